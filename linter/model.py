@@ -1,0 +1,265 @@
+"""The policy model: the one thing every rule sees.
+
+Extractors (raw JSON, CloudFormation, Terraform) turn their input into these small frozen
+dataclasses; rules never look at the input format. Every value carries the `Span` of its
+place in the original file. A value that cannot be resolved is an explicit `Unknown` that
+keeps its source text: it is never dropped and never guessed.
+
+Normalisation happens once, when the model is built (see `iamlint.normalize`): a single
+value becomes a one-element tuple, a single-object ``Statement`` becomes a one-statement
+tuple, condition operators are parsed into a case-insensitive `Condition`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Union
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class DocKind(str, enum.Enum):
+    """What a policy document is for; rules decide by it (a trust policy is not an identity one)."""
+
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    TRUST = "trust"
+    BOUNDARY = "boundary"
+    SCP = "scp"
+    ENDPOINT = "endpoint"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A place in a file: 1-based line and column, end inclusive of the last character + 1."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Str:
+    """A literal string value and where it stands."""
+
+    value: str
+    span: Span
+
+    @property
+    def text(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value the extractor cannot resolve (a ``Ref``, ``var.x`` without default, ...).
+
+    ``text`` is its source text as the user wrote it; ``note`` may add what is known about it
+    (for example a parameter's default).
+    """
+
+    text: str
+    span: Span
+    note: str = ""
+
+    @property
+    def value(self) -> None:
+        return None
+
+
+Value = Union[Str, Unknown]
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalEntry:
+    """One principal of a ``Principal``/``NotPrincipal`` element.
+
+    ``kind`` is ``"*"`` for the bare string form ``"Principal": "*"``, else the map key as
+    written (``AWS``, ``Service``, ``Federated``, ``CanonicalUser``, ...).
+    """
+
+    kind: str
+    value: Value
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    span: Span
+    entries: tuple[PrincipalEntry, ...]
+
+    def of_kind(self, kind: str) -> tuple[Value, ...]:
+        k = kind.lower()
+        return tuple(e.value for e in self.entries if e.kind.lower() == k)
+
+    @property
+    def is_wildcard(self) -> bool:
+        """``"*"`` or ``{"AWS": "*"}`` (anyone)."""
+        return any(
+            isinstance(e.value, Str) and e.value.value == "*" and e.kind.lower() in ("*", "aws")
+            for e in self.entries
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition key test: ``"ForAnyValue:StringLike": {"aws:PrincipalOrgID": [...]}``.
+
+    ``operator`` is the operator as written; ``base`` is its lower-cased core without
+    qualifier and ``IfExists`` (``stringlike``); ``key`` is the condition key lower-cased
+    (AWS compares them case-insensitively), ``key_span`` where it is written.
+    """
+
+    operator: Str
+    base: str
+    qualifier: str | None  # "forallvalues" / "foranyvalue" / None
+    if_exists: bool
+    key: str
+    key_span: Span
+    values: tuple[Value, ...]
+
+    def literal_values(self) -> tuple[str, ...]:
+        return tuple(v.value for v in self.values if isinstance(v, Str))
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A statement with every element normalised to tuples of values.
+
+    An element that is absent is ``None``; an element present but empty is ``()``.
+    ``keys`` are the element names as written (for grammar checks), with their spans.
+    """
+
+    span: Span
+    index: int
+    sid: Value | None = None
+    effect: Value | None = None
+    action: tuple[Value, ...] | None = None
+    not_action: tuple[Value, ...] | None = None
+    resource: tuple[Value, ...] | None = None
+    not_resource: tuple[Value, ...] | None = None
+    principal: Principal | None = None
+    not_principal: Principal | None = None
+    condition: tuple[Condition, ...] = ()
+    condition_span: Span | None = None
+    condition_unresolved: bool = False  # part of the Condition could not be resolved
+    keys: tuple[Str, ...] = ()
+    element_spans: dict[str, Span] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_allow(self) -> bool:
+        return isinstance(self.effect, Str) and self.effect.value == "Allow"
+
+    @property
+    def is_deny(self) -> bool:
+        return isinstance(self.effect, Str) and self.effect.value == "Deny"
+
+    def conditions(self, key: str | None = None, base: str | None = None) -> tuple[Condition, ...]:
+        """Conditions filtered by key and/or base operator, both case-insensitive."""
+        k = key.lower() if key else None
+        b = base.lower() if base else None
+        return tuple(
+            c for c in self.condition if (k is None or c.key == k) and (b is None or c.base == b)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a document comes from.
+
+    ``format``: ``json`` (raw policy), ``cloudformation``, ``terraform``, ``terraform-plan``.
+    ``owner``: the owning resource's address or logical id (``None`` for a raw policy file).
+    ``owner_type``: its type (``AWS::IAM::Role``, ``aws_iam_role``).
+    ``path``: the property path inside the owner (``Properties.Policies[0].PolicyDocument``).
+    ``construct``: the CDK construct path, when the resource carries one.
+    """
+
+    file: str
+    format: str
+    owner: str | None = None
+    owner_type: str | None = None
+    path: str = ""
+    construct: str | None = None
+
+    @property
+    def label(self) -> str | None:
+        """How findings name the owner: ``Role (cdk: Stack/Role/Resource)``."""
+        if self.owner is None:
+            return None
+        if self.construct:
+            return f"{self.owner} ({self.construct})"
+        return self.owner
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    kind: DocKind
+    origin: Origin
+    span: Span
+    statements: tuple[Statement, ...]
+    version: Value | None = None
+    keys: tuple[Str, ...] = ()
+    principals: tuple[str, ...] = ()  # addresses of the IAM principals it attaches to
+    name: Value | None = None  # policy name, when the source gives one
+    size: int | None = None  # characters without whitespace, when known
+    problems: tuple[tuple[str, Span], ...] = ()  # structural problems found while building
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedPolicyRef:
+    """A managed policy attached by ARN or reference.
+
+    ``name`` is the AWS managed policy name (``AdministratorAccess``) when the ARN is one,
+    ``document`` the customer managed policy of the same template/module when resolved.
+    """
+
+    value: Value
+    name: str | None = None
+    document: PolicyDocument | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IAMPrincipal:
+    """A node of the attachment graph: a role, user, group or permission set and what it holds."""
+
+    kind: str  # "role", "user", "group", "permission-set", "function-role"
+    address: str
+    span: Span
+    file: str
+    trust: PolicyDocument | None = None
+    inline: tuple[PolicyDocument, ...] = ()
+    managed: tuple[ManagedPolicyRef, ...] = ()
+    boundary: ManagedPolicyRef | None = None
+    groups: tuple[str, ...] = ()  # for users: group addresses
+    access_keys: tuple[Span, ...] = ()  # for users: long-lived access keys created for them
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports. ``value`` is the offending value's text, used for fingerprints."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    span: Span
+    owner: str | None = None
+    value: str = ""
+
+    def sort_key(self) -> tuple:
+        s = self.span
+        return (s.file, s.line, s.column, self.code, self.message)

@@ -1,0 +1,303 @@
+"""Build the model from positional nodes, once, for every input format.
+
+`DocumentBuilder` turns a parsed policy document (``PDict``/``PList``/``PStr`` nodes from
+`iamlint.nodes`, whatever the source format) into a `PolicyDocument`. It normalises single
+values and lists, a single-object ``Statement``, and condition operators, so that no rule
+repeats that work.
+
+Two hooks let an extractor handle its own value language without rules knowing about it:
+
+- ``alternatives(node) -> list``: the concrete nodes a node may stand for. CloudFormation's
+  ``Fn::If`` yields both branches, ``Ref: AWS::NoValue`` yields nothing. The default is
+  ``[node]``. It is applied at every structural level (document, statement list, statement,
+  element, element item).
+- ``scalar(node) -> list[Value] | None``: resolve a leaf (a ``Ref``, ``Fn::Sub``, a
+  Terraform interpolation) to values; return None to use the default, which turns strings
+  into `Str` and anything else into `Unknown` with its source text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable, Iterable
+
+from .model import (
+    Condition,
+    DocKind,
+    Origin,
+    PolicyDocument,
+    Principal,
+    PrincipalEntry,
+    Span,
+    Statement,
+    Str,
+    Unknown,
+    Value,
+)
+from .nodes import PDict, PList, PScalar, PStr, pos_of, to_plain
+
+_OPERATOR = re.compile(r"^(forallvalues:|foranyvalue:)?(.*?)(ifexists)?$", re.IGNORECASE)
+
+ELEMENTS = {
+    "Action": "action",
+    "NotAction": "not_action",
+    "Resource": "resource",
+    "NotResource": "not_resource",
+}
+
+
+def parse_operator(op: str) -> tuple[str, str | None, bool]:
+    """``ForAnyValue:StringLikeIfExists`` -> (``stringlike``, ``foranyvalue``, True)."""
+    m = _OPERATOR.match(op)
+    assert m is not None
+    qual = m.group(1)[:-1].lower() if m.group(1) else None
+    base = m.group(2).lower()
+    if_exists = bool(m.group(3)) and base != ""
+    if not base:  # the operator *is* "IfExists"-less "...IfExists"? keep as written
+        base, if_exists = op.lower(), False
+    return base, qual, if_exists
+
+
+def source_text(node: Any, limit: int = 120) -> str:
+    """A compact rendering of a node for `Unknown.text` and messages."""
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, PScalar):
+        return node.text
+    try:
+        text = json.dumps(to_plain(node), separators=(",", ":"), default=str)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(node)
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def policy_size(node: Any) -> int:
+    """Characters of the document, whitespace not counted, as AWS measures its quotas."""
+    try:
+        text = json.dumps(to_plain(node), separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return 0
+    return len(re.sub(r"\s", "", text))
+
+
+class DocumentBuilder:
+    def __init__(
+        self,
+        file: str,
+        alternatives: Callable[[Any], list] | None = None,
+        scalar: Callable[[Any], list[Value] | None] | None = None,
+        fallback: Span | None = None,
+    ):
+        self.file = file
+        self._alternatives = alternatives
+        self._scalar = scalar
+        self.fallback = fallback or Span(file, 1, 1, 1, 1)
+        self.problems: list[tuple[str, Span]] = []
+
+    # -- helpers ---------------------------------------------------------------------------
+    def span(self, node: Any, default: Span | None = None) -> Span:
+        p = pos_of(node)
+        if p is None or p[0] == 0:
+            return default or self.fallback
+        return Span(self.file, p[0], p[1], p[2], p[3])
+
+    def alts(self, node: Any) -> list:
+        if self._alternatives is None:
+            return [node]
+        return self._alternatives(node)
+
+    def problem(self, message: str, node: Any, default: Span | None = None) -> None:
+        self.problems.append((message, self.span(node, default)))
+
+    def scalar(self, node: Any) -> list[Value]:
+        if self._scalar is not None:
+            got = self._scalar(node)
+            if got is not None:
+                return got
+        sp = self.span(node)
+        if isinstance(node, str):
+            return [Str(str(node), sp)]
+        if isinstance(node, PScalar):
+            if isinstance(node.value, bool):
+                return [Str("true" if node.value else "false", sp)]
+            if node.value is None:
+                return [Unknown("null", sp)]
+            return [Str(node.text, sp)]
+        return [Unknown(source_text(node), sp)]
+
+    def values(self, node: Any) -> tuple[Value, ...]:
+        """An element that may be one value or a list of values, flattened."""
+        out: list[Value] = []
+        for alt in self.alts(node):
+            if isinstance(alt, list):
+                for item in alt:
+                    for sub in self.alts(item):
+                        if isinstance(sub, list):  # a list-valued intrinsic inside a list
+                            for x in sub:
+                                out.extend(self.scalar(x))
+                        else:
+                            out.extend(self.scalar(sub))
+            else:
+                out.extend(self.scalar(alt))
+        return tuple(out)
+
+    # -- elements ----------------------------------------------------------------------------
+    def principal(self, node: Any) -> Principal:
+        entries: list[PrincipalEntry] = []
+        for alt in self.alts(node):
+            if isinstance(alt, dict) and not self._is_opaque(alt):
+                for k, v in alt.items():
+                    for val in self.values(v):
+                        entries.append(PrincipalEntry(str(k), val))
+            elif isinstance(alt, str) or isinstance(alt, PScalar) or self._is_opaque(alt):
+                for val in self.scalar(alt):
+                    if isinstance(val, Str) and val.value != "*":
+                        self.problem(
+                            f'Principal must be "*" or a map of principal types, not {val.value!r}',
+                            alt,
+                        )
+                    entries.append(PrincipalEntry("*", val))
+            else:
+                self.problem("Principal must be \"*\" or a map such as {\"AWS\": [...]}", alt)
+                entries.append(PrincipalEntry("*", Unknown(source_text(alt), self.span(alt))))
+        return Principal(self.span(node), tuple(entries))
+
+    def _is_opaque(self, node: Any) -> bool:
+        """A map the extractor resolves as a scalar (an intrinsic such as ``{"Ref": ...}``)."""
+        if self._scalar is None or not isinstance(node, dict):
+            return False
+        got = self._scalar(node)
+        return got is not None
+
+    def conditions(self, node: Any) -> tuple[tuple[Condition, ...], bool]:
+        """Return the conditions and whether some could not be read (unresolved)."""
+        out: list[Condition] = []
+        unresolved = False
+        for alt in self.alts(node):
+            if not isinstance(alt, dict) or self._is_opaque(alt):
+                if isinstance(alt, dict) or not isinstance(alt, (str, PScalar)):
+                    unresolved = True
+                    continue
+                self.problem("Condition must be a map of operators", alt)
+                continue
+            for op, block in alt.items():
+                opstr = Str(str(op), self.span(op, self.span(alt)))
+                base, qual, if_exists = parse_operator(str(op))
+                for b in self.alts(block):
+                    if not isinstance(b, dict) or self._is_opaque(b):
+                        if isinstance(b, dict):
+                            unresolved = True
+                        else:
+                            self.problem(
+                                f"condition operator {str(op)!r} must map condition keys to values",
+                                b,
+                            )
+                        continue
+                    for key, vals in b.items():
+                        out.append(
+                            Condition(
+                                operator=opstr,
+                                base=base,
+                                qualifier=qual,
+                                if_exists=if_exists,
+                                key=str(key).lower(),
+                                key_span=self.span(key, self.span(b)),
+                                values=self.values(vals),
+                            )
+                        )
+        return tuple(out), unresolved
+
+    def statement(self, node: PDict, index: int) -> Statement:
+        fields: dict[str, Any] = {}
+        keys: list[Str] = []
+        spans: dict[str, Span] = {}
+        stmt_span = self.span(node)
+        for k, v in node.items():
+            name = str(k)
+            ks = self.span(k, stmt_span)
+            keys.append(Str(name, ks))
+            spans[name] = self.span(v, ks)
+            if name == "Sid":
+                vals = self.values(v)
+                fields["sid"] = vals[0] if vals else None
+            elif name == "Effect":
+                vals = self.values(v)
+                if len(vals) == 1:
+                    fields["effect"] = vals[0]
+                elif vals:
+                    fields["effect"] = Unknown(source_text(v), self.span(v))
+            elif name in ELEMENTS:
+                fields[ELEMENTS[name]] = self.values(v)
+            elif name == "Principal":
+                fields["principal"] = self.principal(v)
+            elif name == "NotPrincipal":
+                fields["not_principal"] = self.principal(v)
+            elif name == "Condition":
+                conds, unresolved = self.conditions(v)
+                fields["condition"] = conds
+                fields["condition_span"] = self.span(v, ks)
+                if unresolved:
+                    fields["condition_unresolved"] = True
+        return Statement(
+            span=stmt_span,
+            index=index,
+            keys=tuple(keys),
+            element_spans=spans,
+            **fields,
+        )
+
+    # -- the document ------------------------------------------------------------------------
+    def document(
+        self,
+        node: Any,
+        kind: DocKind,
+        origin: Origin,
+        principals: Iterable[str] = (),
+        name: Value | None = None,
+    ) -> PolicyDocument | None:
+        """Build the document, or None when the node is not a map (recorded as a problem)."""
+        start = len(self.problems)
+        alts = self.alts(node)
+        docs = [a for a in alts if isinstance(a, dict)]
+        if not docs:
+            if alts and not self._is_opaque(alts[0]):
+                self.problem("a policy document must be a JSON object", node)
+            return None
+        statements: list[Statement] = []
+        keys: list[Str] = []
+        version: Value | None = None
+        for doc in docs:
+            dspan = self.span(doc)
+            for k in doc:
+                keys.append(Str(str(k), self.span(k, dspan)))
+            if "Version" in doc:
+                vals = self.values(doc["Version"])
+                version = vals[0] if vals else None
+            if "Statement" not in doc:
+                continue
+            for st_alt in self.alts(doc["Statement"]):
+                items = st_alt if isinstance(st_alt, list) else [st_alt]
+                for item in items:
+                    for s in self.alts(item):
+                        if isinstance(s, dict) and not self._is_opaque(s):
+                            statements.append(self.statement(s, len(statements)))
+                        else:
+                            self.problem("a statement must be a JSON object", s, dspan)
+        return PolicyDocument(
+            kind=kind,
+            origin=origin,
+            span=self.span(node),
+            statements=tuple(statements),
+            version=version,
+            keys=tuple(keys),
+            principals=tuple(principals),
+            name=name,
+            size=policy_size(docs[0]),
+            problems=tuple(self.problems[start:]),
+        )
+
+
+__all__ = ["DocumentBuilder", "parse_operator", "source_text", "policy_size", "PStr", "PList"]

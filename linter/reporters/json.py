@@ -1,0 +1,59 @@
+"""``json``: the stable machine-readable schema documented in docs/json-output.md."""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from .. import __version__
+from ..engine import RunReport
+from . import fingerprint
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(f) -> dict:
+    s = f.span
+    return {
+        "code": f.code,
+        "name": f.name,
+        "severity": f.severity.value,
+        "message": f.message,
+        "file": s.file,
+        "line": s.line,
+        "column": s.column,
+        "end_line": s.end_line,
+        "end_column": s.end_column,
+        "owner": f.owner,
+        "fingerprint": fingerprint(f),
+    }
+
+
+def render(report: RunReport, out: TextIO, color: bool) -> None:
+    sev = report.by_severity()
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "iamlint", "version": __version__},
+        "findings": [finding_dict(f) for f in report.findings],
+        "files": [
+            {
+                "path": fr.path,
+                "status": fr.status,
+                "format": fr.format,
+                "policies": fr.documents,
+                "findings": len(fr.findings),
+            }
+            for fr in report.files
+        ],
+        "errors": list(report.usage_errors),
+        "summary": {
+            "files": len(report.files),
+            "policies": report.documents,
+            "not_iac": report.count("not-iac"),
+            "errors": sum(1 for f in report.findings if f.code in ("IAM900", "IAM903"))
+            + len(report.usage_errors),
+            "findings": sev,
+        },
+    }
+    json.dump(doc, out, indent=2)
+    out.write("\n")

@@ -1,0 +1,66 @@
+"""Raw JSON policy files.
+
+A file whose top-level object is a policy document (it has ``Statement``), or that wraps one
+under the keys the AWS CLI and SDKs use: ``PolicyDocument``, ``Document``,
+``AssumeRolePolicyDocument`` (a trust policy), ``PolicyVersion.Document``. A wrapped document
+may also be a JSON string, as ``aws iam get-policy-version`` prints it URL-decoded.
+"""
+
+from __future__ import annotations
+
+from ..model import DocKind, Origin
+from ..normalize import DocumentBuilder
+from . import Extraction, duplicate_keys
+
+WRAPPERS = (
+    (("PolicyDocument",), DocKind.UNKNOWN),
+    (("Document",), DocKind.UNKNOWN),
+    (("AssumeRolePolicyDocument",), DocKind.TRUST),
+    (("PolicyVersion", "Document"), DocKind.UNKNOWN),
+    (("Policy", "PolicyDocument"), DocKind.UNKNOWN),
+    (("Role", "AssumeRolePolicyDocument"), DocKind.TRUST),
+)
+
+
+def guess_kind(node) -> DocKind:
+    """A raw policy's kind from its statements: Principal means a resource or trust policy."""
+    stmts = node.get("Statement")
+    items = stmts if isinstance(stmts, list) else [stmts]
+    has_principal = False
+    for s in items:
+        if isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s):
+            has_principal = True
+            action = s.get("Action")
+            acts = action if isinstance(action, list) else [action]
+            if any(isinstance(a, str) and a.lower().startswith("sts:assumerole") for a in acts):
+                return DocKind.TRUST
+    return DocKind.RESOURCE if has_principal else DocKind.IDENTITY
+
+
+def find_documents(root):
+    """Yield (node, kind, path) for each policy document in a raw JSON file."""
+    if not isinstance(root, dict):
+        return
+    if "Statement" in root:
+        yield root, guess_kind(root), ""
+        return
+    for keys, kind in WRAPPERS:
+        node = root
+        for k in keys:
+            node = node.get(k) if isinstance(node, dict) else None
+        if isinstance(node, dict) and "Statement" in node:
+            yield node, (guess_kind(node) if kind is DocKind.UNKNOWN else kind), ".".join(keys)
+
+
+def extract(path: str, root) -> Extraction | None:
+    found = list(find_documents(root))
+    if not found:
+        return None
+    out = Extraction("json")
+    out.diagnostics.extend(duplicate_keys(path, root))
+    builder = DocumentBuilder(path)
+    for node, kind, prop in found:
+        doc = builder.document(node, kind, Origin(file=path, format="json", path=prop))
+        if doc is not None:
+            out.documents.append(doc)
+    return out

@@ -1,0 +1,58 @@
+"""IAM103 not-action."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from iamlint.model import Finding, PolicyDocument, Severity, Statement
+from iamlint.registry import Context, StatementRule
+from iamlint.rulekit import allow_with_not_element
+
+
+class NotAction(StatementRule):
+    """Checks for Allow statements that use `NotAction`.
+
+    ## What it does
+    Flags `NotAction` in an `Allow` statement. A `Deny` with `NotAction` (the
+    deny-unless-MFA and region-lock guards) is the recommended pattern and is not flagged.
+
+    ## Why is this bad?
+    `Allow` with `NotAction` grants every action except the listed ones, including every
+    action AWS adds in the future. `"NotAction": "iam:*"` still allows deleting every bucket
+    and database in the account. It is almost never what the author meant.
+
+    ## Example
+    ```json hl_lines="6"
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "NotAction": "iam:*",
+          "Resource": "*"
+        }
+      ]
+    }
+    ```
+
+    ## Use instead
+    ```json
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Action": ["ec2:DescribeInstances", "ec2:StartInstances"],
+          "Resource": "*"
+        }
+      ]
+    }
+    ```
+    """
+
+    code = "IAM103"
+    name = "not-action"
+    severity = Severity.ERROR
+
+    def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        return allow_with_not_element(self, stmt, doc, "NotAction", "every action except")

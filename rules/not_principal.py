@@ -1,0 +1,60 @@
+"""IAM105 not-principal."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from iamlint.model import Finding, PolicyDocument, Severity, Statement
+from iamlint.registry import Context, StatementRule
+from iamlint.rulekit import allow_with_not_element
+
+
+class NotPrincipal(StatementRule):
+    """Checks for Allow statements that use `NotPrincipal`.
+
+    ## What it does
+    Flags `NotPrincipal` in an `Allow` statement of a resource or trust policy. `Deny`
+    with `NotPrincipal` is a guard and is not flagged.
+
+    ## Why is this bad?
+    `Allow` with `NotPrincipal` grants access to every principal except the listed ones:
+    anyone on the internet, every account and every anonymous caller. AWS advises against
+    it.
+
+    ## Example
+    ```json hl_lines="6"
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "NotPrincipal": {"AWS": "arn:aws:iam::123456789012:user/mallory"},
+          "Action": "s3:GetObject",
+          "Resource": "arn:aws:s3:::reports/*"
+        }
+      ]
+    }
+    ```
+
+    ## Use instead
+    ```json
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Principal": {"AWS": "arn:aws:iam::123456789012:role/reporting"},
+          "Action": "s3:GetObject",
+          "Resource": "arn:aws:s3:::reports/*"
+        }
+      ]
+    }
+    ```
+    """
+
+    code = "IAM105"
+    name = "not-principal"
+    severity = Severity.ERROR
+
+    def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        return allow_with_not_element(self, stmt, doc, "NotPrincipal", "every principal except")

@@ -1,0 +1,57 @@
+"""IAM104 not-resource."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from iamlint.model import Finding, PolicyDocument, Severity, Statement
+from iamlint.registry import Context, StatementRule
+from iamlint.rulekit import allow_with_not_element
+
+
+class NotResource(StatementRule):
+    """Checks for Allow statements that use `NotResource`.
+
+    ## What it does
+    Flags `NotResource` in an `Allow` statement. A `Deny` with `NotResource` (deny
+    everything outside a set of resources) is a guard and is not flagged.
+
+    ## Why is this bad?
+    `Allow` with `NotResource` grants the actions on every resource except the listed ones,
+    including every resource created later, in every account the policy reaches.
+
+    ## Example
+    ```json hl_lines="7"
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Action": "s3:GetObject",
+          "NotResource": "arn:aws:s3:::payroll/*"
+        }
+      ]
+    }
+    ```
+
+    ## Use instead
+    ```json
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Action": "s3:GetObject",
+          "Resource": "arn:aws:s3:::reports/*"
+        }
+      ]
+    }
+    ```
+    """
+
+    code = "IAM104"
+    name = "not-resource"
+    severity = Severity.WARNING
+
+    def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        return allow_with_not_element(self, stmt, doc, "NotResource", "every resource except")

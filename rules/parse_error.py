@@ -1,0 +1,44 @@
+"""IAM900 parse-error."""
+
+from __future__ import annotations
+
+from iamlint.model import Severity
+from iamlint.registry import DiagnosticRule
+
+
+class ParseError(DiagnosticRule):
+    """Reports a file that cannot be read or parsed.
+
+    ## What it does
+    Reports malformed JSON, YAML or HCL, files that are not UTF-8, nesting too deep to be a
+    real document, and similar input problems, at the line and column where reading
+    stopped. Other files are still linted; the run exits with code 2.
+
+    ## Why is this bad?
+    A file iamlint cannot read is a file whose policies nobody checked. Deployment tools
+    would reject most of these files too, so they are better found before a deploy.
+
+    ## Example
+    ```json hl_lines="5"
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+      ]
+    }
+    ```
+
+    ## Use instead
+    ```json
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+      ]
+    }
+    ```
+    """
+
+    code = "IAM900"
+    name = "parse-error"
+    severity = Severity.ERROR
