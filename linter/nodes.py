@@ -22,7 +22,7 @@ from typing import Any, Callable
 Pos = tuple[int, int, int, int]
 Mapper = Callable[[int, int], tuple[int, int]]
 
-MAX_DEPTH = 500
+MAX_DEPTH = 200  # real templates nest under 40 levels; this keeps recursion safe
 
 
 class ParseError(Exception):
@@ -237,7 +237,10 @@ def parse_json(text: str, mapper: Mapper | None = None, max_depth: int = MAX_DEP
     idx = ws(text, 0).end()
     if idx >= n:
         fail("file is empty: expected a JSON value", idx)
-    result, idx = value(idx, 0)
+    try:
+        result, idx = value(idx, 0)
+    except RecursionError:
+        fail("nesting too deep to read", 0)
     idx = ws(text, idx).end()
     if idx < n:
         fail(f"unexpected content after the JSON value: {describe(idx)}", idx)

@@ -248,3 +248,10 @@ def default_registry(plugins: bool = True) -> Registry:
             load_plugins(reg)
         _DEFAULT = reg
     return _DEFAULT
+
+
+def BUILTIN_ONLY() -> Registry:
+    """The built-in rules alone (for generated docs, which must not depend on plugins)."""
+    from iamlint.rules import BUILTIN
+
+    return Registry(BUILTIN)

@@ -29,7 +29,7 @@ class NotAction(StatementRule):
         {
           "Effect": "Allow",
           "NotAction": "iam:*",
-          "Resource": "*"
+          "Resource": "arn:aws:ec2:eu-west-1:123456789012:instance/*"
         }
       ]
     }
@@ -42,8 +42,8 @@ class NotAction(StatementRule):
       "Statement": [
         {
           "Effect": "Allow",
-          "Action": ["ec2:DescribeInstances", "ec2:StartInstances"],
-          "Resource": "*"
+          "Action": ["ec2:StartInstances", "ec2:StopInstances"],
+          "Resource": "arn:aws:ec2:eu-west-1:123456789012:instance/*"
         }
       ]
     }

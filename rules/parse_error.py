@@ -23,7 +23,7 @@ class ParseError(DiagnosticRule):
     {
       "Version": "2012-10-17",
       "Statement": [
-        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"},
       ]
     }
     ```
@@ -33,7 +33,7 @@ class ParseError(DiagnosticRule):
     {
       "Version": "2012-10-17",
       "Statement": [
-        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}
       ]
     }
     ```

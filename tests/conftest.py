@@ -1,0 +1,36 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def iamlint_bin() -> list[str]:
+    """The installed console script next to this interpreter, else ``python -m iamlint``."""
+    exe = Path(sys.executable).parent / ("iamlint.exe" if os.name == "nt" else "iamlint")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "iamlint"]
+
+
+@pytest.fixture
+def run_cli():
+    def run(*args, cwd=None, input=None, env=None):
+        e = dict(os.environ)
+        e.pop("FORCE_COLOR", None)
+        e["NO_COLOR"] = "1"
+        if env:
+            e.update(env)
+        return subprocess.run(
+            iamlint_bin() + [str(a) for a in args],
+            cwd=cwd,
+            input=input,
+            capture_output=True,
+            text=True,
+            env=e,
+            timeout=120,
+        )
+
+    return run

@@ -1,0 +1,77 @@
+"""Rule docs come from the rule docstrings: they must be complete, current and correct."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from iamlint.docgen import render
+from iamlint.engine import Linter
+from iamlint.registry import BUILTIN_ONLY, SECTIONS, default_registry, doc_sections
+
+ROOT = Path(__file__).resolve().parent.parent
+FENCE = re.compile(r"```(\w+)([^\n]*)\n(.*?)```", re.S)
+SUFFIX = {"json": "policy.json", "yaml": "template.yaml", "hcl": "main.tf", "terraform": "main.tf"}
+# IAM903 reports bugs of iamlint itself: by design no input triggers it.
+UNTRIGGERABLE = {"IAM903"}
+
+RULES = list(BUILTIN_ONLY())
+
+
+def examples(rule, section: str):
+    return [
+        (lang, meta, body)
+        for lang, meta, body in FENCE.findall(doc_sections(rule.doc())[section])
+        if lang in SUFFIX
+    ]
+
+
+def lint(tmp_path: Path, lang: str, body: str):
+    folder = tmp_path / lang
+    folder.mkdir(exist_ok=True)
+    path = folder / SUFFIX[lang]
+    path.write_text(body, encoding="utf-8")
+    return Linter(default_registry()).run([str(path)]).findings
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
+def test_docstring_has_every_section(rule):
+    sections = doc_sections(rule.doc())
+    for name in SECTIONS:
+        assert sections.get(name), f"{rule.code} lacks ## {name}"
+    assert examples(rule, "Example"), f"{rule.code}: ## Example needs a code block"
+    assert examples(rule, "Use instead"), f"{rule.code}: ## Use instead needs a code block"
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.code not in UNTRIGGERABLE], ids=lambda r: r.code)
+def test_bad_example_gives_exactly_its_code_on_its_lines(rule, tmp_path):
+    for lang, meta, body in examples(rule, "Example"):
+        m = re.search(r'hl_lines="([\d ]+)"', meta)
+        assert m, f"{rule.code}: the bad example must mark its offending lines with hl_lines"
+        lines = sorted(int(x) for x in m.group(1).split())
+        got = [(f.code, f.span.line) for f in lint(tmp_path, lang, body)]
+        assert got == [(rule.code, ln) for ln in lines]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_good_example_is_clean(rule, tmp_path):
+    for lang, _meta, body in examples(rule, "Use instead"):
+        assert lint(tmp_path, lang, body) == []
+
+
+def test_rules_md_is_current():
+    current = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert current == render(BUILTIN_ONLY()), "docs/rules.md is stale: run python -m iamlint.docgen > docs/rules.md"
+
+
+def test_docgen_check_command(tmp_path):
+    stale = tmp_path / "rules.md"
+    stale.write_text("# old\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "iamlint.docgen", "--check", str(stale)], capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and "is stale" in proc.stderr
