@@ -217,6 +217,7 @@ class PolicyDocument:
     name: Value | None = None  # policy name, when the source gives one
     size: int | None = None  # characters without whitespace, when known
     problems: tuple[tuple[str, Span], ...] = ()  # structural problems found while building
+    managed: bool = False  # a customer managed policy (AWS::IAM::ManagedPolicy, aws_iam_policy)
 
 
 @dataclass(frozen=True, slots=True)

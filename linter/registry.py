@@ -88,10 +88,8 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
-        """The first sentence of *What it does*, for tables and SARIF short descriptions."""
-        text = doc_sections(cls.doc()).get("What it does", "").strip()
-        first = re.split(r"(?<=\.)\s", text.replace("\n", " "), maxsplit=1)[0]
-        return first.strip()
+        """The docstring's first line, for tables and SARIF short descriptions."""
+        return cls.doc().splitlines()[0].strip() if cls.doc() else ""
 
     @classmethod
     def help_uri(cls) -> str:

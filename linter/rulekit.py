@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .model import Finding, PolicyDocument, Principal, Statement, Str
+from .model import Condition, Finding, PolicyDocument, Principal, Statement, Str
 from .registry import Rule
 
 _NOT_FIELDS = {"NotAction": "not_action", "NotResource": "not_resource", "NotPrincipal": "not_principal"}
@@ -35,3 +35,147 @@ def allow_with_not_element(
         owner=doc.origin.label,
         value=f"{element}:{','.join(sorted(listed))}",
     )
+
+
+# -- actions -------------------------------------------------------------------------------------
+def glob_to_regex(pattern: str):
+    """An IAM wildcard pattern (``*``, ``?``) as a case-insensitive compiled regex."""
+    import re
+
+    return re.compile(
+        "^" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + "$",
+        re.IGNORECASE,
+    )
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """Whether an Action pattern of a policy (``sts:*``, ``sts:Assume*``) covers ``action``."""
+    return bool(glob_to_regex(pattern).match(action))
+
+
+def literal_actions(stmt: Statement) -> list[Str]:
+    return [v for v in (stmt.action or ()) if isinstance(v, Str)]
+
+
+def allows_action(stmt: Statement, action: str) -> Str | None:
+    """The first literal Action value of an Allow statement that covers ``action``."""
+    if not stmt.is_allow:
+        return None
+    return next((v for v in literal_actions(stmt) if action_matches(v.value, action)), None)
+
+
+# -- accounts and principals ---------------------------------------------------------------------
+OWN_ACCOUNT = "${AWS::AccountId}"  # how every extractor spells "the account that deploys this"
+
+
+def account_of(principal: str) -> str | None:
+    """The account of an AWS principal value: a 12-digit id, an ARN's account field, or None.
+
+    Returns ``OWN_ACCOUNT`` for own-account expressions and ``"*"`` for wildcards.
+    """
+    import re
+
+    p = principal.strip()
+    if p == "*":
+        return "*"
+    # pseudo parameters contain "::", which would break the ARN's ":"-separated fields
+    p = p.replace(OWN_ACCOUNT, "\x00own\x00").replace("${AWS::Partition}", "aws")
+    p = p.replace("${AWS::Region}", "region").replace("${AWS::URLSuffix}", "amazonaws.com")
+    if p == "\x00own\x00":
+        return OWN_ACCOUNT
+    if re.fullmatch(r"\d{12}", p):
+        return p
+    parts = p.split(":")
+    if len(parts) >= 6 and parts[0] == "arn" and parts[2] in ("iam", "sts"):
+        acct = parts[4]
+        if acct == "\x00own\x00":
+            return OWN_ACCOUNT
+        if re.fullmatch(r"\d{12}", acct):
+            return acct
+        if "*" in acct:
+            return "*"
+    return None
+
+
+def trusted_accounts(ctx) -> set[str]:
+    return {str(a) for a in (ctx.settings.get("trusted-accounts") or ())}
+
+
+# -- conditions ----------------------------------------------------------------------------------
+POSITIVE_OPERATORS = {
+    "stringequals",
+    "stringequalsignorecase",
+    "stringlike",
+    "arnequals",
+    "arnlike",
+    "ipaddress",
+    "numericequals",
+}
+
+
+def narrows(cond: Condition, keys: set[str]) -> bool:
+    """A condition that restricts a request to specific values of one of ``keys``.
+
+    Negated operators and ``...IfExists`` do not narrow in an Allow (a request without the
+    key passes), and neither do wildcard-only values.
+    """
+    if cond.key not in keys or cond.if_exists or cond.base not in POSITIVE_OPERATORS:
+        return False
+    if cond.qualifier == "forallvalues":
+        return False
+    vals = cond.literal_values()
+    if vals and all(v in ("*", "0.0.0.0/0", "::/0") for v in vals):
+        return False
+    return bool(cond.values)
+
+
+def has_mfa_condition(stmt: Statement) -> bool:
+    """``Bool aws:MultiFactorAuthPresent true`` or ``NumericLessThan aws:MultiFactorAuthAge``."""
+    for c in stmt.condition:
+        if c.key == "aws:multifactorauthpresent" and c.base == "bool" and not c.if_exists:
+            if "true" in (v.lower() for v in c.literal_values()):
+                return True
+        if c.key == "aws:multifactorauthage" and c.base in ("numericlessthan", "numericlessthanequals"):
+            return True
+    return False
+
+
+# -- documents -----------------------------------------------------------------------------------
+def _value_text(v) -> str:
+    return v.value if isinstance(v, Str) else f"?{v.text}"
+
+
+def document_content(doc: PolicyDocument) -> tuple:
+    """A position-free, order-insensitive key of what a document says (for duplicate checks)."""
+    stmts = []
+    for s in doc.statements:
+        def vals(seq):
+            return tuple(sorted(_value_text(v) for v in seq)) if seq is not None else None
+
+        def princ(p):
+            if p is None:
+                return None
+            return tuple(sorted((e.kind, _value_text(e.value)) for e in p.entries))
+
+        conds = tuple(sorted((c.operator.value.lower(), c.key, vals(c.values)) for c in s.condition))
+        stmts.append(
+            (
+                _value_text(s.effect) if s.effect else None,
+                vals(s.action),
+                vals(s.not_action),
+                vals(s.resource),
+                vals(s.not_resource),
+                princ(s.principal),
+                princ(s.not_principal),
+                conds,
+            )
+        )
+    return tuple(sorted(stmts, key=repr))
+
+
+def document_label(doc: PolicyDocument) -> str:
+    """How a message names a policy: its name, else its owner and property path."""
+    if isinstance(doc.name, Str):
+        return doc.name.value
+    owner = doc.origin.owner or doc.origin.file
+    return f"{owner}.{doc.origin.path}" if doc.origin.path else owner

@@ -6,11 +6,18 @@ A new rule takes the next free code of its group; a code is never reused.
 from __future__ import annotations
 
 from .duplicate_key import DuplicateKey
+from .inline_policy_overuse import InlinePolicyOveruse
 from .internal_error import InternalError
+from .long_lived_access_key import LongLivedAccessKey
+from .missing_external_id import MissingExternalId
 from .not_action import NotAction
 from .not_principal import NotPrincipal
 from .not_resource import NotResource
 from .parse_error import ParseError
+from .policy_grammar import PolicyGrammar
+from .policy_size import PolicySize
+from .public_principal import PublicPrincipal
+from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
 from .wildcard_resource import WildcardResource
 
@@ -20,6 +27,13 @@ BUILTIN = (
     NotAction,
     NotResource,
     NotPrincipal,
+    MissingExternalId,
+    InlinePolicyOveruse,
+    UserAttachedPolicy,
+    LongLivedAccessKey,
+    PublicPrincipal,
+    PolicyGrammar,
+    PolicySize,
     ParseError,
     DuplicateKey,
     InternalError,

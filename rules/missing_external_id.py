@@ -1,0 +1,95 @@
+"""IAM202 missing-external-id."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
+from iamlint.registry import Context, StatementRule
+from iamlint.rulekit import OWN_ACCOUNT, account_of, allows_action, has_mfa_condition, narrows, trusted_accounts
+
+_GUARD_KEYS = {"sts:externalid", "aws:principalorgid"}
+
+
+class MissingExternalId(StatementRule):
+    """Checks for trust policies that let another account assume a role without an external id.
+
+    ## What it does
+    Flags a trust policy statement that allows `sts:AssumeRole` (also through `sts:*` or
+    `*`) to an AWS principal of another account, given as an account id or an ARN in any
+    partition, when the statement has none of these conditions: `sts:ExternalId` under
+    `StringEquals` or `StringLike` (or their `ForAnyValue:` forms), `aws:PrincipalOrgID`, or
+    an MFA condition (`Bool` `aws:MultiFactorAuthPresent` `true`, `NumericLessThan`
+    `aws:MultiFactorAuthAge`). The own account (`${AWS::AccountId}` in CloudFormation,
+    `data.aws_caller_identity` in Terraform) and the accounts listed in the
+    `trusted-accounts` setting are not flagged, nor are services and federated principals.
+    An external id given by a parameter or variable counts as present. `Principal: "*"` is
+    public exposure and is reported by IAM402 instead.
+
+    ## Why is this bad?
+    A third party that assumes roles in its customers' accounts (a SaaS vendor, a CI
+    service) can be tricked into using its own access against your account if it only knows
+    your role ARN: the confused-deputy problem. A secret external id, which the vendor keeps
+    per customer, closes it.
+
+    ## Example
+    ```json hl_lines="7"
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Principal": {
+            "AWS": "arn:aws:iam::111122223333:root"
+          },
+          "Action": "sts:AssumeRole"
+        }
+      ]
+    }
+    ```
+
+    ## Use instead
+    ```json
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Principal": {
+            "AWS": "arn:aws:iam::111122223333:root"
+          },
+          "Action": "sts:AssumeRole",
+          "Condition": {"StringEquals": {"sts:ExternalId": "b1f8c2e4-4c1a-4a8e-9d7e-2f6f0c3d9a51"}}
+        }
+      ]
+    }
+    ```
+    """
+
+    code = "IAM202"
+    name = "missing-external-id"
+    severity = Severity.WARNING
+
+    def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        if doc.kind is not DocKind.TRUST or stmt.principal is None:
+            return
+        if allows_action(stmt, "sts:AssumeRole") is None:
+            return
+        if has_mfa_condition(stmt) or any(narrows(c, _GUARD_KEYS) for c in stmt.condition):
+            return
+        if stmt.condition_unresolved:
+            return  # never guess: the unresolved part may hold the external id
+        trusted = trusted_accounts(ctx)
+        for value in stmt.principal.of_kind("AWS"):
+            if not isinstance(value, Str):
+                continue
+            account = account_of(value.value)
+            if account is None or account in ("*", OWN_ACCOUNT) or account in trusted:
+                continue
+            yield self.finding(
+                value.span,
+                f"trust policy lets account {account} assume this role without an "
+                "sts:ExternalId, aws:PrincipalOrgID or MFA condition",
+                owner=doc.origin.label,
+                value=value.value,
+            )

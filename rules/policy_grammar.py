@@ -1,0 +1,268 @@
+"""IAM502 policy-grammar."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import functools
+import json
+import re
+from typing import Any, Iterable
+
+from iamlint.model import Finding, PolicyDocument, Principal, Severity, Span, Str
+from iamlint.registry import Context, DocumentRule
+
+UNRESOLVED = "${?}"
+
+
+@functools.lru_cache(maxsize=None)
+def grammar() -> dict:
+    from importlib.resources import files
+
+    return json.loads(files("iamlint.data").joinpath("policy_grammar.json").read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=None)
+def schema_for(kind: str) -> dict:
+    g = grammar()
+    kinds = g["kinds"]
+    extra = kinds.get(kind, kinds["unknown"])
+    if "same_as" in extra:
+        extra = kinds[extra["same_as"]]
+    schema = {"$schema": g["$schema"], "definitions": copy.deepcopy(g["definitions"])}
+    schema["definitions"]["statement"]["allOf"] += extra.get("statement", {}).get("allOf", [])
+    schema["$ref"] = "#/definitions/document"
+    return schema
+
+
+def _val(v) -> str:
+    return v.value if isinstance(v, Str) else UNRESOLVED
+
+
+def _principal(p: Principal) -> Any:
+    if p.entries and p.entries[0].kind == "*":
+        return _val(p.entries[0].value)
+    out: dict[str, list[str]] = {}
+    for e in p.entries:
+        out.setdefault(e.kind, []).append(_val(e.value))
+    return out
+
+
+def instance(doc: PolicyDocument) -> dict:
+    """The document as the grammar sees it, rebuilt from the model (unresolved values: ``${?}``)."""
+    out: dict[str, Any] = {}
+    for k in doc.keys:
+        if k.value == "Version":
+            out["Version"] = _val(doc.version) if doc.version is not None else UNRESOLVED
+        elif k.value == "Statement":
+            out["Statement"] = []
+        else:
+            out[k.value] = UNRESOLVED
+    for s in doc.statements:
+        st: dict[str, Any] = {}
+        for k in s.keys:
+            name = k.value
+            if name == "Sid":
+                st[name] = _val(s.sid) if s.sid is not None else UNRESOLVED
+            elif name == "Effect":
+                st[name] = _val(s.effect) if s.effect is not None else UNRESOLVED
+            elif name in ("Action", "NotAction", "Resource", "NotResource"):
+                field = re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+                st[name] = [_val(v) for v in getattr(s, field) or ()]
+            elif name in ("Principal", "NotPrincipal"):
+                p = s.principal if name == "Principal" else s.not_principal
+                st[name] = _principal(p) if p is not None else UNRESOLVED
+            elif name == "Condition":
+                cond: dict[str, dict] = {}
+                for c in s.condition:
+                    cond.setdefault(c.operator.value, {})[c.key] = [_val(v) for v in c.values]
+                st[name] = cond
+            else:
+                st[name] = UNRESOLVED
+        out.setdefault("Statement", []).append(st)
+    return out
+
+
+def _keys_satisfy(schema: dict, keys: set[str]) -> bool:
+    """Evaluate the key-presence part of a schema (required / not / anyOf / allOf) on a key set."""
+    if "required" in schema and not set(schema["required"]) <= keys:
+        return False
+    if "not" in schema and _keys_satisfy(schema["not"], keys):
+        return False
+    if "anyOf" in schema and not any(_keys_satisfy(s, keys) for s in schema["anyOf"]):
+        return False
+    return all(_keys_satisfy(s, keys) for s in schema.get("allOf", ()))
+
+
+def plainly_valid(doc: dict, schema: dict) -> bool:
+    """A fast check driven by the schema's own lists; False means "ask jsonschema".
+
+    Importing jsonschema costs about 100 ms, more than a whole cold run of iamlint, so
+    documents are only handed to it when this check finds something to report.
+    """
+    d = schema["definitions"]
+    dprops = d["document"]["properties"]
+    if not set(doc) <= set(dprops) or not _keys_satisfy(d["document"], set(doc)):
+        return False
+    if "Version" in doc and doc["Version"] not in dprops["Version"]["enum"]:
+        return False
+    sdef = d["statement"]
+    op_re = re.compile(d["condition"]["propertyNames"]["pattern"])
+    kinds = set(d["principal"]["anyOf"][2]["propertyNames"]["enum"])
+    for st in doc.get("Statement", ()):
+        keys = set(st)
+        if not keys <= set(sdef["properties"]) or not _keys_satisfy(sdef, keys):
+            return False
+        if st.get("Effect") not in sdef["properties"]["Effect"]["enum"]:
+            return False
+        if any(not op_re.match(op) for op in st.get("Condition", {})):
+            return False
+        for name in ("Principal", "NotPrincipal"):
+            p = st.get(name)
+            if isinstance(p, dict) and not set(p) <= kinds:
+                return False
+            if isinstance(p, str) and p not in ("*", UNRESOLVED):
+                return False
+    return True
+
+
+class PolicyGrammar(DocumentRule):
+    """Checks policy documents against the IAM policy grammar.
+
+    ## What it does
+    Validates every policy document against a JSON Schema of the IAM policy grammar
+    (shipped as `iamlint/data/policy_grammar.json`): a missing `Statement` or `Effect`,
+    unknown elements such as `Actions` (with a suggestion), `Effect` other than `Allow` or
+    `Deny`, a `Version` other than `2012-10-17` or `2008-10-17`, both `Action` and
+    `NotAction` (or neither), unknown condition operators, and the rules of each kind of
+    policy: no `Principal` in an identity policy or SCP, a `Principal` and a `Resource` in a
+    resource policy, a `Principal` and no `Resource` in a trust policy. Values iamlint
+    cannot resolve (a `Ref`, a Terraform variable) are accepted.
+
+    ## Why is this bad?
+    AWS rejects a malformed policy at deploy time, after a review that read it as valid;
+    worse, some mistakes deploy fine and do something else (`"Effect": "allow"` is rejected,
+    but an unknown element in a resource policy may be silently ignored by a service).
+
+    ## Example
+    ```json hl_lines="6"
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Actions": ["s3:GetObject"],
+          "Resource": "arn:aws:s3:::reports/*"
+        }
+      ]
+    }
+    ```
+
+    ## Use instead
+    ```json
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Action": ["s3:GetObject"],
+          "Resource": "arn:aws:s3:::reports/*"
+        }
+      ]
+    }
+    ```
+    """
+
+    code = "IAM502"
+    name = "policy-grammar"
+    severity = Severity.ERROR
+
+    def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        owner = doc.origin.label
+        for message, span in doc.problems:
+            yield self.finding(span, message, owner=owner, value=message)
+        data = instance(doc)
+        schema = schema_for(doc.kind.value)
+        if plainly_valid(data, schema):
+            return
+        import jsonschema
+
+        validator = jsonschema.Draft7Validator(schema)
+        seen: set[tuple] = set()
+        for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+            for message, span in self._explain(err, doc, data):
+                key = (message, span)
+                if key not in seen:
+                    seen.add(key)
+                    yield self.finding(span, message, owner=owner, value=message)
+
+    # -- turning jsonschema errors into messages at the right place -----------------------------
+    def _explain(self, err, doc: PolicyDocument, data: dict) -> Iterable[tuple[str, Span]]:
+        path = list(err.absolute_path)
+        if path[:1] == ["Statement"] and len(path) >= 2:
+            stmt = doc.statements[path[1]]
+            where = "statement" + (f" {stmt.sid.value!r}" if isinstance(stmt.sid, Str) else "")
+            key_spans = {k.value: k.span for k in stmt.keys}
+            rest = path[2:]
+            if not rest:
+                yield from self._object_error(err, where, stmt.span, key_spans, STATEMENT_KEYS)
+                return
+            element = rest[0]
+            span = stmt.element_spans.get(element, key_spans.get(element, stmt.span))
+            if element == "Effect":
+                yield f'Effect must be "Allow" or "Deny", not {err.instance!r}', span
+            elif element == "Condition" and err.validator in ("propertyNames", "pattern"):
+                op = next((c for c in stmt.condition if c.operator.value == err.instance), None)
+                yield f"unknown condition operator {err.instance!r}", op.operator.span if op else span
+            elif element in ("Principal", "NotPrincipal"):
+                yield (
+                    f'{element} must be "*" or a map with the keys AWS, Service, Federated or CanonicalUser',
+                    span,
+                )
+            else:
+                yield f"{element}: {err.message}", span
+            return
+        key_spans = {k.value: k.span for k in doc.keys}
+        if path[:1] == ["Version"]:
+            span = doc.version.span if doc.version is not None else key_spans.get("Version", doc.span)
+            yield f'Version must be "2012-10-17" (or the obsolete "2008-10-17"), not {err.instance!r}', span
+            return
+        if not path:
+            yield from self._object_error(err, "policy document", doc.span, key_spans, DOCUMENT_KEYS)
+            return
+        yield err.message, doc.span
+
+    def _object_error(self, err, where: str, span: Span, key_spans: dict, known: tuple):
+        if err.validator == "additionalProperties":
+            extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+            for k in extra:
+                close = difflib.get_close_matches(k, known, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                yield f"unknown element {k!r} in a {where.split(' ')[0]}{hint}", key_spans.get(k, span)
+        elif err.validator == "required":
+            missing = [r for r in err.validator_value if r not in err.instance]
+            yield f"{where} has no {' or '.join(missing)}", span
+        elif err.validator in ("allOf", "anyOf", "not"):
+            yield f"{where}: {err.schema.get('description') or describe(err)}", span
+        else:
+            yield f"{where}: {err.message}", span
+
+
+STATEMENT_KEYS = ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
+                  "NotPrincipal", "Condition")
+DOCUMENT_KEYS = ("Version", "Id", "Statement")
+
+
+def describe(err) -> str:
+    """A sentence for the key-presence constraints of the grammar."""
+    schema = err.schema
+    if "not" in schema:
+        inner = schema["not"]
+        if "required" in inner:
+            return f"has both {' and '.join(inner['required'])}; use one"
+        names = [r for s in inner.get("anyOf", ()) for r in s.get("required", ())]
+        return f"must not have {' or '.join(names)} in this kind of policy"
+    if "anyOf" in schema:
+        names = [r for s in schema["anyOf"] for r in s.get("required", ())]
+        return f"needs {' or '.join(names)}"
+    return err.message

@@ -1,0 +1,77 @@
+"""IAM302 user-attached-policy."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from iamlint.model import Finding, IAMPrincipal, Severity, Str
+from iamlint.registry import Context, PrincipalRule
+
+
+class UserAttachedPolicy(PrincipalRule):
+    """Checks for policies attached directly to IAM users.
+
+    ## What it does
+    Flags every inline policy of an IAM user and every managed policy attached to a user
+    directly, at the place where it is attached.
+
+    ## Why is this bad?
+    Permissions granted user by user drift apart: nobody can tell who may do what, and a
+    person who changes team keeps what they had. AWS recommends granting permissions to
+    groups (or, better, roles) and adding users to them.
+
+    ## Example
+    ```yaml hl_lines="8"
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      Alice:
+        Type: AWS::IAM::User
+        Properties:
+          UserName: alice
+          ManagedPolicyArns:
+            - arn:aws:iam::aws:policy/ReadOnlyAccess
+    ```
+
+    ## Use instead
+    ```yaml
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      Auditors:
+        Type: AWS::IAM::Group
+        Properties:
+          ManagedPolicyArns:
+            - arn:aws:iam::aws:policy/ReadOnlyAccess
+      Alice:
+        Type: AWS::IAM::User
+        Properties:
+          UserName: alice
+          Groups:
+            - !Ref Auditors
+    ```
+    """
+
+    code = "IAM302"
+    name = "user-attached-policy"
+    severity = Severity.WARNING
+
+    def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
+        if principal.kind != "user":
+            return
+        for doc in principal.inline:
+            name = doc.name.value if isinstance(doc.name, Str) else (doc.origin.owner or "inline policy")
+            yield self.finding(
+                doc.span,
+                f"inline policy {name} is attached directly to user {principal.address}; "
+                "grant it through a group",
+                owner=principal.address,
+                value=f"inline:{name}",
+            )
+        for ref in principal.managed:
+            label = ref.name or (ref.value.value if isinstance(ref.value, Str) else ref.value.text)
+            yield self.finding(
+                ref.value.span,
+                f"managed policy {label} is attached directly to user {principal.address}; "
+                "attach it to a group",
+                owner=principal.address,
+                value=f"managed:{label}",
+            )
