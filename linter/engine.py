@@ -40,6 +40,11 @@ class RunReport:
     files: list[FileReport]
     registry: Registry
     usage_errors: list[str] = field(default_factory=list)
+    #: reporter options from the command line: show_source (bool), statistics (bool)
+    options: dict[str, Any] = field(default_factory=dict)
+    #: findings hidden by suppressions: (finding, reason); stale baseline entries
+    suppressed: list = field(default_factory=list)
+    baseline_stale: int = 0
 
     @property
     def findings(self) -> list[Finding]:

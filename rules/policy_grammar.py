@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from iamlint.model import Finding, PolicyDocument, Principal, Severity, Span, Str
 from iamlint.registry import Context, DocumentRule
+from iamlint.schemacheck import errors, is_valid
 
 UNRESOLVED = "${?}"
 
@@ -83,49 +84,6 @@ def instance(doc: PolicyDocument) -> dict:
     return out
 
 
-def _keys_satisfy(schema: dict, keys: set[str]) -> bool:
-    """Evaluate the key-presence part of a schema (required / not / anyOf / allOf) on a key set."""
-    if "required" in schema and not set(schema["required"]) <= keys:
-        return False
-    if "not" in schema and _keys_satisfy(schema["not"], keys):
-        return False
-    if "anyOf" in schema and not any(_keys_satisfy(s, keys) for s in schema["anyOf"]):
-        return False
-    return all(_keys_satisfy(s, keys) for s in schema.get("allOf", ()))
-
-
-def plainly_valid(doc: dict, schema: dict) -> bool:
-    """A fast check driven by the schema's own lists; False means "ask jsonschema".
-
-    Importing jsonschema costs about 100 ms, more than a whole cold run of iamlint, so
-    documents are only handed to it when this check finds something to report.
-    """
-    d = schema["definitions"]
-    dprops = d["document"]["properties"]
-    if not set(doc) <= set(dprops) or not _keys_satisfy(d["document"], set(doc)):
-        return False
-    if "Version" in doc and doc["Version"] not in dprops["Version"]["enum"]:
-        return False
-    sdef = d["statement"]
-    op_re = re.compile(d["condition"]["propertyNames"]["pattern"])
-    kinds = set(d["principal"]["anyOf"][2]["propertyNames"]["enum"])
-    for st in doc.get("Statement", ()):
-        keys = set(st)
-        if not keys <= set(sdef["properties"]) or not _keys_satisfy(sdef, keys):
-            return False
-        if st.get("Effect") not in sdef["properties"]["Effect"]["enum"]:
-            return False
-        if any(not op_re.match(op) for op in st.get("Condition", {})):
-            return False
-        for name in ("Principal", "NotPrincipal"):
-            p = st.get(name)
-            if isinstance(p, dict) and not set(p) <= kinds:
-                return False
-            if isinstance(p, str) and p not in ("*", UNRESOLVED):
-                return False
-    return True
-
-
 class PolicyGrammar(DocumentRule):
     """Checks policy documents against the IAM policy grammar.
 
@@ -183,13 +141,10 @@ class PolicyGrammar(DocumentRule):
             yield self.finding(span, message, owner=owner, value=message)
         data = instance(doc)
         schema = schema_for(doc.kind.value)
-        if plainly_valid(data, schema):
+        if is_valid(data, schema):  # the fast path; jsonschema only explains what fails it
             return
-        import jsonschema
-
-        validator = jsonschema.Draft7Validator(schema)
         seen: set[tuple] = set()
-        for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        for err in errors(data, schema):
             for message, span in self._explain(err, doc, data):
                 key = (message, span)
                 if key not in seen:

@@ -1,0 +1,65 @@
+"""The fast schema check must agree with jsonschema, which stays the authority."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+
+from iamlint.schemacheck import errors, is_valid
+from iamlint.sources import extract_file
+
+from fixturelib import FIXTURES
+
+from iamlint.rules.policy_grammar import instance, schema_for
+
+KINDS = ["identity", "resource", "trust", "boundary", "scp", "endpoint", "unknown"]
+
+
+def fixture_instances():
+    out = []
+    for path in sorted(FIXTURES.rglob("*.json")):
+        try:
+            ex = extract_file(str(path), path.read_text(encoding="utf-8"))
+        except Exception:
+            continue
+        for doc in (ex.documents if ex else ()):
+            out.append(instance(doc))
+    assert out
+    return out
+
+
+def mutations(doc: dict):
+    yield doc
+    yield {**doc, "Version": "2012-10-18"}
+    yield {**doc, "Statements": []}
+    yield {k: v for k, v in doc.items() if k != "Statement"}
+    for i, st in enumerate(doc.get("Statement", [])):
+        for change in (
+            lambda s: {k: v for k, v in s.items() if k != "Effect"},
+            lambda s: {**s, "Effect": "allow"},
+            lambda s: {**s, "Actions": ["s3:GetObject"]},
+            lambda s: {**s, "NotAction": ["iam:*"], "Action": ["s3:*"]},
+            lambda s: {**s, "Principal": "*"},
+            lambda s: {**s, "Principal": {"Aws": ["x"]}},
+            lambda s: {**s, "Condition": {"StringEqual": {"k": ["v"]}}},
+            lambda s: {k: v for k, v in s.items() if k not in ("Resource", "NotResource")},
+        ):
+            new = copy.deepcopy(doc)
+            new["Statement"][i] = change(new["Statement"][i])
+            yield new
+
+
+CASES = [(kind, m) for kind, doc in itertools.product(KINDS, fixture_instances()) for m in mutations(doc)]
+
+
+def test_fast_check_agrees_with_jsonschema_on_policies():
+    disagreements = [
+        (kind, m) for kind, m in CASES if is_valid(m, schema_for(kind)) != (not errors(m, schema_for(kind)))
+    ]
+    assert disagreements == []
+    assert any(is_valid(m, schema_for(k)) for k, m in CASES)
+    assert any(not is_valid(m, schema_for(k)) for k, m in CASES)
+
+
+def test_unknown_keywords_fail_safe():
+    assert is_valid({"a": 1}, {"type": "object", "maxProperties": 5}) is False
