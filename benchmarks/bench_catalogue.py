@@ -1,0 +1,77 @@
+"""Loading the action catalogue: the time of the first ``catalogue.get()`` in fresh processes.
+
+    python benchmarks/bench_catalogue.py [--runs 15]
+
+Budget (the rules issue): loading costs at most 30 ms (median). Each run is a new
+interpreter that imports ``iamlint.catalogue`` (timed separately: the import must stay
+cheap, the data is read lazily) and then times ``get()`` alone, which reads, decompresses
+and parses ``iamlint/data/catalogue.json.gz``. A few first queries are timed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+PROBE = r"""
+import json, time
+import iamlint
+t0 = time.perf_counter()
+import iamlint.catalogue as catalogue
+t1 = time.perf_counter()
+cat = catalogue.get()
+t2 = time.perf_counter()
+cat.action("s3:GetObject")
+t3 = time.perf_counter()
+cat.expand("s3:Get*")
+t4 = time.perf_counter()
+cat.expand("*")
+t5 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "load": t2 - t1, "action": t3 - t2, "expand_s3_get": t4 - t3,
+                  "expand_all": t5 - t4, "describe": cat.describe()}))
+"""
+
+BUDGET_MS = 30.0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=15, help="fresh processes to time (default: 15, at least 10)")
+    args = ap.parse_args()
+    runs = max(10, args.runs)
+    env = dict(os.environ)
+    results = []
+    with tempfile.TemporaryDirectory() as cache:
+        # Let the interpreter cache bytecode (as an installed package has), outside the work tree.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = cache
+        for i in range(runs + 1):  # the first run only warms the bytecode and file caches
+            out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True)
+            if out.returncode:
+                raise SystemExit(out.stderr)
+            if i:
+                results.append(json.loads(out.stdout))
+    print(results[0]["describe"])
+    for key, label in (
+        ("load", "catalogue.get() (read + decompress + parse)"),
+        ("import", "import iamlint.catalogue (iamlint already imported)"),
+        ("action", "first action() lookup"),
+        ("expand_s3_get", "first expand('s3:Get*')"),
+        ("expand_all", "first expand('*')"),
+    ):
+        times = [r[key] * 1000 for r in results]
+        print(f"{label}: median {statistics.median(times):.1f} ms over {runs} fresh processes "
+              f"(min {min(times):.1f}, max {max(times):.1f})")
+    med = statistics.median(r["load"] * 1000 for r in results)
+    verdict = "within" if med <= BUDGET_MS else "OVER"
+    print(f"load budget {BUDGET_MS:.0f} ms: {verdict} ({med:.1f} ms)")
+    return 0 if med <= BUDGET_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

