@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from .model import Finding, Severity, Span
@@ -33,6 +33,7 @@ class FileReport:
     format: str | None = None
     documents: int = 0
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list = field(default_factory=list)  # (finding, why) hidden by suppressions
 
 
 @dataclass
@@ -54,6 +55,11 @@ class RunReport:
         return sum(1 for f in self.files if f.status == status)
 
     @property
+    def scanned(self) -> list[FileReport]:
+        """The files given or found (not the configuration files that hold IAM901 findings)."""
+        return [f for f in self.files if f.status != "config"]
+
+    @property
     def documents(self) -> int:
         return sum(f.documents for f in self.files)
 
@@ -71,7 +77,7 @@ class RunReport:
         return out
 
 
-INPUT_ERROR_CODES = {"IAM900", "IAM903"}
+INPUT_ERROR_CODES = {"IAM900", "IAM903", "IAM904"}
 
 
 # -- discovery ---------------------------------------------------------------------------------
@@ -149,15 +155,28 @@ def read(path: str) -> tuple[str | None, Finding | None]:
 
 
 # -- running -----------------------------------------------------------------------------------
+_TEXT_SUPPRESSIBLE = (".yaml", ".yml", ".template", ".tf")
+
+
 class Linter:
-    def __init__(self, registry: Registry, settings: dict[str, Any] | None = None, select=None):
+    """Runs the enabled rules of one configuration on extractions, then filters the findings."""
+
+    def __init__(self, registry: Registry, config=None, select=None):
+        from .config import Config
+
         self.registry = registry
-        self.settings = settings or {}
-        rules = [r for r in registry if select is None or select(r.code)]
+        self.config = config or Config()
+        self.settings = self.config.settings()
+        enabled = select or self.config.enabled
+        rules = [r for r in registry if enabled(r.code)]
         self.statement_rules = [r() for r in rules if r.scope == "statement"]
         self.document_rules = [r() for r in rules if r.scope == "document"]
         self.principal_rules = [r() for r in rules if r.scope == "principal"]
         self.enabled = {r.code for r in rules}
+        self.known_codes = {r.code for r in registry}
+        from .suppress import from_config
+
+        self.config_suppressions = from_config(self.config)
 
     def check(self, ex: Extraction) -> list[Finding]:
         ctx = Context(tuple(ex.documents), tuple(ex.principals), self.settings)
@@ -182,15 +201,48 @@ class Linter:
                 raise
             return [internal_error(span, f"rule {rule.code} failed: {type(e).__name__}: {e}")]
 
-    def report(self, path: str, ex: Extraction | None) -> FileReport:
+    # -- per file: configuration, suppressions --------------------------------------------------
+    def finish(self, path: str, ex: Extraction | None, findings: list[Finding], text: str | None) -> FileReport:
+        """Filter one file's findings (per-file ignores, severities, suppressions) into its report."""
+        import datetime
+
+        from . import suppress
+
         if ex is None:
             return FileReport(path, "not-iac")
-        findings = self.check(ex)
-        own = [f for f in findings if f.span.file == path or not f.span.file]
+        cfg = self.config
+        kept: list[Finding] = []
+        for f in findings:
+            if cfg.ignored_in(f.code, path):
+                continue
+            sev = cfg.severity_of(f.code)
+            kept.append(replace(f, severity=Severity(sev)) if sev else f)
+        sups: list = [s for s in getattr(ex, "suppressions", ()) if s.span.file == path]
+        problems: list[Finding] = []
+        if text is not None and path.lower().endswith(_TEXT_SUPPRESSIBLE):
+            ranges = suppress.statement_ranges(path, ex.documents)
+            found, problems = suppress.from_comments(path, text, ranges, self.known_codes, cfg.require_reason)
+            sups.extend(found)
+        kept, hidden = suppress.apply(
+            kept, sups + self.config_suppressions, cfg.relative(path), ex.documents, datetime.date.today()
+        )
+        if "IAM901" in self.enabled:
+            kept.extend(suppress.unused(s) for s in sups if s.used == 0)
+        kept.extend(problems)
         status = "policies" if ex.documents else "no-policies"
-        if any(f.code == "IAM900" for f in own) and not ex.documents:
+        if any(f.code == "IAM900" for f in kept) and not ex.documents:
             status = "error"
-        return FileReport(path, status, ex.format, len(ex.documents), _dedupe(own))
+        return FileReport(path, status, ex.format, len(ex.documents), _dedupe(kept), hidden)
+
+    def report(self, path: str, ex: Extraction | None, text: str | None = None) -> FileReport:
+        if ex is None:
+            return FileReport(path, "not-iac")
+        own = [f for f in self.check(ex) if f.span.file == path or not f.span.file]
+        return self.finish(path, ex, own, text)
+
+    def run(self, paths: Iterable[str], exclude: Iterable[str] = ()) -> "RunReport":
+        """Lint paths with this linter's registry and defaults (no configuration files)."""
+        return Engine(self.registry).run(paths, exclude)
 
     def lint_text(self, path: str, text: str) -> list[FileReport]:
         """Lint one non-Terraform file's text (also used for stdin)."""
@@ -204,14 +256,15 @@ class Linter:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
             ex = Extraction("unknown", diagnostics=[internal_error(Span(path, 1, 1, 1, 2), f"{type(e).__name__}: {e}")])
-        return [self.report(path, ex)]
+        return [self.report(path, ex, text)]
 
     def lint_module(self, directory: str, given: list[str], texts: dict[str, str] | None = None) -> list[FileReport]:
         """Lint the Terraform files ``given`` with their whole module as context."""
+        texts = texts or {}
         try:
             from .sources import terraform
 
-            results = terraform.extract_module(directory, given, texts or {})
+            results = terraform.extract_module(directory, given, texts)
         except Exception as e:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
@@ -220,49 +273,172 @@ class Linter:
                 for p in given
             }
         reports: list[FileReport] = []
-        for path in given:
-            reports.append(self.report(path, results.get(path)))
         # findings inside files a module reads (file("policy.json")) belong to those files
-        extra: dict[str, list[Finding]] = {}
+        elsewhere: dict[str, tuple[Extraction, list[Finding]]] = {}
         for path in given:
             ex = results.get(path)
             if ex is None:
+                reports.append(FileReport(path, "not-iac"))
                 continue
-            for f in self.check(ex):
+            findings = self.check(ex)
+            own = [f for f in findings if f.span.file == path or not f.span.file]
+            text = texts.get(path)
+            if text is None:
+                text, _err = read(path)
+            reports.append(self.finish(path, ex, own, text))
+            for f in findings:
                 if f.span.file and f.span.file != path:
-                    extra.setdefault(f.span.file, []).append(f)
-        for other, fs in sorted(extra.items()):
-            target = next((r for r in reports if r.path == other), None)
-            if target is None:
-                target = FileReport(other, "policies", "json", 0)
-                reports.append(target)
-            target.findings = _dedupe(target.findings + fs)
+                    elsewhere.setdefault(f.span.file, (ex, []))[1].append(f)
+        for other, (ex, fs) in sorted(elsewhere.items()):
+            docs = [d for d in ex.documents if d.span.file == other]
+            sub = Extraction("json", documents=docs)
+            reports.append(self.finish(other, sub, fs, None))
         return reports
 
-    def run(self, paths: Iterable[str], exclude: Iterable[str] = ()) -> RunReport:
-        files, errors = discover(paths, exclude)
-        reports: list[FileReport] = []
-        modules: dict[str, list[str]] = {}
-        for path, _explicit in files:
-            if path.lower().endswith(".tf"):
-                modules.setdefault(os.path.dirname(path) or ".", []).append(path)
-                continue
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of work: a file, or the given .tf files of one Terraform module."""
+
+    kind: str  # "file" or "module"
+    paths: tuple[str, ...]
+    config: Any
+    texts: tuple[tuple[str, str], ...] = ()
+
+
+_LINTERS: dict[str, Linter] = {}
+#: the registry of the running Engine; worker processes inherit it when forked
+_REGISTRY: Registry | None = None
+
+
+def _linter_for(config) -> Linter:
+    key = repr(config)
+    if key not in _LINTERS:
+        from .registry import default_registry
+
+        _LINTERS[key] = Linter(_REGISTRY or default_registry(), config)
+    return _LINTERS[key]
+
+
+def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
+    """Lint one unit; return its reports and the use counts of configuration suppressions."""
+    linter = _linter_for(unit.config)
+    for s in linter.config_suppressions:
+        s.used = 0
+    texts = dict(unit.texts)
+    if unit.kind == "module":
+        directory = os.path.dirname(unit.paths[0]) or "."
+        reports = linter.lint_module(directory, list(unit.paths), texts)
+    else:
+        path = unit.paths[0]
+        if path in texts:
+            reports = linter.lint_text(path, texts[path])
+        else:
             text, err = read(path)
-            if err is not None:
-                reports.append(FileReport(path, "error", None, 0, [err]))
+            reports = [FileReport(path, "error", None, 0, [err])] if err else linter.lint_text(path, text)
+    used = {s.key: s.used for s in linter.config_suppressions}
+    return reports, used
+
+
+class Engine:
+    """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report."""
+
+    def __init__(self, registry: Registry, resolver=None, jobs: int = 1, progress=None):
+        from .config import Resolver
+
+        self.registry = registry
+        self.resolver = resolver or Resolver(registry, isolated=True)
+        self.jobs = max(1, jobs)
+        self.progress = progress
+
+    def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
+        files, errors = discover(paths, exclude)
+        texts = texts or {}
+        units: list[Unit] = []
+        modules: dict[tuple[str, str], list[str]] = {}
+        configs: dict[str, Any] = {}
+        for path, _explicit in files:
+            cfg = self.resolver.for_path(path)
+            if cfg.excluded(path):
                 continue
-            reports.extend(self.lint_text(path, text))
-        for directory, given in sorted(modules.items()):
-            reports.extend(self.lint_module(directory, given))
+            if path.lower().endswith(".tf"):
+                key = (os.path.dirname(path) or ".", repr(cfg))
+                modules.setdefault(key, []).append(path)
+                configs[repr(cfg)] = cfg
+                continue
+            t = ((path, texts[path]),) if path in texts else ()
+            units.append(Unit("file", (path,), cfg, t))
+        for (directory, ckey), given in sorted(modules.items()):
+            t = tuple((p, texts[p]) for p in given if p in texts)
+            units.append(Unit("module", tuple(given), configs[ckey], t))
+        return units, errors
+
+    def run(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None) -> RunReport:
+        global _REGISTRY
+        if _REGISTRY is not self.registry:
+            _REGISTRY = self.registry
+            _LINTERS.clear()
+        units, errors = self.units(paths, exclude, texts)
+        results = self._execute(units)
         merged: dict[str, FileReport] = {}
-        for r in reports:
-            if r.path in merged:
-                m = merged[r.path]
-                m.findings = _dedupe(m.findings + r.findings)
-                m.documents = max(m.documents, r.documents)
-            else:
-                merged[r.path] = r
-        return RunReport(sorted(merged.values(), key=lambda r: r.path), self.registry, errors)
+        usage: dict[tuple, int] = {}
+        for reports, used in results:
+            for k, n in used.items():
+                usage[k] = usage.get(k, 0) + n
+            for r in reports:
+                if r.path in merged:
+                    m = merged[r.path]
+                    m.findings = _dedupe(m.findings + r.findings)
+                    m.suppressed += r.suppressed
+                    m.documents = max(m.documents, r.documents)
+                else:
+                    merged[r.path] = r
+        files = sorted(merged.values(), key=lambda r: r.path)
+        files.extend(self._unused_config_entries(units, usage))
+        suppressed = [h for fr in files for h in fr.suppressed]
+        return RunReport(files, self.registry, errors, suppressed=suppressed)
+
+    def _execute(self, units: list[Unit]):
+        progress = self.progress
+        if progress:
+            progress.start(len(units))
+        results = []
+        if self.jobs > 1 and len(units) >= 16:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            chunk = max(1, len(units) // (self.jobs * 16))
+            with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method)) as pool:
+                for res in pool.map(run_unit, units, chunksize=chunk):
+                    results.append(res)
+                    if progress:
+                        progress.advance()
+        else:
+            for unit in units:
+                results.append(run_unit(unit))
+                if progress:
+                    progress.advance()
+        if progress:
+            progress.finish()
+        return results
+
+    def _unused_config_entries(self, units: list[Unit], usage: dict[tuple, int]) -> list[FileReport]:
+        """IAM901 for configuration entries no unit used, reported in the configuration file."""
+        from .suppress import from_config, unused
+
+        out: dict[str, FileReport] = {}
+        seen = set()
+        for unit in units:
+            cfg = unit.config
+            if cfg.path is None or cfg.path in seen or not cfg.enabled("IAM901"):
+                continue
+            seen.add(cfg.path)
+            for s in from_config(cfg):
+                if usage.get(s.key, 0) == 0:
+                    fr = out.setdefault(cfg.path, FileReport(cfg.path, "config"))
+                    fr.findings.append(unused(s))
+        return list(out.values())
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

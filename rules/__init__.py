@@ -8,6 +8,7 @@ from __future__ import annotations
 from .duplicate_key import DuplicateKey
 from .inline_policy_overuse import InlinePolicyOveruse
 from .internal_error import InternalError
+from .invalid_suppression import InvalidSuppression
 from .long_lived_access_key import LongLivedAccessKey
 from .missing_external_id import MissingExternalId
 from .not_action import NotAction
@@ -17,6 +18,7 @@ from .parse_error import ParseError
 from .policy_grammar import PolicyGrammar
 from .policy_size import PolicySize
 from .public_principal import PublicPrincipal
+from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
 from .wildcard_resource import WildcardResource
@@ -35,8 +37,10 @@ BUILTIN = (
     PolicyGrammar,
     PolicySize,
     ParseError,
+    UnusedSuppression,
     DuplicateKey,
     InternalError,
+    InvalidSuppression,
 )
 
 __all__ = [cls.__name__ for cls in BUILTIN] + ["BUILTIN"]

@@ -23,7 +23,7 @@ class LongLivedAccessKey(PrincipalRule):
     give short-lived credentials instead.
 
     ## Example
-    ```yaml hl_lines="8"
+    ```yaml hl_lines="7"
     AWSTemplateFormatVersion: "2010-09-09"
     Resources:
       Deployer:

@@ -198,9 +198,18 @@ class PolicyGrammar(DocumentRule):
             missing = [r for r in err.validator_value if r not in err.instance]
             yield f"{where} has no {' or '.join(missing)}", span
         elif err.validator in ("allOf", "anyOf", "not"):
+            if err.validator == "anyOf" and _explained_by_typo(err, known):
+                return  # "Actions" already says "did you mean 'Action'?"
             yield f"{where}: {err.schema.get('description') or describe(err)}", span
         else:
             yield f"{where}: {err.message}", span
+
+
+def _explained_by_typo(err, known: tuple) -> bool:
+    """A missing element that an unknown key of the same object is a misspelling of."""
+    wanted = [r for s in err.schema.get("anyOf", ()) for r in s.get("required", ())]
+    extra = [k for k in err.instance if k not in known]
+    return any(difflib.get_close_matches(k, wanted, n=1, cutoff=0.6) for k in extra)
 
 
 STATEMENT_KEYS = ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",

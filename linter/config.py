@@ -1,0 +1,409 @@
+"""Configuration: ``[tool.iamlint]`` in ``pyproject.toml``, or ``.iamlint.toml``.
+
+Found by walking up from each linted file's directory: the nearest file wins (in one
+directory ``.iamlint.toml`` wins over ``pyproject.toml``, and a ``pyproject.toml`` without a
+``[tool.iamlint]`` table is passed over). ``--config FILE`` replaces discovery, ``--isolated``
+ignores every file. Command-line flags win over the file.
+
+The file is validated against a JSON Schema (`schema`) that includes the options the rules
+declare; an unknown key or a wrong type is a `ConfigError` naming the file, the key path and
+what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable
+
+SEVERITIES = ("error", "warning", "info")
+#: input errors of the tool itself: never deselected, never suppressed
+ALWAYS_ON = ("IAM900", "IAM903", "IAM904")
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message is one line: file, key path, what was expected."""
+
+
+@dataclass(frozen=True)
+class IgnoreEntry:
+    """One ``[[tool.iamlint.ignore]]`` entry: a suppression for files no comment can reach."""
+
+    files: tuple[str, ...]
+    rules: tuple[str, ...]
+    reason: str
+    actions: tuple[str, ...] = ()
+    resources: tuple[str, ...] = ()
+    until: _dt.date | None = None
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class Config:
+    path: str | None = None  # the file it was read from (None: defaults and flags only)
+    root: str = "."  # globs are relative to this directory
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+    fail_on: str = "info"
+    exclude: tuple[str, ...] = ()
+    trusted_accounts: tuple[str, ...] = ()
+    max_inline_policies: int | None = None
+    require_reason: bool = True
+    ignores: tuple[IgnoreEntry, ...] = ()
+    options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+
+    # -- selection -----------------------------------------------------------------------------
+    def enabled(self, code: str) -> bool:
+        """ruff's rule: the most specific matching prefix decides; on a tie, ignore wins."""
+        if code in ALWAYS_ON:
+            return True
+        best_sel = max((_specificity(p, code) for p in self.select + self.extend_select), default=-1)
+        best_ign = max((_specificity(p, code) for p in self.ignore), default=-1)
+        return best_sel >= 0 and best_sel > best_ign
+
+    def ignored_in(self, code: str, path: str) -> bool:
+        if code in ALWAYS_ON:
+            return False
+        rel = self.relative(path)
+        for pattern, codes in self.per_file_ignores:
+            if _glob(rel, pattern) and any(_specificity(c, code) >= 0 for c in codes):
+                return True
+        return False
+
+    def severity_of(self, code: str) -> str | None:
+        return dict(self.severity).get(code)
+
+    def relative(self, path: str) -> str:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
+        return rel.replace(os.sep, "/")
+
+    def excluded(self, path: str) -> bool:
+        rel = self.relative(path)
+        return any(_glob(rel, p) for p in self.exclude)
+
+    def settings(self) -> dict[str, Any]:
+        """What rules read through ``Context.option`` and ``ctx.settings``."""
+        out: dict[str, Any] = {"trusted-accounts": list(self.trusted_accounts)}
+        if self.max_inline_policies is not None:
+            out["max-inline-policies"] = self.max_inline_policies
+        for code, opts in self.options:
+            for name, value in opts:
+                out[f"{code}.{name}"] = value
+        return out
+
+
+def _specificity(prefix: str, code: str) -> int:
+    if prefix == "ALL":
+        return 0
+    return len(prefix) if code.startswith(prefix) else -1
+
+
+def _glob(rel: str, pattern: str) -> bool:
+    """A gitignore-like glob: ``**`` spans folders; a pattern without ``/`` matches any part."""
+    p = pattern.strip().rstrip("/")
+    if p.startswith("./"):
+        p = p[2:]
+    if fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p + "/*"):
+        return True
+    if p.startswith("**/") and (fnmatch.fnmatch(rel, p[3:]) or fnmatch.fnmatch(rel, p[3:] + "/*")):
+        return True
+    if "/" not in p:
+        return any(fnmatch.fnmatch(part, p) for part in rel.split("/"))
+    return False
+
+
+# -- the schema ----------------------------------------------------------------------------------
+IGNORE_ENTRY_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["files", "rules"],
+    "properties": {
+        "files": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "rules": {"type": "array", "items": {"type": "string", "pattern": "^(ALL|[A-Z]+[0-9]*)$", "description": "a rule code or prefix such as IAM101"}},
+        "reason": {"type": "string"},
+        "actions": {"type": "array", "items": {"type": "string"}},
+        "resources": {"type": "array", "items": {"type": "string"}},
+        "until": {"type": "string"},
+    },
+}
+
+
+def schema(registry) -> dict:
+    """The JSON Schema of ``[tool.iamlint]``, with the options each rule declares."""
+    codes = sorted(r.code for r in registry)
+    code_or_prefix = {"type": "string", "pattern": "^(ALL|[A-Z]+[0-9]*)$", "description": "a rule code or prefix such as IAM101, IAM1 or ALL"}
+    code_list = {"type": "array", "items": code_or_prefix}
+    rule_options: dict[str, Any] = {}
+    for r in registry:
+        if not r.options:
+            continue
+        props = {name: {"type": _json_type(default)} for name, default in r.options.items()}
+        entry = {"type": "object", "properties": props, "additionalProperties": False}
+        rule_options[r.code] = entry
+        rule_options[r.name] = entry
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "select": code_list,
+            # a list of codes, or (TOML [[tool.iamlint.ignore]]) a list of suppression entries
+            "ignore": {"anyOf": [code_list, {"type": "array", "items": IGNORE_ENTRY_SCHEMA}]},
+            "suppress": {"type": "array", "items": IGNORE_ENTRY_SCHEMA},
+            "extend-select": code_list,
+            "per-file-ignores": {"type": "object", "additionalProperties": code_list},
+            "severity": {
+                "type": "object",
+                "propertyNames": {"enum": codes},
+                "additionalProperties": {"enum": list(SEVERITIES)},
+            },
+            "fail-on": {"enum": list(SEVERITIES)},
+            "exclude": {"type": "array", "items": {"type": "string"}},
+            "trusted-accounts": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^[0-9]{12}$", "description": "a 12-digit AWS account id"},
+            },
+            "max-inline-policies": {"type": "integer", "minimum": 0},
+            "require-reason": {"type": "boolean"},
+            "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
+        },
+    }
+
+
+def _json_type(default: Any) -> str:
+    if isinstance(default, bool):
+        return "boolean"
+    if isinstance(default, int):
+        return "integer"
+    if isinstance(default, (list, tuple)):
+        return "array"
+    return "string"
+
+
+# -- reading -------------------------------------------------------------------------------------
+def _toml(path: str) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+
+
+def _table(path: str) -> tuple[dict | None, str]:
+    """The iamlint table of a config file and its key prefix for messages."""
+    data = _toml(path)
+    if os.path.basename(path) == "pyproject.toml":
+        tool = data.get("tool", {})
+        return (tool.get("iamlint") if isinstance(tool, dict) else None), "tool.iamlint"
+    return data, ""
+
+
+def _key_path(prefix: str, parts: Iterable) -> str:
+    out = prefix
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out or "(top level)"
+
+
+def _entries(table: dict) -> list:
+    ignore = table.get("ignore")
+    entries = list(table.get("suppress", []))
+    if isinstance(ignore, list) and ignore and all(isinstance(e, dict) for e in ignore):
+        entries = list(ignore) + entries
+    return entries
+
+
+def validate(table: dict, path: str, prefix: str, registry) -> None:
+    from .schemacheck import errors, is_valid
+
+    sch = schema(registry)
+    if not is_valid(table, sch):
+        err = _deepest(errors(table, sch))
+        raise ConfigError(f"{path}: {_key_path(prefix, err.absolute_path)}: {_expected(err)}")
+    known = {r.code for r in registry}
+    for key in ("select", "ignore", "extend-select"):
+        for i, code in enumerate(table.get(key, [])):
+            if isinstance(code, str) and code != "ALL" and not any(k.startswith(code) for k in known):
+                raise ConfigError(
+                    f"{path}: {_key_path(prefix, [key, i])}: {code!r} is not a rule code or prefix "
+                    "(see 'iamlint rules')"
+                )
+
+
+def _deepest(errs: list):
+    """The error that says best what was expected.
+
+    For an ``anyOf`` failure, the branch with the fewest errors is the one the user meant
+    (a list of tables is a list of suppression entries, not of codes).
+    """
+    err = errs[0]
+    while err.context:
+        branches: dict[int, list] = {}
+        for sub in err.context:
+            branches.setdefault(sub.schema_path[0], []).append(sub)
+        best = min(branches.values(), key=lambda b: (len(b), -max(len(e.absolute_path) for e in b)))
+        err = max(best, key=lambda e: len(e.absolute_path))
+    return err
+
+
+def _expected(err) -> str:
+    v = err.validator
+    if v == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        allowed = ", ".join(sorted(err.schema.get("properties", {}))) or "none"
+        return f"unknown key {', '.join(map(repr, extra))} (expected one of: {allowed})"
+    if v == "type":
+        return f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"
+    if v == "enum":
+        return f"expected one of {', '.join(map(str, err.validator_value))}, got {err.instance!r}"
+    if v == "pattern":
+        return f"expected {err.schema.get('description', 'a valid value')}, got {err.instance!r}"
+    if v == "required":
+        return err.message
+    if v == "minimum":
+        return f"expected a number >= {err.validator_value}, got {err.instance!r}"
+    return err.message
+
+
+def _date(value: str, where: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: expected a date like 2027-03-31, got {value!r}") from None
+
+
+def from_table(table: dict, path: str | None, root: str, prefix: str = "") -> Config:
+    """Build a Config from a validated table (keys as in the file)."""
+    entries: list[IgnoreEntry] = []
+    for i, e in enumerate(_entries(table)):
+        files = e["files"] if isinstance(e["files"], list) else [e["files"]]
+        until = e.get("until")
+        entries.append(
+            IgnoreEntry(
+                files=tuple(files),
+                rules=tuple(e["rules"]),
+                reason=e.get("reason", ""),
+                actions=tuple(e.get("actions", ())),
+                resources=tuple(e.get("resources", ())),
+                until=_date(str(until), f"{path}: {_key_path(prefix, ['ignore', i, 'until'])}")
+                if until is not None
+                else None,
+                index=i,
+            )
+        )
+    ignore = table.get("ignore", [])
+    codes_ignore = tuple(c for c in ignore if isinstance(c, str))
+    return Config(
+        path=path,
+        root=root,
+        select=tuple(table.get("select", ("ALL",))),
+        ignore=codes_ignore,
+        extend_select=tuple(table.get("extend-select", ())),
+        per_file_ignores=tuple((k, tuple(v)) for k, v in table.get("per-file-ignores", {}).items()),
+        severity=tuple(table.get("severity", {}).items()),
+        fail_on=table.get("fail-on", "info"),
+        exclude=tuple(table.get("exclude", ())),
+        trusted_accounts=tuple(table.get("trusted-accounts", ())),
+        max_inline_policies=table.get("max-inline-policies"),
+        require_reason=table.get("require-reason", True),
+        ignores=tuple(entries),
+        options=tuple((_code_of(k), tuple(v.items())) for k, v in table.get("options", {}).items()),
+    )
+
+
+_REGISTRY = None
+
+
+def _code_of(key: str) -> str:
+    if _REGISTRY is not None:
+        rule = _REGISTRY.get(key)
+        if rule is not None:
+            return rule.code
+    return key
+
+
+def load(path: str, registry) -> Config:
+    global _REGISTRY
+    _REGISTRY = registry
+    table, prefix = _table(path)
+    if table is None:
+        raise ConfigError(f"{path}: no [tool.iamlint] table")
+    # TOML dates arrive as datetime.date; the schema speaks strings
+    for e in _entries(table) if isinstance(table, dict) else []:
+        if isinstance(e, dict) and isinstance(e.get("until"), _dt.date):
+            e["until"] = e["until"].isoformat()
+    validate(table, path, prefix, registry)
+    return from_table(table, path, os.path.dirname(os.path.abspath(path)), prefix)
+
+
+class Resolver:
+    """Finds and caches the configuration that applies to each linted file."""
+
+    def __init__(self, registry, explicit: str | None = None, isolated: bool = False, overrides=None):
+        self.registry = registry
+        self.isolated = isolated
+        self.overrides = overrides or {}
+        self._dirs: dict[str, Config] = {}
+        self._files: dict[str, Config] = {}
+        self.explicit = self._apply(load(explicit, registry)) if explicit else None
+        self.default = self._apply(Config(root=os.getcwd()))
+
+    def _apply(self, cfg: Config) -> Config:
+        """Command-line flags win over the file."""
+        return replace(cfg, **self.overrides) if self.overrides else cfg
+
+    def for_path(self, path: str) -> Config:
+        if self.explicit is not None:
+            return self.explicit
+        if self.isolated:
+            return self.default
+        directory = os.path.dirname(os.path.abspath(path))
+        return self._for_dir(directory)
+
+    def _for_dir(self, directory: str) -> Config:
+        if directory in self._dirs:
+            return self._dirs[directory]
+        found: Config | None = None
+        for name in (".iamlint.toml", "pyproject.toml"):
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                if name == "pyproject.toml" and "iamlint" not in _quick_read(candidate):
+                    continue
+                table, _ = _table(candidate)
+                if table is None:
+                    continue
+                found = self._apply(self._load_cached(candidate))
+                break
+        if found is None:
+            parent = os.path.dirname(directory)
+            found = self.default if parent == directory else self._for_dir(parent)
+        self._dirs[directory] = found
+        return found
+
+    def _load_cached(self, path: str) -> Config:
+        if path not in self._files:
+            self._files[path] = load(path, self.registry)
+        return self._files[path]
+
+
+def _quick_read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
+    except OSError:
+        return ""

@@ -1,0 +1,57 @@
+"""IAM904 invalid-suppression."""
+
+from __future__ import annotations
+
+from iamlint.model import Severity
+from iamlint.registry import DiagnosticRule
+
+
+class InvalidSuppression(DiagnosticRule):
+    """Reports a suppression iamlint cannot read.
+
+    ## What it does
+    Reports a malformed `iamlint:` comment (no brackets, no code, an unknown code, a bad
+    `until=` date), a suppression without a reason while `require-reason` is on (the
+    default), and a suppression of an input error (IAM900, IAM903, IAM904 cannot be
+    suppressed). The suppression is not applied and the run exits with code 2.
+
+    ## Why is this bad?
+    A suppression that does not work leaves the finding it was meant for, or worse, the
+    author believes a finding is accepted when it is not. A reason tells the next reader
+    why the risk was accepted.
+
+    ## Example
+    ```yaml hl_lines="9"
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      ReportsPolicy:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              # iamlint: ignore IAM101
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: arn:aws:s3:::acme-reports/*
+    ```
+
+    ## Use instead
+    ```yaml
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      ReportsPolicy:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: arn:aws:s3:::acme-reports/*
+    ```
+    """
+
+    code = "IAM904"
+    name = "invalid-suppression"
+    severity = Severity.ERROR
