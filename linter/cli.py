@@ -16,7 +16,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"iamlint: error: {message}\nTry 'iamlint --help'.\n")
 
 
+def _codes(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of processes, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("expected at least 1")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .reporters import FORMATS
+
     p = _Parser(
         prog="iamlint",
         description=(
@@ -25,16 +41,96 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or input errors.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="files and directories to lint (default: .)")
-    p.add_argument("-f", "--format", default="text", choices=("text", "concise", "json", "sarif"),
-                   help="output format (default: text)")
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    p.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                   help="skip files and directories matching GLOB (repeatable)")
-    p.add_argument("--fail-on", choices=SEVERITIES, default="info",
-                   help="lowest severity that makes the exit code 1 (default: info, i.e. any finding)")
-    p.add_argument("--version", action="store_true", help="print the version and the number of rules")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="files and directories to lint (default: .); '-' reads one file from stdin")
+    out = p.add_argument_group("output")
+    out.add_argument("-f", "--format", default="text", choices=FORMATS, help="output format (default: text)")
+    out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    out.add_argument("--show-source", action="store_true", help="text: show the offending lines with a caret")
+    out.add_argument("--statistics", action="store_true", help="text: print the number of findings per code")
+    out.add_argument("--show-suppressed", action="store_true", help="text: list suppressed findings and why")
+    sel = p.add_argument_group("rule selection (flags win over the configuration file)")
+    sel.add_argument("--select", type=_codes, metavar="CODES", help="codes or prefixes to enable (e.g. IAM1,IAM402 or ALL)")
+    sel.add_argument("--ignore", type=_codes, metavar="CODES", help="codes or prefixes to disable")
+    sel.add_argument("--extend-select", type=_codes, metavar="CODES", help="codes or prefixes to enable in addition")
+    sel.add_argument("--per-file-ignores", action="append", metavar="GLOB:CODES",
+                     help="disable codes for matching files (repeatable)")
+    sel.add_argument("--severity", action="append", metavar="CODE=LEVEL",
+                     help="override a rule's severity: error, warning or info (repeatable)")
+    sel.add_argument("--fail-on", choices=SEVERITIES,
+                     help="lowest severity that makes the exit code 1 (default: info, i.e. any finding)")
+    sel.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (input errors still exit 2)")
+    sel.add_argument("--trusted-accounts", type=_codes, metavar="IDS",
+                     help="account ids that IAM202 treats like your own (comma-separated)")
+    sel.add_argument("--max-inline-policies", type=int, metavar="N", help="IAM301: inline policies allowed per principal")
+    sel.add_argument("--require-reason", action=argparse.BooleanOptionalAction, default=None,
+                     help="suppressions must give a reason (default: yes)")
+    cfg = p.add_argument_group("configuration")
+    cfg.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovering one")
+    cfg.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    cfg.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                     help="skip files and directories matching GLOB (repeatable; adds to the configuration's)")
+    cfg.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
+    cfg.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
+    run = p.add_argument_group("running")
+    run.add_argument("--stdin-filename", metavar="PATH",
+                     help="with '-': lint stdin as if it were PATH (format, configuration, Terraform siblings)")
+    run.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                     help="processes to use (default: the number of CPUs)")
+    run.add_argument("--version", action="store_true", help="print the version, the number of rules and the catalogue")
     return p
+
+
+def overrides(args) -> dict:
+    """Command-line flags as Config fields (they win over the configuration file)."""
+    out: dict = {}
+    if args.select is not None:
+        out["select"] = args.select
+    if args.ignore is not None:
+        out["ignore"] = args.ignore
+    if args.extend_select is not None:
+        out["extend_select"] = args.extend_select
+    if args.per_file_ignores:
+        pairs = []
+        for item in args.per_file_ignores:
+            glob, sep, codes = item.rpartition(":")
+            if not sep or not glob or not _codes(codes):
+                raise UsageError(f"--per-file-ignores expects GLOB:CODES, got {item!r}")
+            pairs.append((glob, _codes(codes)))
+        out["per_file_ignores"] = tuple(pairs)
+    if args.severity:
+        pairs = []
+        for item in args.severity:
+            code, sep, level = item.partition("=")
+            if not sep or level not in SEVERITIES:
+                raise UsageError(f"--severity expects CODE=error|warning|info, got {item!r}")
+            pairs.append((code.strip().upper(), level))
+        out["severity"] = tuple(pairs)
+    if args.fail_on is not None:
+        out["fail_on"] = args.fail_on
+    if args.trusted_accounts is not None:
+        out["trusted_accounts"] = args.trusted_accounts
+    if args.max_inline_policies is not None:
+        out["max_inline_policies"] = args.max_inline_policies
+    if args.require_reason is not None:
+        out["require_reason"] = args.require_reason
+    return out
+
+
+class UsageError(Exception):
+    pass
+
+
+def _check_codes(reg, fields: dict) -> None:
+    known = {r.code for r in reg}
+    for key in ("select", "ignore", "extend_select"):
+        for code in fields.get(key, ()):
+            if code != "ALL" and not any(k.startswith(code) for k in known):
+                flag = "--" + key.replace("_", "-")
+                raise UsageError(f"{flag}: {code!r} is not a rule code or prefix (see 'iamlint rules')")
+    for code, _level in fields.get("severity", ()):
+        if code not in known:
+            raise UsageError(f"--severity: {code!r} is not a rule code (see 'iamlint rules')")
 
 
 def _out(path: str | None) -> TextIO:
@@ -127,25 +223,88 @@ def run(argv: list[str]) -> int:
         return EXIT_ERROR
     if args.version:
         from . import __version__
+        from .catalogue import CatalogueError, get
 
         sys.stdout.write(f"iamlint {__version__} ({len(reg)} rules)\n")
+        try:
+            sys.stdout.write(get().describe() + "\n")
+        except CatalogueError as e:
+            sys.stdout.write(f"catalogue: unavailable ({e})\n")
         return EXIT_CLEAN
+    try:
+        return lint(args, reg)
+    except UsageError as e:
+        sys.stderr.write(f"iamlint: error: {e}\n")
+        return EXIT_ERROR
 
-    from .engine import INPUT_ERROR_CODES, Linter
+
+def lint(args, reg) -> int:
+    from .config import ConfigError, Resolver
+    from .engine import INPUT_ERROR_CODES, Engine, decode, FileReport, RunReport
     from .model import Severity
 
-    linter = Linter(reg)
-    report = linter.run(args.paths or ["."], exclude=args.exclude)
+    fields = overrides(args)
+    _check_codes(reg, fields)
+    if args.config and args.isolated:
+        raise UsageError("--config and --isolated exclude each other")
+    paths = args.paths or ["."]
+    texts: dict[str, str] = {}
+    stdin_error = None
+    if "-" in paths:
+        if len(paths) != 1:
+            raise UsageError("'-' (stdin) cannot be combined with other paths")
+        name = os.path.normpath(args.stdin_filename or "stdin.json")
+        data = sys.stdin.buffer.read()
+        text, stdin_error = decode(name, data)
+        paths = [name]
+        if text is not None:
+            texts[name] = text
+    elif args.stdin_filename:
+        raise UsageError("--stdin-filename needs '-' as the path")
+    try:
+        resolver = Resolver(reg, explicit=args.config, isolated=args.isolated, overrides=fields)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    jobs = args.jobs or os.cpu_count() or 1
+    from .progress import Progress
+
+    progress = Progress(sys.stderr)  # draws only on a terminal, outside CI, for long scans
+    engine = Engine(reg, resolver, jobs=jobs, progress=progress)
+    try:
+        if stdin_error is not None:
+            report = RunReport([FileReport(paths[0], "error", None, 0, [stdin_error])], reg)
+        else:
+            report = engine.run(paths, exclude=args.exclude, texts=texts)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
     for err in report.usage_errors:
         sys.stderr.write(f"iamlint: error: {err}\n")
+
+    from . import baseline
+
+    if args.baseline:
+        try:
+            baseline.apply(report, baseline.load(args.baseline))
+        except baseline.BaselineError as e:
+            raise UsageError(str(e)) from None
+    report.options = {
+        "show_source": args.show_source,
+        "statistics": args.statistics,
+        "show_suppressed": args.show_suppressed,
+    }
+    if args.write_baseline:
+        try:
+            n = baseline.write(report, args.write_baseline)
+        except baseline.BaselineError as e:
+            raise UsageError(str(e)) from None
+        sys.stderr.write(f"iamlint: wrote {n} finding(s) to the baseline {args.write_baseline}\n")
 
     from .reporters import render
 
     try:
         out = _out(args.output)
     except OSError as e:
-        sys.stderr.write(f"iamlint: error: cannot write {args.output}: {e.strerror or e}\n")
-        return EXIT_ERROR
+        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
     try:
         render(args.format, report, out, _color(out, args.format))
     finally:
@@ -156,7 +315,10 @@ def run(argv: list[str]) -> int:
 
     if report.has_input_errors:
         return EXIT_ERROR
-    threshold = Severity(args.fail_on).rank
+    if args.exit_zero or args.write_baseline:
+        return EXIT_CLEAN
+    fail_on = fields.get("fail_on") or resolver.for_path(os.path.join(os.getcwd(), "_")).fail_on
+    threshold = Severity(fail_on).rank
     if any(f.severity.rank >= threshold for f in report.findings if f.code not in INPUT_ERROR_CODES):
         return EXIT_FINDINGS
     return EXIT_CLEAN

@@ -256,7 +256,11 @@ def _deepest(errs: list):
         branches: dict[int, list] = {}
         for sub in err.context:
             branches.setdefault(sub.schema_path[0], []).append(sub)
-        best = min(branches.values(), key=lambda b: (len(b), -max(len(e.absolute_path) for e in b)))
+        best = min(
+            branches.values(),
+            # a "type" error means the value was meant for another branch
+            key=lambda b: (sum(e.validator == "type" for e in b), len(b), -max(len(e.absolute_path) for e in b)),
+        )
         err = max(best, key=lambda e: len(e.absolute_path))
     return err
 

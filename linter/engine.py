@@ -45,6 +45,7 @@ class RunReport:
     options: dict[str, Any] = field(default_factory=dict)
     #: findings hidden by suppressions: (finding, reason); stale baseline entries
     suppressed: list = field(default_factory=list)
+    baselined: int = 0
     baseline_stale: int = 0
 
     @property
@@ -352,8 +353,11 @@ class Engine:
         self.progress = progress
 
     def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
-        files, errors = discover(paths, exclude)
         texts = texts or {}
+        paths = list(paths)
+        virtual = [p for p in paths if p in texts and not os.path.exists(p)]  # unsaved buffers
+        files, errors = discover([p for p in paths if p not in virtual], exclude)
+        files = sorted(files + [(p, True) for p in virtual])
         units: list[Unit] = []
         modules: dict[tuple[str, str], list[str]] = {}
         configs: dict[str, Any] = {}
