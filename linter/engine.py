@@ -170,9 +170,10 @@ class Linter:
         self.settings = self.config.settings()
         enabled = select or self.config.enabled
         rules = [r for r in registry if enabled(r.code)]
-        self.statement_rules = [r() for r in rules if r.scope == "statement"]
-        self.document_rules = [r() for r in rules if r.scope == "document"]
-        self.principal_rules = [r() for r in rules if r.scope == "principal"]
+        instances = [r() for r in rules]
+        self.statement_rules = [r for r in instances if r.takes_part_in("statement")]
+        self.document_rules = [r for r in instances if r.takes_part_in("document")]
+        self.principal_rules = [r for r in instances if r.takes_part_in("principal")]
         self.enabled = {r.code for r in rules}
         self.known_codes = {r.code for r in registry}
         from .suppress import from_config
@@ -184,13 +185,13 @@ class Linter:
         out: list[Finding] = [d for d in ex.diagnostics if d.code in self.enabled or d.code in INPUT_ERROR_CODES]
         for doc in ex.documents:
             for rule in self.document_rules:
-                out.extend(self._call(rule, doc.span, rule.check, doc, ctx))
+                out.extend(self._call(rule, doc.span, rule.check_document, doc, ctx))
             for stmt in doc.statements:
                 for rule in self.statement_rules:
-                    out.extend(self._call(rule, stmt.span, rule.check, stmt, doc, ctx))
+                    out.extend(self._call(rule, stmt.span, rule.check_statement, stmt, doc, ctx))
         for principal in ex.principals:
             for rule in self.principal_rules:
-                out.extend(self._call(rule, principal.span, rule.check, principal, ctx))
+                out.extend(self._call(rule, principal.span, rule.check_principal, principal, ctx))
         return out
 
     @staticmethod

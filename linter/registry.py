@@ -96,11 +96,32 @@ class Rule:
         return f"{DOCS_BASE}#{cls.code.lower()}-{cls.name}"
 
 
+    # The engine calls the check_* method of each scope a rule takes part in. A rule of one
+    # scope implements ``check``; a rule that must also look at another scope (IAM201 reads
+    # statements and principals) overrides that scope's check_* method as well.
+    def check_statement(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        return ()
+
+    def check_document(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        return ()
+
+    def check_principal(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
+        return ()
+
+    @classmethod
+    def takes_part_in(cls, scope: str) -> bool:
+        method = f"check_{scope}"
+        return getattr(cls, method) is not getattr(Rule, method)
+
+
 class StatementRule(Rule):
     scope = "statement"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def check_statement(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        return self.check(stmt, doc, ctx)
 
 
 class DocumentRule(Rule):
@@ -109,12 +130,18 @@ class DocumentRule(Rule):
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
 
+    def check_document(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        return self.check(doc, ctx)
+
 
 class PrincipalRule(Rule):
     scope = "principal"
 
     def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         raise NotImplementedError
+
+    def check_principal(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
+        return self.check(principal, ctx)
 
 
 class DiagnosticRule(Rule):

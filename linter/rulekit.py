@@ -29,12 +29,27 @@ def allow_with_not_element(
     span = key.span if key else stmt.span
     listed = element_values(stmt, element)
     shown = ", ".join(listed[:3]) + (f", ... ({len(listed)} in all)" if len(listed) > 3 else "")
-    yield rule.finding(
-        span,
-        f"Allow statement with {element} grants {grants} {shown or 'nothing listed'}",
-        owner=doc.origin.label,
-        value=f"{element}:{','.join(sorted(listed))}",
-    )
+    message = f"Allow statement with {element} grants {grants} {shown or 'nothing listed'}"
+    if element == "NotAction":
+        granted = actions_except(listed)
+        if granted is not None:
+            services = {a.split(":", 1)[0] for a in granted}
+            message = (
+                f"Allow statement with NotAction {shown} allows {len(granted):,} actions "
+                f"across {len(services):,} services"
+            )
+    yield rule.finding(span, message, owner=doc.origin.label, value=f"{element}:{','.join(sorted(listed))}")
+
+
+def actions_except(patterns: list[str]) -> list[str] | None:
+    """Every catalogue action that none of ``patterns`` matches (None without a catalogue)."""
+    cat = catalogue()
+    if cat is None:
+        return None
+    excluded: set[str] = set()
+    for p in patterns:
+        excluded.update(cat.expand(p))
+    return [a for a in cat.expand("*") if a not in excluded]
 
 
 # -- actions -------------------------------------------------------------------------------------
@@ -179,3 +194,77 @@ def document_label(doc: PolicyDocument) -> str:
         return doc.name.value
     owner = doc.origin.owner or doc.origin.file
     return f"{owner}.{doc.origin.path}" if doc.origin.path else owner
+
+
+# -- the action catalogue ------------------------------------------------------------------------
+SENSITIVE_LEVELS = ("Permissions management", "Write")
+
+
+def catalogue():
+    """The action catalogue, or None when it cannot be loaded (rules fall back to literals)."""
+    from .catalogue import CatalogueError, get
+
+    try:
+        return get()
+    except CatalogueError:
+        return None
+
+
+def expand(pattern: str) -> tuple[str, ...]:
+    cat = catalogue()
+    return cat.expand(pattern) if cat is not None else ()
+
+
+def access_level(action: str) -> str | None:
+    cat = catalogue()
+    a = cat.action(action) if cat is not None else None
+    return a.access_level if a is not None else None
+
+
+def sensitive(actions) -> list[str]:
+    """The Permissions-management actions first, then the Write ones, each group sorted."""
+    cat = catalogue()
+    if cat is None:
+        return []
+    by_level: dict[str, list[str]] = {lvl: [] for lvl in SENSITIVE_LEVELS}
+    for name in actions:
+        a = cat.action(name)
+        if a is not None and a.access_level in by_level:
+            by_level[a.access_level].append(a.name)
+    return [n for lvl in SENSITIVE_LEVELS for n in sorted(by_level[lvl])]
+
+
+def shorten(names, limit: int = 3) -> str:
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+KMS_KEY_POLICY_OWNERS = {"AWS::KMS::Key", "AWS::KMS::ReplicaKey", "aws_kms_key", "aws_kms_key_policy", "aws_kms_replica_key"}
+
+
+def is_kms_key_policy(doc: PolicyDocument) -> bool:
+    """A KMS key policy, where ``Resource: "*"`` means "this key".
+
+    Known from the owning resource, or, for a raw JSON key policy, from its content: a
+    resource policy whose every literal action is a ``kms:`` action.
+    """
+    from .model import DocKind
+
+    if doc.origin.owner_type in KMS_KEY_POLICY_OWNERS:
+        return True
+    if doc.kind not in (DocKind.RESOURCE, DocKind.UNKNOWN):
+        return False
+    actions = [v.value.lower() for s in doc.statements for v in literal_actions(s)]
+    return bool(actions) and all(a.startswith("kms:") for a in actions)
+
+
+def principal_documents(principal) -> list[PolicyDocument]:
+    """The identity documents a principal holds: inline and resolved customer managed ones."""
+    docs = list(principal.inline)
+    docs += [ref.document for ref in principal.managed if ref.document is not None]
+    return docs

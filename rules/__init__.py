@@ -11,14 +11,17 @@ from .internal_error import InternalError
 from .invalid_suppression import InvalidSuppression
 from .long_lived_access_key import LongLivedAccessKey
 from .missing_external_id import MissingExternalId
+from .missing_mfa import MissingMfa
 from .not_action import NotAction
 from .not_principal import NotPrincipal
 from .not_resource import NotResource
 from .parse_error import ParseError
 from .policy_grammar import PolicyGrammar
 from .policy_size import PolicySize
+from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unused_suppression import UnusedSuppression
+from .unknown_action import UnknownAction
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
 from .wildcard_resource import WildcardResource
@@ -29,11 +32,14 @@ BUILTIN = (
     NotAction,
     NotResource,
     NotPrincipal,
+    MissingMfa,
     MissingExternalId,
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,
+    PrivilegeEscalation,
     PublicPrincipal,
+    UnknownAction,
     PolicyGrammar,
     PolicySize,
     ParseError,

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
 from iamlint.registry import Context, StatementRule
+from iamlint.rulekit import catalogue, expand, plural, sensitive, shorten
 
 _SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
 
@@ -15,9 +16,17 @@ class WildcardAction(StatementRule):
     """Checks for Allow statements that grant every action, or every action of a service.
 
     ## What it does
-    Flags an `Action` of `"*"` or `"service:*"` (such as `"s3:*"`) in an `Allow` statement.
+    Flags, in an `Allow` statement's `Action`:
+    - `"*"` and `"service:*"` (such as `"s3:*"`), as errors;
+    - partial wildcards (`"s3:Put*"`, `"iam:*Policy"`) that match at least one Write or
+      Permissions-management action of iamlint's AWS action catalogue, as warnings; the
+      message says how many actions the pattern matches and names the sensitive ones.
+      A wildcard that matches only List and Read actions (`"ec2:Describe*"`,
+      `"s3:Get*Tagging"`) is not flagged: it is the least-privilege way to grant reading.
+
     Service control policies are not checked: an SCP that allows `"*"` is the AWS default
-    `FullAWSAccess` and grants nothing by itself.
+    `FullAWSAccess` and grants nothing by itself. A pattern that matches no known action is
+    IAM501's business.
 
     ## Why is this bad?
     A wildcard action grants every present and future action: `"s3:*"` includes deleting
@@ -72,9 +81,23 @@ class WildcardAction(StatementRule):
                 )
             elif _SERVICE_WILDCARD.match(v.value):
                 service = v.value.split(":", 1)[0]
+                count = len(expand(v.value))
+                detail = f" ({plural(count, 'action')})" if count else ""
                 yield self.finding(
                     v.span,
-                    f'Allow statement grants every action of {service} ("{v.value}")',
+                    f'Allow statement grants every action of {service} ("{v.value}"){detail}',
                     owner=doc.origin.label,
                     value=v.value,
                 )
+            elif ("*" in v.value or "?" in v.value) and catalogue() is not None:
+                matched = expand(v.value)
+                risky = sensitive(matched)
+                if risky:
+                    yield self.finding(
+                        v.span,
+                        f'"{v.value}" matches {plural(len(matched), "action")}, '
+                        f"{len(risky):,} of them write or permissions management: {shorten(risky)}",
+                        owner=doc.origin.label,
+                        value=v.value,
+                        severity=Severity.WARNING,
+                    )

@@ -6,14 +6,24 @@ from typing import Iterable
 
 from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
 from iamlint.registry import Context, StatementRule
+from iamlint.rulekit import catalogue, expand, is_kms_key_policy, literal_actions, shorten
 
 
 class WildcardResource(StatementRule):
-    """Checks for Allow statements whose Resource is `"*"`.
+    """Checks for Allow statements whose Resource is `"*"` where the actions could be scoped.
 
     ## What it does
-    Flags `"Resource": "*"` in an `Allow` statement. Service control policies are not
-    checked, since their `Resource` is conventionally `"*"`.
+    Flags `"Resource": "*"` in an `Allow` statement when at least one of the statement's
+    actions supports resource-level permissions, according to iamlint's AWS action
+    catalogue; the message names those actions. Actions that accept only `"*"`
+    (`s3:ListAllMyBuckets`, `ec2:DescribeInstances`, `xray:PutTraceSegments`) leave no
+    choice and are never flagged, nor is a statement whose actions iamlint cannot resolve.
+    A partial wildcard counts when most of the actions it matches support resource-level
+    permissions (`s3:Put*`: 37 of 40), not when most accept only `"*"` (`ec2:Describe*`:
+    177 of 194); `"*"` and `"service:*"` always count.
+    KMS key policies are not checked (there `"*"` means "this key"), nor are service control
+    policies, whose `Resource` is conventionally `"*"`. `NotAction` with `"*"` is IAM103's
+    business.
 
     ## Why is this bad?
     `"*"` applies the statement's actions to every resource in the account, present and
@@ -56,11 +66,44 @@ class WildcardResource(StatementRule):
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or not stmt.resource or doc.kind is DocKind.SCP:
             return
-        for v in stmt.resource:
-            if isinstance(v, Str) and v.value == "*":
-                yield self.finding(
-                    v.span,
-                    'Allow statement applies to every resource ("Resource": "*")',
-                    owner=doc.origin.label,
-                    value=v.value,
-                )
+        star = next((v for v in stmt.resource if isinstance(v, Str) and v.value == "*"), None)
+        if star is None or stmt.action is None or is_kms_key_policy(doc):
+            return
+        scopable = self._scopable(stmt)
+        if scopable is None:
+            return
+        if scopable:
+            detail = f"; {shorten(scopable)} could be scoped to resource ARNs"
+        else:
+            detail = ""
+        yield self.finding(
+            star.span,
+            f'Allow statement applies to every resource ("Resource": "*"){detail}',
+            owner=doc.origin.label,
+            value=",".join(sorted(v.value for v in literal_actions(stmt))),
+        )
+
+    @staticmethod
+    def _scopable(stmt: Statement) -> list[str] | None:
+        """The statement's actions that support resource-level permissions.
+
+        None means "no finding": every action accepts only "*". Without the catalogue every
+        literal action counts as scopable (the literal rule of the first releases).
+        """
+        cat = catalogue()
+        names = [v.value for v in literal_actions(stmt)]
+        if cat is None:
+            return names or None
+        out: list[str] = []
+        for name in names:
+            if name == "*" or name.endswith(":*"):
+                out.append(name)  # a whole service always holds scopable actions
+                continue
+            matched = [cat.action(a) for a in expand(name)]
+            scoped = [a for a in matched if a is not None and a.supports_resource_level]
+            if "*" not in name and "?" not in name:
+                if scoped:
+                    out.append(scoped[0].name)
+            elif len(scoped) * 2 > len(matched):
+                out.append(name)  # most of what the pattern grants could be scoped
+        return sorted(set(out)) or None

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from iamlint.catalogue import get
+
 FIX = Path(__file__).resolve().parent / "fixtures"
 ADMIN = FIX / "IAM101-wildcard-action" / "fail.json"
 
@@ -48,7 +50,7 @@ def test_stdin_is_linted_as_the_named_file(run_cli, tmp_path):
     (tmp_path / ".iamlint.toml").write_text('ignore = ["IAM102"]\n')
     proc = run_cli("-f", "concise", "--stdin-filename", "draft.json", "-", cwd=tmp_path, input=ADMIN.read_text())
     assert proc.stdout.splitlines() == [
-        'draft.json:8:9: IAM101 Allow statement grants every action of s3 ("s3:*")',
+        f'draft.json:8:9: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)',
         'draft.json:20:17: IAM101 Allow statement grants every action ("*")',
     ]
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from iamlint.catalogue import get
+
 HERE = Path(__file__).resolve().parent
 FIX = HERE / "fixtures"
 ADMIN = FIX / "IAM101-wildcard-action" / "fail.json"
@@ -52,11 +54,12 @@ def test_exit_codes(run_cli, tmp_path):
 def test_text_format(run_cli, project):
     proc = run_cli(".", cwd=project)
     assert proc.returncode == 1
+    S3 = len(get().expand("s3:*"))
     assert proc.stdout.splitlines() == [
-        "admin.json:8:9: IAM101 [error] Allow statement grants every action of s3 (\"s3:*\") (wildcard-action)",
+        f"admin.json:8:9: IAM101 [error] Allow statement grants every action of s3 (\"s3:*\") ({S3} actions) (wildcard-action)",
         "admin.json:20:17: IAM101 [error] Allow statement grants every action (\"*\") (wildcard-action)",
         "",
-        "cdk.out/synth.json:8:9: IAM101 [error] Allow statement grants every action of s3 (\"s3:*\") (wildcard-action)",
+        f"cdk.out/synth.json:8:9: IAM101 [error] Allow statement grants every action of s3 (\"s3:*\") ({S3} actions) (wildcard-action)",
         "cdk.out/synth.json:20:17: IAM101 [error] Allow statement grants every action (\"*\") (wildcard-action)",
         "",
         "4 files scanned; 3 policies found; 4 findings (4 errors); 1 file not IaC (skipped).",
@@ -73,7 +76,7 @@ def test_colour_only_when_forced_or_on_a_tty(run_cli):
 def test_concise_format_is_exactly_one_line_per_finding(run_cli, project):
     proc = run_cli("-f", "concise", "admin.json", cwd=project)
     assert proc.stdout == (
-        'admin.json:8:9: IAM101 Allow statement grants every action of s3 ("s3:*")\n'
+        f'admin.json:8:9: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)\n'
         'admin.json:20:17: IAM101 Allow statement grants every action ("*")\n'
     )
 

@@ -107,5 +107,5 @@ def test_wrapped_documents_are_found(tmp_path):
         ("role.json", "policies", 1),
         ("version.json", "policies", 1),
     ]
-    assert [f.code for f in report.findings] == ["IAM402", "IAM101", "IAM102"]
+    assert [f.code for f in report.findings] == ["IAM402", "IAM101", "IAM401", "IAM102"]
     assert isinstance(Str("x", report.findings[0].span), Str)

@@ -1,0 +1,204 @@
+"""IAM201 missing-mfa."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from iamlint.model import Finding, IAMPrincipal, PolicyDocument, Severity, Statement, Str
+from iamlint.registry import Context, PrincipalRule
+from iamlint.rulekit import (
+    catalogue,
+    expand,
+    has_mfa_condition,
+    literal_actions,
+    narrows,
+    principal_documents,
+)
+
+#: AWS managed policies that make a principal privileged
+PRIVILEGED_MANAGED = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"}
+#: of those, the ones that grant permissions management (for users and groups)
+PERMISSIONS_MANAGED = {"AdministratorAccess", "IAMFullAccess"}
+
+
+def grants_permissions_management(value: str) -> bool:
+    """``*``, ``iam:*``, or a pattern that matches a Permissions-management action."""
+    if value == "*" or value.lower() == "iam:*":
+        return True
+    cat = catalogue()
+    if cat is None:
+        return False
+    return any(
+        (a := cat.action(name)) is not None and a.access_level == "Permissions management"
+        for name in expand(value)
+    )
+
+
+def is_mfa_guard(stmt: Statement) -> bool:
+    """A deny-unless-MFA statement: Deny with (Bool|BoolIfExists) aws:MultiFactorAuthPresent false."""
+    return stmt.is_deny and any(
+        c.key == "aws:multifactorauthpresent" and c.base == "bool" and "false" in (v.lower() for v in c.literal_values())
+        for c in stmt.condition
+    )
+
+
+class MissingMfa(PrincipalRule):
+    """Checks for privileged access that does not require MFA.
+
+    ## What it does
+    Flags three situations:
+    - **(a)** an identity policy attached to an IAM user or group that allows a
+      Permissions-management action (also through `*`, `iam:*` or a wildcard that matches
+      one) in a statement without an MFA condition (`Bool` `aws:MultiFactorAuthPresent`
+      `true`, or `NumericLessThan` `aws:MultiFactorAuthAge`), and the AWS managed policies
+      `AdministratorAccess` and `IAMFullAccess` attached to them, unless the user (or one
+      of its groups) carries a deny-unless-MFA guard: a `Deny` conditioned on
+      `aws:MultiFactorAuthPresent` `false` under `Bool` or `BoolIfExists`;
+    - **(b)** a role trust policy that lets AWS principals (accounts, users, roles) assume
+      a privileged role (one with `AdministratorAccess`, `PowerUserAccess` or
+      `IAMFullAccess`, or any policy allowing `*` or Permissions-management actions) with
+      neither an MFA condition nor `sts:ExternalId`. Roles assumed by services or through
+      federation are never flagged;
+    - **(c)** the known bad patterns, wherever they appear: an `Allow` conditioned on
+      `BoolIfExists` `aws:MultiFactorAuthPresent` `true` (requests signed with long-term
+      access keys carry no MFA key, so `IfExists` lets them through), and an `Allow`
+      conditioned on `aws:MultiFactorAuthPresent` `false` (it grants only to sessions
+      without MFA).
+
+    Trivy's check AVD-AWS-0123 also reports a group that has no policy at all; a group
+    without policies grants nothing, so iamlint does not.
+
+    ## Why is this bad?
+    A stolen password or access key is enough to use permissions that do not require MFA.
+    With permissions management, that is enough to grant oneself anything.
+
+    ## Example
+    ```json hl_lines="8"
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Action": "ec2:TerminateInstances",
+          "Resource": "arn:aws:ec2:eu-west-1:123456789012:instance/*",
+          "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}
+        }
+      ]
+    }
+    ```
+
+    ## Use instead
+    ```json
+    {
+      "Version": "2012-10-17",
+      "Statement": [
+        {
+          "Effect": "Allow",
+          "Action": "ec2:TerminateInstances",
+          "Resource": "arn:aws:ec2:eu-west-1:123456789012:instance/*",
+          "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        }
+      ]
+    }
+    ```
+    """
+
+    code = "IAM201"
+    name = "missing-mfa"
+    severity = Severity.WARNING
+
+    # -- (c) bad patterns, in any Allow statement --------------------------------------------
+    def check_statement(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        if not stmt.is_allow:
+            return
+        for c in stmt.condition:
+            if c.key != "aws:multifactorauthpresent" or c.base != "bool":
+                continue
+            values = {v.lower() for v in c.literal_values()}
+            if c.if_exists and "true" in values:
+                yield self.finding(
+                    c.operator.span,
+                    f"{c.operator.value} aws:MultiFactorAuthPresent true also allows requests signed with "
+                    "long-term access keys, which carry no MFA information; use Bool",
+                    owner=doc.origin.label,
+                    value=f"ifexists:{c.operator.value}",
+                )
+            elif "false" in values:
+                yield self.finding(
+                    c.operator.span,
+                    "Allow conditioned on aws:MultiFactorAuthPresent false grants only to sessions without MFA",
+                    owner=doc.origin.label,
+                    value=f"false:{c.operator.value}",
+                )
+
+    # -- (a) users and groups, (b) privileged roles --------------------------------------------
+    def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
+        if principal.kind in ("user", "group"):
+            yield from self._user_or_group(principal, ctx)
+        elif principal.kind in ("role", "function-role"):
+            yield from self._role(principal)
+
+    def _user_or_group(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
+        holders = [principal]
+        if principal.kind == "user":
+            by_address = {p.address: p for p in ctx.principals}
+            holders += [by_address[g] for g in principal.groups if g in by_address]
+        if any(is_mfa_guard(s) for h in holders for d in principal_documents(h) for s in d.statements):
+            return
+        for doc in principal_documents(principal):
+            for stmt in doc.statements:
+                if not stmt.is_allow or has_mfa_condition(stmt):
+                    continue
+                hit = next((v for v in literal_actions(stmt) if grants_permissions_management(v.value)), None)
+                if hit is not None:
+                    yield self.finding(
+                        hit.span,
+                        f"{principal.kind} {principal.address} is allowed permissions management "
+                        f'("{hit.value}") without MFA',
+                        owner=principal.address,
+                        value=f"{principal.address}:{hit.value}",
+                    )
+        for ref in principal.managed:
+            if ref.name in PERMISSIONS_MANAGED:
+                yield self.finding(
+                    ref.value.span,
+                    f"{principal.kind} {principal.address} has {ref.name} without an MFA requirement "
+                    "(add a deny-unless-MFA guard)",
+                    owner=principal.address,
+                    value=f"{principal.address}:{ref.name}",
+                )
+
+    def _role(self, principal: IAMPrincipal) -> Iterable[Finding]:
+        why = self._privileged(principal)
+        if why is None or principal.trust is None:
+            return
+        for stmt in principal.trust.statements:
+            if not stmt.is_allow or stmt.principal is None or has_mfa_condition(stmt):
+                continue
+            if any(narrows(c, {"sts:externalid"}) for c in stmt.condition) or stmt.condition_unresolved:
+                continue
+            if not any(v.value.lower() in ("sts:assumerole", "sts:*", "*") or v.value.lower().startswith("sts:assumerole*")
+                       for v in literal_actions(stmt)):
+                continue
+            for v in stmt.principal.of_kind("AWS"):
+                if isinstance(v, Str):
+                    yield self.finding(
+                        v.span,
+                        f"{v.value} can assume the privileged role {principal.address} ({why}) "
+                        "without an MFA condition or sts:ExternalId",
+                        owner=principal.address,
+                        value=f"{principal.address}:{v.value}",
+                    )
+
+    @staticmethod
+    def _privileged(principal: IAMPrincipal) -> str | None:
+        for ref in principal.managed:
+            if ref.name in PRIVILEGED_MANAGED:
+                return ref.name
+        for doc in principal_documents(principal):
+            for stmt in doc.statements:
+                if stmt.is_allow:
+                    for v in literal_actions(stmt):
+                        if grants_permissions_management(v.value):
+                            return f'allows "{v.value}"'
+        return None
