@@ -135,8 +135,15 @@ class _Lines:
         return (a[0], a[1], b[0], b[1])
 
 
-def parse_json(text: str, mapper: Mapper | None = None, max_depth: int = MAX_DEPTH) -> Any:
-    """Parse JSON text into positional nodes; raise `ParseError` at the offending place."""
+def parse_json(
+    text: str, mapper: Mapper | None = None, max_depth: int = MAX_DEPTH, recovered: list | None = None
+) -> Any:
+    """Parse JSON text into positional nodes; raise `ParseError` at the offending place.
+
+    With a ``recovered`` list, a trailing comma before ``}`` or ``]`` (the most common slip
+    in hand-written policies) is recorded there as a `ParseError` and parsing goes on, so the
+    caller can report the error *and* lint the rest of the document.
+    """
     lines = _Lines(text, mapper)
     n = len(text)
     ws = _WS.match
@@ -209,7 +216,13 @@ def parse_json(text: str, mapper: Mapper | None = None, max_depth: int = MAX_DEP
             d[key] = v
             idx = ws(text, idx).end()
             if idx < n and text[idx] == ",":
+                comma = idx
                 idx = ws(text, idx + 1).end()
+                if recovered is not None and idx < n and text[idx] == "}":
+                    line, col = lines.at(comma)
+                    recovered.append(ParseError("trailing comma before '}'", line, col))
+                    d.pos = lines.span(start, idx + 1)
+                    return d, idx + 1
                 continue
             if idx < n and text[idx] == "}":
                 d.pos = lines.span(start, idx + 1)
@@ -227,7 +240,13 @@ def parse_json(text: str, mapper: Mapper | None = None, max_depth: int = MAX_DEP
             out.append(v)
             idx = ws(text, idx).end()
             if idx < n and text[idx] == ",":
+                comma = idx
                 idx = ws(text, idx + 1).end()
+                if recovered is not None and idx < n and text[idx] == "]":
+                    line, col = lines.at(comma)
+                    recovered.append(ParseError("trailing comma before ']'", line, col))
+                    out.pos = lines.span(start, idx + 1)
+                    return out, idx + 1
                 continue
             if idx < n and text[idx] == "]":
                 out.pos = lines.span(start, idx + 1)

@@ -268,3 +268,22 @@ def principal_documents(principal) -> list[PolicyDocument]:
     docs = list(principal.inline)
     docs += [ref.document for ref in principal.managed if ref.document is not None]
     return docs
+
+
+def effectively_star(value: str) -> bool:
+    """``*``, or an ARN whose region, account and resource id are all wildcards.
+
+    ``arn:*:cloudtrail:*:*:trail/*`` is every trail, ``arn:aws:s3:::*`` every bucket:
+    as broad as ``*`` for the actions they apply to.
+    """
+    import re
+
+    if value == "*":
+        return True
+    parts = value.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return False
+    _arn, _partition, service, region, account, resource = parts
+    if region not in ("", "*") or account not in ("", "*") or not service:
+        return False
+    return bool(re.fullmatch(r"\*(/\*)?|[A-Za-z0-9_-]+[/:]\*", resource))

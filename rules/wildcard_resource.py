@@ -6,7 +6,7 @@ from typing import Iterable
 
 from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
 from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import catalogue, expand, is_kms_key_policy, literal_actions, shorten
+from iamlint.rulekit import catalogue, effectively_star, expand, is_kms_key_policy, literal_actions, shorten
 
 
 class WildcardResource(StatementRule):
@@ -23,7 +23,8 @@ class WildcardResource(StatementRule):
     177 of 194); `"*"` and `"service:*"` always count.
     KMS key policies are not checked (there `"*"` means "this key"), nor are service control
     policies, whose `Resource` is conventionally `"*"`. `NotAction` with `"*"` is IAM103's
-    business.
+    business. ARNs whose region, account and resource id are all wildcards
+    (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) are as broad as `"*"` and count too.
 
     ## Why is this bad?
     `"*"` applies the statement's actions to every resource in the account, present and
@@ -66,7 +67,7 @@ class WildcardResource(StatementRule):
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or not stmt.resource or doc.kind is DocKind.SCP:
             return
-        star = next((v for v in stmt.resource if isinstance(v, Str) and v.value == "*"), None)
+        star = next((v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.value)), None)
         if star is None or stmt.action is None or is_kms_key_policy(doc):
             return
         scopable = self._scopable(stmt)
@@ -76,9 +77,10 @@ class WildcardResource(StatementRule):
             detail = f"; {shorten(scopable)} could be scoped to resource ARNs"
         else:
             detail = ""
+        what = '"Resource": "*"' if star.value == "*" else f'"{star.value}" is as broad as "*"'
         yield self.finding(
             star.span,
-            f'Allow statement applies to every resource ("Resource": "*"){detail}',
+            f"Allow statement applies to every resource ({what}){detail}",
             owner=doc.origin.label,
             value=",".join(sorted(v.value for v in literal_actions(stmt))),
         )

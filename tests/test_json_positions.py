@@ -119,3 +119,20 @@ def test_every_file_gets_a_status(tmp_path, name, content, status):
     assert [f.status for f in report.files] == [status]
     errors = [f for f in report.findings if f.code == "IAM900"]
     assert len(errors) == (1 if status == "error" else 0)
+
+
+def test_trailing_commas_are_recovered_and_reported():
+    recovered = []
+    root = parse_json('{"A": [1, 2,],\n "B": {"c": 1,},}', recovered=recovered)
+    assert [(e.message, e.line, e.column) for e in recovered] == [
+        ("trailing comma before ']'", 1, 12),
+        ("trailing comma before '}'", 2, 14),
+        ("trailing comma before '}'", 2, 16),
+    ]
+    assert [x.value for x in root["A"]] == [1, 2] and root["B"]["c"].value == 1
+
+
+def test_recovered_file_is_reported_and_still_linted(tmp_path):
+    report = _lint(tmp_path, "p.json", '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "x",}]}')
+    assert [(f.code, f.span.column) for f in report.findings] == [("IAM101", 46), ("IAM900", 66)]
+    assert report.has_input_errors

@@ -111,21 +111,27 @@ def extract_file(path: str, text: str) -> Extraction | None:
         return None
     from ..nodes import ParseError, parse_json
 
+    recovered: list[ParseError] = []
     try:
-        root = parse_json(text)
+        root = parse_json(text, recovered=recovered)
     except ParseError as e:
         return Extraction("json", diagnostics=[parse_error(path, e.message, e.line, e.column)])
     if is_cfn_template(root):
         from . import cloudformation
 
-        return cloudformation.extract_json(path, text, root)
-    if is_tf_plan(root):
+        ex = cloudformation.extract_json(path, text, root)
+    elif is_tf_plan(root):
         from . import tfplan
 
-        return tfplan.extract(path, text, root)
-    from . import jsonpolicy
+        ex = tfplan.extract(path, text, root)
+    else:
+        from . import jsonpolicy
 
-    return jsonpolicy.extract(path, root)
+        ex = jsonpolicy.extract(path, root)
+    if recovered:  # report the slip, and lint what it did not hide
+        ex = ex or Extraction("json")
+        ex.diagnostics[:0] = [parse_error(path, e.message, e.line, e.column) for e in recovered]
+    return ex
 
 
 def _json_error_or_none(path: str, text: str) -> Extraction | None:
