@@ -268,7 +268,7 @@ def lint(args, reg) -> int:
     jobs = args.jobs or os.cpu_count() or 1
     from .progress import Progress
 
-    progress = Progress(sys.stderr)  # draws only on a terminal, outside CI, for long scans
+    progress = Progress(sys.stderr, enabled=False if texts else None)  # a terminal, outside CI, long scans
     engine = Engine(reg, resolver, jobs=jobs, progress=progress)
     try:
         if stdin_error is not None:
@@ -291,6 +291,7 @@ def lint(args, reg) -> int:
         "show_source": args.show_source,
         "statistics": args.statistics,
         "show_suppressed": args.show_suppressed,
+        "sources": texts,  # --show-source quotes the stdin buffer, not the file on disk
     }
     if args.write_baseline:
         try:

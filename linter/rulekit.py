@@ -286,4 +286,8 @@ def effectively_star(value: str) -> bool:
     _arn, _partition, service, region, account, resource = parts
     if region not in ("", "*") or account not in ("", "*") or not service:
         return False
-    return bool(re.fullmatch(r"\*(/\*)?|[A-Za-z0-9_-]+[/:]\*", resource))
+    if re.fullmatch(r"\*(/\*)?", resource):
+        return True
+    # "trail/*" is every trail only when the account is a wildcard too: in S3 ARNs the
+    # account is empty and "reports/*" names one bucket's objects
+    return account == "*" and bool(re.fullmatch(r"[A-Za-z0-9_-]+[/:]\*", resource))

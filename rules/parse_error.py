@@ -19,7 +19,7 @@ class ParseError(DiagnosticRule):
     would reject most of these files too, so they are better found before a deploy.
 
     ## Example
-    ```json hl_lines="5"
+    ```json hl_lines="4"
     {
       "Version": "2012-10-17",
       "Statement": [

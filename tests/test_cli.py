@@ -101,6 +101,9 @@ def test_json_format(run_cli, project):
         "not_iac": 1,
         "errors": 0,
         "findings": {"error": 4, "warning": 0, "info": 0},
+        "suppressed": 0,
+        "baselined": 0,
+        "baseline_stale": 0,
     }
     f = doc["findings"][0]
     assert set(f) == {"code", "name", "severity", "message", "file", "line", "column", "end_line",

@@ -12,7 +12,7 @@ from typing import TextIO
 from ..engine import RunReport
 from ..model import Finding
 
-FORMATS = ("text", "concise", "json", "sarif")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
 
 
 def fingerprint(f: Finding) -> str:

@@ -6,7 +6,7 @@ import json
 from typing import TextIO
 
 from .. import __version__
-from ..engine import RunReport
+from ..engine import INPUT_ERROR_CODES, RunReport
 from . import fingerprint
 
 SCHEMA_VERSION = 1
@@ -47,12 +47,15 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
         ],
         "errors": list(report.usage_errors),
         "summary": {
-            "files": len(report.files),
+            "files": len(report.scanned),
             "policies": report.documents,
             "not_iac": report.count("not-iac"),
-            "errors": sum(1 for f in report.findings if f.code in ("IAM900", "IAM903"))
+            "errors": sum(1 for f in report.findings if f.code in INPUT_ERROR_CODES)
             + len(report.usage_errors),
             "findings": sev,
+            "suppressed": len(report.suppressed),
+            "baselined": report.baselined,
+            "baseline_stale": report.baseline_stale,
         },
     }
     json.dump(doc, out, indent=2)

@@ -1,12 +1,30 @@
-"""``text``: findings grouped by file, then a summary line. Colour only on a terminal."""
+"""``text``: findings grouped by file, then a summary line. Colour only on a terminal.
+
+Options (``report.options``):
+
+- ``show_source``: under each finding, the offending source line(s) with a ``^^^`` marker
+  under the element, in a ``|`` gutter with line numbers (like ruff). Each file is read
+  once, lazily; ``report.options["sources"]`` (``{path: text}``) takes precedence over the
+  file on disk (for a buffer linted from stdin). A file that cannot be read, or a line it
+  does not have, just gets no snippet.
+- ``statistics``: instead of the findings, their count per code, most frequent first
+  (``   12  IAM101  wildcard-action``), then the summary line.
+"""
 
 from __future__ import annotations
 
-from typing import TextIO
+import unicodedata
+from typing import Callable, TextIO
 
-from ..engine import RunReport
+from ..engine import INPUT_ERROR_CODES, RunReport
+from ..model import Finding
 
 _SEV = {"error": "31", "warning": "33", "info": "36"}
+_GUTTER = "1;34"
+#: tab stop used to display source lines (tabs are expanded, so carets line up)
+TAB_SIZE = 4
+#: at most this many lines of a multi-line element are shown
+SNIPPET_LINES = 3
 
 
 def _c(code: str, text: str, color: bool) -> str:
@@ -20,7 +38,7 @@ def plural(n: int, word: str) -> str:
 def summary(report: RunReport) -> str:
     sev = report.by_severity()
     total = sum(sev.values())
-    parts = [f"{plural(len(report.files), 'file')} scanned"]
+    parts = [f"{plural(len(report.scanned), 'file')} scanned"]
     parts.append(f"{plural(report.documents, 'policy')}".replace("policys", "policies") + " found")
     if total:
         detail = ", ".join(f"{n} {s}{'' if n == 1 else 's'}" for s, n in sev.items() if n)
@@ -30,13 +48,51 @@ def summary(report: RunReport) -> str:
     not_iac = report.count("not-iac")
     if not_iac:
         parts.append(f"{plural(not_iac, 'file')} not IaC (skipped)")
-    errors = sum(1 for f in report.findings if f.code in ("IAM900", "IAM903")) + len(report.usage_errors)
+    if report.suppressed:
+        parts.append(f"{len(report.suppressed)} suppressed")
+    if report.baselined:
+        parts.append(f"{report.baselined} in baseline")
+    if report.baseline_stale:
+        parts.append(plural(report.baseline_stale, "stale baseline entry").replace("entrys", "entries"))
+    errors = sum(1 for f in report.findings if f.code in INPUT_ERROR_CODES) + len(report.usage_errors)
     if errors:
         parts.append(plural(errors, "error"))
     return "; ".join(parts) + "."
 
 
+def render_suppressed(report: RunReport, out: TextIO, color: bool) -> None:
+    """``--show-suppressed``: what was suppressed, and why."""
+    if not report.suppressed:
+        return
+    out.write(_c("1", "Suppressed:", color) + "\n")
+    for f, why in sorted(report.suppressed, key=lambda h: h[0].sort_key()):
+        out.write(f"  {finding_line(f, color)}\n    because: {why}\n")
+    out.write("\n")
+
+
+def finding_line(f: Finding, color: bool) -> str:
+    s = f.span
+    loc = _c("1", f"{s.file}:{s.line}:{s.column}:", color)
+    code = _c("1;" + _SEV[f.severity.value], f.code, color)
+    sev = _c(_SEV[f.severity.value], f"[{f.severity.value}]", color)
+    owner = f" [{f.owner}]" if f.owner else ""
+    return f"{loc} {code} {sev} {f.message}{owner} ({f.name})"
+
+
 def render(report: RunReport, out: TextIO, color: bool) -> None:
+    options = report.options or {}
+    if options.get("statistics"):
+        render_statistics(report, out, color)
+    elif options.get("show_source"):
+        render_with_source(report, out, color, options.get("sources") or {})
+    else:
+        render_plain(report, out, color)
+    if options.get("show_suppressed"):
+        render_suppressed(report, out, color)
+    out.write(summary(report) + "\n")
+
+
+def render_plain(report: RunReport, out: TextIO, color: bool) -> None:
     first = True
     for fr in report.files:
         if not fr.findings:
@@ -45,12 +101,151 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
             out.write("\n")
         first = False
         for f in fr.findings:
-            s = f.span
-            loc = _c("1", f"{s.file}:{s.line}:{s.column}:", color)
-            code = _c("1;" + _SEV[f.severity.value], f.code, color)
-            sev = _c(_SEV[f.severity.value], f"[{f.severity.value}]", color)
-            owner = f" [{f.owner}]" if f.owner else ""
-            out.write(f"{loc} {code} {sev} {f.message}{owner} ({f.name})\n")
+            out.write(finding_line(f, color) + "\n")
     if not first:
         out.write("\n")
-    out.write(summary(report) + "\n")
+
+
+# -- --statistics ------------------------------------------------------------------------------
+def statistics(report: RunReport) -> list[tuple[int, str, str, str]]:
+    """``(count, code, name, severity)`` per code, most frequent first, then by code."""
+    counts: dict[str, list] = {}
+    for f in report.findings:
+        row = counts.setdefault(f.code, [0, f.name, f.severity.value])
+        row[0] += 1
+    rows = [(n, code, name, sev) for code, (n, name, sev) in counts.items()]
+    rows.sort(key=lambda r: (-r[0], r[1]))
+    return rows
+
+
+def render_statistics(report: RunReport, out: TextIO, color: bool) -> None:
+    rows = statistics(report)
+    if not rows:
+        return
+    wn = max(5, len(str(rows[0][0])))
+    wc = max(len(r[1]) for r in rows)
+    for n, code, name, sev in rows:
+        out.write(f"{n:>{wn}}  {_c('1;' + _SEV[sev], code.ljust(wc), color)}  {name}\n")
+    out.write("\n")
+
+
+# -- --show-source -----------------------------------------------------------------------------
+def render_with_source(report: RunReport, out: TextIO, color: bool, sources: dict[str, str]) -> None:
+    lines_of = _SourceCache(sources)
+    for fr in report.files:
+        for f in fr.findings:
+            out.write(finding_line(f, color) + "\n")
+            for row in snippet(f, lines_of, color):
+                out.write(row + "\n")
+            out.write("\n")
+
+
+class _SourceCache:
+    """A file's lines, read at most once (``None`` when it cannot be read)."""
+
+    def __init__(self, sources: dict[str, str]):
+        self._sources = sources
+        self._lines: dict[str, list[str] | None] = {}
+
+    def __call__(self, path: str) -> list[str] | None:
+        if path not in self._lines:
+            self._lines[path] = self._load(path)
+        return self._lines[path]
+
+    def _load(self, path: str) -> list[str] | None:
+        text = self._sources.get(path)
+        if text is None:
+            if not path:
+                return None
+            from ..engine import read  # same decoding as the linted text: BOM, CRLF, UTF-8
+
+            try:
+                text, err = read(path)
+            except Exception:
+                return None
+            if text is None:
+                return None
+        return text.replace("\r\n", "\n").split("\n")
+
+
+def snippet(f: Finding, lines_of: Callable[[str], list[str] | None], color: bool) -> list[str]:
+    """The gutter, source and caret rows for a finding (empty when the source is unavailable)."""
+    s = f.span
+    lines = lines_of(s.file)
+    if lines is None or not 1 <= s.line <= len(lines):
+        return []
+    end_line, end_column = s.end_line, s.end_column
+    if end_line < s.line or (end_line == s.line and end_column <= s.column):
+        end_line, end_column = s.line, s.column + 1  # an empty or inverted span: one caret
+    elif end_line > s.line and end_column <= 1:
+        end_line -= 1  # ends at the very start of a line: the element ends on the one before
+        end_column = 1 << 30
+    if end_line > len(lines):
+        end_line, end_column = len(lines), 1 << 30
+    end_column = min(end_column, len(lines[end_line - 1]) + 1)  # not past the end of its line
+    last = min(end_line, s.line + SNIPPET_LINES - 1)
+    width = len(str(last))
+    caret_color = _SEV[f.severity.value]
+
+    def gutter(label: str = "") -> str:
+        return _c(_GUTTER, f"{label:>{width}} |", color)
+
+    rows = [gutter()]
+    for n in range(s.line, last + 1):
+        raw = lines[n - 1]
+        shown, cols = display(raw)
+        if n == s.line:
+            start = s.column
+        else:
+            start = len(raw) - len(raw.lstrip()) + 1
+        stop = end_column if n == end_line else len(raw) + 1
+        rows.append(gutter(str(n)) + (" " + shown if shown else ""))
+        if n != s.line and start >= stop:
+            continue  # a blank line inside a multi-line element: nothing to underline
+        x0, x1 = _x(cols, raw, start), _x(cols, raw, stop)
+        rows.append(gutter() + " " + " " * x0 + _c(caret_color, "^" * max(1, x1 - x0), color))
+    if last < end_line:
+        rows.append(gutter() + " ...")
+    rows.append(gutter())
+    return rows
+
+
+def display(text: str) -> tuple[str, list[int]]:
+    """A source line as printed, and the display column where each code point starts.
+
+    Tabs are expanded to ``TAB_SIZE`` stops; wide (East Asian) characters take two columns,
+    combining marks none; control and format characters (which could move the cursor or
+    reorder the line on a terminal) are shown as one visible placeholder each.
+    """
+    out: list[str] = []
+    cols: list[int] = []
+    x = 0
+    for ch in text:
+        cols.append(x)
+        o = ord(ch)
+        if ch == "\t":
+            n = TAB_SIZE - x % TAB_SIZE
+            out.append(" " * n)
+            x += n
+            continue
+        if o < 0x20:
+            ch = chr(0x2400 + o)  # U+2400 control pictures
+        elif o == 0x7F:
+            ch = "\u2421"
+        elif 0x80 <= o < 0xA0 or unicodedata.category(ch) in ("Cf", "Cs", "Zl", "Zp"):
+            ch = "\ufffd"
+        elif unicodedata.combining(ch):
+            out.append(ch)
+            continue
+        out.append(ch)
+        x += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    cols.append(x)
+    return "".join(out), cols
+
+
+def _x(cols: list[int], raw: str, column: int) -> int:
+    """Display column of 1-based code-point ``column`` (past the end: one cell per column)."""
+    i = max(column, 1) - 1
+    if i < len(cols):
+        return cols[i]
+    return cols[-1] + (i - len(raw))

@@ -1,0 +1,824 @@
+"""The CI and editor outputs: github, junit, gitlab; text --show-source and --statistics;
+the progress bar; the composite GitHub Action (action.yml).
+
+Reporters are tested through the Python API (``iamlint.reporters.render``) on reports the real
+engine builds from fixture files, plus hand-made findings for the edge cases (escaping,
+duplicates, odd characters) that no fixture has.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from iamlint.engine import FileReport, Linter, RunReport
+from iamlint.model import Finding, Severity, Span
+from iamlint.registry import default_registry
+from iamlint.reporters import FORMATS, fingerprint, render
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+FIX = HERE / "fixtures"
+ADMIN = FIX / "IAM101-wildcard-action" / "fail.json"
+BROKEN = FIX / "IAM900-parse-error" / "trailing-comma.json"
+WARN = FIX / "IAM102-wildcard-resource" / "fail.json"
+# a policy no rule has reason to flag (a Deny of one action on one bucket)
+CLEAN_POLICY = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Deny", "Action": "s3:DeleteBucket",'
+    ' "Resource": "arn:aws:s3:::acme-logs"}\n  ]\n}\n'
+)
+# The rules (and their messages) evolve independently of the reporters: reports built by the
+# engine enable only these two, and exact-output tests use hand-made findings.
+SELECTED = {"IAM101", "IAM102"}
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return default_registry()
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A working directory with a bad, a clean, a broken and a non-IaC file."""
+    shutil.copy(ADMIN, tmp_path / "admin.json")
+    (tmp_path / "clean.json").write_text(CLEAN_POLICY)
+    shutil.copy(BROKEN, tmp_path / "broken.json")
+    (tmp_path / "package.json").write_text('{"name": "web"}')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    return tmp_path
+
+
+def lint(registry, *paths, **options) -> RunReport:
+    report = Linter(registry, select=lambda code: code in SELECTED).run([str(p) for p in paths])
+    report.options = dict(options)
+    return report
+
+
+def out(fmt: str, report: RunReport, color: bool = False) -> str:
+    buf = io.StringIO()
+    render(fmt, report, buf, color)
+    return buf.getvalue()
+
+
+def finding(code="IAM101", name="wildcard-action", severity=Severity.ERROR, message="m",
+            file="p.json", line=1, column=1, end_line=None, end_column=None, owner=None, value="") -> Finding:
+    span = Span(file, line, column, line if end_line is None else end_line,
+                column + 1 if end_column is None else end_column)
+    return Finding(code, name, severity, message, span, owner, value)
+
+
+def report_of(registry, *findings: Finding, usage_errors=(), clean=(), options=None) -> RunReport:
+    files: dict[str, FileReport] = {}
+    for f in findings:
+        files.setdefault(f.span.file, FileReport(f.span.file, "policies", "json", 1)).findings.append(f)
+    for path in clean:
+        files[path] = FileReport(path, "policies", "json", 1)
+    report = RunReport(sorted(files.values(), key=lambda r: r.path), registry, list(usage_errors))
+    report.options = dict(options or {})
+    return report
+
+
+# hand-made findings on admin.json, where the fixture has "s3:*" (8:9-15) and "*" (20:17-20)
+S3 = dict(code="IAM101", name="wildcard-action", message='grants every action of s3 ("s3:*")',
+          file="admin.json", line=8, column=9, end_column=15, value="s3:*")
+STAR = dict(code="IAM101", name="wildcard-action", message='grants every action ("*")',
+            file="admin.json", line=20, column=17, end_column=20, value="*")
+
+
+def test_every_new_format_is_registered_and_renders(registry, project):
+    report = lint(registry, ".")
+    for fmt in ("github", "junit", "gitlab"):
+        assert fmt in FORMATS
+        assert out(fmt, report)
+
+
+# -- github ------------------------------------------------------------------------------------
+def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """Parse one line the way the Actions runner does (ActionCommand.TryParseV2)."""
+    assert line.startswith("::")
+    end = line.index("::", 2)
+    head, data = line[2:end], line[end + 2 :]
+    command, _, props_text = head.partition(" ")
+
+    def unescape(s: str, prop: bool) -> str:
+        s = s.replace("%0D", "\r").replace("%0A", "\n")
+        if prop:
+            s = s.replace("%3A", ":").replace("%2C", ",")
+        return s.replace("%25", "%")
+
+    props = {}
+    for pair in filter(None, props_text.split(",")):
+        k, _, v = pair.partition("=")
+        props[k] = unescape(v, True)
+    return command, props, unescape(data, False)
+
+
+def test_github_one_command_per_finding_and_nothing_else(registry):
+    report = report_of(registry, finding(**S3), finding(**STAR), clean=["clean.json"])
+    assert out("github", report) == (
+        "::error file=admin.json,line=8,col=9,endLine=8,endColumn=15,title=IAM101 wildcard-action"
+        '::grants every action of s3 ("s3:*")\n'
+        "::error file=admin.json,line=20,col=17,endLine=20,endColumn=20,title=IAM101 wildcard-action"
+        '::grants every action ("*")\n'
+    )
+    assert out("github", report_of(registry, clean=["clean.json"])) == ""
+
+
+def test_github_matches_the_engine_findings(registry, project):
+    report = lint(registry, ".")
+    lines = out("github", report).splitlines()
+    assert len(lines) == len(report.findings) >= 3
+    for line, f in zip(lines, report.findings):
+        command, props, data = parse_workflow_command(line)
+        assert command == {"error": "error", "warning": "warning"}[f.severity.value]
+        assert (props["file"], int(props["line"]), props["title"]) == (f.span.file, f.span.line, f"{f.code} {f.name}")
+        assert data.startswith(f.message)
+    assert any(parse_workflow_command(x)[1]["title"] == "IAM900 parse-error" for x in lines)
+    assert "clean.json" not in "".join(lines) and "package.json" not in "".join(lines)
+
+
+def test_github_severities(registry):
+    report = report_of(
+        registry,
+        finding(severity=Severity.ERROR, line=1),
+        finding(severity=Severity.WARNING, line=2),
+        finding(severity=Severity.INFO, line=3),
+    )
+    assert [parse_workflow_command(x)[0] for x in out("github", report).splitlines()] == ["error", "warning", "notice"]
+
+
+def test_github_escaping_round_trips_through_the_runner_rules(registry):
+    f = finding(message="100% bad\r\nsecond line: a, b", file="dir,with:odd%/p.json",
+                name="odd-name", owner="Stack::Role,1")
+    line = out("github", report_of(registry, f))
+    assert line.count("\n") == 1 and line.endswith("\n")
+    assert "\r" not in line
+    command, props, data = parse_workflow_command(line.rstrip("\n"))
+    assert command == "error"
+    assert props["file"] == "dir,with:odd%/p.json"
+    assert props["title"] == "IAM101 odd-name"
+    assert data == "100% bad\r\nsecond line: a, b [Stack::Role,1]"
+    assert set(props) == {"file", "line", "col", "endLine", "endColumn", "title"}
+
+
+def test_github_multiline_spans_have_no_columns(registry):
+    # the runner rejects col/endColumn when line != endLine (older runners drop the annotation)
+    f = finding(line=10, column=5, end_line=17, end_column=6)
+    _, props, _ = parse_workflow_command(out("github", report_of(registry, f)).rstrip("\n"))
+    assert props == {"file": "p.json", "line": "10", "endLine": "17", "title": "IAM101 wildcard-action"}
+    # an empty span still has endColumn >= col
+    g = finding(line=3, column=7, end_line=3, end_column=7)
+    _, props, _ = parse_workflow_command(out("github", report_of(registry, g)).rstrip("\n"))
+    assert int(props["endColumn"]) >= int(props["col"]) == 7
+
+
+def test_github_paths_are_relative_to_the_workspace(registry, project, monkeypatch):
+    sub = project / "infra"
+    sub.mkdir()
+    shutil.copy(ADMIN, sub / "admin.json")
+    monkeypatch.chdir(sub)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(project))
+    _, props, _ = parse_workflow_command(out("github", lint(registry, "admin.json")).splitlines()[0])
+    assert props["file"] == "infra/admin.json"
+    _, props, _ = parse_workflow_command(out("github", lint(registry, sub / "admin.json")).splitlines()[0])
+    assert props["file"] == "infra/admin.json"
+    # outside the workspace: left as given
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(project / "elsewhere"))
+    _, props, _ = parse_workflow_command(out("github", lint(registry, "./admin.json")).splitlines()[0])
+    assert props["file"] == "admin.json"
+
+
+# -- junit -------------------------------------------------------------------------------------
+def test_junit_one_testcase_per_file_with_failures_errors_and_skips(registry, project):
+    report = lint(registry, ".")
+    xml = out("junit", report)
+    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>\n')
+    root = ET.fromstring(xml.encode("utf-8"))
+    assert root.tag == "testsuites"
+    suites = root.findall("testsuite")
+    assert len(suites) == 1 and suites[0].get("name") == "iamlint"
+    suite = suites[0]
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert set(cases) == {"admin.json", "broken.json", "clean.json", "package.json"}
+    assert all(c.get("classname") == "iamlint" for c in cases.values())
+    assert list(cases["clean.json"]) == []
+    admin = [f for f in report.findings if f.span.file == "admin.json"]
+    failures = cases["admin.json"].findall("failure")
+    assert [(x.get("type"), x.get("message")) for x in failures] == [(f.code, f.message) for f in admin]
+    first = next(x for x in failures if x.text.startswith("admin.json:8:9: "))
+    assert first.text.startswith("admin.json:8:9: IAM101 [error] Allow statement grants every action of s3")
+    assert first.text.endswith(" (wildcard-action)")
+    errors = cases["broken.json"].findall("error")
+    assert [e.get("type") for e in errors] == ["IAM900"]
+    assert errors[0].text.startswith("broken.json:") and " IAM900 [error] " in errors[0].text
+    assert cases["package.json"].find("skipped") is not None
+    counts = {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")}
+    assert counts == {"tests": "4", "failures": "1", "errors": "1", "skipped": "1"}
+    assert {k: root.get(k) for k in ("tests", "failures", "errors")} == {"tests": "4", "failures": "1", "errors": "1"}
+
+
+def test_junit_exact_document(registry):
+    report = report_of(registry, finding(**S3), clean=["clean.json"])
+    assert out("junit", report) == (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<testsuites name="iamlint" tests="2" failures="1" errors="0">\n'
+        '  <testsuite name="iamlint" tests="2" failures="1" errors="0" skipped="0">\n'
+        '    <testcase classname="iamlint" name="admin.json" file="admin.json">\n'
+        '      <failure type="IAM101" message="grants every action of s3 (&quot;s3:*&quot;)">'
+        'admin.json:8:9: IAM101 [error] grants every action of s3 ("s3:*") (wildcard-action)</failure>\n'
+        "    </testcase>\n"
+        '    <testcase classname="iamlint" name="clean.json" file="clean.json" />\n'
+        "  </testsuite>\n"
+        "</testsuites>\n"
+    )
+
+
+def test_junit_clean_run_and_usage_errors(registry, project):
+    clean = ET.fromstring(out("junit", lint(registry, "clean.json")))
+    suite = clean.find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("1", "0", "0")
+    missing = lint(registry, "clean.json", "nope.json")
+    assert missing.usage_errors
+    suite = ET.fromstring(out("junit", missing)).find("testsuite")
+    assert (suite.get("tests"), suite.get("errors")) == ("2", "1")
+    err = [c for c in suite.findall("testcase") if c.find("error") is not None][0]
+    assert "nope.json" in err.get("name") and err.find("error").get("type") == "usage"
+
+
+def test_junit_is_well_formed_whatever_the_messages_hold(registry):
+    nasty = 'a <b> & "c" \x00\x01\x1b ]]> \ud800 \uffff end\nsecond'
+    f = finding(message=nasty, file="dir/<odd>&\x07.json", owner="R&D")
+    xml = out("junit", report_of(registry, f))
+    data = xml.encode("utf-8")  # no lone surrogate left: encodable
+    root = ET.fromstring(data)
+    failure = root.find("testsuite/testcase/failure")
+    assert failure.get("message").startswith('a <b> & "c" \\x00\\x01\\x1b ]]> \\ud800 \\uffff end')
+    assert "second" in failure.get("message")
+    assert root.find("testsuite/testcase").get("name") == "dir/<odd>&\\x07.json"
+
+
+# -- gitlab ------------------------------------------------------------------------------------
+# https://docs.gitlab.com/ci/testing/code_quality/#implement-a-custom-tool: every documented field
+DOCUMENTED = {
+    "description": str,
+    "check_name": str,
+    "fingerprint": str,
+    "severity": str,
+    "location.path": str,
+    "location.lines.begin": int,
+}
+GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
+
+
+def dig(obj, dotted: str):
+    for part in dotted.split("."):
+        obj = obj[part]
+    return obj
+
+
+def test_gitlab_has_every_documented_field_with_its_type(registry, project):
+    shutil.copy(WARN, project / "warn.json")
+    report = lint(registry, ".")
+    text = out("gitlab", report)
+    assert not text.startswith("\ufeff") and text.isascii()
+    issues = json.loads(text)
+    assert isinstance(issues, list) and len(issues) == len(report.findings) >= 4
+    for issue, f in zip(issues, report.findings):
+        for field, kind in DOCUMENTED.items():
+            value = dig(issue, field)
+            assert isinstance(value, kind) and not isinstance(value, bool), field
+            if kind is str:
+                assert value, field
+        assert issue["severity"] in GITLAB_SEVERITIES
+        assert (issue["check_name"], issue["description"]) == (f.code, f.message + (f" [{f.owner}]" if f.owner else ""))
+        assert dig(issue, "location.positions.begin.line") == dig(issue, "location.lines.begin") == f.span.line
+        assert dig(issue, "location.positions.begin.column") == f.span.column
+        assert not issue["location"]["path"].startswith(("./", "/"))
+    admin = next(i for i in issues if i["location"]["path"] == "admin.json" and i["location"]["lines"]["begin"] == 8)
+    assert admin["location"] == {
+        "path": "admin.json",
+        "lines": {"begin": 8, "end": 8},
+        "positions": {"begin": {"line": 8, "column": 9}, "end": {"line": 8, "column": 15}},
+    }
+    assert {i["check_name"]: i["severity"] for i in issues} == {
+        "IAM101": "critical", "IAM102": "major", "IAM900": "blocker",
+    }
+    info = json.loads(out("gitlab", report_of(registry, finding(severity=Severity.INFO))))
+    assert info[0]["severity"] == "info"
+
+
+def test_gitlab_fingerprints_are_unique_and_line_independent(registry, project):
+    report = lint(registry, "admin.json")
+    issues = json.loads(out("gitlab", report))
+    assert [i["fingerprint"] for i in issues] == [fingerprint(f) for f in report.findings]
+    # the same offending value twice in one file: same base fingerprint, distinct in the report
+    a = finding(line=3, value="s3:*")
+    b = finding(line=9, value="s3:*")
+    assert fingerprint(a) == fingerprint(b)
+    fps = [i["fingerprint"] for i in json.loads(out("gitlab", report_of(registry, a, b)))]
+    assert len(set(fps)) == 2 and fps[0] == fingerprint(a)
+    # moving the lines does not change them
+    moved = [i["fingerprint"] for i in json.loads(out(
+        "gitlab", report_of(registry, finding(line=30, value="s3:*"), finding(line=90, value="s3:*"))))]
+    assert moved == fps
+
+
+def test_gitlab_paths(registry, project):
+    report = lint(registry, project / "admin.json", "./clean.json")
+    assert {i["location"]["path"] for i in json.loads(out("gitlab", report))} == {"admin.json"}
+    assert json.loads(out("gitlab", lint(registry, "clean.json"))) == []
+
+
+# -- text: --show-source -----------------------------------------------------------------------
+def test_show_source_prints_the_line_and_a_caret_under_the_element(registry, project):
+    report = report_of(registry, finding(**S3), finding(**STAR), options={"show_source": True})
+    assert out("text", report).splitlines() == [
+        'admin.json:8:9: IAM101 [error] grants every action of s3 ("s3:*") (wildcard-action)',
+        "  |",
+        '8 |         "s3:*",',
+        "  |         ^^^^^^",
+        "  |",
+        "",
+        'admin.json:20:17: IAM101 [error] grants every action ("*") (wildcard-action)',
+        "   |",
+        '20 |       "Action": "*",',
+        "   |                 ^^^",
+        "   |",
+        "",
+        "1 file scanned; 1 policy found; 2 findings (2 errors).",
+    ]
+
+
+def test_show_source_on_engine_findings(registry, project):
+    shutil.copy(WARN, project / "warn.json")
+    report = lint(registry, ".", show_source=True)
+    text = out("text", report)
+    for f in report.findings:
+        assert f"{f.span.file}:{f.span.line}:{f.span.column}: {f.code}" in text
+    assert caret_under(text, '"s3:*"')
+    assert text.count("\n\n") == len(report.findings)  # one block per finding
+
+
+def cells(text: str) -> int:
+    """Terminal cells ``text`` takes (wide East Asian characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def caret_under(text: str, needle: str) -> bool:
+    """The caret row right under the source row holding ``needle`` starts where it does."""
+    rows = text.splitlines()
+    for i, row in enumerate(rows[:-1]):
+        if needle in row and "|" in row and "^" in rows[i + 1]:
+            src = row.split("|", 1)[1]
+            carets = rows[i + 1].split("|", 1)[1]
+            return carets.index("^") == cells(src[: src.index(needle)]) and carets.count("^") == len(needle)
+    return False
+
+
+def test_show_source_tabs_and_wide_characters_do_not_misalign(registry, project):
+    (project / "tabs.json").write_text(
+        '{\n\t"Statement": [{"Effect": "Allow",\n\t\t"Sid": "日本", \t"Action": "*", "Resource": "x"}]\n}\n',
+        encoding="utf-8",
+    )
+    line = '\t\t"Sid": "日本", \t"Action": "*", "Resource": "x"}]'
+    col = line.index('"*"') + 1
+    report = report_of(registry, finding(file="tabs.json", line=3, column=col, end_column=col + 3),
+                       options={"show_source": True})
+    text = out("text", report)
+    assert "\t" not in text
+    assert caret_under(text, '"*"')
+    # and on what the engine reports for the same file
+    assert caret_under(out("text", lint(registry, "tabs.json", show_source=True)), '"*"')
+
+
+def test_show_source_control_characters_are_made_visible(registry, project):
+    (project / "ctl.json").write_bytes(
+        b'{"Statement": [{"Sid": "a\xe2\x80\xaeb\x1b[2J", "Effect": "Allow", "Action": "*", "Resource": "x"}]}'
+    )
+    raw = (project / "ctl.json").read_text(encoding="utf-8")
+    col = raw.index('"*"') + 1
+    report = report_of(registry, finding(file="ctl.json", line=1, column=col, end_column=col + 3),
+                       options={"show_source": True})
+    text = out("text", report)
+    assert "\u202e" not in text and "\x1b" not in text  # no bidi override, no escape sequence
+    assert caret_under(text, '"*"')
+
+
+def test_show_source_skips_what_it_cannot_read(registry, project):
+    gone = finding(file=str(project / "deleted.json"), line=3)
+    short = finding(file="admin.json", line=999)
+    report = report_of(registry, gone, short, options={"show_source": True})
+    rows = out("text", report).splitlines()
+    assert "|" not in "".join(rows)
+    assert len([r for r in rows if "IAM101" in r]) == 2
+
+
+def test_show_source_reads_each_file_once_and_prefers_given_sources(registry, project, monkeypatch):
+    import iamlint.engine
+
+    report = report_of(registry, finding(**S3), finding(**STAR), options={"show_source": True})
+    calls = []
+    real = iamlint.engine.read
+    monkeypatch.setattr(iamlint.engine, "read", lambda p: calls.append(p) or real(p))
+    out("text", report)
+    assert calls == ["admin.json"]
+    # a buffer linted from stdin: the snippet comes from its text, not the file on disk
+    report.options["sources"] = {"admin.json": "\n" * 7 + '        "s3:*", // from the buffer\n'}
+    calls.clear()
+    assert "// from the buffer" in out("text", report) and calls == []
+
+
+def test_show_source_multiline_elements_are_cut_short(registry, project):
+    statement = finding(file="admin.json", line=4, column=5, end_line=15, end_column=6)
+    text = out("text", report_of(registry, statement, options={"show_source": True}))
+    assert text.splitlines()[1:11] == [
+        "  |",
+        "4 |     {",
+        "  |     ^",
+        '5 |       "Sid": "DeployArtifacts",',
+        "  |       ^^^^^^^^^^^^^^^^^^^^^^^^^",
+        '6 |       "Effect": "Allow",',
+        "  |       ^^^^^^^^^^^^^^^^^^",
+        "  | ...",
+        "  |",
+        "",
+    ]
+    # a span ending at column 1 of a line ends on the line before
+    two = finding(file="admin.json", line=19, column=7, end_line=21, end_column=1)
+    rows = out("text", report_of(registry, two, options={"show_source": True})).splitlines()
+    assert [r.split("|")[0].strip() for r in rows[1:7]] == ["", "19", "", "20", "", ""]
+
+
+def test_show_source_colour(registry, project):
+    report = report_of(registry, finding(**S3), options={"show_source": True})
+    assert "\x1b[31m^^^^^^\x1b[0m" in out("text", report, color=True)
+    assert "\x1b[" not in out("text", report)
+
+
+def test_plain_text_is_unchanged_without_options(registry, project):
+    assert out("text", report_of(registry, finding(**S3), finding(**STAR))).splitlines() == [
+        'admin.json:8:9: IAM101 [error] grants every action of s3 ("s3:*") (wildcard-action)',
+        'admin.json:20:17: IAM101 [error] grants every action ("*") (wildcard-action)',
+        "",
+        "1 file scanned; 1 policy found; 2 findings (2 errors).",
+    ]
+
+
+# -- text: --statistics ------------------------------------------------------------------------
+def test_statistics_counts_per_code(registry):
+    fs = [finding(code="IAM102", name="wildcard-resource", severity=Severity.WARNING, line=i) for i in range(1, 4)]
+    fs += [finding(code="IAM101", name="wildcard-action", line=i) for i in range(1, 13)]
+    fs += [finding(code="IAM900", name="parse-error", file="broken.json")]
+    report = report_of(registry, *fs, options={"statistics": True})
+    text = out("text", report)
+    assert text.splitlines() == [
+        "   12  IAM101  wildcard-action",
+        "    3  IAM102  wildcard-resource",
+        "    1  IAM900  parse-error",
+        "",
+        "2 files scanned; 2 policies found; 15 findings (12 errors, 3 warnings); 1 error.",
+    ]
+    # statistics wins over show_source; a clean run is just the summary line
+    report.options["show_source"] = True
+    assert out("text", report) == text
+    assert out("text", report_of(registry, clean=["clean.json"], options={"statistics": True})) == (
+        "1 file scanned; 1 policy found; no findings.\n"
+    )
+
+
+def test_statistics_on_engine_findings(registry, project):
+    shutil.copy(WARN, project / "warn.json")
+    report = lint(registry, ".", statistics=True)
+    rows = out("text", report).splitlines()
+    table = [r.split() for r in rows[: rows.index("")]]
+    assert sum(int(r[0]) for r in table) == len(report.findings)
+    assert [int(r[0]) for r in table] == sorted((int(r[0]) for r in table), reverse=True)
+    assert {r[1] for r in table} == {f.code for f in report.findings}
+
+
+def test_statistics_ties_sort_by_code_and_wide_counts_align(registry):
+    fs = [finding(code="IAM200", name="b", line=i) for i in range(1, 3)]
+    fs += [finding(code="IAM100", name="a", line=i) for i in range(1, 3)]
+    fs += [finding(code="IAM9", name="c")] * 123456
+    report = report_of(registry, *fs)
+    report.options = {"statistics": True}
+    assert out("text", report).splitlines()[:3] == [
+        "123456  IAM9    c",
+        "     2  IAM100  a",
+        "     2  IAM200  b",
+    ]
+
+
+# -- progress ----------------------------------------------------------------------------------
+class FakeTTY(io.StringIO):
+    def __init__(self, tty: bool = True):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_shows_only_on_an_interactive_terminal_for_long_scans():
+    from iamlint.progress import THRESHOLD, should_show
+
+    tty, env = FakeTTY(), {"TERM": "xterm-256color"}
+    assert THRESHOLD == 300
+    assert should_show(tty, 301, env=env)
+    assert not should_show(tty, 300, env=env)
+    assert not should_show(FakeTTY(tty=False), 5000, env=env)
+    assert not should_show(io.StringIO(), 5000, env=env)
+    assert not should_show(None, 5000, env=env)
+    for ci in ("true", "1", "yes", "gitlab"):
+        assert not should_show(tty, 5000, env={**env, "CI": ci})
+    for not_ci in ("", "false", "0", "FALSE"):
+        assert should_show(tty, 5000, env={**env, "CI": not_ci})
+    assert not should_show(tty, 5000, env={"TERM": "dumb"})
+    assert should_show(tty, 5000, env={})
+    assert should_show(tty, 11, threshold=10, env=env)
+
+    class Closed(FakeTTY):
+        def isatty(self):
+            raise ValueError("I/O operation on closed file")
+
+    assert not should_show(Closed(), 5000, env=env)
+
+
+@pytest.mark.parametrize("stream,env,total", [
+    (FakeTTY(), {"CI": "true"}, 5000),
+    (FakeTTY(), {"TERM": "dumb"}, 5000),
+    (FakeTTY(tty=False), {}, 5000),
+    (FakeTTY(), {}, 10),
+])
+def test_progress_writes_nothing_when_disabled(stream, env, total):
+    from iamlint.progress import Progress
+
+    with Progress(stream, env=env) as p:
+        p.start(total)
+        for _ in range(total):
+            p.advance()
+    assert stream.getvalue() == ""
+    assert not p.active
+
+
+def test_progress_redraws_at_most_ten_times_a_second_and_clears_the_line():
+    from iamlint.progress import Progress
+
+    stream, clock = FakeTTY(), Clock()
+    p = Progress(stream, env={}, clock=clock)
+    p.start(1000)
+    assert p.active
+    for i in range(999):
+        clock.now = i * 0.001  # 999 files in ~1 s
+        p.advance()
+    draws = stream.getvalue().count("\r")
+    assert 2 <= draws <= 12  # the first draw, ~10 redraws, nothing per file
+    p.advance()  # the last file is always drawn
+    assert "1000/1000 files 100%" in stream.getvalue().rsplit("\r", 1)[1]
+    before = stream.getvalue()
+    p.finish()
+    cleared = stream.getvalue()[len(before):]
+    assert re.fullmatch(r"\r +\r", cleared)
+    assert len(cleared) - 2 >= max(len(x) for x in before.split("\r"))
+    p.finish()  # idempotent
+    p.advance()
+    assert stream.getvalue() == before + cleared
+
+
+def test_progress_bar_fits_the_terminal():
+    from iamlint.progress import Progress
+
+    p = Progress(FakeTTY(), env={})
+    p.total, p.done = 600, 150
+    line = p.line(80)
+    assert len(line) < 80 and "[##########" in line and "150/600 files  25%" in line
+    assert len(p.line(30)) < 30
+    assert p.line(1) == ""
+
+
+def test_progress_explicit_switch_and_a_broken_stream():
+    from iamlint.progress import Progress
+
+    off = FakeTTY()
+    p = Progress(off, enabled=False, env={})
+    p.start(10_000)
+    p.advance(10_000)
+    p.finish()
+    assert off.getvalue() == ""
+
+    forced = FakeTTY(tty=False)
+    p = Progress(forced, enabled=True, env={"CI": "true"})
+    p.start(3)
+    p.advance(3)
+    p.finish()
+    assert "3/3 files" in forced.getvalue()
+
+    class Broken(FakeTTY):
+        def write(self, s):
+            raise OSError("EPIPE")
+
+    p = Progress(Broken(), env={})
+    p.start(1000)
+    p.advance(5)
+    p.finish()
+    assert not p.active
+
+
+# -- action.yml --------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def action() -> dict:
+    with open(ROOT / "action.yml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def test_action_is_a_composite_action_with_the_documented_inputs(action):
+    assert action["name"] and action["description"]
+    inputs = action["inputs"]
+    assert {"paths", "args", "fail-on", "upload-sarif"} <= set(inputs)
+    assert inputs["paths"]["default"] == "."
+    assert inputs["upload-sarif"]["default"] == "true"
+    for name, spec in inputs.items():
+        assert spec.get("description"), name
+        assert isinstance(spec.get("default", ""), str), name  # action inputs are strings
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    assert uses[0].startswith("actions/setup-python@")
+    assert any(u.startswith("github/codeql-action/upload-sarif@") for u in uses)
+    for step in steps:
+        assert ("uses" in step) != ("run" in step)
+        if "run" in step:
+            assert step.get("shell"), step["name"]  # composite run steps must name a shell
+
+
+def test_action_wiring(action):
+    steps = action["runs"]["steps"]
+    by_id = {s["id"]: s for s in steps if "id" in s}
+    install = by_id["install"]
+    assert "${{ github.action_path }}" in install["env"].values()
+    assert "pip install" in install["run"]
+    lint = by_id["lint"]
+    assert "--format" in lint["run"] and "sarif" in lint["run"] and "--output" in lint["run"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert "always()" in upload["if"] and "inputs.upload-sarif == 'true'" in upload["if"]
+    assert upload["with"]["sarif_file"] == "${{ steps.lint.outputs.sarif-file }}"
+    last = steps[-1]
+    assert "always()" in last["if"]
+    assert last["env"]["EXIT_CODE"] == "${{ steps.lint.outputs.exit-code }}"
+    assert 'exit "$EXIT_CODE"' in last["run"]
+    assert steps.index(upload) < steps.index(last)
+    # every input referenced exists; inputs never pasted into a script (shell injection)
+    text = (ROOT / "action.yml").read_text(encoding="utf-8")
+    for name in re.findall(r"inputs\.([\w-]+)", text):
+        assert name in action["inputs"], name
+    for step in steps:
+        assert "${{" not in step.get("run", ""), step["name"]
+    assert set(action["outputs"]) >= {"exit-code", "sarif-file"}
+
+
+def run_lint_step(action, tmp_path, **inputs) -> tuple[dict, subprocess.CompletedProcess]:
+    """Run the action's lint step as the runner would, with this interpreter as the venv's."""
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not available")
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "lint")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    env.pop("FORCE_COLOR", None)
+    gh_out = tmp_path / "github_output"
+    gh_out.write_text("")
+    env.update({
+        "IAMLINT_PYTHON": sys.executable,
+        "GITHUB_OUTPUT": str(gh_out),
+        "NO_COLOR": "1",
+        "INPUT_PATHS": inputs.get("paths", "."),
+        "INPUT_ARGS": inputs.get("args", ""),
+        "INPUT_FAIL_ON": inputs.get("fail_on", ""),
+        "INPUT_SARIF_FILE": inputs.get("sarif_file", "iamlint.sarif"),
+        "INPUT_ANNOTATIONS": inputs.get("annotations", "false"),
+    })
+    proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    outputs = dict(line.split("=", 1) for line in gh_out.read_text().splitlines() if "=" in line)
+    return outputs, proc
+
+
+def test_action_lint_step_runs(action, tmp_path):
+    (tmp_path / "infra").mkdir()
+    shutil.copy(ADMIN, tmp_path / "infra" / "admin policy.json")
+    (tmp_path / "clean.json").write_text(CLEAN_POLICY)
+    shutil.copy(ADMIN, tmp_path / "skipped.json")
+    outputs, proc = run_lint_step(
+        action, tmp_path, paths='"infra/admin policy.json"\n.', args="--exclude 'skip*.json'"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert outputs == {"exit-code": "1", "sarif-file": "iamlint.sarif", "sarif-written": "true"}
+    sarif = json.loads((tmp_path / "iamlint.sarif").read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert uris == {"infra/admin policy.json"}
+    assert "infra/admin policy.json:8:9: IAM101 [error]" in proc.stdout  # readable in the log
+
+    outputs, proc = run_lint_step(action, tmp_path, paths="infra", fail_on="error", annotations="true",
+                                  sarif_file="report.sarif")
+    assert outputs["exit-code"] == "1" and (tmp_path / "report.sarif").exists()
+    assert proc.stdout.startswith("::error file=infra/admin policy.json,line=8,")
+
+    outputs, proc = run_lint_step(action, tmp_path, paths="clean.json")
+    assert outputs["exit-code"] == "0"
+
+    outputs, proc = run_lint_step(action, tmp_path, paths="missing.json")
+    assert outputs["exit-code"] == "2"
+
+
+def test_action_inputs_cannot_inject_shell_code(action, tmp_path):
+    (tmp_path / "clean.json").write_text(CLEAN_POLICY)
+    outputs, proc = run_lint_step(action, tmp_path, paths="clean.json $(touch pwned) `touch pwned2`",
+                                  args="--exclude '$(touch pwned3)'")
+    assert not any((tmp_path / n).exists() for n in ("pwned", "pwned2", "pwned3"))
+    assert outputs["exit-code"] == "2"  # the odd "paths" do not exist: a usage error, not code
+
+
+# -- docs/ci.md and docs/editors.md ------------------------------------------------------------
+FENCE = re.compile(r"```(\w*)\n(.*?)```", re.S)
+
+
+def fences(doc: str, lang: str) -> list[str]:
+    return [body for kind, body in FENCE.findall((ROOT / "docs" / doc).read_text(encoding="utf-8")) if kind == lang]
+
+
+def test_ci_doc_yaml_snippets_parse():
+    blocks = fences("ci.md", "yaml")
+    assert len(blocks) >= 4
+    for body in blocks:
+        assert yaml.safe_load(body) is not None
+    gitlab = next(yaml.safe_load(b) for b in blocks if "codequality" in b)
+    job = gitlab["iamlint"]
+    assert job["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
+    assert any("--format gitlab --output gl-code-quality-report.json" in line for line in job["script"])
+
+
+@pytest.fixture
+def concise_output(registry, project) -> str:
+    shutil.copy(WARN, project / "warn.json")
+    return out("concise", lint(registry, "admin.json", "warn.json", "broken.json"))
+
+
+def test_editors_vscode_problem_matcher_reads_the_concise_format(registry, concise_output, project):
+    task = json.loads(next(b for b in fences("editors.md", "json") if "problemMatcher" in b))["tasks"][0]
+    assert task["args"][:2] == ["--format", "concise"]
+    pattern = task["problemMatcher"]["pattern"]
+    rx = re.compile(pattern["regexp"])
+    odd = report_of(registry, finding(file="dir: with, odd.json", line=3, column=4, code="ACME101"))
+    rows = concise_output.splitlines() + out("concise", odd).splitlines()
+    assert len(rows) >= 5
+    parsed = []
+    for row in rows:
+        m = rx.match(row)
+        assert m, row
+        parsed.append(tuple(m.group(pattern[k]) for k in ("file", "line", "column", "code")))
+    assert ("admin.json", "8", "9", "IAM101") in parsed
+    assert any(p[0] == "broken.json" and p[3] == "IAM900" for p in parsed)
+    assert ("dir: with, odd.json", "3", "4", "ACME101") in parsed
+
+
+def test_editors_vim_errorformat_reads_the_concise_format(concise_output, tmp_path):
+    vim = shutil.which("vim") or shutil.which("nvim")
+    if vim is None:
+        pytest.skip("vim is not installed")
+    snippet = next(b for b in fences("editors.md", "vim") if "errorformat" in b)
+    efm = re.search(r"errorformat=((?:\\ |\S)+)", snippet).group(1)
+    assert efm == "%f:%l:%c:\\ %m"
+    (tmp_path / "out.txt").write_text(concise_output)
+    script = tmp_path / "check.vim"
+    script.write_text(
+        f"set errorformat={efm}\n"
+        "cgetfile out.txt\n"
+        "call writefile(map(getqflist(), {_, e -> join([bufname(e.bufnr), e.lnum, e.col, e.valid, e.text], '|')}), 'qf.txt')\n"
+        "qa!\n"
+    )
+    subprocess.run([vim, "-es", "-u", "NONE", "-i", "NONE", "-N", "-S", str(script)], cwd=tmp_path, timeout=60,
+                   stdin=subprocess.DEVNULL, capture_output=True)
+    entries = [row.split("|", 4) for row in (tmp_path / "qf.txt").read_text().splitlines()]
+    expected = [row.split(":", 3) for row in concise_output.splitlines()]
+    assert [e[:4] for e in entries] == [[x[0], x[1], x[2], "1"] for x in expected]
+    assert [e[4] for e in entries] == [x[3].strip() for x in expected]
+    assert entries[0][4].startswith("IAM101 ")
