@@ -291,3 +291,34 @@ def effectively_star(value: str) -> bool:
     # "trail/*" is every trail only when the account is a wildcard too: in S3 ARNs the
     # account is empty and "reports/*" names one bucket's objects
     return account == "*" and bool(re.fullmatch(r"[A-Za-z0-9_-]+[/:]\*", resource))
+
+
+#: global condition keys that tie a request to specific resources, callers or services
+_SCOPING_GLOBAL_KEYS = {
+    "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:principalorgid",
+    "aws:principalorgpaths", "aws:principalaccount", "aws:calledvia", "aws:calledviafirst",
+    "aws:calledvialast", "aws:viaawsservice", "aws:sourcearn", "aws:sourceaccount",
+    "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceorgid", "aws:sourceorgpaths",
+    "aws:tagkeys",
+}
+
+
+def scoped_by_condition(stmt: Statement) -> Condition | None:
+    """A condition that scopes the statement as well as a resource ARN would.
+
+    Tags of the resource or the request (``aws:ResourceTag/...``, ``ec2:ResourceTag/...``,
+    ``aws:RequestTag/...``, ``aws:TagKeys``), the resource's account or organization, the
+    calling service (``aws:CalledVia``, ``kms:ViaService``, ``iam:PassedToService``), or any
+    service-specific key (``ec2:CreateAction``, ``s3:prefix``): tag-based access control with
+    ``Resource: "*"`` is the pattern AWS recommends. Negated and ``...IfExists`` operators do
+    not scope an Allow, nor do request-wide keys such as ``aws:SecureTransport``.
+    """
+    for c in stmt.condition:
+        if c.if_exists or "not" in c.base or not c.values:
+            continue
+        key = c.key
+        if not key.startswith("aws:") or key in _SCOPING_GLOBAL_KEYS:
+            return c
+        if key.startswith(("aws:resourcetag/", "aws:requesttag/")):
+            return c
+    return None

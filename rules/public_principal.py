@@ -6,7 +6,7 @@ from typing import Iterable
 
 from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
 from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import account_of, narrows
+from iamlint.rulekit import account_of, action_matches, literal_actions, narrows
 
 #: condition keys that tie a request to specific callers, sources or networks
 NARROWING_KEYS = {
@@ -33,6 +33,30 @@ NARROWING_KEYS = {
 }
 
 
+_NEGATED = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike", "notipaddress"}
+
+
+def _guarded(stmt: Statement, doc: PolicyDocument) -> bool:
+    """Whether a Deny of the same document refuses every caller outside a narrowing condition.
+
+    The pattern AWS documents for private APIs and data perimeters: Allow "*", then Deny
+    "*" unless ``aws:SourceVpce`` (or ``aws:PrincipalOrgID``, ``aws:SourceIp``, ...) matches.
+    The Deny must cover every action the Allow grants.
+    """
+    allowed = [v.value for v in literal_actions(stmt)]
+    if not allowed or len(allowed) != len(stmt.action or ()):
+        return False
+    for d in doc.statements:
+        if not d.is_deny or d.principal is None or not d.principal.is_wildcard or d.resource is None:
+            continue
+        if not any(c.base in _NEGATED and c.key in NARROWING_KEYS and not c.if_exists and c.values for c in d.condition):
+            continue
+        denied = [v.value for v in literal_actions(d)]
+        if all(any(action_matches(p, a) for p in denied) for a in allowed):
+            return True
+    return False
+
+
 class PublicPrincipal(StatementRule):
     """Checks for Allow statements open to any principal, without a condition that narrows them.
 
@@ -43,8 +67,11 @@ class PublicPrincipal(StatementRule):
     `ArnEquals`, `ArnLike`, `IpAddress`, ...) on `aws:SourceArn`, `aws:SourceAccount`,
     `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceIp`, `aws:PrincipalOrgID`,
     `aws:PrincipalAccount`, `aws:PrincipalArn` and similar keys. Negated operators,
-    `...IfExists` operators and wildcard values do not narrow. VPC endpoint policies are not
-    checked: their `"*"` principal is already limited to callers inside the network.
+    `...IfExists` operators and wildcard values do not narrow. A `Deny` of the same document
+    that refuses the same actions to `"*"` unless such a key matches (`StringNotEquals`
+    `aws:SourceVpce`: the pattern AWS documents for private APIs and data perimeters) narrows
+    the `Allow` as well. VPC endpoint policies are not checked: their `"*"` principal is
+    already limited to callers inside the network.
 
     ## Why is this bad?
     A public principal grants the actions to anyone with an AWS account, or to anonymous
@@ -91,6 +118,8 @@ class PublicPrincipal(StatementRule):
         if not stmt.is_allow or stmt.principal is None or doc.kind is DocKind.ENDPOINT:
             return
         if stmt.condition_unresolved or any(narrows(c, NARROWING_KEYS) for c in stmt.condition):
+            return
+        if _guarded(stmt, doc):
             return
         for entry in stmt.principal.entries:
             v = entry.value

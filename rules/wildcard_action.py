@@ -10,6 +10,9 @@ from iamlint.registry import Context, StatementRule
 from iamlint.rulekit import catalogue, expand, plural, sensitive, shorten
 
 _SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
+#: AWS's reference classifies a few of these as Write or Permissions management
+#: (backup:ListIndexedRecoveryPointsForSearch); for wildcards, iamlint trusts the verb
+_READ_VERB = re.compile(r"^(Get|List|Describe|BatchGet|Search|View)[A-Z]")
 
 
 class WildcardAction(StatementRule):
@@ -24,8 +27,14 @@ class WildcardAction(StatementRule):
       A wildcard that matches only List and Read actions (`"ec2:Describe*"`,
       `"s3:Get*Tagging"`) is not flagged: it is the least-privilege way to grant reading.
 
-    Service control policies are not checked: an SCP that allows `"*"` is the AWS default
-    `FullAWSAccess` and grants nothing by itself. A pattern that matches no known action is
+    For wildcards, actions named with a read verb (`Get`, `List`, `Describe`, `BatchGet`,
+    `Search`, `View`) count as reading even where AWS's reference gives them another level
+    (`backup:ListIndexedRecoveryPointsForSearch` is listed as Permissions management), so
+    `backup:List*` is not flagged.
+
+    Service control policies and VPC endpoint policies are not checked: an SCP that allows
+    `"*"` is the AWS default `FullAWSAccess` and grants nothing by itself, and an endpoint
+    policy only filters what identity and resource policies grant. A pattern that matches no known action is
     IAM501's business.
 
     ## Why is this bad?
@@ -67,7 +76,7 @@ class WildcardAction(StatementRule):
     severity = Severity.ERROR
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
-        if not stmt.is_allow or not stmt.action or doc.kind is DocKind.SCP:
+        if not stmt.is_allow or not stmt.action or doc.kind in (DocKind.SCP, DocKind.ENDPOINT):
             return
         for v in stmt.action:
             if not isinstance(v, Str):
@@ -91,7 +100,7 @@ class WildcardAction(StatementRule):
                 )
             elif ("*" in v.value or "?" in v.value) and catalogue() is not None:
                 matched = expand(v.value)
-                risky = sensitive(matched)
+                risky = [a for a in sensitive(matched) if not _READ_VERB.match(a.split(":", 1)[1])]
                 if risky:
                     yield self.finding(
                         v.span,

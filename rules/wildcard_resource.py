@@ -6,7 +6,15 @@ from typing import Iterable
 
 from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
 from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import catalogue, effectively_star, expand, is_kms_key_policy, literal_actions, shorten
+from iamlint.rulekit import (
+    catalogue,
+    effectively_star,
+    expand,
+    is_kms_key_policy,
+    literal_actions,
+    scoped_by_condition,
+    shorten,
+)
 
 
 class WildcardResource(StatementRule):
@@ -22,9 +30,18 @@ class WildcardResource(StatementRule):
     permissions (`s3:Put*`: 37 of 40), not when most accept only `"*"` (`ec2:Describe*`:
     177 of 194); `"*"` and `"service:*"` always count.
     KMS key policies are not checked (there `"*"` means "this key"), nor are service control
-    policies, whose `Resource` is conventionally `"*"`. `NotAction` with `"*"` is IAM103's
+    policies, whose `Resource` is conventionally `"*"`, nor VPC endpoint policies, which only
+    filter what other policies grant. `NotAction` with `"*"` is IAM103's
     business. ARNs whose region, account and resource id are all wildcards
     (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) are as broad as `"*"` and count too.
+    A statement scoped by a condition instead of an ARN is not flagged: tags of the resource
+    or the request (`aws:ResourceTag/...`, `ec2:ResourceTag/...`, `aws:RequestTag/...`,
+    `aws:TagKeys`), the resource's account or organization (`aws:ResourceAccount`,
+    `aws:ResourceOrgID`), the calling service (`aws:CalledVia`, `kms:ViaService`,
+    `iam:PassedToService`) or any other service-specific key (`ec2:CreateAction`); this
+    tag-based access control with `"*"` is the pattern AWS recommends. Negated operators,
+    `...IfExists` operators and request-wide keys (`aws:SecureTransport`,
+    `aws:RequestedRegion`) do not count.
 
     ## Why is this bad?
     `"*"` applies the statement's actions to every resource in the account, present and
@@ -65,10 +82,12 @@ class WildcardResource(StatementRule):
     severity = Severity.WARNING
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
-        if not stmt.is_allow or not stmt.resource or doc.kind is DocKind.SCP:
+        if not stmt.is_allow or not stmt.resource or doc.kind in (DocKind.SCP, DocKind.ENDPOINT):
             return
         star = next((v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.value)), None)
         if star is None or stmt.action is None or is_kms_key_policy(doc):
+            return
+        if scoped_by_condition(stmt) is not None or stmt.condition_unresolved:
             return
         scopable = self._scopable(stmt)
         if scopable is None:
