@@ -200,9 +200,27 @@ class PolicyGrammar(DocumentRule):
         elif err.validator in ("allOf", "anyOf", "not"):
             if err.validator == "anyOf" and _explained_by_typo(err, known):
                 return  # "Actions" already says "did you mean 'Action'?"
-            yield f"{where}: {err.schema.get('description') or describe(err)}", span
+            message = f"{where}: {err.schema.get('description') or describe(err)}"
+            # an element that is present but not allowed here: point at the element itself
+            present = [k for k in _forbidden(err.schema) if k in err.instance]
+            if present:
+                for k in present:
+                    yield message, key_spans.get(k, span)
+            else:
+                yield message, span
         else:
             yield f"{where}: {err.message}", span
+
+
+def _forbidden(schema: dict) -> list[str]:
+    """The elements a kind-specific ``not: {anyOf: [{required: [X]}...]}`` forbids.
+
+    ("Both Action and NotAction", ``not: {required: [A, B]}``, stays on the statement.)
+    """
+    inner = schema.get("not")
+    if not isinstance(inner, dict):
+        return []
+    return [name for sub in inner.get("anyOf", ()) for name in sub.get("required", ())]
 
 
 def _explained_by_typo(err, known: tuple) -> bool:
