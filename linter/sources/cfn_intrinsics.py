@@ -1,0 +1,549 @@
+"""CloudFormation's value language: intrinsic functions, parameters, mappings.
+
+`Resolver` provides the two hooks of `iamlint.normalize.DocumentBuilder`, so that rules
+only ever see `Str` and `Unknown` values:
+
+- ``alternatives``: ``Fn::If`` yields both branches (each keeps its own position);
+  ``Ref: AWS::NoValue`` yields nothing; ``Fn::FindInMap`` over the template's literal
+  ``Mappings`` yields every value it can take (each where it is written in ``Mappings``);
+  a ``Ref`` to a parameter with ``AllowedValues`` yields each allowed value (where it is
+  written in ``Parameters``); ``Fn::Select`` of a literal list yields the selected item.
+- ``scalar``: ``Fn::Sub`` and ``Fn::Join`` of literals and pseudo parameters become `Str`,
+  with pseudo parameters kept symbolic as ``${AWS::AccountId}``, ``${AWS::Partition}``,
+  ``${AWS::Region}`` (the spelling every extractor uses for "this account" etc.); a bare
+  ``Ref`` to a pseudo parameter becomes the same symbolic string. Anything else (``Ref`` to a
+  resource or a free parameter, ``Fn::GetAtt``, ``Fn::ImportValue``, a ``Fn::Sub`` with an
+  unresolved part) is an `Unknown` that keeps its text (``!Ref BucketArn``,
+  ``Fn::GetAtt Role.Arn``) and, for a parameter, its ``Default`` in the note.
+
+`Resolver.documents` turns a policy property into concrete policy objects: a map as is, a
+JSON string (plain, ``Fn::Sub`` or ``Fn::Join``) parsed with positions mapped back into the
+file (see `cfn_strings`), one per ``Fn::If`` branch.
+
+Problems found on the way (``Fn::If`` of the wrong arity, a policy string that is not JSON)
+are IAM900 diagnostics collected on the `Template`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+from ..model import Finding, Span, Str, Unknown, Value
+from ..nodes import PDict, PList, ParseError, PScalar, PStr, parse_json
+from ..normalize import source_text
+from . import parse_error
+from .cfn_strings import Embedded, constant, embed
+from .cfn_yaml import IntrinsicDict, LineIndex, YStr, if_arity_message
+
+PSEUDO_PARAMETERS = frozenset(
+    {
+        "AWS::AccountId",
+        "AWS::Region",
+        "AWS::Partition",
+        "AWS::StackName",
+        "AWS::StackId",
+        "AWS::URLSuffix",
+    }
+)
+MAX_ALTERNATIVES = 64
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+def intrinsic_name(node: Any) -> str | None:
+    """The function name of a one-key intrinsic map (``Ref``, ``Fn::Sub``, ``!Unknown``)."""
+    if isinstance(node, dict) and len(node) == 1:
+        k = next(iter(node))
+        if isinstance(k, str) and (
+            k == "Ref" or k == "Condition" or k.startswith("Fn::") or k.startswith("!")
+        ):
+            return str(k)
+    return None
+
+
+def _arg(node: dict) -> Any:
+    return next(iter(node.values()))
+
+
+def _literal(node: Any) -> str | None:
+    """The text of a literal scalar (a string or a number), else None."""
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, PScalar) and node.value is not None:
+        return node.text
+    return None
+
+
+class Template:
+    """One template's sections, its diagnostics, and positions of its file."""
+
+    def __init__(self, path: str, text: str, root: Any):
+        self.path = path
+        self.text = text
+        root = root if isinstance(root, dict) else {}
+        self.parameters = _dict(root.get("Parameters"))
+        self.mappings = _dict(root.get("Mappings"))
+        self.resources = _dict(root.get("Resources"))
+        self.diagnostics: list[Finding] = []
+        self._reported: set[tuple[int, int, str]] = set()
+        self._lines: LineIndex | None = None
+
+    @property
+    def lines(self) -> LineIndex:
+        if self._lines is None:
+            self._lines = LineIndex(self.text)
+        return self._lines
+
+    def span(self, node: Any, default: Span | None = None) -> Span:
+        p = getattr(node, "pos", None)
+        if p is None or p[0] == 0:
+            return default or Span(self.path, 1, 1, 1, 2)
+        return Span(self.path, p[0], p[1], p[2], p[3])
+
+    def error(self, message: str, line: int, column: int) -> None:
+        """An IAM900 diagnostic, once per place and message."""
+        key = (line, column, message)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.diagnostics.append(parse_error(self.path, message, line, column))
+
+    def error_at(self, message: str, node: Any) -> None:
+        p = getattr(node, "pos", None) or (1, 1, 1, 1)
+        self.error(message, p[0], p[1])
+
+    def parameter(self, name: Any) -> dict | None:
+        if isinstance(name, str) and name in self.parameters:
+            p = self.parameters[name]
+            return p if isinstance(p, dict) else None
+        return None
+
+    def allowed_values(self, name: Any) -> list | None:
+        p = self.parameter(name)
+        allowed = p.get("AllowedValues") if p else None
+        if isinstance(allowed, list) and allowed and all(_literal(a) is not None for a in allowed):
+            return list(allowed)
+        return None
+
+    def offsets(self, node: Any) -> tuple[int, int] | None:
+        """File offsets (start, end) of a positioned node."""
+        p = getattr(node, "pos", None)
+        if p is None or p[0] == 0:
+            return None
+        lines = self.lines
+        return lines.index(p[0], p[1]), lines.index(p[2], p[3])
+
+
+def _dict(node: Any) -> dict:
+    return node if isinstance(node, dict) and intrinsic_name(node) is None else {}
+
+
+class Resolver:
+    """The `DocumentBuilder` hooks for one template (see the module docstring)."""
+
+    def __init__(self, template: Template):
+        self.t = template
+        self._scalars: dict[int, list[Value] | None] = {}
+        self._keep: list[Any] = []  # nodes whose id() is cached stay alive
+
+    # -- hooks ---------------------------------------------------------------------------------
+    def alternatives(self, node: Any) -> list:
+        name = intrinsic_name(node)
+        if name is None:
+            return [node]
+        arg = _arg(node)
+        if name == "Fn::If":
+            if not (isinstance(arg, list) and len(arg) == 3):
+                self.t.error_at(if_arity_message(arg), node)
+                return []
+            return (self.alternatives(arg[1]) + self.alternatives(arg[2]))[:MAX_ALTERNATIVES]
+        if name == "Ref":
+            if arg == "AWS::NoValue":
+                return []
+            allowed = self.t.allowed_values(arg)
+            if allowed is not None:
+                return allowed
+        elif name == "Fn::FindInMap":
+            found = self.find_in_map(arg)
+            if found is not None:
+                out: list = []
+                for f in found:
+                    out.extend(self.alternatives(f))
+                return out[:MAX_ALTERNATIVES]
+        elif name == "Fn::Select":
+            picked = self.select(arg)
+            if picked is not None:
+                return self.alternatives(picked)
+        return [node]
+
+    def scalar(self, node: Any) -> list[Value] | None:
+        name = intrinsic_name(node)
+        if name is None:
+            return None
+        key = id(node)
+        if key in self._scalars:
+            return self._scalars[key]
+        self._keep.append(node)
+        self._scalars[key] = None  # a cycle resolves to the builder's default
+        got = self._intrinsic(node, name)
+        self._scalars[key] = got
+        return got
+
+    # -- values ----------------------------------------------------------------------------------
+    def values(self, node: Any) -> list[Value]:
+        """Every value a node may take, flattened (lists included)."""
+        out: list[Value] = []
+        for alt in self.alternatives(node):
+            if isinstance(alt, list):
+                for item in alt:
+                    out.extend(self.values(item))
+            else:
+                out.extend(self.leaf(alt))
+        return out[:MAX_ALTERNATIVES]
+
+    def leaf(self, node: Any) -> list[Value]:
+        got = self.scalar(node)
+        if got is not None:
+            return got
+        span = self.t.span(node)
+        lit = _literal(node)
+        if lit is not None:
+            if isinstance(node, PScalar) and isinstance(node.value, bool):
+                lit = "true" if node.value else "false"
+            return [Str(lit, span)]
+        return [Unknown(source_text(node), span)]
+
+    def _intrinsic(self, node: dict, name: str) -> list[Value]:
+        arg = _arg(node)
+        span = self.t.span(node)
+        if name == "Ref":
+            if arg == "AWS::NoValue":
+                return []
+            if arg in PSEUDO_PARAMETERS:
+                return [Str("${%s}" % arg, span)]
+            allowed = self.t.allowed_values(arg)
+            if allowed is not None:
+                return [v for a in allowed for v in self.leaf(a)]
+            return [Unknown(self.render(node), span, self.note(arg))]
+        if name == "Fn::Sub":
+            return self.sub(node)
+        if name == "Fn::Join":
+            return self.join(node)
+        if name in ("Fn::If", "Fn::FindInMap", "Fn::Select"):
+            alts = self.alternatives(node)
+            if not (len(alts) == 1 and alts[0] is node):
+                out: list[Value] = []
+                for a in alts:
+                    out.extend(self.values(a) if not isinstance(a, dict) else self.leaf(a))
+                return out[:MAX_ALTERNATIVES]
+        return [Unknown(self.render(node), span)]
+
+    def note(self, name: Any) -> str:
+        p = self.t.parameter(name)
+        if p is not None and "Default" in p:
+            return f"Default: {source_text(p['Default'])}"
+        return ""
+
+    def render(self, node: dict) -> str:
+        """Readable source text of an intrinsic: ``!Ref Bucket``, ``Fn::GetAtt Role.Arn``."""
+        name = intrinsic_name(node) or ""
+        arg = _arg(node)
+        short = isinstance(node, IntrinsicDict) and node.short
+        if name.startswith("!"):
+            label = name
+        elif short:
+            label = "!" + (name[4:] if name.startswith("Fn::") else name)
+        else:
+            label = name
+        if name == "Fn::GetAtt" and isinstance(arg, list) and all(isinstance(a, str) for a in arg):
+            body = ".".join(arg)
+        elif name == "Fn::Sub" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+            body = str(arg[0])
+        elif isinstance(arg, str):
+            body = str(arg)
+        else:
+            body = source_text(arg)
+        text = " ".join(f"{label} {body}".split())
+        return text if len(text) <= 160 else text[:157] + "..."
+
+    # -- Fn::Sub, Fn::Join --------------------------------------------------------------------
+    def sub(self, node: dict) -> list[Value]:
+        arg = _arg(node)
+        variables = None
+        if isinstance(arg, str):
+            template = arg
+        elif (
+            isinstance(arg, list)
+            and 1 <= len(arg) <= 2
+            and isinstance(arg[0], str)
+            and (len(arg) == 1 or isinstance(arg[1], dict))
+        ):
+            template = arg[0]
+            variables = arg[1] if len(arg) == 2 else None
+        else:
+            return [Unknown(self.render(node), self.t.span(node))]
+        span = self.t.span(template, self.t.span(node))
+        got = self.substitute(str(template), variables)
+        if got is None:
+            return [Unknown(self.render(node), span)]
+        return [Str(s, span) for s in got]
+
+    def substitute(self, template: str, variables: dict | None) -> list[str] | None:
+        """The strings a ``Fn::Sub`` template may give, or None when a part is unresolved."""
+        parts: list[list[str]] = []
+        pos = 0
+        for m in _SUB_VAR.finditer(template):
+            parts.append([template[pos : m.start()]])
+            name = m.group(1)
+            if name.startswith("!"):
+                parts.append(["${" + name[1:] + "}"])
+            else:
+                got = self._sub_variable(name.strip(), variables)
+                if got is None:
+                    return None
+                parts.append(got)
+            pos = m.end()
+        parts.append([template[pos:]])
+        return _product(parts, "")
+
+    def _sub_variable(self, name: str, variables: dict | None) -> list[str] | None:
+        if variables is not None and name in variables:
+            vals = self.values(variables[name])
+            if not vals or not all(isinstance(v, Str) for v in vals):
+                return None
+            return [v.value for v in vals]  # type: ignore[union-attr]
+        if name in PSEUDO_PARAMETERS:
+            return ["${%s}" % name]
+        allowed = self.t.allowed_values(name)
+        if allowed is not None:
+            return [_literal(a) or "" for a in allowed]
+        return None
+
+    def join(self, node: dict) -> list[Value]:
+        arg = _arg(node)
+        span = self.t.span(node)
+        unknown = [Unknown(self.render(node), span)]
+        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)):
+            return unknown
+        delimiter = str(arg[0])
+        out: list[str] = []
+        for items in self.alternatives(arg[1]):
+            if not isinstance(items, list):
+                return unknown
+            parts: list[list[str]] = []
+            for item in items:
+                vals = self.values(item)
+                if not all(isinstance(v, Str) for v in vals):
+                    return unknown
+                if vals:
+                    parts.append([v.value for v in vals])  # type: ignore[union-attr]
+            out.extend(_product(parts, delimiter))
+        return [Str(s, span) for s in out[:MAX_ALTERNATIVES]]
+
+    # -- Fn::FindInMap, Fn::Select ------------------------------------------------------------
+    def find_in_map(self, arg: Any) -> list | None:
+        """Every value ``Fn::FindInMap`` may give over a literal table, or None."""
+        if not (isinstance(arg, list) and len(arg) in (3, 4)):
+            return None
+        table = self.t.mappings.get(arg[0]) if isinstance(arg[0], str) else None
+        if not isinstance(table, dict):
+            return None
+        found: list = []
+        for second in self._lookup(table, arg[1]):
+            if isinstance(second, dict):
+                found.extend(self._lookup(second, arg[2]))
+        if not found and len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
+            found = [arg[3]["DefaultValue"]]
+        return _unique(found) or None
+
+    def _lookup(self, table: dict, key: Any) -> list:
+        out: list = []
+        for alt in self.alternatives(key):
+            lit = _literal(alt)
+            if lit is None:
+                out.extend(table.values())
+            elif lit in table:
+                out.append(table[lit])
+        return out
+
+    def select(self, arg: Any) -> Any | None:
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return None
+        index = _literal(arg[0])
+        alts = self.alternatives(arg[1])
+        if index is None or not index.isdigit() or len(alts) != 1 or not isinstance(alts[0], list):
+            return None
+        items = alts[0]
+        i = int(index)
+        return items[i] if i < len(items) else None
+
+    # -- policy documents -----------------------------------------------------------------------
+    def documents(self, node: Any) -> list[dict]:
+        """The concrete policy maps a property may hold (see the module docstring)."""
+        out: list[dict] = []
+        for alt in self.alternatives(node):
+            name = intrinsic_name(alt)
+            if name is None:
+                if isinstance(alt, dict):
+                    out.append(alt)
+                elif isinstance(alt, str):
+                    doc = self.parse_string(alt, None, None)
+                    if doc is not None:
+                        out.append(doc)
+            elif name == "Fn::Sub":
+                doc = self._sub_document(alt)
+                if doc is not None:
+                    out.append(doc)
+            elif name == "Fn::Join":
+                doc = self._join_document(alt)
+                if doc is not None:
+                    out.append(doc)
+            elif name == "Fn::ToJsonString":
+                out.extend(self.documents(_arg(alt)))
+        return out
+
+    def embedded(self, s: PStr) -> Embedded | None:
+        """Where each character of a string value stands in the file."""
+        where = self.t.offsets(s)
+        if where is None:
+            return None
+        style = s.style if isinstance(s, YStr) else '"'
+        return embed(self.t.text, where[0], where[1], str(s), style)
+
+    def parse_string(self, s: PStr, variables: dict | None, sub: IntrinsicDict | None) -> dict | None:
+        emb = self.embedded(s)
+        if emb is None:
+            return None
+        return self.parse_embedded(emb, variables, sub)
+
+    def parse_embedded(self, emb: Embedded, variables: dict | None, sub: IntrinsicDict | None) -> dict | None:
+        """Parse a JSON policy string; with ``sub``, its strings are ``Fn::Sub`` templates."""
+        text = emb.value
+        stripped = text.strip()
+        if stripped.startswith("{{resolve:") or not stripped:
+            return None  # a dynamic reference or nothing: unknown, not malformed
+        mapper = emb.mapper(self.t.lines)
+        try:
+            root = parse_json(text, mapper=mapper)
+        except ParseError as e:
+            self.t.error(f"policy document is not valid JSON: {e.message}", e.line, e.column)
+            return None
+        if not isinstance(root, dict):
+            line, col = mapper(1, 1)
+            self.t.error("a policy document must be a JSON object", line, col)
+            return None
+        if sub is not None:
+            root = self._wrap_sub(root, variables, getattr(sub, "short", False))
+        return root
+
+    def _sub_document(self, node: IntrinsicDict) -> dict | None:
+        arg = _arg(node)
+        if isinstance(arg, str):
+            return self.parse_string(arg, None, node)
+        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict):
+            return self.parse_string(arg[0], arg[1], node)
+        return None
+
+    def _join_document(self, node: dict) -> dict | None:
+        """A ``Fn::Join`` of JSON text pieces, read as the equivalent ``Fn::Sub``."""
+        arg = _arg(node)
+        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list)):
+            return None
+        delimiter = self.embedded(arg[0]) if arg[0] else None
+        pieces: list[Embedded] = []
+        variables = PDict(getattr(node, "pos", (0, 0, 0, 0)))
+        for i, item in enumerate(arg[1]):
+            if i and delimiter is not None:
+                pieces.append(_escape_sub(delimiter))
+            where = self.t.offsets(item)
+            start = where[0] if where else 0
+            if isinstance(item, str):
+                emb = self.embedded(item)
+                pieces.append(_escape_sub(emb) if emb else constant(str(item), start))
+            elif isinstance(item, PScalar):
+                pieces.append(constant(item.text, start))
+            else:
+                pieces.append(constant(self._placeholder(item, i, variables), start))
+        if not pieces:
+            return None
+        total = pieces[0]
+        for p in pieces[1:]:
+            total = total + p
+        fake = IntrinsicDict(getattr(node, "pos", (0, 0, 0, 0)))
+        fake.short = isinstance(node, IntrinsicDict) and node.short
+        return self.parse_embedded(total, variables or None, fake)
+
+    @staticmethod
+    def _placeholder(item: Any, index: int, variables: PDict) -> str:
+        name = intrinsic_name(item)
+        arg = _arg(item) if name else None
+        if name == "Ref" and isinstance(arg, str):
+            return "" if arg == "AWS::NoValue" else "${%s}" % arg
+        if name == "Fn::GetAtt" and isinstance(arg, list) and all(isinstance(a, str) for a in arg):
+            return "${%s}" % ".".join(arg)
+        var = f"Join{index}"
+        variables[PStr(var, getattr(item, "pos", (0, 0, 0, 0)))] = item
+        return "${%s}" % var
+
+    def _wrap_sub(self, node: Any, variables: dict | None, short: bool) -> Any:
+        """Make every string of a parsed ``Fn::Sub`` template a ``Fn::Sub`` of its own."""
+        if isinstance(node, dict):
+            out = PDict(node.pos)
+            out.dups = node.dups
+            for k, v in node.items():
+                key = k
+                if "${" in k:
+                    got = self.substitute(str(k), variables)
+                    if got is not None and len(got) == 1:
+                        key = PStr(got[0], k.pos)
+                out[key] = self._wrap_sub(v, variables, short)
+            return out
+        if isinstance(node, list):
+            lst = PList(node.pos)
+            lst.extend(self._wrap_sub(v, variables, short) for v in node)
+            return lst
+        if isinstance(node, PStr) and "${" in node:
+            sub = IntrinsicDict(node.pos)
+            sub.short = short
+            arg: Any = node
+            if variables is not None:
+                arg = PList(node.pos)
+                arg.extend([node, variables])
+            sub[PStr("Fn::Sub", node.pos)] = arg
+            return sub
+        return node
+
+
+def _escape_sub(emb: Embedded) -> Embedded:
+    """Literal text inside a ``Fn::Sub`` template: ``${`` becomes ``${!``."""
+    if "${" not in emb.value:
+        return emb
+    value: list[str] = []
+    offsets: list[int] = []
+    v = emb.value
+    for i, ch in enumerate(v):
+        value.append(ch)
+        offsets.append(emb.offsets[i])
+        if ch == "{" and i and v[i - 1] == "$":
+            value.append("!")
+            offsets.append(emb.offsets[i])
+    return Embedded("".join(value), tuple(offsets), emb.end)
+
+
+def _product(parts: Iterable[list[str]], delimiter: str) -> list[str]:
+    out = [""]
+    first = True
+    for choices in parts:
+        sep = "" if first else delimiter
+        first = False
+        out = [a + sep + b for a in out for b in choices][:MAX_ALTERNATIVES]
+    return out
+
+
+def _unique(nodes: list) -> list:
+    seen: set[int] = set()
+    out = []
+    for n in nodes:
+        if id(n) not in seen:
+            seen.add(id(n))
+            out.append(n)
+    return out
