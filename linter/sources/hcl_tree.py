@@ -1,0 +1,1149 @@
+"""HCL syntax trees with exact positions, built from python-hcl2's lark parser.
+
+python-hcl2's dict API drops positions, so this module parses with its grammar and
+post-lexer (``hcl2.lark``, ``hcl2.postlexer``) and turns the lark tree into a small,
+typed syntax tree (`Body`, `Block`, `Attribute` and the `Expr` classes) whose every node
+knows its (line, column, end_line, end_column) in the file and its source text.
+
+Building python-hcl2's LALR tables takes seconds, so the built parser is pickled into the
+user's cache directory (``$IAMLINT_CACHE_DIR`` alone when set, else
+``$XDG_CACHE_HOME/iamlint`` and ``~/.cache/iamlint``) under a key that covers the grammar,
+the post-lexer, lark's and Python's versions. It is pickled before it has parsed anything
+(a cold run then compiles only the lexer states it meets), and only after its unpickled
+copy has parsed a probe exactly like the original. A cache file that does not load is
+rebuilt; when no directory is writable, the parser is built in memory and linting goes on.
+Loading the pickle (about 15 ms) replaces lark's own cache format, which takes several
+times longer to deserialize.
+
+Syntax errors become `HclSyntaxError` with a message and a position meant for people:
+an unterminated string or heredoc is reported where it starts, a missing ``}`` at the
+brace that is never closed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import sys
+from typing import Any, Callable, Union
+
+Pos = tuple[int, int, int, int]
+
+_FORMAT = "iamlint-hcl2-parser-1"  # bump when what is pickled changes
+
+
+class HclSyntaxError(Exception):
+    """HCL that python-hcl2 cannot parse: a message and a 1-based position."""
+
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+# -- positions ---------------------------------------------------------------------------------
+class Locator:
+    """Character offsets of a text to 1-based (line, column)."""
+
+    __slots__ = ("starts", "length")
+
+    def __init__(self, text: str):
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
+        self.length = len(text)
+
+    def at(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self.length))
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """The inverse of `at` (clamped to the text)."""
+        line = max(1, min(line, len(self.starts)))
+        return min(self.starts[line - 1] + column - 1, self.length)
+
+
+# -- the syntax tree ---------------------------------------------------------------------------
+# Plain classes with __slots__ rather than dataclasses: creating some twenty dataclasses costs
+# about 10 ms at import, a noticeable part of a cold run on one file.
+class Expr:
+    """An expression: its position in the file and its source text (``src[start:end]``)."""
+
+    __slots__ = ("pos", "src", "start", "end")
+
+    def __init__(self, pos: Pos, src: str, start: int, end: int):
+        self.pos = pos
+        self.src = src
+        self.start = start
+        self.end = end
+
+    @property
+    def text(self) -> str:
+        return self.src[self.start : self.end]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.text[:40]!r} at {self.pos[0]}:{self.pos[1]})"
+
+
+class Lit(Expr):
+    """A number, ``true``, ``false`` or ``null``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, pos: Pos, src: str, start: int, end: int, value: Any = None):
+        super().__init__(pos, src, start, end)
+        self.value = value
+
+
+class Chars:
+    """Literal characters of a quoted string: ``raw`` as written (escapes still in it)
+    beginning at offset ``offset`` of the parsed text. ``escaped`` is False for ``$${`` /
+    ``%%{`` sequences, already turned into ``${`` / ``%{``, whose characters map one to one."""
+
+    __slots__ = ("raw", "offset", "escaped")
+
+    def __init__(self, raw: str, offset: int, escaped: bool = True):
+        self.raw = raw
+        self.offset = offset
+        self.escaped = escaped
+
+
+class Interp:
+    """``${ expr }`` inside a quoted string; ``offset``/``end`` in the parsed text."""
+
+    __slots__ = ("expr", "offset", "end")
+
+    def __init__(self, expr: Expr, offset: int, end: int):
+        self.expr = expr
+        self.offset = offset
+        self.end = end
+
+
+class Quoted(Expr):
+    """A quoted string template: literal `Chars` and `Interp` parts.
+
+    ``directive`` is True when it holds ``%{ ... }`` template directives (never evaluated);
+    ``fo`` maps offsets of the parsed text to file offsets (None: they are the same).
+    """
+
+    __slots__ = ("parts", "directive", "fo")
+
+    def __init__(self, pos: Pos, src: str, start: int, end: int, fo: Callable[[int], int] | None = None):
+        super().__init__(pos, src, start, end)
+        self.parts: list = []
+        self.directive = False
+        self.fo = fo
+
+    def literal(self) -> str | None:
+        """The string's value when it has no interpolation or directive, else None."""
+        if self.directive or any(isinstance(p, Interp) for p in self.parts):
+            return None
+        return "".join(unescape(p.raw) if p.escaped else p.raw for p in self.parts)
+
+
+class Heredoc(Expr):
+    """``<<ID`` / ``<<-ID`` heredoc; ``token`` is its text from ``<<`` to the closing line,
+    ``offset`` the file offset of ``<<``."""
+
+    __slots__ = ("token", "trim", "offset")
+
+    def __init__(self, pos: Pos, src: str, start: int, end: int, token: str = "", trim: bool = False, offset: int = 0):
+        super().__init__(pos, src, start, end)
+        self.token = token
+        self.trim = trim
+        self.offset = offset
+
+
+class TupleX(Expr):
+    __slots__ = ("items",)
+
+    def __init__(self, pos: Pos, src: str, start: int, end: int, items: list | None = None):
+        super().__init__(pos, src, start, end)
+        self.items = items or []
+
+
+class ObjItem:
+    """``key = value`` of an object: ``key`` is a name (identifier or literal string) or an
+    expression (``(local.k) = ...``, ``"${x}" = ...``)."""
+
+    __slots__ = ("key", "key_pos", "value")
+
+    def __init__(self, key: Union[str, Expr], key_pos: Pos, value: Expr):
+        self.key = key
+        self.key_pos = key_pos
+        self.value = value
+
+
+class ObjectX(Expr):
+    __slots__ = ("items",)
+
+    def __init__(self, pos: Pos, src: str, start: int, end: int, items: list | None = None):
+        super().__init__(pos, src, start, end)
+        self.items = items or []
+
+
+class Ref(Expr):
+    """A traversal: ``local.x``, ``data.aws_iam_policy_document.d[0].json``, ``each.value``.
+
+    ``steps`` are attribute names (str) and index expressions (`Expr`).
+    """
+
+    __slots__ = ("root", "steps")
+
+    def __init__(self, pos: Pos, src: str, start: int, end: int, root: str = "", steps: tuple = ()):
+        super().__init__(pos, src, start, end)
+        self.root = root
+        self.steps = steps
+
+    def attrs(self) -> list[str | None]:
+        """Root and steps, with None for an index step."""
+        return [self.root] + [s if isinstance(s, str) else None for s in self.steps]
+
+
+class Call(Expr):
+    __slots__ = ("name", "args", "name_pos")
+
+    def __init__(self, pos: Pos, src: str, start: int, end: int, name: str = "", args: list | None = None,
+                 name_pos: Pos = (0, 0, 0, 0)):
+        super().__init__(pos, src, start, end)
+        self.name = name
+        self.args = args or []
+        self.name_pos = name_pos
+
+
+class Opaque(Expr):
+    """Anything iamlint does not evaluate: operators, conditionals, ``for``, splats."""
+
+    __slots__ = ()
+
+
+class Attribute:
+    __slots__ = ("name", "name_pos", "expr", "pos")
+
+    def __init__(self, name: str, name_pos: Pos, expr: Expr, pos: Pos):
+        self.name = name
+        self.name_pos = name_pos
+        self.expr = expr
+        self.pos = pos
+
+
+class Block:
+    __slots__ = ("type", "labels", "body", "pos", "type_pos")
+
+    def __init__(self, type_: str, labels: tuple[str, ...], body: "Body", pos: Pos, type_pos: Pos):
+        self.type = type_
+        self.labels = labels
+        self.body = body
+        self.pos = pos
+        self.type_pos = type_pos
+
+
+class Body:
+    __slots__ = ("attributes", "blocks")
+
+    def __init__(self) -> None:
+        self.attributes: dict[str, Attribute] = {}
+        self.blocks: list[Block] = []
+
+    def get(self, name: str) -> Expr | None:
+        a = self.attributes.get(name)
+        return a.expr if a is not None else None
+
+    def blocks_of(self, type_: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == type_]
+
+
+# -- escapes -----------------------------------------------------------------------------------
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unescape_map(raw: str) -> tuple[str, list[int]]:
+    """HCL quoted-string escapes resolved, with each output character's index in ``raw``."""
+    out: list[str] = []
+    idx: list[int] = []
+    i, n = 0, len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch == "\\" and i + 1 < n:
+            nxt = raw[i + 1]
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+                idx.append(i)
+                i += 2
+                continue
+            width = 4 if nxt == "u" else 8 if nxt == "U" else 0
+            digits = raw[i + 2 : i + 2 + width]
+            if width and len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
+                try:
+                    out.append(chr(int(digits, 16)))
+                except (ValueError, OverflowError):
+                    out.append("\ufffd")
+                idx.append(i)
+                i += 2 + width
+                continue
+        out.append(ch)
+        idx.append(i)
+        i += 1
+    return "".join(out), idx
+
+
+def unescape(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    return unescape_map(raw)[0]
+
+
+# -- the parser and its cache ------------------------------------------------------------------
+_PARSER: Any = None
+Token: Any = None  # lark.Token, imported with the parser
+PROBE = (
+    'locals {\n  a = "x-${var.y}\\n" # c\n  b = <<-EOT\n    {"k": [1, 2.5, true, null]}\n  EOT\n}\n'
+    'resource "t" "n" {\n  p = jsonencode({ K = [for x in local.l : x if x != ""], M = a.b[0].c })\n'
+    '  q = f(-1, !true, 1 + 2 * 3 == 7 ? "y" : "n", provider::p::f(x)...)\n'
+    '  /* c */ dynamic "d" {\n    for_each = {}\n    content {}\n  }\n}\n'
+)
+
+
+def _hcl2_files() -> tuple[str, str]:
+    """Paths of python-hcl2's grammar and post-lexer, found without importing hcl2."""
+    found = None
+    for base in sys.path:
+        d = os.path.join(base or ".", "hcl2")
+        if os.path.isfile(os.path.join(d, "hcl2.lark")):
+            found = d
+            break
+    if found is None:
+        import importlib.util
+
+        spec = importlib.util.find_spec("hcl2")
+        if spec is None or not spec.origin:
+            raise ImportError("python-hcl2 is not installed; iamlint needs python-hcl2 8.x to read Terraform")
+        found = os.path.dirname(spec.origin)
+    grammar, postlexer = os.path.join(found, "hcl2.lark"), os.path.join(found, "postlexer.py")
+    if not os.path.isfile(postlexer):
+        raise ImportError(f"iamlint needs python-hcl2 8.x to read Terraform; the one in {found} is older")
+    return grammar, postlexer
+
+
+_POSTLEXER_MODULE = "iamlint.sources._hcl2_postlexer"
+
+
+def _postlexer() -> Any:
+    """A python-hcl2 `PostLexer`.
+
+    Its module is loaded from python-hcl2's own file under a private name, because importing
+    ``hcl2.postlexer`` first runs ``hcl2/__init__``, which imports python-hcl2's serializers
+    and formatters: a sixth of a cold start that iamlint does not use. If that ever fails
+    (a future python-hcl2 whose post-lexer needs its package), the regular import is used.
+    """
+    mod = sys.modules.get(_POSTLEXER_MODULE)
+    if mod is None:
+        try:
+            import types
+            from importlib.machinery import SourceFileLoader
+
+            path = _hcl2_files()[1]
+            loader = SourceFileLoader(_POSTLEXER_MODULE, path)
+            mod = types.ModuleType(_POSTLEXER_MODULE)
+            mod.__file__ = path
+            mod.__loader__ = loader
+            sys.modules[_POSTLEXER_MODULE] = mod
+            loader.exec_module(mod)
+            mod.PostLexer  # noqa: B018 - it must be there
+        except Exception:
+            sys.modules.pop(_POSTLEXER_MODULE, None)
+            from hcl2 import postlexer as mod  # type: ignore[no-redef]
+    return mod.PostLexer()
+
+
+def cache_dirs() -> list[str]:
+    """Where the built parser may be kept, most preferred first (``IAMLINT_CACHE_DIR``
+    alone when it is set)."""
+    if os.environ.get("IAMLINT_CACHE_DIR"):
+        return [os.environ["IAMLINT_CACHE_DIR"]]
+    out = []
+    if os.environ.get("XDG_CACHE_HOME"):
+        out.append(os.path.join(os.environ["XDG_CACHE_HOME"], "iamlint"))
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        out.append(os.path.join(os.environ["LOCALAPPDATA"], "iamlint", "Cache"))
+    home = os.path.expanduser("~")
+    if home and home != "~":
+        out.append(os.path.join(home, ".cache", "iamlint"))
+    return out
+
+
+def _cache_key() -> str:
+    """Names the cached parser after everything it depends on: python-hcl2's grammar and
+    post-lexer (their bytes), lark's and Python's versions, and this module's format."""
+    import zlib
+
+    import lark
+
+    grammar, postlexer = _hcl2_files()
+    crc = 0
+    for p in (grammar, postlexer):
+        with open(p, "rb") as fh:
+            crc = zlib.crc32(fh.read(), crc)
+    crc = zlib.crc32(f"{lark.__version__}|{sys.version}|{_FORMAT}".encode(), crc)
+    return f"{crc:08x}-{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
+
+
+def _fingerprint(tree: Any) -> str:
+    """A digest of a parse tree: rule names, token types, values and positions."""
+    import hashlib
+
+    from lark import Token, Tree
+
+    h = hashlib.sha256()
+    stack = [tree]
+    while stack:
+        t = stack.pop()
+        if isinstance(t, Token):
+            h.update(f"{t.type}|{t.value}|{t.line}|{t.column}|{t.end_line}|{t.end_column};".encode())
+        elif isinstance(t, Tree):
+            m = t.meta
+            where = "" if getattr(m, "empty", True) else f"{m.line}:{m.column}-{m.start_pos}:{m.end_pos}"
+            h.update(f"({t.data}@{where}".encode())
+            stack.extend(reversed(t.children))
+    return h.hexdigest()
+
+
+def _build(lark_cache: str | None = None) -> Any:
+    from lark import Lark
+
+    grammar, _ = _hcl2_files()
+    kw: dict[str, Any] = {}
+    if lark_cache:
+        kw["cache"] = lark_cache
+    return Lark.open(grammar, parser="lalr", propagate_positions=True, postlex=_postlexer(), **kw)
+
+
+def _dumps(obj: Any) -> bytes:
+    """Pickle lark objects: modules by name, the LALR action singletons by name (the parser
+    compares actions by identity)."""
+    import importlib
+    import io
+    import pickle
+    import types
+
+    from lark.parsers import lalr_analysis
+
+    actions = {id(getattr(lalr_analysis, n)): n for n in ("Shift", "Reduce")}
+
+    class _P(pickle.Pickler):
+        def reducer_override(self, o: Any) -> Any:
+            if isinstance(o, types.ModuleType):
+                return importlib.import_module, (o.__name__,)
+            name = actions.get(id(o))
+            if name is not None:
+                return getattr, (lalr_analysis, name)
+            return NotImplemented
+
+    buf = io.BytesIO()
+    _P(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return buf.getvalue()
+
+
+def _save(parser: Any, key: str, directory: str) -> bool:
+    """Pickle a parser that has not parsed anything yet (so that a cold run compiles only
+    the lexer states it needs), after checking that the copy parses a probe exactly as
+    the original does."""
+    import pickle
+
+    path = os.path.join(directory, f"hcl2-parser-{key}.pickle")
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        data = _dumps((key, parser))
+        copy = pickle.loads(data)[1]
+        if _fingerprint(copy.parse(PROBE)) != _fingerprint(parser.parse(PROBE)):
+            return False
+        os.makedirs(directory, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        return True
+    except Exception:  # an unwritable or full disk, an unpicklable future lark: no cache
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+
+
+def _load_cached(path: str, key: str) -> Any:
+    import pickle
+
+    _postlexer()  # its private module must exist before unpickling refers to it
+    with open(path, "rb") as fh:
+        stored_key, parser = pickle.load(fh)
+    from lark import Lark
+
+    if stored_key != key or not isinstance(parser, Lark):
+        return None
+    return parser
+
+
+def get_parser() -> Any:
+    """The lark parser for HCL (cached in the process and, pickled, on disk)."""
+    global _PARSER
+    if _PARSER is not None:
+        return _PARSER
+    key = _cache_key()
+    dirs = cache_dirs()
+    for d in dirs:
+        path = os.path.join(d, f"hcl2-parser-{key}.pickle")
+        if os.path.exists(path):
+            try:
+                parser = _load_cached(path, key)
+            except Exception:  # a stale, truncated or foreign file: rebuild it
+                parser = None
+            if parser is not None:
+                _PARSER = parser
+                return parser
+    parser = None
+    for d in dirs:
+        try:
+            os.makedirs(d, exist_ok=True)
+            parser = _build(os.path.join(d, f"hcl2-lark-{key}.cache"))
+        except Exception:
+            continue
+        _save(parser, key, d)
+        break
+    if parser is None:
+        parser = _build()
+    _PARSER = parser
+    return parser
+
+
+# -- syntax errors -----------------------------------------------------------------------------
+_OPENERS = {"LBRACE": "{", "LSQB": "[", "LPAR": "(", "INTERP_START": "${", "DIRECTIVE_START": "%{", "DBLQUOTE": '"'}
+_TERMINALS = {
+    "RBRACE": "'}'", "LBRACE": "'{'", "RSQB": "']'", "LSQB": "'['", "RPAR": "')'", "LPAR": "'('",
+    "EQ": "'='", "COLON": "':'", "COMMA": "','", "DBLQUOTE": "'\"'", "NL_OR_COMMENT": "a new line",
+    "NAME": "a name", "$END": "end of file",
+}
+
+
+def _describe_token(tok: Any) -> str:
+    if tok.type == "$END":
+        return "end of file"
+    if tok.type == "STRING_CHARS":  # the contextual lexer's fallback for an unexpected character
+        return f"character {str(tok)[:1]!r}"
+    if tok.type == "NL_OR_COMMENT":
+        return "new line"
+    if tok.type in ("HEREDOC_TEMPLATE", "HEREDOC_TEMPLATE_TRIM"):
+        return "heredoc"
+    value = str(tok)
+    if len(value) > 30:
+        value = value[:27] + "..."
+    return f"{value!r}"
+
+
+def _expected(names: Any) -> str:
+    shown = sorted({_TERMINALS[n] for n in names or () if n in _TERMINALS})
+    if not shown or len(shown) > 4:
+        return ""
+    return " (expected " + " or ".join(shown) + ")"
+
+
+def _scan_problem(text: str) -> tuple[int, str] | None:
+    """The first unterminated string, heredoc, comment or interpolation, as (offset, message).
+
+    Only used to explain a parse failure: lark's contextual lexer reads an unterminated
+    string as string characters up to the next quote, and then fails far from the cause.
+    """
+    import re
+
+    heredoc = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\r?\n")
+    n = len(text)
+    i = 0
+    # stack of contexts: "s" string (offset of its quote), "x" interpolation/expression depth
+    stack: list[tuple[str, int]] = []
+    while i < n:
+        ch = text[i]
+        top = stack[-1][0] if stack else None
+        if top == "s":
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                stack.pop()
+            elif ch == "\n":
+                return stack[-1][1], "string is not terminated: a quoted string must end on its line"
+            elif ch in "$%" and text.startswith("{", i + 1):
+                stack.append(("x", i))
+                i += 2
+                continue
+            elif ch in "$%" and text.startswith(ch + "{", i + 1):
+                i += 3
+                continue
+            i += 1
+            continue
+        # code, at top level or inside ${ }
+        if ch == "#" or text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j == -1 else j + 1
+            continue
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            if j == -1:
+                return i, "comment is not terminated: '/*' has no closing '*/'"
+            i = j + 2
+            continue
+        if ch == '"':
+            stack.append(("s", i))
+        elif ch == "<" and text.startswith("<<", i):
+            m = heredoc.match(text, i)
+            if m:
+                end = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*\r?$", re.M).search(text, m.end())
+                if end is None:
+                    return i, f"heredoc <<{m.group(1)} is not terminated: no line holds only {m.group(1)!r}"
+                i = end.end()
+                continue
+        elif ch == "{" and stack:
+            stack.append(("b", i))
+        elif ch == "}" and stack:
+            stack.pop()
+        i += 1
+    if stack and stack[-1][0] == "s":
+        return stack[-1][1], "string is not terminated"
+    return None
+
+
+def _syntax_error(text: str, err: Any, locator: Locator) -> HclSyntaxError:
+    """A lark error turned into a message and position a person can act on."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    line = getattr(err, "line", None)
+    column = getattr(err, "column", None)
+    at_end = isinstance(err, UnexpectedEOF) or (
+        isinstance(err, UnexpectedToken) and err.token.type == "$END"
+    )
+    err_offset = locator.length if at_end or not isinstance(line, int) or line < 1 else locator.offset(line, column)
+    found = _scan_problem(text)
+    if found is not None and found[0] <= err_offset:
+        ln, col = locator.at(found[0])
+        return HclSyntaxError(found[1], ln, col)
+    if at_end:
+        stack = []
+        ip = getattr(err, "interactive_parser", None)
+        if ip is not None:
+            stack = getattr(ip.parser_state, "value_stack", [])
+        from lark import Token
+
+        opened = [t for t in stack if isinstance(t, Token) and t.type in _OPENERS]
+        if opened:
+            tok = opened[-1]
+            sym = _OPENERS[tok.type]
+            closer = {"{": "}", "[": "]", "(": ")", "${": "}", "%{": "}", '"': '"'}[sym]
+            return HclSyntaxError(
+                f"'{sym}' is never closed: the file ends before its '{closer}'", tok.line, tok.column
+            )
+        ln, col = locator.at(locator.length)
+        return HclSyntaxError("unexpected end of file", ln, col)
+    if isinstance(err, UnexpectedToken):
+        tok = err.token
+        msg = f"unexpected {_describe_token(tok)}" + _expected(getattr(err, "expected", None))
+        return HclSyntaxError(msg, tok.line or 1, tok.column or 1)
+    if isinstance(err, UnexpectedCharacters):
+        return HclSyntaxError(f"unexpected character {err.char!r}", err.line, err.column)
+    return HclSyntaxError(str(err).splitlines()[0] if str(err) else "invalid HCL", line or 1, column or 1)
+
+
+_HEREDOC_OPEN = None
+
+
+def normalize_heredocs(text: str) -> str:
+    """Move trailing blanks of heredoc closing lines to their start (same length).
+
+    HCL trims the closing line (``EOF  `` closes ``<<EOF``) but python-hcl2's grammar only
+    allows blanks before the marker. Rotating them keeps every offset, hence every position,
+    unchanged, and a closing line's blanks are not part of the heredoc's value.
+    """
+    global _HEREDOC_OPEN
+    if "<<" not in text:
+        return text
+    import re
+
+    if _HEREDOC_OPEN is None:
+        _HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
+    chars: list[str] | None = None
+    i = 0
+    while True:
+        m = _HEREDOC_OPEN.search(text, i)
+        if m is None:
+            break
+        marker = m.group(1)
+        close = re.compile(r"^([ \t]*)" + re.escape(marker) + r"([ \t]+)$", re.M)
+        plain = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*$", re.M)
+        end = plain.search(text, m.end())
+        if end is None:
+            break
+        c = close.match(text, end.start())
+        if c is not None:
+            if chars is None:
+                chars = list(text)
+            line = c.group(2) + c.group(1) + marker
+            chars[end.start() : end.end()] = list(line)
+        i = end.end()
+    return "".join(chars) if chars is not None else text
+
+
+def parse_tree(text: str) -> Any:
+    """Parse HCL text to python-hcl2's lark tree; raise `HclSyntaxError`."""
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    parser = get_parser()
+    text = normalize_heredocs(text)
+    try:
+        return parser.parse(text + "\n")
+    except UnexpectedInput as e:
+        raise _syntax_error(text, e, Locator(text)) from None
+    except RecursionError:
+        raise HclSyntaxError("nesting too deep to read", 1, 1) from None
+    except LarkError as e:
+        raise HclSyntaxError(f"invalid HCL: {e}", 1, 1) from None
+
+
+def parse_body(text: str) -> Body:
+    """Parse a ``.tf`` file into a `Body` with file positions; raise `HclSyntaxError`."""
+    tree = parse_tree(text)
+    return _Converter(text, Locator(text), None).start(tree)
+
+
+# -- top-level blocks, for lazy parsing ---------------------------------------------------------
+class BlockSpan:
+    """A top-level block found by `split_blocks`: header and offsets (end exclusive)."""
+
+    __slots__ = ("type", "labels", "start", "end")
+
+    def __init__(self, type_: str, labels: tuple[str, ...], start: int, end: int):
+        self.type = type_
+        self.labels = labels
+        self.start = start
+        self.end = end
+
+
+_RE: dict[str, Any] = {}
+
+
+def _re(name: str, pattern: str, flags: int = 0) -> Any:
+    r = _RE.get(name)
+    if r is None:
+        import re
+
+        r = _RE[name] = re.compile(pattern, flags)
+    return r
+
+
+def _skip_string(text: str, i: int) -> int | None:
+    """Offset after the quoted string whose opening quote is at ``i`` (None if unterminated)."""
+    special = _re("str", r'["\\\n$%]')
+    n = len(text)
+    i += 1
+    while True:
+        m = special.search(text, i)
+        if m is None:
+            return None
+        k = m.start()
+        c = text[k]
+        if c == '"':
+            return k + 1
+        if c == "\\":
+            i = k + 2
+        elif c == "\n":
+            return None
+        elif text.startswith("{", k + 1):
+            j = _skip_expr(text, k + 2)
+            if j is None:
+                return None
+            i = j
+        elif k + 2 < n and text[k + 1] == c and text[k + 2] == "{":
+            i = k + 3
+        else:
+            i = k + 1
+
+
+def _skip_expr(text: str, i: int) -> int | None:
+    """Offset after the ``}`` closing an interpolation whose content starts at ``i``."""
+    special = _re("expr", r'[{}"]')
+    depth = 0
+    while True:
+        m = special.search(text, i)
+        if m is None:
+            return None
+        k = m.start()
+        c = text[k]
+        if c == '"':
+            j = _skip_string(text, k)
+            if j is None:
+                return None
+            i = j
+        elif c == "{":
+            depth += 1
+            i = k + 1
+        else:
+            if depth == 0:
+                return k + 1
+            depth -= 1
+            i = k + 1
+
+
+def _skip_body(text: str, i: int) -> int | None:
+    """Offset after the ``}`` closing a block body that starts at ``i``."""
+    special = _re("body", r'[{}"#/<]')
+    heredoc = _re("heredoc", r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
+    n = len(text)
+    depth = 0
+    while True:
+        m = special.search(text, i)
+        if m is None:
+            return None
+        k = m.start()
+        c = text[k]
+        if c == "{":
+            depth += 1
+            i = k + 1
+        elif c == "}":
+            if depth == 0:
+                return k + 1
+            depth -= 1
+            i = k + 1
+        elif c == '"':
+            j = _skip_string(text, k)
+            if j is None:
+                return None
+            i = j
+        elif c == "#" or text.startswith("//", k):
+            j = text.find("\n", k)
+            i = n if j == -1 else j + 1
+        elif text.startswith("/*", k):
+            j = text.find("*/", k + 2)
+            if j == -1:
+                return None
+            i = j + 2
+        elif c == "<" and text.startswith("<<", k):
+            h = heredoc.match(text, k)
+            if h is None:
+                i = k + 2
+                continue
+            import re
+
+            close = re.compile(r"^[ \t]*" + re.escape(h.group(1)) + r"[ \t]*$", re.M).search(text, h.end())
+            if close is None:
+                return None
+            i = close.end()
+        else:
+            i = k + 1
+
+
+def split_blocks(text: str) -> list[BlockSpan] | None:
+    """The top-level blocks of a ``.tf`` file, found by a light scan without parsing.
+
+    Only block boundaries are found here (strings, heredocs, comments and interpolations are
+    skipped so that their braces do not count); every block is still parsed by python-hcl2.
+    Returns None when the text does not look like a sequence of blocks: the caller then
+    parses the whole file, which also explains the problem.
+    """
+    skip = _re("skip", r"(?:[ \t\r\n]+|#[^\n]*|//[^\n]*|/\*.*?\*/)+", 16)  # re.S
+    ident = _re("ident", r"[A-Za-z_][A-Za-z0-9_-]*")
+    label = _re("label", r'"((?:[^"\\\n$%]|\\.)*)"')
+    inline = _re("inline", r"[ \t\r\n]*")
+    out: list[BlockSpan] = []
+    i, n = 0, len(text)
+    while True:
+        m = skip.match(text, i)
+        if m:
+            i = m.end()
+        if i >= n:
+            return out
+        if text.startswith("/*", i):
+            return None
+        m = ident.match(text, i)
+        if m is None:
+            return None
+        start, type_ = i, m.group()
+        i = m.end()
+        labels: list[str] = []
+        while True:
+            i = inline.match(text, i).end()
+            if i >= n:
+                return None
+            if text[i] == "{":
+                break
+            lm = label.match(text, i) or ident.match(text, i)
+            if lm is None:
+                return None
+            labels.append(unescape(lm.group(1)) if lm.re is label else lm.group())
+            i = lm.end()
+        end = _skip_body(text, i + 1)
+        if end is None:
+            return None
+        out.append(BlockSpan(type_, tuple(labels), start, end))
+        i = end
+
+
+def parse_block(text: str, span: BlockSpan, locator: Locator) -> Block:
+    """Parse one top-level block of a file, with file positions; raise `HclSyntaxError`
+    (whose position is then relative to the block: parse the file to report it)."""
+    src = text[span.start : span.end]
+    base = span.start
+    tree = parse_tree(src)
+    body = _Converter(src, locator, lambda o: o + base).start(tree)
+    if len(body.blocks) != 1 or body.attributes:
+        raise HclSyntaxError("not a single block", 1, 1)
+    return body.blocks[0]
+
+
+_WRAP = "__iamlint__ = "
+
+
+def parse_expression(
+    text: str, locator: Locator, file_offset: Callable[[int], int]
+) -> Expr:
+    """Parse one expression (a template interpolation's content).
+
+    ``file_offset`` maps an offset in ``text`` to its offset in the file ``locator`` indexes,
+    so positions and source texts stay exact inside heredocs and template files.
+    """
+    src = _WRAP + text
+    tree = parse_tree(src)
+    body = _Converter(src, locator, lambda o: file_offset(o - len(_WRAP))).start(tree)
+    attr = body.attributes.get("__iamlint__")
+    if attr is None or len(body.attributes) != 1 or body.blocks:
+        raise HclSyntaxError("invalid expression", *locator.at(file_offset(0)))
+    return attr.expr
+
+
+# -- lark tree -> syntax tree --------------------------------------------------------------------
+class _Converter:
+    """Walks python-hcl2's lark tree (grammar ``hcl2.lark``, 8.x) into the classes above."""
+
+    def __init__(self, src: str, locator: Locator, fo: Callable[[int], int] | None):
+        global Token
+        if Token is None:
+            from lark import Token as _T
+
+            Token = _T
+        self.src = src
+        self.locator = locator
+        self.fo = fo
+
+    # positions
+    def at(self, offset: int) -> tuple[int, int]:
+        return self.locator.at(self.fo(offset) if self.fo else offset)
+
+    def span(self, start: int, end: int) -> Pos:
+        a = self.at(start)
+        b = self.at(end)
+        return (a[0], a[1], b[0], b[1])
+
+    def file_offset(self, offset: int) -> int:
+        return self.fo(offset) if self.fo else offset
+
+    @staticmethod
+    def bounds(t: Any) -> tuple[int, int]:
+        if isinstance(t, Token):
+            return t.start_pos, t.end_pos
+        return t.meta.start_pos, t.meta.end_pos
+
+    # structure
+    def start(self, tree: Any) -> Body:
+        for c in tree.children:
+            if getattr(c, "data", None) == "body":
+                return self.body(c)
+        return Body()
+
+    def body(self, tree: Any) -> Body:
+        out = Body()
+        for c in tree.children:
+            data = getattr(c, "data", None)
+            if data == "attribute":
+                a = self.attribute(c)
+                out.attributes.setdefault(a.name, a)
+            elif data == "block":
+                out.blocks.append(self.block(c))
+        return out
+
+    def name(self, t: Any) -> tuple[str, Pos]:
+        tok = t if isinstance(t, Token) else t.children[0]
+        return str(tok), self.span(tok.start_pos, tok.end_pos)
+
+    def attribute(self, t: Any) -> Attribute:
+        name, npos = self.name(t.children[0])
+        expr = self.expr(t.children[-1])
+        s, _ = self.bounds(t.children[0])
+        _, e = self.bounds(t.children[-1])
+        return Attribute(name, npos, expr, self.span(s, e))
+
+    def block(self, t: Any) -> Block:
+        kids = t.children
+        type_, tpos = self.name(kids[0])
+        labels: list[str] = []
+        body = Body()
+        for c in kids[1:]:
+            data = getattr(c, "data", None)
+            if data in ("identifier", "keyword", "literal_value"):
+                labels.append(self.name(c)[0])
+            elif data == "string":
+                q = self.quoted(c)
+                labels.append(q.literal() or q.text.strip('"'))
+            elif data == "body":
+                body = self.body(c)
+        s, e = self.bounds(t)
+        return Block(type_, tuple(labels), body, self.span(s, e), tpos)
+
+    # expressions
+    def expr(self, t: Any) -> Expr:
+        if isinstance(t, Token):
+            return Opaque(self.span(t.start_pos, t.end_pos), self.src, t.start_pos, t.end_pos)
+        data = t.data
+        if data == "expr_term":
+            kids = [c for c in t.children if getattr(c, "data", None) != "new_line_or_comment"]
+            if len(kids) == 1:
+                return self.expr(kids[0])
+            inner = [c for c in kids if not isinstance(c, Token)]
+            if len(inner) == 1:  # ( expression )
+                return self.expr(inner[0])
+        handler = getattr(self, "x_" + str(data), None)
+        s, e = self.bounds(t)
+        if handler is None:
+            return Opaque(self.span(s, e), self.src, s, e)
+        return handler(t, s, e)
+
+    def x_string(self, t: Any, s: int, e: int) -> Quoted:
+        return self.quoted(t)
+
+    def quoted(self, t: Any) -> Quoted:
+        s, e = self.bounds(t)
+        q = Quoted(self.span(s, e), self.src, s, e, self.fo)
+        for part in t.children:
+            if isinstance(part, Token):  # the quotes
+                continue
+            inner = part.children[0] if part.children else None
+            if isinstance(inner, Token):
+                if inner.type == "STRING_CHARS":
+                    q.parts.append(Chars(str(inner), inner.start_pos))
+                elif inner.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+                    q.parts.append(Chars(str(inner)[1:], inner.start_pos + 1, escaped=False))
+                else:
+                    q.directive = True
+            elif getattr(inner, "data", None) == "interpolation":
+                exprs = [c for c in inner.children if not isinstance(c, Token)]
+                ps, pe = self.bounds(inner)
+                if exprs:
+                    q.parts.append(Interp(self.expr(exprs[0]), ps, pe))
+                else:
+                    q.directive = True
+            else:
+                q.directive = True
+        return q
+
+    def x_int_lit(self, t: Any, s: int, e: int) -> Expr:
+        text = str(t.children[0])
+        try:
+            return Lit(self.span(s, e), self.src, s, e, int(text))
+        except ValueError:
+            return Opaque(self.span(s, e), self.src, s, e)
+
+    def x_float_lit(self, t: Any, s: int, e: int) -> Expr:
+        text = str(t.children[0])
+        try:
+            return Lit(self.span(s, e), self.src, s, e, float(text))
+        except ValueError:
+            return Opaque(self.span(s, e), self.src, s, e)
+
+    def x_literal_value(self, t: Any, s: int, e: int) -> Expr:
+        word = str(t.children[0])
+        value = {"true": True, "false": False, "null": None}.get(word)
+        return Lit(self.span(s, e), self.src, s, e, value)
+
+    def x_identifier(self, t: Any, s: int, e: int) -> Expr:
+        return Ref(self.span(s, e), self.src, s, e, root=str(t.children[0]))
+
+    def x_tuple(self, t: Any, s: int, e: int) -> Expr:
+        items = [
+            self.expr(c)
+            for c in t.children
+            if not isinstance(c, Token) and c.data != "new_line_or_comment"
+        ]
+        return TupleX(self.span(s, e), self.src, s, e, items=items)
+
+    def x_object(self, t: Any, s: int, e: int) -> Expr:
+        items = []
+        for c in t.children:
+            if getattr(c, "data", None) != "object_elem":
+                continue
+            key_tree, value_tree = c.children[0], c.children[-1]
+            ks, ke = self.bounds(key_tree)
+            kpos = self.span(ks, ke)
+            inner = key_tree.children[0]
+            if getattr(inner, "data", None) == "keyword":
+                key: str | Expr = self.name(inner)[0]
+            else:
+                kx = self.expr(inner)
+                if isinstance(kx, Ref) and not kx.steps:
+                    key = kx.root
+                elif isinstance(kx, Quoted) and kx.literal() is not None:
+                    key = kx.literal()  # type: ignore[assignment]
+                elif isinstance(kx, Lit):
+                    key = kx.text
+                else:
+                    key = kx
+            items.append(ObjItem(key, kpos, self.expr(value_tree)))
+        return ObjectX(self.span(s, e), self.src, s, e, items=items)
+
+    def x_function_call(self, t: Any, s: int, e: int) -> Expr:
+        names = [self.name(c)[0] for c in t.children if getattr(c, "data", None) == "identifier"]
+        first = t.children[0]
+        ns, ne = self.bounds(first)
+        args: list[Expr] = []
+        for c in t.children:
+            if getattr(c, "data", None) == "arguments":
+                args = [
+                    self.expr(a)
+                    for a in c.children
+                    if not isinstance(a, Token) and a.data != "new_line_or_comment"
+                ]
+        return Call(self.span(s, e), self.src, s, e, name="::".join(names), args=args, name_pos=self.span(ns, ne))
+
+    def x_heredoc_template(self, t: Any, s: int, e: int, trim: bool = False) -> Expr:
+        tok = t.children[0]
+        token = str(tok)
+        # the token ends with the newline after the closing marker: keep it out of the span
+        end = e - 1 if token.endswith("\n") else e
+        return Heredoc(
+            self.span(s, end), self.src, s, end, token=token, trim=trim, offset=self.file_offset(s)
+        )
+
+    def x_heredoc_template_trim(self, t: Any, s: int, e: int) -> Expr:
+        return self.x_heredoc_template(t, s, e, trim=True)
+
+    def x_get_attr_expr_term(self, t: Any, s: int, e: int) -> Expr:
+        base = self.expr(t.children[0])
+        get_attr = t.children[1]
+        names = [c for c in get_attr.children if getattr(c, "data", None) in ("identifier", "literal_value")]
+        if isinstance(base, Ref) and names:
+            return Ref(self.span(s, e), self.src, s, e, root=base.root, steps=base.steps + (self.name(names[0])[0],))
+        return Opaque(self.span(s, e), self.src, s, e)
+
+    def x_index_expr_term(self, t: Any, s: int, e: int) -> Expr:
+        base = self.expr(t.children[0])
+        index = t.children[1]
+        if not isinstance(base, Ref):
+            return Opaque(self.span(s, e), self.src, s, e)
+        if index.data == "short_index":
+            tok = [c for c in index.children if isinstance(c, Token) and c.type == "INT_LITERAL"][0]
+            step: Expr = Lit(self.span(tok.start_pos, tok.end_pos), self.src, tok.start_pos, tok.end_pos, int(str(tok)))
+        else:
+            inner = [c for c in index.children if not isinstance(c, Token) and c.data != "new_line_or_comment"]
+            if not inner:
+                return Opaque(self.span(s, e), self.src, s, e)
+            step = self.expr(inner[0])
+        return Ref(self.span(s, e), self.src, s, e, root=base.root, steps=base.steps + (step,))

@@ -1,0 +1,491 @@
+"""Values of Terraform policies as positional nodes, and JSON texts embedded in files.
+
+Terraform policies reach iamlint in two shapes: HCL values (``jsonencode({...})`` and
+``aws_iam_policy_document`` blocks), which `terraform` evaluates into the nodes below, and
+JSON *texts* (heredocs, quoted strings, ``file()``, ``templatefile()``, the escaped strings
+of plan JSON) that this module parses.
+
+The nodes subclass `iamlint.nodes` (``PStr``, ``PDict``, ``PList``, ``PScalar``) so that
+`DocumentBuilder` reads them like any JSON, and add ``file``: a value resolved through
+``local.x`` may stand in another file than the resource that uses it. `UnknownNode` is a
+value iamlint does not resolve; it becomes `Unknown` with its source text.
+
+A `MappedText` is a string value that knows the file offset of each of its characters, so
+that JSON parsed from it gets exact positions in the file even through HCL or JSON escapes
+and the indentation that ``<<-`` heredocs strip. Its ``${...}`` interpolations are masked
+before parsing (keeping lengths, hence positions) and resolved afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from ..model import Severity, Span
+from ..nodes import ParseError, PDict, PList, PScalar, PStr, Pos, parse_json
+from .hcl_tree import Expr, Heredoc, Interp, Locator, Quoted, unescape_map
+
+
+# -- nodes -------------------------------------------------------------------------------------
+class TStr(PStr):
+    file: str
+
+    def __new__(cls, value: str, pos: Pos, file: str):
+        self = super().__new__(cls, value, pos)
+        self.file = file
+        return self
+
+
+class TDict(PDict):
+    def __init__(self, pos: Pos, file: str):
+        super().__init__(pos)
+        self.file = file
+
+
+class TList(PList):
+    def __init__(self, pos: Pos, file: str):
+        super().__init__(pos)
+        self.file = file
+
+
+class TScalar(PScalar):
+    __slots__ = ("file",)
+
+    def __init__(self, value: Any, pos: Pos, text: str, file: str):
+        super().__init__(value, pos, text)
+        self.file = file
+
+
+class UnknownNode:
+    """A value iamlint does not resolve (``var.x`` without default, ``module.m.arn``, ...)."""
+
+    __slots__ = ("text", "pos", "file", "note")
+
+    def __init__(self, text: str, pos: Pos, file: str, note: str = ""):
+        self.text = text
+        self.pos = pos
+        self.file = file
+        self.note = note
+
+    def __repr__(self) -> str:
+        return f"UnknownNode({self.text!r})"
+
+
+Node = Any  # TStr | TDict | TList | TScalar | UnknownNode
+
+
+def relocate(node: Node, pos: Pos, file: str) -> Node:
+    """A copy of ``node`` with every position moved to ``pos`` in ``file``.
+
+    Used when a value is written in a ``.tf`` file that was not given: findings are then
+    reported where the given file refers to it.
+    """
+    if isinstance(node, str):
+        return TStr(str(node), pos, file)
+    if isinstance(node, dict):
+        d = TDict(pos, file)
+        for k, v in node.items():
+            d[TStr(str(k), pos, file)] = relocate(v, pos, file)
+        return d
+    if isinstance(node, list):
+        out = TList(pos, file)
+        out.extend(relocate(v, pos, file) for v in node)
+        return out
+    if isinstance(node, PScalar):
+        return TScalar(node.value, pos, node.text, file)
+    if isinstance(node, UnknownNode):
+        return UnknownNode(node.text, pos, file, node.note)
+    return node
+
+
+def node_file(node: Any, default: str) -> str:
+    return getattr(node, "file", None) or default
+
+
+def span_of(node: Any, file: str) -> Span:
+    p = getattr(node, "pos", None) or (1, 1, 1, 1)
+    return Span(node_file(node, file), p[0], p[1], p[2], p[3])
+
+
+# -- mapped texts ------------------------------------------------------------------------------
+class Region:
+    """A ``${...}`` interpolation: ``start``/``end`` in the text, its inner source, and
+    ``expr`` once parsed. ``file_offset(k)`` is the file offset of inner character k."""
+
+    __slots__ = ("start", "end", "inner", "file_offset", "expr")
+
+    def __init__(self, start: int, end: int, inner: str, file_offset: Callable[[int], int], expr: Expr | None = None):
+        self.start = start
+        self.end = end
+        self.inner = inner
+        self.file_offset = file_offset
+        self.expr = expr
+
+    @property
+    def raw(self) -> str:
+        return "${" + self.inner + "}"
+
+
+class MappedText:
+    """A string value with the file offset of each character (``offsets``, one more than
+    the characters, for the end); ``offsets`` None means the text *is* the file's text."""
+
+    __slots__ = ("text", "file", "locator", "offsets", "regions", "directive", "what")
+
+    def __init__(
+        self,
+        text: str,
+        file: str,
+        locator: Locator,
+        offsets: list[int] | None = None,
+        regions: list[Region] | None = None,
+        directive: bool = False,
+        what: str = "JSON",
+    ):
+        self.text = text
+        self.file = file
+        self.locator = locator
+        self.offsets = offsets
+        self.regions = regions or []
+        self.directive = directive
+        self.what = what
+
+    def file_offset(self, i: int) -> int:
+        if self.offsets is None:
+            return i
+        if not self.offsets:
+            return 0
+        return self.offsets[max(0, min(i, len(self.offsets) - 1))]
+
+    def at(self, i: int) -> tuple[int, int]:
+        return self.locator.at(self.file_offset(i))
+
+
+def _with_end(offsets: list[int], end: int) -> list[int]:
+    offsets.append(end)
+    return offsets
+
+
+def _match_close(raw: str, i: int) -> int | None:
+    """Index of the ``}`` closing an interpolation whose content starts at ``i``."""
+    depth = 0
+    n = len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch == '"':
+            i += 1
+            while i < n and raw[i] != '"':
+                if raw[i] == "\\":
+                    i += 1
+                elif raw.startswith("${", i):
+                    j = _match_close(raw, i + 2)
+                    if j is None:
+                        return None
+                    i = j
+                i += 1
+            i += 1
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return None
+
+
+def template(raw: str, raw_offsets: list[int], file: str, locator: Locator, what: str) -> MappedText:
+    """A template's text (heredoc body, template file): ``$${`` and ``%%{`` unescaped,
+    ``${...}`` interpolations recorded as regions, ``%{...}`` directives noted."""
+    out: list[str] = []
+    offs: list[int] = []
+    regions: list[Region] = []
+    directive = False
+    i, n = 0, len(raw)
+    while i < n:
+        if raw.startswith("$${", i) or raw.startswith("%%{", i):
+            out.append(raw[i + 1 : i + 3])
+            offs.extend(raw_offsets[i + 1 : i + 3])
+            i += 3
+            continue
+        if raw.startswith("${", i):
+            j = _match_close(raw, i + 2)
+            if j is not None:
+                base = i + 2
+                inner = raw[base:j]
+                regions.append(
+                    Region(
+                        len(out),
+                        len(out) + (j + 1 - i),
+                        inner,
+                        lambda k, b=base: raw_offsets[min(b + k, len(raw_offsets) - 1)],
+                    )
+                )
+                out.extend(raw[i : j + 1])
+                offs.extend(raw_offsets[i : j + 1])
+                i = j + 1
+                continue
+        if raw.startswith("%{", i):
+            directive = True
+        out.append(raw[i])
+        offs.append(raw_offsets[i])
+        i += 1
+    end = raw_offsets[-1] + 1 if raw_offsets else 0
+    return MappedText("".join(out), file, locator, _with_end(offs, end), regions, directive, what)
+
+
+def heredoc_text(h: Heredoc, file: str, locator: Locator) -> MappedText:
+    """A heredoc's value as Terraform reads it (``<<-`` strips the common indentation)."""
+    token = h.token
+    first = token.find("\n")
+    body = token[first + 1 :]
+    if body.endswith("\n"):
+        body = body[:-1]
+    cut = body.rfind("\n")
+    body = body[: cut + 1] if cut != -1 else ""  # drop the closing marker line
+    base = h.offset + first + 1
+    lines = body.split("\n")[:-1] if body else []
+    strip = 0
+    if h.trim:
+        widths = [len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln.strip()]
+        strip = min(widths) if widths else 0
+    raw: list[str] = []
+    offs: list[int] = []
+    pos = base
+    for ln in lines:
+        lead = len(ln) - len(ln.lstrip(" \t"))
+        k = min(strip, lead)
+        raw.append(ln[k:] + "\n")
+        offs.extend(range(pos + k, pos + len(ln) + 1))
+        pos += len(ln) + 1
+    return template("".join(raw), offs, file, locator, "heredoc")
+
+
+def quoted_text(q: Quoted, file: str, locator: Locator) -> MappedText:
+    """A quoted HCL string's value with per-character file offsets (escapes resolved)."""
+    fo = q.fo or (lambda o: o)
+    out: list[str] = []
+    offs: list[int] = []
+    regions: list[Region] = []
+    for p in q.parts:
+        if isinstance(p, Interp):
+            raw = q.src[p.offset : p.end]
+            regions.append(Region(len(out), len(out) + len(raw), raw[2:-1], lambda k, b=p.offset + 2: fo(b + k), p.expr))
+            out.extend(raw)
+            offs.extend(fo(p.offset + k) for k in range(len(raw)))
+        elif p.escaped:
+            value, idx = unescape_map(p.raw)
+            out.append(value)
+            offs.extend(fo(p.offset + k) for k in idx)
+        else:
+            out.append(p.raw)
+            offs.extend(fo(p.offset + k) for k in range(len(p.raw)))
+    end = fo(q.end - 1)
+    return MappedText("".join(out), file, locator, _with_end(offs, end), regions, q.directive, "string")
+
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def json_string_text(text: str, quote: int, file: str, locator: Locator, what: str) -> MappedText | None:
+    """The value of the JSON string literal at offset ``quote`` of ``text`` (plan JSON), with
+    the file offset of each character; None when it is not a well-formed string."""
+    out: list[str] = []
+    offs: list[int] = []
+    i, n = quote + 1, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            return MappedText("".join(out), file, locator, _with_end(offs, i), what=what)
+        if ch == "\\":
+            nxt = text[i + 1 : i + 2]
+            if nxt in _JSON_ESCAPES:
+                out.append(_JSON_ESCAPES[nxt])
+                offs.append(i)
+                i += 2
+                continue
+            if nxt == "u":
+                try:
+                    cp = int(text[i + 2 : i + 6], 16)
+                except ValueError:
+                    return None
+                width = 6
+                if 0xD800 <= cp < 0xDC00 and text.startswith("\\u", i + 6):
+                    try:
+                        lo = int(text[i + 8 : i + 12], 16)
+                    except ValueError:
+                        lo = 0
+                    if 0xDC00 <= lo < 0xE000:
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                        width = 12
+                out.append(chr(cp))
+                offs.append(i)
+                i += width
+                continue
+            return None
+        out.append(ch)
+        offs.append(i)
+        i += 1
+    return None
+
+
+# -- JSON from a mapped text ---------------------------------------------------------------------
+class TextProblem:
+    """Why a JSON text gave no document: an IAM900 (syntax) or a silent unknown."""
+
+    __slots__ = ("message", "span")
+
+    def __init__(self, message: str, span: Span | None):
+        self.message = message
+        self.span = span  # None: nothing to report (a template directive, say)
+
+
+Resolve = Callable[[Region, bool], Node]  # (region, inside a JSON string) -> node
+
+
+def _string_flags(text: str, regions: list[Region]) -> list[bool]:
+    """For each region: does it stand inside a JSON string literal?"""
+    flags: list[bool] = []
+    in_str = False
+    i = 0
+    ri = 0
+    n = len(text)
+    while i < n:
+        if ri < len(regions) and i == regions[ri].start:
+            flags.append(in_str)
+            i = regions[ri].end
+            ri += 1
+            continue
+        ch = text[i]
+        if in_str and ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            in_str = not in_str
+        i += 1
+    while len(flags) < len(regions):
+        flags.append(in_str)
+    return flags
+
+
+def _mask(text: str, regions: list[Region], flags: list[bool]) -> str:
+    parts: list[str] = []
+    last = 0
+    for r, inside in zip(regions, flags):
+        parts.append(text[last : r.start])
+        width = r.end - r.start
+        parts.append("x" * width if inside else '"' + "x" * (width - 2) + '"')
+        last = r.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _json_unescape(chunk: str) -> str:
+    if "\\" not in chunk:
+        return chunk
+    try:
+        return json.loads('"' + chunk + '"')
+    except ValueError:
+        return chunk
+
+
+def parse_mapped_json(
+    mt: MappedText, resolve: Resolve | None = None
+) -> tuple[Node | None, list[tuple[str, str, Span, Severity]], TextProblem | None]:
+    """Parse JSON from a mapped text into nodes with file positions.
+
+    Returns (node, diagnostics, problem): diagnostics are (code, message, span, severity)
+    for duplicate keys; ``problem`` says why there is no node.
+    """
+    if mt.directive:
+        return None, [], TextProblem("template directives are not evaluated", None)
+    regions = mt.regions
+    flags = _string_flags(mt.text, regions) if regions else []
+    masked = _mask(mt.text, regions, flags) if regions else mt.text
+    local = Locator(masked)
+    try:
+        root = parse_json(masked)
+    except ParseError as e:
+        line, col = mt.at(local.offset(e.line, e.column))
+        return None, [], TextProblem(
+            f"invalid JSON in {mt.what}: {e.message}", Span(mt.file, line, col, line, col + 1)
+        )
+    except RecursionError:
+        return None, [], TextProblem(f"JSON in {mt.what} is nested too deeply", Span(mt.file, *mt.at(0), *mt.at(0)))
+
+    def fpos(p: Pos) -> Pos:
+        a = mt.at(local.offset(p[0], p[1]))
+        b = mt.at(local.offset(p[2], p[3]))
+        return (a[0], a[1], b[0], b[1])
+
+    diags: list[tuple[str, str, Span, Severity]] = []
+    by_start = {r.start: (r, f) for r, f in zip(regions, flags)}
+
+    def string(s: PStr) -> Node:
+        pos = fpos(s.pos)
+        if not regions:
+            return TStr(str(s), pos, mt.file)
+        a = local.offset(s.pos[0], s.pos[1])
+        b = local.offset(s.pos[2], s.pos[3])
+        hit = by_start.get(a)
+        if hit is not None and not hit[1] and hit[0].end == b:  # a whole ${...} outside strings
+            got = resolve(hit[0], False) if resolve else None
+            return got if got is not None else UnknownNode(hit[0].raw, pos, mt.file)
+        inside = [r for r in regions if a < r.start < b]
+        if not inside:
+            return TStr(str(s), pos, mt.file)
+        raw = mt.text[a + 1 : b - 1]
+        pieces: list[str] = []
+        last = a + 1
+        resolved = True
+        for r in inside:
+            pieces.append(_json_unescape(mt.text[last : r.start]))
+            got = resolve(r, True) if resolve else None
+            if isinstance(got, str) and not isinstance(got, UnknownNode):
+                pieces.append(str(got))
+            elif isinstance(got, PScalar) and got.value is not None and not isinstance(got.value, bool):
+                pieces.append(got.text)
+            elif isinstance(got, PScalar) and isinstance(got.value, bool):
+                pieces.append("true" if got.value else "false")
+            else:
+                resolved = False
+            last = r.end
+        pieces.append(_json_unescape(mt.text[last : b - 1]))
+        if resolved:
+            return TStr("".join(pieces), pos, mt.file)
+        return UnknownNode(raw, pos, mt.file)
+
+    def convert(n: Any) -> Node:
+        if isinstance(n, PStr):
+            return string(n)
+        if isinstance(n, dict):
+            d = TDict(fpos(n.pos), mt.file)
+            for k, v in n.items():
+                key = TStr(str(k), fpos(k.pos), mt.file) if isinstance(k, PStr) else k
+                d[key] = convert(v)
+            for key, first, second in getattr(n, "dups", ()):
+                if second:
+                    where = f" (first at line {fpos(first)[0]})" if first else ""
+                    p = fpos(second)
+                    diags.append(
+                        (
+                            "IAM902",
+                            f"duplicate key {str(key)!r}{where}; the last value is used",
+                            Span(mt.file, *p),
+                            Severity.WARNING,
+                        )
+                    )
+            return d
+        if isinstance(n, list):
+            out = TList(fpos(n.pos), mt.file)
+            out.extend(convert(v) for v in n)
+            return out
+        if isinstance(n, PScalar):
+            return TScalar(n.value, fpos(n.pos), n.text, mt.file)
+        return n
+
+    try:
+        return convert(root), diags, None
+    except RecursionError:
+        return None, [], TextProblem(f"JSON in {mt.what} is nested too deeply", Span(mt.file, *mt.at(0), *mt.at(0)))
