@@ -37,7 +37,7 @@ from .model import (
 )
 from .nodes import PDict, PList, PScalar, PStr, pos_of, to_plain
 
-_OPERATOR = re.compile(r"^(forallvalues:|foranyvalue:)?(.*?)(ifexists)?$", re.IGNORECASE)
+_OPERATOR = re.compile(r"^(forallvalues:|foranyvalue:)?(.*?)(ifexists)?$", re.IGNORECASE | re.DOTALL)
 
 ELEMENTS = {
     "Action": "action",
@@ -257,6 +257,7 @@ class DocumentBuilder:
         origin: Origin,
         principals: Iterable[str] = (),
         name: Value | None = None,
+        managed: bool = False,
     ) -> PolicyDocument | None:
         """Build the document, or None when the node is not a map (recorded as a problem)."""
         start = len(self.problems)
@@ -297,6 +298,7 @@ class DocumentBuilder:
             name=name,
             size=policy_size(docs[0]),
             problems=tuple(self.problems[start:]),
+            managed=managed,
         )
 
 

@@ -46,6 +46,8 @@ class Context:
     documents: tuple[PolicyDocument, ...] = ()
     principals: tuple[IAMPrincipal, ...] = ()
     settings: dict[str, Any] = field(default_factory=dict)
+    #: per-file memo for rules that compare across documents or principals (key: rule code)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def option(self, rule: "Rule", name: str) -> Any:
         key = f"{rule.code}.{name}"

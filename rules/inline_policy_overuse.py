@@ -122,7 +122,23 @@ class InlinePolicyOveruse(PrincipalRule):
 
     def _copies(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         """The second and later copies of the same inline content, each naming the first."""
+        for p, d, fp, fd in self._all_copies(ctx):
+            if p is not principal:
+                continue
+            yield self.finding(
+                d.span,
+                f"inline policy {document_label(d)} of {p.address} repeats the inline policy of "
+                f"{fp.address} (line {fd.span.line}); make it one managed policy",
+                owner=p.address,
+                value=f"copy:{fp.address}",
+            )
+
+    def _all_copies(self, ctx: Context) -> list[tuple]:
+        """Every (principal, document, first principal, first document) copy, once per file."""
+        if self.code in ctx.cache:
+            return ctx.cache[self.code]
         first_seen: dict[tuple, tuple] = {}
+        copies: list[tuple] = []
         for p in sorted(ctx.principals, key=lambda p: (p.span.file, p.span.line, p.span.column)):
             for d in p.inline:
                 if not d.statements:
@@ -132,12 +148,7 @@ class InlinePolicyOveruse(PrincipalRule):
                     first_seen[key] = (p, d)
                     continue
                 fp, fd = first_seen[key]
-                if p is not principal or fd.span == d.span:
-                    continue
-                yield self.finding(
-                    d.span,
-                    f"inline policy {document_label(d)} of {p.address} repeats the inline policy of "
-                    f"{fp.address} (line {fd.span.line}); make it one managed policy",
-                    owner=p.address,
-                    value=f"copy:{fp.address}",
-                )
+                if fd.span != d.span:
+                    copies.append((p, d, fp, fd))
+        ctx.cache[self.code] = copies
+        return copies

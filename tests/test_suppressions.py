@@ -137,9 +137,53 @@ def test_cloudformation_metadata_covers_the_resource(run_cli, tmp_path):
     text = json.dumps(doc, indent=2)
     proc, found, report = lint(run_cli, tmp_path, "stack.template.json", text)
     assert [(c, f["owner"]) for (c, *_), f in zip(found, report["findings"])] == [
+        ("IAM401", "Admin"),  # the metadata names IAM101 only
         ("IAM102", "Admin"),
         ("IAM101", "Other"),
     ]
+    assert proc.returncode == 1
+
+
+@pytest.mark.parametrize(
+    "metadata, message",
+    [
+        ({"iamlint": {"ignore": [{"rule": "IAM101"}]}}, "each ignore entry needs a reason"),
+        ({"iamlint": {"ignore": [{"reason": "x"}]}}, "each ignore entry needs a rule"),
+        ({"iamlint": {"ignore": [{"rule": "IAM777", "reason": "x"}]}}, "'IAM777' is not a rule code"),
+        ({"iamlint": {"ignore": [{"rule": "IAM101", "reason": "x", "until": "soon"}]}}, "is not a date"),
+        ({"iamlint": "IAM101"}, "must be {ignore: [{rule: CODE, reason: ...}]}"),
+    ],
+)
+def test_malformed_metadata_suppressions(run_cli, tmp_path, metadata, message):
+    doc = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            "Admin": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Metadata": metadata,
+                "Properties": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::x/*"}]}},
+            }
+        },
+    }
+    proc, found, report = lint(run_cli, tmp_path, "stack.json", json.dumps(doc, indent=2))
+    assert proc.returncode == 2
+    bad = [f for f in report["findings"] if f["code"] == "IAM904"]
+    assert len(bad) == 1 and message in bad[0]["message"]
+    assert "IAM101" in [f["code"] for f in report["findings"]]
+
+
+def test_unused_metadata_suppression(run_cli, tmp_path):
+    doc = {
+        "Resources": {
+            "Reader": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Metadata": {"iamlint": {"ignore": [{"rule": "IAM101", "reason": "was broad once"}]}},
+                "Properties": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}]}},
+            }
+        },
+    }
+    proc, found, _ = lint(run_cli, tmp_path, "stack.json", json.dumps(doc, indent=2))
+    assert found == [("IAM901", 8, 13)]
 
 
 def test_config_entries_match_file_code_and_action(run_cli, tmp_path):

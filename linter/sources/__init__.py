@@ -24,6 +24,8 @@ class Extraction:
     documents: list[PolicyDocument] = field(default_factory=list)
     principals: list[IAMPrincipal] = field(default_factory=list)
     diagnostics: list[Finding] = field(default_factory=list)
+    #: suppressions the source itself declares (CloudFormation resource Metadata)
+    suppressions: list = field(default_factory=list)
 
 
 def diagnostic(code: str, name: str, message: str, span: Span, severity=Severity.ERROR) -> Finding:
