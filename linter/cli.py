@@ -266,9 +266,11 @@ def lint(args, reg) -> int:
     except ConfigError as e:
         raise UsageError(str(e)) from None
     jobs = args.jobs or os.cpu_count() or 1
-    from .progress import Progress
+    progress = None
+    if not texts and sys.stderr.isatty():  # the bar draws only on a terminal: skip its import otherwise
+        from .progress import Progress
 
-    progress = Progress(sys.stderr, enabled=False if texts else None)  # a terminal, outside CI, long scans
+        progress = Progress(sys.stderr)
     engine = Engine(reg, resolver, jobs=jobs, progress=progress)
     try:
         if stdin_error is not None:

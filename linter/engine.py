@@ -206,8 +206,6 @@ class Linter:
     # -- per file: configuration, suppressions --------------------------------------------------
     def finish(self, path: str, ex: Extraction | None, findings: list[Finding], text: str | None) -> FileReport:
         """Filter one file's findings (per-file ignores, severities, suppressions) into its report."""
-        import datetime
-
         from . import suppress
 
         if ex is None:
@@ -226,7 +224,7 @@ class Linter:
             found, problems = suppress.from_comments(path, text, ranges, self.known_codes, cfg.require_reason)
             sups.extend(found)
         kept, hidden = suppress.apply(
-            kept, sups + self.config_suppressions, cfg.relative(path), ex.documents, datetime.date.today()
+            kept, sups + self.config_suppressions, cfg.relative(path), ex.documents
         )
         if "IAM901" in self.enabled:
             kept.extend(suppress.unused(s) for s in sups if s.used == 0)

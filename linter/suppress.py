@@ -19,7 +19,6 @@ the finding it covered says so.
 
 from __future__ import annotations
 
-import datetime as _dt
 import fnmatch
 import re
 from dataclasses import dataclass, field, replace
@@ -40,7 +39,7 @@ class Suppression:
     reason: str
     span: Span  # where it is written
     source: str  # "comment", "metadata", "config"
-    until: _dt.date | None = None
+    until: "_dt.date | None" = None
     lines: tuple[int, int] | None = None  # lines of the file it covers (comments)
     owner: str | None = None  # the resource it covers (metadata)
     files: tuple[str, ...] = ()  # globs (config)
@@ -65,8 +64,10 @@ def invalid(message: str, span: Span) -> Finding:
     return _diag("IAM904", "invalid-suppression", message, span, Severity.ERROR)
 
 
-def parse_until(text: str) -> tuple[str, _dt.date | None, str | None]:
+def parse_until(text: str) -> tuple[str, "_dt.date | None", str | None]:
     """Strip ``until=DATE`` from a reason; return (reason, date, error)."""
+    import datetime as _dt
+
     m = _UNTIL.search(text)
     if not m:
         return text.strip(), None, None
@@ -224,7 +225,7 @@ def apply(
     suppressions: list[Suppression],
     rel_path: str,
     documents,
-    today: _dt.date,
+    today: "_dt.date | None" = None,
 ) -> tuple[list[Finding], list[tuple[Finding, str]]]:
     """Split findings into (kept, suppressed-with-reason); expired suppressions annotate."""
     kept: list[Finding] = []
@@ -235,7 +236,7 @@ def apply(
         for s in suppressions:
             if not matches(s, f, rel_path, documents):
                 continue
-            if s.until is not None and s.until < today:
+            if s.until is not None and s.until < (today or _today()):
                 expired = expired or s
                 continue
             applied = s
@@ -249,6 +250,12 @@ def apply(
         else:
             kept.append(f)
     return kept, hidden
+
+
+def _today():
+    import datetime
+
+    return datetime.date.today()
 
 
 def unused(s: Suppression) -> Finding:

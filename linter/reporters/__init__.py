@@ -6,7 +6,6 @@ when chosen, so a run pays for the one it prints.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TextIO
 
 from ..engine import RunReport
@@ -21,6 +20,8 @@ def fingerprint(f: Finding) -> str:
     Moving lines or editing unrelated parts of the file leaves it unchanged, so baselines
     and SARIF ``partialFingerprints`` survive edits.
     """
+    import hashlib
+
     key = "\x1f".join((f.code, f.span.file.replace("\\", "/"), f.owner or "", f.value or f.message))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 

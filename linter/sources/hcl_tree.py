@@ -362,20 +362,7 @@ def _postlexer() -> Any:
     return mod.PostLexer()
 
 
-def cache_dirs() -> list[str]:
-    """Where the built parser may be kept, most preferred first (``IAMLINT_CACHE_DIR``
-    alone when it is set)."""
-    if os.environ.get("IAMLINT_CACHE_DIR"):
-        return [os.environ["IAMLINT_CACHE_DIR"]]
-    out = []
-    if os.environ.get("XDG_CACHE_HOME"):
-        out.append(os.path.join(os.environ["XDG_CACHE_HOME"], "iamlint"))
-    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
-        out.append(os.path.join(os.environ["LOCALAPPDATA"], "iamlint", "Cache"))
-    home = os.path.expanduser("~")
-    if home and home != "~":
-        out.append(os.path.join(home, ".cache", "iamlint"))
-    return out
+from ..cache import cache_dirs  # noqa: E402  (shared with the configuration cache)
 
 
 def _cache_key() -> str:
