@@ -11,6 +11,7 @@ from .internal_error import InternalError
 from .invalid_suppression import InvalidSuppression
 from .long_lived_access_key import LongLivedAccessKey
 from .missing_external_id import MissingExternalId
+from .missing_file import MissingFile
 from .missing_mfa import MissingMfa
 from .not_action import NotAction
 from .not_principal import NotPrincipal
@@ -47,6 +48,7 @@ BUILTIN = (
     DuplicateKey,
     InternalError,
     InvalidSuppression,
+    MissingFile,
 )
 
 __all__ = [cls.__name__ for cls in BUILTIN] + ["BUILTIN"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 import json
 import re
@@ -11,6 +10,7 @@ from typing import Any, Iterable
 
 from iamlint.model import Finding, PolicyDocument, Principal, Severity, Span, Str
 from iamlint.registry import Context, DocumentRule
+from iamlint.rulekit import resource_is_implicit
 from iamlint.schemacheck import errors, is_valid
 
 UNRESOLVED = "${?}"
@@ -18,9 +18,12 @@ UNRESOLVED = "${?}"
 
 @functools.lru_cache(maxsize=None)
 def grammar() -> dict:
-    from importlib.resources import files
+    import os
 
-    return json.loads(files("iamlint.data").joinpath("policy_grammar.json").read_text(encoding="utf-8"))
+    import iamlint.data
+
+    with open(os.path.join(os.path.dirname(iamlint.data.__file__), "policy_grammar.json"), encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,7 +97,8 @@ class PolicyGrammar(DocumentRule):
     `Deny`, a `Version` other than `2012-10-17` or `2008-10-17`, both `Action` and
     `NotAction` (or neither), unknown condition operators, and the rules of each kind of
     policy: no `Principal` in an identity policy or SCP, a `Principal` and a `Resource` in a
-    resource policy, a `Principal` and no `Resource` in a trust policy. Values iamlint
+    resource policy (policies attached to one resource, such as ECR repository policies, need
+    no `Resource`), a `Principal` and no `Resource` in a trust policy. Values iamlint
     cannot resolve (a `Ref`, a Terraform variable) are accepted.
 
     ## Why is this bad?
@@ -140,7 +144,10 @@ class PolicyGrammar(DocumentRule):
         for message, span in doc.problems:
             yield self.finding(span, message, owner=owner, value=message)
         data = instance(doc)
-        schema = schema_for(doc.kind.value)
+        kind = doc.kind.value
+        if doc.kind.value == "resource" and resource_is_implicit(doc):
+            kind = "resource-implicit"  # ECR repository policies have no Resource element
+        schema = schema_for(kind)
         if is_valid(data, schema):  # the fast path; jsonschema only explains what fails it
             return
         seen: set[tuple] = set()
@@ -188,6 +195,8 @@ class PolicyGrammar(DocumentRule):
         yield err.message, doc.span
 
     def _object_error(self, err, where: str, span: Span, key_spans: dict, known: tuple):
+        import difflib
+
         if err.validator == "additionalProperties":
             extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
             for k in extra:
@@ -225,6 +234,8 @@ def _forbidden(schema: dict) -> list[str]:
 
 def _explained_by_typo(err, known: tuple) -> bool:
     """A missing element that an unknown key of the same object is a misspelling of."""
+    import difflib
+
     wanted = [r for s in err.schema.get("anyOf", ()) for r in s.get("required", ())]
     extra = [k for k in err.instance if k not in known]
     return any(difflib.get_close_matches(k, wanted, n=1, cutoff=0.6) for k in extra)

@@ -10,7 +10,7 @@ from iamlint.rulekit import (
     catalogue,
     effectively_star,
     expand,
-    is_kms_key_policy,
+    resource_is_implicit,
     literal_actions,
     scoped_by_condition,
     shorten,
@@ -29,7 +29,9 @@ class WildcardResource(StatementRule):
     A partial wildcard counts when most of the actions it matches support resource-level
     permissions (`s3:Put*`: 37 of 40), not when most accept only `"*"` (`ec2:Describe*`:
     177 of 194); `"*"` and `"service:*"` always count.
-    KMS key policies are not checked (there `"*"` means "this key"), nor are service control
+    Policies attached to one resource are not checked: in a KMS key policy `"*"` means "this
+    key", and likewise for Secrets Manager secrets, ECR repositories, EFS file systems,
+    backup vaults and CodeArtifact domains. Nor are service control
     policies, whose `Resource` is conventionally `"*"`, nor VPC endpoint policies, which only
     filter what other policies grant. `NotAction` with `"*"` is IAM103's
     business. ARNs whose region, account and resource id are all wildcards
@@ -85,7 +87,7 @@ class WildcardResource(StatementRule):
         if not stmt.is_allow or not stmt.resource or doc.kind in (DocKind.SCP, DocKind.ENDPOINT):
             return
         star = next((v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.value)), None)
-        if star is None or stmt.action is None or is_kms_key_policy(doc):
+        if star is None or stmt.action is None or resource_is_implicit(doc):
             return
         if scoped_by_condition(stmt) is not None or stmt.condition_unresolved:
             return

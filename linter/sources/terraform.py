@@ -472,7 +472,7 @@ class Module:
         return self._texts[path]
 
     def diag(self, code: str, message: str, span: Span, severity: Severity = Severity.ERROR) -> None:
-        name = {"IAM900": "parse-error", "IAM902": "duplicate-key"}.get(code, "diagnostic")
+        name = {"IAM900": "parse-error", "IAM902": "duplicate-key", "IAM905": "missing-file"}.get(code, "diagnostic")
         self.add_diag(diagnostic(code, name, message, span, severity))
 
     def add_diag(self, finding: Finding) -> None:
@@ -851,9 +851,11 @@ class Module:
                 self.add_diag(err)
             else:
                 self.diag(
-                    "IAM900",
-                    f"{call.name}(): no such file {path!r}; its policy cannot be checked",
+                    "IAM905",
+                    f"{call.name}(): no such file {rel!r} (read from {self.directory or '.'}); "
+                    "its policy cannot be checked",
                     Span(scope.file, *call.pos),
+                    Severity.WARNING,
                 )
             return Outcome()
         locator = Locator(text)
