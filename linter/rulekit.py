@@ -308,6 +308,9 @@ _SCOPING_GLOBAL_KEYS = {
     "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceorgid", "aws:sourceorgpaths",
     "aws:tagkeys",
 }
+#: service keys that tie a request to specific resources or to the call that creates them
+_SCOPING_SERVICE_KEYS = {"iam:passedtoservice", "kms:viaservice", "kms:calleraccount"}
+_SCOPING_SERVICE_SUFFIXES = (":createaction", ":taggingaction")
 
 
 def scoped_by_condition(stmt: Statement) -> Condition | None:
@@ -315,18 +318,23 @@ def scoped_by_condition(stmt: Statement) -> Condition | None:
 
     Tags of the resource or the request (``aws:ResourceTag/...``, ``ec2:ResourceTag/...``,
     ``aws:RequestTag/...``, ``aws:TagKeys``), the resource's account or organization, the
-    calling service (``aws:CalledVia``, ``kms:ViaService``, ``iam:PassedToService``), or any
-    service-specific key (``ec2:CreateAction``, ``s3:prefix``): tag-based access control with
-    ``Resource: "*"`` is the pattern AWS recommends. Negated and ``...IfExists`` operators do
-    not scope an Allow, nor do request-wide keys such as ``aws:SecureTransport``.
+    calling service (``aws:CalledVia``, ``kms:ViaService``, ``iam:PassedToService``), or the
+    create call a tagging action belongs to (``ec2:CreateAction``, ``sagemaker:TaggingAction``):
+    tag-based access control with ``Resource: "*"`` is the pattern AWS recommends. Other
+    service keys (``rds:DatabaseEngine``, ``ec2:InstanceProfile``) describe the request, not
+    which resources it may touch, and negated, ``...IfExists`` and request-wide keys
+    (``aws:SecureTransport``) do not scope an Allow either.
     """
     for c in stmt.condition:
         if c.if_exists or "not" in c.base or not c.values:
             continue
         key = c.key
-        if not key.startswith("aws:") or key in _SCOPING_GLOBAL_KEYS:
+        if key in _SCOPING_GLOBAL_KEYS or key in _SCOPING_SERVICE_KEYS:
             return c
-        if key.startswith(("aws:resourcetag/", "aws:requesttag/")):
+        if key.endswith(_SCOPING_SERVICE_SUFFIXES) or key.startswith("kms:encryptioncontext"):
+            return c
+        service, _, name = key.partition(":")
+        if name.startswith(("resourcetag/", "requesttag/")):
             return c
     return None
 

@@ -67,6 +67,10 @@ class PrivilegeEscalation(DocumentRule):
     version of a policy, or hand a powerful role to a new Lambda function and invoke it.
     (Rhino Security Labs documented these methods; tools such as Pacu automate them.)
 
+    Parliament also counts writing a resource policy (`s3:PutBucketPolicy`,
+    `lambda:AddPermission`) as escalation; iamlint does not: those expose a resource to
+    others rather than raise the holder's own permissions.
+
     ## Example
     ```json hl_lines="6"
     {

@@ -40,10 +40,17 @@ class WildcardResource(StatementRule):
     or the request (`aws:ResourceTag/...`, `ec2:ResourceTag/...`, `aws:RequestTag/...`,
     `aws:TagKeys`), the resource's account or organization (`aws:ResourceAccount`,
     `aws:ResourceOrgID`), the calling service (`aws:CalledVia`, `kms:ViaService`,
-    `iam:PassedToService`) or any other service-specific key (`ec2:CreateAction`); this
-    tag-based access control with `"*"` is the pattern AWS recommends. Negated operators,
-    `...IfExists` operators and request-wide keys (`aws:SecureTransport`,
-    `aws:RequestedRegion`) do not count.
+    `iam:PassedToService`) or the create call a tagging action belongs to
+    (`ec2:CreateAction`, `sagemaker:TaggingAction`); this tag-based access control with `"*"`
+    is the pattern AWS recommends. Other service keys (`rds:DatabaseEngine`,
+    `ec2:InstanceProfile`) describe the request rather than the resources it may touch and do
+    not count, nor do negated operators, `...IfExists` operators and request-wide keys
+    (`aws:SecureTransport`, `aws:RequestedRegion`).
+
+    Where other tools' labels differ: checkov's CKV_AWS_355 flags `ec2:Describe*` on `"*"`,
+    which iamlint leaves alone (most of those actions accept only `"*"`); cfn_nag's W11
+    fixture `embedded_ref.yml` is a violation only when its parameter is given `"*"`, and
+    iamlint never guesses a parameter's value.
 
     ## Why is this bad?
     `"*"` applies the statement's actions to every resource in the account, present and

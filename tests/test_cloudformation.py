@@ -832,7 +832,7 @@ def test_policy_string_that_does_not_parse():
               PolicyName: broken
               PolicyDocument: |
                 {
-                  "Statement": [{"Effect": "Allow", "Action": "logs:*",}]
+                  "Statement": [{"Effect": "Allow", "Action" "logs:*"}]
                 }
           Fine:
             Type: AWS::S3::BucketPolicy
@@ -842,9 +842,30 @@ def test_policy_string_that_does_not_parse():
         """
     )
     (err,) = ex.diagnostics
-    assert (err.code, err.span.line, err.span.column) == ("IAM900", 8, 64)
-    assert "not valid JSON" in err.message
+    # the value after "Action", where the ':' is missing
+    assert (err.code, err.span.line, err.span.column) == ("IAM900", 8, 54)
+    assert "not valid JSON: expected ':' after property name" in err.message
     assert [d.origin.owner for d in ex.documents] == ["Fine"]
+
+
+def test_policy_string_with_a_trailing_comma_is_reported_and_linted():
+    ex = yaml_ex(
+        """
+        Resources:
+          Broken:
+            Type: AWS::Logs::ResourcePolicy
+            Properties:
+              PolicyName: broken
+              PolicyDocument: |
+                {
+                  "Statement": [{"Effect": "Allow", "Action": "logs:*",}]
+                }
+        """
+    )
+    (err,) = ex.diagnostics
+    assert (err.code, err.span.line, err.span.column) == ("IAM900", 8, 63)
+    assert err.message == "policy document is not valid JSON: trailing comma before '}'"
+    assert [d.origin.owner for d in ex.documents] == ["Broken"]
 
 
 # -- the attachment graph -------------------------------------------------------------------------

@@ -979,15 +979,16 @@ def test_bad_values(tmp_path):
     got = {(f.span.line, f.span.column): f.message for f in diags(ex)}
     assert got[at(text, '["s3:GetObject"]')].startswith("jsonencode() of a list: a policy document must be a JSON object")
     assert got[at(text, '"s3:GetObject"', 2)].startswith("a policy document must be a JSON object")
-    comma = at(text, ",}")
-    assert got[(comma[0], comma[1] + 1)].startswith("invalid JSON in heredoc: expected a property name")
+    comma = at(text, ",}")  # reported at the comma; the heredoc's document is still linted
+    assert got[comma] == "invalid JSON in heredoc: trailing comma before '}'"
     missing = {(f.span.line, f.span.column): f for f in diags(ex, "IAM905")}
     assert "no such file" in missing[at(text, "file(")].message and "missing.json" in missing[at(text, "file(")].message
     assert missing[at(text, "file(")].severity.value == "warning"  # not malformed input: exit 1, not 2
     assert got[at(text, "a = local.b")] == "reference cycle between locals: local.a -> local.b -> local.a"
     assert len(got) == 4 and len(missing) == 1
     owners = sorted(d.origin.owner for d in docs(ex))
-    assert owners == ["aws_iam_policy.cycle", "aws_iam_policy.good"]  # still linted, Action unknown
+    # still linted: the trailing-comma heredoc (recovered) and the cycle (Action unknown)
+    assert owners == ["aws_iam_policy.badjson", "aws_iam_policy.cycle", "aws_iam_policy.good"]
     cycle = doc_of(ex, "aws_iam_policy.cycle").statements[0]
     assert isinstance(cycle.action[0], Unknown)
 

@@ -422,11 +422,14 @@ class Resolver:
         if stripped.startswith("{{resolve:") or not stripped:
             return None  # a dynamic reference or nothing: unknown, not malformed
         mapper = emb.mapper(self.t.lines)
+        recovered: list[ParseError] = []
         try:
-            root = parse_json(text, mapper=mapper)
+            root = parse_json(text, mapper=mapper, recovered=recovered)
         except ParseError as e:
             self.t.error(f"policy document is not valid JSON: {e.message}", e.line, e.column)
             return None
+        for e in recovered:  # a trailing comma: reported, and the document still linted
+            self.t.error(f"policy document is not valid JSON: {e.message}", e.line, e.column)
         if not isinstance(root, dict):
             line, col = mapper(1, 1)
             self.t.error("a policy document must be a JSON object", line, col)

@@ -404,8 +404,9 @@ def parse_mapped_json(
     flags = _string_flags(mt.text, regions) if regions else []
     masked = _mask(mt.text, regions, flags) if regions else mt.text
     local = Locator(masked)
+    recovered: list[ParseError] = []
     try:
-        root = parse_json(masked)
+        root = parse_json(masked, recovered=recovered)
     except ParseError as e:
         line, col = mt.at(local.offset(e.line, e.column))
         return None, [], TextProblem(
@@ -420,6 +421,9 @@ def parse_mapped_json(
         return (a[0], a[1], b[0], b[1])
 
     diags: list[tuple[str, str, Span, Severity]] = []
+    for e in recovered:  # a trailing comma: reported, and the rest of the document is linted
+        line, col = mt.at(local.offset(e.line, e.column))
+        diags.append(("IAM900", f"invalid JSON in {mt.what}: {e.message}", Span(mt.file, line, col, line, col + 1), Severity.ERROR))
     by_start = {r.start: (r, f) for r, f in zip(regions, flags)}
 
     def string(s: PStr) -> Node:
