@@ -1357,17 +1357,7 @@ class _Extractor:
                 n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
 
         def named(expr: Expr | None, sc: Scope, ptype: str) -> list[_Node]:
-            kind = PRINCIPAL_TYPES[ptype]
-            out = []
-            for address, where in self.principal_refs(expr, sc, ptype):
-                n = nodes.get((kind, address))
-                if n is None:
-                    if where is None:
-                        continue
-                    n = nodes[(kind, address)] = _Node(kind, address, where)  # external
-                if n not in out:
-                    out.append(n)
-            return out
+            return principal_nodes(nodes, PRINCIPAL_TYPES[ptype], self.principal_refs(expr, sc, ptype))
 
         for type_, name, block, path in self.resources:
             sc = Scope(path)
@@ -1407,6 +1397,24 @@ class _Extractor:
                 for u in named(body.get("user"), sc, "aws_iam_user"):
                     u.keys.append(Span(path, *block.pos))
         self.principals.extend(n.principal() for n in nodes.values())
+
+
+def principal_nodes(nodes: dict, kind: str, refs) -> list["_Node"]:
+    """The graph nodes that (address, where) references name, in order, without repeats.
+
+    A principal the module or plan does not define (a literal user name, ``var.role``) gets
+    a node of its own, located where it is named; one with no location is left out.
+    """
+    out: list[_Node] = []
+    for address, where in refs:
+        n = nodes.get((kind, address))
+        if n is None:
+            if where is None:
+                continue
+            n = nodes[(kind, address)] = _Node(kind, address, where)
+        if n not in out:
+            out.append(n)
+    return out
 
 
 class _Node:

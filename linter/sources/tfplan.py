@@ -29,8 +29,10 @@ from .terraform import (
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
     TfBuilder,
+    _Node,
     _scalar_hook,
     managed_name,
+    principal_nodes,
 )
 
 FORMAT = "terraform-plan"
@@ -124,30 +126,6 @@ def _config_refs(root: dict) -> dict[tuple[str, str], dict]:
     if isinstance(cfg, dict):
         walk(cfg.get("root_module"), "")
     return out
-
-
-class _Node:
-    """A principal of the attachment graph while it is being assembled."""
-
-    __slots__ = ("kind", "address", "span", "trust", "inline", "managed", "boundary", "groups", "keys")
-
-    def __init__(self, kind: str, address: str, span: Span):
-        self.kind = kind
-        self.address = address
-        self.span = span
-        self.trust: PolicyDocument | None = None
-        self.inline: list[PolicyDocument] = []
-        self.managed: list[ManagedPolicyRef] = []
-        self.boundary: ManagedPolicyRef | None = None
-        self.groups: list[str] = []
-        self.keys: list[Span] = []
-
-    def principal(self) -> IAMPrincipal:
-        return IAMPrincipal(
-            kind=self.kind, address=self.address, span=self.span, file=self.span.file,
-            trust=self.trust, inline=tuple(self.inline), managed=tuple(self.managed),
-            boundary=self.boundary, groups=tuple(self.groups), access_keys=tuple(self.keys),
-        )
 
 
 def _span(path: str, node: Any) -> Span:
@@ -328,17 +306,7 @@ class _Plan:
                 n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
 
         def named(r: Planned, attr: str, ptype: str) -> list[_Node]:
-            kind = PRINCIPAL_TYPES[ptype]
-            out = []
-            for address, where in self.principal_refs(r, attr, ptype):
-                n = nodes.get((kind, address))
-                if n is None:
-                    if where is None:
-                        continue
-                    n = nodes[(kind, address)] = _Node(kind, address, where)  # external
-                if n not in out:
-                    out.append(n)
-            return out
+            return principal_nodes(nodes, PRINCIPAL_TYPES[ptype], self.principal_refs(r, attr, ptype))
 
         for r in self.resources:
             if r.type in INLINE:
