@@ -126,8 +126,15 @@ class WildcardResource(StatementRule):
             return names or None
         out: list[str] = []
         for name in names:
-            if name == "*" or name.endswith(":*"):
-                out.append(name)  # a whole service always holds scopable actions
+            if name == "*":
+                out.append(name)
+                continue
+            if name.endswith(":*"):
+                service = cat.service(name.split(":", 1)[0])
+                if service is not None and any(
+                    (a := cat.action(n)) is not None and a.supports_resource_level for n in expand(name)
+                ):
+                    out.append(name)  # an unknown service is IAM501's business, not a claim here
                 continue
             matched = [cat.action(a) for a in expand(name)]
             scoped = [a for a in matched if a is not None and a.supports_resource_level]

@@ -22,10 +22,34 @@ WRAPPERS = (
 )
 
 
+def _is_star(v) -> bool:
+    return v == "*" or (isinstance(v, list) and len(v) == 1 and v[0] == "*")
+
+
+def looks_like_endpoint_policy(items: list) -> bool:
+    """The shape of a VPC endpoint policy: every statement open to ``"*"``, and one of them
+    allowing ``"Action": "*"`` on ``"Resource": "*"`` (full access through the endpoint,
+    filtered by conditions). No bucket or queue policy can say that, and a KMS key policy
+    grants ``kms:`` actions.
+    """
+    full = False
+    for s in items:
+        if not isinstance(s, dict):
+            return False
+        p = s.get("Principal")
+        if not (_is_star(p) or (isinstance(p, dict) and set(p) == {"AWS"} and _is_star(p["AWS"]))):
+            return False
+        if _is_star(s.get("Action")) and _is_star(s.get("Resource")):
+            full = True
+    return full
+
+
 def guess_kind(node) -> DocKind:
     """A raw policy's kind from its statements: Principal means a resource or trust policy."""
     stmts = node.get("Statement")
     items = stmts if isinstance(stmts, list) else [stmts]
+    if looks_like_endpoint_policy(items):
+        return DocKind.ENDPOINT
     has_principal = False
     for s in items:
         if isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s):
