@@ -389,11 +389,14 @@ class Engine:
             for k, n in used.items():
                 usage[k] = usage.get(k, 0) + n
             for r in reports:
-                if r.path in merged:
+                if r.path in merged:  # a file reached twice (directly, and through a module's file())
                     m = merged[r.path]
                     m.findings = _dedupe(m.findings + r.findings)
-                    m.suppressed += r.suppressed
+                    m.suppressed = sorted(m.suppressed + r.suppressed, key=lambda h: (h[0].sort_key(), h[1]))
                     m.documents = max(m.documents, r.documents)
+                    if _STATUS_RANK[r.status] > _STATUS_RANK[m.status]:
+                        m.status = r.status
+                    m.format = min(x for x in (m.format, r.format, "~") if x)
                 else:
                     merged[r.path] = r
         files = sorted(merged.values(), key=lambda r: r.path)
@@ -411,9 +414,11 @@ class Engine:
             from concurrent.futures import ProcessPoolExecutor
 
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            chunk = max(1, len(units) // (self.jobs * 16))
+            # largest first, in small chunks, so that no process is left with the big files at
+            # the end; the report is sorted by path afterwards, so the order does not show
+            ordered = sorted(units, key=_unit_size, reverse=True)
             with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method)) as pool:
-                for res in pool.map(run_unit, units, chunksize=chunk):
+                for res in pool.map(run_unit, ordered, chunksize=4):
                     results.append(res)
                     if progress:
                         progress.advance()
@@ -444,10 +449,28 @@ class Engine:
         return list(out.values())
 
 
+_STATUS_RANK = {"config": 0, "not-iac": 1, "no-policies": 2, "policies": 3, "error": 4}
+
+
+def _unit_size(unit: Unit) -> int:
+    total = 0
+    for p in unit.paths:
+        try:
+            total += os.path.getsize(p)
+        except OSError:
+            pass
+    return total
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per (code, place, message), whatever order the work units finished in.
+
+    A policy file linted on its own and also read by a Terraform module's file() gives the
+    same finding twice; the one that names its owner (the module's resource) is kept.
+    """
     seen = set()
     out = []
-    for f in sorted(findings, key=Finding.sort_key):
+    for f in sorted(findings, key=lambda f: (f.sort_key(), f.owner is None, f.owner or "")):
         k = (f.code, f.span, f.message)
         if k not in seen:
             seen.add(k)
