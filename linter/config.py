@@ -328,8 +328,14 @@ def _date(value: str, where: str):
         raise ConfigError(f"{where}: expected a date like 2027-03-31, got {value!r}") from None
 
 
-def from_table(table: dict, path: str | None, root: str, prefix: str = "") -> Config:
-    """Build a Config from a validated table (keys as in the file)."""
+def from_table(table: dict, path: str | None, root: str, prefix: str = "", registry=None) -> Config:
+    """Build a Config from a validated table (keys as in the file); ``registry`` turns rule
+    names in ``[options.NAME]`` into codes."""
+
+    def code_of(key: str) -> str:
+        rule = registry.get(key) if registry is not None else None
+        return rule.code if rule is not None else key
+
     entries: list[IgnoreEntry] = []
     for i, e in enumerate(_entries(table)):
         files = e["files"] if isinstance(e["files"], list) else [e["files"]]
@@ -363,25 +369,12 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "") -> Co
         max_inline_policies=table.get("max-inline-policies"),
         require_reason=table.get("require-reason", True),
         ignores=tuple(entries),
-        options=tuple((_code_of(k), tuple(v.items())) for k, v in table.get("options", {}).items()),
+        options=tuple((code_of(k), tuple(v.items())) for k, v in table.get("options", {}).items()),
     )
-
-
-_REGISTRY = None
-
-
-def _code_of(key: str) -> str:
-    if _REGISTRY is not None:
-        rule = _REGISTRY.get(key)
-        if rule is not None:
-            return rule.code
-    return key
 
 
 def load(path: str, registry, missing_ok: bool = False) -> Config | None:
     """Read, validate and build a configuration file (None: a pyproject.toml without our table)."""
-    global _REGISTRY
-    _REGISTRY = registry
     table, prefix = _table(path)
     if table is None:
         if missing_ok:
@@ -392,7 +385,7 @@ def load(path: str, registry, missing_ok: bool = False) -> Config | None:
         if isinstance(e, dict) and hasattr(e.get("until"), "isoformat"):
             e["until"] = e["until"].isoformat()
     validate(table, path, prefix, registry)
-    return from_table(table, path, os.path.dirname(os.path.abspath(path)), prefix)
+    return from_table(table, path, os.path.dirname(os.path.abspath(path)), prefix, registry)
 
 
 class Resolver:

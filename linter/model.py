@@ -218,6 +218,9 @@ class PolicyDocument:
     size: int | None = None  # characters without whitespace, when known
     problems: tuple[tuple[str, Span], ...] = ()  # structural problems found while building
     managed: bool = False  # a customer managed policy (AWS::IAM::ManagedPolicy, aws_iam_policy)
+    #: attached to one resource (a KMS key, a secret, an ECR repository, ...): its "*" (or
+    #: absent) Resource means that resource
+    single_resource: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,6 +83,12 @@ def policy_size(node: Any) -> int:
     return len(re.sub(r"\s", "", text))
 
 
+def _single_resource(origin: Origin) -> bool:
+    from .sources import SINGLE_RESOURCE_OWNERS
+
+    return origin.owner_type in SINGLE_RESOURCE_OWNERS
+
+
 class DocumentBuilder:
     def __init__(
         self,
@@ -258,6 +264,7 @@ class DocumentBuilder:
         principals: Iterable[str] = (),
         name: Value | None = None,
         managed: bool = False,
+        single_resource: bool | None = None,
     ) -> PolicyDocument | None:
         """Build the document, or None when the node is not a map (recorded as a problem)."""
         start = len(self.problems)
@@ -299,6 +306,7 @@ class DocumentBuilder:
             size=policy_size(docs[0]),
             problems=tuple(self.problems[start:]),
             managed=managed,
+            single_resource=_single_resource(origin) if single_resource is None else single_resource,
         )
 
 

@@ -244,39 +244,6 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-#: resource policies attached to one resource: their "*" (or absent) Resource means it
-SELF_RESOURCE_OWNERS = {
-    "AWS::KMS::Key", "AWS::KMS::ReplicaKey", "aws_kms_key", "aws_kms_key_policy", "aws_kms_replica_key",
-    "AWS::SecretsManager::ResourcePolicy", "aws_secretsmanager_secret_policy", "aws_secretsmanager_secret",
-    "AWS::ECR::Repository", "AWS::ECR::PublicRepository", "aws_ecr_repository_policy",
-    "aws_ecrpublic_repository_policy",
-    "AWS::EFS::FileSystem", "aws_efs_file_system_policy",
-    "AWS::Backup::BackupVault", "aws_backup_vault_policy",
-    "AWS::CodeArtifact::Domain", "AWS::CodeArtifact::Repository",
-    "aws_codeartifact_domain_permissions_policy", "aws_codeartifact_repository_permissions_policy",
-}
-#: the services of those policies, to recognise a raw JSON one by its actions
-SELF_RESOURCE_SERVICES = {"kms", "secretsmanager", "ecr", "ecr-public", "elasticfilesystem", "backup", "codeartifact"}
-
-
-def resource_is_implicit(doc: PolicyDocument) -> bool:
-    """A policy attached to one resource (a KMS key, a secret, an ECR repository, an EFS file
-    system, a backup vault, a CodeArtifact domain), where ``Resource: "*"`` means "this
-    resource" and ECR has no ``Resource`` element at all.
-
-    Known from the owning resource, or, for a raw JSON policy, from its content: a resource
-    policy whose every literal action belongs to one of those services.
-    """
-    from .model import DocKind
-
-    if doc.origin.owner_type in SELF_RESOURCE_OWNERS:
-        return True
-    if doc.origin.owner_type is not None or doc.kind not in (DocKind.RESOURCE, DocKind.UNKNOWN):
-        return False
-    services = {v.value.split(":", 1)[0].lower() for s in doc.statements for v in literal_actions(s)}
-    return bool(services) and len(services) == 1 and services <= SELF_RESOURCE_SERVICES
-
-
 def effectively_star(value: str) -> bool:
     """``*``, or an ARN whose region, account and resource id are all wildcards.
 

@@ -10,7 +10,6 @@ from typing import Any, Iterable
 
 from iamlint.model import Finding, PolicyDocument, Principal, Severity, Span, Str
 from iamlint.registry import Context, DocumentRule
-from iamlint.rulekit import resource_is_implicit
 from iamlint.schemacheck import errors, is_valid
 
 UNRESOLVED = "${?}"
@@ -145,7 +144,7 @@ class PolicyGrammar(DocumentRule):
             yield self.finding(span, message, owner=owner, value=message)
         data = instance(doc)
         kind = doc.kind.value
-        if doc.kind.value == "resource" and resource_is_implicit(doc):
+        if doc.kind.value == "resource" and doc.single_resource:
             kind = "resource-implicit"  # ECR repository policies have no Resource element
         schema = schema_for(kind)
         if is_valid(data, schema):  # the fast path; jsonschema only explains what fails it

@@ -10,7 +10,6 @@ from iamlint.rulekit import (
     catalogue,
     effectively_star,
     expand,
-    resource_is_implicit,
     literal_actions,
     scoped_by_condition,
     shorten,
@@ -94,7 +93,7 @@ class WildcardResource(StatementRule):
         if not stmt.is_allow or not stmt.resource or doc.kind in (DocKind.SCP, DocKind.ENDPOINT):
             return
         star = next((v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.value)), None)
-        if star is None or stmt.action is None or resource_is_implicit(doc):
+        if star is None or stmt.action is None or doc.single_resource:
             return
         if scoped_by_condition(stmt) is not None or stmt.condition_unresolved:
             return

@@ -16,6 +16,20 @@ JSON_MARKERS = ('"Statement"', '"Resources"', '"AWSTemplateFormatVersion"', '"fo
 CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::", "Custom::")
 
 
+#: resource policies attached to one resource, by owner type in every input format; their
+#: "*" (or absent) Resource means that resource (see PolicyDocument.single_resource)
+SINGLE_RESOURCE_OWNERS = frozenset({
+    "AWS::KMS::Key", "AWS::KMS::ReplicaKey", "aws_kms_key", "aws_kms_key_policy", "aws_kms_replica_key",
+    "AWS::SecretsManager::ResourcePolicy", "aws_secretsmanager_secret_policy", "aws_secretsmanager_secret",
+    "AWS::ECR::Repository", "AWS::ECR::PublicRepository", "aws_ecr_repository_policy",
+    "aws_ecrpublic_repository_policy",
+    "AWS::EFS::FileSystem", "aws_efs_file_system_policy",
+    "AWS::Backup::BackupVault", "aws_backup_vault_policy",
+    "AWS::CodeArtifact::Domain", "AWS::CodeArtifact::Repository",
+    "aws_codeartifact_domain_permissions_policy", "aws_codeartifact_repository_permissions_policy",
+})
+
+
 @dataclass
 class Extraction:
     """What one file yields: its documents, principals and diagnostics (IAM9xx findings)."""

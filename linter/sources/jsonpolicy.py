@@ -61,6 +61,25 @@ def guess_kind(node) -> DocKind:
     return DocKind.RESOURCE if has_principal else DocKind.IDENTITY
 
 
+#: services of the policies attached to one resource (a key, a secret, a repository, ...)
+SINGLE_RESOURCE_SERVICES = {"kms", "secretsmanager", "ecr", "ecr-public", "elasticfilesystem", "backup", "codeartifact"}
+
+
+def looks_single_resource(node, kind: DocKind) -> bool:
+    """A raw resource policy whose every action belongs to one single-resource service
+    (a KMS key policy, a secret's policy): its "*" Resource means that resource."""
+    if kind not in (DocKind.RESOURCE, DocKind.UNKNOWN):
+        return False
+    stmts = node.get("Statement")
+    services = set()
+    for s in stmts if isinstance(stmts, list) else [stmts]:
+        a = s.get("Action") if isinstance(s, dict) else None
+        for x in a if isinstance(a, list) else [a]:
+            if isinstance(x, str):
+                services.add(x.split(":", 1)[0].lower())
+    return len(services) == 1 and services <= SINGLE_RESOURCE_SERVICES
+
+
 def find_documents(root):
     """Yield (node, kind, path) for each policy document in a raw JSON file."""
     if not isinstance(root, dict):
@@ -84,7 +103,10 @@ def extract(path: str, root) -> Extraction | None:
     out.diagnostics.extend(duplicate_keys(path, root))
     builder = DocumentBuilder(path)
     for node, kind, prop in found:
-        doc = builder.document(node, kind, Origin(file=path, format="json", path=prop))
+        doc = builder.document(
+            node, kind, Origin(file=path, format="json", path=prop),
+            single_resource=looks_single_resource(node, kind),
+        )
         if doc is not None:
             out.documents.append(doc)
     return out
