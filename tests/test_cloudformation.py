@@ -1069,27 +1069,33 @@ print(json.dumps({{"elapsed": elapsed, "rss": rss, "diags": [(d.code, d.span.lin
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "line"),
     [
-        "Resources: " + "[" * 100_000 + "]" * 100_000,  # crashes libyaml's composer unchecked
-        "Resources:\n  X:\n    " + "- " * 60_000 + "x",
-        "Resources:\n  X: " + "[" * 700 + "]" * 700,
+        ("Resources: " + "[" * 100_000 + "]" * 100_000, 2),  # crashes libyaml's composer unchecked
+        ("Resources:\n  X:\n    " + "- " * 60_000 + "x", 4),
+        ("Resources:\n  X: " + "[" * 700 + "]" * 700, 3),
     ],
     ids=["flow-100k", "block-60k", "flow-700"],
 )
-def test_deep_nesting_is_a_diagnostic_not_a_crash(tmp_path, body):
-    path = tmp_path / "deep.yaml"
-    path.write_text("AWSTemplateFormatVersion: '2010-09-09'\n" + body + "\n")
-    got = _run_isolated(
-        f"""
-import json
-from iamlint.sources.cloudformation import extract_yaml
-ex = extract_yaml("deep.yaml", open({str(path)!r}).read())
-print(json.dumps([(d.code, d.message) for d in ex.diagnostics]))
-"""
+def test_deep_nesting_is_a_diagnostic_not_a_crash(tmp_path, run_cli, body, line):
+    """Whichever stops the nesting first (iamlint's depth check or libyaml's own limit, which
+    depends on the PyYAML version), the user gets one IAM900 on the nested line, in
+    iamlint's words, and the other files are still linted."""
+    (tmp_path / "deep.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\n" + body + "\n")
+    (tmp_path / "policy.json").write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", '
+        '"Resource": "arn:aws:s3:::reports/*"}]}\n'
     )
-    ((code, message),) = got
-    assert code == "IAM900" and "nesting deeper than" in message
+    out = run_cli("--isolated", "--format", "json", tmp_path)
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    report = json.loads(out.stdout)
+    found = {(f["file"].rsplit("/", 1)[-1], f["code"], f["line"]) for f in report["findings"]}
+    assert ("policy.json", "IAM101", 1) in found
+    (deep,) = [f for f in report["findings"] if f["file"].endswith("deep.yaml")]
+    assert deep["code"] == "IAM900"
+    assert deep["line"] == line  # the line where the nesting is
+    assert "nesting deeper than 200 levels" in deep["message"]
 
 
 def test_ten_megabyte_template(tmp_path):

@@ -186,8 +186,16 @@ def _yaml_error(e: Exception, text: str) -> LoadError:
         msg = problem if not context else f"{problem} ({context})"
     else:
         msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    if problem and "maximum nesting depth" in problem:
+        # libyaml (PyYAML >= 6.0.2) has a nesting limit of its own, which it may reach before
+        # iamlint's depth check does: one message, whichever library stopped first
+        msg = None
     if mark is not None:
+        if msg is None:
+            return LoadError(f"YAML nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
         return LoadError(f"invalid YAML: {msg}", mark.line + 1, mark.column + 1)
+    if msg is None:
+        return LoadError(f"YAML nesting deeper than {MAX_DEPTH} levels", 1, 1)
     position = getattr(e, "position", None)
     if isinstance(position, int) and 0 <= position <= len(text):
         char = getattr(e, "character", None)
