@@ -1,47 +1,27 @@
 """iamlint: a fast, offline, static linter for AWS IAM policy documents in infrastructure-as-code.
 
-The public API for rule authors: the model (`iamlint.model`) and the rule base classes.
+Rule authors import from `iamlint.api`. Its classes are also reachable here, as in 0.1
+(``from iamlint import StatementRule``), loaded on first use so that ``import iamlint``
+stays cheap.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from typing import Any
 
-from .model import (  # noqa: E402
-    Condition,
-    DocKind,
-    Finding,
-    IAMPrincipal,
-    Origin,
-    PolicyDocument,
-    Principal,
-    PrincipalEntry,
-    Severity,
-    Span,
-    Statement,
-    Str,
-    Unknown,
-)
-from .registry import Context, DocumentRule, PrincipalRule, Rule, StatementRule  # noqa: E402
+from .version import __version__
 
-__all__ = [
-    "__version__",
-    "Condition",
-    "Context",
-    "DocKind",
-    "DocumentRule",
-    "Finding",
-    "IAMPrincipal",
-    "Origin",
-    "PolicyDocument",
-    "Principal",
-    "PrincipalEntry",
-    "PrincipalRule",
-    "Rule",
-    "Severity",
-    "Span",
-    "Statement",
-    "StatementRule",
-    "Str",
-    "Unknown",
-]
+
+def __getattr__(name: str) -> Any:
+    # 0.1 exported the model and rule classes from here; a lower-case name is a submodule
+    # being imported, which must not load the API
+    if name[:1].isupper():
+        import importlib
+
+        api = importlib.import_module(".api", __name__)
+        if name in api.__all__:
+            return getattr(api, name)
+    raise AttributeError(f"module 'iamlint' has no attribute {name!r}")
+
+
+__all__ = ["__version__"]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from .engine import INPUT_ERROR_CODES, RunReport
+from .diagnostics import INPUT_ERRORS
+from .results import RunReport, fingerprint
 
 FORMAT = "iamlint-baseline"
 VERSION = 1
@@ -23,8 +24,7 @@ class BaselineError(Exception):
 
 
 def write(report: RunReport, path: str) -> int:
-    from . import __version__
-    from .reporters import fingerprint
+    from .version import __version__
 
     entries = [
         {
@@ -35,7 +35,7 @@ def write(report: RunReport, path: str) -> int:
             "value": f.value or f.message,
         }
         for f in report.findings
-        if f.code not in INPUT_ERROR_CODES
+        if f.code not in INPUT_ERRORS
     ]
     doc = {"format": FORMAT, "version": VERSION, "tool": f"iamlint {__version__}", "findings": entries}
     try:
@@ -67,15 +67,13 @@ def load(path: str) -> Counter:
 
 def apply(report: RunReport, known: Counter) -> None:
     """Hide the findings the baseline holds; record how many were hidden and how many are stale."""
-    from .reporters import fingerprint
-
     remaining = Counter(known)
     hidden = 0
     for fr in report.files:
         kept = []
         for f in fr.findings:
             fp = fingerprint(f)
-            if f.code not in INPUT_ERROR_CODES and remaining[fp] > 0:
+            if f.code not in INPUT_ERRORS and remaining[fp] > 0:
                 remaining[fp] -= 1
                 hidden += 1
             else:

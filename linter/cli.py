@@ -62,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     sel.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (input errors still exit 2)")
     sel.add_argument("--trusted-accounts", type=_codes, metavar="IDS",
                      help="account ids that IAM202 treats like your own (comma-separated)")
-    sel.add_argument("--max-inline-policies", type=int, metavar="N", help="IAM301: inline policies allowed per principal")
+    sel.add_argument("--option", action="append", metavar="CODE.NAME=VALUE",
+                     help="set a rule option, such as IAM301.max-inline-policies=2 (repeatable; 'iamlint rule CODE' lists them)")
+    sel.add_argument("--max-inline-policies", type=int, metavar="N", help=argparse.SUPPRESS)  # IAM301.max-inline-policies
     sel.add_argument("--require-reason", action=argparse.BooleanOptionalAction, default=None,
                      help="suppressions must give a reason (default: yes)")
     cfg = p.add_argument_group("configuration")
@@ -110,8 +112,17 @@ def overrides(args) -> dict:
         out["fail_on"] = args.fail_on
     if args.trusted_accounts is not None:
         out["trusted_accounts"] = args.trusted_accounts
-    if args.max_inline_policies is not None:
-        out["max_inline_policies"] = args.max_inline_policies
+    options: dict[str, dict[str, str]] = {}
+    if args.max_inline_policies is not None:  # kept from 0.1: --option IAM301.max-inline-policies=N
+        options.setdefault("IAM301", {})["max-inline-policies"] = str(args.max_inline_policies)
+    for item in args.option or ():
+        name, sep, value = item.partition("=")
+        code, dot, opt = name.strip().partition(".")
+        if not sep or not dot or not code or not opt:
+            raise UsageError(f"--option expects CODE.NAME=VALUE, got {item!r}")
+        options.setdefault(code.upper(), {})[opt] = value.strip()
+    if options:
+        out["options"] = options
     if args.require_reason is not None:
         out["require_reason"] = args.require_reason
     return out
@@ -123,6 +134,8 @@ class UsageError(Exception):
 
 def _check_codes(reg, fields: dict) -> None:
     known = {r.code for r in reg}
+    if "options" in fields:
+        fields["options"] = _typed_options(reg, fields["options"])
     for key in ("select", "ignore", "extend_select"):
         for code in fields.get(key, ()):
             if code != "ALL" and not any(k.startswith(code) for k in known):
@@ -131,6 +144,40 @@ def _check_codes(reg, fields: dict) -> None:
     for code, _level in fields.get("severity", ()):
         if code not in known:
             raise UsageError(f"--severity: {code!r} is not a rule code (see 'iamlint rules')")
+
+
+def _typed_options(reg, given: dict[str, dict[str, str]]) -> tuple:
+    """``--option`` values checked against the options the rules declare, in their types."""
+    out = []
+    for code, opts in given.items():
+        rule = reg.get(code)
+        if rule is None:
+            raise UsageError(f"--option: {code!r} is not a rule code (see 'iamlint rules')")
+        typed = []
+        for name, raw in opts.items():
+            if name not in rule.options:
+                declared = ", ".join(sorted(rule.options)) or "none"
+                raise UsageError(f"--option: {rule.code} has no option {name!r} (its options: {declared})")
+            opt = rule.options[name]
+            default = getattr(opt, "default", opt)
+            try:
+                if isinstance(default, bool):
+                    if raw.lower() not in ("true", "false"):
+                        raise ValueError
+                    value: object = raw.lower() == "true"
+                elif isinstance(default, int):
+                    value = int(raw)
+                    if getattr(opt, "minimum", None) is not None and value < opt.minimum:
+                        raise ValueError
+                elif isinstance(default, (list, tuple)):
+                    value = [v.strip() for v in raw.split(",") if v.strip()]
+                else:
+                    value = raw
+            except ValueError:
+                raise UsageError(f"--option: {rule.code}.{name} expects {type(default).__name__}, got {raw!r}") from None
+            typed.append((name, value))
+        out.append((rule.code, tuple(typed)))
+    return tuple(out)
 
 
 def _out(path: str | None) -> TextIO:
@@ -148,7 +195,8 @@ def _color(stream: TextIO, fmt: str) -> bool:
 
 
 def cmd_rule(args: Sequence[str]) -> int:
-    from .registry import RegistryError, default_registry
+    from .registry import RegistryError
+    from .ruleset import default_registry
 
     if len(args) != 1:
         sys.stderr.write("iamlint: error: usage: iamlint rule CODE (for example: iamlint rule IAM101)\n")
@@ -172,13 +220,14 @@ def render_rule_doc(rule) -> str:
     body = "\n".join(lines[1:]).strip() if lines else ""
     return (
         f"# {rule.name} ({rule.code})\n\n"
-        f"Default severity: {rule.severity.value}. Scope: {rule.scope}.\n\n"
+        f"Default severity: {rule.severity.value}. Scope: {rule.scope_label()}.\n\n"
         f"{lines[0] if lines else ''}\n\n{body}\n"
     )
 
 
 def cmd_rules() -> int:
-    from .registry import RegistryError, default_registry
+    from .registry import RegistryError
+    from .ruleset import default_registry
 
     try:
         reg = default_registry()
@@ -214,7 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    from .registry import RegistryError, default_registry
+    from .registry import RegistryError
+    from .ruleset import default_registry
 
     try:
         reg = default_registry()
@@ -222,8 +272,9 @@ def run(argv: list[str]) -> int:
         sys.stderr.write(f"iamlint: error: {e}\n")
         return EXIT_ERROR
     if args.version:
-        from . import __version__
         from .catalogue import CatalogueError, get
+
+        from .version import __version__
 
         sys.stdout.write(f"iamlint {__version__} ({len(reg)} rules)\n")
         try:
@@ -240,8 +291,11 @@ def run(argv: list[str]) -> int:
 
 def lint(args, reg) -> int:
     from .config import ConfigError, Resolver
-    from .engine import INPUT_ERROR_CODES, Engine, decode, FileReport, RunReport
+    from .diagnostics import INPUT_ERRORS
+    from .discover import decode
+    from .engine import Engine
     from .model import Severity
+    from .results import FileReport, RunReport
 
     fields = overrides(args)
     _check_codes(reg, fields)
@@ -322,6 +376,6 @@ def lint(args, reg) -> int:
         return EXIT_CLEAN
     fail_on = fields.get("fail_on") or resolver.for_path(os.path.join(os.getcwd(), "_")).fail_on
     threshold = Severity(fail_on).rank
-    if any(f.severity.rank >= threshold for f in report.findings if f.code not in INPUT_ERROR_CODES):
+    if any(f.severity.rank >= threshold for f in report.findings if f.code not in INPUT_ERRORS):
         return EXIT_FINDINGS
     return EXIT_CLEAN

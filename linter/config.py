@@ -17,25 +17,15 @@ import os
 import sys
 from typing import Any, Iterable, NamedTuple
 
+from .diagnostics import INPUT_ERRORS
+from .directives import Directive
+from .model import Span
+
 SEVERITIES = ("error", "warning", "info")
-#: input errors of the tool itself: never deselected, never suppressed
-ALWAYS_ON = ("IAM900", "IAM903", "IAM904")
 
 
 class ConfigError(Exception):
     """A configuration problem; the message is one line: file, key path, what was expected."""
-
-
-class IgnoreEntry(NamedTuple):
-    """One ``[[tool.iamlint.ignore]]`` entry: a suppression for files no comment can reach."""
-
-    files: tuple[str, ...]
-    rules: tuple[str, ...]
-    reason: str
-    actions: tuple[str, ...] = ()
-    resources: tuple[str, ...] = ()
-    until: Any = None  # datetime.date
-    index: int = 0
 
 
 class Config(NamedTuple):
@@ -52,26 +42,27 @@ class Config(NamedTuple):
     fail_on: str = "info"
     exclude: tuple[str, ...] = ()
     trusted_accounts: tuple[str, ...] = ()
-    max_inline_policies: int | None = None
     require_reason: bool = True
-    ignores: tuple[IgnoreEntry, ...] = ()
+    #: the ``[[suppress]]`` entries, as written (the suppression stage judges them)
+    suppressions: tuple[Directive, ...] = ()
+    #: rule options: (code, ((name, value), ...)), from ``[options.CODE]`` and flags
     options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
     # -- selection -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
         """ruff's rule: the most specific matching prefix decides; on a tie, ignore wins."""
-        if code in ALWAYS_ON:
+        if code in INPUT_ERRORS:
             return True
         best_sel = max((_specificity(p, code) for p in self.select + self.extend_select), default=-1)
         best_ign = max((_specificity(p, code) for p in self.ignore), default=-1)
         return best_sel >= 0 and best_sel > best_ign
 
     def ignored_in(self, code: str, path: str) -> bool:
-        if code in ALWAYS_ON:
+        if code in INPUT_ERRORS:
             return False
         rel = self.relative(path)
         for pattern, codes in self.per_file_ignores:
-            if _glob(rel, pattern) and any(_specificity(c, code) >= 0 for c in codes):
+            if glob_match(rel, pattern) and any(_specificity(c, code) >= 0 for c in codes):
                 return True
         return False
 
@@ -84,13 +75,11 @@ class Config(NamedTuple):
 
     def excluded(self, path: str) -> bool:
         rel = self.relative(path)
-        return any(_glob(rel, p) for p in self.exclude)
+        return any(glob_match(rel, p) for p in self.exclude)
 
     def settings(self) -> dict[str, Any]:
         """What rules read through ``Context.option`` and ``ctx.settings``."""
         out: dict[str, Any] = {"trusted-accounts": list(self.trusted_accounts)}
-        if self.max_inline_policies is not None:
-            out["max-inline-policies"] = self.max_inline_policies
         for code, opts in self.options:
             for name, value in opts:
                 out[f"{code}.{name}"] = value
@@ -103,7 +92,7 @@ def _specificity(prefix: str, code: str) -> int:
     return len(prefix) if code.startswith(prefix) else -1
 
 
-def _glob(rel: str, pattern: str) -> bool:
+def glob_match(rel: str, pattern: str) -> bool:
     """A gitignore-like glob: ``**`` spans folders; a pattern without ``/`` matches any part."""
     p = pattern.strip().rstrip("/")
     if p.startswith("./"):
@@ -139,13 +128,15 @@ def schema(registry) -> dict:
     code_or_prefix = {"type": "string", "pattern": "^(ALL|[A-Z]+[0-9]*)$", "description": "a rule code or prefix such as IAM101, IAM1 or ALL"}
     code_list = {"type": "array", "items": code_or_prefix}
     rule_options: dict[str, Any] = {}
+    top_level_options: dict[str, Any] = {}
     for r in registry:
         if not r.options:
             continue
-        props = {name: {"type": _json_type(default)} for name, default in r.options.items()}
+        props = {name: _option_schema(opt) for name, opt in r.options.items()}
         entry = {"type": "object", "properties": props, "additionalProperties": False}
         rule_options[r.code] = entry
         rule_options[r.name] = entry
+        top_level_options.update(props)  # a rule option may also be written at the top level
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "type": "object",
@@ -168,11 +159,21 @@ def schema(registry) -> dict:
                 "type": "array",
                 "items": {"type": "string", "pattern": "^[0-9]{12}$", "description": "a 12-digit AWS account id"},
             },
-            "max-inline-policies": {"type": "integer", "minimum": 0},
             "require-reason": {"type": "boolean"},
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
+            **top_level_options,
         },
     }
+
+
+def _option_schema(opt: Any) -> dict[str, Any]:
+    """A rule option's schema, from its declared default (see `iamlint.rule.Option`)."""
+    default = getattr(opt, "default", opt)
+    out: dict[str, Any] = {"type": _json_type(default)}
+    minimum = getattr(opt, "minimum", None)
+    if minimum is not None:
+        out["minimum"] = minimum
+    return out
 
 
 def _json_type(default: Any) -> str:
@@ -208,8 +209,8 @@ def _cached_toml(path: str) -> dict:
     """
     from binascii import crc32  # a built-in module: hashlib's import alone costs ~5 ms
 
-    from . import __version__
     from .cache import read_json, write_json
+    from .version import __version__
 
     try:
         st = os.stat(path)
@@ -319,40 +320,40 @@ def _expected(err) -> str:
     return err.message
 
 
-def _date(value: str, where: str):
-    import datetime as _dt
-
-    try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f"{where}: expected a date like 2027-03-31, got {value!r}") from None
-
-
-def from_table(table: dict, path: str | None, root: str, prefix: str = "", registry=None) -> Config:
+def from_table(table: dict, path: str | None, root: str, prefix: str = "", registry: Any = None) -> Config:
     """Build a Config from a validated table (keys as in the file); ``registry`` turns rule
-    names in ``[options.NAME]`` into codes."""
+    names in ``[options.NAME]`` into codes and finds the rule of a top-level option."""
 
     def code_of(key: str) -> str:
         rule = registry.get(key) if registry is not None else None
         return rule.code if rule is not None else key
 
-    entries: list[IgnoreEntry] = []
+    entries: list[Directive] = []
     for i, e in enumerate(_entries(table)):
         files = e["files"] if isinstance(e["files"], list) else [e["files"]]
         until = e.get("until")
+        line = _entry_line(path, i)
         entries.append(
-            IgnoreEntry(
-                files=tuple(files),
-                rules=tuple(e["rules"]),
+            Directive(
+                codes=tuple(e["rules"]),
                 reason=e.get("reason", ""),
+                span=Span(path or "configuration", line, 1, line, 2),
+                source="config",
+                until=None if until is None else str(until),
+                files=tuple(files),
                 actions=tuple(e.get("actions", ())),
                 resources=tuple(e.get("resources", ())),
-                until=_date(str(until), f"{path}: {_key_path(prefix, ['ignore', i, 'until'])}")
-                if until is not None
-                else None,
-                index=i,
+                key=(path, i),
             )
         )
+    options: dict[str, dict[str, Any]] = {}
+    if registry is not None:
+        for r in registry:
+            for name in r.options:
+                if name in table:
+                    options.setdefault(r.code, {})[name] = table[name]
+    for k, v in table.get("options", {}).items():
+        options.setdefault(code_of(k), {}).update(v)
     ignore = table.get("ignore", [])
     codes_ignore = tuple(c for c in ignore if isinstance(c, str))
     return Config(
@@ -366,11 +367,30 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         fail_on=table.get("fail-on", "info"),
         exclude=tuple(table.get("exclude", ())),
         trusted_accounts=tuple(table.get("trusted-accounts", ())),
-        max_inline_policies=table.get("max-inline-policies"),
         require_reason=table.get("require-reason", True),
-        ignores=tuple(entries),
-        options=tuple((code_of(k), tuple(v.items())) for k, v in table.get("options", {}).items()),
+        suppressions=tuple(entries),
+        options=tuple((code, tuple(opts.items())) for code, opts in options.items()),
     )
+
+
+def _entry_line(path: str | None, index: int) -> int:
+    """The line of the index-th ``[[...ignore]]``/``[[...suppress]]`` table (TOML gives none)."""
+    if not path:
+        return 1
+    import re
+
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return 1
+    n = -1
+    for i, line in enumerate(lines, 1):
+        if re.match(r"^\s*\[\[\s*(tool\.iamlint\.)?(ignore|suppress)\s*\]\]", line):
+            n += 1
+            if n == index:
+                return i
+    return 1
 
 
 def load(path: str, registry, missing_ok: bool = False) -> Config | None:
@@ -400,9 +420,24 @@ class Resolver:
         self.explicit = self._apply(load(explicit, registry)) if explicit else None
         self.default = self._apply(Config(root=os.getcwd()))
 
+    @classmethod
+    def fixed(cls, registry: Any, config: Config) -> Resolver:
+        """A resolver that gives every file the same configuration (no discovery)."""
+        r = cls(registry, isolated=True)
+        r.default = config
+        return r
+
     def _apply(self, cfg: Config) -> Config:
-        """Command-line flags win over the file."""
-        return cfg._replace(**self.overrides) if self.overrides else cfg
+        """Command-line flags win over the file (rule options one by one)."""
+        if not self.overrides:
+            return cfg
+        fields = dict(self.overrides)
+        if "options" in fields:
+            merged = {code: dict(opts) for code, opts in cfg.options}
+            for code, opts in fields["options"]:
+                merged.setdefault(code, {}).update(opts)
+            fields["options"] = tuple((code, tuple(opts.items())) for code, opts in merged.items())
+        return cfg._replace(**fields)
 
     def for_path(self, path: str) -> Config:
         if self.explicit is not None:

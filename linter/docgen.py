@@ -33,7 +33,7 @@ def render(registry: Registry) -> str:
         lines = doc.splitlines()
         out.append(f"## {r.code} {r.name}")
         out.append("")
-        out.append(f"*Default severity: {r.severity.value}. Scope: {r.scope}.* {lines[0] if lines else ''}")
+        out.append(f"*Default severity: {r.severity.value}. Scope: {r.scope_label()}.* {lines[0] if lines else ''}")
         out.append("")
         body = "\n".join(lines[1:]).strip().replace("\n## ", "\n### ")
         if body.startswith("## "):
@@ -44,10 +44,10 @@ def render(registry: Registry) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .registry import BUILTIN_ONLY
+    from .ruleset import builtin_registry
 
     argv = sys.argv[1:] if argv is None else argv
-    text = render(BUILTIN_ONLY())
+    text = render(builtin_registry())
     if argv[:1] == ["--check"]:
         path = argv[1] if len(argv) > 1 else "docs/rules.md"
         try:

@@ -1,213 +1,54 @@
-"""The engine: find files, read them, extract documents, run the rules, account for every file.
+"""The engine: the pipeline from paths to a run report.
 
-Every file given or found ends in exactly one `FileReport` with a status:
+discover (`iamlint.discover`) -> parse and extract (`iamlint.extract`) -> rules
+(`iamlint.check`) -> select and suppress (`iamlint.config`, `iamlint.suppress`) -> the
+`RunReport` (`iamlint.results`) that reporters render.
 
-- ``policies``: IaC that holds at least one policy document;
-- ``no-policies``: IaC (a template, a Terraform file, a plan) without policy documents;
-- ``not-iac``: neither a policy, a template, Terraform nor a plan (skipped quietly);
-- ``error``: could not be read or parsed (an IAM900 diagnostic says where and why).
-
-Output order is deterministic: files sorted by path, findings by line, column and code.
+Work comes in units: a file, or the given ``.tf`` files of one Terraform module. Units run
+in order or, with ``jobs`` > 1, in worker processes; either way the report is the same,
+files sorted by path, findings by line, column and code.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
+from . import suppress
+from .check import Checker
+from .config import Config, Resolver
+from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_error
+from .discover import discover, read
+from .extract import extract_file, extract_module
+from .extract.extraction import Extraction
 from .model import Finding, Severity, Span
-from .registry import Context, Registry
-from .sources import Extraction, diagnostic, parse_error
-
-EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
-SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", "__pycache__", ".tox", ".venv"}
-MAX_BYTES = 32 * 1024 * 1024
-
-
-@dataclass
-class FileReport:
-    path: str
-    status: str
-    format: str | None = None
-    documents: int = 0
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list = field(default_factory=list)  # (finding, why) hidden by suppressions
-
-
-@dataclass
-class RunReport:
-    files: list[FileReport]
-    registry: Registry
-    usage_errors: list[str] = field(default_factory=list)
-    #: reporter options from the command line: show_source (bool), statistics (bool)
-    options: dict[str, Any] = field(default_factory=dict)
-    #: findings hidden by suppressions: (finding, reason); stale baseline entries
-    suppressed: list = field(default_factory=list)
-    baselined: int = 0
-    baseline_stale: int = 0
-
-    @property
-    def findings(self) -> list[Finding]:
-        return [f for fr in self.files for f in fr.findings]
-
-    def count(self, status: str) -> int:
-        return sum(1 for f in self.files if f.status == status)
-
-    @property
-    def scanned(self) -> list[FileReport]:
-        """The files given or found (not the configuration files that hold IAM901 findings)."""
-        return [f for f in self.files if f.status != "config"]
-
-    @property
-    def documents(self) -> int:
-        return sum(f.documents for f in self.files)
-
-    @property
-    def has_input_errors(self) -> bool:
-        return bool(self.usage_errors) or any(
-            f.code in INPUT_ERROR_CODES for f in self.findings
-        )
-
-    def by_severity(self) -> dict[str, int]:
-        out = {s.value: 0 for s in Severity}
-        for f in self.findings:
-            if f.code not in INPUT_ERROR_CODES:
-                out[f.severity.value] += 1
-        return out
-
-
-INPUT_ERROR_CODES = {"IAM900", "IAM903", "IAM904"}
-
-
-# -- discovery ---------------------------------------------------------------------------------
-def _excluded(path: str, patterns: Iterable[str]) -> bool:
-    norm = path.replace(os.sep, "/")
-    if norm.startswith("./"):
-        norm = norm[2:]
-    base = os.path.basename(norm)
-    for pat in patterns:
-        p = pat.rstrip("/")
-        if fnmatch.fnmatch(norm, p) or fnmatch.fnmatch(base, p) or fnmatch.fnmatch(norm, p + "/*"):
-            return True
-        if "/" not in p and any(fnmatch.fnmatch(part, p) for part in norm.split("/")):
-            return True
-    return False
-
-
-def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> tuple[list[tuple[str, bool]], list[str]]:
-    """Return ([(path, given_explicitly)], [usage errors]) in a stable order."""
-    exclude = list(exclude)
-    found: dict[str, bool] = {}
-    errors: list[str] = []
-    for raw in paths:
-        path = os.path.normpath(raw)
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(
-                    d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude)
-                )
-                for name in sorted(files):
-                    if name.lower().endswith(EXTENSIONS):
-                        full = os.path.normpath(os.path.join(root, name))
-                        if not _excluded(full, exclude):
-                            found.setdefault(full, False)
-        elif os.path.exists(path):
-            if not _excluded(path, exclude):
-                found[path] = True
-        else:
-            errors.append(f"{raw}: no such file or directory")
-    return sorted(found.items()), errors
-
-
-# -- reading -----------------------------------------------------------------------------------
-def decode(path: str, data: bytes) -> tuple[str | None, Finding | None]:
-    """Bytes to text: UTF-8 with an optional BOM; CRLF becomes LF (positions are unchanged)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, parse_error(path, "file is UTF-16 encoded; iamlint reads UTF-8 files")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = len(data[data.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace")) + 1
-        return None, parse_error(
-            path, f"invalid UTF-8 (byte 0x{data[e.start]:02x}); iamlint reads UTF-8 files", line, col
-        )
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return text, None
-
-
-def read(path: str) -> tuple[str | None, Finding | None]:
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            return None, parse_error(
-                path, f"file is {size // (1024 * 1024)} MiB, over the {MAX_BYTES // (1024 * 1024)} MiB limit"
-            )
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as e:
-        return None, parse_error(path, f"cannot read file: {e.strerror or e}")
-    return decode(path, data)
-
+from .registry import Registry
+from .results import FileReport, RunReport
 
 # -- running -----------------------------------------------------------------------------------
 _TEXT_SUPPRESSIBLE = (".yaml", ".yml", ".template", ".tf")
 
 
 class Linter:
-    """Runs the enabled rules of one configuration on extractions, then filters the findings."""
+    """Lints files with the enabled rules of one configuration, then selects and suppresses."""
 
-    def __init__(self, registry: Registry, config=None, select=None):
-        from .config import Config
-
+    def __init__(self, registry: Registry, config: Config | None = None):
         self.registry = registry
         self.config = config or Config()
-        self.settings = self.config.settings()
-        enabled = select or self.config.enabled
-        rules = [r for r in registry if enabled(r.code)]
-        instances = [r() for r in rules]
-        self.statement_rules = [r for r in instances if r.takes_part_in("statement")]
-        self.document_rules = [r for r in instances if r.takes_part_in("document")]
-        self.principal_rules = [r for r in instances if r.takes_part_in("principal")]
-        self.enabled = {r.code for r in rules}
+        self.checker = Checker(registry, self.config.enabled, self.config.settings())
+        self.enabled = self.checker.enabled
         self.known_codes = {r.code for r in registry}
-        from .suppress import from_config
-
-        self.config_suppressions = from_config(self.config)
+        self.config_suppressions, self.config_problems = suppress.validate(
+            self.config.suppressions, self.known_codes, self.config.require_reason
+        )
 
     def check(self, ex: Extraction) -> list[Finding]:
-        ctx = Context(tuple(ex.documents), tuple(ex.principals), self.settings)
-        out: list[Finding] = [d for d in ex.diagnostics if d.code in self.enabled or d.code in INPUT_ERROR_CODES]
-        for doc in ex.documents:
-            for rule in self.document_rules:
-                out.extend(self._call(rule, doc.span, rule.check_document, doc, ctx))
-            for stmt in doc.statements:
-                for rule in self.statement_rules:
-                    out.extend(self._call(rule, stmt.span, rule.check_statement, stmt, doc, ctx))
-        for principal in ex.principals:
-            for rule in self.principal_rules:
-                out.extend(self._call(rule, principal.span, rule.check_principal, principal, ctx))
-        return out
-
-    @staticmethod
-    def _call(rule, span: Span, fn, *args) -> list[Finding]:
-        try:
-            return list(fn(*args) or ())
-        except Exception as e:  # a rule bug must not hide the other findings
-            if os.environ.get("IAMLINT_DEBUG"):
-                raise
-            return [internal_error(span, f"rule {rule.code} failed: {type(e).__name__}: {e}")]
+        return self.checker.check(ex)
 
     # -- per file: configuration, suppressions --------------------------------------------------
     def finish(self, path: str, ex: Extraction | None, findings: list[Finding], text: str | None) -> FileReport:
         """Filter one file's findings (per-file ignores, severities, suppressions) into its report."""
-        from . import suppress
-
         if ex is None:
             return FileReport(path, "not-iac")
         cfg = self.config
@@ -217,20 +58,17 @@ class Linter:
                 continue
             sev = cfg.severity_of(f.code)
             kept.append(replace(f, severity=Severity(sev)) if sev else f)
-        sups: list = [s for s in getattr(ex, "suppressions", ()) if s.span.file == path]
-        problems: list[Finding] = []
+        directives = [d for d in ex.directives if d.span.file == path]
         if text is not None and path.lower().endswith(_TEXT_SUPPRESSIBLE):
             ranges = suppress.statement_ranges(path, ex.documents)
-            found, problems = suppress.from_comments(path, text, ranges, self.known_codes, cfg.require_reason)
-            sups.extend(found)
-        kept, hidden = suppress.apply(
-            kept, sups + self.config_suppressions, cfg.relative(path), ex.documents
-        )
-        if "IAM901" in self.enabled:
+            directives.extend(suppress.comment_directives(path, text, ranges))
+        sups, problems = suppress.validate(directives, self.known_codes, cfg.require_reason)
+        kept, hidden = suppress.apply(kept, sups + self.config_suppressions, cfg.relative(path), ex.documents)
+        if UNUSED_SUPPRESSION.code in self.enabled:
             kept.extend(suppress.unused(s) for s in sups if s.used == 0)
         kept.extend(problems)
         status = "policies" if ex.documents else "no-policies"
-        if any(f.code == "IAM900" for f in kept) and not ex.documents:
+        if any(f.code == PARSE_ERROR.code for f in kept) and not ex.documents:
             status = "error"
         return FileReport(path, status, ex.format, len(ex.documents), _dedupe(kept), hidden)
 
@@ -240,18 +78,17 @@ class Linter:
         own = [f for f in self.check(ex) if f.span.file == path or not f.span.file]
         return self.finish(path, ex, own, text)
 
-    def run(self, paths: Iterable[str], exclude: Iterable[str] = ()) -> "RunReport":
-        """Lint paths with this linter's registry and defaults (no configuration files)."""
-        return Engine(self.registry).run(paths, exclude)
+    def run(self, paths: Iterable[str], exclude: Iterable[str] = ()) -> RunReport:
+        """Lint paths with this linter's registry and configuration (no configuration files)."""
+        return Engine(self.registry, Resolver.fixed(self.registry, self.config)).run(paths, exclude)
 
     def lint_text(self, path: str, text: str) -> list[FileReport]:
         """Lint one non-Terraform file's text (also used for stdin)."""
+        ex: Extraction | None
         try:
-            from .sources import extract_file
-
             ex = extract_file(path, text)
         except RecursionError:
-            ex = _error_extraction(path, "document nested too deeply to read")
+            ex = Extraction("unknown", diagnostics=[parse_error(path, "document nested too deeply to read")])
         except Exception as e:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
@@ -262,9 +99,7 @@ class Linter:
         """Lint the Terraform files ``given`` with their whole module as context."""
         texts = texts or {}
         try:
-            from .sources import terraform
-
-            results = terraform.extract_module(directory, given, texts)
+            results = extract_module(directory, given, texts)
         except Exception as e:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
@@ -314,7 +149,7 @@ _REGISTRY: Registry | None = None
 def _linter_for(config) -> Linter:
     key = repr(config)
     if key not in _LINTERS:
-        from .registry import default_registry
+        from .ruleset import default_registry
 
         _LINTERS[key] = Linter(_REGISTRY or default_registry(), config)
     return _LINTERS[key]
@@ -343,9 +178,7 @@ def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
 class Engine:
     """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report."""
 
-    def __init__(self, registry: Registry, resolver=None, jobs: int = 1, progress=None):
-        from .config import Resolver
-
+    def __init__(self, registry: Registry, resolver: Resolver | None = None, jobs: int = 1, progress: Any = None):
         self.registry = registry
         self.resolver = resolver or Resolver(registry, isolated=True)
         self.jobs = max(1, jobs)
@@ -400,7 +233,7 @@ class Engine:
                 else:
                     merged[r.path] = r
         files = sorted(merged.values(), key=lambda r: r.path)
-        files.extend(self._unused_config_entries(units, usage))
+        files.extend(self._config_findings(units, usage))
         suppressed = [h for fr in files for h in fr.suppressed]
         return RunReport(files, self.registry, errors, suppressed=suppressed)
 
@@ -431,21 +264,22 @@ class Engine:
             progress.finish()
         return results
 
-    def _unused_config_entries(self, units: list[Unit], usage: dict[tuple, int]) -> list[FileReport]:
-        """IAM901 for configuration entries no unit used, reported in the configuration file."""
-        from .suppress import from_config, unused
-
+    def _config_findings(self, units: list[Unit], usage: dict[tuple, int]) -> list[FileReport]:
+        """Findings about the configuration files' own suppressions, reported there: IAM904
+        for invalid entries, IAM901 for entries no unit used."""
         out: dict[str, FileReport] = {}
         seen = set()
         for unit in units:
             cfg = unit.config
-            if cfg.path is None or cfg.path in seen or not cfg.enabled("IAM901"):
+            if cfg.path is None or cfg.path in seen:
                 continue
             seen.add(cfg.path)
-            for s in from_config(cfg):
-                if usage.get(s.key, 0) == 0:
-                    fr = out.setdefault(cfg.path, FileReport(cfg.path, "config"))
-                    fr.findings.append(unused(s))
+            linter = _linter_for(cfg)
+            found = list(linter.config_problems)
+            if UNUSED_SUPPRESSION.code in linter.enabled:
+                found.extend(suppress.unused(s) for s in linter.config_suppressions if usage.get(s.key, 0) == 0)
+            if found:
+                out[cfg.path] = FileReport(cfg.path, "config", findings=found)
         return list(out.values())
 
 
@@ -476,13 +310,3 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
             seen.add(k)
             out.append(f)
     return out
-
-
-def internal_error(span: Span, message: str) -> Finding:
-    return diagnostic(
-        "IAM903", "internal-error", f"{message} (a bug in iamlint or a plugin; please report it)", span
-    )
-
-
-def _error_extraction(path: str, message: str) -> Extraction:
-    return Extraction("unknown", diagnostics=[parse_error(path, message)])

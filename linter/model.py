@@ -53,16 +53,46 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+class Pseudo(str, enum.Enum):
+    """A fact of the deployment that a value may name without knowing it."""
+
+    ACCOUNT = "account"  # the account that deploys the template or module
+    PARTITION = "partition"
+    REGION = "region"
+    URL_SUFFIX = "url-suffix"
+
+
+#: what `Str.canonical` puts where a value names this account (no ":" in it, so ARNs split)
+THIS_ACCOUNT = "<this-account>"
+_CANONICAL = {Pseudo.ACCOUNT: THIS_ACCOUNT, Pseudo.PARTITION: "aws", Pseudo.REGION: "<region>",
+              Pseudo.URL_SUFFIX: "amazonaws.com"}
+
+
 @dataclass(frozen=True, slots=True)
 class Str:
-    """A literal string value and where it stands."""
+    """A literal string value and where it stands.
+
+    ``pseudo`` lists the parts of ``value`` that stand for a fact of the deployment, each
+    as the user spelled it in the source format: ``${AWS::AccountId}`` in CloudFormation,
+    ``${data.aws_caller_identity.current.account_id}`` in Terraform. Messages show ``value``
+    as written; rules compare `canonical` text, where every format's spelling is the same.
+    """
 
     value: str
     span: Span
+    pseudo: tuple[tuple[str, Pseudo], ...] = ()
 
     @property
     def text(self) -> str:
         return self.value
+
+    def canonical(self) -> str:
+        """``value`` with each pseudo part replaced by one spelling for every format
+        (`THIS_ACCOUNT` for the account, ``aws`` for the partition, ...)."""
+        out = self.value
+        for spelled, kind in self.pseudo:
+            out = out.replace(spelled, _CANONICAL[kind])
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,11 @@
-"""Small helpers shared by built-in rules (and usable by plugins)."""
+"""Helpers shared by built-in rules and plugins (import them from `iamlint.api`)."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from .model import Condition, Finding, PolicyDocument, Principal, Statement, Str
-from .registry import Rule
+from .model import THIS_ACCOUNT, Condition, Finding, IAMPrincipal, PolicyDocument, Principal, Statement, Str, Value
+from .rule import Rule
 
 _NOT_FIELDS = {"NotAction": "not_action", "NotResource": "not_resource", "NotPrincipal": "not_principal"}
 
@@ -38,7 +38,7 @@ def allow_with_not_element(
                 f"Allow statement with NotAction {shown} allows {len(granted):,} actions "
                 f"across {len(services):,} services"
             )
-    yield rule.finding(span, message, owner=doc.origin.label, value=f"{element}:{','.join(sorted(listed))}")
+    yield rule.report(span, message, doc, value=f"{element}:{','.join(sorted(listed))}")
 
 
 def actions_except(patterns: list[str]) -> list[str] | None:
@@ -80,32 +80,25 @@ def allows_action(stmt: Statement, action: str) -> Str | None:
 
 
 # -- accounts and principals ---------------------------------------------------------------------
-OWN_ACCOUNT = "${AWS::AccountId}"  # how every extractor spells "the account that deploys this"
-
-
-def account_of(principal: str) -> str | None:
+def account_of(principal: Value) -> str | None:
     """The account of an AWS principal value: a 12-digit id, an ARN's account field, or None.
 
-    Returns ``OWN_ACCOUNT`` for own-account expressions and ``"*"`` for wildcards.
+    Returns `THIS_ACCOUNT` where the value names the account that deploys it (however the
+    source format spells that, see `Str.pseudo`) and ``"*"`` for wildcards.
     """
     import re
 
-    p = principal.strip()
+    if not isinstance(principal, Str):
+        return None
+    p = principal.canonical().strip()
     if p == "*":
         return "*"
-    # pseudo parameters contain "::", which would break the ARN's ":"-separated fields
-    p = p.replace(OWN_ACCOUNT, "\x00own\x00").replace("${AWS::Partition}", "aws")
-    p = p.replace("${AWS::Region}", "region").replace("${AWS::URLSuffix}", "amazonaws.com")
-    if p == "\x00own\x00":
-        return OWN_ACCOUNT
-    if re.fullmatch(r"\d{12}", p):
+    if p == THIS_ACCOUNT or re.fullmatch(r"\d{12}", p):
         return p
     parts = p.split(":")
     if len(parts) >= 6 and parts[0] == "arn" and parts[2] in ("iam", "sts"):
         acct = parts[4]
-        if acct == "\x00own\x00":
-            return OWN_ACCOUNT
-        if re.fullmatch(r"\d{12}", acct):
+        if acct == THIS_ACCOUNT or re.fullmatch(r"\d{12}", acct):
             return acct
         if "*" in acct:
             return "*"
@@ -215,12 +208,6 @@ def expand(pattern: str) -> tuple[str, ...]:
     return cat.expand(pattern) if cat is not None else ()
 
 
-def access_level(action: str) -> str | None:
-    cat = catalogue()
-    a = cat.action(action) if cat is not None else None
-    return a.access_level if a is not None else None
-
-
 def sensitive(actions) -> list[str]:
     """The Permissions-management actions first, then the Write ones, each group sorted."""
     cat = catalogue()
@@ -306,7 +293,7 @@ def scoped_by_condition(stmt: Statement) -> Condition | None:
     return None
 
 
-def principal_documents(principal) -> list[PolicyDocument]:
+def principal_documents(principal: IAMPrincipal) -> list[PolicyDocument]:
     """The identity documents a principal holds: inline and resolved customer managed ones."""
     docs = list(principal.inline)
     docs += [ref.document for ref in principal.managed if ref.document is not None]

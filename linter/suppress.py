@@ -1,108 +1,150 @@
 """Suppressions: accepted findings, each with a reason, optionally until a date.
 
-Three ways, one per situation:
+Three ways, one per situation, each parsed where it is found into a `Directive`:
 
 - a comment ``# iamlint: ignore[IAM101,IAM102] reason`` (``//`` in HCL too) on the offending
   line or the line above it, in YAML and HCL; it covers the statement it sits in (or that
-  starts on the next line); ``until=2027-03-31`` in the reason makes it expire;
+  starts on the next line); ``until=2027-03-31`` in the reason makes it expire
+  (`comment_directives`);
 - a CloudFormation resource's ``Metadata: {iamlint: {ignore: [{rule: IAM101, reason: ...,
-  until: ...}]}}``, covering that resource (the only way for JSON templates); the extractor
-  returns these as `Suppression` objects;
-- ``[[tool.iamlint.ignore]]`` entries of the configuration, matching a file glob, codes, and
-  optionally action or resource patterns of the statement (the only way for raw JSON).
+  until: ...}]}}``, covering that resource (the only way for JSON templates; read by the
+  CloudFormation extractor);
+- ``[[tool.iamlint.suppress]]`` entries of the configuration, matching a file glob, codes, and
+  optionally action or resource patterns of the statement (the only way for raw JSON; read
+  by `iamlint.config`).
 
-A suppression never hides an input error (IAM900, IAM903, IAM904). One that suppresses
-nothing is reported as IAM901 unused-suppression; a malformed one is IAM904
-invalid-suppression (an input error: exit code 2). An expired one no longer applies, and
-the finding it covered says so.
+`validate` judges every directive in one place: known codes, a reason when
+``require-reason`` is on, a real date. A malformed one is IAM904 invalid-suppression (an
+input error: exit code 2) and suppresses nothing. A suppression never hides an input error.
+One that suppresses nothing is reported as IAM901 unused-suppression. An expired one no
+longer applies, and the finding it covered says so.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import fnmatch
 import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from .model import Finding, PolicyDocument, Severity, Span, Str
+from .config import glob_match
+from .diagnostics import INPUT_ERRORS, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, diagnostic
+from .directives import Directive
+from .model import Finding, PolicyDocument, Span, Statement, Str
 
-NEVER_SUPPRESSED = {"IAM900", "IAM903", "IAM904"}
 _COMMENT = re.compile(r"(?:^|\s)(?:#|//)\s*iamlint\s*:\s*(?P<verb>\w+)(?P<rest>.*)$", re.IGNORECASE)
 _BRACKET = re.compile(r"^\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$")
 _UNTIL = re.compile(r"\buntil\s*=\s*(\S+)")
 _CODE = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
+_WHERE = {"comment": "comment", "metadata": "resource metadata", "config": "configuration"}
 
 
 @dataclass
 class Suppression:
-    codes: tuple[str, ...]
-    reason: str
-    span: Span  # where it is written
-    source: str  # "comment", "metadata", "config"
-    until: "_dt.date | None" = None
-    lines: tuple[int, int] | None = None  # lines of the file it covers (comments)
-    owner: str | None = None  # the resource it covers (metadata)
-    files: tuple[str, ...] = ()  # globs (config)
-    actions: tuple[str, ...] = ()
-    resources: tuple[str, ...] = ()
-    key: tuple = ()  # identity across work units (config entries)
+    """A valid directive while it is applied; ``used`` counts the findings it hid."""
+
+    directive: Directive
+    until: _dt.date | None = None
     used: int = field(default=0, compare=False)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.directive.codes
+
+    @property
+    def span(self) -> Span:
+        return self.directive.span
+
+    @property
+    def source(self) -> str:
+        return self.directive.source
+
+    @property
+    def reason(self) -> str:
+        return self.directive.reason
+
+    @property
+    def key(self) -> tuple:
+        return self.directive.key
 
     def covers_code(self, code: str) -> bool:
         return any(c == "ALL" or code.startswith(c) for c in self.codes)
 
     def describe(self) -> str:
-        where = {"comment": "comment", "metadata": "resource metadata", "config": "configuration"}[self.source]
-        return f"{self.reason or 'no reason given'} ({where} at {self.span.file}:{self.span.line})"
+        return f"{self.reason or 'no reason given'} ({_WHERE[self.source]} at {self.span.file}:{self.span.line})"
 
 
-def _diag(code: str, name: str, message: str, span: Span, severity: Severity) -> Finding:
-    return Finding(code=code, name=name, severity=severity, message=message, span=span)
-
-
-def invalid(message: str, span: Span) -> Finding:
-    return _diag("IAM904", "invalid-suppression", message, span, Severity.ERROR)
-
-
-def parse_until(text: str) -> tuple[str, "_dt.date | None", str | None]:
-    """Strip ``until=DATE`` from a reason; return (reason, date, error)."""
-    import datetime as _dt
-
-    m = _UNTIL.search(text)
-    if not m:
-        return text.strip(), None, None
-    reason = (text[: m.start()] + text[m.end() :]).strip()
-    try:
-        return reason, _dt.date.fromisoformat(m.group(1)), None
-    except ValueError:
-        return reason, None, f"until={m.group(1)} is not a date like 2027-03-31"
-
-
-def check_codes(codes: Iterable[str], known: set[str]) -> str | None:
+# -- judging directives ----------------------------------------------------------------------------
+def _code_problem(codes: Iterable[str], known: set[str]) -> str | None:
     for c in codes:
         if not _CODE.match(c):
             return f"{c!r} is not a rule code"
         if c != "ALL" and not any(k.startswith(c) for k in known):
             return f"{c!r} is not a rule code or prefix (see 'iamlint rules')"
-        if c in NEVER_SUPPRESSED:
+        if c in INPUT_ERRORS:
             return f"{c} reports an input error and cannot be suppressed"
     return None
 
 
+def _problem(d: Directive, known: set[str], require_reason: bool) -> tuple[str | None, _dt.date | None]:
+    if d.problem:
+        return d.problem, None
+    if not d.codes:
+        return "no rule code to ignore", None
+    problem = _code_problem(d.codes, known)
+    if problem:
+        return problem, None
+    until = None
+    if d.until is not None:
+        try:
+            until = _dt.date.fromisoformat(d.until.strip())
+        except ValueError:
+            if d.source == "comment":
+                return f"until={d.until} is not a date like 2027-03-31", None
+            return f"until: {d.until!r} is not a date like 2027-03-31", None
+    if require_reason and not d.reason.strip():
+        return _NO_REASON[d.source], None
+    return None, until
+
+
+_NO_REASON = {
+    "comment": "a suppression needs a reason after the brackets (require-reason is on)",
+    "metadata": "each ignore entry needs a reason (require-reason is on)",
+    "config": "each entry needs a reason (require-reason is on)",
+}
+
+
+_PREFIX = {"comment": "", "metadata": "Metadata iamlint ignore: ", "config": "configuration suppression: "}
+
+
+def validate(
+    directives: Iterable[Directive], known: set[str], require_reason: bool
+) -> tuple[list[Suppression], list[Finding]]:
+    """The valid directives as suppressions, and an IAM904 finding for each invalid one."""
+    valid: list[Suppression] = []
+    problems: list[Finding] = []
+    for d in directives:
+        problem, until = _problem(d, known, require_reason)
+        if problem is not None:
+            problems.append(diagnostic(INVALID_SUPPRESSION, _PREFIX[d.source] + problem, d.span))
+        else:
+            valid.append(Suppression(d, until))
+    return valid, problems
+
+
+# -- comments --------------------------------------------------------------------------------------
 def statement_ranges(path: str, documents: Iterable[PolicyDocument]) -> list[tuple[int, int]]:
     return sorted(
         {(s.span.line, s.span.end_line) for d in documents for s in d.statements if s.span.file == path}
     )
 
 
-def from_comments(
-    path: str, text: str, ranges: list[tuple[int, int]], known: set[str], require_reason: bool
-) -> tuple[list[Suppression], list[Finding]]:
-    """Suppression comments of a YAML or HCL file, and IAM904 for malformed ones."""
-    out: list[Suppression] = []
-    problems: list[Finding] = []
+def comment_directives(path: str, text: str, ranges: list[tuple[int, int]]) -> list[Directive]:
+    """The ``iamlint:`` comments of a YAML or HCL file, as written (see the module doc)."""
+    out: list[Directive] = []
     if "iamlint" not in text:
-        return out, problems
+        return out
     for lineno, line in enumerate(text.splitlines(), 1):
         if "iamlint" not in line:
             continue
@@ -111,72 +153,40 @@ def from_comments(
             continue
         col = m.start() + (1 if line[m.start()].isspace() else 0) + 1
         span = Span(path, lineno, col, lineno, len(line) + 1)
+
+        def bad(problem: str) -> None:
+            out.append(Directive((), "", span, "comment", problem=problem))
+
         if m.group("verb").lower() != "ignore":
-            problems.append(invalid(f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason'", span))
+            bad(f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason'")
             continue
         b = _BRACKET.match(m.group("rest").strip())
         if not b:
-            problems.append(invalid("write the codes to ignore in brackets: 'iamlint: ignore[IAM101] reason'", span))
+            bad("write the codes to ignore in brackets: 'iamlint: ignore[IAM101] reason'")
             continue
         codes = tuple(c.strip() for c in re.split(r"[,\s]+", b.group("codes")) if c.strip())
         if not codes:
-            problems.append(invalid("no rule code between the brackets of 'iamlint: ignore[...]'", span))
+            bad("no rule code between the brackets of 'iamlint: ignore[...]'")
             continue
-        error = check_codes(codes, known)
-        reason, until, date_error = parse_until(b.group("reason"))
-        error = error or date_error
-        if error is None and require_reason and not reason:
-            error = "a suppression needs a reason after the brackets (require-reason is on)"
-        if error:
-            problems.append(invalid(error, span))
-            continue
+        reason, until = _split_until(b.group("reason"))
         first, last = lineno, lineno + 1
         for a, z in ranges:  # the statement it sits in, or that starts on the next line
             if a <= lineno <= z or a == lineno + 1:
                 first, last = min(first, a), max(last, z)
-        out.append(Suppression(codes, reason, span, "comment", until, lines=(first, last)))
-    return out, problems
-
-
-def from_config(cfg) -> list[Suppression]:
-    out = []
-    base = cfg.path or "configuration"
-    for e in cfg.ignores:
-        out.append(
-            Suppression(
-                codes=e.rules,
-                reason=e.reason,
-                span=Span(base, _entry_line(cfg.path, e.index), 1, _entry_line(cfg.path, e.index), 2),
-                source="config",
-                until=e.until,
-                files=e.files,
-                actions=e.actions,
-                resources=e.resources,
-                key=(cfg.path, e.index),
-            )
-        )
+        out.append(Directive(codes, reason, span, "comment", until=until, lines=(first, last)))
     return out
 
 
-def _entry_line(path: str | None, index: int) -> int:
-    """The line of the index-th ``[[...ignore]]``/``[[...suppress]]`` table (TOML gives none)."""
-    if not path:
-        return 1
-    try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
-    except OSError:
-        return 1
-    n = -1
-    for i, line in enumerate(lines, 1):
-        if re.match(r"^\s*\[\[\s*(tool\.iamlint\.)?(ignore|suppress)\s*\]\]", line):
-            n += 1
-            if n == index:
-                return i
-    return 1
+def _split_until(text: str) -> tuple[str, str | None]:
+    """Strip ``until=DATE`` from a comment's reason; return (reason, date as written)."""
+    m = _UNTIL.search(text)
+    if not m:
+        return text.strip(), None
+    return (text[: m.start()] + text[m.end() :]).strip(), m.group(1)
 
 
-def _statement_at(documents: Iterable[PolicyDocument], span: Span):
+# -- applying -------------------------------------------------------------------------------------
+def _statement_at(documents: Iterable[PolicyDocument], span: Span) -> Statement | None:
     best = None
     for d in documents:
         for s in d.statements:
@@ -192,30 +202,29 @@ def _patterns_match(patterns: tuple[str, ...], values: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(v, p.lower()) for p in patterns for v in vals)
 
 
-def matches(s: Suppression, f: Finding, rel_path: str, documents) -> bool:
-    if f.code in NEVER_SUPPRESSED or not s.covers_code(f.code):
+def matches(s: Suppression, f: Finding, rel_path: str, documents: Iterable[PolicyDocument]) -> bool:
+    if f.code in INPUT_ERRORS or not s.covers_code(f.code):
         return False
-    if s.source == "comment":
-        return s.span.file == f.span.file and s.lines[0] <= f.span.line <= s.lines[1]
-    if s.source == "metadata":
-        return s.span.file == f.span.file and f.owner is not None and (
-            f.owner == s.owner or f.owner.startswith(f"{s.owner} (")
+    d = s.directive
+    if d.source == "comment":
+        return d.span.file == f.span.file and d.lines is not None and d.lines[0] <= f.span.line <= d.lines[1]
+    if d.source == "metadata":
+        return d.span.file == f.span.file and f.owner is not None and (
+            f.owner == d.owner or f.owner.startswith(f"{d.owner} (")
         )
-    # configuration entry
-    from .config import _glob
-
-    if not any(_glob(rel_path, g) for g in s.files):
+    # a configuration entry
+    if not any(glob_match(rel_path, g) for g in d.files):
         return False
-    if s.actions or s.resources:
+    if d.actions or d.resources:
         stmt = _statement_at(documents, f.span)
         actions = [v.value for v in (stmt.action or ()) if isinstance(v, Str)] if stmt else []
         resources = [v.value for v in (stmt.resource or ()) if isinstance(v, Str)] if stmt else []
         if f.value:
             actions.append(f.value)
             resources.append(f.value)
-        if s.actions and not _patterns_match(s.actions, actions):
+        if d.actions and not _patterns_match(d.actions, actions):
             return False
-        if s.resources and not _patterns_match(s.resources, resources):
+        if d.resources and not _patterns_match(d.resources, resources):
             return False
     return True
 
@@ -224,19 +233,20 @@ def apply(
     findings: list[Finding],
     suppressions: list[Suppression],
     rel_path: str,
-    documents,
-    today: "_dt.date | None" = None,
+    documents: Iterable[PolicyDocument],
+    today: _dt.date | None = None,
 ) -> tuple[list[Finding], list[tuple[Finding, str]]]:
     """Split findings into (kept, suppressed-with-reason); expired suppressions annotate."""
     kept: list[Finding] = []
     hidden: list[tuple[Finding, str]] = []
+    today = today or _dt.date.today()
     for f in findings:
         applied = None
         expired = None
         for s in suppressions:
             if not matches(s, f, rel_path, documents):
                 continue
-            if s.until is not None and s.until < (today or _today()):
+            if s.until is not None and s.until < today:
                 expired = expired or s
                 continue
             applied = s
@@ -252,18 +262,6 @@ def apply(
     return kept, hidden
 
 
-def _today():
-    import datetime
-
-    return datetime.date.today()
-
-
 def unused(s: Suppression) -> Finding:
     codes = ",".join(s.codes)
-    return _diag(
-        "IAM901",
-        "unused-suppression",
-        f"suppression of {codes} matches no finding; remove it",
-        s.span,
-        Severity.WARNING,
-    )
+    return diagnostic(UNUSED_SUPPRESSION, f"suppression of {codes} matches no finding; remove it", s.span)

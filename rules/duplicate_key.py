@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from iamlint.model import Severity
-from iamlint.registry import DiagnosticRule
+from iamlint.api import DiagnosticRule
+from iamlint.diagnostics import DUPLICATE_KEY
 
 
 class DuplicateKey(DiagnosticRule):
@@ -47,6 +47,4 @@ class DuplicateKey(DiagnosticRule):
     ```
     """
 
-    code = "IAM902"
-    name = "duplicate-key"
-    severity = Severity.WARNING
+    code, name, severity = DUPLICATE_KEY

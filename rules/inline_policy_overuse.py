@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import Finding, IAMPrincipal, Severity
-from iamlint.registry import Context, PrincipalRule
-from iamlint.rulekit import document_content, document_label
+from iamlint.api import (
+    Option,
+    Context,
+    Finding,
+    PrincipalRule,
+    Severity,
+    IAMPrincipal,
+    document_content,
+    document_label,
+)
 
 #: AWS quotas for the aggregate size of a principal's inline policies (characters, no whitespace)
 INLINE_QUOTA = {"role": 10_240, "function-role": 10_240, "user": 2_048, "group": 5_120}
@@ -94,29 +101,29 @@ class InlinePolicyOveruse(PrincipalRule):
     code = "IAM301"
     name = "inline-policy-overuse"
     severity = Severity.WARNING
-    options = {"max-inline-policies": 1}
+    options = {"max-inline-policies": Option(1, "inline policies allowed per principal", minimum=0)}
 
     def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         limit = int(ctx.option(self, "max-inline-policies"))
         inline = principal.inline
         if len(inline) > limit:
             names = ", ".join(document_label(d) for d in inline)
-            yield self.finding(
+            yield self.report(
                 principal.span,
                 f"{principal.kind} {principal.address} has {len(inline)} inline policies ({names}); "
                 f"at most {limit} is allowed: move them into managed policies",
-                owner=principal.address,
+                owner=principal,
                 value=f"count:{principal.address}",
             )
         yield from self._copies(principal, ctx)
         quota = INLINE_QUOTA.get(principal.kind)
         size = sum(d.size or 0 for d in inline)
         if quota and size > 0.9 * quota:
-            yield self.finding(
+            yield self.report(
                 principal.span,
                 f"inline policies of {principal.kind} {principal.address} use {size:,} of the "
                 f"{quota:,} characters AWS allows ({size * 100 // quota}%)",
-                owner=principal.address,
+                owner=principal,
                 value=f"size:{principal.address}",
             )
 
@@ -125,7 +132,7 @@ class InlinePolicyOveruse(PrincipalRule):
         for p, d, fp, fd in self._all_copies(ctx):
             if p is not principal:
                 continue
-            yield self.finding(
+            yield self.report(
                 d.span,
                 f"inline policy {document_label(d)} of {p.address} repeats the inline policy of "
                 f"{fp.address} (line {fd.span.line}); make it one managed policy",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from iamlint.model import Severity
-from iamlint.registry import DiagnosticRule
+from iamlint.api import DiagnosticRule
+from iamlint.diagnostics import INTERNAL_ERROR
 
 
 class InternalError(DiagnosticRule):
@@ -30,6 +30,4 @@ class InternalError(DiagnosticRule):
     ```
     """
 
-    code = "IAM903"
-    name = "internal-error"
-    severity = Severity.ERROR
+    code, name, severity = INTERNAL_ERROR

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from iamlint.model import Severity
-from iamlint.registry import DiagnosticRule
+from iamlint.api import DiagnosticRule
+from iamlint.diagnostics import INVALID_SUPPRESSION
 
 
 class InvalidSuppression(DiagnosticRule):
@@ -52,6 +52,4 @@ class InvalidSuppression(DiagnosticRule):
     ```
     """
 
-    code = "IAM904"
-    name = "invalid-suppression"
-    severity = Severity.ERROR
+    code, name, severity = INVALID_SUPPRESSION

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import Finding, IAMPrincipal, Severity
-from iamlint.registry import Context, PrincipalRule
+from iamlint.api import Context, Finding, PrincipalRule, Severity, IAMPrincipal
 
 
 class LongLivedAccessKey(PrincipalRule):
@@ -62,10 +61,10 @@ class LongLivedAccessKey(PrincipalRule):
 
     def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         for span in principal.access_keys:
-            yield self.finding(
+            yield self.report(
                 span,
                 f"long-lived access key for user {principal.address}; use a role or federation "
                 "for short-lived credentials",
-                owner=principal.address,
+                owner=principal,
                 value=f"access-key:{principal.address}",
             )

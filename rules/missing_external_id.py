@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
-from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import OWN_ACCOUNT, account_of, allows_action, has_mfa_condition, narrows, trusted_accounts
+from iamlint.api import (
+    THIS_ACCOUNT,
+    Context,
+    DocKind,
+    Finding,
+    PolicyDocument,
+    Severity,
+    Statement,
+    StatementRule,
+    Str,
+    account_of,
+    allows_action,
+    has_mfa_condition,
+    narrows,
+    trusted_accounts,
+)
 
 _GUARD_KEYS = {"sts:externalid", "aws:principalorgid"}
 
@@ -83,13 +96,13 @@ class MissingExternalId(StatementRule):
         for value in stmt.principal.of_kind("AWS"):
             if not isinstance(value, Str):
                 continue
-            account = account_of(value.value)
-            if account is None or account in ("*", OWN_ACCOUNT) or account in trusted:
+            account = account_of(value)
+            if account is None or account in ("*", THIS_ACCOUNT) or account in trusted:
                 continue
-            yield self.finding(
+            yield self.report(
                 value.span,
                 f"trust policy lets account {account} assume this role without an "
                 "sts:ExternalId, aws:PrincipalOrgID or MFA condition",
-                owner=doc.origin.label,
+                owner=doc,
                 value=value.value,
             )

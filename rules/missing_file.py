@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from iamlint.model import Severity
-from iamlint.registry import DiagnosticRule
+from iamlint.api import DiagnosticRule
+from iamlint.diagnostics import MISSING_FILE
 
 
 class MissingFile(DiagnosticRule):
@@ -39,6 +39,4 @@ class MissingFile(DiagnosticRule):
     ```
     """
 
-    code = "IAM905"
-    name = "missing-file"
-    severity = Severity.WARNING
+    code, name, severity = MISSING_FILE

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import Finding, IAMPrincipal, PolicyDocument, Severity, Statement, Str
-from iamlint.registry import Context, PrincipalRule
-from iamlint.rulekit import (
+from iamlint.api import (
+    Context,
+    Finding,
+    PolicyDocument,
+    Rule,
+    Severity,
+    Statement,
+    Str,
+    IAMPrincipal,
     catalogue,
     expand,
     has_mfa_condition,
@@ -42,7 +48,7 @@ def is_mfa_guard(stmt: Statement) -> bool:
     )
 
 
-class MissingMfa(PrincipalRule):
+class MissingMfa(Rule):
     """Checks for privileged access that does not require MFA.
 
     ## What it does
@@ -106,6 +112,7 @@ class MissingMfa(PrincipalRule):
     code = "IAM201"
     name = "missing-mfa"
     severity = Severity.WARNING
+    scopes = ("statement", "principal")
 
     # -- (c) bad patterns, in any Allow statement --------------------------------------------
     def check_statement(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
@@ -116,23 +123,23 @@ class MissingMfa(PrincipalRule):
                 continue
             values = {v.lower() for v in c.literal_values()}
             if c.if_exists and "true" in values:
-                yield self.finding(
+                yield self.report(
                     c.operator.span,
                     f"{c.operator.value} aws:MultiFactorAuthPresent true also allows requests signed with "
                     "long-term access keys, which carry no MFA information; use Bool",
-                    owner=doc.origin.label,
+                    owner=doc,
                     value=f"ifexists:{c.operator.value}",
                 )
             elif "false" in values:
-                yield self.finding(
+                yield self.report(
                     c.operator.span,
                     "Allow conditioned on aws:MultiFactorAuthPresent false grants only to sessions without MFA",
-                    owner=doc.origin.label,
+                    owner=doc,
                     value=f"false:{c.operator.value}",
                 )
 
     # -- (a) users and groups, (b) privileged roles --------------------------------------------
-    def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
+    def check_principal(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         if principal.kind in ("user", "group"):
             yield from self._user_or_group(principal, ctx)
         elif principal.kind in ("role", "function-role"):
@@ -151,20 +158,20 @@ class MissingMfa(PrincipalRule):
                     continue
                 hit = next((v for v in literal_actions(stmt) if grants_permissions_management(v.value)), None)
                 if hit is not None:
-                    yield self.finding(
+                    yield self.report(
                         hit.span,
                         f"{principal.kind} {principal.address} is allowed permissions management "
                         f'("{hit.value}") without MFA',
-                        owner=principal.address,
+                        owner=principal,
                         value=f"{principal.address}:{hit.value}",
                     )
         for ref in principal.managed:
             if ref.name in PERMISSIONS_MANAGED:
-                yield self.finding(
+                yield self.report(
                     ref.value.span,
                     f"{principal.kind} {principal.address} has {ref.name} without an MFA requirement "
                     "(add a deny-unless-MFA guard)",
-                    owner=principal.address,
+                    owner=principal,
                     value=f"{principal.address}:{ref.name}",
                 )
 
@@ -182,11 +189,11 @@ class MissingMfa(PrincipalRule):
                 continue
             for v in stmt.principal.of_kind("AWS"):
                 if isinstance(v, Str):
-                    yield self.finding(
+                    yield self.report(
                         v.span,
                         f"{v.value} can assume the privileged role {principal.address} ({why}) "
                         "without an MFA condition or sts:ExternalId",
-                        owner=principal.address,
+                        owner=principal,
                         value=f"{principal.address}:{v.value}",
                     )
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import Finding, PolicyDocument, Severity, Statement
-from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import allow_with_not_element
+from iamlint.api import (
+    Context,
+    Finding,
+    PolicyDocument,
+    Severity,
+    Statement,
+    StatementRule,
+    allow_with_not_element,
+)
 
 
 class NotPrincipal(StatementRule):

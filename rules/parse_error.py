@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from iamlint.model import Severity
-from iamlint.registry import DiagnosticRule
+from iamlint.api import DiagnosticRule
+from iamlint.diagnostics import PARSE_ERROR
 
 
 class ParseError(DiagnosticRule):
@@ -39,6 +39,4 @@ class ParseError(DiagnosticRule):
     ```
     """
 
-    code = "IAM900"
-    name = "parse-error"
-    severity = Severity.ERROR
+    code, name, severity = PARSE_ERROR

@@ -8,8 +8,16 @@ import json
 import re
 from typing import Any, Iterable
 
-from iamlint.model import Finding, PolicyDocument, Principal, Severity, Span, Str
-from iamlint.registry import Context, DocumentRule
+from iamlint.api import (
+    Context,
+    DocumentRule,
+    Finding,
+    PolicyDocument,
+    Principal,
+    Severity,
+    Span,
+    Str,
+)
 from iamlint.schemacheck import errors, is_valid
 
 UNRESOLVED = "${?}"
@@ -141,7 +149,7 @@ class PolicyGrammar(DocumentRule):
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         owner = doc.origin.label
         for message, span in doc.problems:
-            yield self.finding(span, message, owner=owner, value=message)
+            yield self.report(span, message, owner=owner, value=message)
         data = instance(doc)
         kind = doc.kind.value
         if doc.kind.value == "resource" and doc.single_resource:
@@ -155,7 +163,7 @@ class PolicyGrammar(DocumentRule):
                 key = (message, span)
                 if key not in seen:
                     seen.add(key)
-                    yield self.finding(span, message, owner=owner, value=message)
+                    yield self.report(span, message, owner=owner, value=message)
 
     # -- turning jsonschema errors into messages at the right place -----------------------------
     def _explain(self, err, doc: PolicyDocument, data: dict) -> Iterable[tuple[str, Span]]:

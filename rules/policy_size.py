@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import DocKind, Finding, PolicyDocument, Severity
-from iamlint.registry import Context, DocumentRule
-from iamlint.rulekit import document_label
+from iamlint.api import (
+    Context,
+    DocKind,
+    DocumentRule,
+    Finding,
+    PolicyDocument,
+    Severity,
+    document_label,
+)
 
 #: AWS quotas, in characters without whitespace
 MANAGED_POLICY_QUOTA = 6_144
@@ -53,9 +59,9 @@ class PolicySize(DocumentRule):
         else:
             return
         if doc.size > quota:
-            yield self.finding(
+            yield self.report(
                 doc.span,
                 f"{what} {document_label(doc)} has {doc.size:,} characters; AWS accepts at most {quota:,}",
-                owner=doc.origin.label,
+                owner=doc,
                 value=f"size:{document_label(doc)}",
             )

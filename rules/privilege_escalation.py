@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Str
-from iamlint.registry import Context, DocumentRule
-from iamlint.rulekit import catalogue, expand, literal_actions, shorten
+from iamlint.api import (
+    Context,
+    DocKind,
+    DocumentRule,
+    Finding,
+    PolicyDocument,
+    Severity,
+    Str,
+    catalogue,
+    expand,
+    literal_actions,
+    shorten,
+)
 
 #: actions that let their holder grant itself more permissions, when allowed on "*"
 ESCALATION = {
@@ -130,7 +140,7 @@ class PrivilegeEscalation(DocumentRule):
                 combos = [why for need, why in PASSROLE_COMBINATIONS if all(n in everything for n in need)]
                 if combos:
                     message += "; with the other actions of this policy it can " + combos[0]
-            yield self.finding(v.span, message, owner=doc.origin.label, value=v.value)
+            yield self.report(v.span, message, owner=doc, value=v.value)
 
     @staticmethod
     def _canonical(lower: str) -> str:

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
-from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import account_of, action_matches, literal_actions, narrows
+from iamlint.api import (
+    Context,
+    DocKind,
+    Finding,
+    PolicyDocument,
+    Severity,
+    Statement,
+    StatementRule,
+    Str,
+    account_of,
+    action_matches,
+    literal_actions,
+    narrows,
+)
 
 #: condition keys that tie a request to specific callers, sources or networks
 NARROWING_KEYS = {
@@ -129,11 +140,11 @@ class PublicPrincipal(StatementRule):
             v = entry.value
             if not isinstance(v, Str) or entry.kind.lower() not in ("*", "aws"):
                 continue
-            if v.value == "*" or account_of(v.value) == "*":
-                yield self.finding(
+            if v.value == "*" or account_of(v) == "*":
+                yield self.report(
                     v.span,
                     f'Allow statement is open to any principal ("{v.value}") without a condition '
                     "that narrows the callers",
-                    owner=doc.origin.label,
+                    owner=doc,
                     value=v.value,
                 )

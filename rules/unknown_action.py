@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from iamlint.model import Finding, PolicyDocument, Severity, Statement, Str
-from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import catalogue
+from iamlint.api import (
+    Context,
+    Finding,
+    PolicyDocument,
+    Severity,
+    Statement,
+    StatementRule,
+    Str,
+    catalogue,
+)
 
 _FORM = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?_-]+$")
 
@@ -70,7 +77,7 @@ class UnknownAction(StatementRule):
                     continue
                 message = self._problem(cat, v.value.strip())
                 if message:
-                    yield self.finding(v.span, message, owner=doc.origin.label, value=v.value)
+                    yield self.report(v.span, message, owner=doc, value=v.value)
 
     @staticmethod
     def _problem(cat, value: str) -> str | None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from iamlint.model import Severity
-from iamlint.registry import DiagnosticRule
+from iamlint.api import DiagnosticRule
+from iamlint.diagnostics import UNUSED_SUPPRESSION
 
 
 class UnusedSuppression(DiagnosticRule):
@@ -49,6 +49,4 @@ class UnusedSuppression(DiagnosticRule):
     ```
     """
 
-    code = "IAM901"
-    name = "unused-suppression"
-    severity = Severity.WARNING
+    code, name, severity = UNUSED_SUPPRESSION

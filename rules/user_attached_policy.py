@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import Finding, IAMPrincipal, Severity, Str
-from iamlint.registry import Context, PrincipalRule
+from iamlint.api import Context, Finding, PrincipalRule, Severity, Str, IAMPrincipal
 
 
 class UserAttachedPolicy(PrincipalRule):
@@ -59,19 +58,19 @@ class UserAttachedPolicy(PrincipalRule):
             return
         for doc in principal.inline:
             name = doc.name.value if isinstance(doc.name, Str) else (doc.origin.owner or "inline policy")
-            yield self.finding(
+            yield self.report(
                 doc.span,
                 f"inline policy {name} is attached directly to user {principal.address}; "
                 "grant it through a group",
-                owner=principal.address,
+                owner=principal,
                 value=f"inline:{name}",
             )
         for ref in principal.managed:
             label = ref.name or (ref.value.value if isinstance(ref.value, Str) else ref.value.text)
-            yield self.finding(
+            yield self.report(
                 ref.value.span,
                 f"managed policy {label} is attached directly to user {principal.address}; "
                 "attach it to a group",
-                owner=principal.address,
+                owner=principal,
                 value=f"managed:{label}",
             )

@@ -5,9 +5,21 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
-from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import catalogue, expand, plural, sensitive, shorten
+from iamlint.api import (
+    Context,
+    DocKind,
+    Finding,
+    PolicyDocument,
+    Severity,
+    Statement,
+    StatementRule,
+    Str,
+    catalogue,
+    expand,
+    plural,
+    sensitive,
+    shorten,
+)
 
 _SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
 #: AWS's reference classifies a few of these as Write or Permissions management
@@ -86,31 +98,31 @@ class WildcardAction(StatementRule):
             if not isinstance(v, Str):
                 continue
             if v.value == "*":
-                yield self.finding(
+                yield self.report(
                     v.span,
                     'Allow statement grants every action ("*")',
-                    owner=doc.origin.label,
+                    owner=doc,
                     value=v.value,
                 )
             elif _SERVICE_WILDCARD.match(v.value):
                 service = v.value.split(":", 1)[0]
                 count = len(expand(v.value))
                 detail = f" ({plural(count, 'action')})" if count else ""
-                yield self.finding(
+                yield self.report(
                     v.span,
                     f'Allow statement grants every action of {service} ("{v.value}"){detail}',
-                    owner=doc.origin.label,
+                    owner=doc,
                     value=v.value,
                 )
             elif ("*" in v.value or "?" in v.value) and catalogue() is not None:
                 matched = expand(v.value)
                 risky = [a for a in sensitive(matched) if not _READ_VERB.match(a.split(":", 1)[1])]
                 if risky:
-                    yield self.finding(
+                    yield self.report(
                         v.span,
                         f'"{v.value}" matches {plural(len(matched), "action")}, '
                         f"{len(risky):,} of them write or permissions management: {shorten(risky)}",
-                        owner=doc.origin.label,
+                        owner=doc,
                         value=v.value,
                         severity=Severity.WARNING,
                     )

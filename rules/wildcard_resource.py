@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from iamlint.model import DocKind, Finding, PolicyDocument, Severity, Statement, Str
-from iamlint.registry import Context, StatementRule
-from iamlint.rulekit import (
+from iamlint.api import (
+    Context,
+    DocKind,
+    Finding,
+    PolicyDocument,
+    Severity,
+    Statement,
+    StatementRule,
+    Str,
     catalogue,
     effectively_star,
     expand,
@@ -92,7 +98,7 @@ class WildcardResource(StatementRule):
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or not stmt.resource or doc.kind in (DocKind.SCP, DocKind.ENDPOINT):
             return
-        star = next((v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.value)), None)
+        star = next((v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.canonical())), None)
         if star is None or stmt.action is None or doc.single_resource:
             return
         if scoped_by_condition(stmt) is not None or stmt.condition_unresolved:
@@ -105,10 +111,10 @@ class WildcardResource(StatementRule):
         else:
             detail = ""
         what = '"Resource": "*"' if star.value == "*" else f'"{star.value}" is as broad as "*"'
-        yield self.finding(
+        yield self.report(
             star.span,
             f"Allow statement applies to every resource ({what}){detail}",
-            owner=doc.origin.label,
+            owner=doc,
             value=",".join(sorted(v.value for v in literal_actions(stmt))),
         )
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from iamlint.engine import Linter
-from iamlint.registry import default_registry
+from iamlint.ruleset import default_registry
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -14,10 +14,10 @@ import pytest
 
 from iamlint.engine import Linter
 from iamlint.model import DocKind, IAMPrincipal, PolicyDocument, Str, Unknown
-from iamlint.nodes import parse_json
-from iamlint.registry import default_registry
-from iamlint.sources import extract_file
-from iamlint.sources.cloudformation import extract_json, extract_yaml
+from iamlint.parse.json_parser import parse_json
+from iamlint.ruleset import default_registry
+from iamlint.extract import extract_file
+from iamlint.extract.cloudformation import extract_json, extract_yaml
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -525,8 +525,8 @@ def test_cdk_construct_path_in_origin_and_findings(tmp_path):
 
 # -- YAML: short forms, duplicates, scalars ----------------------------------------------------------
 def test_short_form_tags_become_long_forms():
-    from iamlint.nodes import to_plain
-    from iamlint.sources.cfn_yaml import load
+    from iamlint.parse.nodes import to_plain
+    from iamlint.parse.cfn_yaml import load
 
     root, problems = load(
         textwrap.dedent(
@@ -1053,7 +1053,7 @@ def test_yaml_alias_bomb_stops_fast_and_small(tmp_path):
     got = _run_isolated(
         f"""
 import json, resource, time
-from iamlint.sources.cloudformation import extract_yaml
+from iamlint.extract.cloudformation import extract_yaml
 text = open({str(path)!r}).read()
 t = time.perf_counter()
 ex = extract_yaml("bomb.yaml", text)
@@ -1174,7 +1174,7 @@ def test_pure_python_loader_gives_the_same_model(monkeypatch, template):
     """Without libyaml, PyYAML's SafeLoader is used; the model must not change."""
     import yaml
 
-    from iamlint.sources import cfn_yaml
+    from iamlint.parse import cfn_yaml
 
     text = globals()[template]
     fast = yaml_ex(text)

@@ -23,7 +23,7 @@ def test_fixture(path: Path):
 
 def test_every_rule_has_failing_and_passing_fixtures():
     """A rule with a check has at least one fixture that triggers it and one that is clean."""
-    from iamlint.registry import default_registry
+    from iamlint.ruleset import default_registry
 
     for rule in default_registry():
         if rule.scope == "diagnostic":

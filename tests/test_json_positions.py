@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from iamlint.engine import Linter, decode
-from iamlint.nodes import PDict, PList, PScalar, PStr, ParseError, parse_json
-from iamlint.registry import default_registry
+from iamlint.discover import decode
+from iamlint.engine import Linter
+from iamlint.parse.json_parser import parse_json
+from iamlint.parse.nodes import PDict, PList, PScalar, PStr
+from iamlint.positions import PositionedError
+from iamlint.ruleset import default_registry
 
 
 def test_positions_of_keys_and_values():
@@ -62,7 +65,7 @@ def test_duplicate_keys_are_recorded_and_the_last_wins():
     ],
 )
 def test_syntax_errors_have_message_and_position(text, message, line, col):
-    with pytest.raises(ParseError) as err:
+    with pytest.raises(PositionedError) as err:
         parse_json(text)
     assert message in err.value.message
     assert (err.value.line, err.value.column) == (line, col)
@@ -70,7 +73,7 @@ def test_syntax_errors_have_message_and_position(text, message, line, col):
 
 def test_deep_nesting_is_an_error_not_a_crash():
     text = "[" * 100_000 + "]" * 100_000
-    with pytest.raises(ParseError) as err:
+    with pytest.raises(PositionedError) as err:
         parse_json(text)
     assert "nesting deeper than" in err.value.message
     assert err.value.line == 1

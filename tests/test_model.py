@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from iamlint.model import DocKind, Origin, Str, Unknown
-from iamlint.nodes import parse_json
-from iamlint.normalize import DocumentBuilder, parse_operator
-from iamlint.sources.jsonpolicy import guess_kind
+from iamlint.parse.json_parser import parse_json
+from iamlint.builder import DocumentBuilder, parse_operator
+from iamlint.extract.jsonpolicy import guess_kind
 
 
 def build(text: str):
@@ -90,7 +90,7 @@ def test_kind_of_a_raw_policy_is_guessed_from_principals():
 
 def test_wrapped_documents_are_found(tmp_path):
     from iamlint.engine import Linter
-    from iamlint.registry import default_registry
+    from iamlint.ruleset import default_registry
 
     p = tmp_path / "role.json"
     p.write_text(

@@ -39,8 +39,12 @@ def test_wheel_holds_only_the_iamlint_package(wheel):
     assert "iamlint/rules/__init__.py" in names
     assert "iamlint/rules/wildcard_action.py" in names
     assert "iamlint/reporters/sarif.py" in names
-    assert "iamlint/sources/jsonpolicy.py" in names
     assert not any(n.startswith(("linter/", "rules/")) for n in names)
+    # every module of the source tree is installed (a subpackage missing from pyproject.toml
+    # would install a package that fails on import)
+    sources = {"iamlint/" + str(p.relative_to(ROOT / "linter")) for p in (ROOT / "linter").rglob("*.py")}
+    sources |= {"iamlint/rules/" + p.name for p in (ROOT / "rules").glob("*.py")}
+    assert sources <= set(names), sorted(sources - set(names))
 
 
 def test_wheel_declares_console_script_and_extras(wheel):
@@ -53,11 +57,11 @@ def test_wheel_declares_console_script_and_extras(wheel):
 
 
 def test_readme_rules_table_matches_the_registry():
-    from iamlint.registry import BUILTIN_ONLY
+    from iamlint.ruleset import builtin_registry
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| (IAM\d{3}) \| ([a-z-]+) \|", readme, re.M))
-    assert rows == {r.code: r.name for r in BUILTIN_ONLY()}
+    assert rows == {r.code: r.name for r in builtin_registry()}
 
 
 def test_readme_commands_are_what_ci_runs():

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from iamlint.model import Severity
-from iamlint.registry import BUILTIN_ONLY, Registry, RegistryError, StatementRule, validate
+from iamlint.registry import Registry, RegistryError, validate
+from iamlint.rule import StatementRule
+from iamlint.ruleset import builtin_registry
 
 DOC = '''Flags something.
 
@@ -37,7 +39,7 @@ def make_rule(code="ACME101", name="acme-thing", doc=DOC, severity=Severity.WARN
 
 
 def test_builtin_rules_are_valid_and_unique():
-    reg = BUILTIN_ONLY()
+    reg = builtin_registry()
     codes = [r.code for r in reg]
     assert codes == sorted(set(codes))
     assert {"IAM101", "IAM102", "IAM103", "IAM104", "IAM105", "IAM900"} <= set(codes)
@@ -104,7 +106,7 @@ class NoS3Delete(StatementRule):
     def check(self, stmt, doc, ctx):
         for v in stmt.action or ():
             if stmt.is_allow and isinstance(v, Str) and v.value.lower() == "s3:deletebucket":
-                yield self.finding(v.span, "Allow statement may delete buckets", value=v.value)
+                yield self.report(v, "Allow statement may delete buckets")
 '''
 
 

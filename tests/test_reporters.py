@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from iamlint.engine import FileReport, Linter, RunReport
+from iamlint.config import Config
+from iamlint.engine import Linter
+from iamlint.results import FileReport, RunReport
 from iamlint.model import Finding, Severity, Span
-from iamlint.registry import default_registry
+from iamlint.ruleset import default_registry
 from iamlint.reporters import FORMATS, fingerprint, render
 
 HERE = Path(__file__).resolve().parent
@@ -60,7 +62,7 @@ def project(tmp_path, monkeypatch):
 
 
 def lint(registry, *paths, **options) -> RunReport:
-    report = Linter(registry, select=lambda code: code in SELECTED).run([str(p) for p in paths])
+    report = Linter(registry, Config(select=tuple(sorted(SELECTED)))).run([str(p) for p in paths])
     report.options = dict(options)
     return report
 
@@ -427,12 +429,12 @@ def test_show_source_skips_what_it_cannot_read(registry, project):
 
 
 def test_show_source_reads_each_file_once_and_prefers_given_sources(registry, project, monkeypatch):
-    import iamlint.engine
+    import iamlint.discover
 
     report = report_of(registry, finding(**S3), finding(**STAR), options={"show_source": True})
     calls = []
-    real = iamlint.engine.read
-    monkeypatch.setattr(iamlint.engine, "read", lambda p: calls.append(p) or real(p))
+    real = iamlint.discover.read
+    monkeypatch.setattr(iamlint.discover, "read", lambda p: calls.append(p) or real(p))
     out("text", report)
     assert calls == ["admin.json"]
     # a buffer linted from stdin: the snippet comes from its text, not the file on disk

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from iamlint.schemacheck import errors, is_valid
-from iamlint.sources import extract_file
+from iamlint.extract import extract_file
 
 from fixturelib import FIXTURES
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from iamlint.model import DocKind, Str, Unknown
-from iamlint.sources.terraform import extract_module
+from iamlint.api import THIS_ACCOUNT, account_of
+from iamlint.model import DocKind, Pseudo, Str, Unknown
+from iamlint.extract.terraform import extract_module
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -487,9 +488,21 @@ def test_own_account_partition_and_region(tmp_path):
         }
     '''})
     s = doc_of(ex, "aws_kms_key.k").statements[0]
-    assert s.principal.of_kind("AWS")[0].value == "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"
+    # as the user wrote it (never a CloudFormation pseudo parameter), and known for what it is
+    principal = s.principal.of_kind("AWS")[0]
+    account = "${data.aws_caller_identity.current.account_id}"
+    partition = "${data.aws_partition.current.partition}"
+    assert principal.value == f"arn:{partition}:iam::{account}:root"
+    assert principal.pseudo == ((partition, Pseudo.PARTITION), (account, Pseudo.ACCOUNT))
+    assert principal.canonical() == "arn:aws:iam::<this-account>:root"
+    assert account_of(principal) == THIS_ACCOUNT
     conds = {c.key: c.literal_values() for c in s.condition}
-    assert conds == {"kms:calleraccount": ("${AWS::AccountId}",), "kms:viaservice": ("s3.${AWS::Region}.amazonaws.com",)}
+    assert conds == {
+        "kms:calleraccount": (account,),
+        "kms:viaservice": ("s3.${data.aws_region.current.name}.amazonaws.com",),
+    }
+    (via,) = s.conditions("kms:viaservice")[0].values
+    assert via.pseudo == (("${data.aws_region.current.name}", Pseudo.REGION),)
 
 
 def test_unresolvable_values_keep_their_source_text(tmp_path):
@@ -854,7 +867,7 @@ def test_texts_replace_the_files_on_disk(tmp_path):
 
 
 def test_files_without_iam_content_are_not_parsed(tmp_path, monkeypatch):
-    from iamlint.sources import hcl_tree
+    from iamlint.parse import hcl_tree
 
     def boom(*a, **k):
         raise AssertionError("parsed")
@@ -869,7 +882,7 @@ def test_files_without_iam_content_are_not_parsed(tmp_path, monkeypatch):
 
 
 def test_definitions_are_parsed_on_demand(tmp_path, monkeypatch):
-    from iamlint.sources import hcl_tree
+    from iamlint.parse import hcl_tree
 
     parsed: list[str] = []
     real = hcl_tree.parse_tree
@@ -1069,31 +1082,31 @@ def test_cli_child_modules_are_modules_of_their_own(tmp_path, run_cli):
 
 # -- the parser cache ----------------------------------------------------------------------------
 def test_corrupt_parser_cache_is_rebuilt(tmp_path, monkeypatch):
-    from iamlint.sources import hcl_tree
+    from iamlint.parse import hcl_parser, hcl_tree
 
-    key = hcl_tree._cache_key()
+    key = hcl_parser._cache_key()
     cache = tmp_path / "cache"
     cache.mkdir()
     # a copy of lark's own cache, when there is one, spares this test a 3-second build
-    for d in hcl_tree.cache_dirs():
+    for d in hcl_parser.cache_dirs():
         lark_cache = Path(d) / f"hcl2-lark-{key}.cache"
         if lark_cache.exists():
             (cache / lark_cache.name).write_bytes(lark_cache.read_bytes())
             break
     (cache / f"hcl2-parser-{key}.pickle").write_bytes(b"not a pickle")
-    monkeypatch.setattr(hcl_tree, "cache_dirs", lambda: [str(cache)])
-    monkeypatch.setattr(hcl_tree, "_PARSER", None)
+    monkeypatch.setattr(hcl_parser, "cache_dirs", lambda: [str(cache)])
+    monkeypatch.setattr(hcl_parser, "_PARSER", None)
     body = hcl_tree.parse_body('resource "a" "b" {\n  x = "y"\n}\n')
     assert body.blocks[0].labels == ("a", "b")
     # the pickle was rewritten, and loads
-    monkeypatch.setattr(hcl_tree, "_PARSER", None)
-    assert hcl_tree._load_cached(str(cache / f"hcl2-parser-{key}.pickle"), key) is not None
+    monkeypatch.setattr(hcl_parser, "_PARSER", None)
+    assert hcl_parser._load_cached(str(cache / f"hcl2-parser-{key}.pickle"), key) is not None
 
 
 def test_no_writable_cache_directory(tmp_path, monkeypatch):
-    from iamlint.sources import hcl_tree
+    from iamlint.parse import hcl_parser, hcl_tree
 
-    monkeypatch.setattr(hcl_tree, "cache_dirs", lambda: [str(tmp_path / "file" / "below-a-file")])
+    monkeypatch.setattr(hcl_parser, "cache_dirs", lambda: [str(tmp_path / "file" / "below-a-file")])
     (tmp_path / "file").write_text("")
-    monkeypatch.setattr(hcl_tree, "_PARSER", None)
+    monkeypatch.setattr(hcl_parser, "_PARSER", None)
     assert hcl_tree.parse_body('locals {\n  a = 1\n}\n').blocks[0].type == "locals"

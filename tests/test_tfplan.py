@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from iamlint.model import DocKind, Unknown
-from iamlint.nodes import parse_json
-from iamlint.sources import extract_file
-from iamlint.sources.tfplan import extract
+from iamlint.parse.json_parser import parse_json
+from iamlint.extract import extract_file
+from iamlint.extract.terraform.plan import extract
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..engine import RunReport
+from ..results import RunReport
 
 
 def render(report: RunReport, out: TextIO, color: bool) -> None:

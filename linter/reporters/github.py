@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from ..engine import RunReport
+from ..results import RunReport
 from ..model import Finding
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}

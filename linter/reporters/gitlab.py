@@ -32,9 +32,10 @@ import json
 import os
 from typing import TextIO
 
-from ..engine import INPUT_ERROR_CODES, RunReport
+from ..diagnostics import INPUT_ERRORS
+from ..results import RunReport
 from ..model import Finding
-from . import fingerprint
+from ..results import fingerprint
 
 SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
 INPUT_ERROR_SEVERITY = "blocker"
@@ -56,7 +57,7 @@ def relative_path(path: str) -> str:
 
 def issue(f: Finding, fp: str) -> dict:
     s = f.span
-    input_error = f.code in INPUT_ERROR_CODES
+    input_error = f.code in INPUT_ERRORS
     end_line = max(s.end_line, s.line)
     end_column = s.end_column if (s.end_line, s.end_column) > (s.line, s.column) else s.column + 1
     return {

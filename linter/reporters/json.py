@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from .. import __version__
-from ..engine import INPUT_ERROR_CODES, RunReport
-from . import fingerprint
+from ..version import __version__
+from ..diagnostics import INPUT_ERRORS
+from ..results import RunReport
+from ..results import fingerprint
 
 SCHEMA_VERSION = 1
 
@@ -50,7 +51,7 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
             "files": len(report.scanned),
             "policies": report.documents,
             "not_iac": report.count("not-iac"),
-            "errors": sum(1 for f in report.findings if f.code in INPUT_ERROR_CODES)
+            "errors": sum(1 for f in report.findings if f.code in INPUT_ERRORS)
             + len(report.usage_errors),
             "findings": sev,
             "suppressed": len(report.suppressed),

@@ -26,7 +26,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import TextIO
 
-from ..engine import INPUT_ERROR_CODES, RunReport
+from ..diagnostics import INPUT_ERRORS
+from ..results import RunReport
 from ..model import Finding
 
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -62,7 +63,7 @@ def build(report: RunReport) -> ET.Element:
         has_error = has_failure = False
         for f in fr.findings:
             message = f.message + (f" [{f.owner}]" if f.owner else "")
-            if f.code in INPUT_ERROR_CODES:
+            if f.code in INPUT_ERRORS:
                 has_error = True
                 _sub(case, "error", {"type": f.code, "message": message}, line(f))
             else:

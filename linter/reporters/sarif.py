@@ -6,10 +6,10 @@ import json
 import os
 from typing import TextIO
 
-from .. import __version__
-from ..engine import RunReport
-from ..registry import doc_sections
-from . import fingerprint
+from ..version import __version__
+from ..results import RunReport
+from ..rule import doc_sections
+from ..results import fingerprint
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

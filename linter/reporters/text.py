@@ -16,7 +16,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable, TextIO
 
-from ..engine import INPUT_ERROR_CODES, RunReport
+from ..diagnostics import INPUT_ERRORS
+from ..results import RunReport
 from ..model import Finding
 
 _SEV = {"error": "31", "warning": "33", "info": "36"}
@@ -54,7 +55,7 @@ def summary(report: RunReport) -> str:
         parts.append(f"{report.baselined} in baseline")
     if report.baseline_stale:
         parts.append(plural(report.baseline_stale, "stale baseline entry").replace("entrys", "entries"))
-    errors = sum(1 for f in report.findings if f.code in INPUT_ERROR_CODES) + len(report.usage_errors)
+    errors = sum(1 for f in report.findings if f.code in INPUT_ERRORS) + len(report.usage_errors)
     if errors:
         parts.append(plural(errors, "error"))
     return "; ".join(parts) + "."
@@ -157,7 +158,7 @@ class _SourceCache:
         if text is None:
             if not path:
                 return None
-            from ..engine import read  # same decoding as the linted text: BOM, CRLF, UTF-8
+            from ..discover import read  # same decoding as the linted text: BOM, CRLF, UTF-8
 
             try:
                 text, err = read(path)

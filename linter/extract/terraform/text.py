@@ -21,9 +21,12 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from ..model import Severity, Span
-from ..nodes import ParseError, PDict, PList, PScalar, PStr, Pos, parse_json
-from .hcl_tree import Expr, Heredoc, Interp, Locator, Quoted, unescape_map
+from ...diagnostics import DUPLICATE_KEY, diagnostic, parse_error
+from ...model import Finding, Span
+from ...parse.hcl_tree import Expr, Heredoc, Interp, Quoted, unescape_map
+from ...parse.json_parser import parse_json
+from ...parse.nodes import PDict, PList, PScalar, PStr
+from ...positions import LineIndex, Pos, PositionedError
 
 
 # -- nodes -------------------------------------------------------------------------------------
@@ -136,7 +139,7 @@ class MappedText:
         self,
         text: str,
         file: str,
-        locator: Locator,
+        locator: LineIndex,
         offsets: list[int] | None = None,
         regions: list[Region] | None = None,
         directive: bool = False,
@@ -195,7 +198,7 @@ def _match_close(raw: str, i: int) -> int | None:
     return None
 
 
-def template(raw: str, raw_offsets: list[int], file: str, locator: Locator, what: str) -> MappedText:
+def template(raw: str, raw_offsets: list[int], file: str, locator: LineIndex, what: str) -> MappedText:
     """A template's text (heredoc body, template file): ``$${`` and ``%%{`` unescaped,
     ``${...}`` interpolations recorded as regions, ``%{...}`` directives noted."""
     out: list[str] = []
@@ -235,7 +238,7 @@ def template(raw: str, raw_offsets: list[int], file: str, locator: Locator, what
     return MappedText("".join(out), file, locator, _with_end(offs, end), regions, directive, what)
 
 
-def heredoc_text(h: Heredoc, file: str, locator: Locator) -> MappedText:
+def heredoc_text(h: Heredoc, file: str, locator: LineIndex) -> MappedText:
     """A heredoc's value as Terraform reads it (``<<-`` strips the common indentation)."""
     token = h.token
     first = token.find("\n")
@@ -262,7 +265,7 @@ def heredoc_text(h: Heredoc, file: str, locator: Locator) -> MappedText:
     return template("".join(raw), offs, file, locator, "heredoc")
 
 
-def quoted_text(q: Quoted, file: str, locator: Locator) -> MappedText:
+def quoted_text(q: Quoted, file: str, locator: LineIndex) -> MappedText:
     """A quoted HCL string's value with per-character file offsets (escapes resolved)."""
     fo = q.fo or (lambda o: o)
     out: list[str] = []
@@ -288,7 +291,7 @@ def quoted_text(q: Quoted, file: str, locator: Locator) -> MappedText:
 _JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
-def json_string_text(text: str, quote: int, file: str, locator: Locator, what: str) -> MappedText | None:
+def json_string_text(text: str, quote: int, file: str, locator: LineIndex, what: str) -> MappedText | None:
     """The value of the JSON string literal at offset ``quote`` of ``text`` (plan JSON), with
     the file offset of each character; None when it is not a well-formed string."""
     out: list[str] = []
@@ -392,22 +395,22 @@ def _json_unescape(chunk: str) -> str:
 
 def parse_mapped_json(
     mt: MappedText, resolve: Resolve | None = None
-) -> tuple[Node | None, list[tuple[str, str, Span, Severity]], TextProblem | None]:
+) -> tuple[Node | None, list[Finding], TextProblem | None]:
     """Parse JSON from a mapped text into nodes with file positions.
 
-    Returns (node, diagnostics, problem): diagnostics are (code, message, span, severity)
-    for duplicate keys; ``problem`` says why there is no node.
+    Returns (node, diagnostics, problem): diagnostics for trailing commas and duplicate
+    keys; ``problem`` says why there is no node.
     """
     if mt.directive:
         return None, [], TextProblem("template directives are not evaluated", None)
     regions = mt.regions
     flags = _string_flags(mt.text, regions) if regions else []
     masked = _mask(mt.text, regions, flags) if regions else mt.text
-    local = Locator(masked)
-    recovered: list[ParseError] = []
+    local = LineIndex(masked)
+    recovered: list[PositionedError] = []
     try:
         root = parse_json(masked, recovered=recovered)
-    except ParseError as e:
+    except PositionedError as e:
         line, col = mt.at(local.offset(e.line, e.column))
         return None, [], TextProblem(
             f"invalid JSON in {mt.what}: {e.message}", Span(mt.file, line, col, line, col + 1)
@@ -420,10 +423,10 @@ def parse_mapped_json(
         b = mt.at(local.offset(p[2], p[3]))
         return (a[0], a[1], b[0], b[1])
 
-    diags: list[tuple[str, str, Span, Severity]] = []
+    diags: list[Finding] = []
     for e in recovered:  # a trailing comma: reported, and the rest of the document is linted
         line, col = mt.at(local.offset(e.line, e.column))
-        diags.append(("IAM900", f"invalid JSON in {mt.what}: {e.message}", Span(mt.file, line, col, line, col + 1), Severity.ERROR))
+        diags.append(parse_error(mt.file, f"invalid JSON in {mt.what}: {e.message}", line, col))
     by_start = {r.start: (r, f) for r, f in zip(regions, flags)}
 
     def string(s: PStr) -> Node:
@@ -473,12 +476,7 @@ def parse_mapped_json(
                     where = f" (first at line {fpos(first)[0]})" if first else ""
                     p = fpos(second)
                     diags.append(
-                        (
-                            "IAM902",
-                            f"duplicate key {str(key)!r}{where}; the last value is used",
-                            Span(mt.file, *p),
-                            Severity.WARNING,
-                        )
+                        diagnostic(DUPLICATE_KEY, f"duplicate key {str(key)!r}{where}; the last value is used", Span(mt.file, *p))
                     )
             return d
         if isinstance(n, list):

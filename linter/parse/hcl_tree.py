@@ -5,68 +5,21 @@ post-lexer (``hcl2.lark``, ``hcl2.postlexer``) and turns the lark tree into a sm
 typed syntax tree (`Body`, `Block`, `Attribute` and the `Expr` classes) whose every node
 knows its (line, column, end_line, end_column) in the file and its source text.
 
-Building python-hcl2's LALR tables takes seconds, so the built parser is pickled into the
-user's cache directory (``$IAMLINT_CACHE_DIR`` alone when set, else
-``$XDG_CACHE_HOME/iamlint`` and ``~/.cache/iamlint``) under a key that covers the grammar,
-the post-lexer, lark's and Python's versions. It is pickled before it has parsed anything
-(a cold run then compiles only the lexer states it meets), and only after its unpickled
-copy has parsed a probe exactly like the original. A cache file that does not load is
-rebuilt; when no directory is writable, the parser is built in memory and linting goes on.
-Loading the pickle (about 15 ms) replaces lark's own cache format, which takes several
-times longer to deserialize.
+The lark parser itself, and its cache on disk, live in `hcl_parser`.
 
-Syntax errors become `HclSyntaxError` with a message and a position meant for people:
+Syntax errors become `PositionedError` with a message and a position meant for people:
 an unterminated string or heredoc is reported where it starts, a missing ``}`` at the
 brace that is never closed.
 """
 
 from __future__ import annotations
 
-import bisect
-import os
-import sys
 from typing import Any, Callable, Union
 
-Pos = tuple[int, int, int, int]
+from ..positions import LineIndex, Pos, PositionedError
+from .hcl_parser import get_parser
 
-_FORMAT = "iamlint-hcl2-parser-1"  # bump when what is pickled changes
-
-
-class HclSyntaxError(Exception):
-    """HCL that python-hcl2 cannot parse: a message and a 1-based position."""
-
-    def __init__(self, message: str, line: int, column: int):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-
-
-# -- positions ---------------------------------------------------------------------------------
-class Locator:
-    """Character offsets of a text to 1-based (line, column)."""
-
-    __slots__ = ("starts", "length")
-
-    def __init__(self, text: str):
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
-        self.length = len(text)
-
-    def at(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, self.length))
-        line = bisect.bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
-
-    def offset(self, line: int, column: int) -> int:
-        """The inverse of `at` (clamped to the text)."""
-        line = max(1, min(line, len(self.starts)))
-        return min(self.starts[line - 1] + column - 1, self.length)
+Token: Any = None  # lark.Token, imported with the parser
 
 
 # -- the syntax tree ---------------------------------------------------------------------------
@@ -299,215 +252,6 @@ def unescape(raw: str) -> str:
     return unescape_map(raw)[0]
 
 
-# -- the parser and its cache ------------------------------------------------------------------
-_PARSER: Any = None
-Token: Any = None  # lark.Token, imported with the parser
-PROBE = (
-    'locals {\n  a = "x-${var.y}\\n" # c\n  b = <<-EOT\n    {"k": [1, 2.5, true, null]}\n  EOT\n}\n'
-    'resource "t" "n" {\n  p = jsonencode({ K = [for x in local.l : x if x != ""], M = a.b[0].c })\n'
-    '  q = f(-1, !true, 1 + 2 * 3 == 7 ? "y" : "n", provider::p::f(x)...)\n'
-    '  /* c */ dynamic "d" {\n    for_each = {}\n    content {}\n  }\n}\n'
-)
-
-
-def _hcl2_files() -> tuple[str, str]:
-    """Paths of python-hcl2's grammar and post-lexer, found without importing hcl2."""
-    found = None
-    for base in sys.path:
-        d = os.path.join(base or ".", "hcl2")
-        if os.path.isfile(os.path.join(d, "hcl2.lark")):
-            found = d
-            break
-    if found is None:
-        import importlib.util
-
-        spec = importlib.util.find_spec("hcl2")
-        if spec is None or not spec.origin:
-            raise ImportError("python-hcl2 is not installed; iamlint needs python-hcl2 8.x to read Terraform")
-        found = os.path.dirname(spec.origin)
-    grammar, postlexer = os.path.join(found, "hcl2.lark"), os.path.join(found, "postlexer.py")
-    if not os.path.isfile(postlexer):
-        raise ImportError(f"iamlint needs python-hcl2 8.x to read Terraform; the one in {found} is older")
-    return grammar, postlexer
-
-
-_POSTLEXER_MODULE = "iamlint.sources._hcl2_postlexer"
-
-
-def _postlexer() -> Any:
-    """A python-hcl2 `PostLexer`.
-
-    Its module is loaded from python-hcl2's own file under a private name, because importing
-    ``hcl2.postlexer`` first runs ``hcl2/__init__``, which imports python-hcl2's serializers
-    and formatters: a sixth of a cold start that iamlint does not use. If that ever fails
-    (a future python-hcl2 whose post-lexer needs its package), the regular import is used.
-    """
-    mod = sys.modules.get(_POSTLEXER_MODULE)
-    if mod is None:
-        try:
-            import types
-            from importlib.machinery import SourceFileLoader
-
-            path = _hcl2_files()[1]
-            loader = SourceFileLoader(_POSTLEXER_MODULE, path)
-            mod = types.ModuleType(_POSTLEXER_MODULE)
-            mod.__file__ = path
-            mod.__loader__ = loader
-            sys.modules[_POSTLEXER_MODULE] = mod
-            loader.exec_module(mod)
-            mod.PostLexer  # noqa: B018 - it must be there
-        except Exception:
-            sys.modules.pop(_POSTLEXER_MODULE, None)
-            from hcl2 import postlexer as mod  # type: ignore[no-redef]
-    return mod.PostLexer()
-
-
-from ..cache import cache_dirs  # noqa: E402  (shared with the configuration cache)
-
-
-def _cache_key() -> str:
-    """Names the cached parser after everything it depends on: python-hcl2's grammar and
-    post-lexer (their bytes), lark's and Python's versions, and this module's format."""
-    import zlib
-
-    import lark
-
-    grammar, postlexer = _hcl2_files()
-    crc = 0
-    for p in (grammar, postlexer):
-        with open(p, "rb") as fh:
-            crc = zlib.crc32(fh.read(), crc)
-    crc = zlib.crc32(f"{lark.__version__}|{sys.version}|{_FORMAT}".encode(), crc)
-    return f"{crc:08x}-{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
-
-
-def _fingerprint(tree: Any) -> str:
-    """A digest of a parse tree: rule names, token types, values and positions."""
-    import hashlib
-
-    from lark import Token, Tree
-
-    h = hashlib.sha256()
-    stack = [tree]
-    while stack:
-        t = stack.pop()
-        if isinstance(t, Token):
-            h.update(f"{t.type}|{t.value}|{t.line}|{t.column}|{t.end_line}|{t.end_column};".encode())
-        elif isinstance(t, Tree):
-            m = t.meta
-            where = "" if getattr(m, "empty", True) else f"{m.line}:{m.column}-{m.start_pos}:{m.end_pos}"
-            h.update(f"({t.data}@{where}".encode())
-            stack.extend(reversed(t.children))
-    return h.hexdigest()
-
-
-def _build(lark_cache: str | None = None) -> Any:
-    from lark import Lark
-
-    grammar, _ = _hcl2_files()
-    kw: dict[str, Any] = {}
-    if lark_cache:
-        kw["cache"] = lark_cache
-    return Lark.open(grammar, parser="lalr", propagate_positions=True, postlex=_postlexer(), **kw)
-
-
-def _dumps(obj: Any) -> bytes:
-    """Pickle lark objects: modules by name, the LALR action singletons by name (the parser
-    compares actions by identity)."""
-    import importlib
-    import io
-    import pickle
-    import types
-
-    from lark.parsers import lalr_analysis
-
-    actions = {id(getattr(lalr_analysis, n)): n for n in ("Shift", "Reduce")}
-
-    class _P(pickle.Pickler):
-        def reducer_override(self, o: Any) -> Any:
-            if isinstance(o, types.ModuleType):
-                return importlib.import_module, (o.__name__,)
-            name = actions.get(id(o))
-            if name is not None:
-                return getattr, (lalr_analysis, name)
-            return NotImplemented
-
-    buf = io.BytesIO()
-    _P(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
-    return buf.getvalue()
-
-
-def _save(parser: Any, key: str, directory: str) -> bool:
-    """Pickle a parser that has not parsed anything yet (so that a cold run compiles only
-    the lexer states it needs), after checking that the copy parses a probe exactly as
-    the original does."""
-    import pickle
-
-    path = os.path.join(directory, f"hcl2-parser-{key}.pickle")
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        data = _dumps((key, parser))
-        copy = pickle.loads(data)[1]
-        if _fingerprint(copy.parse(PROBE)) != _fingerprint(parser.parse(PROBE)):
-            return False
-        os.makedirs(directory, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-        return True
-    except Exception:  # an unwritable or full disk, an unpicklable future lark: no cache
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        return False
-
-
-def _load_cached(path: str, key: str) -> Any:
-    import pickle
-
-    _postlexer()  # its private module must exist before unpickling refers to it
-    with open(path, "rb") as fh:
-        stored_key, parser = pickle.load(fh)
-    from lark import Lark
-
-    if stored_key != key or not isinstance(parser, Lark):
-        return None
-    return parser
-
-
-def get_parser() -> Any:
-    """The lark parser for HCL (cached in the process and, pickled, on disk)."""
-    global _PARSER
-    if _PARSER is not None:
-        return _PARSER
-    key = _cache_key()
-    dirs = cache_dirs()
-    for d in dirs:
-        path = os.path.join(d, f"hcl2-parser-{key}.pickle")
-        if os.path.exists(path):
-            try:
-                parser = _load_cached(path, key)
-            except Exception:  # a stale, truncated or foreign file: rebuild it
-                parser = None
-            if parser is not None:
-                _PARSER = parser
-                return parser
-    parser = None
-    for d in dirs:
-        try:
-            os.makedirs(d, exist_ok=True)
-            parser = _build(os.path.join(d, f"hcl2-lark-{key}.cache"))
-        except Exception:
-            continue
-        _save(parser, key, d)
-        break
-    if parser is None:
-        parser = _build()
-    _PARSER = parser
-    return parser
-
-
 # -- syntax errors -----------------------------------------------------------------------------
 _OPENERS = {"LBRACE": "{", "LSQB": "[", "LPAR": "(", "INTERP_START": "${", "DIRECTIVE_START": "%{", "DBLQUOTE": '"'}
 _TERMINALS = {
@@ -603,7 +347,7 @@ def _scan_problem(text: str) -> tuple[int, str] | None:
     return None
 
 
-def _syntax_error(text: str, err: Any, locator: Locator) -> HclSyntaxError:
+def _syntax_error(text: str, err: Any, locator: LineIndex) -> PositionedError:
     """A lark error turned into a message and position a person can act on."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
@@ -616,7 +360,7 @@ def _syntax_error(text: str, err: Any, locator: Locator) -> HclSyntaxError:
     found = _scan_problem(text)
     if found is not None and found[0] <= err_offset:
         ln, col = locator.at(found[0])
-        return HclSyntaxError(found[1], ln, col)
+        return PositionedError(found[1], ln, col)
     if at_end:
         stack = []
         ip = getattr(err, "interactive_parser", None)
@@ -629,18 +373,18 @@ def _syntax_error(text: str, err: Any, locator: Locator) -> HclSyntaxError:
             tok = opened[-1]
             sym = _OPENERS[tok.type]
             closer = {"{": "}", "[": "]", "(": ")", "${": "}", "%{": "}", '"': '"'}[sym]
-            return HclSyntaxError(
+            return PositionedError(
                 f"'{sym}' is never closed: the file ends before its '{closer}'", tok.line, tok.column
             )
         ln, col = locator.at(locator.length)
-        return HclSyntaxError("unexpected end of file", ln, col)
+        return PositionedError("unexpected end of file", ln, col)
     if isinstance(err, UnexpectedToken):
         tok = err.token
         msg = f"unexpected {_describe_token(tok)}" + _expected(getattr(err, "expected", None))
-        return HclSyntaxError(msg, tok.line or 1, tok.column or 1)
+        return PositionedError(msg, tok.line or 1, tok.column or 1)
     if isinstance(err, UnexpectedCharacters):
-        return HclSyntaxError(f"unexpected character {err.char!r}", err.line, err.column)
-    return HclSyntaxError(str(err).splitlines()[0] if str(err) else "invalid HCL", line or 1, column or 1)
+        return PositionedError(f"unexpected character {err.char!r}", err.line, err.column)
+    return PositionedError(str(err).splitlines()[0] if str(err) else "invalid HCL", line or 1, column or 1)
 
 
 _HEREDOC_OPEN = None
@@ -683,7 +427,7 @@ def normalize_heredocs(text: str) -> str:
 
 
 def parse_tree(text: str) -> Any:
-    """Parse HCL text to python-hcl2's lark tree; raise `HclSyntaxError`."""
+    """Parse HCL text to python-hcl2's lark tree; raise `PositionedError`."""
     from lark.exceptions import LarkError, UnexpectedInput
 
     parser = get_parser()
@@ -691,17 +435,17 @@ def parse_tree(text: str) -> Any:
     try:
         return parser.parse(text + "\n")
     except UnexpectedInput as e:
-        raise _syntax_error(text, e, Locator(text)) from None
+        raise _syntax_error(text, e, LineIndex(text)) from None
     except RecursionError:
-        raise HclSyntaxError("nesting too deep to read", 1, 1) from None
+        raise PositionedError("nesting too deep to read", 1, 1) from None
     except LarkError as e:
-        raise HclSyntaxError(f"invalid HCL: {e}", 1, 1) from None
+        raise PositionedError(f"invalid HCL: {e}", 1, 1) from None
 
 
 def parse_body(text: str) -> Body:
-    """Parse a ``.tf`` file into a `Body` with file positions; raise `HclSyntaxError`."""
+    """Parse a ``.tf`` file into a `Body` with file positions; raise `PositionedError`."""
     tree = parse_tree(text)
-    return _Converter(text, Locator(text), None).start(tree)
+    return _Converter(text, LineIndex(text), None).start(tree)
 
 
 # -- top-level blocks, for lazy parsing ---------------------------------------------------------
@@ -876,15 +620,15 @@ def split_blocks(text: str) -> list[BlockSpan] | None:
         i = end
 
 
-def parse_block(text: str, span: BlockSpan, locator: Locator) -> Block:
-    """Parse one top-level block of a file, with file positions; raise `HclSyntaxError`
+def parse_block(text: str, span: BlockSpan, locator: LineIndex) -> Block:
+    """Parse one top-level block of a file, with file positions; raise `PositionedError`
     (whose position is then relative to the block: parse the file to report it)."""
     src = text[span.start : span.end]
     base = span.start
     tree = parse_tree(src)
     body = _Converter(src, locator, lambda o: o + base).start(tree)
     if len(body.blocks) != 1 or body.attributes:
-        raise HclSyntaxError("not a single block", 1, 1)
+        raise PositionedError("not a single block", 1, 1)
     return body.blocks[0]
 
 
@@ -892,7 +636,7 @@ _WRAP = "__iamlint__ = "
 
 
 def parse_expression(
-    text: str, locator: Locator, file_offset: Callable[[int], int]
+    text: str, locator: LineIndex, file_offset: Callable[[int], int]
 ) -> Expr:
     """Parse one expression (a template interpolation's content).
 
@@ -904,7 +648,7 @@ def parse_expression(
     body = _Converter(src, locator, lambda o: file_offset(o - len(_WRAP))).start(tree)
     attr = body.attributes.get("__iamlint__")
     if attr is None or len(body.attributes) != 1 or body.blocks:
-        raise HclSyntaxError("invalid expression", *locator.at(file_offset(0)))
+        raise PositionedError("invalid expression", *locator.at(file_offset(0)))
     return attr.expr
 
 
@@ -912,7 +656,7 @@ def parse_expression(
 class _Converter:
     """Walks python-hcl2's lark tree (grammar ``hcl2.lark``, 8.x) into the classes above."""
 
-    def __init__(self, src: str, locator: Locator, fo: Callable[[int], int] | None):
+    def __init__(self, src: str, locator: LineIndex, fo: Callable[[int], int] | None):
         global Token
         if Token is None:
             from lark import Token as _T

@@ -14,28 +14,26 @@ plan's ``configuration`` when a value is only known after apply.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from ..model import DocKind, IAMPrincipal, ManagedPolicyRef, Origin, PolicyDocument, Span, Str, Unknown, Value
-from ..nodes import PStr
-from . import Extraction, diagnostic
-from .hcl_tree import Locator
-from .tf_text import json_string_text, parse_mapped_json
-from .terraform import (
+from ...diagnostics import PARSE_ERROR, diagnostic
+from ...model import DocKind, ManagedPolicyRef, Origin, PolicyDocument, Span, Str, Unknown, Value
+from ...parse.nodes import PStr
+from ...positions import LineIndex
+from ..extraction import Extraction
+from ..graph import PrincipalNode, managed_policy_name, principal_nodes
+from .text import json_string_text, parse_mapped_json
+from .types import (
     ATTACH,
     INLINE,
     ORG_IAM_TYPES,
+    PLAN_FORMAT as FORMAT,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
-    TfBuilder,
-    _Node,
-    _scalar_hook,
-    managed_name,
-    principal_nodes,
+    SINGLE_RESOURCE_TYPES,
 )
-
-FORMAT = "terraform-plan"
+from .values import TfBuilder
 
 
 @dataclass
@@ -137,7 +135,7 @@ class _Plan:
     def __init__(self, path: str, text: str, root: dict):
         self.path = path
         self.text = text
-        self.locator = Locator(text)
+        self.locator = LineIndex(text)
         self.resources = [r for r in _planned(root) if r.mode == "managed"]
         self.by_address = {r.address: r for r in self.resources}
         self.config = _config_refs(root)
@@ -204,7 +202,7 @@ class _Plan:
             if isinstance(v, str):
                 val: Value = Str(str(v), _span(self.path, v))
                 docs = [d for a in self.policy_by_arn(str(v)) for d in self.docs_of.get(a, [])]
-                refs.append(ManagedPolicyRef(val, managed_name(val), docs[0] if docs else None))
+                refs.append(ManagedPolicyRef(val, managed_policy_name(val), docs[0] if docs else None))
         if not refs:
             for a in self.referenced(r, attr, "aws_iam_policy"):
                 docs = self.docs_of.get(a, [])
@@ -220,24 +218,24 @@ class _Plan:
         if mt is None:
             return
         node, diags, problem = parse_mapped_json(mt)
-        for code, message, span, severity in diags:
-            self.out.diagnostics.append(diagnostic(code, "duplicate-key", message, span, severity))
+        self.out.diagnostics.extend(diags)
         if problem is not None:
             if problem.span is not None:
-                self.out.diagnostics.append(diagnostic("IAM900", "parse-error", problem.message, problem.span))
+                self.out.diagnostics.append(diagnostic(PARSE_ERROR, problem.message, problem.span))
             return
         if not isinstance(node, dict):
             self.out.diagnostics.append(
-                diagnostic("IAM900", "parse-error", f"{r.address} {attr}: a policy document must be a JSON object", _span(self.path, value))
+                diagnostic(PARSE_ERROR, f"{r.address} {attr}: a policy document must be a JSON object", _span(self.path, value))
             )
             return
         pname = Str(str(name), _span(self.path, name)) if isinstance(name, str) else None
         origin = Origin(self.path, FORMAT, r.address, r.type, attr)
-        doc = TfBuilder(self.path, scalar=_scalar_hook).document(node, kind, origin, principals=principals, name=pname)
+        doc = TfBuilder(self.path).document(
+            node, kind, origin, principals=principals, name=pname,
+            managed=r.type == "aws_iam_policy", single_resource=r.type in SINGLE_RESOURCE_TYPES,
+        )
         if doc is None:
             return
-        if r.type == "aws_iam_policy":
-            doc = replace(doc, managed=True)
         self.out.documents.append(doc)
         self.docs_of.setdefault(r.address, []).append(doc)
 
@@ -296,16 +294,16 @@ class _Plan:
     def graph(self) -> None:
         """The principals of the plan, and those it names from elsewhere, with everything
         attached to them."""
-        nodes: dict[tuple[str, str], _Node] = {}
+        nodes: dict[tuple[str, str], PrincipalNode] = {}
         for r in self.resources:
             if r.type in PRINCIPAL_TYPES:
                 kind = PRINCIPAL_TYPES[r.type]
-                n = nodes[(kind, r.address)] = _Node(kind, r.address, _span(self.path, r.node.get("address")))
+                n = nodes[(kind, r.address)] = PrincipalNode(kind, r.address, _span(self.path, r.node.get("address")))
                 docs = self.docs_of.get(r.address, [])
                 n.trust = next((d for d in docs if d.kind is DocKind.TRUST), None)
                 n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
 
-        def named(r: Planned, attr: str, ptype: str) -> list[_Node]:
+        def named(r: Planned, attr: str, ptype: str) -> list[PrincipalNode]:
             return principal_nodes(nodes, PRINCIPAL_TYPES[ptype], self.principal_refs(r, attr, ptype))
 
         for r in self.resources:
@@ -334,8 +332,8 @@ class _Plan:
                     u.groups.extend(g.address for g in groups if g.address not in u.groups)
             elif r.type == "aws_iam_access_key":
                 for u in named(r, "user", "aws_iam_user"):
-                    u.keys.append(_span(self.path, r.node.get("address")))
-        self.out.principals.extend(n.principal() for n in nodes.values())
+                    u.access_keys.append(_span(self.path, r.node.get("address")))
+        self.out.principals.extend(n.freeze() for n in nodes.values())
 
 
 def extract(path: str, text: str, root: Any) -> Extraction:

@@ -3,7 +3,7 @@
 `load` composes the text with PyYAML's C loader (``yaml.CSafeLoader``, falling back to the
 pure-Python ``yaml.SafeLoader``): the composer builds a node graph with start and end marks
 and constructs nothing, so no Python object is ever created from a tag. The graph is then
-converted into the positional nodes of `iamlint.nodes`:
+converted into the positional nodes of `iamlint.parse.nodes`:
 
 - mappings become ``PDict`` (duplicate keys recorded in ``PDict.dups``, the later value
   winning, as CloudFormation does), sequences ``PList``;
@@ -27,11 +27,11 @@ size.
 
 from __future__ import annotations
 
-import bisect
 import re
 from typing import Any
 
-from ..nodes import PDict, PList, PScalar, PStr, Pos
+from ..positions import LineIndex, Pos, PositionedError
+from .nodes import PDict, PList, PScalar, PStr
 
 #: deeper than any real template (CDK output nests about 15 levels); keeps every recursive
 #: walk of the tree (conversion, the builder, size computations) far from Python's limit
@@ -61,16 +61,6 @@ SHORT_FORMS: dict[str, str] = {
 }
 
 
-class LoadError(Exception):
-    """The text cannot be read as YAML; ``line``/``column`` are 1-based."""
-
-    def __init__(self, message: str, line: int, column: int):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.column = column
-
-
 class YStr(PStr):
     """A YAML string that remembers its scalar style: '' plain, ``'``, ``"``, ``|`` or ``>``."""
 
@@ -81,28 +71,6 @@ class IntrinsicDict(PDict):
     """A one-key mapping for an intrinsic function; ``short`` when written as a ``!Tag``."""
 
     short: bool = False
-
-
-class LineIndex:
-    """Character offsets <-> 1-based (line, column) for one text."""
-
-    def __init__(self, text: str):
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
-        self.length = len(text)
-
-    def at(self, index: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.starts, index)
-        return line, index - self.starts[line - 1] + 1
-
-    def index(self, line: int, column: int) -> int:
-        line = min(max(line, 1), len(self.starts))
-        return min(self.starts[line - 1] + column - 1, self.length)
 
 
 def _loader():
@@ -153,7 +121,7 @@ def _flow_openers(text: str) -> int:
 
 
 def _check_depth(yaml: Any, loader: Any, text: str) -> None:
-    """Raise LoadError if the event stream nests deeper than MAX_DEPTH (iterative, safe)."""
+    """Raise PositionedError if the event stream nests deeper than MAX_DEPTH (iterative, safe)."""
     from yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 
     depth = 0
@@ -167,7 +135,7 @@ def _check_depth(yaml: Any, loader: Any, text: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     m = event.start_mark
-                    raise LoadError(
+                    raise PositionedError(
                         f"YAML nesting deeper than {MAX_DEPTH} levels", m.line + 1, m.column + 1
                     )
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
@@ -177,8 +145,8 @@ def _check_depth(yaml: Any, loader: Any, text: str) -> None:
         parser.dispose()
 
 
-def _yaml_error(e: Exception, text: str) -> LoadError:
-    """A PyYAML error as a LoadError at its place (reader errors carry an offset, no mark)."""
+def _yaml_error(e: Exception, text: str) -> PositionedError:
+    """A PyYAML error as a PositionedError at its place (reader errors carry an offset, no mark)."""
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     problem = getattr(e, "problem", None) or getattr(e, "reason", None)
     context = getattr(e, "context", None)
@@ -192,24 +160,24 @@ def _yaml_error(e: Exception, text: str) -> LoadError:
         msg = None
     if mark is not None:
         if msg is None:
-            return LoadError(f"YAML nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
-        return LoadError(f"invalid YAML: {msg}", mark.line + 1, mark.column + 1)
+            return PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
+        return PositionedError(f"invalid YAML: {msg}", mark.line + 1, mark.column + 1)
     if msg is None:
-        return LoadError(f"YAML nesting deeper than {MAX_DEPTH} levels", 1, 1)
+        return PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", 1, 1)
     position = getattr(e, "position", None)
     if isinstance(position, int) and 0 <= position <= len(text):
         char = getattr(e, "character", None)
         if isinstance(char, int):
             msg = f"{msg}: {chr(char)!r}" if char < 0x110000 else msg
         line, col = LineIndex(text).at(position)
-        return LoadError(f"invalid YAML: {msg}", line, col)
-    return LoadError(f"invalid YAML: {msg}", 1, 1)
+        return PositionedError(f"invalid YAML: {msg}", line, col)
+    return PositionedError(f"invalid YAML: {msg}", 1, 1)
 
 
 def load(text: str) -> tuple[Any, list[tuple[str, int, int]]]:
     """Compose and convert; return (root node or None, [(message, line, column)] problems).
 
-    Raises `LoadError` for text that is not YAML, nests too deeply or expands too much.
+    Raises `PositionedError` for text that is not YAML, nests too deeply or expands too much.
     The problems are non-fatal (unknown tags, non-scalar keys).
     """
     yaml, loader = _loader()
@@ -217,10 +185,10 @@ def load(text: str) -> tuple[Any, list[tuple[str, int, int]]]:
         if loader is not yaml.SafeLoader and _depth_bound(text) > DEPTH_CHECK_BOUND:
             _check_depth(yaml, loader, text)
         node = yaml.compose(text, Loader=loader)
-    except LoadError:
+    except PositionedError:
         raise
     except RecursionError:
-        raise LoadError(f"YAML nesting deeper than {MAX_DEPTH} levels", 1, 1) from None
+        raise PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", 1, 1) from None
     except yaml.YAMLError as e:
         raise _yaml_error(e, text) from None
     if node is None:
@@ -294,7 +262,7 @@ class _Converter:
         self.count += 1
         if self.count > self.budget:
             m = node.start_mark
-            raise LoadError(
+            raise PositionedError(
                 f"YAML aliases expand to more than {self.budget} values (an alias bomb?); "
                 "the document was not read",
                 m.line + 1,
@@ -302,7 +270,7 @@ class _Converter:
             )
         if depth > MAX_DEPTH:
             m = node.start_mark
-            raise LoadError(f"YAML nesting deeper than {MAX_DEPTH} levels", m.line + 1, m.column + 1)
+            raise PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", m.line + 1, m.column + 1)
         if node.tag[0] == "!":
             return self.tagged(node, depth)
         s, e = node.start_mark, node.end_mark

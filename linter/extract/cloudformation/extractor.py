@@ -1,8 +1,8 @@
 """CloudFormation templates (JSON and YAML, SAM and CDK output included).
 
-Entry points, called by `iamlint.sources.extract_file`:
+Entry points, called by `iamlint.extract.extract_file`:
 
-- `extract_yaml(path, text)`: a YAML template (see `cfn_yaml` for parsing, short-form tags
+- `extract_yaml(path, text)`: a YAML template (see `iamlint.parse.cfn_yaml` for parsing, short-form tags
   and the guards against hostile input); None when the YAML is not a template;
 - `extract_json(path, text, root)`: a JSON template already parsed by `parse_json`.
 
@@ -20,6 +20,9 @@ Origins name the resource's logical id and type, the property path of the docume
 SAM policy templates (``Policies: [{S3ReadPolicy: {BucketName: x}}]``) are recognised by
 shape and recorded as managed policies named ``sam:S3ReadPolicy``: their actions are fixed
 by AWS, so they are not documents to lint.
+
+A resource's ``Metadata: {iamlint: {ignore: [...]}}`` becomes suppression directives, as
+written; the suppression stage judges them.
 """
 
 from __future__ import annotations
@@ -27,84 +30,48 @@ from __future__ import annotations
 import gc
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from ..model import (
+from ...builder import DocumentBuilder, with_pseudo
+from ...diagnostics import INVALID_SUPPRESSION, diagnostic, parse_error
+from ...directives import Directive
+from ...model import (
     DocKind,
-    IAMPrincipal,
     ManagedPolicyRef,
     Origin,
     PolicyDocument,
+    Pseudo,
     Span,
     Str,
     Unknown,
     Value,
 )
-from ..nodes import PDict, PList, PStr
-from ..normalize import DocumentBuilder
-from . import Extraction, duplicate_keys, is_cfn_template, parse_error
-from .cfn_intrinsics import PSEUDO_PARAMETERS, Resolver, Template, intrinsic_name
-
-FORMAT = "cloudformation"
-
-ROLE = "AWS::IAM::Role"
-USER = "AWS::IAM::User"
-GROUP = "AWS::IAM::Group"
-PERMISSION_SET = "AWS::SSO::PermissionSet"
-MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
-SAM_FUNCTION = "AWS::Serverless::Function"
-SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
-SAM_API = "AWS::Serverless::Api"
-
-#: resource type -> (principal kind, property holding its name)
-PRINCIPAL_TYPES: dict[str, tuple[str, str | None]] = {
-    ROLE: ("role", "RoleName"),
-    USER: ("user", "UserName"),
-    GROUP: ("group", "GroupName"),
-    PERMISSION_SET: ("permission-set", None),
-}
-
-#: resources whose single policy property is a resource-based (or endpoint) policy
-RESOURCE_POLICIES: dict[str, tuple[str, DocKind]] = {
-    "AWS::S3::BucketPolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::S3::AccessPoint": ("Policy", DocKind.RESOURCE),
-    "AWS::S3::MultiRegionAccessPointPolicy": ("Policy", DocKind.RESOURCE),
-    "AWS::S3Express::BucketPolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::SQS::QueuePolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::SNS::TopicPolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::SNS::TopicInlinePolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::KMS::Key": ("KeyPolicy", DocKind.RESOURCE),
-    "AWS::KMS::ReplicaKey": ("KeyPolicy", DocKind.RESOURCE),
-    "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", DocKind.RESOURCE),
-    "AWS::ECR::Repository": ("RepositoryPolicyText", DocKind.RESOURCE),
-    "AWS::ECR::PublicRepository": ("RepositoryPolicyText", DocKind.RESOURCE),
-    "AWS::ECR::RegistryPolicy": ("PolicyText", DocKind.RESOURCE),
-    "AWS::Logs::ResourcePolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::OpenSearchService::Domain": ("AccessPolicies", DocKind.RESOURCE),
-    "AWS::Elasticsearch::Domain": ("AccessPolicies", DocKind.RESOURCE),
-    "AWS::EC2::VPCEndpoint": ("PolicyDocument", DocKind.ENDPOINT),
-    "AWS::Backup::BackupVault": ("AccessPolicy", DocKind.RESOURCE),
-    "AWS::EFS::FileSystem": ("FileSystemPolicy", DocKind.RESOURCE),
-    "AWS::ApiGateway::RestApi": ("Policy", DocKind.RESOURCE),
-    "AWS::CodeArtifact::Domain": ("PermissionsPolicyDocument", DocKind.RESOURCE),
-    "AWS::CodeArtifact::Repository": ("PermissionsPolicyDocument", DocKind.RESOURCE),
-}
-
-#: policy resources attached to principals, and the properties naming them
-ATTACHED_POLICIES: dict[str, tuple[tuple[str, str], ...]] = {
-    "AWS::IAM::Policy": (("Roles", "role"), ("Users", "user"), ("Groups", "group")),
-    MANAGED_POLICY: (("Roles", "role"), ("Users", "user"), ("Groups", "group")),
-    "AWS::IAM::RolePolicy": (("RoleName", "role"),),
-    "AWS::IAM::UserPolicy": (("UserName", "user"),),
-    "AWS::IAM::GroupPolicy": (("GroupName", "group"),),
-}
-
-SCP_TYPES = {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
-
-_AWS_MANAGED = re.compile(
-    r"^arn:(?:aws|aws-cn|aws-us-gov|aws-iso[a-z-]*|\$\{AWS::Partition\}):iam::aws:policy/(?:.*/)?([^/]+)$"
+from ...parse.nodes import PDict, PList, PStr
+from ...positions import PositionedError
+from ..extraction import Extraction, duplicate_keys
+from ..graph import PrincipalNode, managed_policy_name
+from .intrinsics import PSEUDO_PARAMETERS, Resolver, Template, intrinsic_name
+from .types import (
+    ATTACHED_POLICIES,
+    FORMAT,
+    MANAGED_POLICY,
+    PERMISSION_SET,
+    PRINCIPAL_TYPES,
+    RESOURCE_POLICIES,
+    ROLE,
+    SAM_API,
+    SAM_FUNCTION,
+    SAM_STATE_MACHINE,
+    SCP_TYPES,
+    SINGLE_RESOURCE_TYPES,
+    USER,
+    is_cfn_template,
 )
+
+_PSEUDO = re.compile(r"\$\{AWS::(AccountId|Partition|Region|URLSuffix)\}")
+_PSEUDO_KIND = {"AccountId": Pseudo.ACCOUNT, "Partition": Pseudo.PARTITION, "Region": Pseudo.REGION,
+                "URLSuffix": Pseudo.URL_SUFFIX}
 _SAM_TEMPLATE = re.compile(r"^[A-Z][A-Za-z0-9]*Policy$")
 _YAML_TEMPLATE = re.compile(r"^(AWSTemplateFormatVersion|Resources)\s*:", re.MULTILINE)
 
@@ -134,20 +101,20 @@ def extract_yaml(path: str, text: str) -> Extraction | None:
 
 
 def _extract_yaml(path: str, text: str) -> Extraction | None:
-    from .cfn_yaml import LoadError, load
+    from ...parse.cfn_yaml import load
 
     if text.lstrip().startswith("{"):
-        from ..nodes import ParseError, parse_json
+        from ...parse.json_parser import parse_json
 
         try:
             root = parse_json(text)
-        except ParseError:
+        except PositionedError:
             pass  # JSON-looking YAML: let the YAML reader decide
         else:
             return _Extractor(path, text, root).run() if is_cfn_template(root) else None
     try:
         root, problems = load(text)
-    except LoadError as e:
+    except PositionedError as e:
         if not _YAML_TEMPLATE.search(text):
             return None  # broken YAML that does not even look like a template: not IaC
         return Extraction(FORMAT, diagnostics=[parse_error(path, e.message, e.line, e.column)])
@@ -165,13 +132,14 @@ def extract_json(path: str, text: str, root: Any) -> Extraction:
         return _Extractor(path, text, root).run()
 
 
-def aws_managed_name(value: Value) -> str | None:
-    """``AdministratorAccess`` for ``arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess``."""
-    if isinstance(value, Str):
-        m = _AWS_MANAGED.match(value.value)
-        if m:
-            return m.group(1)
-    return None
+def pseudo_parts(text: str) -> tuple[tuple[str, Pseudo], ...]:
+    """CloudFormation's pseudo parameters in a resolved string (see `Str.pseudo`)."""
+    return tuple(dict.fromkeys((m.group(0), _PSEUDO_KIND[m.group(1)]) for m in _PSEUDO.finditer(text)))
+
+
+def _managed_ref(value: Value) -> ManagedPolicyRef:
+    value = with_pseudo(value, pseudo_parts)
+    return ManagedPolicyRef(value, managed_policy_name(value))
 
 
 def _dedupe_diagnostics(ex: Extraction) -> None:
@@ -205,35 +173,11 @@ class _PendingRef:
     node: Any
 
 
-@dataclass
-class _Node:
-    """A principal being assembled (IAMPrincipal is frozen; this is its builder)."""
+class _Node(PrincipalNode):
+    """A principal of the template: also its permissions boundary as written, resolved last,
+    once every managed policy of the template is built."""
 
-    kind: str
-    address: str
-    span: Span
-    trust: PolicyDocument | None = None
-    inline: list[PolicyDocument] = field(default_factory=list)
-    managed: list[ManagedPolicyRef | _PendingRef] = field(default_factory=list)
-    boundary: ManagedPolicyRef | None = None
-    groups: list[str] = field(default_factory=list)
-    access_keys: list[Span] = field(default_factory=list)
-    boundary_node: Any = None  # resolved last, once every managed policy is built
-
-    def freeze(self, file: str) -> IAMPrincipal:
-        """The model's principal; call after `_Extractor._assemble` resolved pending refs."""
-        return IAMPrincipal(
-            kind=self.kind,
-            address=self.address,
-            span=self.span,
-            file=file,
-            trust=self.trust,
-            inline=tuple(self.inline),
-            managed=tuple(m for m in self.managed if isinstance(m, ManagedPolicyRef)),
-            boundary=self.boundary,
-            groups=tuple(dict.fromkeys(self.groups)),
-            access_keys=tuple(self.access_keys),
-        )
+    boundary_node: Any = None
 
 
 class _Extractor:
@@ -245,7 +189,9 @@ class _Extractor:
         self.path = path
         self.t = Template(path, text, root)
         self.r = Resolver(self.t)
-        self.builder = DocumentBuilder(path, alternatives=self.r.alternatives, scalar=self.r.scalar)
+        self.builder = DocumentBuilder(
+            path, alternatives=self.r.alternatives, scalar=self.r.scalar, pseudo=pseudo_parts
+        )
         self.ex = Extraction(FORMAT)
         self.ex.diagnostics.extend(duplicate_keys(path, root))
         self.resources = list(self._resources())
@@ -264,18 +210,13 @@ class _Extractor:
         self._index_attachments()
         for res in self.resources:
             self._extract(res)
-        self._suppressions()
+        self._directives()
         self._assemble()
         self.ex.diagnostics.extend(self.t.diagnostics)
         return self.ex
 
-    def _suppressions(self) -> None:
+    def _directives(self) -> None:
         """``Metadata: {iamlint: {ignore: [{rule, reason, until}]}}``: covers that resource."""
-        import datetime as dt
-
-        from ..suppress import Suppression, check_codes, invalid
-
-        known = _known_codes()
         for key, res in self.t.resources.items():
             meta = res.get("Metadata") if isinstance(res, dict) else None
             block = meta.get("iamlint") if isinstance(meta, dict) else None
@@ -284,30 +225,32 @@ class _Extractor:
             entries = block.get("ignore") if isinstance(block, dict) else None
             if not isinstance(entries, list):
                 self.ex.diagnostics.append(
-                    invalid("Metadata iamlint must be {ignore: [{rule: CODE, reason: ...}]}", self.t.span(block))
+                    diagnostic(
+                        INVALID_SUPPRESSION,
+                        "Metadata iamlint must be {ignore: [{rule: CODE, reason: ...}]}",
+                        self.t.span(block),
+                    )
                 )
                 continue
             for entry in entries:
                 span = self.t.span(entry)
-                rule = entry.get("rule") if isinstance(entry, dict) else None
-                codes = tuple(c.strip() for c in str(rule).split(",")) if isinstance(rule, str) else ()
-                reason = entry.get("reason") if isinstance(entry, dict) else None
-                until = entry.get("until") if isinstance(entry, dict) else None
-                error = None if codes else "each ignore entry needs a rule: CODE"
-                error = error or check_codes(codes, known)
-                if error is None and not (isinstance(reason, str) and reason.strip()):
-                    error = "each ignore entry needs a reason"
-                date = None
-                if error is None and until is not None:
-                    try:
-                        date = dt.date.fromisoformat(str(getattr(until, "value", until)))
-                    except ValueError:
-                        error = f"until: {until!r} is not a date like 2027-03-31"
-                if error:
-                    self.ex.diagnostics.append(invalid(f"Metadata iamlint ignore: {error}", span))
+                if not isinstance(entry, dict):
+                    self.ex.directives.append(
+                        Directive((), "", span, "metadata", owner=str(key), problem="each ignore entry needs a rule: CODE")
+                    )
                     continue
-                self.ex.suppressions.append(
-                    Suppression(codes, str(reason).strip(), span, "metadata", until=date, owner=str(key))
+                rule, reason, until = entry.get("rule"), entry.get("reason"), entry.get("until")
+                codes = tuple(c.strip() for c in str(rule).split(",")) if isinstance(rule, str) else ()
+                self.ex.directives.append(
+                    Directive(
+                        codes,
+                        str(reason).strip() if isinstance(reason, str) else "",
+                        span,
+                        "metadata",
+                        until=None if until is None else str(getattr(until, "value", until)),
+                        owner=str(key),
+                        problem=None if codes else "each ignore entry needs a rule: CODE",
+                    )
                 )
 
     # -- indexing ------------------------------------------------------------------------------
@@ -467,8 +410,11 @@ class _Extractor:
         docs = []
         principals = tuple(dict.fromkeys(self._addresses(principals)))
         managed = res.type == MANAGED_POLICY and path.endswith("PolicyDocument")
+        single = res.type in SINGLE_RESOURCE_TYPES
         for d in self.r.documents(node):
-            doc = self.builder.document(d, kind, self._origin(res, path), principals, name, managed=managed)
+            doc = self.builder.document(
+                d, kind, self._origin(res, path), principals, name, managed=managed, single_resource=single
+            )
             if doc is not None:
                 docs.append(doc)
                 self.ex.documents.append(doc)
@@ -573,7 +519,7 @@ class _Extractor:
         mp = self._managed_policy_id(node)
         if mp is not None:
             return [_PendingRef(mp, node)]  # its document may come later in the template
-        return [ManagedPolicyRef(v, aws_managed_name(v)) for v in self.r.values(node)]
+        return [_managed_ref(v) for v in self.r.values(node)]
 
     def _boundary(self, node: Any) -> ManagedPolicyRef | None:
         if node is None:
@@ -591,7 +537,7 @@ class _Extractor:
             if mp is not None:
                 return self._customer_ref(mp, Unknown(self.r.render(alt), self.t.span(alt)))
             for v in self.r.values(alt):
-                return ManagedPolicyRef(v, aws_managed_name(v))
+                return _managed_ref(v)
         return None
 
     # -- SAM -----------------------------------------------------------------------------------
@@ -634,8 +580,8 @@ class _Extractor:
     ) -> None:
         managed: list[ManagedPolicyRef | _PendingRef] = []
         if isinstance(entry, str):
-            value = Str(str(entry), self.t.span(entry))
-            name = aws_managed_name(value) if entry.startswith("arn:") else str(entry).rsplit("/", 1)[-1]
+            value = with_pseudo(Str(str(entry), self.t.span(entry)), pseudo_parts)
+            name = managed_policy_name(value) if entry.startswith("arn:") else str(entry).rsplit("/", 1)[-1]
             managed.append(ManagedPolicyRef(value, name))
         elif intrinsic_name(entry) is not None:
             managed.extend(self._managed_refs(entry))
@@ -690,16 +636,10 @@ class _Extractor:
             if node.boundary_node is not None:
                 node.boundary = self._boundary(node.boundary_node)
         self.ex.principals = [
-            n.freeze(self.path)
+            n.freeze()
             for n in sorted(self.nodes.values(), key=lambda n: (n.span.line, n.span.column, n.address))
         ]
 
     def _customer_ref(self, policy: str, value: Value) -> ManagedPolicyRef:
         docs = self.policy_docs.get(policy)
         return ManagedPolicyRef(value, None, docs[0] if docs else None)
-
-
-def _known_codes() -> set[str]:
-    from ..registry import default_registry
-
-    return {r.code for r in default_registry()}

@@ -8,9 +8,9 @@ may also be a JSON string, as ``aws iam get-policy-version`` prints it URL-decod
 
 from __future__ import annotations
 
+from ..builder import DocumentBuilder
 from ..model import DocKind, Origin
-from ..normalize import DocumentBuilder
-from . import Extraction, duplicate_keys
+from .extraction import Extraction, duplicate_keys
 
 WRAPPERS = (
     (("PolicyDocument",), DocKind.UNKNOWN),

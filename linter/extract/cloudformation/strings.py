@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .cfn_yaml import LineIndex
+from ...positions import LineIndex
 
 _SIMPLE_ESCAPES = {
     "0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v", "f": "\f",
@@ -50,7 +50,7 @@ class Embedded:
         offsets, n = self.offsets, len(self.offsets)
 
         def to_file(line: int, column: int) -> tuple[int, int]:
-            i = inner.index(line, column)
+            i = inner.offset(line, column)
             if i < n:
                 return lines.at(offsets[i])
             return lines.at(offsets[-1] + 1 if n else self.end)

@@ -1,6 +1,6 @@
 """CloudFormation's value language: intrinsic functions, parameters, mappings.
 
-`Resolver` provides the two hooks of `iamlint.normalize.DocumentBuilder`, so that rules
+`Resolver` provides the two hooks of `iamlint.builder.DocumentBuilder`, so that rules
 only ever see `Str` and `Unknown` values:
 
 - ``alternatives``: ``Fn::If`` yields both branches (each keeps its own position);
@@ -29,12 +29,14 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from ..model import Finding, Span, Str, Unknown, Value
-from ..nodes import PDict, PList, ParseError, PScalar, PStr, parse_json
-from ..normalize import source_text
-from . import parse_error
-from .cfn_strings import Embedded, constant, embed
-from .cfn_yaml import IntrinsicDict, LineIndex, YStr, if_arity_message
+from ...builder import source_text
+from ...diagnostics import parse_error
+from ...model import Finding, Span, Str, Unknown, Value
+from ...parse.cfn_yaml import IntrinsicDict, YStr, if_arity_message
+from ...parse.json_parser import parse_json
+from ...parse.nodes import PDict, PList, PScalar, PStr
+from ...positions import LineIndex, PositionedError
+from .strings import Embedded, constant, embed
 
 PSEUDO_PARAMETERS = frozenset(
     {
@@ -130,7 +132,7 @@ class Template:
         if p is None or p[0] == 0:
             return None
         lines = self.lines
-        return lines.index(p[0], p[1]), lines.index(p[2], p[3])
+        return lines.offset(p[0], p[1]), lines.offset(p[2], p[3])
 
 
 def _dict(node: Any) -> dict:
@@ -422,10 +424,10 @@ class Resolver:
         if stripped.startswith("{{resolve:") or not stripped:
             return None  # a dynamic reference or nothing: unknown, not malformed
         mapper = emb.mapper(self.t.lines)
-        recovered: list[ParseError] = []
+        recovered: list[PositionedError] = []
         try:
             root = parse_json(text, mapper=mapper, recovered=recovered)
-        except ParseError as e:
+        except PositionedError as e:
             self.t.error(f"policy document is not valid JSON: {e.message}", e.line, e.column)
             return None
         for e in recovered:  # a trailing comma: reported, and the document still linted

@@ -1,7 +1,7 @@
 """Build the model from positional nodes, once, for every input format.
 
 `DocumentBuilder` turns a parsed policy document (``PDict``/``PList``/``PStr`` nodes from
-`iamlint.nodes`, whatever the source format) into a `PolicyDocument`. It normalises single
+`iamlint.parse.nodes`, whatever the source format) into a `PolicyDocument`. It normalises single
 values and lists, a single-object ``Statement``, and condition operators, so that no rule
 repeats that work.
 
@@ -29,13 +29,17 @@ from .model import (
     PolicyDocument,
     Principal,
     PrincipalEntry,
+    Pseudo,
     Span,
     Statement,
     Str,
     Unknown,
     Value,
 )
-from .nodes import PDict, PList, PScalar, PStr, pos_of, to_plain
+from .parse.nodes import PDict, PScalar, pos_of, to_plain
+
+#: finds the parts of a string that name a fact of the deployment, as a format spells them
+PseudoFinder = Callable[[str], tuple[tuple[str, Pseudo], ...]]
 
 _OPERATOR = re.compile(r"^(forallvalues:|foranyvalue:)?(.*?)(ifexists)?$", re.IGNORECASE | re.DOTALL)
 
@@ -83,10 +87,14 @@ def policy_size(node: Any) -> int:
     return len(re.sub(r"\s", "", text))
 
 
-def _single_resource(origin: Origin) -> bool:
-    from .sources import SINGLE_RESOURCE_OWNERS
-
-    return origin.owner_type in SINGLE_RESOURCE_OWNERS
+def with_pseudo(value: Value, find: PseudoFinder | None) -> Value:
+    """A `Str` with the pseudo parts ``find`` sees in it (see `Str.pseudo`)."""
+    if find is None or not isinstance(value, Str) or "${" not in value.value:
+        return value
+    parts = find(value.value)
+    if not parts:
+        return value
+    return Str(value.value, value.span, parts)
 
 
 class DocumentBuilder:
@@ -96,10 +104,12 @@ class DocumentBuilder:
         alternatives: Callable[[Any], list] | None = None,
         scalar: Callable[[Any], list[Value] | None] | None = None,
         fallback: Span | None = None,
+        pseudo: PseudoFinder | None = None,
     ):
         self.file = file
         self._alternatives = alternatives
         self._scalar = scalar
+        self._pseudo = pseudo
         self.fallback = fallback or Span(file, 1, 1, 1, 1)
         self.problems: list[tuple[str, Span]] = []
 
@@ -119,6 +129,11 @@ class DocumentBuilder:
         self.problems.append((message, self.span(node, default)))
 
     def scalar(self, node: Any) -> list[Value]:
+        if self._pseudo is not None:
+            return [with_pseudo(v, self._pseudo) for v in self._scalar_values(node)]
+        return self._scalar_values(node)
+
+    def _scalar_values(self, node: Any) -> list[Value]:
         if self._scalar is not None:
             got = self._scalar(node)
             if got is not None:
@@ -264,9 +279,12 @@ class DocumentBuilder:
         principals: Iterable[str] = (),
         name: Value | None = None,
         managed: bool = False,
-        single_resource: bool | None = None,
+        single_resource: bool = False,
     ) -> PolicyDocument | None:
-        """Build the document, or None when the node is not a map (recorded as a problem)."""
+        """Build the document, or None when the node is not a map (recorded as a problem).
+
+        ``managed`` and ``single_resource`` are facts the extractor knows of the owner (see
+        `PolicyDocument`)."""
         start = len(self.problems)
         alts = self.alts(node)
         docs = [a for a in alts if isinstance(a, dict)]
@@ -306,8 +324,8 @@ class DocumentBuilder:
             size=policy_size(docs[0]),
             problems=tuple(self.problems[start:]),
             managed=managed,
-            single_resource=_single_resource(origin) if single_resource is None else single_resource,
+            single_resource=single_resource,
         )
 
 
-__all__ = ["DocumentBuilder", "parse_operator", "source_text", "policy_size", "PStr", "PList"]
+__all__ = ["DocumentBuilder", "parse_operator", "source_text", "policy_size", "with_pseudo"]

@@ -1,0 +1,28 @@
+"""CloudFormation templates (JSON and YAML, SAM and CDK output included).
+
+Cheap to import: the extractor itself (`extractor`) loads when a template is met.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..extraction import Extraction
+from .types import is_cfn_template
+
+
+def extract_yaml(path: str, text: str) -> Extraction | None:
+    """A YAML (or JSON-in-.yaml) template; None when it is not CloudFormation."""
+    from .extractor import extract_yaml as run
+
+    return run(path, text)
+
+
+def extract_json(path: str, text: str, root: Any) -> Extraction:
+    """A JSON template already parsed with positions."""
+    from .extractor import extract_json as run
+
+    return run(path, text, root)
+
+
+__all__ = ["extract_json", "extract_yaml", "is_cfn_template"]

@@ -1,0 +1,89 @@
+"""CloudFormation's resource types that hold IAM policies, and how a template is recognised.
+
+Cheap to import: the dispatcher reads `is_cfn_template` for every JSON file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import DocKind
+
+FORMAT = "cloudformation"
+
+ROLE = "AWS::IAM::Role"
+USER = "AWS::IAM::User"
+GROUP = "AWS::IAM::Group"
+PERMISSION_SET = "AWS::SSO::PermissionSet"
+MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
+SAM_FUNCTION = "AWS::Serverless::Function"
+SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
+SAM_API = "AWS::Serverless::Api"
+
+#: resource type -> (principal kind, property holding its name)
+PRINCIPAL_TYPES: dict[str, tuple[str, str | None]] = {
+    ROLE: ("role", "RoleName"),
+    USER: ("user", "UserName"),
+    GROUP: ("group", "GroupName"),
+    PERMISSION_SET: ("permission-set", None),
+}
+
+#: resources whose single policy property is a resource-based (or endpoint) policy
+RESOURCE_POLICIES: dict[str, tuple[str, DocKind]] = {
+    "AWS::S3::BucketPolicy": ("PolicyDocument", DocKind.RESOURCE),
+    "AWS::S3::AccessPoint": ("Policy", DocKind.RESOURCE),
+    "AWS::S3::MultiRegionAccessPointPolicy": ("Policy", DocKind.RESOURCE),
+    "AWS::S3Express::BucketPolicy": ("PolicyDocument", DocKind.RESOURCE),
+    "AWS::SQS::QueuePolicy": ("PolicyDocument", DocKind.RESOURCE),
+    "AWS::SNS::TopicPolicy": ("PolicyDocument", DocKind.RESOURCE),
+    "AWS::SNS::TopicInlinePolicy": ("PolicyDocument", DocKind.RESOURCE),
+    "AWS::KMS::Key": ("KeyPolicy", DocKind.RESOURCE),
+    "AWS::KMS::ReplicaKey": ("KeyPolicy", DocKind.RESOURCE),
+    "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", DocKind.RESOURCE),
+    "AWS::ECR::Repository": ("RepositoryPolicyText", DocKind.RESOURCE),
+    "AWS::ECR::PublicRepository": ("RepositoryPolicyText", DocKind.RESOURCE),
+    "AWS::ECR::RegistryPolicy": ("PolicyText", DocKind.RESOURCE),
+    "AWS::Logs::ResourcePolicy": ("PolicyDocument", DocKind.RESOURCE),
+    "AWS::OpenSearchService::Domain": ("AccessPolicies", DocKind.RESOURCE),
+    "AWS::Elasticsearch::Domain": ("AccessPolicies", DocKind.RESOURCE),
+    "AWS::EC2::VPCEndpoint": ("PolicyDocument", DocKind.ENDPOINT),
+    "AWS::Backup::BackupVault": ("AccessPolicy", DocKind.RESOURCE),
+    "AWS::EFS::FileSystem": ("FileSystemPolicy", DocKind.RESOURCE),
+    "AWS::ApiGateway::RestApi": ("Policy", DocKind.RESOURCE),
+    "AWS::CodeArtifact::Domain": ("PermissionsPolicyDocument", DocKind.RESOURCE),
+    "AWS::CodeArtifact::Repository": ("PermissionsPolicyDocument", DocKind.RESOURCE),
+}
+
+#: policy resources attached to principals, and the properties naming them
+ATTACHED_POLICIES: dict[str, tuple[tuple[str, str], ...]] = {
+    "AWS::IAM::Policy": (("Roles", "role"), ("Users", "user"), ("Groups", "group")),
+    MANAGED_POLICY: (("Roles", "role"), ("Users", "user"), ("Groups", "group")),
+    "AWS::IAM::RolePolicy": (("RoleName", "role"),),
+    "AWS::IAM::UserPolicy": (("UserName", "user"),),
+    "AWS::IAM::GroupPolicy": (("GroupName", "group"),),
+}
+
+SCP_TYPES = {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
+
+#: resource policies attached to one resource: their "*" (or absent) Resource means that
+#: resource (see PolicyDocument.single_resource)
+SINGLE_RESOURCE_TYPES = frozenset({
+    "AWS::KMS::Key", "AWS::KMS::ReplicaKey", "AWS::SecretsManager::ResourcePolicy",
+    "AWS::ECR::Repository", "AWS::ECR::PublicRepository", "AWS::EFS::FileSystem",
+    "AWS::Backup::BackupVault", "AWS::CodeArtifact::Domain", "AWS::CodeArtifact::Repository",
+})
+
+
+def is_cfn_template(node: Any) -> bool:
+    """A CloudFormation template: its format version, or a resource of an AWS or custom type."""
+    if not isinstance(node, dict):
+        return False
+    if "AWSTemplateFormatVersion" in node:
+        return True
+    res = node.get("Resources")
+    if isinstance(res, dict):
+        for r in res.values():
+            t = r.get("Type") if isinstance(r, dict) else None
+            if isinstance(t, str) and (t.startswith("AWS::") or t.startswith("Custom::")):
+                return True
+    return False

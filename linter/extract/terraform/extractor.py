@@ -1,0 +1,381 @@
+"""Terraform HCL modules: policy documents, with exact positions, and the attachment graph.
+
+`extract_module` reads a module (see `module`), renders its ``aws_iam_policy_document``
+data sources (`documents`), builds every policy document its resources hold and the graph
+of principals, and returns Extractions for the files that were given (pre-commit passes
+changed files only). Documents read by ``file()``/``templatefile()`` keep their positions in
+that file (the engine reports them there).
+"""
+
+from __future__ import annotations
+
+import os
+from ...model import DocKind, IAMPrincipal, ManagedPolicyRef, Origin, PolicyDocument, Span, Value
+from ...parse.hcl_tree import Expr, Interp, Quoted, Ref, TupleX
+from ...diagnostics import parse_error
+from ..extraction import Extraction
+from ..graph import PrincipalNode, managed_policy_name, principal_nodes
+from ..jsonpolicy import guess_kind
+from .documents import DataDocuments
+from .module import Module, Scope
+from .text import Node, UnknownNode, node_file, relocate, span_of
+from .types import ATTACH, FORMAT, INLINE, ORG_IAM_TYPES, PRINCIPAL_TYPES, RELEVANT, RESOURCE_POLICIES, SINGLE_RESOURCE_TYPES
+from .values import TfBuilder, to_value
+
+# -- extraction ----------------------------------------------------------------------------------
+class _Doc:
+    __slots__ = ("doc", "anchor")
+
+    def __init__(self, doc: PolicyDocument, anchor: str):
+        self.doc = doc
+        self.anchor = anchor  # the .tf file of the owner
+
+
+class _Extractor:
+    """Documents and principals of a parsed module."""
+
+    def __init__(self, m: Module):
+        self.m = m
+        self.data = DataDocuments(m)
+        self.docs: list[_Doc] = []
+        self.by_owner: dict[str, list[PolicyDocument]] = {}
+        self.principals: list[IAMPrincipal] = []
+        self._names: dict[str, list[tuple[str, str]]] | None = None
+        self.resources = m.blocks(m.resources, RELEVANT)
+
+    # -- reference helpers -------------------------------------------------------------------------
+    def targets(self, expr: Expr | None, scope: Scope, types: tuple[str, ...], depth: int = 0) -> list[str]:
+        """Addresses of module resources of ``types`` an expression names (by reference or by
+        their literal ``name``), looking through lists and locals."""
+        if expr is None or depth > 10:
+            return []
+        if isinstance(expr, TupleX):
+            return [t for x in expr.items for t in self.targets(x, scope, types, depth + 1)]
+        if isinstance(expr, Ref):
+            if expr.root in types:
+                names = [s for s in expr.steps if isinstance(s, str)]
+                if names and self.m.has_resource(expr.root, names[0]):
+                    return [f"{expr.root}.{names[0]}"]
+                return []
+            found = self.m.definition(expr, scope)
+            if found is not None:
+                return self.targets(found[0], found[1], types, depth + 1)
+        if isinstance(expr, Quoted) and len(expr.parts) == 1 and isinstance(expr.parts[0], Interp):
+            return self.targets(expr.parts[0].expr, scope, types, depth + 1)
+        value = self.m.eval(expr, scope)
+        if isinstance(value, str) and not isinstance(value, UnknownNode):
+            return self.by_name(str(value), types)
+        return []
+
+    def literal_names(self) -> dict[str, list[tuple[str, str]]]:
+        """Resource type -> [(literal ``name``, address)], computed once."""
+        if self._names is None:
+            self._names = {}
+            for type_, rname, block, path in self.resources:
+                n = block.body.get("name")
+                if n is None:
+                    continue
+                v = self.m.eval(n, Scope(path))
+                if isinstance(v, str) and not isinstance(v, UnknownNode):
+                    self._names.setdefault(type_, []).append((str(v), f"{type_}.{rname}"))
+        return self._names
+
+    def by_name(self, name: str, types: tuple[str, ...]) -> list[str]:
+        """Module resources whose literal ``name`` is ``name`` (or, for policies, whose ARN
+        ends with ``:policy/<name>``)."""
+        out = []
+        for type_ in types:
+            for literal, address in self.literal_names().get(type_, ()):
+                if literal == name or (type_ == "aws_iam_policy" and name.endswith(f":policy/{literal}")):
+                    out.append(address)
+        return out
+
+    def managed(self, expr: Expr, scope: Scope) -> list[ManagedPolicyRef]:
+        """Managed policy references of an ARN or a list of ARNs."""
+        items = expr.items if isinstance(expr, TupleX) else [expr]
+        out = []
+        for x in items:
+            value = self.m.eval(x, scope)
+            if isinstance(value, list):
+                out.extend(self.managed_value(v, x, scope) for v in value)
+            else:
+                out.append(self.managed_value(value, x, scope))
+        return out
+
+    def managed_value(self, value: Node, expr: Expr, scope: Scope) -> ManagedPolicyRef:
+        v = to_value(value, scope.file)
+        name = managed_policy_name(v)
+        doc = None
+        if name is None:
+            for t in self.targets(expr, scope, ("aws_iam_policy",)):
+                docs = self.by_owner.get(t)
+                if docs:
+                    doc = docs[0]
+                    break
+        return ManagedPolicyRef(v, name, doc)
+
+    # -- documents ---------------------------------------------------------------------------------
+    def build(self) -> None:
+        m = self.m
+        attached, boundaries = self.policy_attachments()
+        inline_of: dict[str, list[str]] = {}
+        for type_, name, block, path in self.resources:
+            if type_ in INLINE:
+                attr, ptype = INLINE[type_]
+                inline_of[f"{type_}.{name}"] = self.principal_addresses(block.body.get(attr), Scope(path), ptype)
+
+        for type_, name, block, path in self.resources:
+            address = f"{type_}.{name}"
+            scope = Scope(path)
+            m.anchor = path
+            specs = RESOURCE_POLICIES.get(type_, ())
+            for attr, kind in specs:
+                expr = block.body.get(attr)
+                if expr is None:
+                    continue
+                if type_ == "aws_organizations_policy":
+                    org_type = block.body.get("type")
+                    if org_type is not None:
+                        t = m.eval(org_type, scope)
+                        if isinstance(t, str) and not isinstance(t, UnknownNode) and str(t) not in ORG_IAM_TYPES:
+                            continue
+                principals: list[str] = []
+                if type_ == "aws_iam_role":
+                    principals = [address]
+                elif type_ in INLINE:
+                    principals = inline_of.get(address, [])
+                elif type_ == "aws_iam_policy":
+                    principals = attached.get(address, [])
+                    if address in boundaries and not principals:
+                        kind = DocKind.BOUNDARY
+                name_expr = block.body.get("name")
+                pname = to_value(m.eval(name_expr, scope), path) if name_expr is not None else None
+                self.add(expr, scope, address, type_, attr, kind, principals, pname)
+            if type_ == "aws_iam_role":
+                for i, (blk, body, sc) in enumerate(m.expand(block.body, "inline_policy", scope)):
+                    expr = body.get("policy")
+                    if expr is None:
+                        continue
+                    n = body.get("name")
+                    pname = to_value(m.eval(n, sc), path) if n is not None else None
+                    self.add(expr, sc, address, type_, f"inline_policy[{i}].policy", DocKind.IDENTITY, [address], pname)
+        m.anchor = None
+        for type_, name, block, path in m.blocks(m.data, ("aws_iam_policy_document",)):
+            if name in self.data.data_used:
+                continue
+            node = self.data.data_document(name)
+            if not isinstance(node, dict):
+                continue
+            owner = f"data.{type_}.{name}"
+            m.anchor = path
+            self.finish(node, path, guess_kind(node), Origin(path, FORMAT, owner, type_, "json"), [], None)
+        m.anchor = None
+
+    def add(
+        self,
+        expr: Expr,
+        scope: Scope,
+        owner: str,
+        owner_type: str,
+        attr: str,
+        kind: DocKind,
+        principals: list[str],
+        name: Value | None,
+    ) -> None:
+        m = self.m
+        got = m.policy(expr, scope)
+        node = got.node
+        if got.data is not None:
+            self.data.data_used.add(got.data)
+            node = self.data.data_document(got.data)
+            if node is not None and got.scope is not None and m.moves(node_file(node, scope.file), got.scope):
+                node = relocate(node, got.ref.pos, got.scope.file)  # type: ignore[union-attr]
+        if not isinstance(node, dict):
+            return
+        file = node_file(node, scope.file)
+        self.finish(node, file, kind, Origin(file, FORMAT, owner, owner_type, attr), principals, name)
+
+    def finish(
+        self,
+        node: Node,
+        file: str,
+        kind: DocKind,
+        origin: Origin,
+        principals: list[str],
+        name: Value | None,
+    ) -> None:
+        builder = TfBuilder(file)
+        doc = builder.document(
+            node, kind, origin, principals=principals, name=name,
+            managed=origin.owner_type == "aws_iam_policy",
+            single_resource=origin.owner_type in SINGLE_RESOURCE_TYPES,
+        )
+        if doc is None:
+            return
+        self.docs.append(_Doc(doc, self.m.anchor or file))
+        if origin.owner:
+            self.by_owner.setdefault(origin.owner, []).append(doc)
+
+    def policy_attachments(self) -> tuple[dict[str, list[str]], set[str]]:
+        """policy address -> principals it is attached to; policies used as boundaries."""
+        attached: dict[str, list[str]] = {}
+        boundaries: set[str] = set()
+
+        def note(policies: list[str], principal: str) -> None:
+            for p in policies:
+                lst = attached.setdefault(p, [])
+                if principal not in lst:
+                    lst.append(principal)
+
+        for type_, name, block, path in self.resources:
+            sc = Scope(path)
+            body = block.body
+            if type_ in ATTACH:
+                attr, ptype, pattr = ATTACH[type_]
+                pols = self.targets(body.get(pattr), sc, ("aws_iam_policy",))
+                for t in self.principal_addresses(body.get(attr), sc, ptype):
+                    note(pols, t)
+            elif type_ == "aws_iam_policy_attachment":
+                pols = self.targets(body.get("policy_arn"), sc, ("aws_iam_policy",))
+                for attr, ptype in (("roles", "aws_iam_role"), ("users", "aws_iam_user"), ("groups", "aws_iam_group")):
+                    for t in self.principal_addresses(body.get(attr), sc, ptype):
+                        note(pols, t)
+            elif type_ in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+                note(self.targets(body.get("managed_policy_arns"), sc, ("aws_iam_policy",)), f"{type_}.{name}")
+                boundaries.update(self.targets(body.get("permissions_boundary"), sc, ("aws_iam_policy",)))
+        return attached, boundaries
+
+    # -- the attachment graph ------------------------------------------------------------------------
+    def principal_refs(self, expr: Expr | None, scope: Scope, ptype: str) -> list[tuple[str, Span | None]]:
+        """The principals of type ``ptype`` an expression names, as (address, where named).
+
+        A module resource named by reference or by its literal name has its address (and
+        None). Any other name, or a reference iamlint cannot follow (``var.user``), names a
+        principal defined elsewhere: its address is the name or the source text, as in the
+        CloudFormation model, so that what this module attaches to it is still seen.
+        """
+        if expr is None:
+            return []
+        out: list[tuple[str, Span | None]] = []
+        for x in expr.items if isinstance(expr, TupleX) else [expr]:
+            found = self.targets(x, scope, (ptype,))
+            if found:
+                out.extend((a, None) for a in found)
+                continue
+            value = self.m.eval(x, scope)
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, UnknownNode):
+                    out.append((v.text, span_of(v, scope.file)))
+                elif isinstance(v, str) and str(v):
+                    named = self.by_name(str(v), (ptype,))
+                    out.extend((a, None) for a in named) if named else out.append((str(v), span_of(v, scope.file)))
+        return out
+
+    def principal_addresses(self, expr: Expr | None, scope: Scope, ptype: str) -> list[str]:
+        return list(dict.fromkeys(a for a, _ in self.principal_refs(expr, scope, ptype)))
+
+    def graph(self) -> None:
+        """The principals of the module, and those it names from elsewhere, with everything
+        attached to them."""
+        nodes: dict[tuple[str, str], PrincipalNode] = {}
+        for type_, name, block, path in self.resources:
+            if type_ in PRINCIPAL_TYPES:
+                address = f"{type_}.{name}"
+                n = nodes[(PRINCIPAL_TYPES[type_], address)] = PrincipalNode(PRINCIPAL_TYPES[type_], address, Span(path, *block.pos))
+                docs = self.by_owner.get(address, [])
+                n.trust = next((d for d in docs if d.kind is DocKind.TRUST), None)
+                n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
+
+        def named(expr: Expr | None, sc: Scope, ptype: str) -> list[PrincipalNode]:
+            return principal_nodes(nodes, PRINCIPAL_TYPES[ptype], self.principal_refs(expr, sc, ptype))
+
+        for type_, name, block, path in self.resources:
+            sc = Scope(path)
+            body = block.body
+            address = f"{type_}.{name}"
+            if type_ in INLINE:
+                attr, ptype = INLINE[type_]
+                for n in named(body.get(attr), sc, ptype):
+                    n.inline.extend(self.by_owner.get(address, []))
+            elif type_ in ATTACH:
+                attr, ptype, pattr = ATTACH[type_]
+                expr = body.get(pattr)
+                refs = self.managed(expr, sc) if expr is not None else []
+                for n in named(body.get(attr), sc, ptype):
+                    n.managed.extend(refs)
+            elif type_ == "aws_iam_policy_attachment":
+                expr = body.get("policy_arn")
+                refs = self.managed(expr, sc) if expr is not None else []
+                for attr, ptype in (("roles", "aws_iam_role"), ("users", "aws_iam_user"), ("groups", "aws_iam_group")):
+                    for n in named(body.get(attr), sc, ptype):
+                        n.managed.extend(refs)
+            elif type_ in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
+                n = nodes[(PRINCIPAL_TYPES[type_], address)]
+                mpa = body.get("managed_policy_arns")
+                if mpa is not None:
+                    n.managed.extend(self.managed(mpa, sc))
+                pb = body.get("permissions_boundary")
+                if pb is not None:
+                    refs = self.managed(pb, sc)
+                    n.boundary = refs[0] if refs else None
+            elif type_ in ("aws_iam_group_membership", "aws_iam_user_group_membership"):
+                single = type_ == "aws_iam_group_membership"
+                groups = named(body.get("group" if single else "groups"), sc, "aws_iam_group")
+                for u in named(body.get("users" if single else "user"), sc, "aws_iam_user"):
+                    u.groups.extend(g.address for g in groups if g.address not in u.groups)
+            elif type_ == "aws_iam_access_key":
+                for u in named(body.get("user"), sc, "aws_iam_user"):
+                    u.access_keys.append(Span(path, *block.pos))
+        self.principals.extend(n.freeze() for n in nodes.values())
+
+
+def extract_module(directory: str, given: list[str], texts: dict[str, str]) -> dict[str, Extraction]:
+    """Extract the ``given`` ``.tf`` files of the module in ``directory`` (see the module doc)."""
+    m = Module(directory, given, texts)
+    out: dict[str, Extraction] = {}
+    for path in given:
+        ex = Extraction(FORMAT)
+        f = m.files.get(os.path.normpath(path))
+        if f is not None and f.error is not None:
+            ex.diagnostics.append(f.error)
+        out[path] = ex
+    if not m.scan_relevant():
+        return out
+    ext = _Extractor(m)
+    try:
+        ext.build()
+        ext.graph()
+    except RecursionError:
+        for path in given:
+            out[path].diagnostics.append(parse_error(path, "expressions nested too deeply to evaluate"))
+        return out
+    key = {os.path.normpath(p): p for p in given}
+
+    def home(*candidates: str | None) -> str | None:
+        for c in candidates:
+            if c is not None and c in key:
+                return key[c]
+        return None
+
+    for d in ext.docs:
+        doc_file = d.doc.span.file
+        target = home(doc_file if doc_file.endswith(".tf") else None, d.anchor)
+        if target is not None:
+            out[target].documents.append(d.doc)
+    for p in ext.principals:
+        target = home(p.file)
+        if target is not None:
+            out[target].principals.append(p)
+    seen: set[tuple] = set()
+    for diag, anchor in m.diags:
+        k = (diag.code, diag.span, diag.message)
+        if k in seen:
+            continue
+        seen.add(k)
+        where = diag.span.file
+        target = home(where) if where.endswith(".tf") else home(where, anchor)
+        if target is not None:
+            out[target].diagnostics.append(diag)
+    for ex in out.values():
+        ex.documents.sort(key=lambda d: (d.span.file, d.span.line, d.span.column))
+    return out

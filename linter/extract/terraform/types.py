@@ -1,0 +1,133 @@
+"""Terraform's resource types that hold IAM policies and build the attachment graph.
+
+Cheap to import: the dispatcher reads `is_tf_plan` for every JSON file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...model import DocKind, Pseudo
+
+FORMAT = "terraform"
+PLAN_FORMAT = "terraform-plan"
+
+#: A file is parsed when it holds one of these (case-sensitive, as Terraform is).
+MARKERS = ("polic", "aws_iam_")
+
+#: data sources whose attribute names a fact of the deployment: (type, attribute) -> which
+PSEUDO = {
+    ("aws_caller_identity", "account_id"): Pseudo.ACCOUNT,
+    ("aws_partition", "partition"): Pseudo.PARTITION,
+    ("aws_partition", "dns_suffix"): Pseudo.URL_SUFFIX,
+    ("aws_region", "name"): Pseudo.REGION,
+    ("aws_region", "region"): Pseudo.REGION,
+}
+
+K = DocKind
+#: resource type -> ((attribute, kind), ...) of its policy documents
+RESOURCE_POLICIES: dict[str, tuple[tuple[str, DocKind], ...]] = {
+    "aws_iam_policy": (("policy", K.IDENTITY),),
+    "aws_iam_role": (("assume_role_policy", K.TRUST),),
+    "aws_iam_role_policy": (("policy", K.IDENTITY),),
+    "aws_iam_user_policy": (("policy", K.IDENTITY),),
+    "aws_iam_group_policy": (("policy", K.IDENTITY),),
+    "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", K.IDENTITY),),
+    "aws_s3_bucket_policy": (("policy", K.RESOURCE),),
+    "aws_s3_bucket": (("policy", K.RESOURCE),),
+    "aws_sqs_queue_policy": (("policy", K.RESOURCE),),
+    "aws_sqs_queue": (("policy", K.RESOURCE),),
+    "aws_sns_topic_policy": (("policy", K.RESOURCE),),
+    "aws_sns_topic": (("policy", K.RESOURCE),),
+    "aws_kms_key": (("policy", K.RESOURCE),),
+    "aws_kms_key_policy": (("policy", K.RESOURCE),),
+    "aws_ecr_repository_policy": (("policy", K.RESOURCE),),
+    "aws_secretsmanager_secret_policy": (("policy", K.RESOURCE),),
+    "aws_secretsmanager_secret": (("policy", K.RESOURCE),),
+    "aws_cloudwatch_log_resource_policy": (("policy_document", K.RESOURCE),),
+    "aws_opensearch_domain_policy": (("access_policies", K.RESOURCE),),
+    "aws_opensearch_domain": (("access_policies", K.RESOURCE),),
+    "aws_elasticsearch_domain_policy": (("access_policies", K.RESOURCE),),
+    "aws_elasticsearch_domain": (("access_policies", K.RESOURCE),),
+    "aws_vpc_endpoint_policy": (("policy", K.ENDPOINT),),
+    "aws_vpc_endpoint": (("policy", K.ENDPOINT),),
+    "aws_backup_vault_policy": (("policy", K.RESOURCE),),
+    "aws_efs_file_system_policy": (("policy", K.RESOURCE),),
+    "aws_api_gateway_rest_api_policy": (("policy", K.RESOURCE),),
+    "aws_api_gateway_rest_api": (("policy", K.RESOURCE),),
+    "aws_glacier_vault": (("access_policy", K.RESOURCE),),
+    "aws_organizations_policy": (("content", K.SCP),),
+}
+
+#: organizations policy types that hold IAM policy language (RCPs read like SCPs)
+ORG_IAM_TYPES = {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
+
+PRINCIPAL_TYPES = {
+    "aws_iam_role": "role",
+    "aws_iam_user": "user",
+    "aws_iam_group": "group",
+    "aws_ssoadmin_permission_set": "permission-set",
+}
+#: inline policy resources: type -> attribute naming the principal
+INLINE = {
+    "aws_iam_role_policy": ("role", "aws_iam_role"),
+    "aws_iam_user_policy": ("user", "aws_iam_user"),
+    "aws_iam_group_policy": ("group", "aws_iam_group"),
+    "aws_ssoadmin_permission_set_inline_policy": ("permission_set_arn", "aws_ssoadmin_permission_set"),
+}
+#: attachment resources: type -> (attribute naming the principal, principal type, policy attribute)
+ATTACH = {
+    "aws_iam_role_policy_attachment": ("role", "aws_iam_role", "policy_arn"),
+    "aws_iam_user_policy_attachment": ("user", "aws_iam_user", "policy_arn"),
+    "aws_iam_group_policy_attachment": ("group", "aws_iam_group", "policy_arn"),
+    "aws_ssoadmin_managed_policy_attachment": (
+        "permission_set_arn",
+        "aws_ssoadmin_permission_set",
+        "managed_policy_arn",
+    ),
+}
+
+#: resources that may carry a policy attribute but usually do not
+OPTIONAL_POLICY = {
+    "aws_s3_bucket",
+    "aws_sqs_queue",
+    "aws_sns_topic",
+    "aws_kms_key",
+    "aws_secretsmanager_secret",
+    "aws_opensearch_domain",
+    "aws_elasticsearch_domain",
+    "aws_vpc_endpoint",
+    "aws_api_gateway_rest_api",
+    "aws_glacier_vault",
+}
+MEMBERSHIP = ("aws_iam_policy_attachment", "aws_iam_group_membership", "aws_iam_user_group_membership", "aws_iam_access_key")
+#: every resource type the extractor reads
+RELEVANT = frozenset(RESOURCE_POLICIES) | frozenset(PRINCIPAL_TYPES) | frozenset(INLINE) | frozenset(ATTACH) | frozenset(MEMBERSHIP)
+
+STATEMENT_LISTS = (
+    ("sid", "Sid"),
+    ("effect", "Effect"),
+    ("actions", "Action"),
+    ("not_actions", "NotAction"),
+    ("resources", "Resource"),
+    ("not_resources", "NotResource"),
+)
+
+#: resource policies attached to one resource: their "*" (or absent) Resource means that
+#: resource (see PolicyDocument.single_resource)
+SINGLE_RESOURCE_TYPES = frozenset({
+    "aws_kms_key", "aws_kms_key_policy", "aws_kms_replica_key",
+    "aws_secretsmanager_secret_policy", "aws_secretsmanager_secret",
+    "aws_ecr_repository_policy", "aws_ecrpublic_repository_policy",
+    "aws_efs_file_system_policy", "aws_backup_vault_policy",
+    "aws_codeartifact_domain_permissions_policy", "aws_codeartifact_repository_permissions_policy",
+})
+
+
+def is_tf_plan(node: Any) -> bool:
+    """The JSON of ``terraform show -json PLAN``."""
+    return (
+        isinstance(node, dict)
+        and "format_version" in node
+        and ("planned_values" in node or "resource_changes" in node)
+    )

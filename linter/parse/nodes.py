@@ -1,0 +1,89 @@
+"""Positional nodes: parsed JSON/YAML/HCL values that remember where they stand.
+
+``PDict``, ``PList`` and ``PStr`` are subclasses of ``dict``, ``list`` and ``str``, so
+extractors navigate them as plain data; each carries ``pos`` = (line, column, end_line,
+end_column), 1-based, end exclusive. Numbers, booleans and null become ``PScalar``.
+``PDict.dups`` records duplicate keys as (key, first_pos, second_pos); the later value wins,
+as in CloudFormation and most JSON readers.
+
+Every parser (`json_parser`, `cfn_yaml`, and through the Terraform evaluator `hcl_tree`)
+produces these nodes, so extractors and the model builder see one kind of tree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..positions import Pos
+
+class PStr(str):
+    pos: Pos
+
+    def __new__(cls, value: str, pos: Pos):
+        self = super().__new__(cls, value)
+        self.pos = pos
+        return self
+
+
+class PDict(dict):
+    pos: Pos
+    dups: list
+
+    def __init__(self, pos: Pos):
+        super().__init__()
+        self.pos = pos
+        self.dups = []
+
+    def key(self, name: str) -> PStr | None:
+        """The key object as written (with its position), or None."""
+        for k in self:
+            if k == name:
+                return k if isinstance(k, PStr) else None
+        return None
+
+
+class PList(list):
+    pos: Pos
+
+    def __init__(self, pos: Pos):
+        super().__init__()
+        self.pos = pos
+
+
+class PScalar:
+    """A non-string scalar (number, boolean, null) with its position and source text."""
+
+    __slots__ = ("value", "pos", "text")
+
+    def __init__(self, value: Any, pos: Pos, text: str):
+        self.value = value
+        self.pos = pos
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"PScalar({self.value!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PScalar):
+            return self.value == other.value
+        return self.value == other
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def pos_of(node: Any) -> Pos | None:
+    return getattr(node, "pos", None)
+
+
+def to_plain(node: Any) -> Any:
+    """Strip positions (for hashing, comparing and size computations)."""
+    if isinstance(node, dict):
+        return {str(k): to_plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [to_plain(v) for v in node]
+    if isinstance(node, PScalar):
+        return node.value
+    if isinstance(node, str):
+        return str(node)
+    return node

@@ -1,0 +1,62 @@
+"""Positions in text: the one line index and the one positioned error every parser uses.
+
+Positions are 1-based ``(line, column)``; a node's position is ``Pos`` =
+``(line, column, end_line, end_column)`` with the end exclusive. A `LineIndex` may carry a
+``mapper`` that moves positions of a text embedded in another file (a JSON policy in a YAML
+block scalar or a Terraform heredoc) back into that file.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Callable
+
+Pos = tuple[int, int, int, int]
+#: (line, column) in an embedded text -> (line, column) in the file that holds it
+Mapper = Callable[[int, int], tuple[int, int]]
+
+
+class LineIndex:
+    """Character offsets of one text <-> 1-based (line, column)."""
+
+    __slots__ = ("starts", "length", "mapper")
+
+    def __init__(self, text: str, mapper: Mapper | None = None):
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.starts = starts
+        self.length = len(text)
+        self.mapper = mapper
+
+    def at(self, offset: int) -> tuple[int, int]:
+        """The (line, column) of an offset (clamped to the text), mapped when there is a mapper."""
+        offset = max(0, min(offset, self.length))
+        line = bisect.bisect_right(self.starts, offset)
+        col = offset - self.starts[line - 1] + 1
+        if self.mapper is not None:
+            return self.mapper(line, col)
+        return line, col
+
+    def offset(self, line: int, column: int) -> int:
+        """The offset of a (line, column) of this text (the inverse of `at`, clamped)."""
+        line = max(1, min(line, len(self.starts)))
+        return min(self.starts[line - 1] + column - 1, self.length)
+
+    def span(self, start: int, end: int) -> Pos:
+        a = self.at(start)
+        b = self.at(end)
+        return (a[0], a[1], b[0], b[1])
+
+
+class PositionedError(Exception):
+    """Text that cannot be read: a message for people and the 1-based place where reading stopped."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column

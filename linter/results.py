@@ -1,0 +1,85 @@
+"""The run report: what a run found, file by file, as every reporter and the baseline read it.
+
+Every file given or found ends in exactly one `FileReport` with a status:
+
+- ``policies``: IaC that holds at least one policy document;
+- ``no-policies``: IaC (a template, a Terraform file, a plan) without policy documents;
+- ``not-iac``: neither a policy, a template, Terraform nor a plan (skipped quietly);
+- ``error``: could not be read or parsed (an IAM900 diagnostic says where and why);
+- ``config``: a configuration file that holds findings about itself (IAM901).
+
+`fingerprint` identifies a finding across edits, for baselines, SARIF and GitLab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .diagnostics import INPUT_ERRORS
+from .model import Finding, Severity
+
+if TYPE_CHECKING:
+    from .registry import Registry
+
+
+@dataclass
+class FileReport:
+    path: str
+    status: str
+    format: str | None = None
+    documents: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[tuple[Finding, str]] = field(default_factory=list)  # hidden, and why
+
+
+@dataclass
+class RunReport:
+    files: list[FileReport]
+    registry: Registry
+    usage_errors: list[str] = field(default_factory=list)
+    #: reporter options from the command line: show_source (bool), statistics (bool)
+    options: dict[str, Any] = field(default_factory=dict)
+    #: findings hidden by suppressions: (finding, reason)
+    suppressed: list[tuple[Finding, str]] = field(default_factory=list)
+    baselined: int = 0
+    baseline_stale: int = 0
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for fr in self.files for f in fr.findings]
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def scanned(self) -> list[FileReport]:
+        """The files given or found (not the configuration files that hold IAM901 findings)."""
+        return [f for f in self.files if f.status != "config"]
+
+    @property
+    def documents(self) -> int:
+        return sum(f.documents for f in self.files)
+
+    @property
+    def has_input_errors(self) -> bool:
+        return bool(self.usage_errors) or any(f.code in INPUT_ERRORS for f in self.findings)
+
+    def by_severity(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Severity}
+        for f in self.findings:
+            if f.code not in INPUT_ERRORS:
+                out[f.severity.value] += 1
+        return out
+
+
+def fingerprint(f: Finding) -> str:
+    """A line-independent fingerprint: code, file, owner and offending value.
+
+    Moving lines or editing unrelated parts of the file leaves it unchanged, so baselines
+    and SARIF ``partialFingerprints`` survive edits.
+    """
+    import hashlib
+
+    key = "\x1f".join((f.code, f.span.file.replace("\\", "/"), f.owner or "", f.value or f.message))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
