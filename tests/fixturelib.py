@@ -1,4 +1,4 @@
-"""Fixture files and their expected findings.
+"""Fixture files and their expected findings (the runner is `iamlint.testing`).
 
 Every file ``X`` under ``tests/fixtures/`` with a sibling ``X.expected`` is a fixture. The
 expected file lists every finding of linting ``X`` (all codes), one ``CODE:line:col`` per
@@ -12,12 +12,16 @@ from the current output (review the diff before committing it).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from iamlint.engine import Linter
 from iamlint.registry import default_registry
+from iamlint.testing import assert_fixture, lint_fixture, read_expected
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+#: IAMLINT_UPDATE_FIXTURES=1 rewrites the expected files instead of comparing
+UPDATE = bool(os.environ.get("IAMLINT_UPDATE_FIXTURES"))
 
 
 def fixture_files() -> list[Path]:
@@ -25,15 +29,13 @@ def fixture_files() -> list[Path]:
 
 
 def expected(path: Path) -> list[str]:
-    lines = Path(str(path) + ".expected").read_text(encoding="utf-8").splitlines()
-    return [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("#")]
+    return read_expected(path)
 
 
 def actual(path: Path) -> list[str]:
-    report = Linter(default_registry()).run([str(path)])
-    target = str(path)
-    return [
-        f"{f.code}:{f.span.line}:{f.span.column}"
-        for f in report.findings
-        if f.span.file == target
-    ]
+    return lint_fixture(path, default_registry())
+
+
+def check(path: Path) -> None:
+    """Compare (or, with IAMLINT_UPDATE_FIXTURES=1, rewrite) one fixture's expected file."""
+    assert_fixture(path, default_registry(), update=UPDATE)

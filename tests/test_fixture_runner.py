@@ -1,0 +1,139 @@
+"""The fixture runner itself (iamlint.testing and fixturelib): it must fail when it should.
+
+Each test builds a small fixture tree under tmp_path and checks that the runner reports
+what is wrong with it, or accepts it when nothing is.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from iamlint import Severity, StatementRule, Str
+from iamlint.registry import Registry
+from iamlint.testing import assert_fixture, expected_path, lint_fixture, read_expected
+
+ADMIN = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:*",
+      "Resource": "arn:aws:s3:::reports/*"
+    }
+  ]
+}
+"""
+
+CLEAN = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::reports/*"
+    }
+  ]
+}
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def fixture(tmp_path: Path, name: str, text: str, expected: str | None) -> Path:
+    """A fixture file under a rule folder, with its .expected (None: no .expected)."""
+    path = write(tmp_path / "IAM101-wildcard-action" / name, text)
+    if expected is not None:
+        write(expected_path(path), expected)
+    return path
+
+
+def failure(path: Path, registry: Registry | None = None) -> str:
+    with pytest.raises(AssertionError) as e:
+        assert_fixture(path, registry)
+    return str(e.value)
+
+
+# -- comparing findings --------------------------------------------------------------------------
+def test_exact_findings_pass(tmp_path):
+    path = fixture(tmp_path, "fail.json", ADMIN, "# the s3:* line\nIAM101:6:17\n\n")
+    assert lint_fixture(path) == ["IAM101:6:17"]
+    assert read_expected(path) == ["IAM101:6:17"]
+    assert_fixture(path)
+
+
+def test_a_missing_finding_fails_with_a_diff(tmp_path):
+    path = fixture(tmp_path, "fail.json", ADMIN, "")
+    message = failure(path)
+    assert "fail.json.expected" in message
+    assert "\n+IAM101:6:17" in message
+
+
+def test_a_stray_expected_line_fails(tmp_path):
+    path = fixture(tmp_path, "pass.json", CLEAN, "IAM101:6:17\n")
+    assert "\n-IAM101:6:17" in failure(path)
+
+
+def test_a_wrong_position_fails(tmp_path):
+    path = fixture(tmp_path, "fail.json", ADMIN, "IAM101:6:18\n")
+    message = failure(path)
+    assert "\n-IAM101:6:18" in message and "\n+IAM101:6:17" in message
+
+
+def test_a_fixture_without_expected_file_fails(tmp_path):
+    path = fixture(tmp_path, "pass.json", CLEAN, None)
+    assert "no pass.json.expected" in failure(path)
+
+
+def test_update_writes_the_expected_file(tmp_path):
+    path = fixture(tmp_path, "fail.json", ADMIN, "")
+    assert_fixture(path, update=True)
+    assert expected_path(path).read_text(encoding="utf-8") == "IAM101:6:17\n"
+    assert_fixture(path)
+
+
+# -- a plugin author's registry -------------------------------------------------------------------
+class NoBucketDeletion(StatementRule):
+    """Checks for statements that allow deleting buckets.
+
+    ## What it does
+    Flags `s3:DeleteBucket` in an `Allow` statement.
+
+    ## Why is this bad?
+    Buckets hold data.
+
+    ## Example
+    ```json
+    {"Statement": [{"Effect": "Allow", "Action": "s3:DeleteBucket", "Resource": "*"}]}
+    ```
+
+    ## Use instead
+    ```json
+    {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    ```
+    """
+
+    code = "ACME101"
+    name = "no-bucket-deletion"
+    severity = Severity.ERROR
+
+    def check(self, stmt, doc, ctx):
+        for v in stmt.action or ():
+            if stmt.is_allow and isinstance(v, Str) and v.value == "s3:DeleteBucket":
+                yield self.finding(v.span, "allows deleting buckets")
+
+
+def test_a_plugin_registry_runs_only_its_rules(tmp_path):
+    registry = Registry()
+    registry.add(NoBucketDeletion, origin="tests")
+    path = fixture(tmp_path, "fail.json", ADMIN.replace('"s3:*"', '"s3:DeleteBucket"'), "ACME101:6:17\n")
+    assert_fixture(path, registry)
+    assert lint_fixture(path) == []  # the default rules do not know ACME101 (s3:DeleteBucket is scoped)
