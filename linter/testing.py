@@ -18,11 +18,23 @@ iamlint's own rules are tested this way, and a plugin's rules can be too::
     def test_fixture(fixture):
         assert_fixture(fixture, REGISTRY)
 
-A fixture is a file ``X`` (a raw JSON policy, a CloudFormation template, a Terraform plan,
-a ``.tf`` file) with its expected findings in the file ``X.expected`` beside it: every
-finding of linting ``X`` with the given rules (all codes), one ``CODE:line:col`` per line,
-in output order (by line, column, code). Blank lines and lines starting with ``#`` are
-ignored; an empty file means the fixture must lint clean.
+A fixture is a file or a folder ``X`` with its expected findings in the file ``X.expected``
+beside it. A file is a raw JSON policy, a CloudFormation template or a Terraform plan; a
+folder is linted as a whole, as ``iamlint X/`` would (a Terraform case is a folder: its
+``.tf`` files are one module, and the files its ``file()`` calls read are linted too).
+
+``X.expected`` lists every finding of the run, in every file, with the given rules (all
+codes), one per line, in output order (files by path, then line, column and code):
+
+- ``CODE:line:col`` for a finding in the fixture file itself, such as ``IAM101:6:17``;
+- ``CODE:FILE:line:col`` for a finding in any other file, ``FILE`` being its path relative
+  to the folder the fixture file is in (for a folder fixture: to the folder itself), so that
+  every line of a folder fixture names its file: ``IAM101:main.tf:12:17``, ``IAM102:policies/ci.json:8:19``;
+- ``usage-error: MESSAGE`` for a usage error of the run, such as a path that does not exist.
+
+Input errors (IAM900 parse-error, IAM903 internal-error, IAM904 invalid-suppression) are
+findings like the others: a fixture whose ``.expected`` does not list them fails. Blank lines
+and lines starting with ``#`` are ignored; an empty file means the run must be clean.
 """
 
 from __future__ import annotations
@@ -43,23 +55,28 @@ SUFFIX = ".expected"
 
 def expected_path(fixture: PathLike) -> Path:
     """The ``.expected`` file of a fixture: ``X.expected`` beside ``X``."""
-    return Path(os.fspath(fixture) + SUFFIX)
+    return Path(os.path.normpath(os.fspath(fixture)) + SUFFIX)
 
 
 def lint_fixture(fixture: PathLike, registry: Registry | None = None) -> list[str]:
-    """Lint ``fixture`` as the command line does (no configuration files) and return its
-    findings as ``.expected`` lines.
+    """Lint ``fixture`` (a file or a folder) as the command line does, without configuration
+    files, and return the usage errors and findings of the run as ``.expected`` lines.
 
     ``registry`` holds the rules to run; by default iamlint's rules and the installed
     plugins (`iamlint.registry.default_registry`).
     """
     path = os.path.abspath(os.fspath(fixture))
     report = Linter(registry if registry is not None else default_registry()).run([path])
-    return [
-        f"{f.code}:{f.span.line}:{f.span.column}"
-        for f in report.findings
-        if f.span.file == path
+    base = path if os.path.isdir(path) else os.path.dirname(path)
+    out = [
+        "usage-error: " + e.replace(os.path.dirname(path) + os.sep, "") for e in report.usage_errors
     ]
+    for file_report in report.files:
+        for f in file_report.findings:
+            file = f.span.file or file_report.path
+            where = "" if file == path else os.path.relpath(file, base).replace(os.sep, "/") + ":"
+            out.append(f"{f.code}:{where}{f.span.line}:{f.span.column}")
+    return out
 
 
 def read_expected(path: PathLike) -> list[str]:
@@ -67,7 +84,7 @@ def read_expected(path: PathLike) -> list[str]:
 
     ``path`` is the fixture or its ``.expected`` file.
     """
-    p = os.fspath(path)
+    p = os.path.normpath(os.fspath(path))
     if not p.endswith(SUFFIX):
         p += SUFFIX
     lines = Path(p).read_text(encoding="utf-8").splitlines()
@@ -81,8 +98,10 @@ def assert_fixture(fixture: PathLike, registry: Registry | None = None, update: 
     With ``update``, write the ``.expected`` file from the findings instead (review the diff
     before committing it).
     """
-    got = lint_fixture(fixture, registry)
     exp_file = expected_path(fixture)
+    if not os.path.exists(fixture):
+        raise AssertionError(f"{exp_file}: its fixture {Path(fixture).name} does not exist")
+    got = lint_fixture(fixture, registry)
     if update:
         exp_file.write_text("".join(line + "\n" for line in got), encoding="utf-8")
         return

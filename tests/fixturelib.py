@@ -1,10 +1,22 @@
-"""Fixture files and their expected findings (the runner is `iamlint.testing`).
+"""Fixture files and folders and their expected findings (the runner is `iamlint.testing`).
 
-Every file ``X`` under ``tests/fixtures/`` with a sibling ``X.expected`` is a fixture. The
-expected file lists every finding of linting ``X`` (all codes), one ``CODE:line:col`` per
-line, in output order; blank lines and ``#`` comments are ignored; an empty list means the
-file must be clean. Terraform fixtures are linted with their directory as the module, so
-each Terraform case has a folder of its own.
+Every file or folder ``X`` under ``tests/fixtures/<CODE>-<name>/`` with a sibling
+``X.expected`` is a fixture. A Terraform case is a folder ``tf-*/`` of its own, linted as
+one module (and the files its ``file()`` calls read), with its expectations in
+``tf-*.expected`` beside the folder.
+
+The expected file lists every finding of the run (all codes, in every file) and its usage
+errors, one per line, in output order (files by path, then line, column and code):
+
+- ``CODE:line:col`` for a finding in the fixture file itself;
+- ``CODE:FILE:line:col`` for a finding in any other file, ``FILE`` being its path relative
+  to the fixture's folder, so every line of a folder fixture names its file, as in
+  ``IAM101:main.tf:12:17``;
+- ``usage-error: MESSAGE`` for a usage error of the run.
+
+Blank lines and ``#`` comments are ignored; an empty list means the run must be clean.
+Input errors (IAM900, IAM903, IAM904) are findings like the others, so a fixture fails on
+one its expected file does not list.
 
 ``IAMLINT_UPDATE_FIXTURES=1 pytest tests/test_fixtures.py`` rewrites the expected files
 from the current output (review the diff before committing it).

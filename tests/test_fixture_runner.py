@@ -137,3 +137,94 @@ def test_a_plugin_registry_runs_only_its_rules(tmp_path):
     path = fixture(tmp_path, "fail.json", ADMIN.replace('"s3:*"', '"s3:DeleteBucket"'), "ACME101:6:17\n")
     assert_fixture(path, registry)
     assert lint_fixture(path) == []  # the default rules do not know ACME101 (s3:DeleteBucket is scoped)
+
+
+class Crashes(NoBucketDeletion):
+    __doc__ = NoBucketDeletion.__doc__
+    code = "ACME102"
+    name = "crashes"
+
+    def check(self, stmt, doc, ctx):
+        raise ValueError("a bug")
+
+
+def test_a_crashing_rule_fails_the_fixture_as_an_internal_error(tmp_path, monkeypatch):
+    monkeypatch.delenv("IAMLINT_DEBUG", raising=False)
+    registry = Registry()
+    registry.add(Crashes, origin="tests")
+    path = fixture(tmp_path, "pass.json", CLEAN, "")
+    assert lint_fixture(path, registry) == ["IAM903:4:5"]
+    assert "\n+IAM903:4:5" in failure(path, registry)
+
+
+# -- input and usage errors -----------------------------------------------------------------------
+def test_a_parse_error_fails_unless_listed(tmp_path):
+    text = CLEAN.replace('"arn:aws:s3:::reports/*"', '"arn:aws:s3:::reports/*",')
+    path = fixture(tmp_path, "pass.json", text, "")
+    assert "\n+IAM900:7:43" in failure(path)
+    write(expected_path(path), "IAM900:7:43\n")
+    assert_fixture(path)
+
+
+def test_an_invalid_suppression_fails_unless_listed(tmp_path):
+    template = """\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          ReportsPolicy:
+            Type: AWS::IAM::ManagedPolicy
+            Properties:
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  # iamlint: ignore IAM101
+                  - Effect: Allow
+                    Action: s3:GetObject
+                    Resource: arn:aws:s3:::acme-reports/*
+        """
+    path = fixture(tmp_path, "pass.cfn.yaml", template, "")
+    assert "\n+IAM904:9:11" in failure(path)
+
+
+def test_a_missing_fixture_fails(tmp_path):
+    path = tmp_path / "IAM101-wildcard-action" / "pass.json"
+    write(expected_path(path), "")
+    assert "its fixture pass.json does not exist" in failure(path)
+    # linted anyway, the run's usage error is a line that no expected file lists by accident
+    assert lint_fixture(path) == ["usage-error: pass.json: no such file or directory"]
+
+
+# -- findings in other files ----------------------------------------------------------------------
+MODULE = """\
+    resource "aws_iam_policy" "reports" {
+      name   = "reports"
+      policy = file("${path.module}/policy.json")
+    }
+    """
+
+
+def test_a_folder_fixture_compares_the_findings_of_every_file(tmp_path):
+    folder = tmp_path / "IAM101-wildcard-action" / "tf-file-fail"
+    write(folder / "main.tf", MODULE)
+    write(folder / "policy.json", ADMIN)
+    write(expected_path(folder), "")
+    assert lint_fixture(folder) == ["IAM101:policy.json:6:17"]
+    assert "\n+IAM101:policy.json:6:17" in failure(folder)
+    write(expected_path(folder), "IAM101:policy.json:6:17\n")
+    assert_fixture(folder)
+
+
+def test_a_file_fixture_names_the_other_files_its_findings_are_in(tmp_path):
+    main = write(tmp_path / "IAM101-wildcard-action" / "tf-file-fail" / "main.tf", MODULE)
+    write(main.parent / "policy.json", ADMIN)
+    write(expected_path(main), "")
+    assert "\n+IAM101:policy.json:6:17" in failure(main)
+
+
+def test_a_stray_file_in_a_folder_fixture_fails(tmp_path):
+    folder = tmp_path / "IAM101-wildcard-action" / "tf-pass"
+    write(folder / "main.tf", MODULE)
+    write(folder / "policy.json", CLEAN)
+    write(expected_path(folder), "")
+    assert_fixture(folder)
+    write(folder / "extra.json", ADMIN)
+    assert "\n+IAM101:extra.json:6:17" in failure(folder)
