@@ -18,6 +18,11 @@ Blank lines and ``#`` comments are ignored; an empty list means the run must be 
 Input errors (IAM900, IAM903, IAM904) are findings like the others, so a fixture fails on
 one its expected file does not list.
 
+The tree itself is checked (`tree_problems`), so that no fixture silently stops being tested:
+an ``X.expected`` whose ``X`` is gone, an ``.expected`` anywhere but directly in a rule
+folder (where no one reads it), and a file or folder of a rule folder without its
+``.expected`` are errors. Names starting with ``.`` are ignored.
+
 ``IAMLINT_UPDATE_FIXTURES=1 pytest tests/test_fixtures.py`` rewrites the expected files
 from the current output (review the diff before committing it).
 """
@@ -28,7 +33,7 @@ import os
 from pathlib import Path
 
 from iamlint.registry import default_registry
-from iamlint.testing import assert_fixture, lint_fixture, read_expected
+from iamlint.testing import SUFFIX, assert_fixture, expected_path, lint_fixture, read_expected
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -36,8 +41,33 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 UPDATE = bool(os.environ.get("IAMLINT_UPDATE_FIXTURES"))
 
 
-def fixture_files() -> list[Path]:
-    return sorted(p.with_suffix("") for p in FIXTURES.rglob("*.expected"))
+def fixture_files(root: Path = FIXTURES) -> list[Path]:
+    """Every fixture: the ``X`` of every ``X.expected`` under ``root``."""
+    return sorted(p.with_suffix("") for p in root.rglob("*" + SUFFIX))
+
+
+def tree_problems(root: Path = FIXTURES) -> list[str]:
+    """What is wrong with the layout of a fixture tree, one sentence each (none: [])."""
+    out: list[str] = []
+    for exp in sorted(root.rglob("*" + SUFFIX)):
+        name = exp.relative_to(root)
+        if not exp.with_suffix("").exists():
+            out.append(f"{name}: its fixture {exp.with_suffix('').name} is missing")
+        elif len(name.parts) != 2:
+            out.append(f"{name}: not directly in a rule folder <CODE>-<name>/, so it is not a case of its own")
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if not entry.is_dir():
+            out.append(f"{entry.name}: not in a rule folder <CODE>-<name>/")
+            continue
+        for case in sorted(entry.iterdir()):
+            if case.name.startswith(".") or case.name.endswith(SUFFIX):
+                continue
+            if not expected_path(case).exists():
+                kind = "folder" if case.is_dir() else "file"
+                out.append(f"{case.relative_to(root)}: a fixture {kind} without {case.name}{SUFFIX}")
+    return out
 
 
 def expected(path: Path) -> list[str]:

@@ -15,6 +15,8 @@ from iamlint import Severity, StatementRule, Str
 from iamlint.registry import Registry
 from iamlint.testing import assert_fixture, expected_path, lint_fixture, read_expected
 
+from fixturelib import fixture_files, tree_problems
+
 ADMIN = """\
 {
   "Version": "2012-10-17",
@@ -228,3 +230,73 @@ def test_a_stray_file_in_a_folder_fixture_fails(tmp_path):
     assert_fixture(folder)
     write(folder / "extra.json", ADMIN)
     assert "\n+IAM101:extra.json:6:17" in failure(folder)
+
+
+# -- the fixture tree ----------------------------------------------------------------------------
+def complete_tree(tmp_path: Path) -> Path:
+    """A rule folder with a file case and a folder case, all with their expected findings."""
+    fixture(tmp_path, "fail.json", ADMIN, "IAM101:6:17\n")
+    fixture(tmp_path, "pass.json", CLEAN, "")
+    folder = tmp_path / "IAM101-wildcard-action" / "tf-pass"
+    write(folder / "main.tf", MODULE)
+    write(folder / "policy.json", CLEAN)
+    write(expected_path(folder), "")
+    return tmp_path
+
+
+def test_a_complete_tree_has_no_problems(tmp_path):
+    root = complete_tree(tmp_path)
+    assert tree_problems(root) == []
+    cases = fixture_files(root)
+    assert [p.relative_to(root).as_posix() for p in cases] == [
+        "IAM101-wildcard-action/fail.json",
+        "IAM101-wildcard-action/pass.json",
+        "IAM101-wildcard-action/tf-pass",
+    ]
+    for case in cases:
+        assert_fixture(case)
+
+
+def test_a_deleted_fixture_file_is_a_problem(tmp_path):
+    root = complete_tree(tmp_path)
+    (root / "IAM101-wildcard-action" / "pass.json").unlink()
+    assert tree_problems(root) == ["IAM101-wildcard-action/pass.json.expected: its fixture pass.json is missing"]
+
+
+def test_a_deleted_fixture_folder_is_a_problem(tmp_path):
+    root = complete_tree(tmp_path)
+    folder = root / "IAM101-wildcard-action" / "tf-pass"
+    for f in folder.iterdir():
+        f.unlink()
+    folder.rmdir()
+    assert tree_problems(root) == ["IAM101-wildcard-action/tf-pass.expected: its fixture tf-pass is missing"]
+
+
+def test_a_fixture_file_without_expected_findings_is_a_problem(tmp_path):
+    root = complete_tree(tmp_path)
+    write(root / "IAM101-wildcard-action" / "fail.cfn.yaml", "AWSTemplateFormatVersion: '2010-09-09'\n")
+    assert tree_problems(root) == [
+        "IAM101-wildcard-action/fail.cfn.yaml: a fixture file without fail.cfn.yaml.expected"
+    ]
+
+
+def test_a_fixture_folder_without_expected_findings_is_a_problem(tmp_path):
+    root = complete_tree(tmp_path)
+    write(root / "IAM101-wildcard-action" / "tf-fail" / "main.tf", MODULE)
+    assert tree_problems(root) == ["IAM101-wildcard-action/tf-fail: a fixture folder without tf-fail.expected"]
+
+
+def test_expected_findings_inside_a_folder_fixture_are_a_problem(tmp_path):
+    root = complete_tree(tmp_path)
+    write(root / "IAM101-wildcard-action" / "tf-pass" / "main.tf.expected", "")
+    assert tree_problems(root) == [
+        "IAM101-wildcard-action/tf-pass/main.tf.expected: not directly in a rule folder <CODE>-<name>/, "
+        "so it is not a case of its own"
+    ]
+
+
+def test_a_file_outside_the_rule_folders_is_a_problem(tmp_path):
+    root = complete_tree(tmp_path)
+    write(root / "stray.json", ADMIN)
+    write(root / ".gitattributes", "* text=auto\n")  # names starting with "." are not fixtures
+    assert tree_problems(root) == ["stray.json: not in a rule folder <CODE>-<name>/"]

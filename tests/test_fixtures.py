@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fixturelib import FIXTURES, check, expected, fixture_files
+from fixturelib import FIXTURES, check, expected, fixture_files, tree_problems
 
 CASES = fixture_files()
 
@@ -14,6 +14,11 @@ CASES = fixture_files()
 @pytest.mark.parametrize("path", CASES, ids=[str(p.relative_to(FIXTURES)) for p in CASES])
 def test_fixture(path: Path):
     check(path)
+
+
+def test_every_fixture_has_expected_findings_and_every_expected_file_a_fixture():
+    problems = tree_problems()
+    assert not problems, "\n".join(problems)
 
 
 def test_every_rule_has_failing_and_passing_fixtures():
