@@ -24,12 +24,16 @@ folder is linted as a whole, as ``iamlint X/`` would (a Terraform case is a fold
 ``.tf`` files are one module, and the files its ``file()`` calls read are linted too).
 
 ``X.expected`` lists every finding of the run, in every file, with the given rules (all
-codes), one per line, in output order (files by path, then line, column and code):
+codes), one per line, in output order (files by path, then line, column and code). A line
+is the code and the range of the finding, as an editor underlines it (1-based; the end
+column is the one after the last character, as in `iamlint.Span`):
 
-- ``CODE:line:col`` for a finding in the fixture file itself, such as ``IAM101:6:17``;
-- ``CODE:FILE:line:col`` for a finding in any other file, ``FILE`` being its path relative
-  to the folder the fixture file is in (for a folder fixture: to the folder itself), so that
-  every line of a folder fixture names its file: ``IAM101:main.tf:12:17``, ``IAM102:policies/ci.json:8:19``;
+- ``CODE:line:col-end_line:end_col`` for a finding in the fixture file itself, such as
+  ``IAM101:6:17-6:23`` for ``"s3:*"`` (quotes included) on line 6;
+- ``CODE:FILE:line:col-end_line:end_col`` for a finding in any other file, ``FILE`` being
+  its path relative to the folder the fixture file is in (for a folder fixture: to the
+  folder itself), so that every line of a folder fixture names its file:
+  ``IAM101:main.tf:12:17-12:23``, ``IAM102:policies/ci.json:8:19-8:22``;
 - ``usage-error: MESSAGE`` for a usage error of the run, such as a path that does not exist.
 
 Input errors (IAM900 parse-error, IAM903 internal-error, IAM904 invalid-suppression) are
@@ -75,7 +79,8 @@ def lint_fixture(fixture: PathLike, registry: Registry | None = None) -> list[st
         for f in file_report.findings:
             file = f.span.file or file_report.path
             where = "" if file == path else os.path.relpath(file, base).replace(os.sep, "/") + ":"
-            out.append(f"{f.code}:{where}{f.span.line}:{f.span.column}")
+            s = f.span
+            out.append(f"{f.code}:{where}{s.line}:{s.column}-{s.end_line}:{s.end_column}")
     return out
 
 

@@ -8,10 +8,12 @@ one module (and the files its ``file()`` calls read), with its expectations in
 The expected file lists every finding of the run (all codes, in every file) and its usage
 errors, one per line, in output order (files by path, then line, column and code):
 
-- ``CODE:line:col`` for a finding in the fixture file itself;
-- ``CODE:FILE:line:col`` for a finding in any other file, ``FILE`` being its path relative
-  to the fixture's folder, so every line of a folder fixture names its file, as in
-  ``IAM101:main.tf:12:17``;
+- ``CODE:line:col-end_line:end_col`` for a finding in the fixture file itself: the range
+  an editor underlines, end column exclusive (``IAM101:6:17-6:23`` is ``"s3:*"`` with its
+  quotes, on line 6);
+- ``CODE:FILE:line:col-end_line:end_col`` for a finding in any other file, ``FILE`` being
+  its path relative to the fixture's folder, so every line of a folder fixture names its
+  file, as in ``IAM101:main.tf:12:17-12:23``;
 - ``usage-error: MESSAGE`` for a usage error of the run.
 
 Blank lines and ``#`` comments are ignored; an empty list means the run must be clean.

@@ -66,9 +66,9 @@ def failure(path: Path, registry: Registry | None = None) -> str:
 
 # -- comparing findings --------------------------------------------------------------------------
 def test_exact_findings_pass(tmp_path):
-    path = fixture(tmp_path, "fail.json", ADMIN, "# the s3:* line\nIAM101:6:17\n\n")
-    assert lint_fixture(path) == ["IAM101:6:17"]
-    assert read_expected(path) == ["IAM101:6:17"]
+    path = fixture(tmp_path, "fail.json", ADMIN, "# the s3:* line\nIAM101:6:17-6:23\n\n")
+    assert lint_fixture(path) == ["IAM101:6:17-6:23"]
+    assert read_expected(path) == ["IAM101:6:17-6:23"]
     assert_fixture(path)
 
 
@@ -76,18 +76,23 @@ def test_a_missing_finding_fails_with_a_diff(tmp_path):
     path = fixture(tmp_path, "fail.json", ADMIN, "")
     message = failure(path)
     assert "fail.json.expected" in message
-    assert "\n+IAM101:6:17" in message
+    assert "\n+IAM101:6:17-6:23" in message
 
 
 def test_a_stray_expected_line_fails(tmp_path):
-    path = fixture(tmp_path, "pass.json", CLEAN, "IAM101:6:17\n")
-    assert "\n-IAM101:6:17" in failure(path)
+    path = fixture(tmp_path, "pass.json", CLEAN, "IAM101:6:17-6:23\n")
+    assert "\n-IAM101:6:17-6:23" in failure(path)
 
 
-def test_a_wrong_position_fails(tmp_path):
-    path = fixture(tmp_path, "fail.json", ADMIN, "IAM101:6:18\n")
+@pytest.mark.parametrize(
+    "wrong",
+    ["IAM101:6:18-6:23", "IAM101:6:17-6:22", "IAM101:6:17-6:17", "IAM101:6:17-7:23", "IAM101:6:17"],
+    ids=["start", "end", "zero-width", "end-line", "no-end"],
+)
+def test_a_wrong_range_fails(tmp_path, wrong):
+    path = fixture(tmp_path, "fail.json", ADMIN, wrong + "\n")
     message = failure(path)
-    assert "\n-IAM101:6:18" in message and "\n+IAM101:6:17" in message
+    assert f"\n-{wrong}" in message and "\n+IAM101:6:17-6:23" in message
 
 
 def test_a_fixture_without_expected_file_fails(tmp_path):
@@ -98,7 +103,7 @@ def test_a_fixture_without_expected_file_fails(tmp_path):
 def test_update_writes_the_expected_file(tmp_path):
     path = fixture(tmp_path, "fail.json", ADMIN, "")
     assert_fixture(path, update=True)
-    assert expected_path(path).read_text(encoding="utf-8") == "IAM101:6:17\n"
+    assert expected_path(path).read_text(encoding="utf-8") == "IAM101:6:17-6:23\n"
     assert_fixture(path)
 
 
@@ -136,7 +141,7 @@ class NoBucketDeletion(StatementRule):
 def test_a_plugin_registry_runs_only_its_rules(tmp_path):
     registry = Registry()
     registry.add(NoBucketDeletion, origin="tests")
-    path = fixture(tmp_path, "fail.json", ADMIN.replace('"s3:*"', '"s3:DeleteBucket"'), "ACME101:6:17\n")
+    path = fixture(tmp_path, "fail.json", ADMIN.replace('"s3:*"', '"s3:DeleteBucket"'), "ACME101:6:17-6:34\n")
     assert_fixture(path, registry)
     assert lint_fixture(path) == []  # the default rules do not know ACME101 (s3:DeleteBucket is scoped)
 
@@ -155,16 +160,16 @@ def test_a_crashing_rule_fails_the_fixture_as_an_internal_error(tmp_path, monkey
     registry = Registry()
     registry.add(Crashes, origin="tests")
     path = fixture(tmp_path, "pass.json", CLEAN, "")
-    assert lint_fixture(path, registry) == ["IAM903:4:5"]
-    assert "\n+IAM903:4:5" in failure(path, registry)
+    assert lint_fixture(path, registry) == ["IAM903:4:5-8:6"]
+    assert "\n+IAM903:4:5-8:6" in failure(path, registry)
 
 
 # -- input and usage errors -----------------------------------------------------------------------
 def test_a_parse_error_fails_unless_listed(tmp_path):
     text = CLEAN.replace('"arn:aws:s3:::reports/*"', '"arn:aws:s3:::reports/*",')
     path = fixture(tmp_path, "pass.json", text, "")
-    assert "\n+IAM900:7:43" in failure(path)
-    write(expected_path(path), "IAM900:7:43\n")
+    assert "\n+IAM900:7:43-7:44" in failure(path)
+    write(expected_path(path), "IAM900:7:43-7:44\n")
     assert_fixture(path)
 
 
@@ -184,7 +189,7 @@ def test_an_invalid_suppression_fails_unless_listed(tmp_path):
                     Resource: arn:aws:s3:::acme-reports/*
         """
     path = fixture(tmp_path, "pass.cfn.yaml", template, "")
-    assert "\n+IAM904:9:11" in failure(path)
+    assert "\n+IAM904:9:11-9:35" in failure(path)
 
 
 def test_a_missing_fixture_fails(tmp_path):
@@ -209,9 +214,9 @@ def test_a_folder_fixture_compares_the_findings_of_every_file(tmp_path):
     write(folder / "main.tf", MODULE)
     write(folder / "policy.json", ADMIN)
     write(expected_path(folder), "")
-    assert lint_fixture(folder) == ["IAM101:policy.json:6:17"]
-    assert "\n+IAM101:policy.json:6:17" in failure(folder)
-    write(expected_path(folder), "IAM101:policy.json:6:17\n")
+    assert lint_fixture(folder) == ["IAM101:policy.json:6:17-6:23"]
+    assert "\n+IAM101:policy.json:6:17-6:23" in failure(folder)
+    write(expected_path(folder), "IAM101:policy.json:6:17-6:23\n")
     assert_fixture(folder)
 
 
@@ -219,7 +224,7 @@ def test_a_file_fixture_names_the_other_files_its_findings_are_in(tmp_path):
     main = write(tmp_path / "IAM101-wildcard-action" / "tf-file-fail" / "main.tf", MODULE)
     write(main.parent / "policy.json", ADMIN)
     write(expected_path(main), "")
-    assert "\n+IAM101:policy.json:6:17" in failure(main)
+    assert "\n+IAM101:policy.json:6:17-6:23" in failure(main)
 
 
 def test_a_stray_file_in_a_folder_fixture_fails(tmp_path):
@@ -229,13 +234,13 @@ def test_a_stray_file_in_a_folder_fixture_fails(tmp_path):
     write(expected_path(folder), "")
     assert_fixture(folder)
     write(folder / "extra.json", ADMIN)
-    assert "\n+IAM101:extra.json:6:17" in failure(folder)
+    assert "\n+IAM101:extra.json:6:17-6:23" in failure(folder)
 
 
 # -- the fixture tree ----------------------------------------------------------------------------
 def complete_tree(tmp_path: Path) -> Path:
     """A rule folder with a file case and a folder case, all with their expected findings."""
-    fixture(tmp_path, "fail.json", ADMIN, "IAM101:6:17\n")
+    fixture(tmp_path, "fail.json", ADMIN, "IAM101:6:17-6:23\n")
     fixture(tmp_path, "pass.json", CLEAN, "")
     folder = tmp_path / "IAM101-wildcard-action" / "tf-pass"
     write(folder / "main.tf", MODULE)
