@@ -28,6 +28,8 @@ NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 ENTRY_POINT_GROUP = "iamlint.rules"
 DOCS_BASE = "https://github.com/iamlint/iamlint/blob/main/docs/rules.md"
+#: input formats: raw JSON policy files, CloudFormation templates, Terraform HCL and plan JSON
+FORMATS = ("json", "cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
 
 
 class RegistryError(Exception):
@@ -63,6 +65,8 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[Severity]
     scope: ClassVar[str] = ""
+    #: the input formats (of `FORMATS`) the rule can report findings in
+    formats: ClassVar[tuple[str, ...]] = FORMATS
     #: options the rule reads through ``ctx.option``, with their defaults
     options: ClassVar[dict[str, Any]] = {}
 

@@ -95,6 +95,8 @@ class InlinePolicyOveruse(PrincipalRule):
     name = "inline-policy-overuse"
     severity = Severity.WARNING
     options = {"max-inline-policies": 1}
+    # principals come from templates and Terraform; a raw JSON policy file has none
+    formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
 
     def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         limit = int(ctx.option(self, "max-inline-policies"))

@@ -55,3 +55,5 @@ class InvalidSuppression(DiagnosticRule):
     code = "IAM904"
     name = "invalid-suppression"
     severity = Severity.ERROR
+    # comments (YAML, HCL) and CloudFormation Metadata; bad configuration entries are usage errors
+    formats = ("cloudformation-json", "cloudformation-yaml", "terraform")

@@ -42,3 +42,4 @@ class MissingFile(DiagnosticRule):
     code = "IAM905"
     name = "missing-file"
     severity = Severity.WARNING
+    formats = ("terraform",)  # file() and templatefile() calls
