@@ -25,6 +25,12 @@ an ``X.expected`` whose ``X`` is gone, an ``.expected`` anywhere but directly in
 folder (where no one reads it), and a file or folder of a rule folder without its
 ``.expected`` are errors. Names starting with ``.`` are ignored.
 
+A fixture's input format comes from its name (`fixture_format`): ``*.cfn.json``
+cloudformation-json, ``*.cfn.yaml``/``*.cfn.yml`` cloudformation-yaml, ``*.tfplan.json``
+terraform-plan, a folder ``tf-*`` terraform, any other ``*.json`` json. Every rule with a
+check needs, for each format of its ``formats``, a failing fixture (its expected file lists
+the rule's code) and a passing one (it does not) in its rule folder (`coverage_problems`).
+
 ``IAMLINT_UPDATE_FIXTURES=1 pytest tests/test_fixtures.py`` rewrites the expected files
 from the current output (review the diff before committing it).
 """
@@ -34,7 +40,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from iamlint.registry import default_registry
+from iamlint.registry import FORMATS, Registry, default_registry
 from iamlint.testing import SUFFIX, assert_fixture, expected_path, lint_fixture, read_expected
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -83,3 +89,46 @@ def actual(path: Path) -> list[str]:
 def check(path: Path) -> None:
     """Compare (or, with IAMLINT_UPDATE_FIXTURES=1, rewrite) one fixture's expected file."""
     assert_fixture(path, default_registry(), update=UPDATE)
+
+
+def fixture_format(path: Path) -> str | None:
+    """The input format a fixture's name declares (see the module docstring), or None."""
+    name = path.name.lower()
+    if path.is_dir():
+        return "terraform" if name.startswith("tf-") else None
+    for suffix, fmt in (
+        (".cfn.json", "cloudformation-json"),
+        (".cfn.yaml", "cloudformation-yaml"),
+        (".cfn.yml", "cloudformation-yaml"),
+        (".tfplan.json", "terraform-plan"),
+        (".json", "json"),
+    ):
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def coverage_problems(registry: Registry, root: Path = FIXTURES) -> list[str]:
+    """Formats a rule declares without a failing and a passing fixture of its own (diagnostic
+    rules, reported by the engine itself, are not required to have any)."""
+    out: list[str] = []
+    cases = fixture_files(root)
+    for rule in registry:
+        unknown = sorted(set(rule.formats) - set(FORMATS))
+        if unknown:
+            out.append(f"{rule.code} declares unknown formats {unknown}; known: {list(FORMATS)}")
+        if rule.scope == "diagnostic":
+            continue
+        folders = sorted(root.glob(f"{rule.code}-*"))
+        if not folders:
+            out.append(f"{rule.code} has no fixture folder {rule.code}-{rule.name}/")
+            continue
+        mine = [c for c in cases if any(f in c.parents for f in folders)]
+        for fmt in rule.formats:
+            of_format = [c for c in mine if fixture_format(c) == fmt]
+            fails = [c for c in of_format if any(e.startswith(rule.code + ":") for e in read_expected(c))]
+            if not fails:
+                out.append(f"{rule.code} has no failing {fmt} fixture")
+            if len(fails) == len(of_format):
+                out.append(f"{rule.code} has no passing {fmt} fixture")
+    return out

@@ -15,7 +15,7 @@ from iamlint import Severity, StatementRule, Str
 from iamlint.registry import Registry
 from iamlint.testing import assert_fixture, expected_path, lint_fixture, read_expected
 
-from fixturelib import fixture_files, tree_problems
+from fixturelib import coverage_problems, fixture_files, fixture_format, tree_problems
 
 ADMIN = """\
 {
@@ -305,3 +305,105 @@ def test_a_file_outside_the_rule_folders_is_a_problem(tmp_path):
     write(root / "stray.json", ADMIN)
     write(root / ".gitattributes", "* text=auto\n")  # names starting with "." are not fixtures
     assert tree_problems(root) == ["stray.json: not in a rule folder <CODE>-<name>/"]
+
+
+# -- formats: every declared format has a failing and a passing fixture ---------------------------
+@pytest.mark.parametrize(
+    "name, fmt",
+    [
+        ("fail.json", "json"),
+        ("pass-endpoint-policy.json", "json"),
+        ("fail.cfn.json", "cloudformation-json"),
+        ("pass.cfn.yaml", "cloudformation-yaml"),
+        ("pass.cfn.yml", "cloudformation-yaml"),
+        ("fail.tfplan.json", "terraform-plan"),
+        ("tf-jsonencode-fail/", "terraform"),
+        ("notes.txt", None),
+        ("fail.yaml", None),
+        ("templates/", None),
+    ],
+)
+def test_fixture_format_comes_from_the_name(tmp_path, name, fmt):
+    path = tmp_path / name.rstrip("/")
+    path.mkdir() if name.endswith("/") else path.write_text("{}", encoding="utf-8")
+    assert fixture_format(path) == fmt
+
+
+class JsonAndYamlOnly(NoBucketDeletion):
+    __doc__ = NoBucketDeletion.__doc__
+    formats = ("json", "cloudformation-yaml")
+
+
+def acme_registry(*rules) -> Registry:
+    registry = Registry()
+    for rule in rules:
+        registry.add(rule, origin="tests")
+    return registry
+
+
+def acme_tree(tmp_path: Path, cases: dict[str, str]) -> Path:
+    """A rule folder ACME101-no-bucket-deletion/ with these fixtures: name -> expected lines."""
+    for name, expected in cases.items():
+        path = tmp_path / "ACME101-no-bucket-deletion" / name.rstrip("/")
+        if name.endswith("/"):
+            write(path / "main.tf", MODULE)
+        else:
+            write(path, "{}\n")
+        write(expected_path(path), expected)
+    return tmp_path
+
+
+def test_coverage_is_complete_with_a_failing_and_a_passing_fixture_per_format(tmp_path):
+    root = acme_tree(tmp_path, {
+        "fail.json": "ACME101:6:17-6:34\n",
+        "pass.json": "IAM102:7:19-7:22\n",  # other codes do not make a fixture fail for this rule
+        "fail.cfn.yaml": "ACME101:12:21-12:36\n",
+        "pass.cfn.yaml": "",
+    })
+    assert coverage_problems(acme_registry(JsonAndYamlOnly), root) == []
+
+
+def test_a_declared_format_without_a_failing_or_passing_fixture_is_a_problem(tmp_path):
+    root = acme_tree(tmp_path, {
+        "fail.json": "ACME101:6:17-6:34\n",
+        "pass.json": "",
+        "fail.cfn.yaml": "ACME101:12:21-12:36\n",
+        "fail-too.cfn.yaml": "ACME101:12:21-12:36\n",
+        "pass.cfn.json": "",  # not a declared format: neither needed nor counted
+    })
+    assert coverage_problems(acme_registry(JsonAndYamlOnly), root) == [
+        "ACME101 has no passing cloudformation-yaml fixture"
+    ]
+
+
+def test_a_rule_for_every_format_needs_fixtures_of_every_format(tmp_path):
+    root = acme_tree(tmp_path, {"fail.json": "ACME101:6:17-6:34\n", "pass.json": "", "tf-pass/": ""})
+    assert coverage_problems(acme_registry(NoBucketDeletion), root) == [
+        "ACME101 has no failing cloudformation-json fixture",
+        "ACME101 has no passing cloudformation-json fixture",
+        "ACME101 has no failing cloudformation-yaml fixture",
+        "ACME101 has no passing cloudformation-yaml fixture",
+        "ACME101 has no failing terraform fixture",
+        "ACME101 has no failing terraform-plan fixture",
+        "ACME101 has no passing terraform-plan fixture",
+    ]
+
+
+def test_a_rule_without_fixture_folder_or_with_an_unknown_format_is_a_problem(tmp_path):
+    class Typo(JsonAndYamlOnly):
+        __doc__ = NoBucketDeletion.__doc__
+        code = "ACME103"
+        name = "typo"
+        formats = ("json", "cloudformation")
+
+    assert coverage_problems(acme_registry(Typo), tmp_path) == [
+        "ACME103 declares unknown formats ['cloudformation']; known: "
+        "['json', 'cloudformation-json', 'cloudformation-yaml', 'terraform', 'terraform-plan']",
+        "ACME103 has no fixture folder ACME103-typo/",
+    ]
+
+
+def test_diagnostic_rules_need_no_fixtures(tmp_path):
+    from iamlint.rules import DuplicateKey, MissingFile
+
+    assert coverage_problems(Registry([DuplicateKey, MissingFile]), tmp_path) == []
