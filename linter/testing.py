@@ -20,8 +20,8 @@ iamlint's own rules are tested this way, and a plugin's rules can be too::
 
 A fixture is a file or a folder ``X`` with its expected findings in the file ``X.expected``
 beside it. A file is a raw JSON policy, a CloudFormation template or a Terraform plan; a
-folder is linted as a whole, as ``iamlint X/`` would (a Terraform case is a folder: its
-``.tf`` files are one module, and the files its ``file()`` calls read are linted too).
+folder is linted as a whole, as ``iamlint X/`` would: a Terraform case is a folder, whose
+``.tf`` files are one module (the files its ``file()`` calls read are linted too).
 
 ``X.expected`` lists every finding of the run, in every file, with the given rules (all
 codes), one per line, in output order (files by path, then line, column and code). A line

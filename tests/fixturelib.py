@@ -41,7 +41,7 @@ import os
 from pathlib import Path
 
 from iamlint.registry import FORMATS, Registry, default_registry
-from iamlint.testing import SUFFIX, assert_fixture, expected_path, lint_fixture, read_expected
+from iamlint.testing import SUFFIX, assert_fixture, expected_path, read_expected
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -76,14 +76,6 @@ def tree_problems(root: Path = FIXTURES) -> list[str]:
                 kind = "folder" if case.is_dir() else "file"
                 out.append(f"{case.relative_to(root)}: a fixture {kind} without {case.name}{SUFFIX}")
     return out
-
-
-def expected(path: Path) -> list[str]:
-    return read_expected(path)
-
-
-def actual(path: Path) -> list[str]:
-    return lint_fixture(path, default_registry())
 
 
 def check(path: Path) -> None:
