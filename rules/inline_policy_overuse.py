@@ -102,6 +102,8 @@ class InlinePolicyOveruse(PrincipalRule):
     name = "inline-policy-overuse"
     severity = Severity.WARNING
     options = {"max-inline-policies": Option(1, "inline policies allowed per principal", minimum=0)}
+    # principals come from templates and Terraform; a raw JSON policy file has none
+    formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
 
     def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         limit = int(ctx.option(self, "max-inline-policies"))

@@ -53,3 +53,6 @@ class InvalidSuppression(DiagnosticRule):
     """
 
     code, name, severity = INVALID_SUPPRESSION
+    # comments (YAML, HCL) and CloudFormation Metadata; invalid configuration entries are
+    # reported in the configuration file
+    formats = ("cloudformation-json", "cloudformation-yaml", "terraform")

@@ -40,3 +40,4 @@ class MissingFile(DiagnosticRule):
     """
 
     code, name, severity = MISSING_FILE
+    formats = ("terraform",)  # file() and templatefile() calls

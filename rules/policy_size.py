@@ -48,6 +48,8 @@ class PolicySize(DocumentRule):
     code = "IAM503"
     name = "policy-size"
     severity = Severity.ERROR
+    # a raw JSON policy file is neither known to be a managed policy nor an SCP
+    formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
 
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.size is None:

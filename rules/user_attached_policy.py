@@ -52,6 +52,8 @@ class UserAttachedPolicy(PrincipalRule):
     code = "IAM302"
     name = "user-attached-policy"
     severity = Severity.WARNING
+    # principals come from templates and Terraform; a raw JSON policy file has none
+    formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
 
     def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         if principal.kind != "user":

@@ -7,7 +7,7 @@ import pytest
 from iamlint.discover import decode
 from iamlint.engine import Linter
 from iamlint.parse.json_parser import parse_json
-from iamlint.parse.nodes import PDict, PList, PScalar, PStr
+from iamlint.parse.nodes import PDict, PList, PScalar
 from iamlint.positions import PositionedError
 from iamlint.ruleset import default_registry
 
