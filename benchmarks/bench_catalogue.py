@@ -65,8 +65,10 @@ def main() -> int:
         ("expand_all", "first expand('*')"),
     ):
         times = [r[key] * 1000 for r in results]
-        print(f"{label}: median {statistics.median(times):.1f} ms over {runs} fresh processes "
-              f"(min {min(times):.1f}, max {max(times):.1f})")
+        print(
+            f"{label}: median {statistics.median(times):.1f} ms over {runs} fresh processes "
+            f"(min {min(times):.1f}, max {max(times):.1f})"
+        )
     med = statistics.median(r["load"] * 1000 for r in results)
     verdict = "within" if med <= BUDGET_MS else "OVER"
     print(f"load budget {BUDGET_MS:.0f} ms: {verdict} ({med:.1f} ms)")

@@ -113,7 +113,9 @@ def corpus_runs(
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", help="directory of templates (e.g. ../shared/corpus/realworld)")
-    ap.add_argument("--cfn-lint", default=None, help=f"cfn-lint executable (default: {DEFAULT_CFN_LINT} or PATH)")
+    ap.add_argument(
+        "--cfn-lint", default=None, help=f"cfn-lint executable (default: {DEFAULT_CFN_LINT} or PATH)"
+    )
     ap.add_argument("--runs", type=int, default=15, help="cold-start runs (default 15, at least 10)")
     ap.add_argument("--corpus-runs", type=int, default=3, help="runs over the corpus (default 3)")
     ap.add_argument("--skip-cfn-lint", action="store_true", help="time iamlint alone")
@@ -127,24 +129,32 @@ def main() -> int:
     cold = cold_start(iamlint, env, max(10, args.runs))
     med = statistics.median(cold) * 1000
     verdict = "ok" if med <= BUDGET_MS else "OVER BUDGET"
-    print(f"cold start, one small template: median {med:.0f} ms over {len(cold)} runs "
-          f"(min {min(cold) * 1000:.0f}, max {max(cold) * 1000:.0f}); budget {BUDGET_MS:.0f} ms: {verdict}")
+    print(
+        f"cold start, one small template: median {med:.0f} ms over {len(cold)} runs "
+        f"(min {min(cold) * 1000:.0f}, max {max(cold) * 1000:.0f}); budget {BUDGET_MS:.0f} ms: {verdict}"
+    )
 
     files = cloudformation_files(iamlint, env, args.corpus)
     cfn_lint = None
     if not args.skip_cfn_lint:
-        cfn_lint = args.cfn_lint or (DEFAULT_CFN_LINT if os.path.exists(DEFAULT_CFN_LINT) else shutil.which("cfn-lint"))
+        cfn_lint = args.cfn_lint or (
+            DEFAULT_CFN_LINT if os.path.exists(DEFAULT_CFN_LINT) else shutil.which("cfn-lint")
+        )
         if cfn_lint is None:
             print("cfn-lint not found (give --cfn-lint PATH): timing iamlint alone")
     ours, theirs = corpus_runs(iamlint, cfn_lint, env, files, max(1, args.corpus_runs))
     ours_med = statistics.median(ours)
     print(f"corpus: {len(files)} CloudFormation templates, every file accounted for, no IAM903")
-    print(f"  iamlint:  median {ours_med:.2f} s over {len(ours)} runs ({', '.join(f'{t:.2f}' for t in ours)})")
+    print(
+        f"  iamlint:  median {ours_med:.2f} s over {len(ours)} runs ({', '.join(f'{t:.2f}' for t in ours)})"
+    )
     if theirs:
         theirs_med = statistics.median(theirs)
         ratio = theirs_med / ours_med if ours_med else float("inf")
         goal = "ok" if ratio >= GOAL_RATIO else "BELOW GOAL"
-        print(f"  cfn-lint: median {theirs_med:.2f} s over {len(theirs)} runs ({', '.join(f'{t:.2f}' for t in theirs)})")
+        print(
+            f"  cfn-lint: median {theirs_med:.2f} s over {len(theirs)} runs ({', '.join(f'{t:.2f}' for t in theirs)})"
+        )
         print(f"  ratio: iamlint is {ratio:.1f}x faster than cfn-lint (goal {GOAL_RATIO:.0f}x): {goal}")
     return 0
 

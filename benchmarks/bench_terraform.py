@@ -110,7 +110,9 @@ def network_off_prefix() -> list[str]:
     return []
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: str | None = None) -> tuple[float, subprocess.CompletedProcess]:
+def timed(
+    cmd: list[str], env: dict[str, str], cwd: str | None = None
+) -> tuple[float, subprocess.CompletedProcess]:
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
     return time.perf_counter() - start, proc
@@ -127,7 +129,10 @@ def cold_start(iamlint: str, runs: int, small: str | None) -> dict:
             target = str(mod / "main.tf")
         cmd = [iamlint, "--format", "concise", target]
         # the first run ever on a machine builds the parser tables: timed once, with an empty cache
-        fresh = {"IAMLINT_CACHE_DIR": str(Path(tmp) / "fresh-cache"), "XDG_CACHE_HOME": str(Path(tmp) / "xdg")}
+        fresh = {
+            "IAMLINT_CACHE_DIR": str(Path(tmp) / "fresh-cache"),
+            "XDG_CACHE_HOME": str(Path(tmp) / "xdg"),
+        }
         first, proc = timed(cmd, environment(fresh))
         if proc.returncode not in (0, 1):
             raise SystemExit(f"iamlint failed on {target}:\n{proc.stdout}{proc.stderr}")
@@ -143,8 +148,13 @@ def cold_start(iamlint: str, runs: int, small: str | None) -> dict:
         for _ in range(runs):
             times.append(timed(cmd, env)[0])
             jtimes.append(timed(jcmd, env)[0])
-    return {"first_run_ms": first * 1000, "median_ms": statistics.median(times) * 1000,
-            "min_ms": min(times) * 1000, "runs": runs, "json_median_ms": statistics.median(jtimes) * 1000}
+    return {
+        "first_run_ms": first * 1000,
+        "median_ms": statistics.median(times) * 1000,
+        "min_ms": min(times) * 1000,
+        "runs": runs,
+        "json_median_ms": statistics.median(jtimes) * 1000,
+    }
 
 
 def corpus(iamlint: str, checkov: str | None, root: Path, runs: int, jobs: int | None) -> dict:
@@ -162,8 +172,23 @@ def corpus(iamlint: str, checkov: str | None, root: Path, runs: int, jobs: int |
         timed(cmd, env, cwd=str(root))  # warm: parser cache, bytecode, file system cache
         ccmd = None
         if checkov:
-            ccmd = prefix + [checkov, "--framework", "terraform", "--check", IAM_CHECKS, "--skip-download",
-                             "--quiet", "--compact", "-o", "json", "-f"] + files
+            ccmd = (
+                prefix
+                + [
+                    checkov,
+                    "--framework",
+                    "terraform",
+                    "--check",
+                    IAM_CHECKS,
+                    "--skip-download",
+                    "--quiet",
+                    "--compact",
+                    "-o",
+                    "json",
+                    "-f",
+                ]
+                + files
+            )
         ours: list[float] = []
         theirs: list[float] = []
         summary = None
@@ -191,7 +216,10 @@ def corpus(iamlint: str, checkov: str | None, root: Path, runs: int, jobs: int |
         "unaccounted": missing,
         "policies_in_tf": sum(f.get("policies", 0) for f in tf_reports),
         "policies_all": report["summary"].get("policies"),
-        "statuses": {s: sum(1 for f in report["files"] if f["status"] == s) for s in sorted({f["status"] for f in report["files"]})},
+        "statuses": {
+            s: sum(1 for f in report["files"] if f["status"] == s)
+            for s in sorted({f["status"] for f in report["files"]})
+        },
         "iamlint_median_s": statistics.median(ours),
         "iamlint_runs": [round(t, 3) for t in ours],
         "network_off": " ".join(prefix) or "flags only",
@@ -207,8 +235,12 @@ def corpus(iamlint: str, checkov: str | None, root: Path, runs: int, jobs: int |
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("corpus", help="directory whose .tf files are linted (e.g. ../shared/corpus/realworld)")
-    p.add_argument("--iamlint", default=default_iamlint(), help="iamlint executable (default: next to this Python)")
-    p.add_argument("--checkov", help="checkov executable, installed in its own environment (skipped if absent)")
+    p.add_argument(
+        "--iamlint", default=default_iamlint(), help="iamlint executable (default: next to this Python)"
+    )
+    p.add_argument(
+        "--checkov", help="checkov executable, installed in its own environment (skipped if absent)"
+    )
     p.add_argument("--runs", type=int, default=3, help="timed corpus runs of each tool (default 3)")
     p.add_argument("--cold-runs", type=int, default=15, help="timed cold runs (default 15, at least 10)")
     p.add_argument("--small", help="the small .tf file for the cold run (default: a built-in 25-line module)")
@@ -222,18 +254,26 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"cold": cold, "corpus": big}, indent=2))
     else:
         ok = cold["median_ms"] <= BUDGET_MS
-        print(f"cold run, one small .tf file: median {cold['median_ms']:.0f} ms over {cold['runs']} runs "
-              f"(min {cold['min_ms']:.0f} ms; budget {BUDGET_MS:.0f} ms: {'ok' if ok else 'OVER'})")
-        print(f"  same policy as a raw JSON file, same runs: median {cold['json_median_ms']:.0f} ms "
-              f"(the Terraform path adds {cold['median_ms'] - cold['json_median_ms']:.0f} ms)")
+        print(
+            f"cold run, one small .tf file: median {cold['median_ms']:.0f} ms over {cold['runs']} runs "
+            f"(min {cold['min_ms']:.0f} ms; budget {BUDGET_MS:.0f} ms: {'ok' if ok else 'OVER'})"
+        )
+        print(
+            f"  same policy as a raw JSON file, same runs: median {cold['json_median_ms']:.0f} ms "
+            f"(the Terraform path adds {cold['median_ms'] - cold['json_median_ms']:.0f} ms)"
+        )
         print(f"  first run ever (builds the parser cache): {cold['first_run_ms']:.0f} ms")
-        print(f"corpus: {big['files']} .tf files, {big['policies_in_tf']} policy documents in them "
-              f"({big['policies_all']} with the files they read), statuses {big['statuses']}")
+        print(
+            f"corpus: {big['files']} .tf files, {big['policies_in_tf']} policy documents in them "
+            f"({big['policies_all']} with the files they read), statuses {big['statuses']}"
+        )
         if big["unaccounted"]:
             print(f"  NOT ACCOUNTED FOR: {big['unaccounted'][:10]}")
         print(f"  iamlint: median {big['iamlint_median_s']:.2f} s {big['iamlint_runs']}")
         if "ratio" in big:
-            print(f"  checkov: median {big['checkov_median_s']:.2f} s {big['checkov_runs']} ({big['network_off']})")
+            print(
+                f"  checkov: median {big['checkov_median_s']:.2f} s {big['checkov_runs']} ({big['network_off']})"
+            )
             print(f"  checkov summary: {big['checkov_summary']}")
             print(f"  ratio: iamlint is {big['ratio']:.1f}x faster (goal {GOAL_RATIO:.0f}x)")
     return 0

@@ -58,10 +58,16 @@ def load(path: str) -> Counter:
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BaselineError(f"{path} is not an iamlint baseline (write one with --write-baseline)")
     if doc.get("version") != VERSION:
-        raise BaselineError(f"{path}: baseline version {doc.get('version')!r} is not supported (expected {VERSION})")
+        raise BaselineError(
+            f"{path}: baseline version {doc.get('version')!r} is not supported (expected {VERSION})"
+        )
     entries = doc.get("findings")
-    if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
-        raise BaselineError(f"{path}: malformed baseline: 'findings' must be a list of entries with a fingerprint")
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
+    ):
+        raise BaselineError(
+            f"{path}: malformed baseline: 'findings' must be a list of entries with a fingerprint"
+        )
     return Counter(e["fingerprint"] for e in entries)
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .model import (
     Condition,
@@ -182,7 +183,7 @@ class DocumentBuilder:
                         )
                     entries.append(PrincipalEntry("*", val))
             else:
-                self.problem("Principal must be \"*\" or a map such as {\"AWS\": [...]}", alt)
+                self.problem('Principal must be "*" or a map such as {"AWS": [...]}', alt)
                 entries.append(PrincipalEntry("*", Unknown(source_text(alt), self.span(alt))))
         return Principal(self.span(node), tuple(entries))
 

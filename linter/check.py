@@ -8,7 +8,8 @@ IAM903 internal-error at the element it was looking at (``IAMLINT_DEBUG=1`` re-r
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .diagnostics import INPUT_ERRORS, internal_error
 from .extract.extraction import Extraction

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("error", "warning", "info")
@@ -41,8 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or input errors.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="files and directories to lint (default: .); '-' reads one file from stdin")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="files and directories to lint (default: .); '-' reads one file from stdin",
+    )
     out = p.add_argument_group("output")
     out.add_argument("-f", "--format", default="text", choices=FORMATS, help="output format (default: text)")
     out.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
@@ -50,36 +55,85 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--statistics", action="store_true", help="text: print the number of findings per code")
     out.add_argument("--show-suppressed", action="store_true", help="text: list suppressed findings and why")
     sel = p.add_argument_group("rule selection (flags win over the configuration file)")
-    sel.add_argument("--select", type=_codes, metavar="CODES", help="codes or prefixes to enable (e.g. IAM1,IAM402 or ALL)")
+    sel.add_argument(
+        "--select", type=_codes, metavar="CODES", help="codes or prefixes to enable (e.g. IAM1,IAM402 or ALL)"
+    )
     sel.add_argument("--ignore", type=_codes, metavar="CODES", help="codes or prefixes to disable")
-    sel.add_argument("--extend-select", type=_codes, metavar="CODES", help="codes or prefixes to enable in addition")
-    sel.add_argument("--per-file-ignores", action="append", metavar="GLOB:CODES",
-                     help="disable codes for matching files (repeatable)")
-    sel.add_argument("--severity", action="append", metavar="CODE=LEVEL",
-                     help="override a rule's severity: error, warning or info (repeatable)")
-    sel.add_argument("--fail-on", choices=SEVERITIES,
-                     help="lowest severity that makes the exit code 1 (default: info, i.e. any finding)")
-    sel.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (input errors still exit 2)")
-    sel.add_argument("--trusted-accounts", type=_codes, metavar="IDS",
-                     help="account ids that IAM202 treats like your own (comma-separated)")
-    sel.add_argument("--option", action="append", metavar="CODE.NAME=VALUE",
-                     help="set a rule option, such as IAM301.max-inline-policies=2 (repeatable; 'iamlint rule CODE' lists them)")
-    sel.add_argument("--max-inline-policies", type=int, metavar="N", help=argparse.SUPPRESS)  # IAM301.max-inline-policies
-    sel.add_argument("--require-reason", action=argparse.BooleanOptionalAction, default=None,
-                     help="suppressions must give a reason (default: yes)")
+    sel.add_argument(
+        "--extend-select", type=_codes, metavar="CODES", help="codes or prefixes to enable in addition"
+    )
+    sel.add_argument(
+        "--per-file-ignores",
+        action="append",
+        metavar="GLOB:CODES",
+        help="disable codes for matching files (repeatable)",
+    )
+    sel.add_argument(
+        "--severity",
+        action="append",
+        metavar="CODE=LEVEL",
+        help="override a rule's severity: error, warning or info (repeatable)",
+    )
+    sel.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        help="lowest severity that makes the exit code 1 (default: info, i.e. any finding)",
+    )
+    sel.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even with findings (input errors still exit 2)"
+    )
+    sel.add_argument(
+        "--trusted-accounts",
+        type=_codes,
+        metavar="IDS",
+        help="account ids that IAM202 treats like your own (comma-separated)",
+    )
+    sel.add_argument(
+        "--option",
+        action="append",
+        metavar="CODE.NAME=VALUE",
+        help="set a rule option, such as IAM301.max-inline-policies=2 (repeatable; 'iamlint rule CODE' lists them)",
+    )
+    sel.add_argument(
+        "--max-inline-policies", type=int, metavar="N", help=argparse.SUPPRESS
+    )  # IAM301.max-inline-policies
+    sel.add_argument(
+        "--require-reason",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="suppressions must give a reason (default: yes)",
+    )
     cfg = p.add_argument_group("configuration")
-    cfg.add_argument("--config", metavar="FILE", help="use this configuration file instead of discovering one")
+    cfg.add_argument(
+        "--config", metavar="FILE", help="use this configuration file instead of discovering one"
+    )
     cfg.add_argument("--isolated", action="store_true", help="ignore every configuration file")
-    cfg.add_argument("--exclude", action="append", default=[], metavar="GLOB",
-                     help="skip files and directories matching GLOB (repeatable; adds to the configuration's)")
+    cfg.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files and directories matching GLOB (repeatable; adds to the configuration's)",
+    )
     cfg.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     cfg.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
     run = p.add_argument_group("running")
-    run.add_argument("--stdin-filename", metavar="PATH",
-                     help="with '-': lint stdin as if it were PATH (format, configuration, Terraform siblings)")
-    run.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
-                     help="processes to use (default: the number of CPUs)")
-    run.add_argument("--version", action="store_true", help="print the version, the number of rules and the catalogue")
+    run.add_argument(
+        "--stdin-filename",
+        metavar="PATH",
+        help="with '-': lint stdin as if it were PATH (format, configuration, Terraform siblings)",
+    )
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="processes to use (default: the number of CPUs)",
+    )
+    run.add_argument(
+        "--version", action="store_true", help="print the version, the number of rules and the catalogue"
+    )
     return p
 
 
@@ -174,7 +228,9 @@ def _typed_options(reg, given: dict[str, dict[str, str]]) -> tuple:
                 else:
                     value = raw
             except ValueError:
-                raise UsageError(f"--option: {rule.code}.{name} expects {type(default).__name__}, got {raw!r}") from None
+                raise UsageError(
+                    f"--option: {rule.code}.{name} expects {type(default).__name__}, got {raw!r}"
+                ) from None
             typed.append((name, value))
         out.append((rule.code, tuple(typed)))
     return tuple(out)
@@ -273,7 +329,6 @@ def run(argv: list[str]) -> int:
         return EXIT_ERROR
     if args.version:
         from .catalogue import CatalogueError, get
-
         from .version import __version__
 
         sys.stdout.write(f"iamlint {__version__} ({len(reg)} rules)\n")

@@ -15,7 +15,8 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
-from typing import Any, Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from .diagnostics import INPUT_ERRORS
 from .directives import Directive
@@ -113,7 +114,14 @@ IGNORE_ENTRY_SCHEMA = {
     "required": ["files", "rules"],
     "properties": {
         "files": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-        "rules": {"type": "array", "items": {"type": "string", "pattern": "^(ALL|[A-Z]+[0-9]*)$", "description": "a rule code or prefix such as IAM101"}},
+        "rules": {
+            "type": "array",
+            "items": {
+                "type": "string",
+                "pattern": "^(ALL|[A-Z]+[0-9]*)$",
+                "description": "a rule code or prefix such as IAM101",
+            },
+        },
         "reason": {"type": "string"},
         "actions": {"type": "array", "items": {"type": "string"}},
         "resources": {"type": "array", "items": {"type": "string"}},
@@ -125,7 +133,11 @@ IGNORE_ENTRY_SCHEMA = {
 def schema(registry) -> dict:
     """The JSON Schema of ``[tool.iamlint]``, with the options each rule declares."""
     codes = sorted(r.code for r in registry)
-    code_or_prefix = {"type": "string", "pattern": "^(ALL|[A-Z]+[0-9]*)$", "description": "a rule code or prefix such as IAM101, IAM1 or ALL"}
+    code_or_prefix = {
+        "type": "string",
+        "pattern": "^(ALL|[A-Z]+[0-9]*)$",
+        "description": "a rule code or prefix such as IAM101, IAM1 or ALL",
+    }
     code_list = {"type": "array", "items": code_or_prefix}
     rule_options: dict[str, Any] = {}
     top_level_options: dict[str, Any] = {}
@@ -157,7 +169,11 @@ def schema(registry) -> dict:
             "exclude": {"type": "array", "items": {"type": "string"}},
             "trusted-accounts": {
                 "type": "array",
-                "items": {"type": "string", "pattern": "^[0-9]{12}$", "description": "a 12-digit AWS account id"},
+                "items": {
+                    "type": "string",
+                    "pattern": "^[0-9]{12}$",
+                    "description": "a 12-digit AWS account id",
+                },
             },
             "require-reason": {"type": "boolean"},
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
@@ -295,7 +311,11 @@ def _deepest(errs: list):
         best = min(
             branches.values(),
             # a "type" error means the value was meant for another branch
-            key=lambda b: (sum(e.validator == "type" for e in b), len(b), -max(len(e.absolute_path) for e in b)),
+            key=lambda b: (
+                sum(e.validator == "type" for e in b),
+                len(b),
+                -max(len(e.absolute_path) for e in b),
+            ),
         )
         err = max(best, key=lambda e: len(e.absolute_path))
     return err

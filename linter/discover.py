@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from typing import Iterable
+from collections.abc import Iterable
 
 from .diagnostics import parse_error
 from .model import Finding

@@ -1,7 +1,7 @@
 """Generate docs/rules.md from the rule classes: the docstrings are the single source.
 
-    python -m iamlint.docgen > docs/rules.md      # regenerate
-    python -m iamlint.docgen --check docs/rules.md  # exit 1 when the file is stale
+python -m iamlint.docgen > docs/rules.md      # regenerate
+python -m iamlint.docgen --check docs/rules.md  # exit 1 when the file is stale
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def render(registry: Registry) -> str:
         lines = doc.splitlines()
         out.append(f"## {r.code} {r.name}")
         out.append("")
-        out.append(f"*Default severity: {r.severity.value}. Scope: {r.scope_label()}.* {lines[0] if lines else ''}")
+        out.append(
+            f"*Default severity: {r.severity.value}. Scope: {r.scope_label()}.* {lines[0] if lines else ''}"
+        )
         out.append("")
         body = "\n".join(lines[1:]).strip().replace("\n## ", "\n### ")
         if body.startswith("## "):

@@ -12,8 +12,9 @@ files sorted by path, findings by line, column and code.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any
 
 from . import suppress
 from .check import Checker
@@ -47,7 +48,9 @@ class Linter:
         return self.checker.check(ex)
 
     # -- per file: configuration, suppressions --------------------------------------------------
-    def finish(self, path: str, ex: Extraction | None, findings: list[Finding], text: str | None) -> FileReport:
+    def finish(
+        self, path: str, ex: Extraction | None, findings: list[Finding], text: str | None
+    ) -> FileReport:
         """Filter one file's findings (per-file ignores, severities, suppressions) into its report."""
         if ex is None:
             return FileReport(path, "not-iac")
@@ -92,10 +95,14 @@ class Linter:
         except Exception as e:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
-            ex = Extraction("unknown", diagnostics=[internal_error(Span(path, 1, 1, 1, 2), f"{type(e).__name__}: {e}")])
+            ex = Extraction(
+                "unknown", diagnostics=[internal_error(Span(path, 1, 1, 1, 2), f"{type(e).__name__}: {e}")]
+            )
         return [self.report(path, ex, text)]
 
-    def lint_module(self, directory: str, given: list[str], texts: dict[str, str] | None = None) -> list[FileReport]:
+    def lint_module(
+        self, directory: str, given: list[str], texts: dict[str, str] | None = None
+    ) -> list[FileReport]:
         """Lint the Terraform files ``given`` with their whole module as context."""
         texts = texts or {}
         try:
@@ -104,7 +111,9 @@ class Linter:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
             results = {
-                p: Extraction("terraform", diagnostics=[internal_error(Span(p, 1, 1, 1, 2), f"{type(e).__name__}: {e}")])
+                p: Extraction(
+                    "terraform", diagnostics=[internal_error(Span(p, 1, 1, 1, 2), f"{type(e).__name__}: {e}")]
+                )
                 for p in given
             }
         reports: list[FileReport] = []
@@ -178,7 +187,9 @@ def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
 class Engine:
     """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report."""
 
-    def __init__(self, registry: Registry, resolver: Resolver | None = None, jobs: int = 1, progress: Any = None):
+    def __init__(
+        self, registry: Registry, resolver: Resolver | None = None, jobs: int = 1, progress: Any = None
+    ):
         self.registry = registry
         self.resolver = resolver or Resolver(registry, isolated=True)
         self.jobs = max(1, jobs)
@@ -204,12 +215,14 @@ class Engine:
                 continue
             t = ((path, texts[path]),) if path in texts else ()
             units.append(Unit("file", (path,), cfg, t))
-        for (directory, ckey), given in sorted(modules.items()):
+        for (_directory, ckey), given in sorted(modules.items()):
             t = tuple((p, texts[p]) for p in given if p in texts)
             units.append(Unit("module", tuple(given), configs[ckey], t))
         return units, errors
 
-    def run(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None) -> RunReport:
+    def run(
+        self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None
+    ) -> RunReport:
         global _REGISTRY
         if _REGISTRY is not self.registry:
             _REGISTRY = self.registry
@@ -277,7 +290,9 @@ class Engine:
             linter = _linter_for(cfg)
             found = list(linter.config_problems)
             if UNUSED_SUPPRESSION.code in linter.enabled:
-                found.extend(suppress.unused(s) for s in linter.config_suppressions if usage.get(s.key, 0) == 0)
+                found.extend(
+                    suppress.unused(s) for s in linter.config_suppressions if usage.get(s.key, 0) == 0
+                )
             if found:
                 out[cfg.path] = FileReport(cfg.path, "config", findings=found)
         return list(out.values())

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Union
 
 
 class Severity(str, enum.Enum):
@@ -64,8 +63,12 @@ class Pseudo(str, enum.Enum):
 
 #: what `Str.canonical` puts where a value names this account (no ":" in it, so ARNs split)
 THIS_ACCOUNT = "<this-account>"
-_CANONICAL = {Pseudo.ACCOUNT: THIS_ACCOUNT, Pseudo.PARTITION: "aws", Pseudo.REGION: "<region>",
-              Pseudo.URL_SUFFIX: "amazonaws.com"}
+_CANONICAL = {
+    Pseudo.ACCOUNT: THIS_ACCOUNT,
+    Pseudo.PARTITION: "aws",
+    Pseudo.REGION: "<region>",
+    Pseudo.URL_SUFFIX: "amazonaws.com",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +115,7 @@ class Unknown:
         return None
 
 
-Value = Union[Str, Unknown]
+Value = Str | Unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,9 +205,7 @@ class Statement:
         """Conditions filtered by key and/or base operator, both case-insensitive."""
         k = key.lower() if key else None
         b = base.lower() if base else None
-        return tuple(
-            c for c in self.condition if (k is None or c.key == k) and (b is None or c.base == b)
-        )
+        return tuple(c for c in self.condition if (k is None or c.key == k) and (b is None or c.base == b))
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ block scalar or a Terraform heredoc) back into that file.
 from __future__ import annotations
 
 import bisect
-from typing import Callable
+from collections.abc import Callable
 
 Pos = tuple[int, int, int, int]
 #: (line, column) in an embedded text -> (line, column) in the file that holds it

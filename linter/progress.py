@@ -24,14 +24,16 @@ import shutil
 import sys
 import threading
 import time
-from typing import Callable, Mapping, TextIO
+from collections.abc import Callable, Mapping
+from typing import TextIO
 
 THRESHOLD = 300
 MIN_INTERVAL = 0.1
 
 
-def should_show(stream: TextIO | None, total: int, threshold: int = THRESHOLD,
-                env: Mapping[str, str] | None = None) -> bool:
+def should_show(
+    stream: TextIO | None, total: int, threshold: int = THRESHOLD, env: Mapping[str, str] | None = None
+) -> bool:
     env = os.environ if env is None else env
     if total <= threshold or stream is None:
         return False
@@ -99,7 +101,7 @@ class Progress:
             self.active = False
             self._drawn_width = 0
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __exit__(self, *exc) -> None:

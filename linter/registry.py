@@ -9,7 +9,8 @@ when loaded; a bad plugin is a `RegistryError` with a message that names it.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from .model import Severity
 from .rule import FORMATS, SCOPES, SECTIONS, DiagnosticRule, Option, Rule, doc_sections
@@ -63,7 +64,9 @@ def validate(cls: Any, origin: str, builtin: bool) -> None:
         raise RegistryError(f"{where}: options must be a dict of name -> iamlint.api.Option")
     for oname, opt in cls.options.items():
         if not isinstance(oname, str) or not OPTION_RE.match(oname):
-            raise RegistryError(f"{where}: option name {oname!r} must be kebab-case, like max-inline-policies")
+            raise RegistryError(
+                f"{where}: option name {oname!r} must be kebab-case, like max-inline-policies"
+            )
         default = opt.default if isinstance(opt, Option) else opt
         if not isinstance(default, (bool, int, str, list, tuple)):
             raise RegistryError(f"{where}: option {oname!r} needs a boolean, number, string or list default")

@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar
 
 from .model import Finding, IAMPrincipal, PolicyDocument, Severity, Span, Statement, Str, Unknown
 

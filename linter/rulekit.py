@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from .model import THIS_ACCOUNT, Condition, Finding, IAMPrincipal, PolicyDocument, Principal, Statement, Str, Value
+from .model import (
+    THIS_ACCOUNT,
+    Condition,
+    Finding,
+    IAMPrincipal,
+    PolicyDocument,
+    Principal,
+    Statement,
+    Str,
+    Value,
+)
 from .rule import Rule
 
 _NOT_FIELDS = {"NotAction": "not_action", "NotResource": "not_resource", "NotPrincipal": "not_principal"}
@@ -157,6 +167,7 @@ def document_content(doc: PolicyDocument) -> tuple:
     """A position-free, order-insensitive key of what a document says (for duplicate checks)."""
     stmts = []
     for s in doc.statements:
+
         def vals(seq):
             return tuple(sorted(_value_text(v) for v in seq)) if seq is not None else None
 
@@ -256,10 +267,23 @@ def effectively_star(value: str) -> bool:
 
 #: global condition keys that tie a request to specific resources, callers or services
 _SCOPING_GLOBAL_KEYS = {
-    "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths", "aws:principalorgid",
-    "aws:principalorgpaths", "aws:principalaccount", "aws:calledvia", "aws:calledviafirst",
-    "aws:calledvialast", "aws:viaawsservice", "aws:sourcearn", "aws:sourceaccount",
-    "aws:sourceowner", "aws:sourcevpc", "aws:sourcevpce", "aws:sourceorgid", "aws:sourceorgpaths",
+    "aws:resourceaccount",
+    "aws:resourceorgid",
+    "aws:resourceorgpaths",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:viaawsservice",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
     "aws:tagkeys",
 }
 #: service keys that tie a request to specific resources or to the call that creates them

@@ -21,9 +21,30 @@ _TYPES = {
     "null": type(None),
 }
 _KNOWN = {
-    "$schema", "$comment", "$ref", "definitions", "description", "title", "default", "examples",
-    "type", "properties", "additionalProperties", "required", "enum", "const", "items",
-    "pattern", "propertyNames", "anyOf", "allOf", "oneOf", "not", "minItems", "minimum", "format",
+    "$schema",
+    "$comment",
+    "$ref",
+    "definitions",
+    "description",
+    "title",
+    "default",
+    "examples",
+    "type",
+    "properties",
+    "additionalProperties",
+    "required",
+    "enum",
+    "const",
+    "items",
+    "pattern",
+    "propertyNames",
+    "anyOf",
+    "allOf",
+    "oneOf",
+    "not",
+    "minItems",
+    "minimum",
+    "format",
 }
 
 

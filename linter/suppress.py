@@ -25,8 +25,8 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 from .config import glob_match
 from .diagnostics import INPUT_ERRORS, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, diagnostic
@@ -72,7 +72,9 @@ class Suppression:
         return any(c == "ALL" or code.startswith(c) for c in self.codes)
 
     def describe(self) -> str:
-        return f"{self.reason or 'no reason given'} ({_WHERE[self.source]} at {self.span.file}:{self.span.line})"
+        return (
+            f"{self.reason or 'no reason given'} ({_WHERE[self.source]} at {self.span.file}:{self.span.line})"
+        )
 
 
 # -- judging directives ----------------------------------------------------------------------------
@@ -154,19 +156,19 @@ def comment_directives(path: str, text: str, ranges: list[tuple[int, int]]) -> l
         col = m.start() + (1 if line[m.start()].isspace() else 0) + 1
         span = Span(path, lineno, col, lineno, len(line) + 1)
 
-        def bad(problem: str) -> None:
-            out.append(Directive((), "", span, "comment", problem=problem))
-
         if m.group("verb").lower() != "ignore":
-            bad(f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason'")
+            problem = f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason'"
+            out.append(Directive((), "", span, "comment", problem=problem))
             continue
         b = _BRACKET.match(m.group("rest").strip())
         if not b:
-            bad("write the codes to ignore in brackets: 'iamlint: ignore[IAM101] reason'")
+            problem = "write the codes to ignore in brackets: 'iamlint: ignore[IAM101] reason'"
+            out.append(Directive((), "", span, "comment", problem=problem))
             continue
         codes = tuple(c.strip() for c in re.split(r"[,\s]+", b.group("codes")) if c.strip())
         if not codes:
-            bad("no rule code between the brackets of 'iamlint: ignore[...]'")
+            problem = "no rule code between the brackets of 'iamlint: ignore[...]'"
+            out.append(Directive((), "", span, "comment", problem=problem))
             continue
         reason, until = _split_until(b.group("reason"))
         first, last = lineno, lineno + 1
@@ -191,7 +193,10 @@ def _statement_at(documents: Iterable[PolicyDocument], span: Span) -> Statement 
     for d in documents:
         for s in d.statements:
             ss = s.span
-            if ss.file == span.file and (ss.line, ss.column) <= (span.line, span.column) <= (ss.end_line, ss.end_column):
+            if ss.file == span.file and (ss.line, ss.column) <= (span.line, span.column) <= (
+                ss.end_line,
+                ss.end_column,
+            ):
                 if best is None or (ss.line, ss.column) >= (best.span.line, best.span.column):
                     best = s
     return best
@@ -209,8 +214,10 @@ def matches(s: Suppression, f: Finding, rel_path: str, documents: Iterable[Polic
     if d.source == "comment":
         return d.span.file == f.span.file and d.lines is not None and d.lines[0] <= f.span.line <= d.lines[1]
     if d.source == "metadata":
-        return d.span.file == f.span.file and f.owner is not None and (
-            f.owner == d.owner or f.owner.startswith(f"{d.owner} (")
+        return (
+            d.span.file == f.span.file
+            and f.owner is not None
+            and (f.owner == d.owner or f.owner.startswith(f"{d.owner} ("))
         )
     # a configuration entry
     if not any(glob_match(rel_path, g) for g in d.files):
@@ -256,7 +263,9 @@ def apply(
             hidden.append((f, applied.describe()))
         elif expired is not None:
             expired.used += 1
-            kept.append(replace(f, message=f"{f.message} (suppression expired on {expired.until}: {expired.reason})"))
+            kept.append(
+                replace(f, message=f"{f.message} (suppression expired on {expired.until}: {expired.reason})")
+            )
         else:
             kept.append(f)
     return kept, hidden

@@ -79,9 +79,7 @@ def lint_fixture(fixture: PathLike, registry: Registry | None = None) -> list[st
     path = os.path.abspath(os.fspath(fixture))
     report = Linter(registry if registry is not None else default_registry()).run([path])
     base = path if os.path.isdir(path) else os.path.dirname(path)
-    out = [
-        "usage-error: " + e.replace(os.path.dirname(path) + os.sep, "") for e in report.usage_errors
-    ]
+    out = ["usage-error: " + e.replace(os.path.dirname(path) + os.sep, "") for e in report.usage_errors]
     for file_report in report.files:
         for f in file_report.findings:
             file = f.span.file or file_report.path

@@ -21,8 +21,8 @@ from .policy_grammar import PolicyGrammar
 from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
-from .unused_suppression import UnusedSuppression
 from .unknown_action import UnknownAction
+from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
 from .wildcard_resource import WildcardResource

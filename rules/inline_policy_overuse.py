@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from iamlint.api import (
-    Option,
     Context,
     Finding,
+    IAMPrincipal,
+    Option,
     PrincipalRule,
     Severity,
-    IAMPrincipal,
     document_content,
     document_label,
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from iamlint.api import Context, Finding, PrincipalRule, Severity, IAMPrincipal
+from iamlint.api import Context, Finding, IAMPrincipal, PrincipalRule, Severity
 
 
 class LongLivedAccessKey(PrincipalRule):

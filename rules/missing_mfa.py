@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
     Finding,
+    IAMPrincipal,
     PolicyDocument,
     Rule,
     Severity,
     Statement,
     Str,
-    IAMPrincipal,
     catalogue,
     expand,
     has_mfa_condition,
@@ -43,7 +43,9 @@ def grants_permissions_management(value: str) -> bool:
 def is_mfa_guard(stmt: Statement) -> bool:
     """A deny-unless-MFA statement: Deny with (Bool|BoolIfExists) aws:MultiFactorAuthPresent false."""
     return stmt.is_deny and any(
-        c.key == "aws:multifactorauthpresent" and c.base == "bool" and "false" in (v.lower() for v in c.literal_values())
+        c.key == "aws:multifactorauthpresent"
+        and c.base == "bool"
+        and "false" in (v.lower() for v in c.literal_values())
         for c in stmt.condition
     )
 
@@ -184,8 +186,11 @@ class MissingMfa(Rule):
                 continue
             if any(narrows(c, {"sts:externalid"}) for c in stmt.condition) or stmt.condition_unresolved:
                 continue
-            if not any(v.value.lower() in ("sts:assumerole", "sts:*", "*") or v.value.lower().startswith("sts:assumerole*")
-                       for v in literal_actions(stmt)):
+            if not any(
+                v.value.lower() in ("sts:assumerole", "sts:*", "*")
+                or v.value.lower().startswith("sts:assumerole*")
+                for v in literal_actions(stmt)
+            ):
                 continue
             for v in stmt.principal.of_kind("AWS"):
                 if isinstance(v, Str):

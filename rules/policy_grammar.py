@@ -6,7 +6,8 @@ import copy
 import functools
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from iamlint.api import (
     Context,
@@ -23,17 +24,19 @@ from iamlint.schemacheck import errors, is_valid
 UNRESOLVED = "${?}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def grammar() -> dict:
     import os
 
     import iamlint.data
 
-    with open(os.path.join(os.path.dirname(iamlint.data.__file__), "policy_grammar.json"), encoding="utf-8") as fh:
+    with open(
+        os.path.join(os.path.dirname(iamlint.data.__file__), "policy_grammar.json"), encoding="utf-8"
+    ) as fh:
         return json.load(fh)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def schema_for(kind: str) -> dict:
     g = grammar()
     kinds = g["kinds"]
@@ -248,8 +251,17 @@ def _explained_by_typo(err, known: tuple) -> bool:
     return any(difflib.get_close_matches(k, wanted, n=1, cutoff=0.6) for k in extra)
 
 
-STATEMENT_KEYS = ("Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
-                  "NotPrincipal", "Condition")
+STATEMENT_KEYS = (
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+)
 DOCUMENT_KEYS = ("Version", "Id", "Statement")
 
 

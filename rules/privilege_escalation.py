@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
@@ -41,11 +41,20 @@ ESCALATION = {
 #: iam:PassRole combined with these runs code as the passed role (Rhino Security Labs' list)
 PASSROLE_COMBINATIONS = (
     (("ec2:runinstances",), "launch an instance that runs as any role"),
-    (("lambda:createfunction", "lambda:invokefunction"), "create and invoke a function that runs as any role"),
-    (("lambda:createfunction", "lambda:createeventsourcemapping"), "create a function that runs as any role and trigger it"),
+    (
+        ("lambda:createfunction", "lambda:invokefunction"),
+        "create and invoke a function that runs as any role",
+    ),
+    (
+        ("lambda:createfunction", "lambda:createeventsourcemapping"),
+        "create a function that runs as any role and trigger it",
+    ),
     (("glue:createdevendpoint",), "create a Glue endpoint that runs as any role"),
     (("cloudformation:createstack",), "create a stack that runs as any role"),
-    (("datapipeline:createpipeline", "datapipeline:putpipelinedefinition"), "create a pipeline that runs as any role"),
+    (
+        ("datapipeline:createpipeline", "datapipeline:putpipelinedefinition"),
+        "create a pipeline that runs as any role",
+    ),
 )
 
 
@@ -119,7 +128,11 @@ class PrivilegeEscalation(DocumentRule):
             return
         on_star = []
         for stmt in doc.statements:
-            if stmt.is_allow and stmt.resource and any(isinstance(r, Str) and r.value == "*" for r in stmt.resource):
+            if (
+                stmt.is_allow
+                and stmt.resource
+                and any(isinstance(r, Str) and r.value == "*" for r in stmt.resource)
+            ):
                 on_star.extend(literal_actions(stmt))
         if not on_star:
             return

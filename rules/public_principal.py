@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
@@ -44,7 +44,14 @@ NARROWING_KEYS = {
 }
 
 
-_NEGATED = {"stringnotequals", "stringnotequalsignorecase", "stringnotlike", "arnnotequals", "arnnotlike", "notipaddress"}
+_NEGATED = {
+    "stringnotequals",
+    "stringnotequalsignorecase",
+    "stringnotlike",
+    "arnnotequals",
+    "arnnotlike",
+    "notipaddress",
+}
 
 
 def _guarded(stmt: Statement, doc: PolicyDocument) -> bool:
@@ -60,7 +67,10 @@ def _guarded(stmt: Statement, doc: PolicyDocument) -> bool:
     for d in doc.statements:
         if not d.is_deny or d.principal is None or not d.principal.is_wildcard or d.resource is None:
             continue
-        if not any(c.base in _NEGATED and c.key in NARROWING_KEYS and not c.if_exists and c.values for c in d.condition):
+        if not any(
+            c.base in _NEGATED and c.key in NARROWING_KEYS and not c.if_exists and c.values
+            for c in d.condition
+        ):
             continue
         denied = [v.value for v in literal_actions(d)]
         if all(any(action_matches(p, a) for p in denied) for a in allowed):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
@@ -71,7 +71,7 @@ class UnknownAction(StatementRule):
         cat = catalogue()
         if cat is None:
             return
-        for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
+        for _element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
             for v in values or ():
                 if not isinstance(v, Str) or v.value == "*" or "${" in v.value:
                     continue

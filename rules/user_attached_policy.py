@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
-from iamlint.api import Context, Finding, PrincipalRule, Severity, Str, IAMPrincipal
+from iamlint.api import Context, Finding, IAMPrincipal, PrincipalRule, Severity, Str
 
 
 class UserAttachedPolicy(PrincipalRule):

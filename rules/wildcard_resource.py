@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
@@ -98,7 +98,9 @@ class WildcardResource(StatementRule):
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or not stmt.resource or doc.kind in (DocKind.SCP, DocKind.ENDPOINT):
             return
-        star = next((v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.canonical())), None)
+        star = next(
+            (v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.canonical())), None
+        )
         if star is None or stmt.action is None or doc.single_resource:
             return
         if scoped_by_condition(stmt) is not None or stmt.condition_unresolved:

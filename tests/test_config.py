@@ -51,7 +51,11 @@ def test_config_flag_and_isolated(run_cli, repo, tmp_path_factory):
     other = tmp_path_factory.mktemp("cfg") / "strict.toml"
     other.write_text('select = ["IAM101"]\n')
     assert codes(run_cli("-f", "concise", "--config", other, "policies", cwd=repo)) == ["IAM101", "IAM101"]
-    assert sorted(codes(run_cli("-f", "concise", "--isolated", "policies", cwd=repo))) == ["IAM101", "IAM101", "IAM102"]
+    assert sorted(codes(run_cli("-f", "concise", "--isolated", "policies", cwd=repo))) == [
+        "IAM101",
+        "IAM101",
+        "IAM102",
+    ]
 
 
 def test_prefix_selection_and_most_specific_wins(run_cli, repo):
@@ -89,7 +93,12 @@ def test_trusted_accounts_and_rule_options(run_cli, tmp_path):
     assert codes(run_cli("-f", "concise", trust, cwd=tmp_path)) == ["IAM202"]
     (tmp_path / ".iamlint.toml").write_text('trusted-accounts = ["111122223333"]\n')
     assert codes(run_cli("-f", "concise", trust, cwd=tmp_path)) == []
-    assert codes(run_cli("-f", "concise", "--isolated", "--trusted-accounts", "111122223333", trust, cwd=tmp_path)) == []
+    assert (
+        codes(
+            run_cli("-f", "concise", "--isolated", "--trusted-accounts", "111122223333", trust, cwd=tmp_path)
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -99,8 +108,14 @@ def test_trusted_accounts_and_rule_options(run_cli, tmp_path):
         ('fail-on = "high"\n', "tool-file: fail-on: expected one of error, warning, info, got 'high'"),
         ('select = ["IAM7"]\n', "tool-file: select[0]: 'IAM7' is not a rule code or prefix"),
         ('max-inline-policies = "two"\n', "tool-file: max-inline-policies: expected integer, got str 'two'"),
-        ('trusted-accounts = ["12345"]\n', "tool-file: trusted-accounts[0]: expected a 12-digit AWS account id"),
-        ('[options.IAM301]\nmax-inline-policies = true\n', "tool-file: options.IAM301.max-inline-policies: expected integer"),
+        (
+            'trusted-accounts = ["12345"]\n',
+            "tool-file: trusted-accounts[0]: expected a 12-digit AWS account id",
+        ),
+        (
+            "[options.IAM301]\nmax-inline-policies = true\n",
+            "tool-file: options.IAM301.max-inline-policies: expected integer",
+        ),
         ('[[ignore]]\nrules = ["IAM101"]\n', "tool-file: ignore[0]: 'files' is a required property"),
         ("select = [\n", "tool-file: invalid TOML"),
     ],

@@ -10,12 +10,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fixturelib import coverage_problems, fixture_files, fixture_format, tree_problems
 
 from iamlint.api import Severity, StatementRule, Str
 from iamlint.registry import Registry, RegistryError
 from iamlint.testing import assert_fixture, expected_path, lint_fixture, read_expected
-
-from fixturelib import coverage_problems, fixture_files, fixture_format, tree_problems
 
 ADMIN = """\
 {
@@ -265,7 +264,9 @@ def test_a_complete_tree_has_no_problems(tmp_path):
 def test_a_deleted_fixture_file_is_a_problem(tmp_path):
     root = complete_tree(tmp_path)
     (root / "IAM101-wildcard-action" / "pass.json").unlink()
-    assert tree_problems(root) == ["IAM101-wildcard-action/pass.json.expected: its fixture pass.json is missing"]
+    assert tree_problems(root) == [
+        "IAM101-wildcard-action/pass.json.expected: its fixture pass.json is missing"
+    ]
 
 
 def test_a_deleted_fixture_folder_is_a_problem(tmp_path):
@@ -288,7 +289,9 @@ def test_a_fixture_file_without_expected_findings_is_a_problem(tmp_path):
 def test_a_fixture_folder_without_expected_findings_is_a_problem(tmp_path):
     root = complete_tree(tmp_path)
     write(root / "IAM101-wildcard-action" / "tf-fail" / "main.tf", MODULE)
-    assert tree_problems(root) == ["IAM101-wildcard-action/tf-fail: a fixture folder without tf-fail.expected"]
+    assert tree_problems(root) == [
+        "IAM101-wildcard-action/tf-fail: a fixture folder without tf-fail.expected"
+    ]
 
 
 def test_expected_findings_inside_a_folder_fixture_are_a_problem(tmp_path):
@@ -354,23 +357,29 @@ def acme_tree(tmp_path: Path, cases: dict[str, str]) -> Path:
 
 
 def test_coverage_is_complete_with_a_failing_and_a_passing_fixture_per_format(tmp_path):
-    root = acme_tree(tmp_path, {
-        "fail.json": "ACME101:6:17-6:34\n",
-        "pass.json": "IAM102:7:19-7:22\n",  # other codes do not make a fixture fail for this rule
-        "fail.cfn.yaml": "ACME101:12:21-12:36\n",
-        "pass.cfn.yaml": "",
-    })
+    root = acme_tree(
+        tmp_path,
+        {
+            "fail.json": "ACME101:6:17-6:34\n",
+            "pass.json": "IAM102:7:19-7:22\n",  # other codes do not make a fixture fail for this rule
+            "fail.cfn.yaml": "ACME101:12:21-12:36\n",
+            "pass.cfn.yaml": "",
+        },
+    )
     assert coverage_problems(acme_registry(JsonAndYamlOnly), root) == []
 
 
 def test_a_declared_format_without_a_failing_or_passing_fixture_is_a_problem(tmp_path):
-    root = acme_tree(tmp_path, {
-        "fail.json": "ACME101:6:17-6:34\n",
-        "pass.json": "",
-        "fail.cfn.yaml": "ACME101:12:21-12:36\n",
-        "fail-too.cfn.yaml": "ACME101:12:21-12:36\n",
-        "pass.cfn.json": "",  # not a declared format: neither needed nor counted
-    })
+    root = acme_tree(
+        tmp_path,
+        {
+            "fail.json": "ACME101:6:17-6:34\n",
+            "pass.json": "",
+            "fail.cfn.yaml": "ACME101:12:21-12:36\n",
+            "fail-too.cfn.yaml": "ACME101:12:21-12:36\n",
+            "pass.cfn.json": "",  # not a declared format: neither needed nor counted
+        },
+    )
     assert coverage_problems(acme_registry(JsonAndYamlOnly), root) == [
         "ACME101 has no passing cloudformation-yaml fixture"
     ]
@@ -395,14 +404,18 @@ def test_a_rule_without_fixture_folder_is_a_problem_and_an_unknown_format_cannot
         code = "ACME103"
         name = "no-folder"
 
-    assert coverage_problems(acme_registry(NoFolder), tmp_path) == ["ACME103 has no fixture folder ACME103-no-folder/"]
+    assert coverage_problems(acme_registry(NoFolder), tmp_path) == [
+        "ACME103 has no fixture folder ACME103-no-folder/"
+    ]
 
     class Typo(NoFolder):
         code = "ACME104"
         name = "typo"
         formats = ("json", "cloudformation")
 
-    with pytest.raises(RegistryError, match=r"formats \('json', 'cloudformation'\) must name one or more of json,"):
+    with pytest.raises(
+        RegistryError, match=r"formats \('json', 'cloudformation'\) must name one or more of json,"
+    ):
         acme_registry(Typo)
 
 

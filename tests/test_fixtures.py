@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixturelib import FIXTURES, check, coverage_problems, fixture_files, fixture_format, tree_problems
 
 from iamlint.engine import Linter
 from iamlint.ruleset import default_registry
-
-from fixturelib import FIXTURES, check, coverage_problems, fixture_files, fixture_format, tree_problems
 
 CASES = fixture_files()
 

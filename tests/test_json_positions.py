@@ -44,7 +44,7 @@ def test_mapper_moves_positions_into_the_outer_file():
 def test_duplicate_keys_are_recorded_and_the_last_wins():
     root = parse_json('{"A": 1,\n "A": 2}')
     assert root["A"].value == 2
-    (key, first, second), = root.dups
+    ((key, first, second),) = root.dups
     assert key == "A" and first[:2] == (1, 2) and second[:2] == (2, 2)
 
 
@@ -55,7 +55,7 @@ def test_duplicate_keys_are_recorded_and_the_last_wins():
         ("   \n", "file is empty", 2, 1),
         ('{"a": 1} x', "unexpected content after the JSON value", 1, 10),
         ('{"a": 1,}', "expected a property name", 1, 9),
-        ('[1, 2,]', "expected a value", 1, 7),
+        ("[1, 2,]", "expected a value", 1, 7),
         ('{"a" 1}', "expected ':'", 1, 6),
         ('{"a": tru}', "expected a value", 1, 7),
         ('{"a": "b\n"}', "invalid string", 1, 9),
@@ -136,6 +136,8 @@ def test_trailing_commas_are_recovered_and_reported():
 
 
 def test_recovered_file_is_reported_and_still_linted(tmp_path):
-    report = _lint(tmp_path, "p.json", '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "x",}]}')
+    report = _lint(
+        tmp_path, "p.json", '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "x",}]}'
+    )
     assert [(f.code, f.span.column) for f in report.findings] == [("IAM101", 46), ("IAM900", 66)]
     assert report.has_input_errors

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from iamlint.model import DocKind, Origin, Str, Unknown
-from iamlint.parse.json_parser import parse_json
 from iamlint.builder import DocumentBuilder, parse_operator
 from iamlint.extract.jsonpolicy import guess_kind
+from iamlint.model import DocKind, Origin, Str, Unknown
+from iamlint.parse.json_parser import parse_json
 
 
 def build(text: str):
@@ -32,7 +32,12 @@ def test_condition_operators_are_parsed_case_insensitively():
     )
     (st,) = doc.statements
     mfa, org = st.condition
-    assert (mfa.base, mfa.qualifier, mfa.if_exists, mfa.key) == ("bool", None, True, "aws:multifactorauthpresent")
+    assert (mfa.base, mfa.qualifier, mfa.if_exists, mfa.key) == (
+        "bool",
+        None,
+        True,
+        "aws:multifactorauthpresent",
+    )
     assert mfa.literal_values() == ("false",)
     assert (org.base, org.qualifier, org.if_exists) == ("stringlike", "foranyvalue", False)
     assert org.literal_values() == ("o-1/*", "o-2/*")
@@ -80,7 +85,9 @@ def test_document_size_ignores_whitespace():
 
 
 def test_kind_of_a_raw_policy_is_guessed_from_principals():
-    assert guess_kind(parse_json('{"Statement": [{"Effect": "Allow", "Action": "s3:*"}]}')) is DocKind.IDENTITY
+    assert (
+        guess_kind(parse_json('{"Statement": [{"Effect": "Allow", "Action": "s3:*"}]}')) is DocKind.IDENTITY
+    )
     assert guess_kind(parse_json('{"Statement": [{"Principal": "*", "Action": "s3:*"}]}')) is DocKind.RESOURCE
     assert (
         guess_kind(parse_json('{"Statement": [{"Principal": {"AWS": "x"}, "Action": "sts:AssumeRole"}]}'))

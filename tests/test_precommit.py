@@ -76,7 +76,11 @@ def clean_env(**extra: str) -> dict[str, str]:
 def git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     proc = subprocess.run(
         ["git", "-c", "init.defaultBranch=main", "-c", "core.autocrlf=false", *args],
-        cwd=cwd, env=env or clean_env(), capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env=env or clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
     return proc.stdout
@@ -130,8 +134,12 @@ def work(tmp_path) -> Path:
 
 def pre_commit(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
     proc = subprocess.run(
-        PRE_COMMIT + list(args), cwd=cwd, env=clean_env(PRE_COMMIT_HOME=str(home)),
-        capture_output=True, text=True, timeout=TIMEOUT,
+        PRE_COMMIT + list(args),
+        cwd=cwd,
+        env=clean_env(PRE_COMMIT_HOME=str(home)),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
     proc.output = proc.stdout + proc.stderr  # type: ignore[attr-defined]
     return proc
@@ -146,8 +154,9 @@ def test_try_repo_fails_on_a_staged_bad_policy(work, hook_repo, tmp_path):
     shutil.copy(BAD, work / "bad.json")
     (work / "good.json").write_text(GOOD)  # untracked: not linted
     git(work, "add", "bad.json")
-    proc = pre_commit(work, tmp_path / "home", "try-repo", str(repo), HOOK, "--ref", rev,
-                      "--color", "never", "--verbose")
+    proc = pre_commit(
+        work, tmp_path / "home", "try-repo", str(repo), HOOK, "--ref", rev, "--color", "never", "--verbose"
+    )
     assert proc.returncode == 1, proc.output
     assert "iamlint" in proc.output and "Failed" in proc.output
     assert 'bad.json:8:9: IAM101 [error] Allow statement grants every action of s3 ("s3:*")' in proc.output

@@ -12,7 +12,7 @@ from iamlint.registry import Registry, RegistryError, validate
 from iamlint.rule import StatementRule
 from iamlint.ruleset import builtin_registry
 
-DOC = '''Flags something.
+DOC = """Flags something.
 
     ## What it does
     Flags something.
@@ -29,12 +29,15 @@ DOC = '''Flags something.
     ```json
     {"Statement": []}
     ```
-    '''
+    """
 
 
 def make_rule(code="ACME101", name="acme-thing", doc=DOC, severity=Severity.WARNING):
-    cls = type("AcmeRule", (StatementRule,), {"code": code, "name": name, "severity": severity, "__doc__": doc,
-                                               "check": lambda self, s, d, c: ()})
+    cls = type(
+        "AcmeRule",
+        (StatementRule,),
+        {"code": code, "name": name, "severity": severity, "__doc__": doc, "check": lambda self, s, d, c: ()},
+    )
     return cls
 
 
@@ -124,7 +127,9 @@ def test_third_party_rule_is_loaded_from_its_entry_point(run_cli, tmp_path):
     (tmp_path / "site").mkdir()
     site = install_plugin(tmp_path / "site", PLUGIN)
     policy = tmp_path / "p.json"
-    policy.write_text('{"Statement": [{"Effect": "Allow",\n "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::b"}]}')
+    policy.write_text(
+        '{"Statement": [{"Effect": "Allow",\n "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::b"}]}'
+    )
     proc = run_cli("-f", "concise", policy, env={"PYTHONPATH": str(site)})
     assert proc.stdout == f"{policy}:2:12: ACME101 Allow statement may delete buckets\n"
     assert proc.returncode == 1
@@ -135,7 +140,11 @@ def test_third_party_rule_is_loaded_from_its_entry_point(run_cli, tmp_path):
     "source, entry, message",
     [
         (PLUGIN.replace('"ACME101"', '"IAM101"'), "acme = acme_rules:NoS3Delete", "uses the IAM prefix"),
-        (PLUGIN.replace("## Why is this bad?", "## Why"), "acme = acme_rules:NoS3Delete", "lacks the section"),
+        (
+            PLUGIN.replace("## Why is this bad?", "## Why"),
+            "acme = acme_rules:NoS3Delete",
+            "lacks the section",
+        ),
         (PLUGIN, "acme = acme_rules:Missing", "cannot be loaded: AttributeError"),
         ("raise ImportError('boom')", "acme = acme_rules:X", "cannot be loaded: ImportError: boom"),
     ],

@@ -23,10 +23,10 @@ import yaml
 
 from iamlint.config import Config
 from iamlint.engine import Linter
-from iamlint.results import FileReport, RunReport
 from iamlint.model import Finding, Severity, Span
-from iamlint.ruleset import default_registry
 from iamlint.reporters import FORMATS, fingerprint, render
+from iamlint.results import FileReport, RunReport
+from iamlint.ruleset import default_registry
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -73,10 +73,26 @@ def out(fmt: str, report: RunReport, color: bool = False) -> str:
     return buf.getvalue()
 
 
-def finding(code="IAM101", name="wildcard-action", severity=Severity.ERROR, message="m",
-            file="p.json", line=1, column=1, end_line=None, end_column=None, owner=None, value="") -> Finding:
-    span = Span(file, line, column, line if end_line is None else end_line,
-                column + 1 if end_column is None else end_column)
+def finding(
+    code="IAM101",
+    name="wildcard-action",
+    severity=Severity.ERROR,
+    message="m",
+    file="p.json",
+    line=1,
+    column=1,
+    end_line=None,
+    end_column=None,
+    owner=None,
+    value="",
+) -> Finding:
+    span = Span(
+        file,
+        line,
+        column,
+        line if end_line is None else end_line,
+        column + 1 if end_column is None else end_column,
+    )
     return Finding(code, name, severity, message, span, owner, value)
 
 
@@ -92,10 +108,26 @@ def report_of(registry, *findings: Finding, usage_errors=(), clean=(), options=N
 
 
 # hand-made findings on admin.json, where the fixture has "s3:*" (8:9-15) and "*" (20:17-20)
-S3 = dict(code="IAM101", name="wildcard-action", message='grants every action of s3 ("s3:*")',
-          file="admin.json", line=8, column=9, end_column=15, value="s3:*")
-STAR = dict(code="IAM101", name="wildcard-action", message='grants every action ("*")',
-            file="admin.json", line=20, column=17, end_column=20, value="*")
+S3 = dict(
+    code="IAM101",
+    name="wildcard-action",
+    message='grants every action of s3 ("s3:*")',
+    file="admin.json",
+    line=8,
+    column=9,
+    end_column=15,
+    value="s3:*",
+)
+STAR = dict(
+    code="IAM101",
+    name="wildcard-action",
+    message='grants every action ("*")',
+    file="admin.json",
+    line=20,
+    column=17,
+    end_column=20,
+    value="*",
+)
 
 
 def test_every_new_format_is_registered_and_renders(registry, project):
@@ -141,10 +173,14 @@ def test_github_matches_the_engine_findings(registry, project):
     report = lint(registry, ".")
     lines = out("github", report).splitlines()
     assert len(lines) == len(report.findings) >= 3
-    for line, f in zip(lines, report.findings):
+    for line, f in zip(lines, report.findings, strict=False):
         command, props, data = parse_workflow_command(line)
         assert command == {"error": "error", "warning": "warning"}[f.severity.value]
-        assert (props["file"], int(props["line"]), props["title"]) == (f.span.file, f.span.line, f"{f.code} {f.name}")
+        assert (props["file"], int(props["line"]), props["title"]) == (
+            f.span.file,
+            f.span.line,
+            f"{f.code} {f.name}",
+        )
         assert data.startswith(f.message)
     assert any(parse_workflow_command(x)[1]["title"] == "IAM900 parse-error" for x in lines)
     assert "clean.json" not in "".join(lines) and "package.json" not in "".join(lines)
@@ -157,12 +193,20 @@ def test_github_severities(registry):
         finding(severity=Severity.WARNING, line=2),
         finding(severity=Severity.INFO, line=3),
     )
-    assert [parse_workflow_command(x)[0] for x in out("github", report).splitlines()] == ["error", "warning", "notice"]
+    assert [parse_workflow_command(x)[0] for x in out("github", report).splitlines()] == [
+        "error",
+        "warning",
+        "notice",
+    ]
 
 
 def test_github_escaping_round_trips_through_the_runner_rules(registry):
-    f = finding(message="100% bad\r\nsecond line: a, b", file="dir,with:odd%/p.json",
-                name="odd-name", owner="Stack::Role,1")
+    f = finding(
+        message="100% bad\r\nsecond line: a, b",
+        file="dir,with:odd%/p.json",
+        name="odd-name",
+        owner="Stack::Role,1",
+    )
     line = out("github", report_of(registry, f))
     assert line.count("\n") == 1 and line.endswith("\n")
     assert "\r" not in line
@@ -227,7 +271,11 @@ def test_junit_one_testcase_per_file_with_failures_errors_and_skips(registry, pr
     assert cases["package.json"].find("skipped") is not None
     counts = {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")}
     assert counts == {"tests": "4", "failures": "1", "errors": "1", "skipped": "1"}
-    assert {k: root.get(k) for k in ("tests", "failures", "errors")} == {"tests": "4", "failures": "1", "errors": "1"}
+    assert {k: root.get(k) for k in ("tests", "failures", "errors")} == {
+        "tests": "4",
+        "failures": "1",
+        "errors": "1",
+    }
 
 
 def test_junit_exact_document(registry):
@@ -296,25 +344,34 @@ def test_gitlab_has_every_documented_field_with_its_type(registry, project):
     assert not text.startswith("\ufeff") and text.isascii()
     issues = json.loads(text)
     assert isinstance(issues, list) and len(issues) == len(report.findings) >= 4
-    for issue, f in zip(issues, report.findings):
+    for issue, f in zip(issues, report.findings, strict=False):
         for field, kind in DOCUMENTED.items():
             value = dig(issue, field)
             assert isinstance(value, kind) and not isinstance(value, bool), field
             if kind is str:
                 assert value, field
         assert issue["severity"] in GITLAB_SEVERITIES
-        assert (issue["check_name"], issue["description"]) == (f.code, f.message + (f" [{f.owner}]" if f.owner else ""))
-        assert dig(issue, "location.positions.begin.line") == dig(issue, "location.lines.begin") == f.span.line
+        assert (issue["check_name"], issue["description"]) == (
+            f.code,
+            f.message + (f" [{f.owner}]" if f.owner else ""),
+        )
+        assert (
+            dig(issue, "location.positions.begin.line") == dig(issue, "location.lines.begin") == f.span.line
+        )
         assert dig(issue, "location.positions.begin.column") == f.span.column
         assert not issue["location"]["path"].startswith(("./", "/"))
-    admin = next(i for i in issues if i["location"]["path"] == "admin.json" and i["location"]["lines"]["begin"] == 8)
+    admin = next(
+        i for i in issues if i["location"]["path"] == "admin.json" and i["location"]["lines"]["begin"] == 8
+    )
     assert admin["location"] == {
         "path": "admin.json",
         "lines": {"begin": 8, "end": 8},
         "positions": {"begin": {"line": 8, "column": 9}, "end": {"line": 8, "column": 15}},
     }
     assert {i["check_name"]: i["severity"] for i in issues} == {
-        "IAM101": "critical", "IAM102": "major", "IAM900": "blocker",
+        "IAM101": "critical",
+        "IAM102": "major",
+        "IAM900": "blocker",
     }
     info = json.loads(out("gitlab", report_of(registry, finding(severity=Severity.INFO))))
     assert info[0]["severity"] == "info"
@@ -331,8 +388,12 @@ def test_gitlab_fingerprints_are_unique_and_line_independent(registry, project):
     fps = [i["fingerprint"] for i in json.loads(out("gitlab", report_of(registry, a, b)))]
     assert len(set(fps)) == 2 and fps[0] == fingerprint(a)
     # moving the lines does not change them
-    moved = [i["fingerprint"] for i in json.loads(out(
-        "gitlab", report_of(registry, finding(line=30, value="s3:*"), finding(line=90, value="s3:*"))))]
+    moved = [
+        i["fingerprint"]
+        for i in json.loads(
+            out("gitlab", report_of(registry, finding(line=30, value="s3:*"), finding(line=90, value="s3:*")))
+        )
+    ]
     assert moved == fps
 
 
@@ -397,8 +458,11 @@ def test_show_source_tabs_and_wide_characters_do_not_misalign(registry, project)
     )
     line = '\t\t"Sid": "日本", \t"Action": "*", "Resource": "x"}]'
     col = line.index('"*"') + 1
-    report = report_of(registry, finding(file="tabs.json", line=3, column=col, end_column=col + 3),
-                       options={"show_source": True})
+    report = report_of(
+        registry,
+        finding(file="tabs.json", line=3, column=col, end_column=col + 3),
+        options={"show_source": True},
+    )
     text = out("text", report)
     assert "\t" not in text
     assert caret_under(text, '"*"')
@@ -412,8 +476,11 @@ def test_show_source_control_characters_are_made_visible(registry, project):
     )
     raw = (project / "ctl.json").read_text(encoding="utf-8")
     col = raw.index('"*"') + 1
-    report = report_of(registry, finding(file="ctl.json", line=1, column=col, end_column=col + 3),
-                       options={"show_source": True})
+    report = report_of(
+        registry,
+        finding(file="ctl.json", line=1, column=col, end_column=col + 3),
+        options={"show_source": True},
+    )
     text = out("text", report)
     assert "\u202e" not in text and "\x1b" not in text  # no bidi override, no escape sequence
     assert caret_under(text, '"*"')
@@ -481,7 +548,10 @@ def test_plain_text_is_unchanged_without_options(registry, project):
 
 # -- text: --statistics ------------------------------------------------------------------------
 def test_statistics_counts_per_code(registry):
-    fs = [finding(code="IAM102", name="wildcard-resource", severity=Severity.WARNING, line=i) for i in range(1, 4)]
+    fs = [
+        finding(code="IAM102", name="wildcard-resource", severity=Severity.WARNING, line=i)
+        for i in range(1, 4)
+    ]
     fs += [finding(code="IAM101", name="wildcard-action", line=i) for i in range(1, 13)]
     fs += [finding(code="IAM900", name="parse-error", file="broken.json")]
     report = report_of(registry, *fs, options={"statistics": True})
@@ -567,12 +637,15 @@ def test_progress_shows_only_on_an_interactive_terminal_for_long_scans():
     assert not should_show(Closed(), 5000, env=env)
 
 
-@pytest.mark.parametrize("stream,env,total", [
-    (FakeTTY(), {"CI": "true"}, 5000),
-    (FakeTTY(), {"TERM": "dumb"}, 5000),
-    (FakeTTY(tty=False), {}, 5000),
-    (FakeTTY(), {}, 10),
-])
+@pytest.mark.parametrize(
+    "stream,env,total",
+    [
+        (FakeTTY(), {"CI": "true"}, 5000),
+        (FakeTTY(), {"TERM": "dumb"}, 5000),
+        (FakeTTY(tty=False), {}, 5000),
+        (FakeTTY(), {}, 10),
+    ],
+)
 def test_progress_writes_nothing_when_disabled(stream, env, total):
     from iamlint.progress import Progress
 
@@ -600,7 +673,7 @@ def test_progress_redraws_at_most_ten_times_a_second_and_clears_the_line():
     assert "1000/1000 files 100%" in stream.getvalue().rsplit("\r", 1)[1]
     before = stream.getvalue()
     p.finish()
-    cleared = stream.getvalue()[len(before):]
+    cleared = stream.getvalue()[len(before) :]
     assert re.fullmatch(r"\r +\r", cleared)
     assert len(cleared) - 2 >= max(len(x) for x in before.split("\r"))
     p.finish()  # idempotent
@@ -708,18 +781,21 @@ def run_lint_step(action, tmp_path, **inputs) -> tuple[dict, subprocess.Complete
     env.pop("FORCE_COLOR", None)
     gh_out = tmp_path / "github_output"
     gh_out.write_text("")
-    env.update({
-        "IAMLINT_PYTHON": sys.executable,
-        "GITHUB_OUTPUT": str(gh_out),
-        "NO_COLOR": "1",
-        "INPUT_PATHS": inputs.get("paths", "."),
-        "INPUT_ARGS": inputs.get("args", ""),
-        "INPUT_FAIL_ON": inputs.get("fail_on", ""),
-        "INPUT_SARIF_FILE": inputs.get("sarif_file", "iamlint.sarif"),
-        "INPUT_ANNOTATIONS": inputs.get("annotations", "false"),
-    })
-    proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env.update(
+        {
+            "IAMLINT_PYTHON": sys.executable,
+            "GITHUB_OUTPUT": str(gh_out),
+            "NO_COLOR": "1",
+            "INPUT_PATHS": inputs.get("paths", "."),
+            "INPUT_ARGS": inputs.get("args", ""),
+            "INPUT_FAIL_ON": inputs.get("fail_on", ""),
+            "INPUT_SARIF_FILE": inputs.get("sarif_file", "iamlint.sarif"),
+            "INPUT_ANNOTATIONS": inputs.get("annotations", "false"),
+        }
+    )
+    proc = subprocess.run(
+        ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     outputs = dict(line.split("=", 1) for line in gh_out.read_text().splitlines() if "=" in line)
     return outputs, proc
 
@@ -735,12 +811,15 @@ def test_action_lint_step_runs(action, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert outputs == {"exit-code": "1", "sarif-file": "iamlint.sarif", "sarif-written": "true"}
     sarif = json.loads((tmp_path / "iamlint.sarif").read_text())
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]
+    }
     assert uris == {"infra/admin policy.json"}
     assert "infra/admin policy.json:8:9: IAM101 [error]" in proc.stdout  # readable in the log
 
-    outputs, proc = run_lint_step(action, tmp_path, paths="infra", fail_on="error", annotations="true",
-                                  sarif_file="report.sarif")
+    outputs, proc = run_lint_step(
+        action, tmp_path, paths="infra", fail_on="error", annotations="true", sarif_file="report.sarif"
+    )
     assert outputs["exit-code"] == "1" and (tmp_path / "report.sarif").exists()
     assert proc.stdout.startswith("::error file=infra/admin policy.json,line=8,")
 
@@ -753,8 +832,9 @@ def test_action_lint_step_runs(action, tmp_path):
 
 def test_action_inputs_cannot_inject_shell_code(action, tmp_path):
     (tmp_path / "clean.json").write_text(CLEAN_POLICY)
-    outputs, proc = run_lint_step(action, tmp_path, paths="clean.json $(touch pwned) `touch pwned2`",
-                                  args="--exclude '$(touch pwned3)'")
+    outputs, proc = run_lint_step(
+        action, tmp_path, paths="clean.json $(touch pwned) `touch pwned2`", args="--exclude '$(touch pwned3)'"
+    )
     assert not any((tmp_path / n).exists() for n in ("pwned", "pwned2", "pwned3"))
     assert outputs["exit-code"] == "2"  # the odd "paths" do not exist: a usage error, not code
 
@@ -764,7 +844,11 @@ FENCE = re.compile(r"```(\w*)\n(.*?)```", re.S)
 
 
 def fences(doc: str, lang: str) -> list[str]:
-    return [body for kind, body in FENCE.findall((ROOT / "docs" / doc).read_text(encoding="utf-8")) if kind == lang]
+    return [
+        body
+        for kind, body in FENCE.findall((ROOT / "docs" / doc).read_text(encoding="utf-8"))
+        if kind == lang
+    ]
 
 
 def test_ci_doc_yaml_snippets_parse():
@@ -817,8 +901,13 @@ def test_editors_vim_errorformat_reads_the_concise_format(concise_output, tmp_pa
         "call writefile(map(getqflist(), {_, e -> join([bufname(e.bufnr), e.lnum, e.col, e.valid, e.text], '|')}), 'qf.txt')\n"
         "qa!\n"
     )
-    subprocess.run([vim, "-es", "-u", "NONE", "-i", "NONE", "-N", "-S", str(script)], cwd=tmp_path, timeout=60,
-                   stdin=subprocess.DEVNULL, capture_output=True)
+    subprocess.run(
+        [vim, "-es", "-u", "NONE", "-i", "NONE", "-N", "-S", str(script)],
+        cwd=tmp_path,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+    )
     entries = [row.split("|", 4) for row in (tmp_path / "qf.txt").read_text().splitlines()]
     expected = [row.split(":", 3) for row in concise_output.splitlines()]
     assert [e[:4] for e in entries] == [[x[0], x[1], x[2], "1"] for x in expected]

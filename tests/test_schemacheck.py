@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import copy
 
-from iamlint.schemacheck import errors, is_valid
-from iamlint.extract import extract_file
-
 from fixturelib import FIXTURES
 
+from iamlint.extract import extract_file
 from iamlint.rules.policy_grammar import instance, schema_for
+from iamlint.schemacheck import errors, is_valid
 
 KINDS = ["identity", "resource", "trust", "boundary", "scp", "endpoint", "unknown"]
 
@@ -25,7 +24,7 @@ def fixture_instances():
             ex = extract_file(str(path), path.read_text(encoding="utf-8"))
         except Exception:
             continue
-        for doc in (ex.documents if ex else ()):
+        for doc in ex.documents if ex else ():
             inst = instance(doc)
             shape = json.dumps(inst, sort_keys=True)
             if shape not in seen:
@@ -40,7 +39,7 @@ def mutations(doc: dict):
     yield {**doc, "Version": "2012-10-18"}
     yield {**doc, "Statements": []}
     yield {k: v for k, v in doc.items() if k != "Statement"}
-    for i, st in enumerate(doc.get("Statement", [])[:2]):
+    for i, _st in enumerate(doc.get("Statement", [])[:2]):
         for change in (
             lambda s: {k: v for k, v in s.items() if k != "Effect"},
             lambda s: {**s, "Effect": "allow"},

@@ -41,12 +41,19 @@ def template(above="", trailing=""):
 def test_comment_on_the_line_above_covers_the_statement(run_cli, tmp_path):
     _, found, _ = lint(run_cli, tmp_path, "t.yaml", template())
     assert found == [("IAM101", 11, 21), ("IAM102", 12, 23)]
-    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", template(above="# iamlint: ignore[IAM101,IAM102] reporting job, reviewed 2026-11"))
+    proc, found, _ = lint(
+        run_cli,
+        tmp_path,
+        "t.yaml",
+        template(above="# iamlint: ignore[IAM101,IAM102] reporting job, reviewed 2026-11"),
+    )
     assert found == [] and proc.returncode == 0
 
 
 def test_trailing_comment_covers_its_line_and_statement(run_cli, tmp_path):
-    _, found, _ = lint(run_cli, tmp_path, "t.yaml", template(trailing="  # iamlint: ignore[IAM101] bucket is throwaway"))
+    _, found, _ = lint(
+        run_cli, tmp_path, "t.yaml", template(trailing="  # iamlint: ignore[IAM101] bucket is throwaway")
+    )
     assert found == [("IAM102", 12, 23)]
 
 
@@ -56,10 +63,14 @@ def test_prefix_codes(run_cli, tmp_path):
 
 
 def test_expired_suppression_brings_the_finding_back_with_a_note(run_cli, tmp_path):
-    proc, found, doc = lint(run_cli, tmp_path, "t.yaml", template(above="# iamlint: ignore[IAM101] until=2020-01-31 migration"))
+    proc, found, doc = lint(
+        run_cli, tmp_path, "t.yaml", template(above="# iamlint: ignore[IAM101] until=2020-01-31 migration")
+    )
     assert found == [("IAM101", 11, 21), ("IAM102", 12, 23)]
     assert "suppression expired on 2020-01-31: migration" in doc["findings"][0]["message"]
-    _, found, _ = lint(run_cli, tmp_path, "t.yaml", template(above="# iamlint: ignore[IAM101] until=2999-12-31 migration"))
+    _, found, _ = lint(
+        run_cli, tmp_path, "t.yaml", template(above="# iamlint: ignore[IAM101] until=2999-12-31 migration")
+    )
     assert found == [("IAM102", 12, 23)]
 
 
@@ -126,17 +137,23 @@ def test_cloudformation_metadata_covers_the_resource(run_cli, tmp_path):
             "Admin": {
                 "Type": "AWS::IAM::ManagedPolicy",
                 "Metadata": {"iamlint": {"ignore": [{"rule": "IAM101", "reason": "break-glass policy"}]}},
-                "Properties": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}},
+                "Properties": {
+                    "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+                },
             },
             "Other": {
                 "Type": "AWS::IAM::ManagedPolicy",
-                "Properties": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::x"}]}},
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::x"}]
+                    }
+                },
             },
         },
     }
     text = json.dumps(doc, indent=2)
     proc, found, report = lint(run_cli, tmp_path, "stack.template.json", text)
-    assert [(c, f["owner"]) for (c, *_), f in zip(found, report["findings"])] == [
+    assert [(c, f["owner"]) for (c, *_), f in zip(found, report["findings"], strict=False)] == [
         ("IAM401", "Admin"),  # the metadata names IAM101 only
         ("IAM102", "Admin"),
         ("IAM101", "Other"),
@@ -161,7 +178,11 @@ def test_malformed_metadata_suppressions(run_cli, tmp_path, metadata, message):
             "Admin": {
                 "Type": "AWS::IAM::ManagedPolicy",
                 "Metadata": metadata,
-                "Properties": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::x/*"}]}},
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::x/*"}]
+                    }
+                },
             }
         },
     }
@@ -178,7 +199,13 @@ def test_unused_metadata_suppression(run_cli, tmp_path):
             "Reader": {
                 "Type": "AWS::IAM::ManagedPolicy",
                 "Metadata": {"iamlint": {"ignore": [{"rule": "IAM101", "reason": "was broad once"}]}},
-                "Properties": {"PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}]}},
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}
+                        ]
+                    }
+                },
             }
         },
     }

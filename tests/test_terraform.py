@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from iamlint.api import THIS_ACCOUNT, account_of
-from iamlint.model import DocKind, Pseudo, Str, Unknown
 from iamlint.extract.terraform import extract_module
+from iamlint.model import DocKind, Pseudo, Str, Unknown
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -63,7 +63,10 @@ def diags(ex, code: str = "IAM900") -> list:
 
 # -- source forms --------------------------------------------------------------------------------
 def test_jsonencode_positions(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         resource "aws_iam_role" "app" {
           name = "app"
           assume_role_policy = jsonencode({
@@ -89,7 +92,9 @@ def test_jsonencode_positions(tmp_path):
             ]
           })
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     trust = doc_of(ex, "aws_iam_role.app")
     assert trust.kind is DocKind.TRUST and trust.origin.path == "assume_role_policy"
@@ -109,7 +114,10 @@ def test_jsonencode_positions(tmp_path):
 
 
 def test_heredoc_positions(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         resource "aws_s3_bucket_policy" "reports" {
           bucket = "acme-reports"
           policy = <<POLICY
@@ -137,7 +145,9 @@ def test_heredoc_positions(tmp_path):
             }
           EOT
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     doc = doc_of(ex, "aws_s3_bucket_policy.reports")
     assert doc.kind is DocKind.RESOURCE
@@ -152,23 +162,31 @@ def test_heredoc_positions(tmp_path):
 
 
 def test_plain_json_string_positions(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": r'''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": r"""
         resource "aws_sqs_queue_policy" "jobs" {
           queue_url = "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"
           policy    = "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"sns.amazonaws.com\"}, \"Action\": \"sqs:*\", \"Resource\": \"arn:aws:sqs:eu-west-1:123456789012:jobs\"}]}"
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     s = doc_of(ex, "aws_sqs_queue_policy.jobs").statements[0]
     # the JSON string's quote is written as \" : the position is the backslash's
-    assert where(s.action[0]) == at(text, r'\"sqs:*\"')
-    assert where(s.resource[0]) == at(text, r'\"arn:aws:sqs:')
-    assert where(s.principal.of_kind("Service")[0]) == at(text, r'\"sns.amazonaws.com\"')
+    assert where(s.action[0]) == at(text, r"\"sqs:*\"")
+    assert where(s.resource[0]) == at(text, r"\"arn:aws:sqs:")
+    assert where(s.principal.of_kind("Service")[0]) == at(text, r"\"sns.amazonaws.com\"")
     assert s.action[0].value == "sqs:*"
 
 
 def test_policy_document_json_and_minified_json(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         data "aws_iam_policy_document" "trust" {
           statement {
             actions = ["sts:AssumeRole"]
@@ -205,7 +223,9 @@ def test_policy_document_json_and_minified_json(tmp_path):
           role   = aws_iam_role.task.id
           policy = data.aws_iam_policy_document.access.minified_json
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     trust = doc_of(ex, "aws_iam_role.task")
     assert trust.kind is DocKind.TRUST and trust.origin.path == "assume_role_policy"
@@ -230,22 +250,25 @@ def test_policy_document_json_and_minified_json(tmp_path):
 
 
 def test_file_function(tmp_path):
-    ex, src = module(tmp_path, {
-        "main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
             resource "aws_iam_policy" "from_file" {
               name   = "from-file"
               policy = file("${path.module}/policies/read.json")
             }
-        ''',
-        "policies/read.json": '''
+        """,
+            "policies/read.json": """
             {
               "Version": "2012-10-17",
               "Statement": [
                 {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::acme/in/*"}
               ]
             }
-        ''',
-    })
+        """,
+        },
+    )
     doc = doc_of(ex, "aws_iam_policy.from_file")
     target = os.path.join(str(tmp_path), "policies", "read.json")
     assert doc.origin.file == target and doc.span.file == target
@@ -258,14 +281,18 @@ def test_file_function(tmp_path):
 def test_file_function_reported_in_the_json_file(tmp_path, run_cli):
     (tmp_path / "p").mkdir()
     (tmp_path / "main.tf").write_text('resource "aws_iam_policy" "p" {\n  policy = file("p/doc.json")\n}\n')
-    (tmp_path / "p" / "doc.json").write_text('{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n')
+    (tmp_path / "p" / "doc.json").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n'
+    )
     proc = run_cli("--format", "concise", "--select", "IAM101", "main.tf", cwd=tmp_path)
     assert "p/doc.json:1:46: IAM101" in proc.stdout, proc.stdout + proc.stderr
 
 
 def test_templatefile_placeholders(tmp_path):
-    ex, src = module(tmp_path, {
-        "main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
             resource "aws_iam_role_policy" "tpl" {
               role = "worker"
               policy = templatefile("${path.module}/worker.json.tftpl", {
@@ -273,8 +300,8 @@ def test_templatefile_placeholders(tmp_path):
                 queue  = aws_sqs_queue.jobs.arn
               })
             }
-        ''',
-        "worker.json.tftpl": '''
+        """,
+            "worker.json.tftpl": """
             {
               "Version": "2012-10-17",
               "Statement": [
@@ -290,8 +317,9 @@ def test_templatefile_placeholders(tmp_path):
                 }
               ]
             }
-        ''',
-    })
+        """,
+        },
+    )
     tpl = src["worker.json.tftpl"]
     doc = doc_of(ex, "aws_iam_role_policy.tpl")
     s1, s2 = doc.statements
@@ -304,7 +332,10 @@ def test_templatefile_placeholders(tmp_path):
 
 
 def test_locals_and_variable_defaults(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         variable "buckets" {
           type    = list(string)
           default = ["arn:aws:s3:::acme-a/*", "arn:aws:s3:::acme-b/*"]
@@ -332,7 +363,9 @@ def test_locals_and_variable_defaults(tmp_path):
         resource "aws_iam_policy" "local_document" {
           policy = local.policy
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     s = doc_of(ex, "aws_iam_policy.from_locals").statements[0]
     assert [a.value for a in s.action] == ["s3:GetObject", "s3:ListBucket"]
@@ -346,7 +379,10 @@ def test_locals_and_variable_defaults(tmp_path):
 
 
 def test_dynamic_statements(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         locals {
           grants = {
             read  = { actions = ["s3:GetObject"], resources = ["arn:aws:s3:::acme/r/*"] }
@@ -384,7 +420,9 @@ def test_dynamic_statements(tmp_path):
         resource "aws_iam_policy" "dyn" {
           policy = data.aws_iam_policy_document.dyn.json
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     doc = doc_of(ex, "aws_iam_policy.dyn")
     assert [s.sid.value if s.sid else None for s in doc.statements] == ["read", "write", None]
@@ -398,7 +436,10 @@ def test_dynamic_statements(tmp_path):
 
 
 def test_source_and_override_documents(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         data "aws_iam_policy_document" "base" {
           statement {
             sid       = "Logs"
@@ -429,7 +470,9 @@ def test_source_and_override_documents(tmp_path):
         resource "aws_iam_policy" "merged" {
           policy = data.aws_iam_policy_document.merged.json
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     doc = doc_of(ex, "aws_iam_policy.merged")
     # source statements first, then the document's own, overrides replace same-sid ones in place
@@ -443,7 +486,10 @@ def test_source_and_override_documents(tmp_path):
 
 
 def test_policy_variables_in_policy_documents(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         data "aws_iam_policy_document" "home" {
           statement {
             actions   = ["s3:PutObject"]
@@ -456,7 +502,9 @@ def test_policy_variables_in_policy_documents(tmp_path):
         resource "aws_iam_policy" "escaped" {
           policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:PutObject", Resource = "arn:aws:s3:::home/$${aws:username}/*" }] })
         }
-    '''})
+    """
+        },
+    )
     home = doc_of(ex, "aws_iam_policy.home").statements[0].resource[0]
     escaped = doc_of(ex, "aws_iam_policy.escaped").statements[0].resource[0]
     assert home.value == escaped.value == "arn:aws:s3:::home/${aws:username}/*"
@@ -464,7 +512,10 @@ def test_policy_variables_in_policy_documents(tmp_path):
 
 
 def test_own_account_partition_and_region(tmp_path):
-    ex, _ = module(tmp_path, {"main.tf": '''
+    ex, _ = module(
+        tmp_path,
+        {
+            "main.tf": """
         data "aws_caller_identity" "current" {}
         data "aws_partition" "current" {}
         data "aws_region" "current" {}
@@ -486,7 +537,9 @@ def test_own_account_partition_and_region(tmp_path):
             }]
           })
         }
-    '''})
+    """
+        },
+    )
     s = doc_of(ex, "aws_kms_key.k").statements[0]
     # as the user wrote it (never a CloudFormation pseudo parameter), and known for what it is
     principal = s.principal.of_kind("AWS")[0]
@@ -506,7 +559,10 @@ def test_own_account_partition_and_region(tmp_path):
 
 
 def test_unresolvable_values_keep_their_source_text(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         module "bucket" {
           source = "./bucket"
         }
@@ -524,7 +580,9 @@ def test_unresolvable_values_keep_their_source_text(tmp_path):
         resource "aws_iam_policy" "whole" {
           policy = module.policies.json
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     s = doc_of(ex, "aws_iam_policy.u").statements[0]
     assert [v.text for v in s.action] == ["s3:GetObject", "var.extra_action", "each.value"]
@@ -537,7 +595,10 @@ def test_unresolvable_values_keep_their_source_text(tmp_path):
 
 
 def test_condition_blocks(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         data "aws_iam_policy_document" "c" {
           statement {
             actions   = ["s3:GetObject"]
@@ -559,7 +620,9 @@ def test_condition_blocks(tmp_path):
             }
           }
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     doc = doc_of(ex, "data.aws_iam_policy_document.c")  # used by nothing: reported on its own
     s = doc.statements[0]
@@ -573,7 +636,10 @@ def test_condition_blocks(tmp_path):
 
 
 def test_document_kinds(tmp_path):
-    ex, _ = module(tmp_path, {"main.tf": '''
+    ex, _ = module(
+        tmp_path,
+        {
+            "main.tf": """
         locals {
           doc = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Deny", Action = "s3:*", Resource = "*" }] })
         }
@@ -620,7 +686,9 @@ def test_document_kinds(tmp_path):
           policy_name     = "logs"
           policy_document = local.doc
         }
-    '''})
+    """
+        },
+    )
     kinds = {d.origin.owner: d.kind for d in docs(ex)}
     assert kinds == {
         "aws_organizations_policy.scp": DocKind.SCP,
@@ -636,7 +704,7 @@ def test_document_kinds(tmp_path):
 
 
 # -- the attachment graph --------------------------------------------------------------------------
-GRAPH = '''
+GRAPH = """
     resource "aws_iam_role" "app" {
       name = "app"
       assume_role_policy = jsonencode({
@@ -715,16 +783,23 @@ GRAPH = '''
       roles      = [aws_iam_role.app.name]
       groups     = [aws_iam_group.ops.name]
     }
-'''
+"""
 
 
 def test_attachment_graph(tmp_path):
     ex, src = module(tmp_path, {"main.tf": GRAPH})
     text = src["main.tf"]
     principals = {p.address: p for e in ex.values() for p in e.principals}
-    assert set(principals) == {"aws_iam_role.app", "aws_iam_user.alice", "aws_iam_group.admins", "aws_iam_group.ops"}
+    assert set(principals) == {
+        "aws_iam_role.app",
+        "aws_iam_user.alice",
+        "aws_iam_group.admins",
+        "aws_iam_group.ops",
+    }
     role = principals["aws_iam_role.app"]
-    assert role.kind == "role" and (role.span.line, role.span.column) == at(text, 'resource "aws_iam_role" "app"')
+    assert role.kind == "role" and (role.span.line, role.span.column) == at(
+        text, 'resource "aws_iam_role" "app"'
+    )
     assert role.trust is not None and role.trust.kind is DocKind.TRUST
     assert [d.origin.path for d in role.inline] == ["inline_policy[0].policy", "policy"]
     assert [d.origin.owner for d in role.inline] == ["aws_iam_role.app", "aws_iam_role_policy.extra"]
@@ -736,7 +811,10 @@ def test_attachment_graph(tmp_path):
         ("AWSLambdaBasicExecutionRole", None),  # attached by the role's literal name
         (None, "aws_iam_policy.shared"),  # aws_iam_policy_attachment
     ]
-    assert isinstance(role.managed[1].value, Unknown) and role.managed[1].value.text == "aws_iam_policy.shared.arn"
+    assert (
+        isinstance(role.managed[1].value, Unknown)
+        and role.managed[1].value.text == "aws_iam_policy.shared.arn"
+    )
     assert role.boundary is not None and role.boundary.document.origin.owner == "aws_iam_policy.boundary"
     assert role.boundary.document.kind is DocKind.BOUNDARY
 
@@ -746,7 +824,9 @@ def test_attachment_graph(tmp_path):
     assert [m.document.origin.owner for m in alice.managed] == ["aws_iam_policy.shared"]
     admins = principals["aws_iam_group.admins"]
     assert [d.origin.owner for d in admins.inline] == ["aws_iam_group_policy.admins"]
-    assert [m.document.origin.owner for m in principals["aws_iam_group.ops"].managed] == ["aws_iam_policy.shared"]
+    assert [m.document.origin.owner for m in principals["aws_iam_group.ops"].managed] == [
+        "aws_iam_policy.shared"
+    ]
 
     shared = doc_of(ex, "aws_iam_policy.shared")
     assert shared.principals == ("aws_iam_role.app", "aws_iam_user.alice", "aws_iam_group.ops")
@@ -754,7 +834,10 @@ def test_attachment_graph(tmp_path):
 
 
 def test_principals_defined_elsewhere(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         variable "ci_role" {
           type = string
         }
@@ -772,7 +855,9 @@ def test_principals_defined_elsewhere(tmp_path):
           user   = "legacy-backup"
           groups = ["admins"]
         }
-    '''})
+    """
+        },
+    )
     text = src["main.tf"]
     principals = {(p.kind, p.address): p for e in ex.values() for p in e.principals}
     assert set(principals) == {("role", "var.ci_role"), ("user", "legacy-backup"), ("group", "admins")}
@@ -788,14 +873,16 @@ def test_principals_defined_elsewhere(tmp_path):
 
 # -- the module ------------------------------------------------------------------------------------
 def test_references_across_files(tmp_path):
-    ex, src = module(tmp_path, {
-        "main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
             resource "aws_iam_role_policy" "app" {
               role   = aws_iam_role.app.id
               policy = data.aws_iam_policy_document.app.json
             }
-        ''',
-        "iam.tf": '''
+        """,
+            "iam.tf": """
             resource "aws_iam_role" "app" {
               assume_role_policy = local.trust
             }
@@ -805,19 +892,20 @@ def test_references_across_files(tmp_path):
                 resources = [var.table_arn]
               }
             }
-        ''',
-        "locals.tf": '''
+        """,
+            "locals.tf": """
             locals {
               actions = ["dynamodb:GetItem"]
               trust   = jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }] })
             }
-        ''',
-        "variables.tf": '''
+        """,
+            "variables.tf": """
             variable "table_arn" {
               default = "arn:aws:dynamodb:eu-west-1:123456789012:table/t"
             }
-        ''',
-    })
+        """,
+        },
+    )
     root = str(tmp_path)
     doc = doc_of(ex, "aws_iam_role_policy.app")
     s = doc.statements[0]
@@ -833,19 +921,19 @@ def test_references_across_files(tmp_path):
 
 def test_only_given_files_are_reported(tmp_path):
     files = {
-        "main.tf": '''
+        "main.tf": """
             resource "aws_iam_policy" "main" {
               policy = jsonencode({ Statement = [{ Effect = "Allow", Action = local.actions, Resource = "*" }] })
             }
-        ''',
-        "other.tf": '''
+        """,
+        "other.tf": """
             locals {
               actions = ["s3:*"]
             }
             resource "aws_iam_policy" "other" {
               policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "ec2:*", Resource = "*" }] })
             }
-        ''',
+        """,
     }
     ex, src = module(tmp_path, files, given=["main.tf"])
     assert list(ex) == ["main.tf"]
@@ -861,7 +949,9 @@ def test_texts_replace_the_files_on_disk(tmp_path):
     ex, _ = module(
         tmp_path,
         {"main.tf": 'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [] })\n}\n'},
-        texts={"main.tf": 'resource "aws_iam_policy" "edited" {\n  policy = jsonencode({ Statement = [] })\n}\n'},
+        texts={
+            "main.tf": 'resource "aws_iam_policy" "edited" {\n  policy = jsonencode({ Statement = [] })\n}\n'
+        },
     )
     assert [d.origin.owner for d in docs(ex)] == ["aws_iam_policy.edited"]
 
@@ -873,10 +963,13 @@ def test_files_without_iam_content_are_not_parsed(tmp_path, monkeypatch):
         raise AssertionError("parsed")
 
     monkeypatch.setattr(hcl_tree, "parse_tree", boom)
-    ex, _ = module(tmp_path, {
-        "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
-        "vars.tf": 'variable "x" {\n  default = 1\n}\n',
-    })
+    ex, _ = module(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
+            "vars.tf": 'variable "x" {\n  default = 1\n}\n',
+        },
+    )
     assert set(ex) == {"main.tf", "vars.tf"}
     assert all(not e.documents and not e.diagnostics for e in ex.values())
 
@@ -887,40 +980,48 @@ def test_definitions_are_parsed_on_demand(tmp_path, monkeypatch):
     parsed: list[str] = []
     real = hcl_tree.parse_tree
     monkeypatch.setattr(hcl_tree, "parse_tree", lambda text: parsed.append(text.split("\n")[0]) or real(text))
-    ex, _ = module(tmp_path, {
-        "main.tf": '''
+    ex, _ = module(
+        tmp_path,
+        {
+            "main.tf": """
             resource "aws_iam_policy" "p" {
               policy = jsonencode({ Statement = [{ Effect = "Allow", Action = local.a, Resource = "*" }] })
             }
             resource "aws_lambda_function" "f" {
               function_name = "f"
             }
-        ''',
-        "locals.tf": 'locals {\n  a = ["sqs:SendMessage"]\n}\nlocals {\n  unrelated = 1\n}\n',
-        "network.tf": 'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n',
-    })
+        """,
+            "locals.tf": 'locals {\n  a = ["sqs:SendMessage"]\n}\nlocals {\n  unrelated = 1\n}\n',
+            "network.tf": 'resource "aws_vpc" "v" {\n  cidr_block = "10.0.0.0/16"\n}\n',
+        },
+    )
     assert docs(ex)[0].statements[0].action[0].value == "sqs:SendMessage"
-    assert sorted(parsed) == ['locals {', 'resource "aws_iam_policy" "p" {']
+    assert sorted(parsed) == ["locals {", 'resource "aws_iam_policy" "p" {']
 
 
 def test_heredoc_closing_marker_with_trailing_blanks(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": (
-        'resource "aws_iam_policy" "p" {\n'
-        '  policy = <<EOF\n'
-        '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/k/*"}]}\n'
-        'EOF   \n'
-        '}\n'
-    )})
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": (
+                'resource "aws_iam_policy" "p" {\n'
+                "  policy = <<EOF\n"
+                '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/k/*"}]}\n'
+                "EOF   \n"
+                "}\n"
+            )
+        },
+    )
     s = doc_of(ex, "aws_iam_policy.p").statements[0]
     assert where(s.action[0]) == (3, 46) and not diags(ex)
 
 
 # -- bad input -------------------------------------------------------------------------------------
-GOOD = '''
+GOOD = """
     resource "aws_iam_policy" "good" {
       policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::b/k/*" }] })
     }
-'''
+"""
 
 
 @pytest.mark.parametrize(
@@ -956,7 +1057,10 @@ def test_syntax_errors(tmp_path, text, token, message):
 
 
 def test_bad_values(tmp_path):
-    ex, src = module(tmp_path, {"main.tf": '''
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
         resource "aws_iam_policy" "list" {
           policy = jsonencode(["s3:GetObject"])
         }
@@ -987,15 +1091,23 @@ def test_bad_values(tmp_path):
         resource "aws_iam_policy" "cycle" {
           policy = jsonencode({ Statement = [{ Effect = "Allow", Action = local.a, Resource = "*" }] })
         }
-    ''', "good.tf": GOOD})
+    """,
+            "good.tf": GOOD,
+        },
+    )
     text = src["main.tf"]
     got = {(f.span.line, f.span.column): f.message for f in diags(ex)}
-    assert got[at(text, '["s3:GetObject"]')].startswith("jsonencode() of a list: a policy document must be a JSON object")
+    assert got[at(text, '["s3:GetObject"]')].startswith(
+        "jsonencode() of a list: a policy document must be a JSON object"
+    )
     assert got[at(text, '"s3:GetObject"', 2)].startswith("a policy document must be a JSON object")
     comma = at(text, ",}")  # reported at the comma; the heredoc's document is still linted
     assert got[comma] == "invalid JSON in heredoc: trailing comma before '}'"
     missing = {(f.span.line, f.span.column): f for f in diags(ex, "IAM905")}
-    assert "no such file" in missing[at(text, "file(")].message and "missing.json" in missing[at(text, "file(")].message
+    assert (
+        "no such file" in missing[at(text, "file(")].message
+        and "missing.json" in missing[at(text, "file(")].message
+    )
     assert missing[at(text, "file(")].severity.value == "warning"  # not malformed input: exit 1, not 2
     assert got[at(text, "a = local.b")] == "reference cycle between locals: local.a -> local.b -> local.a"
     assert len(got) == 4 and len(missing) == 1
@@ -1007,10 +1119,13 @@ def test_bad_values(tmp_path):
 
 
 def test_invalid_json_in_a_file_read_by_file(tmp_path):
-    ex, _ = module(tmp_path, {
-        "main.tf": 'resource "aws_iam_policy" "p" {\n  policy = file("p.json")\n}\n',
-        "p.json": '{\n  "Statement": [\n    {"Effect": "Allow" "Action": "*"}\n  ]\n}\n',
-    })
+    ex, _ = module(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_iam_policy" "p" {\n  policy = file("p.json")\n}\n',
+            "p.json": '{\n  "Statement": [\n    {"Effect": "Allow" "Action": "*"}\n  ]\n}\n',
+        },
+    )
     (err,) = diags(ex)
     assert err.span.file == os.path.join(str(tmp_path), "p.json")
     assert (err.span.line, err.span.column) == (3, 24)
@@ -1028,7 +1143,9 @@ def test_file_that_is_not_utf8(tmp_path):
 
 def test_cli_bad_module_has_no_traceback(tmp_path, run_cli):
     (tmp_path / "bad.tf").write_text('resource "aws_iam_policy" "a" {\n  policy = <<EOF\n{\n')
-    (tmp_path / "worse.tf").write_text('locals {\n  a = local.a\n}\nresource "aws_iam_policy" "b" {\n  policy = jsonencode(local.a)\n}\n')
+    (tmp_path / "worse.tf").write_text(
+        'locals {\n  a = local.a\n}\nresource "aws_iam_policy" "b" {\n  policy = jsonencode(local.a)\n}\n'
+    )
     (tmp_path / "good.tf").write_text(textwrap.dedent(GOOD).lstrip())
     proc = run_cli("--format", "concise", ".", cwd=tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
@@ -1059,10 +1176,22 @@ def test_cli_stdin_with_module_context(tmp_path, run_cli):
     (mod / "locals.tf").write_text('locals {\n  actions = ["iam:*"]\n}\n')
     (mod / "main.tf").write_text("# being edited\n")
     edited = 'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = local.actions, Resource = "arn:aws:iam::1:role/x" }] })\n}\n'
-    proc = run_cli("--format", "concise", "--select", "IAM101", "-", "--stdin-filename", "mod/main.tf", cwd=tmp_path, input=edited)
+    proc = run_cli(
+        "--format",
+        "concise",
+        "--select",
+        "IAM101",
+        "-",
+        "--stdin-filename",
+        "mod/main.tf",
+        cwd=tmp_path,
+        input=edited,
+    )
     # locals.tf is context only: its literal is reported where the edited file uses it
     line, col = at(edited, "local.actions")
-    assert [ln.split(" ")[0] for ln in proc.stdout.splitlines() if "IAM101" in ln] == [f"mod/main.tf:{line}:{col}:"], proc.stdout
+    assert [ln.split(" ")[0] for ln in proc.stdout.splitlines() if "IAM101" in ln] == [
+        f"mod/main.tf:{line}:{col}:"
+    ], proc.stdout
 
 
 def test_cli_child_modules_are_modules_of_their_own(tmp_path, run_cli):
@@ -1109,4 +1238,4 @@ def test_no_writable_cache_directory(tmp_path, monkeypatch):
     monkeypatch.setattr(hcl_parser, "cache_dirs", lambda: [str(tmp_path / "file" / "below-a-file")])
     (tmp_path / "file").write_text("")
     monkeypatch.setattr(hcl_parser, "_PARSER", None)
-    assert hcl_tree.parse_body('locals {\n  a = 1\n}\n').blocks[0].type == "locals"
+    assert hcl_tree.parse_body("locals {\n  a = 1\n}\n").blocks[0].type == "locals"

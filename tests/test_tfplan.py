@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from iamlint.model import DocKind, Unknown
-from iamlint.parse.json_parser import parse_json
 from iamlint.extract import extract_file
 from iamlint.extract.terraform.plan import extract
+from iamlint.model import DocKind, Unknown
+from iamlint.parse.json_parser import parse_json
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -36,14 +36,21 @@ def resource(address: str, values: dict, mode: str = "managed") -> dict:
     return {"address": address, "mode": mode, "type": type_, "name": name, "values": values}
 
 
-def plan(root: list[dict], children: list[dict] = (), changes: list[dict] = (), config: dict | None = None) -> str:
+def plan(
+    root: list[dict], children: list[dict] = (), changes: list[dict] = (), config: dict | None = None
+) -> str:
     doc = {
         "format_version": "1.2",
         "terraform_version": "1.9.5",
         "planned_values": {"root_module": {"resources": root, "child_modules": list(children)}},
         "resource_changes": [
-            {"address": r["address"], "mode": r["mode"], "type": r["type"], "name": r["name"],
-             "change": {"actions": ["create"], "before": None, "after": r["values"]}}
+            {
+                "address": r["address"],
+                "mode": r["mode"],
+                "type": r["type"],
+                "name": r["name"],
+                "change": {"actions": ["create"], "before": None, "after": r["values"]},
+            }
             for r in changes
         ],
     }
@@ -70,8 +77,8 @@ def test_positions_inside_escaped_policy_strings():
     assert doc.origin.format == "terraform-plan" and doc.kind is DocKind.TRUST
     s = doc.statements[0]
     # the policy's quotes are written \" in the plan: positions are those of the backslash
-    assert where(s.action[0]) == at(text, r'\"sts:AssumeRole\"')
-    assert where(s.principal.of_kind("Service")[0]) == at(text, r'\"lambda.amazonaws.com\"')
+    assert where(s.action[0]) == at(text, r"\"sts:AssumeRole\"")
+    assert where(s.principal.of_kind("Service")[0]) == at(text, r"\"lambda.amazonaws.com\"")
     line = at(text, '"assume_role_policy"')[0]
     assert s.action[0].span.line == line  # on the attribute's line
     assert s.action[0].value == "sts:AssumeRole"
@@ -79,8 +86,12 @@ def test_positions_inside_escaped_policy_strings():
 
 def test_each_policy_once_per_address_with_child_modules():
     root = resource("aws_iam_policy.a", {"name": "a", "policy": policy(ADMIN)})
-    child = resource("module.ci.aws_iam_policy.deploy", {"name": "deploy", "path": "/", "policy": policy(ADMIN)})
-    only_in_changes = resource("module.ci.module.inner.aws_iam_policy.late", {"name": "late", "policy": policy(ADMIN)})
+    child = resource(
+        "module.ci.aws_iam_policy.deploy", {"name": "deploy", "path": "/", "policy": policy(ADMIN)}
+    )
+    only_in_changes = resource(
+        "module.ci.module.inner.aws_iam_policy.late", {"name": "late", "policy": policy(ADMIN)}
+    )
     text = plan(
         [root],
         children=[{"address": "module.ci", "resources": [child]}],
@@ -88,7 +99,11 @@ def test_each_policy_once_per_address_with_child_modules():
     )
     ex = run(text)
     owners = [d.origin.owner for d in ex.documents]
-    assert owners == ["aws_iam_policy.a", "module.ci.aws_iam_policy.deploy", "module.ci.module.inner.aws_iam_policy.late"]
+    assert owners == [
+        "aws_iam_policy.a",
+        "module.ci.aws_iam_policy.deploy",
+        "module.ci.module.inner.aws_iam_policy.late",
+    ]
     # planned_values first: the child's document points into planned_values, not resource_changes
     deploy = ex.documents[1]
     assert deploy.statements[0].action[0].span.line == at(text, '"policy"', 2)[0]
@@ -96,15 +111,35 @@ def test_each_policy_once_per_address_with_child_modules():
 
 
 def test_inline_policy_blocks_and_resource_policies():
-    role = resource("aws_iam_role.r", {
-        "name": "r",
-        "assume_role_policy": policy(TRUST),
-        "inline_policy": [{"name": "inline", "policy": policy(ADMIN)}, {"name": "", "policy": ""}],
-    })
-    bucket = resource("aws_s3_bucket_policy.b", {"bucket": "b", "policy": policy(
-        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})})
-    scp = resource("aws_organizations_policy.scp", {"name": "s", "type": "SERVICE_CONTROL_POLICY", "content": policy(ADMIN)})
-    tags = resource("aws_organizations_policy.tags", {"name": "t", "type": "TAG_POLICY", "content": '{"tags": {}}'})
+    role = resource(
+        "aws_iam_role.r",
+        {
+            "name": "r",
+            "assume_role_policy": policy(TRUST),
+            "inline_policy": [{"name": "inline", "policy": policy(ADMIN)}, {"name": "", "policy": ""}],
+        },
+    )
+    bucket = resource(
+        "aws_s3_bucket_policy.b",
+        {
+            "bucket": "b",
+            "policy": policy(
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::b/*",
+                }
+            ),
+        },
+    )
+    scp = resource(
+        "aws_organizations_policy.scp",
+        {"name": "s", "type": "SERVICE_CONTROL_POLICY", "content": policy(ADMIN)},
+    )
+    tags = resource(
+        "aws_organizations_policy.tags", {"name": "t", "type": "TAG_POLICY", "content": '{"tags": {}}'}
+    )
     ex = run(plan([role, bucket, scp, tags]))
     got = [(d.origin.owner, d.origin.path, d.kind) for d in ex.documents]
     assert got == [
@@ -130,31 +165,49 @@ def test_invalid_policy_json_in_a_plan():
 
 
 def test_attachment_graph_by_name_and_by_configuration_reference():
-    role = resource("aws_iam_role.app", {
-        "name": "app",
-        "assume_role_policy": policy(TRUST),
-        "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
-    })
+    role = resource(
+        "aws_iam_role.app",
+        {
+            "name": "app",
+            "assume_role_policy": policy(TRUST),
+            "managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        },
+    )
     inline = resource("aws_iam_role_policy.extra", {"name": "extra", "role": "app", "policy": policy(ADMIN)})
-    pol = resource("module.iam.aws_iam_policy.shared", {"name": "shared", "path": "/", "policy": policy(ADMIN)})
+    pol = resource(
+        "module.iam.aws_iam_policy.shared", {"name": "shared", "path": "/", "policy": policy(ADMIN)}
+    )
     attach = resource("aws_iam_role_policy_attachment.a", {"role": "app"})  # policy_arn known after apply
     user = resource("aws_iam_user.alice", {"name": "alice"})
     key = resource("aws_iam_access_key.alice", {"user": "alice"})
     group = resource("aws_iam_group.admins", {"name": "admins"})
     member = resource("aws_iam_user_group_membership.alice", {"user": "alice", "groups": ["admins"]})
-    uattach = resource("aws_iam_user_policy_attachment.u", {
-        "user": "alice", "policy_arn": "arn:aws:iam::123456789012:policy/shared"})
-    config = {"root_module": {
-        "resources": [{
-            "address": "aws_iam_role_policy_attachment.a", "mode": "managed",
-            "type": "aws_iam_role_policy_attachment", "name": "a",
-            "expressions": {"role": {"references": ["aws_iam_role.app.name", "aws_iam_role.app"]},
-                            "policy_arn": {"references": ["module.iam.policy_arn", "module.iam"]}},
-        }],
-        "module_calls": {"iam": {"module": {"resources": []}}},
-    }}
-    text = plan([role, inline, attach, user, key, group, member, uattach],
-                children=[{"address": "module.iam", "resources": [pol]}], config=config)
+    uattach = resource(
+        "aws_iam_user_policy_attachment.u",
+        {"user": "alice", "policy_arn": "arn:aws:iam::123456789012:policy/shared"},
+    )
+    config = {
+        "root_module": {
+            "resources": [
+                {
+                    "address": "aws_iam_role_policy_attachment.a",
+                    "mode": "managed",
+                    "type": "aws_iam_role_policy_attachment",
+                    "name": "a",
+                    "expressions": {
+                        "role": {"references": ["aws_iam_role.app.name", "aws_iam_role.app"]},
+                        "policy_arn": {"references": ["module.iam.policy_arn", "module.iam"]},
+                    },
+                }
+            ],
+            "module_calls": {"iam": {"module": {"resources": []}}},
+        }
+    }
+    text = plan(
+        [role, inline, attach, user, key, group, member, uattach],
+        children=[{"address": "module.iam", "resources": [pol]}],
+        config=config,
+    )
     ex = run(text)
     principals = {p.address: p for p in ex.principals}
     app = principals["aws_iam_role.app"]
@@ -164,7 +217,9 @@ def test_attachment_graph_by_name_and_by_configuration_reference():
     assert where(app.managed[0].value) == at(text, '"arn:aws:iam::aws:policy/ReadOnlyAccess"')
     alice = principals["aws_iam_user.alice"]
     assert alice.groups == ("aws_iam_group.admins",)
-    assert len(alice.access_keys) == 1 and alice.access_keys[0].line == at(text, '"aws_iam_access_key.alice"')[0]
+    assert (
+        len(alice.access_keys) == 1 and alice.access_keys[0].line == at(text, '"aws_iam_access_key.alice"')[0]
+    )
     assert [m.document.origin.owner for m in alice.managed] == ["module.iam.aws_iam_policy.shared"]
     assert doc_principals(ex, "aws_iam_role_policy.extra") == ("aws_iam_role.app",)
     assert doc_principals(ex, "module.iam.aws_iam_policy.shared") == ("aws_iam_user.alice",)
@@ -194,7 +249,7 @@ def test_plan_generated_by_terraform():
     dynamo = next(
         v for d in ex.documents for s in d.statements for v in s.action or () if v.value == "dynamodb:*"
     )
-    assert where(dynamo) == at(text, r'\"dynamodb:*\"')
+    assert where(dynamo) == at(text, r"\"dynamodb:*\"")
 
 
 def test_not_a_plan_object():
@@ -211,8 +266,12 @@ def test_unknown_values_in_a_plan_are_left_out():
 
 
 def test_condition_operator_with_a_line_break_does_not_crash():
-    odd = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/k/*",
-           "Condition": {"String\nEquals": {"aws:SourceAccount": "123456789012"}}}
+    odd = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::b/k/*",
+        "Condition": {"String\nEquals": {"aws:SourceAccount": "123456789012"}},
+    }
     ex = run(plan([resource("aws_iam_policy.odd", {"name": "odd", "policy": policy(odd)})]))
     (cond,) = ex.documents[0].statements[0].condition
     assert cond.operator.value == "String Equals" and cond.key == "aws:sourceaccount"

@@ -26,9 +26,7 @@ def extract_file(path: str, text: str) -> Extraction | None:
     """Extract one non-Terraform file, or None when it is not IaC."""
     lower = path.lower()
     stripped = text.lstrip()
-    if lower.endswith((".yaml", ".yml")) or (
-        lower.endswith(".template") and not stripped.startswith("{")
-    ):
+    if lower.endswith((".yaml", ".yml")) or (lower.endswith(".template") and not stripped.startswith("{")):
         if not any(m in text for m in CFN_MARKERS):
             return None
         from . import cloudformation

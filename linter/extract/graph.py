@@ -9,8 +9,9 @@ policy ARN.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from ..model import IAMPrincipal, ManagedPolicyRef, PolicyDocument, Span, Str, Value
 

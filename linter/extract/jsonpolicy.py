@@ -62,7 +62,15 @@ def guess_kind(node) -> DocKind:
 
 
 #: services of the policies attached to one resource (a key, a secret, a repository, ...)
-SINGLE_RESOURCE_SERVICES = {"kms", "secretsmanager", "ecr", "ecr-public", "elasticfilesystem", "backup", "codeartifact"}
+SINGLE_RESOURCE_SERVICES = {
+    "kms",
+    "secretsmanager",
+    "ecr",
+    "ecr-public",
+    "elasticfilesystem",
+    "backup",
+    "codeartifact",
+}
 
 
 def looks_single_resource(node, kind: DocKind) -> bool:
@@ -104,7 +112,9 @@ def extract(path: str, root) -> Extraction | None:
     builder = DocumentBuilder(path)
     for node, kind, prop in found:
         doc = builder.document(
-            node, kind, Origin(file=path, format="json", path=prop),
+            node,
+            kind,
+            Origin(file=path, format="json", path=prop),
             single_resource=looks_single_resource(node, kind),
         )
         if doc is not None:

@@ -51,11 +51,31 @@ SHORT_FORMS: dict[str, str] = {
     **{
         f"!{name}": f"Fn::{name}"
         for name in (
-            "And", "Base64", "Cidr", "Equals", "FindInMap", "GetAtt", "GetAZs", "If",
-            "ImportValue", "Join", "Not", "Or", "Select", "Split", "Sub", "Transform",
+            "And",
+            "Base64",
+            "Cidr",
+            "Equals",
+            "FindInMap",
+            "GetAtt",
+            "GetAZs",
+            "If",
+            "ImportValue",
+            "Join",
+            "Not",
+            "Or",
+            "Select",
+            "Split",
+            "Sub",
+            "Transform",
             # Rules-section functions and the AWS::LanguageExtensions transform
-            "Contains", "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf",
-            "ValueOfAll", "Length", "ToJsonString",
+            "Contains",
+            "EachMemberEquals",
+            "EachMemberIn",
+            "RefAll",
+            "ValueOf",
+            "ValueOfAll",
+            "Length",
+            "ToJsonString",
         )
     },
 }
@@ -160,7 +180,9 @@ def _yaml_error(e: Exception, text: str) -> PositionedError:
         msg = None
     if mark is not None:
         if msg is None:
-            return PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
+            return PositionedError(
+                f"YAML nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1
+            )
         return PositionedError(f"invalid YAML: {msg}", mark.line + 1, mark.column + 1)
     if msg is None:
         return PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", 1, 1)
@@ -302,7 +324,7 @@ class _Converter:
     def scalar(self, node: Any, pos: Pos) -> Any:
         tag, value = node.tag, node.value
         if tag.startswith(_YAML) and tag != _STR:
-            kind = tag[len(_YAML):]
+            kind = tag[len(_YAML) :]
             if kind == "int":
                 return PScalar(_number(value, int), pos, value)
             if kind == "float":
@@ -406,10 +428,7 @@ def _end_at_last(collection: Any, last: Any) -> None:
 
 def if_arity_message(arg: Any) -> str:
     found = f"{len(arg)} element(s)" if isinstance(arg, list) else "a single value"
-    return (
-        "Fn::If needs a list of 3 elements [condition, value if true, value if false], "
-        f"found {found}"
-    )
+    return f"Fn::If needs a list of 3 elements [condition, value if true, value if false], found {found}"
 
 
 def _number(text: str, kind: type) -> Any:

@@ -83,7 +83,6 @@ def _postlexer() -> Any:
     return mod.PostLexer()
 
 
-
 def _cache_key() -> str:
     """Names the cached parser after everything it depends on: python-hcl2's grammar and
     post-lexer (their bytes), lark's and Python's versions, and this module's format."""

@@ -14,7 +14,8 @@ brace that is never closed.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Union
+from collections.abc import Callable
+from typing import Any
 
 from ..positions import LineIndex, Pos, PositionedError
 from .hcl_parser import get_parser
@@ -106,7 +107,9 @@ class Heredoc(Expr):
 
     __slots__ = ("token", "trim", "offset")
 
-    def __init__(self, pos: Pos, src: str, start: int, end: int, token: str = "", trim: bool = False, offset: int = 0):
+    def __init__(
+        self, pos: Pos, src: str, start: int, end: int, token: str = "", trim: bool = False, offset: int = 0
+    ):
         super().__init__(pos, src, start, end)
         self.token = token
         self.trim = trim
@@ -127,7 +130,7 @@ class ObjItem:
 
     __slots__ = ("key", "key_pos", "value")
 
-    def __init__(self, key: Union[str, Expr], key_pos: Pos, value: Expr):
+    def __init__(self, key: str | Expr, key_pos: Pos, value: Expr):
         self.key = key
         self.key_pos = key_pos
         self.value = value
@@ -162,8 +165,16 @@ class Ref(Expr):
 class Call(Expr):
     __slots__ = ("name", "args", "name_pos")
 
-    def __init__(self, pos: Pos, src: str, start: int, end: int, name: str = "", args: list | None = None,
-                 name_pos: Pos = (0, 0, 0, 0)):
+    def __init__(
+        self,
+        pos: Pos,
+        src: str,
+        start: int,
+        end: int,
+        name: str = "",
+        args: list | None = None,
+        name_pos: Pos = (0, 0, 0, 0),
+    ):
         super().__init__(pos, src, start, end)
         self.name = name
         self.args = args or []
@@ -189,7 +200,7 @@ class Attribute:
 class Block:
     __slots__ = ("type", "labels", "body", "pos", "type_pos")
 
-    def __init__(self, type_: str, labels: tuple[str, ...], body: "Body", pos: Pos, type_pos: Pos):
+    def __init__(self, type_: str, labels: tuple[str, ...], body: Body, pos: Pos, type_pos: Pos):
         self.type = type_
         self.labels = labels
         self.body = body
@@ -253,11 +264,28 @@ def unescape(raw: str) -> str:
 
 
 # -- syntax errors -----------------------------------------------------------------------------
-_OPENERS = {"LBRACE": "{", "LSQB": "[", "LPAR": "(", "INTERP_START": "${", "DIRECTIVE_START": "%{", "DBLQUOTE": '"'}
+_OPENERS = {
+    "LBRACE": "{",
+    "LSQB": "[",
+    "LPAR": "(",
+    "INTERP_START": "${",
+    "DIRECTIVE_START": "%{",
+    "DBLQUOTE": '"',
+}
 _TERMINALS = {
-    "RBRACE": "'}'", "LBRACE": "'{'", "RSQB": "']'", "LSQB": "'['", "RPAR": "')'", "LPAR": "'('",
-    "EQ": "'='", "COLON": "':'", "COMMA": "','", "DBLQUOTE": "'\"'", "NL_OR_COMMENT": "a new line",
-    "NAME": "a name", "$END": "end of file",
+    "RBRACE": "'}'",
+    "LBRACE": "'{'",
+    "RSQB": "']'",
+    "LSQB": "'['",
+    "RPAR": "')'",
+    "LPAR": "'('",
+    "EQ": "'='",
+    "COLON": "':'",
+    "COMMA": "','",
+    "DBLQUOTE": "'\"'",
+    "NL_OR_COMMENT": "a new line",
+    "NAME": "a name",
+    "$END": "end of file",
 }
 
 
@@ -332,7 +360,9 @@ def _scan_problem(text: str) -> tuple[int, str] | None:
         elif ch == "<" and text.startswith("<<", i):
             m = heredoc.match(text, i)
             if m:
-                end = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*\r?$", re.M).search(text, m.end())
+                end = re.compile(r"^[ \t]*" + re.escape(m.group(1)) + r"[ \t]*\r?$", re.M).search(
+                    text, m.end()
+                )
                 if end is None:
                     return i, f"heredoc <<{m.group(1)} is not terminated: no line holds only {m.group(1)!r}"
                 i = end.end()
@@ -353,10 +383,10 @@ def _syntax_error(text: str, err: Any, locator: LineIndex) -> PositionedError:
 
     line = getattr(err, "line", None)
     column = getattr(err, "column", None)
-    at_end = isinstance(err, UnexpectedEOF) or (
-        isinstance(err, UnexpectedToken) and err.token.type == "$END"
+    at_end = isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END")
+    err_offset = (
+        locator.length if at_end or not isinstance(line, int) or line < 1 else locator.offset(line, column)
     )
-    err_offset = locator.length if at_end or not isinstance(line, int) or line < 1 else locator.offset(line, column)
     found = _scan_problem(text)
     if found is not None and found[0] <= err_offset:
         ln, col = locator.at(found[0])
@@ -635,9 +665,7 @@ def parse_block(text: str, span: BlockSpan, locator: LineIndex) -> Block:
 _WRAP = "__iamlint__ = "
 
 
-def parse_expression(
-    text: str, locator: LineIndex, file_offset: Callable[[int], int]
-) -> Expr:
+def parse_expression(text: str, locator: LineIndex, file_offset: Callable[[int], int]) -> Expr:
     """Parse one expression (a template interpolation's content).
 
     ``file_offset`` maps an offset in ``text`` to its offset in the file ``locator`` indexes,
@@ -800,9 +828,7 @@ class _Converter:
 
     def x_tuple(self, t: Any, s: int, e: int) -> Expr:
         items = [
-            self.expr(c)
-            for c in t.children
-            if not isinstance(c, Token) and c.data != "new_line_or_comment"
+            self.expr(c) for c in t.children if not isinstance(c, Token) and c.data != "new_line_or_comment"
         ]
         return TupleX(self.span(s, e), self.src, s, e, items=items)
 
@@ -842,7 +868,9 @@ class _Converter:
                     for a in c.children
                     if not isinstance(a, Token) and a.data != "new_line_or_comment"
                 ]
-        return Call(self.span(s, e), self.src, s, e, name="::".join(names), args=args, name_pos=self.span(ns, ne))
+        return Call(
+            self.span(s, e), self.src, s, e, name="::".join(names), args=args, name_pos=self.span(ns, ne)
+        )
 
     def x_heredoc_template(self, t: Any, s: int, e: int, trim: bool = False) -> Expr:
         tok = t.children[0]
@@ -861,7 +889,9 @@ class _Converter:
         get_attr = t.children[1]
         names = [c for c in get_attr.children if getattr(c, "data", None) in ("identifier", "literal_value")]
         if isinstance(base, Ref) and names:
-            return Ref(self.span(s, e), self.src, s, e, root=base.root, steps=base.steps + (self.name(names[0])[0],))
+            return Ref(
+                self.span(s, e), self.src, s, e, root=base.root, steps=base.steps + (self.name(names[0])[0],)
+            )
         return Opaque(self.span(s, e), self.src, s, e)
 
     def x_index_expr_term(self, t: Any, s: int, e: int) -> Expr:
@@ -871,9 +901,13 @@ class _Converter:
             return Opaque(self.span(s, e), self.src, s, e)
         if index.data == "short_index":
             tok = [c for c in index.children if isinstance(c, Token) and c.type == "INT_LITERAL"][0]
-            step: Expr = Lit(self.span(tok.start_pos, tok.end_pos), self.src, tok.start_pos, tok.end_pos, int(str(tok)))
+            step: Expr = Lit(
+                self.span(tok.start_pos, tok.end_pos), self.src, tok.start_pos, tok.end_pos, int(str(tok))
+            )
         else:
-            inner = [c for c in index.children if not isinstance(c, Token) and c.data != "new_line_or_comment"]
+            inner = [
+                c for c in index.children if not isinstance(c, Token) and c.data != "new_line_or_comment"
+            ]
             if not inner:
                 return Opaque(self.span(s, e), self.src, s, e)
             step = self.expr(inner[0])

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..positions import Pos
 
+
 class PStr(str):
     pos: Pos
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 from typing import TextIO
 
-from ..results import RunReport
 from ..model import Finding
+from ..results import RunReport
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 

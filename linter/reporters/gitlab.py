@@ -33,9 +33,8 @@ import os
 from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
-from ..results import RunReport
 from ..model import Finding
-from ..results import fingerprint
+from ..results import RunReport, fingerprint
 
 SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
 INPUT_ERROR_SEVERITY = "blocker"
@@ -91,6 +90,6 @@ def unique_fingerprints(findings: list[Finding]) -> list[str]:
 
 def render(report: RunReport, out: TextIO, color: bool) -> None:
     findings = report.findings
-    issues = [issue(f, fp) for f, fp in zip(findings, unique_fingerprints(findings))]
+    issues = [issue(f, fp) for f, fp in zip(findings, unique_fingerprints(findings), strict=False)]
     json.dump(issues, out, indent=2)
     out.write("\n")

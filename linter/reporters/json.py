@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from ..version import __version__
 from ..diagnostics import INPUT_ERRORS
-from ..results import RunReport
-from ..results import fingerprint
+from ..results import RunReport, fingerprint
+from ..version import __version__
 
 SCHEMA_VERSION = 1
 
@@ -51,8 +50,7 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
             "files": len(report.scanned),
             "policies": report.documents,
             "not_iac": report.count("not-iac"),
-            "errors": sum(1 for f in report.findings if f.code in INPUT_ERRORS)
-            + len(report.usage_errors),
+            "errors": sum(1 for f in report.findings if f.code in INPUT_ERRORS) + len(report.usage_errors),
             "findings": sev,
             "suppressed": len(report.suppressed),
             "baselined": report.baselined,

@@ -27,8 +27,8 @@ import xml.etree.ElementTree as ET
 from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
-from ..results import RunReport
 from ..model import Finding
+from ..results import RunReport
 
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -83,7 +83,9 @@ def build(report: RunReport) -> ET.Element:
         _sub(case, "error", {"type": "usage", "message": err}, err)
     counts = {"tests": str(tests), "failures": str(failures), "errors": str(errors), "skipped": str(skipped)}
     suite.attrib.update(counts)
-    root = ET.Element("testsuites", {"name": "iamlint", **{k: v for k, v in counts.items() if k != "skipped"}})
+    root = ET.Element(
+        "testsuites", {"name": "iamlint", **{k: v for k, v in counts.items() if k != "skipped"}}
+    )
     root.append(suite)
     return root
 

@@ -6,10 +6,9 @@ import json
 import os
 from typing import TextIO
 
-from ..version import __version__
-from ..results import RunReport
+from ..results import RunReport, fingerprint
 from ..rule import doc_sections
-from ..results import fingerprint
+from ..version import __version__
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -14,11 +14,12 @@ Options (``report.options``):
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
-from ..results import RunReport
 from ..model import Finding
+from ..results import RunReport
 
 _SEV = {"error": "31", "warning": "33", "info": "36"}
 _GUTTER = "1;34"

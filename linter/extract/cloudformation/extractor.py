@@ -29,9 +29,10 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ...builder import DocumentBuilder, with_pseudo
 from ...diagnostics import INVALID_SUPPRESSION, diagnostic, parse_error
@@ -70,8 +71,12 @@ from .types import (
 )
 
 _PSEUDO = re.compile(r"\$\{AWS::(AccountId|Partition|Region|URLSuffix)\}")
-_PSEUDO_KIND = {"AccountId": Pseudo.ACCOUNT, "Partition": Pseudo.PARTITION, "Region": Pseudo.REGION,
-                "URLSuffix": Pseudo.URL_SUFFIX}
+_PSEUDO_KIND = {
+    "AccountId": Pseudo.ACCOUNT,
+    "Partition": Pseudo.PARTITION,
+    "Region": Pseudo.REGION,
+    "URLSuffix": Pseudo.URL_SUFFIX,
+}
 _SAM_TEMPLATE = re.compile(r"^[A-Z][A-Za-z0-9]*Policy$")
 _YAML_TEMPLATE = re.compile(r"^(AWSTemplateFormatVersion|Resources)\s*:", re.MULTILINE)
 
@@ -236,7 +241,14 @@ class _Extractor:
                 span = self.t.span(entry)
                 if not isinstance(entry, dict):
                     self.ex.directives.append(
-                        Directive((), "", span, "metadata", owner=str(key), problem="each ignore entry needs a rule: CODE")
+                        Directive(
+                            (),
+                            "",
+                            span,
+                            "metadata",
+                            owner=str(key),
+                            problem="each ignore entry needs a rule: CODE",
+                        )
                     )
                     continue
                 rule, reason, until = entry.get("rule"), entry.get("reason"), entry.get("until")
@@ -456,13 +468,18 @@ class _Extractor:
         node = self.nodes[res.id]
         if res.type == ROLE:
             trust = self._build(
-                res, props.get("AssumeRolePolicyDocument"), DocKind.TRUST,
-                "Properties.AssumeRolePolicyDocument", (res.id,),
+                res,
+                props.get("AssumeRolePolicyDocument"),
+                DocKind.TRUST,
+                "Properties.AssumeRolePolicyDocument",
+                (res.id,),
             )
             node.trust = trust[0] if trust else None
         if res.type == PERMISSION_SET:
             node.inline.extend(
-                self._build(res, props.get("InlinePolicy"), DocKind.IDENTITY, "Properties.InlinePolicy", (res.id,))
+                self._build(
+                    res, props.get("InlinePolicy"), DocKind.IDENTITY, "Properties.InlinePolicy", (res.id,)
+                )
             )
             for item in self._items(props.get("CustomerManagedPolicyReferences")):
                 if isinstance(item, dict) and "Name" in item:
@@ -477,7 +494,9 @@ class _Extractor:
             node.managed.extend(self._managed_refs(item))
         node.boundary_node = props.get("PermissionsBoundary")
 
-    def _inline_policies(self, res: _Resource, node: Any, principals: tuple[str, ...]) -> list[PolicyDocument]:
+    def _inline_policies(
+        self, res: _Resource, node: Any, principals: tuple[str, ...]
+    ) -> list[PolicyDocument]:
         """``Policies: [{PolicyName, PolicyDocument}]`` of a role, user or group."""
         docs: list[PolicyDocument] = []
         if node is None:
@@ -490,8 +509,11 @@ class _Extractor:
                     if isinstance(entry, dict) and intrinsic_name(entry) is None:
                         docs.extend(
                             self._build(
-                                res, entry.get("PolicyDocument"), DocKind.IDENTITY,
-                                f"Properties.Policies[{i}].PolicyDocument", principals,
+                                res,
+                                entry.get("PolicyDocument"),
+                                DocKind.IDENTITY,
+                                f"Properties.Policies[{i}].PolicyDocument",
+                                principals,
                                 self._name(entry.get("PolicyName")),
                             )
                         )
@@ -505,7 +527,11 @@ class _Extractor:
             kind = DocKind.BOUNDARY
         name_prop = "ManagedPolicyName" if res.type == MANAGED_POLICY else "PolicyName"
         docs = self._build(
-            res, props.get("PolicyDocument"), kind, "Properties.PolicyDocument", targets,
+            res,
+            props.get("PolicyDocument"),
+            kind,
+            "Properties.PolicyDocument",
+            targets,
             self._name(props.get(name_prop)),
         )
         self.policy_docs[res.id] = docs
@@ -549,8 +575,11 @@ class _Extractor:
         principals = (address,) if node is not None else ()
         if node is not None:
             trust = self._build(
-                res, props.get("AssumeRolePolicyDocument"), DocKind.TRUST,
-                "Properties.AssumeRolePolicyDocument", principals,
+                res,
+                props.get("AssumeRolePolicyDocument"),
+                DocKind.TRUST,
+                "Properties.AssumeRolePolicyDocument",
+                principals,
             )
             node.trust = trust[0] if trust else None
             node.boundary_node = props.get("PermissionsBoundary")
@@ -575,8 +604,13 @@ class _Extractor:
                 node.inline.extend(docs)
 
     def _sam_policy(
-        self, res: _Resource, entry: Any, path: str, principals: tuple[str, ...],
-        node: _Node | None, statements: list,
+        self,
+        res: _Resource,
+        entry: Any,
+        path: str,
+        principals: tuple[str, ...],
+        node: _Node | None,
+        statements: list,
     ) -> None:
         managed: list[ManagedPolicyRef | _PendingRef] = []
         if isinstance(entry, str):
@@ -631,7 +665,9 @@ class _Extractor:
                 if mp not in seen:
                     seen.add(mp)
                     # located where the attachment is written: the policy's list item
-                    value = Unknown(f"!Ref {mp}", self.t.span(item), "customer managed policy of this template")
+                    value = Unknown(
+                        f"!Ref {mp}", self.t.span(item), "customer managed policy of this template"
+                    )
                     node.managed.append(self._customer_ref(mp, value))
             if node.boundary_node is not None:
                 node.boundary = self._boundary(node.boundary_node)

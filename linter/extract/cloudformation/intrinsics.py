@@ -27,7 +27,8 @@ are IAM900 diagnostics collected on the `Template`.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ...builder import source_text
 from ...diagnostics import parse_error
@@ -221,7 +222,7 @@ class Resolver:
             if arg == "AWS::NoValue":
                 return []
             if arg in PSEUDO_PARAMETERS:
-                return [Str("${%s}" % arg, span)]
+                return [Str(f"${{{arg}}}", span)]
             allowed = self.t.allowed_values(arg)
             if allowed is not None:
                 return [v for a in allowed for v in self.leaf(a)]
@@ -314,7 +315,7 @@ class Resolver:
                 return None
             return [v.value for v in vals]  # type: ignore[union-attr]
         if name in PSEUDO_PARAMETERS:
-            return ["${%s}" % name]
+            return [f"${{{name}}}"]
         allowed = self.t.allowed_values(name)
         if allowed is not None:
             return [_literal(a) or "" for a in allowed]
@@ -451,7 +452,9 @@ class Resolver:
     def _join_document(self, node: dict) -> dict | None:
         """A ``Fn::Join`` of JSON text pieces, read as the equivalent ``Fn::Sub``."""
         arg = _arg(node)
-        if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list)):
+        if not (
+            isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list)
+        ):
             return None
         delimiter = self.embedded(arg[0]) if arg[0] else None
         pieces: list[Embedded] = []
@@ -482,12 +485,12 @@ class Resolver:
         name = intrinsic_name(item)
         arg = _arg(item) if name else None
         if name == "Ref" and isinstance(arg, str):
-            return "" if arg == "AWS::NoValue" else "${%s}" % arg
+            return "" if arg == "AWS::NoValue" else f"${{{arg}}}"
         if name == "Fn::GetAtt" and isinstance(arg, list) and all(isinstance(a, str) for a in arg):
-            return "${%s}" % ".".join(arg)
+            return "${{{}}}".format(".".join(arg))
         var = f"Join{index}"
         variables[PStr(var, getattr(item, "pos", (0, 0, 0, 0)))] = item
-        return "${%s}" % var
+        return f"${{{var}}}"
 
     def _wrap_sub(self, node: Any, variables: dict | None, short: bool) -> Any:
         """Make every string of a parsed ``Fn::Sub`` template a ``Fn::Sub`` of its own."""

@@ -67,11 +67,19 @@ SCP_TYPES = {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
 
 #: resource policies attached to one resource: their "*" (or absent) Resource means that
 #: resource (see PolicyDocument.single_resource)
-SINGLE_RESOURCE_TYPES = frozenset({
-    "AWS::KMS::Key", "AWS::KMS::ReplicaKey", "AWS::SecretsManager::ResourcePolicy",
-    "AWS::ECR::Repository", "AWS::ECR::PublicRepository", "AWS::EFS::FileSystem",
-    "AWS::Backup::BackupVault", "AWS::CodeArtifact::Domain", "AWS::CodeArtifact::Repository",
-})
+SINGLE_RESOURCE_TYPES = frozenset(
+    {
+        "AWS::KMS::Key",
+        "AWS::KMS::ReplicaKey",
+        "AWS::SecretsManager::ResourcePolicy",
+        "AWS::ECR::Repository",
+        "AWS::ECR::PublicRepository",
+        "AWS::EFS::FileSystem",
+        "AWS::Backup::BackupVault",
+        "AWS::CodeArtifact::Domain",
+        "AWS::CodeArtifact::Repository",
+    }
+)
 
 
 def is_cfn_template(node: Any) -> bool:

@@ -10,17 +10,28 @@ that file (the engine reports them there).
 from __future__ import annotations
 
 import os
+
+from ...diagnostics import parse_error
 from ...model import DocKind, IAMPrincipal, ManagedPolicyRef, Origin, PolicyDocument, Span, Value
 from ...parse.hcl_tree import Expr, Interp, Quoted, Ref, TupleX
-from ...diagnostics import parse_error
 from ..extraction import Extraction
 from ..graph import PrincipalNode, managed_policy_name, principal_nodes
 from ..jsonpolicy import guess_kind
 from .documents import DataDocuments
 from .module import Module, Scope
 from .text import Node, UnknownNode, node_file, relocate, span_of
-from .types import ATTACH, FORMAT, INLINE, ORG_IAM_TYPES, PRINCIPAL_TYPES, RELEVANT, RESOURCE_POLICIES, SINGLE_RESOURCE_TYPES
+from .types import (
+    ATTACH,
+    FORMAT,
+    INLINE,
+    ORG_IAM_TYPES,
+    PRINCIPAL_TYPES,
+    RELEVANT,
+    RESOURCE_POLICIES,
+    SINGLE_RESOURCE_TYPES,
+)
 from .values import TfBuilder, to_value
+
 
 # -- extraction ----------------------------------------------------------------------------------
 class _Doc:
@@ -122,7 +133,9 @@ class _Extractor:
         for type_, name, block, path in self.resources:
             if type_ in INLINE:
                 attr, ptype = INLINE[type_]
-                inline_of[f"{type_}.{name}"] = self.principal_addresses(block.body.get(attr), Scope(path), ptype)
+                inline_of[f"{type_}.{name}"] = self.principal_addresses(
+                    block.body.get(attr), Scope(path), ptype
+                )
 
         for type_, name, block, path in self.resources:
             address = f"{type_}.{name}"
@@ -137,7 +150,11 @@ class _Extractor:
                     org_type = block.body.get("type")
                     if org_type is not None:
                         t = m.eval(org_type, scope)
-                        if isinstance(t, str) and not isinstance(t, UnknownNode) and str(t) not in ORG_IAM_TYPES:
+                        if (
+                            isinstance(t, str)
+                            and not isinstance(t, UnknownNode)
+                            and str(t) not in ORG_IAM_TYPES
+                        ):
                             continue
                 principals: list[str] = []
                 if type_ == "aws_iam_role":
@@ -152,15 +169,24 @@ class _Extractor:
                 pname = to_value(m.eval(name_expr, scope), path) if name_expr is not None else None
                 self.add(expr, scope, address, type_, attr, kind, principals, pname)
             if type_ == "aws_iam_role":
-                for i, (blk, body, sc) in enumerate(m.expand(block.body, "inline_policy", scope)):
+                for i, (_blk, body, sc) in enumerate(m.expand(block.body, "inline_policy", scope)):
                     expr = body.get("policy")
                     if expr is None:
                         continue
                     n = body.get("name")
                     pname = to_value(m.eval(n, sc), path) if n is not None else None
-                    self.add(expr, sc, address, type_, f"inline_policy[{i}].policy", DocKind.IDENTITY, [address], pname)
+                    self.add(
+                        expr,
+                        sc,
+                        address,
+                        type_,
+                        f"inline_policy[{i}].policy",
+                        DocKind.IDENTITY,
+                        [address],
+                        pname,
+                    )
         m.anchor = None
-        for type_, name, block, path in m.blocks(m.data, ("aws_iam_policy_document",)):
+        for type_, name, _block, path in m.blocks(m.data, ("aws_iam_policy_document",)):
             if name in self.data.data_used:
                 continue
             node = self.data.data_document(name)
@@ -206,7 +232,11 @@ class _Extractor:
     ) -> None:
         builder = TfBuilder(file)
         doc = builder.document(
-            node, kind, origin, principals=principals, name=name,
+            node,
+            kind,
+            origin,
+            principals=principals,
+            name=name,
             managed=origin.owner_type == "aws_iam_policy",
             single_resource=origin.owner_type in SINGLE_RESOURCE_TYPES,
         )
@@ -237,11 +267,17 @@ class _Extractor:
                     note(pols, t)
             elif type_ == "aws_iam_policy_attachment":
                 pols = self.targets(body.get("policy_arn"), sc, ("aws_iam_policy",))
-                for attr, ptype in (("roles", "aws_iam_role"), ("users", "aws_iam_user"), ("groups", "aws_iam_group")):
+                for attr, ptype in (
+                    ("roles", "aws_iam_role"),
+                    ("users", "aws_iam_user"),
+                    ("groups", "aws_iam_group"),
+                ):
                     for t in self.principal_addresses(body.get(attr), sc, ptype):
                         note(pols, t)
             elif type_ in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
-                note(self.targets(body.get("managed_policy_arns"), sc, ("aws_iam_policy",)), f"{type_}.{name}")
+                note(
+                    self.targets(body.get("managed_policy_arns"), sc, ("aws_iam_policy",)), f"{type_}.{name}"
+                )
                 boundaries.update(self.targets(body.get("permissions_boundary"), sc, ("aws_iam_policy",)))
         return attached, boundaries
 
@@ -268,7 +304,9 @@ class _Extractor:
                     out.append((v.text, span_of(v, scope.file)))
                 elif isinstance(v, str) and str(v):
                     named = self.by_name(str(v), (ptype,))
-                    out.extend((a, None) for a in named) if named else out.append((str(v), span_of(v, scope.file)))
+                    out.extend((a, None) for a in named) if named else out.append(
+                        (str(v), span_of(v, scope.file))
+                    )
         return out
 
     def principal_addresses(self, expr: Expr | None, scope: Scope, ptype: str) -> list[str]:
@@ -281,7 +319,9 @@ class _Extractor:
         for type_, name, block, path in self.resources:
             if type_ in PRINCIPAL_TYPES:
                 address = f"{type_}.{name}"
-                n = nodes[(PRINCIPAL_TYPES[type_], address)] = PrincipalNode(PRINCIPAL_TYPES[type_], address, Span(path, *block.pos))
+                n = nodes[(PRINCIPAL_TYPES[type_], address)] = PrincipalNode(
+                    PRINCIPAL_TYPES[type_], address, Span(path, *block.pos)
+                )
                 docs = self.by_owner.get(address, [])
                 n.trust = next((d for d in docs if d.kind is DocKind.TRUST), None)
                 n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
@@ -306,7 +346,11 @@ class _Extractor:
             elif type_ == "aws_iam_policy_attachment":
                 expr = body.get("policy_arn")
                 refs = self.managed(expr, sc) if expr is not None else []
-                for attr, ptype in (("roles", "aws_iam_role"), ("users", "aws_iam_user"), ("groups", "aws_iam_group")):
+                for attr, ptype in (
+                    ("roles", "aws_iam_role"),
+                    ("users", "aws_iam_user"),
+                    ("groups", "aws_iam_group"),
+                ):
                     for n in named(body.get(attr), sc, ptype):
                         n.managed.extend(refs)
             elif type_ in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):

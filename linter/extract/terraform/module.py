@@ -24,7 +24,8 @@ findings stay in the given files (`Module.moves`).
 from __future__ import annotations
 
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from ...diagnostics import DUPLICATE_KEY, MISSING_FILE, PARSE_ERROR, Diagnostic, diagnostic, parse_error
 from ...discover import read
@@ -32,8 +33,8 @@ from ...model import Finding, Span
 from ...parse.hcl_tree import (
     Attribute,
     Block,
-    Body,
     BlockSpan,
+    Body,
     Call,
     Expr,
     Heredoc,
@@ -77,8 +78,15 @@ class Def:
 
     __slots__ = ("kind", "labels", "path", "span", "block", "tried")
 
-    def __init__(self, kind: str, labels: tuple[str, ...], path: str, span: BlockSpan | None = None,
-                 block: Block | None = None, tried: bool = False):
+    def __init__(
+        self,
+        kind: str,
+        labels: tuple[str, ...],
+        path: str,
+        span: BlockSpan | None = None,
+        block: Block | None = None,
+        tried: bool = False,
+    ):
         self.kind = kind
         self.labels = labels
         self.path = path
@@ -110,13 +118,17 @@ class Scope:
 
     __slots__ = ("file", "iterators", "tvars")
 
-    def __init__(self, file: str, iterators: dict[str, tuple[Node, Node]] | None = None,
-                 tvars: dict[str, Node] | None = None):
+    def __init__(
+        self,
+        file: str,
+        iterators: dict[str, tuple[Node, Node]] | None = None,
+        tvars: dict[str, Node] | None = None,
+    ):
         self.file = file
         self.iterators = iterators or {}
         self.tvars = tvars  # inside templatefile(): only these names exist
 
-    def with_iterator(self, name: str, key: Node, value: Node) -> "Scope":
+    def with_iterator(self, name: str, key: Node, value: Node) -> Scope:
         its = dict(self.iterators)
         its[name] = (key, value)
         return Scope(self.file, its, self.tvars)
@@ -127,8 +139,13 @@ class Outcome:
 
     __slots__ = ("node", "data", "ref", "scope")
 
-    def __init__(self, node: Node | None = None, data: str | None = None, ref: Expr | None = None,
-                 scope: Scope | None = None):
+    def __init__(
+        self,
+        node: Node | None = None,
+        data: str | None = None,
+        ref: Expr | None = None,
+        scope: Scope | None = None,
+    ):
         self.node = node
         self.data = data  # aws_iam_policy_document name
         self.ref = ref  # the expression that referred to the data source
@@ -168,7 +185,9 @@ class Module:
         names.update(self.given)
         for p in texts:
             np = os.path.normpath(p)
-            if np.endswith(".tf") and os.path.normpath(os.path.dirname(np) or ".") == os.path.normpath(self.directory or "."):
+            if np.endswith(".tf") and os.path.normpath(os.path.dirname(np) or ".") == os.path.normpath(
+                self.directory or "."
+            ):
                 names.add(np)
         norm_texts = {os.path.normpath(k): v for k, v in texts.items()}
         for path in sorted(names):
@@ -222,7 +241,7 @@ class Module:
             self.add_diag(parse_error(f.path, e.message, e.line, e.column))
             return None
         if f.defs and len(f.defs) == len(body.blocks):
-            for d, b in zip(f.defs, body.blocks):
+            for d, b in zip(f.defs, body.blocks, strict=False):
                 d.block, d.tried = b, True
         return body
 
@@ -412,7 +431,9 @@ class Module:
             if isinstance(v, str) and not isinstance(v, UnknownNode):
                 return TStr(str(v), q.pos, scope.file)
             if isinstance(v, PScalar) and v.value is not None:
-                return TStr(v.text if not isinstance(v.value, bool) else str(v.value).lower(), q.pos, scope.file)
+                return TStr(
+                    v.text if not isinstance(v.value, bool) else str(v.value).lower(), q.pos, scope.file
+                )
             return UnknownNode(q.text[1:-1], q.pos, scope.file)
         out: list[str] = []
         for p in parts:
@@ -597,7 +618,9 @@ class Module:
                 coll = self.eval(fe, scope)
                 pairs: list[tuple[Node, Node]] = []
                 if isinstance(coll, list):
-                    pairs = [(TScalar(i, pos_of(v) or fe.pos, str(i), scope.file), v) for i, v in enumerate(coll)]
+                    pairs = [
+                        (TScalar(i, pos_of(v) or fe.pos, str(i), scope.file), v) for i, v in enumerate(coll)
+                    ]
                 elif isinstance(coll, dict):
                     pairs = [(k, coll[k]) for k in sorted(coll, key=str)]
                 for key, value in pairs:
@@ -664,9 +687,17 @@ class Module:
             node = self.eval(call.args[0], scope)
             if isinstance(node, dict):
                 return Outcome(node=node)
-            empty = (isinstance(node, PScalar) and node.value is None) or (isinstance(node, str) and not node.strip())
+            empty = (isinstance(node, PScalar) and node.value is None) or (
+                isinstance(node, str) and not node.strip()
+            )
             if not isinstance(node, UnknownNode) and not empty:
-                what = "a list" if isinstance(node, list) else "a string" if isinstance(node, str) else "a scalar"
+                what = (
+                    "a list"
+                    if isinstance(node, list)
+                    else "a string"
+                    if isinstance(node, str)
+                    else "a scalar"
+                )
                 arg = call.args[0]
                 self.diag(
                     PARSE_ERROR,
@@ -709,7 +740,9 @@ class Module:
         return self.json_text(mt, Scope(path, tvars=tvars))
 
     def json_text(self, mt: MappedText, scope: Scope) -> Outcome:
-        node, diags, problem = parse_mapped_json(mt, lambda r, inside: self.resolve_region(r, inside, scope, mt))
+        node, diags, problem = parse_mapped_json(
+            mt, lambda r, inside: self.resolve_region(r, inside, scope, mt)
+        )
         for d in diags:
             self.add_diag(d)
         if problem is not None:
@@ -718,7 +751,9 @@ class Module:
             return Outcome()
         if node is not None and not isinstance(node, dict):
             if not isinstance(node, UnknownNode):
-                self.diag(PARSE_ERROR, f"{mt.what}: a policy document must be a JSON object", span_of(node, mt.file))
+                self.diag(
+                    PARSE_ERROR, f"{mt.what}: a policy document must be a JSON object", span_of(node, mt.file)
+                )
             return Outcome()
         return Outcome(node=node)
 

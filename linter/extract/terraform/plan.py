@@ -28,10 +28,12 @@ from .types import (
     ATTACH,
     INLINE,
     ORG_IAM_TYPES,
-    PLAN_FORMAT as FORMAT,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
     SINGLE_RESOURCE_TYPES,
+)
+from .types import (
+    PLAN_FORMAT as FORMAT,
 )
 from .values import TfBuilder
 
@@ -51,7 +53,9 @@ class Planned:
     @property
     def config_key(self) -> tuple[str, str]:
         """(module path without instance keys, address in that module's configuration)."""
-        return _strip_keys(self.module), f"{self.type}.{self.name}" if self.mode != "data" else f"data.{self.type}.{self.name}"
+        return _strip_keys(
+            self.module
+        ), f"{self.type}.{self.name}" if self.mode != "data" else f"data.{self.type}.{self.name}"
 
 
 def _strip_keys(module: str) -> str:
@@ -84,7 +88,17 @@ def _planned(root: dict) -> list[Planned]:
             return
         mode = r.get("mode") if isinstance(r.get("mode"), str) else "managed"
         seen.add(str(address))
-        out.append(Planned(str(address), str(type_), str(name), str(mode), values, r, _module_of(str(address), str(type_), str(name), str(mode))))
+        out.append(
+            Planned(
+                str(address),
+                str(type_),
+                str(name),
+                str(mode),
+                values,
+                r,
+                _module_of(str(address), str(type_), str(name), str(mode)),
+            )
+        )
 
     def walk(mod: Any, depth: int = 0) -> None:
         if not isinstance(mod, dict) or depth > 100:
@@ -112,13 +126,21 @@ def _config_refs(root: dict) -> dict[tuple[str, str], dict]:
         if not isinstance(mod, dict) or depth > 100:
             return
         for r in mod.get("resources") or ():
-            if isinstance(r, dict) and isinstance(r.get("address"), str) and isinstance(r.get("expressions"), dict):
+            if (
+                isinstance(r, dict)
+                and isinstance(r.get("address"), str)
+                and isinstance(r.get("expressions"), dict)
+            ):
                 out[(prefix, str(r["address"]))] = r["expressions"]
         calls = mod.get("module_calls")
         if isinstance(calls, dict):
             for name, call in calls.items():
                 if isinstance(call, dict):
-                    walk(call.get("module"), f"{prefix}.module.{name}" if prefix else f"module.{name}", depth + 1)
+                    walk(
+                        call.get("module"),
+                        f"{prefix}.module.{name}" if prefix else f"module.{name}",
+                        depth + 1,
+                    )
 
     cfg = root.get("configuration")
     if isinstance(cfg, dict):
@@ -144,9 +166,7 @@ class _Plan:
 
     # -- linking ---------------------------------------------------------------------------------
     def named(self, type_: str, name: str) -> list[str]:
-        return [
-            r.address for r in self.resources if r.type == type_ and r.values.get("name") == name
-        ]
+        return [r.address for r in self.resources if r.type == type_ and r.values.get("name") == name]
 
     def referenced(self, r: Planned, attr: str, type_: str) -> list[str]:
         """Planned resources of ``type_`` that ``attr`` of ``r`` refers to in the configuration."""
@@ -206,11 +226,19 @@ class _Plan:
         if not refs:
             for a in self.referenced(r, attr, "aws_iam_policy"):
                 docs = self.docs_of.get(a, [])
-                refs.append(ManagedPolicyRef(Unknown(f"{a}.arn", _span(self.path, r.node.get("address"))), None, docs[0] if docs else None))
+                refs.append(
+                    ManagedPolicyRef(
+                        Unknown(f"{a}.arn", _span(self.path, r.node.get("address"))),
+                        None,
+                        docs[0] if docs else None,
+                    )
+                )
         return refs
 
     # -- documents -------------------------------------------------------------------------------
-    def document(self, r: Planned, value: Any, attr: str, kind: DocKind, principals: list[str], name: Any) -> None:
+    def document(
+        self, r: Planned, value: Any, attr: str, kind: DocKind, principals: list[str], name: Any
+    ) -> None:
         if not isinstance(value, PStr) or not value.strip():
             return
         start = self.locator.offset(value.pos[0], value.pos[1])
@@ -225,14 +253,23 @@ class _Plan:
             return
         if not isinstance(node, dict):
             self.out.diagnostics.append(
-                diagnostic(PARSE_ERROR, f"{r.address} {attr}: a policy document must be a JSON object", _span(self.path, value))
+                diagnostic(
+                    PARSE_ERROR,
+                    f"{r.address} {attr}: a policy document must be a JSON object",
+                    _span(self.path, value),
+                )
             )
             return
         pname = Str(str(name), _span(self.path, name)) if isinstance(name, str) else None
         origin = Origin(self.path, FORMAT, r.address, r.type, attr)
         doc = TfBuilder(self.path).document(
-            node, kind, origin, principals=principals, name=pname,
-            managed=r.type == "aws_iam_policy", single_resource=r.type in SINGLE_RESOURCE_TYPES,
+            node,
+            kind,
+            origin,
+            principals=principals,
+            name=pname,
+            managed=r.type == "aws_iam_policy",
+            single_resource=r.type in SINGLE_RESOURCE_TYPES,
         )
         if doc is None:
             return
@@ -249,7 +286,11 @@ class _Plan:
                     attached.setdefault(p, []).extend(a for a, _ in self.principal_refs(r, attr, ptype))
             elif r.type == "aws_iam_policy_attachment":
                 for p in self.targets(r, "policy_arn", "aws_iam_policy"):
-                    for attr, ptype in (("roles", "aws_iam_role"), ("users", "aws_iam_user"), ("groups", "aws_iam_group")):
+                    for attr, ptype in (
+                        ("roles", "aws_iam_role"),
+                        ("users", "aws_iam_user"),
+                        ("groups", "aws_iam_group"),
+                    ):
                         attached.setdefault(p, []).extend(a for a, _ in self.principal_refs(r, attr, ptype))
             elif r.type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
                 for p in self.targets(r, "managed_policy_arns", "aws_iam_policy"):
@@ -258,7 +299,10 @@ class _Plan:
 
         for r in self.resources:
             for attr, kind in RESOURCE_POLICIES.get(r.type, ()):
-                if r.type == "aws_organizations_policy" and r.values.get("type") not in (None, *ORG_IAM_TYPES):
+                if r.type == "aws_organizations_policy" and r.values.get("type") not in (
+                    None,
+                    *ORG_IAM_TYPES,
+                ):
                     continue
                 principals: list[str] = []
                 if r.type == "aws_iam_role":
@@ -273,7 +317,14 @@ class _Plan:
             if r.type == "aws_iam_role":
                 for i, block in enumerate(r.values.get("inline_policy") or ()):
                     if isinstance(block, dict):
-                        self.document(r, block.get("policy"), f"inline_policy[{i}].policy", DocKind.IDENTITY, [r.address], block.get("name"))
+                        self.document(
+                            r,
+                            block.get("policy"),
+                            f"inline_policy[{i}].policy",
+                            DocKind.IDENTITY,
+                            [r.address],
+                            block.get("name"),
+                        )
         self.graph()
         return self.out
 
@@ -298,7 +349,9 @@ class _Plan:
         for r in self.resources:
             if r.type in PRINCIPAL_TYPES:
                 kind = PRINCIPAL_TYPES[r.type]
-                n = nodes[(kind, r.address)] = PrincipalNode(kind, r.address, _span(self.path, r.node.get("address")))
+                n = nodes[(kind, r.address)] = PrincipalNode(
+                    kind, r.address, _span(self.path, r.node.get("address"))
+                )
                 docs = self.docs_of.get(r.address, [])
                 n.trust = next((d for d in docs if d.kind is DocKind.TRUST), None)
                 n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
@@ -317,7 +370,11 @@ class _Plan:
                     n.managed.extend(refs)
             elif r.type == "aws_iam_policy_attachment":
                 refs = self.managed_refs(r, "policy_arn")
-                for attr, ptype in (("roles", "aws_iam_role"), ("users", "aws_iam_user"), ("groups", "aws_iam_group")):
+                for attr, ptype in (
+                    ("roles", "aws_iam_role"),
+                    ("users", "aws_iam_user"),
+                    ("groups", "aws_iam_group"),
+                ):
                     for n in named(r, attr, ptype):
                         n.managed.extend(refs)
             elif r.type in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):

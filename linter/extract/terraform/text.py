@@ -19,7 +19,8 @@ before parsing (keeping lengths, hence positions) and resolved afterwards.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...diagnostics import DUPLICATE_KEY, diagnostic, parse_error
 from ...model import Finding, Span
@@ -117,7 +118,9 @@ class Region:
 
     __slots__ = ("start", "end", "inner", "file_offset", "expr")
 
-    def __init__(self, start: int, end: int, inner: str, file_offset: Callable[[int], int], expr: Expr | None = None):
+    def __init__(
+        self, start: int, end: int, inner: str, file_offset: Callable[[int], int], expr: Expr | None = None
+    ):
         self.start = start
         self.end = end
         self.inner = inner
@@ -274,7 +277,9 @@ def quoted_text(q: Quoted, file: str, locator: LineIndex) -> MappedText:
     for p in q.parts:
         if isinstance(p, Interp):
             raw = q.src[p.offset : p.end]
-            regions.append(Region(len(out), len(out) + len(raw), raw[2:-1], lambda k, b=p.offset + 2: fo(b + k), p.expr))
+            regions.append(
+                Region(len(out), len(out) + len(raw), raw[2:-1], lambda k, b=p.offset + 2: fo(b + k), p.expr)
+            )
             out.extend(raw)
             offs.extend(fo(p.offset + k) for k in range(len(raw)))
         elif p.escaped:
@@ -375,7 +380,7 @@ def _string_flags(text: str, regions: list[Region]) -> list[bool]:
 def _mask(text: str, regions: list[Region], flags: list[bool]) -> str:
     parts: list[str] = []
     last = 0
-    for r, inside in zip(regions, flags):
+    for r, inside in zip(regions, flags, strict=False):
         parts.append(text[last : r.start])
         width = r.end - r.start
         parts.append("x" * width if inside else '"' + "x" * (width - 2) + '"')
@@ -412,11 +417,17 @@ def parse_mapped_json(
         root = parse_json(masked, recovered=recovered)
     except PositionedError as e:
         line, col = mt.at(local.offset(e.line, e.column))
-        return None, [], TextProblem(
-            f"invalid JSON in {mt.what}: {e.message}", Span(mt.file, line, col, line, col + 1)
+        return (
+            None,
+            [],
+            TextProblem(f"invalid JSON in {mt.what}: {e.message}", Span(mt.file, line, col, line, col + 1)),
         )
     except RecursionError:
-        return None, [], TextProblem(f"JSON in {mt.what} is nested too deeply", Span(mt.file, *mt.at(0), *mt.at(0)))
+        return (
+            None,
+            [],
+            TextProblem(f"JSON in {mt.what} is nested too deeply", Span(mt.file, *mt.at(0), *mt.at(0))),
+        )
 
     def fpos(p: Pos) -> Pos:
         a = mt.at(local.offset(p[0], p[1]))
@@ -427,7 +438,7 @@ def parse_mapped_json(
     for e in recovered:  # a trailing comma: reported, and the rest of the document is linted
         line, col = mt.at(local.offset(e.line, e.column))
         diags.append(parse_error(mt.file, f"invalid JSON in {mt.what}: {e.message}", line, col))
-    by_start = {r.start: (r, f) for r, f in zip(regions, flags)}
+    by_start = {r.start: (r, f) for r, f in zip(regions, flags, strict=False)}
 
     def string(s: PStr) -> Node:
         pos = fpos(s.pos)
@@ -476,7 +487,11 @@ def parse_mapped_json(
                     where = f" (first at line {fpos(first)[0]})" if first else ""
                     p = fpos(second)
                     diags.append(
-                        diagnostic(DUPLICATE_KEY, f"duplicate key {str(key)!r}{where}; the last value is used", Span(mt.file, *p))
+                        diagnostic(
+                            DUPLICATE_KEY,
+                            f"duplicate key {str(key)!r}{where}; the last value is used",
+                            Span(mt.file, *p),
+                        )
                     )
             return d
         if isinstance(n, list):
@@ -490,4 +505,8 @@ def parse_mapped_json(
     try:
         return convert(root), diags, None
     except RecursionError:
-        return None, [], TextProblem(f"JSON in {mt.what} is nested too deeply", Span(mt.file, *mt.at(0), *mt.at(0)))
+        return (
+            None,
+            [],
+            TextProblem(f"JSON in {mt.what} is nested too deeply", Span(mt.file, *mt.at(0), *mt.at(0))),
+        )

@@ -100,9 +100,20 @@ OPTIONAL_POLICY = {
     "aws_api_gateway_rest_api",
     "aws_glacier_vault",
 }
-MEMBERSHIP = ("aws_iam_policy_attachment", "aws_iam_group_membership", "aws_iam_user_group_membership", "aws_iam_access_key")
+MEMBERSHIP = (
+    "aws_iam_policy_attachment",
+    "aws_iam_group_membership",
+    "aws_iam_user_group_membership",
+    "aws_iam_access_key",
+)
 #: every resource type the extractor reads
-RELEVANT = frozenset(RESOURCE_POLICIES) | frozenset(PRINCIPAL_TYPES) | frozenset(INLINE) | frozenset(ATTACH) | frozenset(MEMBERSHIP)
+RELEVANT = (
+    frozenset(RESOURCE_POLICIES)
+    | frozenset(PRINCIPAL_TYPES)
+    | frozenset(INLINE)
+    | frozenset(ATTACH)
+    | frozenset(MEMBERSHIP)
+)
 
 STATEMENT_LISTS = (
     ("sid", "Sid"),
@@ -115,13 +126,21 @@ STATEMENT_LISTS = (
 
 #: resource policies attached to one resource: their "*" (or absent) Resource means that
 #: resource (see PolicyDocument.single_resource)
-SINGLE_RESOURCE_TYPES = frozenset({
-    "aws_kms_key", "aws_kms_key_policy", "aws_kms_replica_key",
-    "aws_secretsmanager_secret_policy", "aws_secretsmanager_secret",
-    "aws_ecr_repository_policy", "aws_ecrpublic_repository_policy",
-    "aws_efs_file_system_policy", "aws_backup_vault_policy",
-    "aws_codeartifact_domain_permissions_policy", "aws_codeartifact_repository_permissions_policy",
-})
+SINGLE_RESOURCE_TYPES = frozenset(
+    {
+        "aws_kms_key",
+        "aws_kms_key_policy",
+        "aws_kms_replica_key",
+        "aws_secretsmanager_secret_policy",
+        "aws_secretsmanager_secret",
+        "aws_ecr_repository_policy",
+        "aws_ecrpublic_repository_policy",
+        "aws_efs_file_system_policy",
+        "aws_backup_vault_policy",
+        "aws_codeartifact_domain_permissions_policy",
+        "aws_codeartifact_repository_permissions_policy",
+    }
+)
 
 
 def is_tf_plan(node: Any) -> bool:
