@@ -37,7 +37,7 @@ from .model import (
     Unknown,
     Value,
 )
-from .parse.nodes import PDict, PScalar, pos_of, to_plain
+from .parse.nodes import PScalar, pos_of, to_plain
 
 #: finds the parts of a string that name a fact of the deployment, as a format spells them
 PseudoFinder = Callable[[str], tuple[tuple[str, Pseudo], ...]]
@@ -232,7 +232,7 @@ class DocumentBuilder:
                         )
         return tuple(out), unresolved
 
-    def statement(self, node: PDict, index: int) -> Statement:
+    def statement(self, node: dict, index: int) -> Statement:
         fields: dict[str, Any] = {}
         keys: list[Str] = []
         spans: dict[str, Span] = {}

@@ -436,8 +436,9 @@ class Resolver:
         self.isolated = isolated
         self.overrides = overrides or {}
         self._dirs: dict[str, Config] = {}
-        self._files: dict[str, Config] = {}
-        self.explicit = self._apply(load(explicit, registry)) if explicit else None
+        self._files: dict[str, Config | None] = {}
+        loaded = load(explicit, registry) if explicit else None
+        self.explicit = self._apply(loaded) if loaded is not None else None
         self.default = self._apply(Config(root=os.getcwd()))
 
     @classmethod

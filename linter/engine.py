@@ -179,7 +179,10 @@ def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
             reports = linter.lint_text(path, texts[path])
         else:
             text, err = read(path)
-            reports = [FileReport(path, "error", None, 0, [err])] if err else linter.lint_text(path, text)
+            if text is None:
+                reports = [FileReport(path, "error", None, 0, [err] if err else [])]
+            else:
+                reports = linter.lint_text(path, text)
     used = {s.key: s.used for s in linter.config_suppressions}
     return reports, used
 
@@ -213,7 +216,7 @@ class Engine:
                 modules.setdefault(key, []).append(path)
                 configs[repr(cfg)] = cfg
                 continue
-            t = ((path, texts[path]),) if path in texts else ()
+            t: tuple[tuple[str, str], ...] = ((path, texts[path]),) if path in texts else ()
             units.append(Unit("file", (path,), cfg, t))
         for (_directory, ckey), given in sorted(modules.items()):
             t = tuple((p, texts[p]) for p in given if p in texts)

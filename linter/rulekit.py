@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from .model import (
     THIS_ACCOUNT,
@@ -15,7 +17,10 @@ from .model import (
     Str,
     Value,
 )
-from .rule import Rule
+from .rule import Context, Rule
+
+if TYPE_CHECKING:
+    from .catalogue import Catalogue
 
 _NOT_FIELDS = {"NotAction": "not_action", "NotResource": "not_resource", "NotPrincipal": "not_principal"}
 
@@ -63,10 +68,8 @@ def actions_except(patterns: list[str]) -> list[str] | None:
 
 
 # -- actions -------------------------------------------------------------------------------------
-def glob_to_regex(pattern: str):
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
     """An IAM wildcard pattern (``*``, ``?``) as a case-insensitive compiled regex."""
-    import re
-
     return re.compile(
         "^" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + "$",
         re.IGNORECASE,
@@ -96,8 +99,6 @@ def account_of(principal: Value) -> str | None:
     Returns `THIS_ACCOUNT` where the value names the account that deploys it (however the
     source format spells that, see `Str.pseudo`) and ``"*"`` for wildcards.
     """
-    import re
-
     if not isinstance(principal, Str):
         return None
     p = principal.canonical().strip()
@@ -115,7 +116,7 @@ def account_of(principal: Value) -> str | None:
     return None
 
 
-def trusted_accounts(ctx) -> set[str]:
+def trusted_accounts(ctx: Context) -> set[str]:
     return {str(a) for a in (ctx.settings.get("trusted-accounts") or ())}
 
 
@@ -159,7 +160,7 @@ def has_mfa_condition(stmt: Statement) -> bool:
 
 
 # -- documents -----------------------------------------------------------------------------------
-def _value_text(v) -> str:
+def _value_text(v: Value) -> str:
     return v.value if isinstance(v, Str) else f"?{v.text}"
 
 
@@ -168,10 +169,10 @@ def document_content(doc: PolicyDocument) -> tuple:
     stmts = []
     for s in doc.statements:
 
-        def vals(seq):
+        def vals(seq: Iterable[Value] | None) -> tuple[str, ...] | None:
             return tuple(sorted(_value_text(v) for v in seq)) if seq is not None else None
 
-        def princ(p):
+        def princ(p: Principal | None) -> tuple[tuple[str, str], ...] | None:
             if p is None:
                 return None
             return tuple(sorted((e.kind, _value_text(e.value)) for e in p.entries))
@@ -204,7 +205,7 @@ def document_label(doc: PolicyDocument) -> str:
 SENSITIVE_LEVELS = ("Permissions management", "Write")
 
 
-def catalogue():
+def catalogue() -> Catalogue | None:
     """The action catalogue, or None when it cannot be loaded (rules fall back to literals)."""
     from .catalogue import CatalogueError, get
 
@@ -219,7 +220,7 @@ def expand(pattern: str) -> tuple[str, ...]:
     return cat.expand(pattern) if cat is not None else ()
 
 
-def sensitive(actions) -> list[str]:
+def sensitive(actions: Iterable[str]) -> list[str]:
     """The Permissions-management actions first, then the Write ones, each group sorted."""
     cat = catalogue()
     if cat is None:
@@ -232,7 +233,7 @@ def sensitive(actions) -> list[str]:
     return [n for lvl in SENSITIVE_LEVELS for n in sorted(by_level[lvl])]
 
 
-def shorten(names, limit: int = 3) -> str:
+def shorten(names: Iterable[str], limit: int = 3) -> str:
     names = list(names)
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -248,8 +249,6 @@ def effectively_star(value: str) -> bool:
     ``arn:*:cloudtrail:*:*:trail/*`` is every trail, ``arn:aws:s3:::*`` every bucket:
     as broad as ``*`` for the actions they apply to.
     """
-    import re
-
     if value == "*":
         return True
     parts = value.split(":", 5)

@@ -52,6 +52,8 @@ def extract_file(path: str, text: str) -> Extraction | None:
     except PositionedError as e:
         return Extraction("json", diagnostics=[parse_error(path, e.message, e.line, e.column)])
     from .cloudformation import is_cfn_template
+
+    ex: Extraction | None
     from .terraform import is_tf_plan
 
     if is_cfn_template(root):

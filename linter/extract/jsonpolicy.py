@@ -8,6 +8,8 @@ may also be a JSON string, as ``aws iam get-policy-version`` prints it URL-decod
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..builder import DocumentBuilder
 from ..model import DocKind, Origin
 from .extraction import Extraction, duplicate_keys
@@ -96,7 +98,7 @@ def find_documents(root):
         yield root, guess_kind(root), ""
         return
     for keys, kind in WRAPPERS:
-        node = root
+        node: Any = root
         for k in keys:
             node = node.get(k) if isinstance(node, dict) else None
         if isinstance(node, dict) and "Statement" in node:

@@ -63,7 +63,7 @@ def _postlexer() -> Any:
     and formatters: a sixth of a cold start that iamlint does not use. If that ever fails
     (a future python-hcl2 whose post-lexer needs its package), the regular import is used.
     """
-    mod = sys.modules.get(_POSTLEXER_MODULE)
+    mod: Any = sys.modules.get(_POSTLEXER_MODULE)
     if mod is None:
         try:
             import types
@@ -79,7 +79,7 @@ def _postlexer() -> Any:
             mod.PostLexer  # noqa: B018 - it must be there
         except Exception:
             sys.modules.pop(_POSTLEXER_MODULE, None)
-            from hcl2 import postlexer as mod  # type: ignore[no-redef]
+            from hcl2 import postlexer as mod
     return mod.PostLexer()
 
 

@@ -384,15 +384,16 @@ def _syntax_error(text: str, err: Any, locator: LineIndex) -> PositionedError:
     line = getattr(err, "line", None)
     column = getattr(err, "column", None)
     at_end = isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END")
-    err_offset = (
-        locator.length if at_end or not isinstance(line, int) or line < 1 else locator.offset(line, column)
-    )
+    if at_end or not isinstance(line, int) or line < 1 or not isinstance(column, int):
+        err_offset = locator.length
+    else:
+        err_offset = locator.offset(line, column)
     found = _scan_problem(text)
     if found is not None and found[0] <= err_offset:
         ln, col = locator.at(found[0])
         return PositionedError(found[1], ln, col)
     if at_end:
-        stack = []
+        stack: list[Any] = []
         ip = getattr(err, "interactive_parser", None)
         if ip is not None:
             stack = getattr(ip.parser_state, "value_stack", [])
@@ -404,7 +405,9 @@ def _syntax_error(text: str, err: Any, locator: LineIndex) -> PositionedError:
             sym = _OPENERS[tok.type]
             closer = {"{": "}", "[": "]", "(": ")", "${": "}", "%{": "}", '"': '"'}[sym]
             return PositionedError(
-                f"'{sym}' is never closed: the file ends before its '{closer}'", tok.line, tok.column
+                f"'{sym}' is never closed: the file ends before its '{closer}'",
+                tok.line or 1,
+                tok.column or 1,
             )
         ln, col = locator.at(locator.length)
         return PositionedError("unexpected end of file", ln, col)
@@ -793,7 +796,7 @@ class _Converter:
                     q.parts.append(Chars(str(inner)[1:], inner.start_pos + 1, escaped=False))
                 else:
                     q.directive = True
-            elif getattr(inner, "data", None) == "interpolation":
+            elif inner is not None and getattr(inner, "data", None) == "interpolation":
                 exprs = [c for c in inner.children if not isinstance(c, Token)]
                 ps, pe = self.bounds(inner)
                 if exprs:

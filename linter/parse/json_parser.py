@@ -7,7 +7,8 @@ a JSON document embedded in another file (a heredoc, a block scalar) back into t
 from __future__ import annotations
 
 import re
-from json.decoder import scanstring
+from collections.abc import Callable
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from ..positions import LineIndex, Mapper, PositionedError
@@ -30,7 +31,7 @@ def parse_json(
     """
     lines = LineIndex(text, mapper)
     n = len(text)
-    ws = _WS.match
+    ws: Callable[[str, int], re.Match[str]] = _WS.match  # type: ignore[assignment]  # always matches
 
     def fail(msg: str, idx: int):
         line, col = lines.at(min(idx, n))

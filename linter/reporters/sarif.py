@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..results import RunReport, fingerprint
 from ..rule import doc_sections
@@ -43,7 +43,7 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
     results = []
     for f in report.findings:
         s = f.span
-        result = {
+        result: dict[str, Any] = {
             "ruleId": f.code,
             "level": LEVEL[f.severity.value],
             "message": {"text": f.message + (f" [{f.owner}]" if f.owner else "")},

@@ -313,7 +313,7 @@ class Resolver:
             vals = self.values(variables[name])
             if not vals or not all(isinstance(v, Str) for v in vals):
                 return None
-            return [v.value for v in vals]  # type: ignore[union-attr]
+            return [v.value for v in vals if isinstance(v, Str)]
         if name in PSEUDO_PARAMETERS:
             return [f"${{{name}}}"]
         allowed = self.t.allowed_values(name)
@@ -324,7 +324,7 @@ class Resolver:
     def join(self, node: dict) -> list[Value]:
         arg = _arg(node)
         span = self.t.span(node)
-        unknown = [Unknown(self.render(node), span)]
+        unknown: list[Value] = [Unknown(self.render(node), span)]
         if not (isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str)):
             return unknown
         delimiter = str(arg[0])
@@ -338,7 +338,7 @@ class Resolver:
                 if not all(isinstance(v, Str) for v in vals):
                     return unknown
                 if vals:
-                    parts.append([v.value for v in vals])  # type: ignore[union-attr]
+                    parts.append([v.value for v in vals if isinstance(v, Str)])
             out.extend(_product(parts, delimiter))
         return [Str(s, span) for s in out[:MAX_ALTERNATIVES]]
 
@@ -404,7 +404,7 @@ class Resolver:
                 out.extend(self.documents(_arg(alt)))
         return out
 
-    def embedded(self, s: PStr) -> Embedded | None:
+    def embedded(self, s: str) -> Embedded | None:
         """Where each character of a string value stands in the file."""
         where = self.t.offsets(s)
         if where is None:
@@ -412,7 +412,7 @@ class Resolver:
         style = s.style if isinstance(s, YStr) else '"'
         return embed(self.t.text, where[0], where[1], str(s), style)
 
-    def parse_string(self, s: PStr, variables: dict | None, sub: IntrinsicDict | None) -> dict | None:
+    def parse_string(self, s: str, variables: dict | None, sub: IntrinsicDict | None) -> dict | None:
         emb = self.embedded(s)
         if emb is None:
             return None
@@ -431,8 +431,8 @@ class Resolver:
         except PositionedError as e:
             self.t.error(f"policy document is not valid JSON: {e.message}", e.line, e.column)
             return None
-        for e in recovered:  # a trailing comma: reported, and the document still linted
-            self.t.error(f"policy document is not valid JSON: {e.message}", e.line, e.column)
+        for r in recovered:  # a trailing comma: reported, and the document still linted
+            self.t.error(f"policy document is not valid JSON: {r.message}", r.line, r.column)
         if not isinstance(root, dict):
             line, col = mapper(1, 1)
             self.t.error("a policy document must be a JSON object", line, col)
@@ -494,7 +494,7 @@ class Resolver:
 
     def _wrap_sub(self, node: Any, variables: dict | None, short: bool) -> Any:
         """Make every string of a parsed ``Fn::Sub`` template a ``Fn::Sub`` of its own."""
-        if isinstance(node, dict):
+        if isinstance(node, PDict):
             out = PDict(node.pos)
             out.dups = node.dups
             for k, v in node.items():
@@ -505,7 +505,7 @@ class Resolver:
                         key = PStr(got[0], k.pos)
                 out[key] = self._wrap_sub(v, variables, short)
             return out
-        if isinstance(node, list):
+        if isinstance(node, PList):
             lst = PList(node.pos)
             lst.extend(self._wrap_sub(v, variables, short) for v in node)
             return lst

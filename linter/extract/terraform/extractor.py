@@ -104,7 +104,7 @@ class _Extractor:
     def managed(self, expr: Expr, scope: Scope) -> list[ManagedPolicyRef]:
         """Managed policy references of an ARN or a list of ARNs."""
         items = expr.items if isinstance(expr, TupleX) else [expr]
-        out = []
+        out: list[ManagedPolicyRef] = []
         for x in items:
             value = self.m.eval(x, scope)
             if isinstance(value, list):

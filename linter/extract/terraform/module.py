@@ -191,10 +191,12 @@ class Module:
                 names.add(np)
         norm_texts = {os.path.normpath(k): v for k, v in texts.items()}
         for path in sorted(names):
+            text: str | None
+            err: Finding | None
             if path in norm_texts:
                 text, err = norm_texts[path], None
-                if "\r" in text:
-                    text = text.replace("\r\n", "\n")
+                if "\r" in norm_texts[path]:
+                    text = norm_texts[path].replace("\r\n", "\n")
             elif path in self.given_set or os.path.isfile(path):
                 text, err = read(path)
             else:
@@ -674,12 +676,12 @@ class Module:
                 return Outcome(data=plain[2], ref=expr, scope=scope)
             found = self.definition(expr, scope)
             if found is not None:
-                inner = self.policy(found[0], found[1], depth + 1, default or expr.root == "var")
-                if inner.node is not None and self.moves(node_file(inner.node, found[1].file), scope):
-                    inner.node = relocate(inner.node, expr.pos, scope.file)
-                if inner.data is not None and self.moves(found[1].file, scope):
-                    inner.ref, inner.scope = expr, scope
-                return inner
+                got = self.policy(found[0], found[1], depth + 1, default or expr.root == "var")
+                if got.node is not None and self.moves(node_file(got.node, found[1].file), scope):
+                    got.node = relocate(got.node, expr.pos, scope.file)
+                if got.data is not None and self.moves(found[1].file, scope):
+                    got.ref, got.scope = expr, scope
+                return got
         return Outcome()
 
     def policy_call(self, call: Call, scope: Scope) -> Outcome:

@@ -201,6 +201,15 @@ def _match_close(raw: str, i: int) -> int | None:
     return None
 
 
+def _clamped(offsets: list[int], base: int) -> Callable[[int], int]:
+    """Offset ``k`` of a region starting at ``base`` -> its file offset (clamped to the text)."""
+    return lambda k: offsets[min(base + k, len(offsets) - 1)]
+
+
+def _shifted(fo: Callable[[int], int], base: int) -> Callable[[int], int]:
+    return lambda k: fo(base + k)
+
+
 def template(raw: str, raw_offsets: list[int], file: str, locator: LineIndex, what: str) -> MappedText:
     """A template's text (heredoc body, template file): ``$${`` and ``%%{`` unescaped,
     ``${...}`` interpolations recorded as regions, ``%{...}`` directives noted."""
@@ -225,7 +234,7 @@ def template(raw: str, raw_offsets: list[int], file: str, locator: LineIndex, wh
                         len(out),
                         len(out) + (j + 1 - i),
                         inner,
-                        lambda k, b=base: raw_offsets[min(b + k, len(raw_offsets) - 1)],
+                        _clamped(raw_offsets, base),
                     )
                 )
                 out.extend(raw[i : j + 1])
@@ -278,7 +287,7 @@ def quoted_text(q: Quoted, file: str, locator: LineIndex) -> MappedText:
         if isinstance(p, Interp):
             raw = q.src[p.offset : p.end]
             regions.append(
-                Region(len(out), len(out) + len(raw), raw[2:-1], lambda k, b=p.offset + 2: fo(b + k), p.expr)
+                Region(len(out), len(out) + len(raw), raw[2:-1], _shifted(fo, p.offset + 2), p.expr)
             )
             out.extend(raw)
             offs.extend(fo(p.offset + k) for k in range(len(raw)))
@@ -435,9 +444,9 @@ def parse_mapped_json(
         return (a[0], a[1], b[0], b[1])
 
     diags: list[Finding] = []
-    for e in recovered:  # a trailing comma: reported, and the rest of the document is linted
-        line, col = mt.at(local.offset(e.line, e.column))
-        diags.append(parse_error(mt.file, f"invalid JSON in {mt.what}: {e.message}", line, col))
+    for r in recovered:  # a trailing comma: reported, and the rest of the document is linted
+        line, col = mt.at(local.offset(r.line, r.column))
+        diags.append(parse_error(mt.file, f"invalid JSON in {mt.what}: {r.message}", line, col))
     by_start = {r.start: (r, f) for r, f in zip(regions, flags, strict=False)}
 
     def string(s: PStr) -> Node:
@@ -477,7 +486,7 @@ def parse_mapped_json(
     def convert(n: Any) -> Node:
         if isinstance(n, PStr):
             return string(n)
-        if isinstance(n, dict):
+        if isinstance(n, PDict):
             d = TDict(fpos(n.pos), mt.file)
             for k, v in n.items():
                 key = TStr(str(k), fpos(k.pos), mt.file) if isinstance(k, PStr) else k
@@ -494,7 +503,7 @@ def parse_mapped_json(
                         )
                     )
             return d
-        if isinstance(n, list):
+        if isinstance(n, PList):
             out = TList(fpos(n.pos), mt.file)
             out.extend(convert(v) for v in n)
             return out
