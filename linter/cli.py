@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("error", "warning", "info")
@@ -31,7 +31,8 @@ def _jobs(text: str) -> int:
     return n
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registry: Any = None) -> argparse.ArgumentParser:
+    """The command line; ``registry`` adds a flag for each option its rules declare."""
     from .reporters import FORMATS
 
     p = _Parser(
@@ -94,9 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CODE.NAME=VALUE",
         help="set a rule option, such as IAM301.max-inline-policies=2 (repeatable; 'iamlint rule CODE' lists them)",
     )
-    sel.add_argument(
-        "--max-inline-policies", type=int, metavar="N", help=argparse.SUPPRESS
-    )  # IAM301.max-inline-policies
+    taken = {opt for action in p._actions for opt in action.option_strings}
+    for rule in registry or ():
+        for name, opt in rule.options.items():
+            flag = f"--{name}"
+            if flag in taken:
+                continue  # --option CODE.NAME=VALUE still sets it
+            taken.add(flag)
+            default = getattr(opt, "default", opt)
+            what = getattr(opt, "help", "") or name
+            sel.add_argument(
+                flag,
+                dest=f"ruleopt:{rule.code}:{name}",
+                metavar=type(default).__name__.upper(),
+                help=f"{rule.code}: {what} (default: {default}; --option {rule.code}.{name}=VALUE)",
+            )
     sel.add_argument(
         "--require-reason",
         action=argparse.BooleanOptionalAction,
@@ -167,8 +180,10 @@ def overrides(args) -> dict:
     if args.trusted_accounts is not None:
         out["trusted_accounts"] = args.trusted_accounts
     options: dict[str, dict[str, str]] = {}
-    if args.max_inline_policies is not None:  # kept from 0.1: --option IAM301.max-inline-policies=N
-        options.setdefault("IAM301", {})["max-inline-policies"] = str(args.max_inline_policies)
+    for dest, value in vars(args).items():  # the flags of rule options: --max-inline-policies N
+        if dest.startswith("ruleopt:") and value is not None:
+            _, code, name = dest.split(":", 2)
+            options.setdefault(code, {})[name] = value
     for item in args.option or ():
         name, sep, value = item.partition("=")
         code, dot, opt = name.strip().partition(".")
@@ -274,9 +289,15 @@ def render_rule_doc(rule) -> str:
     doc = rule.doc()
     lines = doc.splitlines()
     body = "\n".join(lines[1:]).strip() if lines else ""
+    options = "".join(
+        f"- `{name}` (default: {getattr(opt, 'default', opt)}): {getattr(opt, 'help', '')}\n"
+        for name, opt in rule.options.items()
+    )
+    if options:
+        options = f"Options (set with `--option {rule.code}.NAME=VALUE` or `[tool.iamlint.options.{rule.code}]`):\n{options}\n"
     return (
         f"# {rule.name} ({rule.code})\n\n"
-        f"Default severity: {rule.severity.value}. Scope: {rule.scope_label()}.\n\n"
+        f"Default severity: {rule.severity.value}. Scope: {rule.scope_label()}.\n\n{options}"
         f"{lines[0] if lines else ''}\n\n{body}\n"
     )
 
@@ -318,7 +339,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
     from .registry import RegistryError
     from .ruleset import default_registry
 
@@ -327,6 +347,7 @@ def run(argv: list[str]) -> int:
     except RegistryError as e:
         sys.stderr.write(f"iamlint: error: {e}\n")
         return EXIT_ERROR
+    args = build_parser(reg).parse_args(argv)
     if args.version:
         from .catalogue import CatalogueError, get
         from .version import __version__

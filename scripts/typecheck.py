@@ -30,7 +30,16 @@ def main(argv: list[str]) -> int:
                 (pkg / entry.name).symlink_to(entry)
         (pkg / "rules").symlink_to(ROOT / "rules")
         env = dict(os.environ, MYPYPATH=tmp)
-        cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), "-p", "iamlint", *argv]
+        cmd = [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--config-file",
+            str(ROOT / "pyproject.toml"),
+            "-p",
+            "iamlint",
+            *argv,
+        ]
         proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True)
         for stream, text in ((sys.stdout, proc.stdout), (sys.stderr, proc.stderr)):
             text = text.replace("iamlint/rules/", "rules/").replace("iamlint/", "linter/")

@@ -101,6 +101,44 @@ def test_trusted_accounts_and_rule_options(run_cli, tmp_path):
     )
 
 
+def test_rule_options_reach_the_rule_from_every_spelling(run_cli, tmp_path):
+    """A rule's declared option, from its flag, --option, the options table or the top level."""
+    tpl = tmp_path / "stack.yaml"
+    tpl.write_text(
+        "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n"
+        "      AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com},"
+        " Action: sts:AssumeRole}]}\n"
+        "      Policies:\n"
+        + "".join(
+            f"        - PolicyName: p{i}\n          PolicyDocument: {{Statement: [{{Effect: Allow,"
+            f" Action: s3:GetObject, Resource: 'arn:aws:s3:::b{i}/*'}}]}}\n"
+            for i in range(2)
+        )
+    )
+    over = ["IAM301"]
+    assert codes(run_cli("-f", "concise", "--isolated", tpl)) == over
+    assert codes(run_cli("-f", "concise", "--isolated", "--max-inline-policies", "2", tpl)) == []
+    assert (
+        codes(run_cli("-f", "concise", "--isolated", "--option", "IAM301.max-inline-policies=2", tpl)) == []
+    )
+    (tmp_path / ".iamlint.toml").write_text("[options.inline-policy-overuse]\nmax-inline-policies = 2\n")
+    assert codes(run_cli("-f", "concise", tpl, cwd=tmp_path)) == []
+    (tmp_path / ".iamlint.toml").write_text("max-inline-policies = 2\n")
+    assert codes(run_cli("-f", "concise", tpl, cwd=tmp_path)) == []
+    # the flag wins over the file, one option at a time
+    assert (
+        codes(run_cli("-f", "concise", "--option", "IAM301.max-inline-policies=1", tpl, cwd=tmp_path)) == over
+    )
+    for bad, message in (
+        ("IAM301.max-inline-policies=two", "--option: IAM301.max-inline-policies expects int, got 'two'"),
+        ("IAM301.maximum=2", "--option: IAM301 has no option 'maximum' (its options: max-inline-policies)"),
+        ("IAM999.x=1", "--option: 'IAM999' is not a rule code"),
+        ("IAM301=2", "--option expects CODE.NAME=VALUE, got 'IAM301=2'"),
+    ):
+        proc = run_cli("--option", bad, tpl)
+        assert proc.returncode == 2 and proc.stderr.startswith(f"iamlint: error: {message}"), proc.stderr
+
+
 @pytest.mark.parametrize(
     "content, message",
     [

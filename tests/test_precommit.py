@@ -12,10 +12,10 @@ files, minus what .gitignore excludes), not ``try-repo <root>`` itself, because:
 - the snapshot is made without touching this repository's index or objects.
 
 ``try-repo`` builds its hook environment in a throwaway store every time (it ignores
-``PRE_COMMIT_HOME``), so it is run once; the other cases use ``pre-commit run`` with a config
-naming the same snapshot and revision (which is what ``try-repo`` does internally, and what a
-``git commit`` runs), sharing one ``PRE_COMMIT_HOME`` per test session: the environment is
-built once. Building it pip-installs iamlint and its dependencies (~30 s each time).
+``PRE_COMMIT_HOME``), so the cases use ``pre-commit run`` with a config naming the snapshot
+and revision (which is what ``try-repo`` does internally, and what a ``git commit`` runs),
+sharing one ``PRE_COMMIT_HOME`` per test session: the environment is built once. Building it
+pip-installs iamlint and its dependencies (~13 s here).
 """
 
 from __future__ import annotations
@@ -149,14 +149,11 @@ def run_hook(work: Path, home: Path, config: Path) -> subprocess.CompletedProces
     return pre_commit(work, home, "run", "--config", str(config), "--color", "never", "--verbose")
 
 
-def test_try_repo_fails_on_a_staged_bad_policy(work, hook_repo, tmp_path):
-    repo, rev = hook_repo
+def test_hook_fails_on_a_staged_bad_policy(work, pre_commit_home, hook_config):
     shutil.copy(BAD, work / "bad.json")
     (work / "good.json").write_text(GOOD)  # untracked: not linted
     git(work, "add", "bad.json")
-    proc = pre_commit(
-        work, tmp_path / "home", "try-repo", str(repo), HOOK, "--ref", rev, "--color", "never", "--verbose"
-    )
+    proc = run_hook(work, pre_commit_home, hook_config)
     assert proc.returncode == 1, proc.output
     assert "iamlint" in proc.output and "Failed" in proc.output
     assert 'bad.json:8:9: IAM101 [error] Allow statement grants every action of s3 ("s3:*")' in proc.output
