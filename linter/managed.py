@@ -44,7 +44,7 @@ class ManagedPolicy(NamedTuple):
     version: str | None  # the default version, "v3"; None: unknown
     deprecated: bool  # AWS deprecated it: it cannot be attached anew (docs/managed-policies.md)
     updated: str  # YYYY-MM-DD: when the current version was published
-    document: dict[str, Any]  # the policy document, as AWS publishes it (keys sorted)
+    document: dict[str, Any]  # AWS's document as the dataset keeps it (docs/managed-policies.md)
 
     @property
     def is_service_linked(self) -> bool:
