@@ -87,12 +87,17 @@ def alternatives(folder: Path) -> dict[str, Path]:
     whole = json.loads(gzip.decompress(data.read_bytes()))
     names = whole["names"].split(" ")
     docs = [json.dumps(d, separators=(",", ":")) for d in whole["documents"]]
-    strings = {"format": 0, "source": whole["source"],
-               "policies": [[n, d] for n, d in zip(names, docs)]}
+    strings = {
+        "format": 0,
+        "source": whole["source"],
+        "policies": [[n, d] for n, d in zip(names, docs, strict=True)],
+    }
     paths = {"strings": folder / "strings.json.gz", "offsets": folder / "offsets.json.gz"}
-    paths["strings"].write_bytes(gzip.compress(json.dumps(strings, separators=(",", ":")).encode(), 9, mtime=0))
+    paths["strings"].write_bytes(
+        gzip.compress(json.dumps(strings, separators=(",", ":")).encode(), 9, mtime=0)
+    )
     entries, pos = [], 0
-    for n, d in zip(names, docs):
+    for n, d in zip(names, docs, strict=True):
         entries.append([n, pos, len(d)])
         pos += len(d) + 1
     head = json.dumps({"format": 0, "source": whole["source"], "policies": entries}, separators=(",", ":"))
@@ -115,8 +120,10 @@ def run(code: str, runs: int, env: dict[str, str], *args: str) -> list[dict]:
 
 def line(label: str, values: list[float]) -> str:
     ms = [v * 1000 for v in values]
-    return (f"{label}: median {statistics.median(ms):.2f} ms over {len(ms)} fresh processes "
-            f"(min {min(ms):.2f}, max {max(ms):.2f})")
+    return (
+        f"{label}: median {statistics.median(ms):.2f} ms over {len(ms)} fresh processes "
+        f"(min {min(ms):.2f}, max {max(ms):.2f})"
+    )
 
 
 def main() -> int:
@@ -132,7 +139,9 @@ def main() -> int:
         env["PYTHONPYCACHEPREFIX"] = os.path.join(tmp, "pycache")
         results = run(PROBE, runs, env)
         print(results[0]["describe"])
-        size = os.path.getsize(Path(__file__).resolve().parent.parent / "linter" / "data" / "managed_policies.json.gz")
+        size = os.path.getsize(
+            Path(__file__).resolve().parent.parent / "linter" / "data" / "managed_policies.json.gz"
+        )
         print(f"data file: {size:,} bytes")
         for key, label in (
             ("import", "import iamlint.managed (iamlint already imported)"),
@@ -146,9 +155,11 @@ def main() -> int:
             for name, path in alternatives(Path(tmp)).items():
                 probe = PROBE_STRINGS if name == "strings" else PROBE_OFFSETS
                 alt = run(probe, runs, env, str(path))
-                print(f"[{name} layout, one gzip member, {path.stat().st_size:,} bytes] "
-                      + line("read + first lookup", [r["first"] for r in alt])
-                      + f"; of which the lookup {statistics.median(r['lookup'] for r in alt) * 1000:.2f} ms")
+                print(
+                    f"[{name} layout, one gzip member, {path.stat().st_size:,} bytes] "
+                    + line("read + first lookup", [r["first"] for r in alt])
+                    + f"; of which the lookup {statistics.median(r['lookup'] for r in alt) * 1000:.2f} ms"
+                )
     med = statistics.median(r["first"] for r in results) * 1000
     verdict = "within" if med <= TARGET_MS else "OVER"
     print(f"target {TARGET_MS:.0f} ms for get() + first lookup: {verdict} ({med:.2f} ms)")

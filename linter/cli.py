@@ -357,6 +357,13 @@ def run(argv: list[str]) -> int:
             sys.stdout.write(get().describe() + "\n")
         except CatalogueError as e:
             sys.stdout.write(f"catalogue: unavailable ({e})\n")
+        from .managed import ManagedPolicyError
+        from .managed import get as managed
+
+        try:
+            sys.stdout.write(managed().describe() + "\n")
+        except ManagedPolicyError as e:
+            sys.stdout.write(f"AWS managed policies: unavailable ({e})\n")
         return EXIT_CLEAN
     try:
         return lint(args, reg)

@@ -184,7 +184,9 @@ class ManagedPolicies:
             except (ValueError, TypeError, IndexError) as e:
                 raise ManagedPolicyError(f"managed policy data {self._path} is corrupt at {name}: {e}") from e
             if not isinstance(document, dict):
-                raise ManagedPolicyError(f"managed policy data {self._path} is corrupt at {name}: not a document")
+                raise ManagedPolicyError(
+                    f"managed policy data {self._path} is corrupt at {name}: not a document"
+                )
             known_path = None if path == "?" else path
             got = self._policies[i] = ManagedPolicy(
                 name=name,

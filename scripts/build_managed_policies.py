@@ -194,10 +194,17 @@ def encode(policies: list[Policy], source: dict[str, Any]) -> tuple[bytes, int]:
                 text += b","
             p = policies[i]
             raw = p.document.encode()
-            records[i] = " ".join([
-                p.path or "?", p.version or "?", "1" if p.deprecated else "0", p.updated,
-                str(c), str(len(text)), str(len(raw)),
-            ])
+            records[i] = " ".join(
+                [
+                    p.path or "?",
+                    p.version or "?",
+                    "1" if p.deprecated else "0",
+                    p.updated,
+                    str(c),
+                    str(len(text)),
+                    str(len(raw)),
+                ]
+            )
             text += raw
         if c == len(groups) - 1:
             text += b"]}"
@@ -247,28 +254,41 @@ def summary(policies: list[Policy]) -> str:
     by_path = ", ".join(f"{path} {n:,}" for path, n in sorted(paths.items(), key=lambda kv: (-kv[1], kv[0])))
     deprecated = sum(p.deprecated for p in policies)
     no_version = [p.name for p in policies if p.version is None]
-    return (f"paths: {by_path}; {deprecated} deprecated; "
-            f"no version for {len(no_version)}{': ' + ', '.join(no_version) if no_version else ''}")
+    return (
+        f"paths: {by_path}; {deprecated} deprecated; "
+        f"no version for {len(no_version)}{': ' + ', '.join(no_version) if no_version else ''}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("dataset", metavar="DATASET_DIR", help="the iam-dataset snapshot")
-    ap.add_argument("-o", "--output", default=str(DEFAULT_OUTPUT), help="where to write (default: %(default)s)")
+    ap.add_argument(
+        "-o", "--output", default=str(DEFAULT_OUTPUT), help="where to write (default: %(default)s)"
+    )
     ap.add_argument("--commit", help="the dataset commit (default: from SOURCES.md beside DATASET_DIR)")
     ap.add_argument("--date", help="the date of that commit, YYYY-MM-DD (default: from SOURCES.md)")
-    ap.add_argument("--sources", metavar="SOURCES_MD", help="where to read --commit and --date from "
-                                                           "(default: DATASET_DIR/../SOURCES.md)")
-    ap.add_argument("--check", action="store_true",
-                    help="do not write: exit 1 if the output file differs from a fresh build")
+    ap.add_argument(
+        "--sources",
+        metavar="SOURCES_MD",
+        help="where to read --commit and --date from (default: DATASET_DIR/../SOURCES.md)",
+    )
+    ap.add_argument(
+        "--check",
+        action="store_true",
+        help="do not write: exit 1 if the output file differs from a fresh build",
+    )
     args = ap.parse_args(argv)
 
     dataset = Path(args.dataset)
     commit, date = provenance(dataset, Path(args.sources) if args.sources else None)
     commit, date = args.commit or commit, args.date or date
     if not commit or not SHA.fullmatch(commit) or not date or not re.fullmatch(r"\d{4}-\d\d-\d\d", date):
-        print(f"build_managed_policies: the snapshot's commit (40 hex digits) and date (YYYY-MM-DD) are needed: "
-              f"got {commit!r} and {date!r}; pass --commit and --date", file=sys.stderr)
+        print(
+            f"build_managed_policies: the snapshot's commit (40 hex digits) and date (YYYY-MM-DD) are needed: "
+            f"got {commit!r} and {date!r}; pass --commit and --date",
+            file=sys.stderr,
+        )
         return 2
     try:
         data, policies, size = build(dataset, commit, date)
@@ -278,14 +298,19 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.output)
     if args.check:
         if not out.exists() or out.read_bytes() != data:
-            print(f"{out} is not what {dataset} builds; rerun scripts/build_managed_policies.py", file=sys.stderr)
+            print(
+                f"{out} is not what {dataset} builds; rerun scripts/build_managed_policies.py",
+                file=sys.stderr,
+            )
             return 1
         print(f"{out} is up to date")
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    print(f"wrote {out}: {len(policies):,} AWS managed policies from iam-dataset {commit[:7]} ({date}), "
-          f"{len(data):,} bytes ({size:,} bytes of JSON)")
+    print(
+        f"wrote {out}: {len(policies):,} AWS managed policies from iam-dataset {commit[:7]} ({date}), "
+        f"{len(data):,} bytes ({size:,} bytes of JSON)"
+    )
     print(summary(policies))
     return 0
 

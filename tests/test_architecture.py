@@ -36,6 +36,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         "rules",
         (
             "iamlint.catalogue",
+            "iamlint.managed",
             "iamlint.rule",
             "iamlint.rulekit",
             "iamlint.api",
@@ -93,7 +94,8 @@ def stage_of(name: str) -> int | None:
     best: tuple[int, int] | None = None
     for i, (_stage, prefixes) in enumerate(STAGES):
         for p in prefixes:
-            if name == p or name.startswith(p + "."):
+            # the package itself holds only its own __init__: its modules need a stage of their own
+            if name == p or (p != "iamlint" and name.startswith(p + ".")):
                 if best is None or len(p) > best[1]:
                     best = (i, len(p))
     return best[0] if best else None

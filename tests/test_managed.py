@@ -44,20 +44,37 @@ def test_administrator_access_grants_everything(mp):
         "Statement": [{"Action": ["*"], "Effect": "Allow", "Resource": "*"}],
         "Version": "2012-10-17",
     }
-    assert (p.name, p.path, p.arn) == ("AdministratorAccess", "/", "arn:aws:iam::aws:policy/AdministratorAccess")
-    assert (p.version, p.deprecated, p.updated) == (None, False, "2015-02-06")  # the dataset lacks its version
+    assert (p.name, p.path, p.arn) == (
+        "AdministratorAccess",
+        "/",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+    )
+    assert (p.version, p.deprecated, p.updated) == (
+        None,
+        False,
+        "2015-02-06",
+    )  # the dataset lacks its version
     assert not (p.is_service_linked or p.is_service_role or p.is_job_function)
 
 
 def test_opsworks_register_cli_can_create_users_and_their_keys(mp):
     p = mp.lookup("AWSOpsWorksRegisterCLI")
     iam = [s for s in p.document["Statement"] if any(a.startswith("iam:") for a in s["Action"])]
-    assert iam == [{
-        "Action": ["iam:AddUserToGroup", "iam:CreateAccessKey", "iam:CreateGroup", "iam:CreateUser",
-                   "iam:ListInstanceProfiles", "iam:PassRole", "iam:PutUserPolicy"],
-        "Effect": "Allow",
-        "Resource": ["*"],
-    }]
+    assert iam == [
+        {
+            "Action": [
+                "iam:AddUserToGroup",
+                "iam:CreateAccessKey",
+                "iam:CreateGroup",
+                "iam:CreateUser",
+                "iam:ListInstanceProfiles",
+                "iam:PassRole",
+                "iam:PutUserPolicy",
+            ],
+            "Effect": "Allow",
+            "Resource": ["*"],
+        }
+    ]
     assert "iam:CreateUser" in iam[0]["Action"] and "iam:CreateAccessKey" in iam[0]["Action"]
     # Deprecated: the dataset has no ARN, hence no path, for the policies AWS no longer lists.
     assert (p.deprecated, p.version, p.updated, p.path, p.arn) == (True, "v1", "2015-02-06", None, None)
@@ -70,8 +87,13 @@ def test_service_role_policy(mp):
     assert (p.is_service_role, p.is_service_linked, p.is_job_function) == (True, False, False)
     assert (p.version, p.deprecated, p.updated) == ("v1", False, "2015-04-09")
     assert p.document == {
-        "Statement": [{"Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                       "Effect": "Allow", "Resource": "*"}],
+        "Statement": [
+            {
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Effect": "Allow",
+                "Resource": "*",
+            }
+        ],
         "Version": "2012-10-17",
     }
 
@@ -93,10 +115,19 @@ def test_every_policy_decodes(mp):
         assert p.arn == (None if p.path is None else f"arn:aws:iam::aws:policy{p.path}{name}")
         assert len(p.updated) == 10 and p.updated[4] == p.updated[7] == "-"
         paths[p.path] += 1
-    assert paths == {"/": 970, "/aws-service-role/": 356, "/service-role/": 226, None: 75, "/job-function/": 11,
-                     "/root-task/": 5}
+    assert paths == {
+        "/": 970,
+        "/aws-service-role/": 356,
+        "/service-role/": 226,
+        None: 75,
+        "/job-function/": 11,
+        "/root-task/": 5,
+    }
     assert sum(mp.lookup(n).deprecated for n in mp.names()) == 74
-    assert [n for n in mp.names() if mp.lookup(n).version is None] == ["AdministratorAccess", "PowerUserAccess"]
+    assert [n for n in mp.names() if mp.lookup(n).version is None] == [
+        "AdministratorAccess",
+        "PowerUserAccess",
+    ]
 
 
 # -- lookups ----------------------------------------------------------------------------------
@@ -124,8 +155,14 @@ def test_unknown_name_is_none(mp, name):
         ("arn:aws-iso:iam::aws:policy/ReadOnlyAccess", "ReadOnlyAccess"),
         ("arn:aws-iso-b:iam::aws:policy/ReadOnlyAccess", "ReadOnlyAccess"),
         ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "AWSLambdaBasicExecutionRole"),
-        ("arn:aws-cn:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "AWSLambdaBasicExecutionRole"),
-        ("arn:aws:iam::aws:policy/aws-service-role/AWSSupportServiceRolePolicy", "AWSSupportServiceRolePolicy"),
+        (
+            "arn:aws-cn:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            "AWSLambdaBasicExecutionRole",
+        ),
+        (
+            "arn:aws:iam::aws:policy/aws-service-role/AWSSupportServiceRolePolicy",
+            "AWSSupportServiceRolePolicy",
+        ),
         ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess", "ViewOnlyAccess"),
         ("arn:aws:iam::aws:policy/service-role/awslambdabasicexecutionrole", "AWSLambdaBasicExecutionRole"),
         # the data has no path for it: any path matches
@@ -158,8 +195,11 @@ def test_by_arn_none(mp, arn):
 
 
 def test_suggest(mp):
-    assert mp.suggest("AdministratorAcess") == ["AdministratorAccess", "AdministratorAccess-Amplify",
-                                                 "SystemAdministrator"]
+    assert mp.suggest("AdministratorAcess") == [
+        "AdministratorAccess",
+        "AdministratorAccess-Amplify",
+        "SystemAdministrator",
+    ]
     assert mp.suggest("AdministratorAcess", n=1) == ["AdministratorAccess"]
     assert mp.suggest("awslambdabasicexecutionrol", n=1) == ["AWSLambdaBasicExecutionRole"]
     assert mp.suggest("qqqqqqqqqqqq") == []
@@ -186,7 +226,10 @@ def test_source_header(mp):
         "policies": 1643,
     }
     assert src["notice"].startswith("MIT License\n\nCopyright (c) 2021 Ian Mckay\n")
-    assert src["notice"] == (ROOT / "docs" / "licenses" / "iam-dataset-LICENSE.txt").read_text(encoding="utf-8").strip()
+    assert (
+        src["notice"]
+        == (ROOT / "docs" / "licenses" / "iam-dataset-LICENSE.txt").read_text(encoding="utf-8").strip()
+    )
     assert sorted(src["notes"]) == ["AdministratorAccess", "PowerUserAccess"]
 
 
@@ -255,7 +298,17 @@ def test_missing_file(tmp_path, monkeypatch):
         lambda raw: gzip.compress(b'{"format":1,"names":"A B"},"documents":['),
         lambda raw: gzip.compress(b'[1,2],"documents":['),
     ],
-    ids=["empty", "garbage", "cut-index", "cut-documents", "trailing", "no-documents", "format", "fields", "list"],
+    ids=[
+        "empty",
+        "garbage",
+        "cut-index",
+        "cut-documents",
+        "trailing",
+        "no-documents",
+        "format",
+        "fields",
+        "list",
+    ],
 )
 def test_corrupt_file_raises_managed_policy_error(tmp_path, monkeypatch, shipped, damage):
     bad = tmp_path / "bad.json.gz"
@@ -290,7 +343,9 @@ def write_dataset(root: Path, policies: dict[str, dict]) -> Path:
     index = []
     for name, rec in policies.items():
         doc = rec.pop("document")
-        (ds / "aws" / "managedpolicies" / f"{name}.json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        (ds / "aws" / "managedpolicies" / f"{name}.json").write_text(
+            json.dumps(doc, indent=2), encoding="utf-8"
+        )
         index.append({"file": f"aws/managedpolicies/{name}.json", "name": name, **rec})
     (ds / "managedpolicies_index.json").write_text(json.dumps(index, indent=1), encoding="utf-8")
     (ds / "LICENSE").write_text("MIT License\n\nCopyright (c) 2021 Someone\n", encoding="utf-8")
@@ -303,20 +358,43 @@ def write_dataset(root: Path, policies: dict[str, dict]) -> Path:
 
 
 def doc(action: str, pad: int = 0) -> dict:
-    return {"Statement": [{"Action": action, "Effect": "Allow", "Resource": "*", "Sid": "x" * pad}],
-            "Version": "2012-10-17"}
+    return {
+        "Statement": [{"Action": action, "Effect": "Allow", "Resource": "*", "Sid": "x" * pad}],
+        "Version": "2012-10-17",
+    }
 
 
 SMALL = {
-    "ZetaAccess": {"arn": "arn:aws:iam::aws:policy/ZetaAccess", "version": "v2", "deprecated": False,
-                   "createdate": "2020-01-01T00:00:00+00:00", "updatedate": "2020-01-01T00:00:00+00:00",
-                   "document": doc("zeta:*", 300)},
-    "AlphaRole": {"arn": "arn:aws:iam::aws:policy/service-role/AlphaRole", "version": "v1", "deprecated": False,
-                  "createdate": "2019-05-06T07:08:09Z", "updatedate": None, "document": doc("alpha:Get*", 300)},
-    "OldThing": {"arn": None, "version": "v9", "deprecated": True, "createdate": "2015-02-06T18:40:49Z",
-                 "updatedate": None, "document": doc("old:*", 300)},
-    "Big": {"arn": "arn:aws:iam::aws:policy/aws-service-role/Big", "createdate": "2023-07-06T22:04:00Z",
-            "note": "taken from elsewhere", "document": doc("big:*", 2000)},
+    "ZetaAccess": {
+        "arn": "arn:aws:iam::aws:policy/ZetaAccess",
+        "version": "v2",
+        "deprecated": False,
+        "createdate": "2020-01-01T00:00:00+00:00",
+        "updatedate": "2020-01-01T00:00:00+00:00",
+        "document": doc("zeta:*", 300),
+    },
+    "AlphaRole": {
+        "arn": "arn:aws:iam::aws:policy/service-role/AlphaRole",
+        "version": "v1",
+        "deprecated": False,
+        "createdate": "2019-05-06T07:08:09Z",
+        "updatedate": None,
+        "document": doc("alpha:Get*", 300),
+    },
+    "OldThing": {
+        "arn": None,
+        "version": "v9",
+        "deprecated": True,
+        "createdate": "2015-02-06T18:40:49Z",
+        "updatedate": None,
+        "document": doc("old:*", 300),
+    },
+    "Big": {
+        "arn": "arn:aws:iam::aws:policy/aws-service-role/Big",
+        "createdate": "2023-07-06T22:04:00Z",
+        "note": "taken from elsewhere",
+        "document": doc("big:*", 2000),
+    },
 }
 
 
@@ -333,25 +411,39 @@ def test_build_small_dataset(small, tmp_path, capsys):
     out = tmp_path / "out.json.gz"
     assert bm.main([str(ds), "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert printed.startswith(f"wrote {out}: 4 AWS managed policies from iam-dataset aaaaaaa (2001-02-03), "
-                              f"{out.stat().st_size:,} bytes (")
+    assert printed.startswith(
+        f"wrote {out}: 4 AWS managed policies from iam-dataset aaaaaaa (2001-02-03), "
+        f"{out.stat().st_size:,} bytes ("
+    )
     assert "no version for 1: Big" in printed
     mp = managed.load(out)
     assert mp.names() == ("AlphaRole", "Big", "OldThing", "ZetaAccess")
     assert len(mp._chunks) == 3
     assert mp.describe() == "AWS managed policies: 4 from iam-dataset aaaaaaa (2001-02-03)"
     alpha = mp.by_arn("arn:aws-cn:iam::aws:policy/service-role/AlphaRole")
-    assert (alpha.path, alpha.version, alpha.deprecated, alpha.updated) == ("/service-role/", "v1", False, "2019-05-06")
+    assert (alpha.path, alpha.version, alpha.deprecated, alpha.updated) == (
+        "/service-role/",
+        "v1",
+        False,
+        "2019-05-06",
+    )
     assert alpha.document == doc("alpha:Get*", 300)
     old = mp.lookup("oldthing")
-    assert (old.path, old.arn, old.version, old.deprecated, old.updated) == (None, None, "v9", True, "2015-02-06")
+    assert (old.path, old.arn, old.version, old.deprecated, old.updated) == (
+        None,
+        None,
+        "v9",
+        True,
+        "2015-02-06",
+    )
     big = mp.lookup("Big")
     assert (big.is_service_linked, big.version, big.deprecated) == (True, None, False)
     assert big.document == doc("big:*", 2000)
     assert mp.source["notes"] == {"Big": "taken from elsewhere"}
     assert mp.source["notice"] == "MIT License\n\nCopyright (c) 2021 Someone"
-    assert [d["Statement"][0]["Action"] for d in json.loads(gzip.decompress(out.read_bytes()))["documents"]] == [
-        "alpha:Get*", "big:*", "old:*", "zeta:*"]
+    assert [
+        d["Statement"][0]["Action"] for d in json.loads(gzip.decompress(out.read_bytes()))["documents"]
+    ] == ["alpha:Get*", "big:*", "old:*", "zeta:*"]
     # deterministic, and --check agrees
     again = tmp_path / "again.json.gz"
     assert bm.main([str(ds), "-o", str(again)]) == 0
@@ -380,12 +472,16 @@ def test_build_rejects_bad_input(small, tmp_path, capsys):
     assert managed.load(out).describe() == "AWS managed policies: 4 from iam-dataset bbbbbbb (2002-03-04)"
 
 
-@pytest.mark.skipif(not DATASET.is_dir(), reason=f"the iam-dataset snapshot is not here ({DATASET}): "
-                                                  "only a checkout beside the project's shared corpus has it")
+@pytest.mark.skipif(
+    not DATASET.is_dir(),
+    reason=f"the iam-dataset snapshot is not here ({DATASET}): "
+    "only a checkout beside the project's shared corpus has it",
+)
 def test_shipped_file_is_what_the_snapshot_builds(tmp_path, capsys):
     bm = build_script()
     out = tmp_path / "managed_policies.json.gz"
     assert bm.main([str(DATASET), "-o", str(out)]) == 0
     assert out.read_bytes() == Path(managed.DATA_FILE).read_bytes()
     assert capsys.readouterr().out.startswith(
-        f"wrote {out}: 1,643 AWS managed policies from iam-dataset 2073fa5 (2026-08-22), {out.stat().st_size:,} bytes")
+        f"wrote {out}: 1,643 AWS managed policies from iam-dataset 2073fa5 (2026-08-22), {out.stat().st_size:,} bytes"
+    )
