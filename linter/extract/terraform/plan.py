@@ -10,6 +10,11 @@ string's escapes, so a finding points at the exact character of the plan file (o
 line of the attribute). The attachment graph links principals, inline policies and
 managed policies by their planned names and ARNs, and by the references recorded in the
 plan's ``configuration`` when a value is only known after apply.
+
+A plan of the wrong shape (``"resources": 5``, a resource whose ``address`` is a number, a
+``change`` that is a list) is an IAM900 at the element, whose message names its path and
+what was expected (``planned_values.root_module.resources must be a list, not a number``);
+the element is left out and the rest of the plan is still linted.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...diagnostics import PARSE_ERROR, diagnostic
-from ...model import DocKind, ManagedPolicyRef, Origin, PolicyDocument, Span, Str, Unknown, Value
-from ...parse.nodes import PStr
+from ...model import DocKind, Finding, ManagedPolicyRef, Origin, PolicyDocument, Span, Str, Unknown, Value
+from ...parse.nodes import PScalar, PStr
 from ...positions import LineIndex
 from ..extraction import Extraction
 from ..graph import PrincipalNode, managed_policy_name, principal_nodes
@@ -49,6 +54,7 @@ class Planned:
     values: dict
     node: Any  # the resource's object in the plan (for positions)
     module: str  # "" for the root module, else "module.a.module.b" (instance keys kept)
+    where: str = ""  # the path of ``values`` in the plan, for messages
 
     @property
     def config_key(self) -> tuple[str, str]:
@@ -76,75 +82,172 @@ def _module_of(address: str, type_: str, name: str, mode: str) -> str:
     return address[: i - 1] if i > 0 else ""
 
 
-def _planned(root: dict) -> list[Planned]:
-    out: list[Planned] = []
-    seen: set[str] = set()
+def _kind(v: Any) -> str:
+    """A JSON value's type, as a message names it."""
+    if isinstance(v, dict):
+        return "an object"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return "a string"
+    value = v.value if isinstance(v, PScalar) else v
+    if value is None:
+        return "null"
+    return "a boolean" if isinstance(value, bool) else "a number"
 
-    def add(r: Any, values: Any) -> None:
-        if not isinstance(r, dict) or not isinstance(values, dict):
-            return
-        address, type_, name = r.get("address"), r.get("type"), r.get("name")
-        if not all(isinstance(x, str) for x in (address, type_, name)) or address in seen:
-            return
-        mode = r.get("mode") if isinstance(r.get("mode"), str) else "managed"
-        seen.add(str(address))
-        out.append(
-            Planned(
-                str(address),
-                str(type_),
-                str(name),
-                str(mode),
-                values,
-                r,
-                _module_of(str(address), str(type_), str(name), str(mode)),
+
+def _is_null(v: Any) -> bool:
+    return v is None or (isinstance(v, PScalar) and v.value is None)
+
+
+#: the JSON types a plan's elements may have, as read and as named in messages
+_OBJECT, _LIST, _STRING = (dict, "an object"), (list, "a list"), (str, "a string")
+
+
+class _Shape:
+    """Reads the elements of a plan, checking the JSON type of each one it reads: an element
+    of the wrong type is an IAM900 at it (naming its path and what was expected) and reads
+    as absent."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.diagnostics: list[Finding] = []
+
+    def wrong(self, value: Any, where: str, expected: str) -> None:
+        self.diagnostics.append(
+            diagnostic(
+                PARSE_ERROR, f"{where} must be {expected}, not {_kind(value)}", _span(self.path, value)
             )
         )
 
-    def walk(mod: Any, depth: int = 0) -> None:
-        if not isinstance(mod, dict) or depth > 100:
-            return
-        for r in mod.get("resources") or ():
-            if isinstance(r, dict):
-                add(r, r.get("values"))
-        for child in mod.get("child_modules") or ():
-            walk(child, depth + 1)
+    def check(self, value: Any, where: str, want: tuple[type, str], null: bool = False) -> Any:
+        """``value`` when it has the wanted type; None (reported unless ``null`` allows it) else."""
+        if isinstance(value, want[0]):
+            return value
+        if null and _is_null(value):
+            return None
+        self.wrong(value, where, want[1] + (" or null" if null else ""))
+        return None
 
-    pv = root.get("planned_values")
-    if isinstance(pv, dict):
-        walk(pv.get("root_module"))
-    for rc in root.get("resource_changes") or ():
-        if isinstance(rc, dict) and isinstance(rc.get("change"), dict):
-            add(rc, rc["change"].get("after"))
+    def get(self, node: dict, key: str, where: str, want: tuple[type, str], null: bool = False) -> Any:
+        """``node[key]`` when it has the wanted type; None when absent or of another type."""
+        if key not in node:
+            return None
+        return self.check(node[key], f"{where}.{key}" if where else key, want, null)
+
+    def items(self, node: dict, key: str, where: str) -> list[tuple[str, dict]]:
+        """The objects of the list ``node[key]``, with their paths."""
+        path = f"{where}.{key}" if where else key
+        out: list[tuple[str, dict]] = []
+        for i, item in enumerate(self.get(node, key, where, _LIST) or ()):
+            item = self.check(item, f"{path}[{i}]", _OBJECT)
+            if item is not None:
+                out.append((f"{path}[{i}]", item))
+        return out
+
+    def resource(self, r: dict, where: str) -> tuple[str, str, str, str] | None:
+        """The (address, type, name, mode) of a resource object, or None when it lacks one."""
+        got = []
+        for key in ("address", "type", "name"):
+            if key not in r:
+                self.diagnostics.append(diagnostic(PARSE_ERROR, f"{where} has no {key}", _span(self.path, r)))
+                return None
+            v = self.get(r, key, where, _STRING)
+            if v is None:
+                return None
+            got.append(str(v))
+        mode = self.get(r, "mode", where, _STRING)
+        if mode is None and "mode" in r:
+            return None
+        return got[0], got[1], got[2], str(mode) if mode is not None else "managed"
+
+
+def _planned(root: dict, shape: _Shape) -> list[Planned]:
+    out: list[Planned] = []
+    seen: set[str] = set()
+
+    def add(r: dict, where: str, values: Any, vwhere: str) -> None:
+        ident = shape.resource(r, where)
+        if ident is None or values is None or ident[0] in seen:
+            return
+        address, type_, name, mode = ident
+        seen.add(address)
+        out.append(
+            Planned(address, type_, name, mode, values, r, _module_of(address, type_, name, mode), vwhere)
+        )
+
+    def walk(mod: dict, where: str, depth: int = 0) -> None:
+        if depth > 100:
+            return
+        for path, r in shape.items(mod, "resources", where):
+            add(r, path, shape.get(r, "values", path, _OBJECT), f"{path}.values")
+        for path, child in shape.items(mod, "child_modules", where):
+            walk(child, path, depth + 1)
+
+    pv = shape.get(root, "planned_values", "", _OBJECT)
+    if pv is not None:
+        rm = shape.get(pv, "root_module", "planned_values", _OBJECT)
+        if rm is not None:
+            walk(rm, "planned_values.root_module")
+    for path, rc in shape.items(root, "resource_changes", ""):
+        change = shape.get(rc, "change", path, _OBJECT)
+        if change is not None:
+            add(
+                rc,
+                path,
+                shape.get(change, "after", f"{path}.change", _OBJECT, null=True),
+                f"{path}.change.after",
+            )
     return out
 
 
-def _config_refs(root: dict) -> dict[tuple[str, str], dict]:
-    """(module path, config address) -> the resource's ``expressions`` from ``configuration``."""
-    out: dict[tuple[str, str], dict] = {}
+def _config_refs(root: dict, shape: _Shape) -> dict[tuple[str, str], dict[str, list[list[str]]]]:
+    """(module path, config address) -> {attribute: the ``references`` of each of its
+    expressions} from the plan's ``configuration``."""
+    out: dict[tuple[str, str], dict[str, list[list[str]]]] = {}
 
-    def walk(mod: Any, prefix: str, depth: int = 0) -> None:
-        if not isinstance(mod, dict) or depth > 100:
+    def references(expr: Any, where: str) -> list[str]:
+        if not isinstance(expr, dict):
+            return []
+        refs = shape.get(expr, "references", where, _LIST)
+        return [
+            str(x) for i, x in enumerate(refs or ()) if shape.check(x, f"{where}.references[{i}]", _STRING)
+        ]
+
+    def walk(mod: dict, where: str, prefix: str, depth: int = 0) -> None:
+        if depth > 100:
             return
-        for r in mod.get("resources") or ():
-            if (
-                isinstance(r, dict)
-                and isinstance(r.get("address"), str)
-                and isinstance(r.get("expressions"), dict)
-            ):
-                out[(prefix, str(r["address"]))] = r["expressions"]
-        calls = mod.get("module_calls")
-        if isinstance(calls, dict):
-            for name, call in calls.items():
-                if isinstance(call, dict):
-                    walk(
-                        call.get("module"),
-                        f"{prefix}.module.{name}" if prefix else f"module.{name}",
-                        depth + 1,
-                    )
+        for path, r in shape.items(mod, "resources", where):
+            address = shape.get(r, "address", path, _STRING)
+            exprs = shape.get(r, "expressions", path, _OBJECT)
+            if address is None or exprs is None:
+                continue
+            refs: dict[str, list[list[str]]] = {}
+            for attr, expr in exprs.items():
+                at = f"{path}.expressions.{attr}"
+                if isinstance(expr, list):
+                    refs[str(attr)] = [references(e, f"{at}[{i}]") for i, e in enumerate(expr)]
+                else:
+                    refs[str(attr)] = [references(expr, at)]
+            out[(prefix, str(address))] = refs
+        calls = shape.get(mod, "module_calls", where, _OBJECT)
+        for name, call in (calls or {}).items():
+            at = f"{where}.module_calls.{name}"
+            call = shape.check(call, at, _OBJECT)
+            module = shape.get(call, "module", at, _OBJECT) if call is not None else None
+            if module is not None:
+                walk(
+                    module,
+                    f"{at}.module",
+                    f"{prefix}.module.{name}" if prefix else f"module.{name}",
+                    depth + 1,
+                )
 
-    cfg = root.get("configuration")
-    if isinstance(cfg, dict):
-        walk(cfg.get("root_module"), "")
+    cfg = shape.get(root, "configuration", "", _OBJECT)
+    if cfg is not None:
+        rm = shape.get(cfg, "root_module", "configuration", _OBJECT)
+        if rm is not None:
+            walk(rm, "configuration.root_module", "")
     return out
 
 
@@ -158,10 +261,13 @@ class _Plan:
         self.path = path
         self.text = text
         self.locator = LineIndex(text)
-        self.resources = [r for r in _planned(root) if r.mode == "managed"]
+        self.shape = _Shape(path)
+        self.resources = [r for r in _planned(root, self.shape) if r.mode == "managed"]
         self.by_address = {r.address: r for r in self.resources}
-        self.config = _config_refs(root)
+        self.config = _config_refs(root, self.shape)
         self.out = Extraction(FORMAT)
+        self.out.diagnostics.extend(self.shape.diagnostics)
+        self.shape.diagnostics = self.out.diagnostics  # what is read later reports there too
         self.docs_of: dict[str, list[PolicyDocument]] = {}
 
     # -- linking ---------------------------------------------------------------------------------
@@ -171,13 +277,10 @@ class _Plan:
     def referenced(self, r: Planned, attr: str, type_: str) -> list[str]:
         """Planned resources of ``type_`` that ``attr`` of ``r`` refers to in the configuration."""
         module, caddr = r.config_key
-        expr = self.config.get((module, caddr), {}).get(attr)
-        exprs = expr if isinstance(expr, list) else [expr]
         out: list[str] = []
-        for e in exprs:
-            refs = e.get("references") if isinstance(e, dict) else None
-            for ref in refs or ():
-                if not isinstance(ref, str) or not ref.startswith(type_ + "."):
+        for refs in self.config.get((module, caddr), {}).get(attr, ()):
+            for ref in refs:
+                if not ref.startswith(type_ + "."):
                     continue
                 target = ".".join(ref.split(".")[:2]).split("[")[0]
                 hits = [x.address for x in self.resources if x.config_key == (module, target)]
@@ -237,9 +340,22 @@ class _Plan:
 
     # -- documents -------------------------------------------------------------------------------
     def document(
-        self, r: Planned, value: Any, attr: str, kind: DocKind, principals: list[str], name: Any
+        self,
+        r: Planned,
+        value: Any,
+        attr: str,
+        kind: DocKind,
+        principals: list[str],
+        name: Any,
+        within: str | None = None,
     ) -> None:
-        if not isinstance(value, PStr) or not value.strip():
+        """The document of ``attr`` of ``r`` (``within``: the path of the object holding it)."""
+        if not isinstance(value, PStr):
+            if value is not None:
+                key = attr.rpartition(".")[2]
+                self.shape.check(value, f"{within or r.where}.{key}", _STRING, null=True)
+            return
+        if not value.strip():
             return
         start = self.locator.offset(value.pos[0], value.pos[1])
         mt = json_string_text(self.text, start, self.path, self.locator, f"{r.address} {attr}")
@@ -315,16 +431,22 @@ class _Plan:
                         kind = DocKind.BOUNDARY
                 self.document(r, r.values.get(attr), attr, kind, principals, r.values.get("name"))
             if r.type == "aws_iam_role":
-                for i, block in enumerate(r.values.get("inline_policy") or ()):
-                    if isinstance(block, dict):
-                        self.document(
-                            r,
-                            block.get("policy"),
-                            f"inline_policy[{i}].policy",
-                            DocKind.IDENTITY,
-                            [r.address],
-                            block.get("name"),
-                        )
+                for i, block in enumerate(
+                    self.shape.get(r.values, "inline_policy", r.where, _LIST, null=True) or ()
+                ):
+                    at = f"{r.where}.inline_policy[{i}]"
+                    if self.shape.check(block, at, _OBJECT) is None:
+                        continue
+                    name = self.shape.get(block, "name", at, _STRING, null=True)
+                    self.document(
+                        r,
+                        block.get("policy"),
+                        f"inline_policy[{i}].policy",
+                        DocKind.IDENTITY,
+                        [r.address],
+                        name,
+                        at,
+                    )
         self.graph()
         return self.out
 
