@@ -22,6 +22,14 @@ from .hcl_parser import get_parser
 
 Token: Any = None  # lark.Token, imported with the parser
 
+#: blocks and expressions nested deeper than this are not read (real modules nest under 15)
+MAX_NESTING = 64
+
+
+class NestingError(PositionedError):
+    """HCL nested deeper than `MAX_NESTING`, at the construct that goes one level too deep
+    (the syntax tree is converted by recursion: this bound keeps it within Python's stack)."""
+
 
 # -- the syntax tree ---------------------------------------------------------------------------
 # Plain classes with __slots__ rather than dataclasses: creating some twenty dataclasses costs
@@ -507,56 +515,53 @@ def _re(name: str, pattern: str, flags: int = 0) -> Any:
 
 
 def _skip_string(text: str, i: int) -> int | None:
-    """Offset after the quoted string whose opening quote is at ``i`` (None if unterminated)."""
-    special = _re("str", r'["\\\n$%]')
+    """Offset after the quoted string whose opening quote is at ``i`` (None if unterminated).
+
+    Its interpolations may hold strings that hold interpolations, to any depth: they are
+    followed with a stack, not by recursion, so that no input can exhaust Python's stack.
+    """
+    in_string = _re("str", r'["\\\n$%]')
+    in_expr = _re("expr", r'[{}"]')
     n = len(text)
+    stack = [-1]  # -1: inside a string; k >= 0: inside an interpolation, k braces deep
     i += 1
-    while True:
-        m = special.search(text, i)
+    while stack:
+        if stack[-1] < 0:
+            m = in_string.search(text, i)
+            if m is None:
+                return None
+            k = m.start()
+            c = text[k]
+            if c == '"':
+                stack.pop()
+                i = k + 1
+            elif c == "\\":
+                i = k + 2
+            elif c == "\n":
+                return None
+            elif text.startswith("{", k + 1):
+                stack.append(0)
+                i = k + 2
+            elif k + 2 < n and text[k + 1] == c and text[k + 2] == "{":
+                i = k + 3
+            else:
+                i = k + 1
+            continue
+        m = in_expr.search(text, i)
         if m is None:
             return None
         k = m.start()
         c = text[k]
         if c == '"':
-            return k + 1
-        if c == "\\":
-            i = k + 2
-        elif c == "\n":
-            return None
-        elif text.startswith("{", k + 1):
-            j = _skip_expr(text, k + 2)
-            if j is None:
-                return None
-            i = j
-        elif k + 2 < n and text[k + 1] == c and text[k + 2] == "{":
-            i = k + 3
-        else:
-            i = k + 1
-
-
-def _skip_expr(text: str, i: int) -> int | None:
-    """Offset after the ``}`` closing an interpolation whose content starts at ``i``."""
-    special = _re("expr", r'[{}"]')
-    depth = 0
-    while True:
-        m = special.search(text, i)
-        if m is None:
-            return None
-        k = m.start()
-        c = text[k]
-        if c == '"':
-            j = _skip_string(text, k)
-            if j is None:
-                return None
-            i = j
+            stack.append(-1)
         elif c == "{":
-            depth += 1
-            i = k + 1
+            stack[-1] += 1
+        elif stack[-1] == 0:  # the interpolation's closing brace
+            stack.pop()
         else:
-            if depth == 0:
-                return k + 1
-            depth -= 1
-            i = k + 1
+            stack[-1] -= 1
+        i = k + 1
+    return i
 
 
 def _skip_body(text: str, i: int) -> int | None:
@@ -685,7 +690,11 @@ def parse_expression(text: str, locator: LineIndex, file_offset: Callable[[int],
 
 # -- lark tree -> syntax tree --------------------------------------------------------------------
 class _Converter:
-    """Walks python-hcl2's lark tree (grammar ``hcl2.lark``, 8.x) into the classes above."""
+    """Walks python-hcl2's lark tree (grammar ``hcl2.lark``, 8.x) into the classes above.
+
+    Blocks and expressions nested more than `MAX_NESTING` levels deep raise `NestingError`
+    where the nesting goes too deep (``depth`` counts the levels being converted).
+    """
 
     def __init__(self, src: str, locator: LineIndex, fo: Callable[[int], int] | None):
         global Token
@@ -696,6 +705,13 @@ class _Converter:
         self.src = src
         self.locator = locator
         self.fo = fo
+        self.depth = 0
+
+    def deeper(self, start: int) -> None:
+        """Enter one more level of nesting at offset ``start`` (the caller leaves it)."""
+        if self.depth >= MAX_NESTING:
+            raise NestingError(f"nesting too deep to read (more than {MAX_NESTING} levels)", *self.at(start))
+        self.depth += 1
 
     # positions
     def at(self, offset: int) -> tuple[int, int]:
@@ -746,38 +762,47 @@ class _Converter:
 
     def block(self, t: Any) -> Block:
         kids = t.children
-        type_, tpos = self.name(kids[0])
-        labels: list[str] = []
-        body = Body()
-        for c in kids[1:]:
-            data = getattr(c, "data", None)
-            if data in ("identifier", "keyword", "literal_value"):
-                labels.append(self.name(c)[0])
-            elif data == "string":
-                q = self.quoted(c)
-                labels.append(q.literal() or q.text.strip('"'))
-            elif data == "body":
-                body = self.body(c)
         s, e = self.bounds(t)
+        self.deeper(s)
+        try:
+            type_, tpos = self.name(kids[0])
+            labels: list[str] = []
+            body = Body()
+            for c in kids[1:]:
+                data = getattr(c, "data", None)
+                if data in ("identifier", "keyword", "literal_value"):
+                    labels.append(self.name(c)[0])
+                elif data == "string":
+                    q = self.quoted(c)
+                    labels.append(q.literal() or q.text.strip('"'))
+                elif data == "body":
+                    body = self.body(c)
+        finally:
+            self.depth -= 1
         return Block(type_, tuple(labels), body, self.span(s, e), tpos)
 
     # expressions
     def expr(self, t: Any) -> Expr:
-        if isinstance(t, Token):
-            return Opaque(self.span(t.start_pos, t.end_pos), self.src, t.start_pos, t.end_pos)
-        data = t.data
-        if data == "expr_term":
+        while not isinstance(t, Token) and t.data == "expr_term":  # unwrapped without recursion
             kids = [c for c in t.children if getattr(c, "data", None) != "new_line_or_comment"]
             if len(kids) == 1:
-                return self.expr(kids[0])
+                t = kids[0]
+                continue
             inner = [c for c in kids if not isinstance(c, Token)]
-            if len(inner) == 1:  # ( expression )
-                return self.expr(inner[0])
-        handler = getattr(self, "x_" + str(data), None)
+            if len(inner) != 1:
+                break
+            t = inner[0]  # ( expression )
+        if isinstance(t, Token):
+            return Opaque(self.span(t.start_pos, t.end_pos), self.src, t.start_pos, t.end_pos)
+        handler = getattr(self, "x_" + str(t.data), None)
         s, e = self.bounds(t)
         if handler is None:
             return Opaque(self.span(s, e), self.src, s, e)
-        return handler(t, s, e)
+        self.deeper(s)
+        try:
+            return handler(t, s, e)
+        finally:
+            self.depth -= 1
 
     def x_string(self, t: Any, s: int, e: int) -> Quoted:
         return self.quoted(t)
