@@ -82,24 +82,56 @@ def relocate(node: Node, pos: Pos, file: str) -> Node:
     """A copy of ``node`` with every position moved to ``pos`` in ``file``.
 
     Used when a value is written in a ``.tf`` file that was not given: findings are then
-    reported where the given file refers to it.
+    reported where the given file refers to it. Copied with a stack, not by recursion, so
+    that a value of any depth is copied.
     """
-    if isinstance(node, str):
-        return TStr(str(node), pos, file)
-    if isinstance(node, dict):
-        d = TDict(pos, file)
-        for k, v in node.items():
-            d[TStr(str(k), pos, file)] = relocate(v, pos, file)
-        return d
-    if isinstance(node, list):
-        out = TList(pos, file)
-        out.extend(relocate(v, pos, file) for v in node)
-        return out
-    if isinstance(node, PScalar):
-        return TScalar(node.value, pos, node.text, file)
-    if isinstance(node, UnknownNode):
-        return UnknownNode(node.text, pos, file, node.note)
-    return node
+
+    def copy(n: Node) -> tuple[Node, bool]:
+        """The copy of one node (containers empty, filled later) and whether it is one."""
+        if isinstance(n, str):
+            return TStr(str(n), pos, file), False
+        if isinstance(n, dict):
+            return TDict(pos, file), True
+        if isinstance(n, list):
+            return TList(pos, file), True
+        if isinstance(n, PScalar):
+            return TScalar(n.value, pos, n.text, file), False
+        if isinstance(n, UnknownNode):
+            return UnknownNode(n.text, pos, file, n.note), False
+        return n, False
+
+    out, container = copy(node)
+    todo = [(node, out)] if container else []
+    while todo:
+        src, dst = todo.pop()
+        for k, v in src.items() if isinstance(src, dict) else enumerate(src):
+            c, is_container = copy(v)
+            if isinstance(dst, dict):
+                dst[TStr(str(k), pos, file)] = c
+            else:
+                dst.append(c)
+            if is_container:
+                todo.append((v, c))
+    return out
+
+
+def nesting(node: Node) -> int:
+    """How deeply a value nests (a scalar is 0, ``[]`` is 1), measured with a stack; a part
+    shared by several containers is measured once."""
+    depth: dict[int, int] = {}
+    todo: list[tuple[Any, bool]] = [(node, False)]
+    while todo:
+        n, done = todo.pop()
+        if not isinstance(n, (dict, list)) or (not done and id(n) in depth):
+            continue
+        kids = [v for v in (n.values() if isinstance(n, dict) else n) if isinstance(v, (dict, list))]
+        if done:
+            depth[id(n)] = 1 + max((depth[id(v)] for v in kids), default=0)
+            continue
+        depth[id(n)] = 0  # in progress
+        todo.append((n, True))
+        todo.extend((v, False) for v in kids if id(v) not in depth)
+    return depth.get(id(node), 0)
 
 
 def node_file(node: Any, default: str) -> str:
@@ -173,30 +205,35 @@ def _with_end(offsets: list[int], end: int) -> list[int]:
 
 
 def _match_close(raw: str, i: int) -> int | None:
-    """Index of the ``}`` closing an interpolation whose content starts at ``i``."""
-    depth = 0
+    """Index of the ``}`` closing an interpolation whose content starts at ``i``.
+
+    Strings inside it may hold interpolations of their own, to any depth: they are followed
+    with a stack, not by recursion."""
+    stack = [0]  # -1: inside a string; k >= 0: inside an interpolation, k braces deep
     n = len(raw)
     while i < n:
         ch = raw[i]
-        if ch == '"':
-            i += 1
-            while i < n and raw[i] != '"':
-                if raw[i] == "\\":
-                    i += 1
-                elif raw.startswith("${", i):
-                    j = _match_close(raw, i + 2)
-                    if j is None:
-                        return None
-                    i = j
-                i += 1
-            i += 1
-            continue
-        if ch == "{":
-            depth += 1
+        if stack[-1] < 0:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                stack.pop()
+            elif raw.startswith("${", i):
+                stack.append(0)
+                i += 2
+                continue
+        elif ch == '"':
+            stack.append(-1)
+        elif ch == "{":
+            stack[-1] += 1
         elif ch == "}":
-            if depth == 0:
-                return i
-            depth -= 1
+            if stack[-1] == 0:
+                stack.pop()
+                if not stack:
+                    return i
+            else:
+                stack[-1] -= 1
         i += 1
     return None
 
@@ -483,39 +520,52 @@ def parse_mapped_json(
             return TStr("".join(pieces), pos, mt.file)
         return UnknownNode(raw, pos, mt.file)
 
-    def convert(n: Any) -> Node:
+    def leaf(n: Any) -> Node:
         if isinstance(n, PStr):
             return string(n)
-        if isinstance(n, PDict):
-            d = TDict(fpos(n.pos), mt.file)
-            for k, v in n.items():
-                key = TStr(str(k), fpos(k.pos), mt.file) if isinstance(k, PStr) else k
-                d[key] = convert(v)
-            for key, first, second in getattr(n, "dups", ()):
-                if second:
-                    where = f" (first at line {fpos(first)[0]})" if first else ""
-                    p = fpos(second)
-                    diags.append(
-                        diagnostic(
-                            DUPLICATE_KEY,
-                            f"duplicate key {str(key)!r}{where}; the last value is used",
-                            Span(mt.file, *p),
-                        )
-                    )
-            return d
-        if isinstance(n, PList):
-            out = TList(fpos(n.pos), mt.file)
-            out.extend(convert(v) for v in n)
-            return out
         if isinstance(n, PScalar):
             return TScalar(n.value, fpos(n.pos), n.text, mt.file)
         return n
 
-    try:
-        return convert(root), diags, None
-    except RecursionError:
-        return (
-            None,
-            [],
-            TextProblem(f"JSON in {mt.what} is nested too deeply", Span(mt.file, *mt.at(0), *mt.at(0))),
-        )
+    def container(n: PDict | PList) -> Node:
+        return TDict(fpos(n.pos), mt.file) if isinstance(n, PDict) else TList(fpos(n.pos), mt.file)
+
+    def duplicates(n: PDict) -> None:
+        for key, first, second in getattr(n, "dups", ()):
+            if second:
+                where = f" (first at line {fpos(first)[0]})" if first else ""
+                p = fpos(second)
+                diags.append(
+                    diagnostic(
+                        DUPLICATE_KEY,
+                        f"duplicate key {str(key)!r}{where}; the last value is used",
+                        Span(mt.file, *p),
+                    )
+                )
+
+    def convert(n: Any) -> Node:
+        """The nodes with file positions, depth first in document order (interpolations are
+        resolved in that order), with a stack rather than recursion."""
+        if not isinstance(n, (PDict, PList)):
+            return leaf(n)
+        top = container(n)
+        stack = [(n, top, iter(n.items() if isinstance(n, PDict) else enumerate(n)))]
+        while stack:
+            src, dst, items = stack[-1]
+            item = next(items, None)
+            if item is None:
+                stack.pop()
+                if isinstance(src, PDict):
+                    duplicates(src)
+                continue
+            k, v = item
+            c = container(v) if isinstance(v, (PDict, PList)) else leaf(v)
+            if isinstance(dst, dict):
+                dst[TStr(str(k), fpos(k.pos), mt.file) if isinstance(k, PStr) else k] = c
+            else:
+                dst.append(c)
+            if isinstance(v, (PDict, PList)):
+                stack.append((v, c, iter(v.items() if isinstance(v, PDict) else enumerate(v))))
+        return top
+
+    return convert(root), diags, None
