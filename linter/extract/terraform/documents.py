@@ -4,13 +4,16 @@
 ``source_policy_documents`` (and ``source_json``) first, then its own ``statement`` blocks
 (``dynamic`` ones expanded), then ``override_policy_documents`` (``override_json``), a later
 statement replacing an earlier one with the same ``sid``; ``&{...}`` becomes ``${...}``.
+
+A data source that lists another, that lists another..., counts towards the module's
+bound on nesting (`module.MAX_DEPTH`): deeper, it is an IAM900 at the reference.
 """
 
 from __future__ import annotations
 
 from ...parse.hcl_tree import Block, Body, Expr, Ref, TupleX
 from ...parse.nodes import pos_of
-from .module import Module, Scope
+from .module import MAX_DEPTH, Module, Scope
 from .text import Node, TDict, TList, TStr, UnknownNode, node_file, relocate
 from .types import STATEMENT_LISTS
 
@@ -34,9 +37,11 @@ class DataDocuments:
         if found is None or name in self._data_building:
             return None
         self._data_building.add(name)
+        self.m.depth += 1
         try:
             doc = self._build_data_document(found[0], Scope(found[1]))
         finally:
+            self.m.depth -= 1
             self._data_building.discard(name)
         self._data_docs[name] = doc
         return doc
@@ -92,7 +97,9 @@ class DataDocuments:
         for x, sc in items:
             got = self.m.policy(x, sc)
             node = got.node
-            if got.data is not None:
+            if got.data is not None and self.m.depth >= MAX_DEPTH:
+                self.m.too_deep(got.ref or x, got.scope or sc)
+            elif got.data is not None:
                 self.data_used.add(got.data)
                 node = self.data_document(got.data)
                 if node is not None and got.scope is not None:
@@ -172,14 +179,22 @@ class DataDocuments:
 
 def policy_variables(node: Node) -> Node:
     """``&{aws:username}`` becomes ``${aws:username}``, as ``aws_iam_policy_document`` renders
-    it (``&{`` is how its users write IAM policy variables without a Terraform interpolation)."""
-    if isinstance(node, TStr) and "&{" in node:
-        return TStr(str(node).replace("&{", "${"), node.pos, node.file)
-    if isinstance(node, dict):
-        for k in list(node):
-            node[k] = policy_variables(node[k])
-    elif isinstance(node, list):
-        node[:] = [policy_variables(v) for v in node]
+    it (``&{`` is how its users write IAM policy variables without a Terraform interpolation).
+    Containers are changed in place, with a stack rather than recursion."""
+
+    def fix(v: Node) -> Node:
+        if isinstance(v, TStr) and "&{" in v:
+            return TStr(str(v).replace("&{", "${"), v.pos, v.file)
+        return v
+
+    node = fix(node)
+    todo = [node] if isinstance(node, (dict, list)) else []
+    while todo:
+        n = todo.pop()
+        for k in list(n) if isinstance(n, dict) else range(len(n)):
+            v = n[k] = fix(n[k])
+            if isinstance(v, (dict, list)):
+                todo.append(v)
     return node
 
 

@@ -16,6 +16,11 @@ and region (kept as the interpolation the user wrote, ``${data.aws_caller_identi
 which `values.pseudo_parts` recognises). Anything else becomes an `UnknownNode` with its
 source text: never a guess, never a crash.
 
+Evaluation is bounded: values, references (``local.a`` -> ``local.b`` -> ...), policies and
+data sources nested more than `MAX_DEPTH` levels deep are an IAM900 where the nesting goes
+too deep ("nesting too deep to evaluate") and an unknown value from there on, so no input
+can exhaust Python's stack; a problem in one file stays that file's diagnostic.
+
 Positions: a value is reported where its literal is written. When that is a ``.tf`` file
 that was not given, it is reported where the given file refers to it instead, so that
 findings stay in the given files (`Module.moves`).
@@ -40,6 +45,7 @@ from ...parse.hcl_tree import (
     Heredoc,
     Interp,
     Lit,
+    NestingError,
     ObjectX,
     Quoted,
     Ref,
@@ -62,6 +68,7 @@ from .text import (
     TStr,
     UnknownNode,
     heredoc_text,
+    nesting,
     node_file,
     parse_mapped_json,
     quoted_text,
@@ -70,6 +77,10 @@ from .text import (
     template,
 )
 from .types import MARKERS, OPTIONAL_POLICY, PSEUDO, RESOURCE_POLICIES
+
+#: levels of values, references, policies and data sources evaluated within one another
+#: (real modules nest under 20): beyond, "nesting too deep to evaluate"
+MAX_DEPTH = 64
 
 
 # -- files and the module ------------------------------------------------------------------------
@@ -168,6 +179,8 @@ class Module:
         self.diags: list[tuple[Finding, str | None]] = []  # (diagnostic, .tf file of its owner)
         self._read(texts)
         self._local_values: dict[str, Node] = {}
+        self._local_depth: dict[str, int] = {}  # how deeply each local's value nests
+        self.depth = 0  # levels of evaluation under way (see MAX_DEPTH)
         self._resolving: list[str] = []
         self._cycles: set[frozenset[str]] = set()
         self._texts: dict[str, tuple[str | None, Finding | None]] = {}
@@ -256,10 +269,10 @@ class Module:
         if d.span is not None and f.text is not None and f.locator is not None:
             try:
                 d.block = parse_block(f.text, d.span, f.locator)
+            except NestingError as e:  # its position is in the file already
+                self.add_diag(parse_error(f.path, e.message, e.line, e.column))
             except PositionedError:
                 self.parse_whole(f)
-            except RecursionError:
-                self.add_diag(parse_error(f.path, "nesting too deep to read", *f.locator.at(d.span.start)))
         return d.block
 
     def def_text(self, d: Def) -> str:
@@ -382,24 +395,39 @@ class Module:
     def unknown(self, expr: Expr, scope: Scope, note: str = "") -> UnknownNode:
         return UnknownNode(expr.text, expr.pos, scope.file, note)
 
+    def too_deep(self, expr: Expr, scope: Scope) -> UnknownNode:
+        """IAM900 where evaluation goes more than `MAX_DEPTH` levels deep; the value is unknown."""
+        self.diag(
+            PARSE_ERROR,
+            f"nesting too deep to evaluate (more than {MAX_DEPTH} levels of values and references)",
+            Span(scope.file, *expr.pos),
+        )
+        return self.unknown(expr, scope, "nesting too deep")
+
     def eval(self, expr: Expr, scope: Scope) -> Node:
         """The value of an expression as positional nodes (unknown where not literal)."""
-        if isinstance(expr, Quoted):
-            return self.eval_string(expr, scope)
-        if isinstance(expr, Lit):
-            return TScalar(expr.value, expr.pos, expr.text, scope.file)
-        if isinstance(expr, TupleX):
-            out = TList(expr.pos, scope.file)
-            out.extend(self.eval(x, scope) for x in expr.items)
-            return out
-        if isinstance(expr, ObjectX):
-            return self.eval_object(expr, scope)
-        if isinstance(expr, Ref):
-            return self.eval_ref(expr, scope)
-        if isinstance(expr, Heredoc):
-            mt = heredoc_text(expr, scope.file, self.locator(scope.file))
-            return self.eval_template_string(mt, expr, scope)
-        return self.unknown(expr, scope)
+        if self.depth >= MAX_DEPTH:
+            return self.too_deep(expr, scope)
+        self.depth += 1
+        try:
+            if isinstance(expr, Quoted):
+                return self.eval_string(expr, scope)
+            if isinstance(expr, Lit):
+                return TScalar(expr.value, expr.pos, expr.text, scope.file)
+            if isinstance(expr, TupleX):
+                out = TList(expr.pos, scope.file)
+                out.extend(self.eval(x, scope) for x in expr.items)
+                return out
+            if isinstance(expr, ObjectX):
+                return self.eval_object(expr, scope)
+            if isinstance(expr, Ref):
+                return self.eval_ref(expr, scope)
+            if isinstance(expr, Heredoc):
+                mt = heredoc_text(expr, scope.file, self.locator(scope.file))
+                return self.eval_template_string(mt, expr, scope)
+            return self.unknown(expr, scope)
+        finally:
+            self.depth -= 1
 
     def eval_object(self, expr: ObjectX, scope: Scope) -> TDict:
         d = TDict(expr.pos, scope.file)
@@ -536,6 +564,10 @@ class Module:
                 self._local_values[name] = self.eval(attr.expr, Scope(path))
             finally:
                 self._resolving.pop()
+            self._local_depth[name] = nesting(self._local_values[name])
+        if self.depth + self._local_depth[name] > MAX_DEPTH:
+            # a value computed earlier, less deep: used here it would nest too deeply
+            return self.too_deep(ref, scope)
         value = self._local_values[name]
         if self.moves(node_file(value, path), scope):
             return relocate(value, ref.pos, scope.file)
@@ -567,7 +599,10 @@ class Module:
     def definition(self, ref: Ref, scope: Scope, depth: int = 0) -> tuple[Expr, Scope] | None:
         """The expression ``local.x`` / ``var.x`` (with literal steps) stands for."""
         steps = ref.steps
-        if not steps or not isinstance(steps[0], str) or depth > 20 or scope.tvars is not None:
+        if not steps or not isinstance(steps[0], str) or scope.tvars is not None:
+            return None
+        if depth > MAX_DEPTH:
+            self.too_deep(ref, scope)
             return None
         if ref.root == "local":
             found = self.find_local(steps[0])
@@ -630,14 +665,22 @@ class Module:
         return out
 
     # -- policy values ---------------------------------------------------------------------------
-    def policy(self, expr: Expr, scope: Scope, depth: int = 0, default: bool = False) -> Outcome:
+    def policy(self, expr: Expr, scope: Scope, default: bool = False) -> Outcome:
         """What a policy attribute holds, following references and reading JSON texts.
 
         ``default``: the expression is a variable's default, a placeholder the caller may
         override, so a non-JSON default (``""``) is not reported.
         """
-        if depth > 20:
+        if self.depth >= MAX_DEPTH:
+            self.too_deep(expr, scope)
             return Outcome()
+        self.depth += 1
+        try:
+            return self._policy(expr, scope, default)
+        finally:
+            self.depth -= 1
+
+    def _policy(self, expr: Expr, scope: Scope, default: bool) -> Outcome:
         if isinstance(expr, Call):
             return self.policy_call(expr, scope)
         if isinstance(expr, Heredoc):
@@ -645,15 +688,14 @@ class Module:
             body = mt.text.strip()
             if len(mt.regions) == 1 and body == mt.regions[0].raw:  # <<EOF ${expr} EOF
                 r = mt.regions[0]
-                try:
-                    inner = parse_expression(r.inner, mt.locator, r.file_offset)
-                except PositionedError:
+                inner = self.region_expr(r, mt)
+                if inner is None:
                     return Outcome()
-                return self.policy(inner, scope, depth + 1)
+                return self.policy(inner, scope)
             return self.json_text(mt, scope)
         if isinstance(expr, Quoted):
             if len(expr.parts) == 1 and isinstance(expr.parts[0], Interp):
-                return self.policy(expr.parts[0].expr, scope, depth + 1)
+                return self.policy(expr.parts[0].expr, scope)
             mt = quoted_text(expr, scope.file, self.locator(scope.file))
             if not mt.text.lstrip().startswith("{"):
                 if not (mt.regions or mt.directive or default or not mt.text.strip()):
@@ -676,7 +718,7 @@ class Module:
                 return Outcome(data=plain[2], ref=expr, scope=scope)
             found = self.definition(expr, scope)
             if found is not None:
-                got = self.policy(found[0], found[1], depth + 1, default or expr.root == "var")
+                got = self.policy(found[0], found[1], default or expr.root == "var")
                 if got.node is not None and self.moves(node_file(got.node, found[1].file), scope):
                     got.node = relocate(got.node, expr.pos, scope.file)
                 if got.data is not None and self.moves(found[1].file, scope):
@@ -759,14 +801,24 @@ class Module:
             return Outcome()
         return Outcome(node=node)
 
-    def resolve_region(self, r: Region, inside: bool, scope: Scope, mt: MappedText) -> Node | None:
-        """The value of a ``${...}`` in a heredoc or template (None when unknown)."""
+    def region_expr(self, r: Region, mt: MappedText) -> Expr | None:
+        """The expression of a ``${...}`` in a heredoc or template (parsed once); None when it
+        does not parse, and an IAM900 when it nests too deeply to read."""
         if r.expr is None:
             try:
                 r.expr = parse_expression(r.inner, mt.locator, r.file_offset)
+            except NestingError as e:
+                self.add_diag(parse_error(mt.file, e.message, e.line, e.column))
+                return None
             except PositionedError:
                 return None
-        expr = r.expr
+        return r.expr
+
+    def resolve_region(self, r: Region, inside: bool, scope: Scope, mt: MappedText) -> Node | None:
+        """The value of a ``${...}`` in a heredoc or template (None when unknown)."""
+        expr = self.region_expr(r, mt)
+        if expr is None:
+            return None
         sc = Scope(mt.file, scope.iterators, scope.tvars)
         if not inside and isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
             return self.eval(expr.args[0], sc)
