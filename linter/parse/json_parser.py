@@ -2,6 +2,11 @@
 
 `parse_json` raises `PositionedError` at the offending place. ``mapper`` maps positions of
 a JSON document embedded in another file (a heredoc, a block scalar) back into that file.
+
+A JSON document may also be the value of a JSON *string* (a policy in a Terraform plan, a
+policy document the AWS CLI prints as a string): `string_at` decodes the string literal with
+the offset of each character in the file, and `offsets_mapper` turns those offsets into a
+``mapper``, so positions inside the document are exact in the file through its escapes.
 """
 
 from __future__ import annotations
@@ -149,3 +154,63 @@ def parse_json(
     if idx < n:
         fail(f"unexpected content after the JSON value: {describe(idx)}", idx)
     return result
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def string_at(text: str, quote: int) -> tuple[str, list[int]] | None:
+    """The value of the JSON string literal whose opening quote is at offset ``quote`` of
+    ``text``, and the offset in ``text`` of each of its characters (an escaped character is
+    at its backslash), plus that of the closing quote; None when it is not a well-formed
+    string literal."""
+    out: list[str] = []
+    offs: list[int] = []
+    i, n = quote + 1, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            offs.append(i)
+            return "".join(out), offs
+        if ch == "\\":
+            nxt = text[i + 1 : i + 2]
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+                offs.append(i)
+                i += 2
+                continue
+            if nxt == "u":
+                try:
+                    cp = int(text[i + 2 : i + 6], 16)
+                except ValueError:
+                    return None
+                width = 6
+                if 0xD800 <= cp < 0xDC00 and text.startswith("\\u", i + 6):
+                    try:
+                        lo = int(text[i + 8 : i + 12], 16)
+                    except ValueError:
+                        lo = 0
+                    if 0xDC00 <= lo < 0xE000:
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                        width = 12
+                out.append(chr(cp))
+                offs.append(i)
+                i += width
+                continue
+            return None
+        out.append(ch)
+        offs.append(i)
+        i += 1
+    return None
+
+
+def offsets_mapper(value: str, offsets: list[int], lines: LineIndex) -> Mapper:
+    """A `parse_json` mapper for ``value``, whose character k stands at offset ``offsets[k]``
+    of the text ``lines`` indexes (the end of ``value`` at the last offset)."""
+    inner = LineIndex(value)
+    last = len(offsets) - 1
+
+    def to_file(line: int, column: int) -> tuple[int, int]:
+        return lines.at(offsets[max(0, min(inner.offset(line, column), last))])
+
+    return to_file

@@ -25,7 +25,7 @@ from typing import Any
 from ...diagnostics import DUPLICATE_KEY, diagnostic, parse_error
 from ...model import Finding, Span
 from ...parse.hcl_tree import Expr, Heredoc, Interp, Quoted, unescape_map
-from ...parse.json_parser import parse_json
+from ...parse.json_parser import parse_json, string_at
 from ...parse.nodes import PDict, PList, PScalar, PStr
 from ...positions import LineIndex, Pos, PositionedError
 
@@ -339,49 +339,13 @@ def quoted_text(q: Quoted, file: str, locator: LineIndex) -> MappedText:
     return MappedText("".join(out), file, locator, _with_end(offs, end), regions, q.directive, "string")
 
 
-_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-
-
 def json_string_text(text: str, quote: int, file: str, locator: LineIndex, what: str) -> MappedText | None:
     """The value of the JSON string literal at offset ``quote`` of ``text`` (plan JSON), with
     the file offset of each character; None when it is not a well-formed string."""
-    out: list[str] = []
-    offs: list[int] = []
-    i, n = quote + 1, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            return MappedText("".join(out), file, locator, _with_end(offs, i), what=what)
-        if ch == "\\":
-            nxt = text[i + 1 : i + 2]
-            if nxt in _JSON_ESCAPES:
-                out.append(_JSON_ESCAPES[nxt])
-                offs.append(i)
-                i += 2
-                continue
-            if nxt == "u":
-                try:
-                    cp = int(text[i + 2 : i + 6], 16)
-                except ValueError:
-                    return None
-                width = 6
-                if 0xD800 <= cp < 0xDC00 and text.startswith("\\u", i + 6):
-                    try:
-                        lo = int(text[i + 8 : i + 12], 16)
-                    except ValueError:
-                        lo = 0
-                    if 0xDC00 <= lo < 0xE000:
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
-                        width = 12
-                out.append(chr(cp))
-                offs.append(i)
-                i += width
-                continue
-            return None
-        out.append(ch)
-        offs.append(i)
-        i += 1
-    return None
+    got = string_at(text, quote)
+    if got is None:
+        return None
+    return MappedText(got[0], file, locator, got[1], what=what)
 
 
 # -- JSON from a mapped text ---------------------------------------------------------------------
