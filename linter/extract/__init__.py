@@ -18,7 +18,16 @@ from .terraform import extract_module
 
 __all__ = ["Extraction", "extract_file", "extract_module"]
 
-JSON_MARKERS = ('"Statement"', '"Resources"', '"AWSTemplateFormatVersion"', '"format_version"')
+JSON_MARKERS = (
+    '"Statement"',
+    '"Resources"',
+    '"AWSTemplateFormatVersion"',
+    '"format_version"',
+    # a policy document wrapped as a string (jsonpolicy): its "Statement" is escaped
+    '"PolicyDocument"',
+    '"AssumeRolePolicyDocument"',
+    '"Document"',
+)
 CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::", "Custom::")
 
 
@@ -67,7 +76,7 @@ def extract_file(path: str, text: str) -> Extraction | None:
     else:
         from . import jsonpolicy
 
-        ex = jsonpolicy.extract(path, root)
+        ex = jsonpolicy.extract(path, root, text)
     if recovered:  # report the slip, and lint what it did not hide
         ex = ex or Extraction("json")
         ex.diagnostics[:0] = [parse_error(path, e.message, e.line, e.column) for e in recovered]

@@ -2,8 +2,19 @@
 
 A file whose top-level object is a policy document (it has ``Statement``), or that wraps one
 under the keys the AWS CLI and SDKs use: ``PolicyDocument``, ``Document``,
-``AssumeRolePolicyDocument`` (a trust policy), ``PolicyVersion.Document``. A wrapped document
-may also be a JSON string, as ``aws iam get-policy-version`` prints it URL-decoded.
+``AssumeRolePolicyDocument`` (a trust policy), ``PolicyVersion.Document``,
+``Policy.PolicyDocument``, ``Role.AssumeRolePolicyDocument``.
+
+A wrapped document may also be a JSON *string* that holds the document, as the AWS CLI
+prints it for some calls (``{"PolicyVersion": {"Document": "{\\"Statement\\": ...}"}}``). It
+is read with its positions mapped through the string's escapes, so that a finding points at
+the character of the file (an escaped character at its backslash). Some versions of
+``aws iam get-role`` print ``AssumeRolePolicyDocument`` URL-encoded (``"%7B%22Version%22..."``):
+it is decoded and read, but a place in the decoded text has no exact place in the file, so
+every finding in such a document is reported at the string's start (its opening quote). A
+wrapped string that does not hold a JSON object is an IAM900 (at the error in it when its
+JSON is broken, else at the string). Under the bare ``Document`` key, a common word, only a
+string that looks like a JSON object (``{`` or ``%7B``) is taken for a policy.
 """
 
 from __future__ import annotations
@@ -11,7 +22,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..builder import DocumentBuilder
-from ..model import DocKind, Origin
+from ..diagnostics import PARSE_ERROR, diagnostic, parse_error
+from ..model import DocKind, Origin, Span
+from ..parse.json_parser import offsets_mapper, parse_json, string_at
+from ..positions import LineIndex, PositionedError
 from .extraction import Extraction, duplicate_keys
 
 WRAPPERS = (
@@ -22,6 +36,8 @@ WRAPPERS = (
     (("Policy", "PolicyDocument"), DocKind.UNKNOWN),
     (("Role", "AssumeRolePolicyDocument"), DocKind.TRUST),
 )
+#: wrappers whose key is a common word: a string under them is a policy only if it looks like one
+_AMBIGUOUS = {("Document",)}
 
 
 def _is_star(v) -> bool:
@@ -90,8 +106,14 @@ def looks_single_resource(node, kind: DocKind) -> bool:
     return len(services) == 1 and services <= SINGLE_RESOURCE_SERVICES
 
 
+def _looks_like_json(value: str) -> bool:
+    body = value.lstrip()
+    return body.startswith("{") or body[:3].upper() == "%7B"
+
+
 def find_documents(root):
-    """Yield (node, kind, path) for each policy document in a raw JSON file."""
+    """Yield (node, kind, path) for each policy document in a raw JSON file; ``node`` is the
+    document, or the string that holds it (see the module's docstring)."""
     if not isinstance(root, dict):
         return
     if "Statement" in root:
@@ -103,16 +125,79 @@ def find_documents(root):
             node = node.get(k) if isinstance(node, dict) else None
         if isinstance(node, dict) and "Statement" in node:
             yield node, (guess_kind(node) if kind is DocKind.UNKNOWN else kind), ".".join(keys)
+        elif isinstance(node, str) and (keys not in _AMBIGUOUS or _looks_like_json(node)):
+            yield node, kind, ".".join(keys)
 
 
-def extract(path: str, root) -> Extraction | None:
+def _json_kind(v: Any) -> str:
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, str):
+        return "a string"
+    return "a number, boolean or null"
+
+
+def read_string(path: str, text: str | None, lines: LineIndex | None, s: str, where: str, out: Extraction):
+    """The document a wrapped string holds (positional nodes in the file), or None with an
+    IAM900 in ``out`` when it holds none."""
+    pos = getattr(s, "pos", None) or (1, 1, 1, 2)
+    start = (pos[0], pos[1])
+    value = str(s)
+    got = string_at(text, lines.offset(*start)) if text is not None and lines is not None else None
+
+    def at_start(line: int, column: int) -> tuple[int, int]:
+        return start
+
+    mapper = (
+        offsets_mapper(got[0], got[1], lines) if got is not None and got[0] == value and lines else at_start
+    )
+    what = f"the {where} string"
+    if value.lstrip()[:3].upper() == "%7B":
+        from urllib.parse import unquote
+
+        value, mapper, what = unquote(value), at_start, f"the URL-encoded {where} string"
+    if not value.strip():
+        out.diagnostics.append(parse_error(path, f"{what} is empty: it holds no policy document", *start))
+        return None
+    recovered: list[PositionedError] = []
+    try:
+        node = parse_json(value, mapper=mapper, recovered=recovered)
+    except PositionedError as e:
+        out.diagnostics.append(parse_error(path, f"invalid JSON in {what}: {e.message}", e.line, e.column))
+        return None
+    out.diagnostics.extend(
+        parse_error(path, f"invalid JSON in {what}: {e.message}", e.line, e.column) for e in recovered
+    )
+    if not isinstance(node, dict):
+        p = getattr(node, "pos", None) or (*start, *start)
+        out.diagnostics.append(
+            diagnostic(
+                PARSE_ERROR,
+                f"{what} must hold a JSON object (a policy document), not {_json_kind(node)}",
+                Span(path, *p),
+            )
+        )
+        return None
+    out.diagnostics.extend(duplicate_keys(path, node))
+    return node
+
+
+def extract(path: str, root, text: str | None = None) -> Extraction | None:
+    """The policy documents of a raw JSON file already parsed with positions (``text``, the
+    file's text, maps positions inside documents wrapped as strings)."""
     found = list(find_documents(root))
     if not found:
         return None
     out = Extraction("json")
     out.diagnostics.extend(duplicate_keys(path, root))
     builder = DocumentBuilder(path)
+    lines = LineIndex(text) if text is not None and any(isinstance(f[0], str) for f in found) else None
     for node, kind, prop in found:
+        if isinstance(node, str):
+            node = read_string(path, text, lines, node, prop, out)
+            if node is None:
+                continue
+            kind = guess_kind(node) if kind is DocKind.UNKNOWN else kind
         doc = builder.document(
             node,
             kind,
