@@ -252,7 +252,13 @@ def _typed_options(reg, given: dict[str, dict[str, str]]) -> tuple:
 
 
 def _out(path: str | None) -> TextIO:
+    """The report's stream. The reporters escape lone surrogates, so UTF-8 carries any report;
+    on stdout, a character its encoding cannot carry (any non-ASCII one with an ASCII locale)
+    is written as a backslash escape rather than failing the run."""
     if path is None:
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
         return sys.stdout
     return open(path, "w", encoding="utf-8", newline="\n")
 
