@@ -447,17 +447,23 @@ def lint(args, reg) -> int:
 
     from .reporters import render
 
+    where = args.output or "the report to stdout"
     try:
         out = _out(args.output)
     except OSError as e:
-        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+        raise UsageError(f"cannot write {where}: {e.strerror or e}") from None
     try:
-        render(args.format, report, out, _color(out, args.format))
-    finally:
-        if out is not sys.stdout:
-            out.close()
-        else:
-            out.flush()
+        try:
+            render(args.format, report, out, _color(out, args.format))
+        finally:
+            if out is not sys.stdout:
+                out.close()
+            else:
+                out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # a full disk, a closed or full stdout
+        raise UsageError(f"cannot write {where}: {e.strerror or e}") from None
 
     if report.has_input_errors:
         return EXIT_ERROR
