@@ -208,13 +208,25 @@ def _toml(path: str) -> dict:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
+
+    from .discover import decode
+
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read()
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    text, err = decode(path, data)  # UTF-8, as TOML is; where it is not, says where
+    if err is not None:
+        raise ConfigError(f"{path}:{err.span.line}:{err.span.column}: invalid TOML: {err.message}")
+    try:
+        return tomllib.loads(text or "")
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except ValueError:  # int() refuses a number of more than 4,300 digits
+        raise ConfigError(f"{path}: invalid TOML: a number with too many digits") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
 def _cached_toml(path: str) -> dict:
@@ -238,7 +250,10 @@ def _cached_toml(path: str) -> dict:
     if isinstance(cached, dict) and cached.get("ident") == ident:
         return cached["data"]
     data = _toml(path)
-    write_json(name, {"ident": ident, "data": _jsonable(data)})
+    try:
+        write_json(name, {"ident": ident, "data": _jsonable(data)})
+    except RecursionError:
+        pass  # too deep to cache; validation says where
     return data
 
 
@@ -274,7 +289,8 @@ def _key_path(prefix: str, parts: Iterable) -> str:
 
 def _entries(table: dict) -> list:
     ignore = table.get("ignore")
-    entries = list(table.get("suppress", []))
+    suppress = table.get("suppress", [])
+    entries = list(suppress) if isinstance(suppress, list) else []  # the schema judges the rest
     if isinstance(ignore, list) and ignore and all(isinstance(e, dict) for e in ignore):
         entries = list(ignore) + entries
     return entries
@@ -292,7 +308,7 @@ def validate(table: dict, path: str, prefix: str, registry) -> None:
         for i, code in enumerate(table.get(key, [])):
             if isinstance(code, str) and code != "ALL" and not any(k.startswith(code) for k in known):
                 raise ConfigError(
-                    f"{path}: {_key_path(prefix, [key, i])}: {code!r} is not a rule code or prefix "
+                    f"{path}: {_key_path(prefix, [key, i])}: {_shown(code)} is not a rule code or prefix "
                     "(see 'iamlint rules')"
                 )
 
@@ -321,22 +337,31 @@ def _deepest(errs: list):
     return err
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)``, cut short: a message stays one readable line whatever the file holds."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxstring, r.maxother, r.maxlong = 3, 60, 60, 40
+    return r.repr(value)
+
+
 def _expected(err) -> str:
     v = err.validator
     if v == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         allowed = ", ".join(sorted(err.schema.get("properties", {}))) or "none"
-        return f"unknown key {', '.join(map(repr, extra))} (expected one of: {allowed})"
+        return f"unknown key {', '.join(map(_shown, extra))} (expected one of: {allowed})"
     if v == "type":
-        return f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"
+        return f"expected {err.validator_value}, got {type(err.instance).__name__} {_shown(err.instance)}"
     if v == "enum":
-        return f"expected one of {', '.join(map(str, err.validator_value))}, got {err.instance!r}"
+        return f"expected one of {', '.join(map(str, err.validator_value))}, got {_shown(err.instance)}"
     if v == "pattern":
-        return f"expected {err.schema.get('description', 'a valid value')}, got {err.instance!r}"
+        return f"expected {err.schema.get('description', 'a valid value')}, got {_shown(err.instance)}"
     if v == "required":
         return err.message
     if v == "minimum":
-        return f"expected a number >= {err.validator_value}, got {err.instance!r}"
+        return f"expected a number >= {err.validator_value}, got {_shown(err.instance)}"
     return err.message
 
 
@@ -413,6 +438,24 @@ def _entry_line(path: str | None, index: int) -> int:
     return 1
 
 
+#: deeper than any value of the schema; deeper values are refused before anything recurses
+MAX_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> list | None:
+    """The key path of a value nested more than ``limit`` levels deep, if there is one."""
+    stack: list[tuple[Any, list]] = [(value, [])]
+    while stack:
+        v, where = stack.pop()
+        if len(where) > limit:
+            return where
+        if isinstance(v, dict):
+            stack.extend((x, [*where, k]) for k, x in v.items())
+        elif isinstance(v, list):
+            stack.extend((x, [*where, i]) for i, x in enumerate(v))
+    return None
+
+
 def load(path: str, registry, missing_ok: bool = False) -> Config | None:
     """Read, validate and build a configuration file (None: a pyproject.toml without our table)."""
     table, prefix = _table(path)
@@ -420,6 +463,10 @@ def load(path: str, registry, missing_ok: bool = False) -> Config | None:
         if missing_ok:
             return None
         raise ConfigError(f"{path}: no [tool.iamlint] table")
+    deep = _too_deep(table)
+    if deep is not None:
+        where = _key_path(prefix, deep[:4]) + "..."
+        raise ConfigError(f"{path}: {where}: nested more than {MAX_DEPTH} levels deep")
     # TOML dates arrive as datetime.date; the schema speaks strings
     for e in _entries(table) if isinstance(table, dict) else []:
         if isinstance(e, dict) and hasattr(e.get("until"), "isoformat"):
