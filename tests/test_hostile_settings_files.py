@@ -6,6 +6,7 @@ code 2, and no traceback; the user cache is never needed, so a bad entry is pass
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -106,6 +107,48 @@ def test_a_hostile_config_flag_file_is_one_line_and_exit_2(run_cli, repo, env):
     assert one_error_line(run_cli("--config", "folder.toml", "p.json", cwd=repo, env=env)) == (
         "folder.toml: cannot read: Is a directory"
     )
+
+
+# -- baselines ---------------------------------------------------------------------------------
+def baseline(findings) -> str:
+    return json.dumps({"format": "iamlint-baseline", "version": 1, "findings": findings})
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            ("[" * 100_000 + "]" * 100_000).encode(),
+            "{f}: not an iamlint baseline: arrays or objects nested too deeply",
+        ),
+        (("1" * 5000).encode(), "{f}: not an iamlint baseline: a number with too many digits"),
+        (
+            b'{"format": "iamlint-baseline",\n "version": "\xff"}',
+            "{f}:2:14: not an iamlint baseline: invalid UTF-8 (byte 0xff); iamlint reads UTF-8 files",
+        ),
+        (
+            b'{"format": \n 1,}',
+            "{f}:2:4: not an iamlint baseline: invalid JSON: Expecting property name enclosed in double quotes",
+        ),
+        (
+            ('{"format": "iamlint-baseline", "version": ' + "[" * 900 + "]" * 900 + "}").encode(),
+            "{f}: version: baseline version [[[[[[[...]]]]]]] is not supported (expected 1)",
+        ),
+        (baseline({"a": 1}).encode(), "{f}: findings: expected a list of entries, got {'a': 1}"),
+        (
+            baseline([{"fingerprint": "0" * 32}, [1, 2]]).encode(),
+            "{f}: findings[1]: expected an entry (an object), got [1, 2]",
+        ),
+        (
+            baseline([{"fingerprint": "0" * 32}, {"fingerprint": 7}]).encode(),
+            "{f}: findings[1].fingerprint: expected a string, got 7",
+        ),
+    ],
+)
+def test_a_hostile_baseline_is_one_line_and_exit_2(run_cli, repo, env, content, message):
+    (repo / "baseline.json").write_bytes(content)
+    line = one_error_line(run_cli("--baseline", "baseline.json", "p.json", cwd=repo, env=env))
+    assert line == message.replace("{f}", "baseline.json")
 
 
 def test_a_baseline_that_cannot_be_written_is_one_line_and_exit_2(run_cli, repo, env):
