@@ -229,11 +229,13 @@ def _toml(path: str) -> dict:
         raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
-def _cached_toml(path: str) -> dict:
+def _cached_toml(path: str, use_cache: bool = True) -> dict:
     """The parsed TOML, from the user cache when the file has not changed.
 
     Importing tomllib alone costs ~7 ms, most of the configuration's share of a cold run;
-    the cache entry is keyed by the file's absolute path, size and modification time.
+    the cache entry is keyed by the file's absolute path, size and modification time. An
+    entry that is not one this function wrote (another ident, no table) is passed over, and
+    `load` reads the file itself when the cached table fails validation.
     """
     from binascii import crc32  # a built-in module: hashlib's import alone costs ~5 ms
 
@@ -246,9 +248,10 @@ def _cached_toml(path: str) -> dict:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     ident = f"{__version__}\0{os.path.abspath(path)}\0{st.st_size}\0{st.st_mtime_ns}"
     name = f"config-{crc32(ident.encode()):08x}-{len(ident)}.json"  # ident is checked on read
-    cached = read_json(name)
-    if isinstance(cached, dict) and cached.get("ident") == ident:
-        return cached["data"]
+    if use_cache:
+        cached = read_json(name)
+        if isinstance(cached, dict) and cached.get("ident") == ident and isinstance(cached.get("data"), dict):
+            return cached["data"]
     data = _toml(path)
     try:
         write_json(name, {"ident": ident, "data": _jsonable(data)})
@@ -268,9 +271,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _table(path: str) -> tuple[dict | None, str]:
+def _table(path: str, use_cache: bool = True) -> tuple[dict | None, str]:
     """The iamlint table of a config file and its key prefix for messages."""
-    data = _cached_toml(path)
+    data = _cached_toml(path, use_cache)
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})
         return (tool.get("iamlint") if isinstance(tool, dict) else None), "tool.iamlint"
@@ -458,7 +461,15 @@ def _too_deep(value: Any, limit: int = MAX_DEPTH) -> list | None:
 
 def load(path: str, registry, missing_ok: bool = False) -> Config | None:
     """Read, validate and build a configuration file (None: a pyproject.toml without our table)."""
-    table, prefix = _table(path)
+    try:
+        return _load(path, registry, missing_ok, use_cache=True)
+    except ConfigError:
+        # the cached copy may be corrupt or hostile: only the file itself can be at fault
+        return _load(path, registry, missing_ok, use_cache=False)
+
+
+def _load(path: str, registry, missing_ok: bool, use_cache: bool) -> Config | None:
+    table, prefix = _table(path, use_cache)
     if table is None:
         if missing_ok:
             return None

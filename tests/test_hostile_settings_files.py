@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from conftest import iamlint_bin
@@ -178,3 +179,116 @@ def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(run_cli, tmp_pat
         )
     assert proc.returncode == 2
     assert proc.stderr == "iamlint: error: cannot write the report to stdout: No space left on device\n"
+
+
+# -- the user cache ----------------------------------------------------------------------------
+ONLY_IAM101 = 'p.json:1:71: IAM101 Allow statement grants every action ("*")\n'
+
+
+def spoil(kind: str, entry: Path) -> None:
+    """Make the configuration's cache entry ``entry`` corrupt, unreadable or hostile."""
+    ident = json.loads(entry.read_text())["ident"]  # the entry matches the file: only its data lies
+    if kind in ("directory", "fifo", "device"):
+        entry.unlink()
+    if kind == "not JSON":
+        entry.write_text('{"ident": ')
+    elif kind == "not UTF-8":
+        entry.write_bytes(b'{"ident": "\xff"}')
+    elif kind == "nested 100,000 deep":
+        entry.write_text("[" * 100_000 + "]" * 100_000)
+    elif kind == "a 5,000-digit number":
+        entry.write_text("1" * 5000)
+    elif kind == "data is a list":
+        entry.write_text(json.dumps({"ident": ident, "data": [1]}))
+    elif kind == "no data":
+        entry.write_text(json.dumps({"ident": ident}))
+    elif kind == "data of a wrong shape":
+        entry.write_text(json.dumps({"ident": ident, "data": {"select": 5}}))
+    elif kind == "data nested 900 deep":
+        deep = "[" * 900 + "]" * 900
+        entry.write_text(f'{{"ident": {json.dumps(ident)}, "data": {{"select": {deep}}}}}')
+    elif kind == "huge":  # valid, and it would select IAM102: too large to be one iamlint wrote
+        entry.write_text(json.dumps({"ident": ident, "data": {"select": ["IAM102"]}}) + " " * (5 << 20))
+    elif kind == "directory":
+        entry.mkdir()
+    elif kind == "fifo":  # opening it for reading would wait for a writer for ever
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(entry)
+    elif kind == "device":
+        if not os.path.exists("/dev/zero"):
+            pytest.skip("no /dev/zero here")
+        entry.symlink_to("/dev/zero")
+    elif kind == "unreadable":
+        if not hasattr(os, "geteuid") or os.geteuid() == 0:
+            pytest.skip("root reads any file")
+        entry.chmod(0)
+    else:
+        raise AssertionError(kind)
+
+
+@pytest.fixture(scope="module")
+def cached(tmp_path_factory):
+    """A repository whose configuration has been read once: its cache entry, as written."""
+    root = tmp_path_factory.mktemp("cached")
+    (root / "p.json").write_text(ORDINARY)
+    (root / ".iamlint.toml").write_text('select = ["IAM101"]\n')
+    env = dict(os.environ, IAMLINT_CACHE_DIR=str(root / "cache"), NO_COLOR="1")
+    cmd = iamlint_bin() + ["-f", "concise", "p.json"]
+    first = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=60)
+    assert (first.returncode, first.stdout, first.stderr) == (1, ONLY_IAM101, "")
+    (entry,) = (root / "cache").glob("config-*.json")
+    return root, {"IAMLINT_CACHE_DIR": str(root / "cache")}, entry, entry.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "not JSON",
+        "not UTF-8",
+        "nested 100,000 deep",
+        "a 5,000-digit number",
+        "data is a list",
+        "no data",
+        "data of a wrong shape",
+        "data nested 900 deep",
+        "huge",
+        "directory",
+        "fifo",
+        "device",
+        "unreadable",
+    ],
+)
+def test_a_corrupt_or_hostile_cache_entry_never_breaks_a_run(run_cli, cached, kind):
+    root, env, entry, pristine = cached
+    if entry.is_dir() and not entry.is_symlink():
+        entry.rmdir()
+    elif entry.exists() or entry.is_symlink():
+        entry.unlink()
+    entry.write_bytes(pristine)
+    spoil(kind, entry)
+    proc = run_cli("-f", "concise", "p.json", cwd=root, env=env)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, ONLY_IAM101, "")
+    if entry.is_file() and kind != "unreadable":  # rewritten from the file
+        assert json.loads(entry.read_text())["data"] == {"select": ["IAM101"]}
+
+
+def test_a_cache_directory_that_is_a_file_is_not_used(run_cli, repo, tmp_path):
+    (tmp_path / "cache").write_text("not a directory")
+    (repo / ".iamlint.toml").write_text('select = ["IAM101"]\n')
+    proc = run_cli("-f", "concise", "p.json", cwd=repo, env={"IAMLINT_CACHE_DIR": str(tmp_path / "cache")})
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, ONLY_IAM101, "")
+
+
+def test_a_cache_write_never_follows_a_file_already_in_its_place(tmp_path, monkeypatch):
+    from iamlint import cache
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / "cache").mkdir()
+    monkeypatch.setenv("IAMLINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(os, "getpid", lambda: 4242)
+    (tmp_path / "cache" / ".entry.json.4242.tmp").symlink_to(victim)
+    cache.write_json("entry.json", {"a": 1})
+    assert victim.read_text() == "keep me"
+    assert cache.read_json("entry.json") is None  # not written rather than written through the link
