@@ -48,27 +48,54 @@ def write(report: RunReport, path: str) -> int:
 
 
 def load(path: str) -> Counter:
+    """The fingerprints a baseline holds; a `BaselineError` (one line: the file, the key path
+    where there is one, what is wrong) for anything else, whatever the file holds."""
+    from .discover import decode
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as e:
         raise BaselineError(f"cannot read baseline {path}: {e.strerror or e}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise BaselineError(f"{path} is not an iamlint baseline (not JSON: {e})") from None
+    text, err = decode(path, data)
+    if err is not None:
+        raise BaselineError(
+            f"{path}:{err.span.line}:{err.span.column}: not an iamlint baseline: {err.message}"
+        )
+    try:
+        doc = json.loads(text or "")
+    except json.JSONDecodeError as e:
+        raise BaselineError(
+            f"{path}:{e.lineno}:{e.colno}: not an iamlint baseline: invalid JSON: {e.msg}"
+        ) from None
+    except ValueError:  # int() refuses a number of more than 4,300 digits
+        raise BaselineError(f"{path}: not an iamlint baseline: a number with too many digits") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: not an iamlint baseline: arrays or objects nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise BaselineError(f"{path} is not an iamlint baseline (write one with --write-baseline)")
     if doc.get("version") != VERSION:
         raise BaselineError(
-            f"{path}: baseline version {doc.get('version')!r} is not supported (expected {VERSION})"
+            f"{path}: version: baseline version {_shown(doc.get('version'))} is not supported (expected {VERSION})"
         )
     entries = doc.get("findings")
-    if not isinstance(entries, list) or not all(
-        isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
-    ):
-        raise BaselineError(
-            f"{path}: malformed baseline: 'findings' must be a list of entries with a fingerprint"
-        )
-    return Counter(e["fingerprint"] for e in entries)
+    if not isinstance(entries, list):
+        raise BaselineError(f"{path}: findings: expected a list of entries, got {_shown(entries)}")
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise BaselineError(f"{path}: findings[{i}]: expected an entry (an object), got {_shown(entry)}")
+        if not isinstance(entry.get("fingerprint"), str):
+            raise BaselineError(
+                f"{path}: findings[{i}].fingerprint: expected a string, got {_shown(entry.get('fingerprint'))}"
+            )
+    return Counter(entry["fingerprint"] for entry in entries)
+
+
+def _shown(value) -> str:
+    """``repr(value)``, cut short: the message stays one readable line."""
+    import reprlib
+
+    return reprlib.repr(value)
 
 
 def apply(report: RunReport, known: Counter) -> None:

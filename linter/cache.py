@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from typing import Any
 
@@ -29,12 +30,26 @@ def cache_dirs() -> list[str]:
     return out
 
 
+#: an entry larger than this is not one iamlint wrote
+MAX_ENTRY_BYTES = 4 * 1024 * 1024
+
+
 def read_json(name: str) -> Any | None:
+    """The entry's JSON, or None. Whatever the file is (not JSON, nested too deeply, a FIFO
+    that would block, a device, huge) it is passed over; the caller checks what it holds."""
     for d in cache_dirs():
         try:
-            with open(os.path.join(d, name), encoding="utf-8") as fh:
-                return json.load(fh)
-        except (OSError, ValueError):
+            # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below)
+            fd = os.open(os.path.join(d, name), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue
+        try:
+            with open(fd, "rb") as fh:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
+                    continue
+                return json.loads(fh.read(MAX_ENTRY_BYTES + 1))
+        except (OSError, ValueError, RecursionError):
             continue
     return None
 
@@ -43,15 +58,23 @@ def write_json(name: str, data: Any) -> None:
     """Write atomically to the first writable cache directory; give up quietly otherwise."""
     try:
         text = json.dumps(data)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return
     for d in cache_dirs():
+        tmp = os.path.join(d, f".{name}.{os.getpid()}.tmp")
         try:
             os.makedirs(d, exist_ok=True)
-            tmp = os.path.join(d, f".{name}.{os.getpid()}.tmp")
-            with open(tmp, "w", encoding="utf-8") as fh:
+            # O_EXCL: never write through a file or link that is already there
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except OSError:
+            continue
+        try:
+            with open(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
             os.replace(tmp, os.path.join(d, name))
             return
         except OSError:
-            continue
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass

@@ -252,7 +252,13 @@ def _typed_options(reg, given: dict[str, dict[str, str]]) -> tuple:
 
 
 def _out(path: str | None) -> TextIO:
+    """The report's stream. The reporters escape lone surrogates, so UTF-8 carries any report;
+    on stdout, a character its encoding cannot carry (any non-ASCII one with an ASCII locale)
+    is written as a backslash escape rather than failing the run."""
     if path is None:
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
         return sys.stdout
     return open(path, "w", encoding="utf-8", newline="\n")
 
@@ -441,17 +447,23 @@ def lint(args, reg) -> int:
 
     from .reporters import render
 
+    where = args.output or "the report to stdout"
     try:
         out = _out(args.output)
     except OSError as e:
-        raise UsageError(f"cannot write {args.output}: {e.strerror or e}") from None
+        raise UsageError(f"cannot write {where}: {e.strerror or e}") from None
     try:
-        render(args.format, report, out, _color(out, args.format))
-    finally:
-        if out is not sys.stdout:
-            out.close()
-        else:
-            out.flush()
+        try:
+            render(args.format, report, out, _color(out, args.format))
+        finally:
+            if out is not sys.stdout:
+                out.close()
+            else:
+                out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # a full disk, a closed or full stdout
+        raise UsageError(f"cannot write {where}: {e.strerror or e}") from None
 
     if report.has_input_errors:
         return EXIT_ERROR

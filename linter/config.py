@@ -208,20 +208,34 @@ def _toml(path: str) -> dict:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
+
+    from .discover import decode
+
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read()
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    text, err = decode(path, data)  # UTF-8, as TOML is; where it is not, says where
+    if err is not None:
+        raise ConfigError(f"{path}:{err.span.line}:{err.span.column}: invalid TOML: {err.message}")
+    try:
+        return tomllib.loads(text or "")
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: invalid TOML: {e}") from None
+    except ValueError:  # int() refuses a number of more than 4,300 digits
+        raise ConfigError(f"{path}: invalid TOML: a number with too many digits") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
 
 
-def _cached_toml(path: str) -> dict:
+def _cached_toml(path: str, use_cache: bool = True) -> dict:
     """The parsed TOML, from the user cache when the file has not changed.
 
     Importing tomllib alone costs ~7 ms, most of the configuration's share of a cold run;
-    the cache entry is keyed by the file's absolute path, size and modification time.
+    the cache entry is keyed by the file's absolute path, size and modification time. An
+    entry that is not one this function wrote (another ident, no table) is passed over, and
+    `load` reads the file itself when the cached table fails validation.
     """
     from binascii import crc32  # a built-in module: hashlib's import alone costs ~5 ms
 
@@ -234,11 +248,15 @@ def _cached_toml(path: str) -> dict:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     ident = f"{__version__}\0{os.path.abspath(path)}\0{st.st_size}\0{st.st_mtime_ns}"
     name = f"config-{crc32(ident.encode()):08x}-{len(ident)}.json"  # ident is checked on read
-    cached = read_json(name)
-    if isinstance(cached, dict) and cached.get("ident") == ident:
-        return cached["data"]
+    if use_cache:
+        cached = read_json(name)
+        if isinstance(cached, dict) and cached.get("ident") == ident and isinstance(cached.get("data"), dict):
+            return cached["data"]
     data = _toml(path)
-    write_json(name, {"ident": ident, "data": _jsonable(data)})
+    try:
+        write_json(name, {"ident": ident, "data": _jsonable(data)})
+    except RecursionError:
+        pass  # too deep to cache; validation says where
     return data
 
 
@@ -253,9 +271,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _table(path: str) -> tuple[dict | None, str]:
+def _table(path: str, use_cache: bool = True) -> tuple[dict | None, str]:
     """The iamlint table of a config file and its key prefix for messages."""
-    data = _cached_toml(path)
+    data = _cached_toml(path, use_cache)
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})
         return (tool.get("iamlint") if isinstance(tool, dict) else None), "tool.iamlint"
@@ -274,7 +292,8 @@ def _key_path(prefix: str, parts: Iterable) -> str:
 
 def _entries(table: dict) -> list:
     ignore = table.get("ignore")
-    entries = list(table.get("suppress", []))
+    suppress = table.get("suppress", [])
+    entries = list(suppress) if isinstance(suppress, list) else []  # the schema judges the rest
     if isinstance(ignore, list) and ignore and all(isinstance(e, dict) for e in ignore):
         entries = list(ignore) + entries
     return entries
@@ -292,7 +311,7 @@ def validate(table: dict, path: str, prefix: str, registry) -> None:
         for i, code in enumerate(table.get(key, [])):
             if isinstance(code, str) and code != "ALL" and not any(k.startswith(code) for k in known):
                 raise ConfigError(
-                    f"{path}: {_key_path(prefix, [key, i])}: {code!r} is not a rule code or prefix "
+                    f"{path}: {_key_path(prefix, [key, i])}: {_shown(code)} is not a rule code or prefix "
                     "(see 'iamlint rules')"
                 )
 
@@ -321,22 +340,31 @@ def _deepest(errs: list):
     return err
 
 
+def _shown(value: Any) -> str:
+    """``repr(value)``, cut short: a message stays one readable line whatever the file holds."""
+    import reprlib
+
+    r = reprlib.Repr()
+    r.maxlevel, r.maxstring, r.maxother, r.maxlong = 3, 60, 60, 40
+    return r.repr(value)
+
+
 def _expected(err) -> str:
     v = err.validator
     if v == "additionalProperties":
         extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
         allowed = ", ".join(sorted(err.schema.get("properties", {}))) or "none"
-        return f"unknown key {', '.join(map(repr, extra))} (expected one of: {allowed})"
+        return f"unknown key {', '.join(map(_shown, extra))} (expected one of: {allowed})"
     if v == "type":
-        return f"expected {err.validator_value}, got {type(err.instance).__name__} {err.instance!r}"
+        return f"expected {err.validator_value}, got {type(err.instance).__name__} {_shown(err.instance)}"
     if v == "enum":
-        return f"expected one of {', '.join(map(str, err.validator_value))}, got {err.instance!r}"
+        return f"expected one of {', '.join(map(str, err.validator_value))}, got {_shown(err.instance)}"
     if v == "pattern":
-        return f"expected {err.schema.get('description', 'a valid value')}, got {err.instance!r}"
+        return f"expected {err.schema.get('description', 'a valid value')}, got {_shown(err.instance)}"
     if v == "required":
         return err.message
     if v == "minimum":
-        return f"expected a number >= {err.validator_value}, got {err.instance!r}"
+        return f"expected a number >= {err.validator_value}, got {_shown(err.instance)}"
     return err.message
 
 
@@ -413,13 +441,43 @@ def _entry_line(path: str | None, index: int) -> int:
     return 1
 
 
+#: deeper than any value of the schema; deeper values are refused before anything recurses
+MAX_DEPTH = 32
+
+
+def _too_deep(value: Any, limit: int = MAX_DEPTH) -> list | None:
+    """The key path of a value nested more than ``limit`` levels deep, if there is one."""
+    stack: list[tuple[Any, list]] = [(value, [])]
+    while stack:
+        v, where = stack.pop()
+        if len(where) > limit:
+            return where
+        if isinstance(v, dict):
+            stack.extend((x, [*where, k]) for k, x in v.items())
+        elif isinstance(v, list):
+            stack.extend((x, [*where, i]) for i, x in enumerate(v))
+    return None
+
+
 def load(path: str, registry, missing_ok: bool = False) -> Config | None:
     """Read, validate and build a configuration file (None: a pyproject.toml without our table)."""
-    table, prefix = _table(path)
+    try:
+        return _load(path, registry, missing_ok, use_cache=True)
+    except ConfigError:
+        # the cached copy may be corrupt or hostile: only the file itself can be at fault
+        return _load(path, registry, missing_ok, use_cache=False)
+
+
+def _load(path: str, registry, missing_ok: bool, use_cache: bool) -> Config | None:
+    table, prefix = _table(path, use_cache)
     if table is None:
         if missing_ok:
             return None
         raise ConfigError(f"{path}: no [tool.iamlint] table")
+    deep = _too_deep(table)
+    if deep is not None:
+        where = _key_path(prefix, deep[:4]) + "..."
+        raise ConfigError(f"{path}: {where}: nested more than {MAX_DEPTH} levels deep")
     # TOML dates arrive as datetime.date; the schema speaks strings
     for e in _entries(table) if isinstance(table, dict) else []:
         if isinstance(e, dict) and hasattr(e.get("until"), "isoformat"):

@@ -9,6 +9,14 @@ Every file given or found ends in exactly one `FileReport` with a status:
 - ``config``: a configuration file that holds findings about itself (IAM901).
 
 `fingerprint` identifies a finding across edits, for baselines, SARIF and GitLab.
+
+Text from the input may hold lone surrogates (a JSON ``"\\ud800"`` escape, a file name that
+is not UTF-8, which Python holds as ``"\\udcff"``) that no encoding can write. One policy, for
+every output: a fingerprint hashes them losslessly (UTF-8 with ``surrogatepass``, the same
+bytes as plain UTF-8 for any other text); text formats show them as ``\\ud800`` escapes
+(`escape_surrogates`); JSON formats write them as JSON ``\\ud800`` escapes (``json.dump``
+with ``ensure_ascii``), so a reader gets the exact string back; JUnit XML, which cannot carry
+them, shows them as ``\\ud800`` text.
 """
 
 from __future__ import annotations
@@ -82,4 +90,9 @@ def fingerprint(f: Finding) -> str:
     import hashlib
 
     key = "\x1f".join((f.code, f.span.file.replace("\\", "/"), f.owner or "", f.value or f.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def escape_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate written as a ``\\ud800`` escape: encodable as UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
