@@ -607,6 +607,61 @@ def _skip_body(text: str, i: int) -> int | None:
             i = k + 1
 
 
+def comments(text: str) -> list[tuple[int, int, str]]:
+    """The comments of HCL text (``#`` and ``//`` to the end of their line, ``/* ... */``), as
+    (line, column, text), 1-based, text with its delimiters, in order.
+
+    Quoted strings (with their ``${ }`` and ``%{ }`` templates, strings inside them included)
+    and heredocs hold no comments; they are skipped as `split_blocks` skips them. A string
+    not closed on its line is skipped to the end of the line; after an unterminated heredoc
+    or ``/*`` nothing is a comment (the parser reports those).
+    """
+    special = _re("comment", r'["#/<]')
+    heredoc = _re("heredoc", r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
+    found: list[tuple[int, int]] = []
+    n = len(text)
+    i = 0
+    while True:
+        m = special.search(text, i)
+        if m is None:
+            break
+        k = m.start()
+        c = text[k]
+        if c == '"':
+            j = _skip_string(text, k)
+            if j is None:
+                nl = text.find("\n", k)
+                j = n if nl == -1 else nl + 1
+            i = j
+        elif c == "#" or text.startswith("//", k):
+            nl = text.find("\n", k)
+            i = n if nl == -1 else nl
+            found.append((k, i))
+        elif text.startswith("/*", k):
+            j = text.find("*/", k + 2)
+            if j == -1:
+                break
+            i = j + 2
+            found.append((k, i))
+        elif c == "<" and text.startswith("<<", k):
+            h = heredoc.match(text, k)
+            if h is None:
+                i = k + 2
+                continue
+            import re
+
+            close = re.compile(r"^[ \t]*" + re.escape(h.group(1)) + r"[ \t]*$", re.M).search(text, h.end())
+            if close is None:
+                break
+            i = close.end()
+        else:
+            i = k + 1
+    if not found:
+        return []
+    locator = LineIndex(text)
+    return [(*locator.at(a), text[a:b].rstrip("\r")) for a, b in found]
+
+
 def split_blocks(text: str) -> list[BlockSpan] | None:
     """The top-level blocks of a ``.tf`` file, found by a light scan without parsing.
 
