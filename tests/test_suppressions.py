@@ -313,18 +313,35 @@ YAML_COMMENTS = {
 }
 
 
-@pytest.mark.parametrize("lines", YAML_STRINGS.values(), ids=YAML_STRINGS.keys())
-def test_yaml_strings_are_not_comments(run_cli, tmp_path, lines):
-    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", condition(*lines))
-    assert (found, proc.returncode) == (FINDINGS, 1)
-    assert "Traceback" not in proc.stderr
+def lint_cases(run_cli, tmp_path, cases: dict[str, str], name: str = "{}.yaml"):
+    """Lint every case in one run (a file each, or a folder each for ``{}/main.tf``); return
+    the run, each case's (code, line, column) findings and the report."""
+    files = {}
+    for case, text in cases.items():
+        path = tmp_path / name.format(case)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        files[str(path.relative_to(tmp_path))] = case
+    proc = run_cli("-f", "json", *sorted({p.split("/")[0] for p in files}), cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    found: dict[str, list] = {case: [] for case in cases}
+    for f in doc["findings"]:
+        found[files[f["file"]]].append((f["code"], f["line"], f["column"]))
+    return proc, found, doc
 
 
-@pytest.mark.parametrize("lines", YAML_COMMENTS.values(), ids=YAML_COMMENTS.keys())
-def test_yaml_comments_next_to_strings_still_count(run_cli, tmp_path, lines):
-    proc, found, doc = lint(run_cli, tmp_path, "t.yaml", condition(*lines))
-    assert (found, proc.returncode) == ([], 0)
-    assert doc["summary"]["suppressed"] == 2
+def test_yaml_strings_are_not_comments(run_cli, tmp_path):
+    cases = {case: condition(*lines) for case, lines in YAML_STRINGS.items()}
+    proc, found, _ = lint_cases(run_cli, tmp_path, cases)
+    assert found == {case: FINDINGS for case in cases}
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_yaml_comments_next_to_strings_still_count(run_cli, tmp_path):
+    cases = {case: condition(*lines) for case, lines in YAML_COMMENTS.items()}
+    proc, found, doc = lint_cases(run_cli, tmp_path, cases)
+    assert found == {case: [] for case in cases}
+    assert (proc.returncode, doc["summary"]["suppressed"]) == (0, 2 * len(cases))
 
 
 def test_yaml_comments_from_the_composed_graph_are_the_scanners():
@@ -449,31 +466,27 @@ def lint_tf(run_cli, tmp_path, text, *flags):
     return lint(run_cli, tmp_path / "mod", "main.tf", text, *flags)
 
 
-@pytest.mark.parametrize(
-    "values",
-    [
-        '"x // iamlint: ignore[ALL] because"',
-        '"x # iamlint: ignore[ALL] because", "y /* iamlint: ignore[ALL] because */"',
-        '"x \\" # iamlint: ignore[ALL] because"',
-        "<<EOF\n# iamlint: ignore[ALL] because\n// iamlint: ignore[ALL] because\nEOF\n",
-        "<<-EOT\n        /* iamlint: ignore[ALL] because */\n        # iamlint: ignore[ALL] because\n      EOT\n",
-        '"${replace("a # iamlint: ignore[ALL] because", "a", "b")}"',
-        '"${"}"} // iamlint: ignore[ALL] because", "%{ if true }# iamlint: ignore[ALL] x%{ endif }"',
-    ],
-    ids=[
-        "double-slash",
-        "hash-and-block",
-        "escaped-quote",
-        "heredoc",
-        "indented-heredoc",
-        "interpolation",
-        "nested-braces-and-directives",
-    ],
-)
-def test_hcl_strings_are_not_comments(run_cli, tmp_path, values):
-    proc, found, _ = lint_tf(run_cli, tmp_path, HCL_STATEMENT.format(values=values))
-    assert (found, proc.returncode) == ([("IAM101", 3, 18)], 1)
-    assert "Traceback" not in proc.stderr
+#: HCL strings holding suppression-like text inside the statement: none of them is a comment
+HCL_STRINGS = {
+    "double-slash": '"x // iamlint: ignore[ALL] because"',
+    "hash-and-block": '"x # iamlint: ignore[ALL] because", "y /* iamlint: ignore[ALL] because */"',
+    "escaped-quote": '"x \\" # iamlint: ignore[ALL] because"',
+    "heredoc": "<<EOF\n# iamlint: ignore[ALL] because\n// iamlint: ignore[ALL] because\nEOF\n",
+    "indented-heredoc": (
+        "<<-EOT\n        /* iamlint: ignore[ALL] because */\n        # iamlint: ignore[ALL] because\n      EOT\n"
+    ),
+    "interpolation": '"${replace("a # iamlint: ignore[ALL] because", "a", "b")}"',
+    "nested-braces-and-directives": (
+        '"${"}"} // iamlint: ignore[ALL] because", "%{ if true }# iamlint: ignore[ALL] x%{ endif }"'
+    ),
+}
+
+
+def test_hcl_strings_are_not_comments(run_cli, tmp_path):
+    cases = {case: HCL_STATEMENT.format(values=values) for case, values in HCL_STRINGS.items()}
+    proc, found, _ = lint_cases(run_cli, tmp_path, cases, "{}/main.tf")
+    assert found == {case: [("IAM101", 3, 18)] for case in cases}
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
 
 
 def test_hcl_description_does_not_suppress_the_statement(run_cli, tmp_path):
