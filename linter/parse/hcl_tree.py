@@ -559,8 +559,9 @@ def _skip_expr(text: str, i: int) -> int | None:
             i = k + 1
 
 
-def _skip_body(text: str, i: int) -> int | None:
-    """Offset after the ``}`` closing a block body that starts at ``i``."""
+def _skip_body(text: str, i: int, comments: list[tuple[int, int]] | None = None) -> int | None:
+    """Offset after the ``}`` closing a block body that starts at ``i``; the (start, end)
+    offsets of the comments on the way are added to ``comments``, when given."""
     special = _re("body", r'[{}"#/<]')
     heredoc = _re("heredoc", r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
     n = len(text)
@@ -587,11 +588,15 @@ def _skip_body(text: str, i: int) -> int | None:
         elif c == "#" or text.startswith("//", k):
             j = text.find("\n", k)
             i = n if j == -1 else j + 1
+            if comments is not None:
+                comments.append((k, n if j == -1 else j))
         elif text.startswith("/*", k):
             j = text.find("*/", k + 2)
             if j == -1:
                 return None
             i = j + 2
+            if comments is not None:
+                comments.append((k, i))
         elif c == "<" and text.startswith("<<", k):
             h = heredoc.match(text, k)
             if h is None:
@@ -611,51 +616,14 @@ def comments(text: str) -> list[tuple[int, int, str]]:
     """The comments of HCL text (``#`` and ``//`` to the end of their line, ``/* ... */``), as
     (line, column, text), 1-based, text with its delimiters, in order.
 
-    Quoted strings (with their ``${ }`` and ``%{ }`` templates, strings inside them included)
-    and heredocs hold no comments; they are skipped as `split_blocks` skips them. A string
-    not closed on its line is skipped to the end of the line; after an unterminated heredoc
-    or ``/*`` nothing is a comment (the parser reports those).
+    They are what `_skip_body` steps over as comments: quoted strings (with their ``${ }``
+    and ``%{ }`` templates, strings inside them included) and heredocs hold none. After an
+    unterminated string, heredoc or ``/*`` (a syntax error the parser reports) there are none.
     """
-    special = _re("comment", r'["#/<]')
-    heredoc = _re("heredoc", r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
     found: list[tuple[int, int]] = []
-    n = len(text)
-    i = 0
-    while True:
-        m = special.search(text, i)
-        if m is None:
-            break
-        k = m.start()
-        c = text[k]
-        if c == '"':
-            j = _skip_string(text, k)
-            if j is None:
-                nl = text.find("\n", k)
-                j = n if nl == -1 else nl + 1
-            i = j
-        elif c == "#" or text.startswith("//", k):
-            nl = text.find("\n", k)
-            i = n if nl == -1 else nl
-            found.append((k, i))
-        elif text.startswith("/*", k):
-            j = text.find("*/", k + 2)
-            if j == -1:
-                break
-            i = j + 2
-            found.append((k, i))
-        elif c == "<" and text.startswith("<<", k):
-            h = heredoc.match(text, k)
-            if h is None:
-                i = k + 2
-                continue
-            import re
-
-            close = re.compile(r"^[ \t]*" + re.escape(h.group(1)) + r"[ \t]*$", re.M).search(text, h.end())
-            if close is None:
-                break
-            i = close.end()
-        else:
-            i = k + 1
+    i: int | None = 0
+    while i is not None and i < len(text):  # a '}' that closes nothing ends a pass: go on after it
+        i = _skip_body(text, i, found)
     if not found:
         return []
     locator = LineIndex(text)
