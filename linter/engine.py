@@ -28,7 +28,6 @@ from .registry import Registry
 from .results import FileReport, RunReport
 
 # -- running -----------------------------------------------------------------------------------
-_TEXT_SUPPRESSIBLE = (".yaml", ".yml", ".template", ".tf")
 
 
 class Linter:
@@ -62,9 +61,14 @@ class Linter:
             sev = cfg.severity_of(f.code)
             kept.append(replace(f, severity=Severity(sev)) if sev else f)
         directives = [d for d in ex.directives if d.span.file == path]
-        if text is not None and path.lower().endswith(_TEXT_SUPPRESSIBLE):
+        comments = ex.comments
+        if comments is None and text is not None and "iamlint" in text and path.lower().endswith(".tf"):
+            from .parse.hcl_tree import comments as hcl_comments
+
+            comments = hcl_comments(text)
+        if comments:
             ranges = suppress.statement_ranges(path, ex.documents)
-            directives.extend(suppress.comment_directives(path, text, ranges))
+            directives.extend(suppress.comment_directives(path, comments, ranges))
         sups, problems = suppress.validate(directives, self.known_codes, cfg.require_reason)
         kept, hidden = suppress.apply(kept, sups + self.config_suppressions, cfg.relative(path), ex.documents)
         if UNUSED_SUPPRESSION.code in self.enabled:

@@ -2,10 +2,12 @@
 
 Three ways, one per situation, each parsed where it is found into a `Directive`:
 
-- a comment ``# iamlint: ignore[IAM101,IAM102] reason`` (``//`` in HCL too) on the offending
-  line or the line above it, in YAML and HCL; it covers the statement it sits in (or that
-  starts on the next line); ``until=2027-03-31`` in the reason makes it expire
-  (`comment_directives`);
+- a comment ``# iamlint: ignore[IAM101,IAM102] reason`` (``//`` and ``/* */`` in HCL too) on
+  the offending line or the line above it, in YAML and HCL; it covers the statement it sits
+  in (or that starts on the line after it); ``until=2027-03-31`` in the reason makes it
+  expire (`comment_directives`). Only real comments count, as the format's own lexer finds
+  them (`iamlint.parse.yaml_comments`, `iamlint.parse.hcl_tree.comments`): the same text
+  inside a string, a block scalar or a heredoc is not a suppression;
 - a CloudFormation resource's ``Metadata: {iamlint: {ignore: [{rule: IAM101, reason: ...,
   until: ...}]}}``, covering that resource (the only way for JSON templates; read by the
   CloudFormation extractor);
@@ -33,7 +35,12 @@ from .diagnostics import INPUT_ERRORS, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, 
 from .directives import Directive
 from .model import Finding, PolicyDocument, Span, Statement, Str
 
+#: a directive in a ``#`` or ``//`` comment (after other text of the comment too: ``# x # iamlint: ...``)
 _COMMENT = re.compile(r"(?:^|\s)(?:#|//)\s*iamlint\s*:\s*(?P<verb>\w+)(?P<rest>.*)$", re.IGNORECASE)
+#: a directive in a ``/* */`` comment, which may span lines
+_BLOCK_COMMENT = re.compile(
+    r"/\*\s*iamlint\s*:\s*(?P<verb>\w+)(?P<rest>.*?)(?:\*/)?\Z", re.IGNORECASE | re.DOTALL
+)
 _BRACKET = re.compile(r"^\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$")
 _UNTIL = re.compile(r"\buntil\s*=\s*(\S+)")
 _CODE = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
@@ -142,25 +149,32 @@ def statement_ranges(path: str, documents: Iterable[PolicyDocument]) -> list[tup
     )
 
 
-def comment_directives(path: str, text: str, ranges: list[tuple[int, int]]) -> list[Directive]:
-    """The ``iamlint:`` comments of a YAML or HCL file, as written (see the module doc)."""
+def comment_directives(
+    path: str, comments: Iterable[tuple[int, int, str]], ranges: list[tuple[int, int]]
+) -> list[Directive]:
+    """The ``iamlint:`` directives of a YAML or HCL file's comments, as written (see the module
+    doc). ``comments`` are (line, column, text) as the parse stage finds them (text with its
+    ``#``, ``//`` or ``/* */``); ``ranges`` the (first, last) lines of the file's statements.
+    """
     out: list[Directive] = []
-    if "iamlint" not in text:
-        return out
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if "iamlint" not in line:
+    for lineno, column, text in comments:
+        if "iamlint" not in text:
             continue
-        m = _COMMENT.search(line)
+        block = text.startswith("/*")
+        m = _BLOCK_COMMENT.match(text) if block else _COMMENT.search(text)
         if not m:
             continue
-        col = m.start() + (1 if line[m.start()].isspace() else 0) + 1
-        span = Span(path, lineno, col, lineno, len(line) + 1)
+        offset = m.start() + (1 if text[m.start()].isspace() else 0)
+        end_line = lineno + text.count("\n")
+        end_col = (len(text) - text.rfind("\n")) if end_line > lineno else column + len(text)
+        span = Span(path, lineno, column + offset, end_line, end_col)
+        rest = " ".join(m.group("rest").split()) if block else m.group("rest").strip()
 
         if m.group("verb").lower() != "ignore":
             problem = f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason'"
             out.append(Directive((), "", span, "comment", problem=problem))
             continue
-        b = _BRACKET.match(m.group("rest").strip())
+        b = _BRACKET.match(rest)
         if not b:
             problem = "write the codes to ignore in brackets: 'iamlint: ignore[IAM101] reason'"
             out.append(Directive((), "", span, "comment", problem=problem))
@@ -171,9 +185,10 @@ def comment_directives(path: str, text: str, ranges: list[tuple[int, int]]) -> l
             out.append(Directive((), "", span, "comment", problem=problem))
             continue
         reason, until = _split_until(b.group("reason"))
-        first, last = lineno, lineno + 1
-        for a, z in ranges:  # the statement it sits in, or that starts on the next line
-            if a <= lineno <= z or a == lineno + 1:
+        # the statement it sits in, or that starts on the line after it
+        first, last = lineno, end_line + 1
+        for a, z in ranges:
+            if a <= end_line and lineno <= z or a == end_line + 1:
                 first, last = min(first, a), max(last, z)
         out.append(Directive(codes, reason, span, "comment", until=until, lines=(first, last)))
     return out

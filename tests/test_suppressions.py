@@ -254,3 +254,297 @@ def test_a_suppression_never_hides_a_parse_error(run_cli, tmp_path):
     p.write_text('AWSTemplateFormatVersion: "2010-09-09"\n# iamlint: ignore[IAM1] x\nResources: [\n')
     proc = run_cli("-f", "concise", "t.yaml", cwd=tmp_path)
     assert proc.returncode == 2 and "IAM900" in proc.stdout
+
+
+# -- only real comments are suppressions: text inside strings is not ----------------------------
+# (hostile input, defect 10: ``# iamlint:`` inside a string was read as a comment)
+STRING_IN_STATEMENT = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  ReportsPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:*
+            Resource: "*"
+            Condition:
+              StringEquals:
+{condition}
+"""
+FINDINGS = [("IAM101", 10, 21), ("IAM102", 11, 23)]
+DIRECTIVE = "# iamlint: ignore[ALL] x"
+
+
+def condition(*lines: str) -> str:
+    return STRING_IN_STATEMENT.format(condition="\n".join(" " * 16 + ln for ln in lines))
+
+
+#: YAML strings holding ``# iamlint: ignore[ALL] x`` (or, for plain scalars, what the old reader
+#: took for a comment) inside the statement: none of them is a comment
+YAML_STRINGS = {
+    # plain scalars end at a '#' after a blank; YAML has no '//' comments
+    "plain": ["aws:username: build#42#iamlint:ignore[ALL]", "aws:userid: build // iamlint:ignore[ALL] x"],
+    "plain-multi-line": ["aws:username: first line", "  // iamlint:ignore[ALL] x"],
+    "single-quoted": [f"aws:username: '{DIRECTIVE}'"],
+    "double-quoted": [f'aws:username: "a {DIRECTIVE}"'],
+    "single-quoted-multi-line": ["aws:username: 'first line", f"  {DIRECTIVE}'"],
+    "double-quoted-multi-line": ['aws:username: "first line', f"  {DIRECTIVE}", '  last line"'],
+    "literal-block": ["aws:username: |", "  a", f"  {DIRECTIVE}"],
+    "folded-block": ["aws:username: >-", f"  {DIRECTIVE}", "  b"],
+    "block-with-indentation-indicator": ["aws:username: |2", f"   {DIRECTIVE}"],
+    "flow-sequence": [f"aws:username: [a, \"b {DIRECTIVE}\", 'c {DIRECTIVE}']"],
+    "flow-sequence-multi-line": ["aws:username: [a,", f'  "b {DIRECTIVE}"]'],
+    "keys": [f'"aws:PrincipalTag/a {DIRECTIVE}": b', f"? 'aws:PrincipalTag/b {DIRECTIVE}'", ": c"],
+    "tagged": [f'aws:username: !Sub "${{AWS::AccountId}} {DIRECTIVE}"'],
+    "anchor-and-alias": ["aws:username: &name |", f"  {DIRECTIVE}", "aws:userid: *name"],
+}
+#: real comments beside strings: each suppresses both findings
+YAML_COMMENTS = {
+    "line": [DIRECTIVE, "aws:username: a"],
+    "trailing": [f"aws:username: a {DIRECTIVE}"],
+    "after-a-string": [f'aws:username: "a" {DIRECTIVE}'],
+    "block-header": [f"aws:username: | {DIRECTIVE}", "  a"],
+    "after-a-block": ["aws:username: |", "  a", DIRECTIVE[:-1] + "after the block scalar"],
+    "in-flow": ["aws:username: [a,", f"  b] {DIRECTIVE}"],
+    "after-a-tag": [f"aws:username: !Sub {DIRECTIVE}", '  "a"'],
+}
+
+
+def lint_cases(run_cli, tmp_path, cases: dict[str, str], name: str = "{}.yaml"):
+    """Lint every case in one run (a file each, or a folder each for ``{}/main.tf``); return
+    the run, each case's (code, line, column) findings and the report."""
+    files = {}
+    for case, text in cases.items():
+        path = tmp_path / name.format(case)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+        files[str(path.relative_to(tmp_path))] = case
+    proc = run_cli("-f", "json", *sorted({p.split("/")[0] for p in files}), cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    found: dict[str, list] = {case: [] for case in cases}
+    for f in doc["findings"]:
+        found[files[f["file"]]].append((f["code"], f["line"], f["column"]))
+    return proc, found, doc
+
+
+def test_yaml_strings_are_not_comments(run_cli, tmp_path):
+    cases = {case: condition(*lines) for case, lines in YAML_STRINGS.items()}
+    proc, found, _ = lint_cases(run_cli, tmp_path, cases)
+    assert found == {case: FINDINGS for case in cases}
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_yaml_comments_next_to_strings_still_count(run_cli, tmp_path):
+    cases = {case: condition(*lines) for case, lines in YAML_COMMENTS.items()}
+    proc, found, doc = lint_cases(run_cli, tmp_path, cases)
+    assert found == {case: [] for case in cases}
+    assert (proc.returncode, doc["summary"]["suppressed"]) == (0, 2 * len(cases))
+
+
+def test_yaml_comments_from_the_composed_graph_are_the_scanners():
+    """The CloudFormation reader finds comments on the graph it composes anyway (cheap);
+    PyYAML's token scanner, used when the text does not compose, is the reference."""
+    import yaml
+
+    from iamlint.parse.yaml_comments import comments
+
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    texts = [condition(*lines) for lines in [*YAML_STRINGS.values(), *YAML_COMMENTS.values()]]
+    for text in texts:
+        assert comments(text, yaml.compose(text, Loader=loader)) == comments(text), text
+    assert comments(condition(*YAML_STRINGS["keys"])) == []
+    text = condition(*YAML_COMMENTS["block-header"], *YAML_COMMENTS["after-a-tag"], "x: 1 #", "#!")
+    assert comments(text) == [(14, 33, DIRECTIVE), (16, 36, DIRECTIVE), (18, 22, "#"), (19, 17, "#!")]
+    assert comments(text, containing="ignore") == [(14, 33, DIRECTIVE), (16, 36, DIRECTIVE)]
+    bom = "\ufeffa: 'b # no' # yes\n"  # libyaml does not count a BOM in its marks
+    assert comments(bom) == comments(bom, yaml.compose(bom, Loader=loader)) == [(1, 14, "# yes")]
+
+
+VALID_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Description: "Build #42 # iamlint: see the wiki"
+Resources:
+  Reader:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:GetObject
+            Resource: arn:aws:s3:::acme-reports/*
+"""
+
+
+def test_a_string_that_mentions_iamlint_is_not_a_malformed_suppression(run_cli, tmp_path):
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", VALID_TEMPLATE)
+    assert (found, proc.returncode, proc.stderr) == ([], 0, "")
+
+
+def test_a_real_comment_that_looks_like_a_directive_is_malformed(run_cli, tmp_path):
+    text = VALID_TEMPLATE.replace("Resources:", "Resources:  # iamlint: see the wiki")
+    proc, found, doc = lint(run_cli, tmp_path, "t.yaml", text)
+    assert (found, proc.returncode) == ([("IAM904", 3, 13)], 2)
+    assert (
+        doc["findings"][0]["message"]
+        == "unknown iamlint directive 'see'; write 'iamlint: ignore[CODE] reason'"
+    )
+
+
+def test_a_comment_that_only_mentions_iamlint_is_no_directive(run_cli, tmp_path):
+    text = VALID_TEMPLATE.replace("Resources:", "Resources:  # iamlint is great, see iamlint: the docs")
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", text)
+    assert (found, proc.returncode) == ([], 0)
+
+
+def test_broken_yaml_keeps_its_parse_error_and_the_comments_before_it(run_cli, tmp_path):
+    text = (
+        'AWSTemplateFormatVersion: "2010-09-09"\n'
+        "# iamlint: ignore[IAM1] reviewed\n"
+        'Description: "never closed # iamlint: see the wiki\n'
+        "Resources: {}\n"
+    )
+    proc, found, doc = lint(run_cli, tmp_path, "t.yaml", text)
+    assert (found, proc.returncode) == ([("IAM901", 2, 1), ("IAM900", 5, 1)], 2)
+    assert "found unexpected end of stream" in doc["findings"][1]["message"]
+    assert "Traceback" not in proc.stderr
+
+
+def test_yaml_too_deep_to_read_keeps_its_parse_error(run_cli, tmp_path):
+    text = (
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n# iamlint: see\nDeep: '
+        + "[" * 300
+        + "]" * 300
+    )
+    proc, found, doc = lint(run_cli, tmp_path, "t.yaml", text + "\n")
+    assert (found, proc.returncode) == ([("IAM904", 3, 1), ("IAM900", 4, 207)], 2)
+    assert "nesting deeper than 200 levels" in doc["findings"][1]["message"]
+    assert "Traceback" not in proc.stderr
+
+
+def test_json_templates_have_no_comments(run_cli, tmp_path):
+    statement = {
+        "Effect": "Allow",
+        "Action": "s3:*",
+        "Resource": "arn:aws:s3:::acme-reports/*",
+        "Condition": {"StringEquals": {"aws:username": "x # iamlint: ignore[ALL] x"}},
+    }
+    doc = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "Build #42 # iamlint: see the wiki",
+        "Resources": {
+            "Reports": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {"PolicyDocument": {"Statement": [statement]}},
+            }
+        },
+    }
+    proc, found, _ = lint(run_cli, tmp_path, "stack.template", json.dumps(doc, indent=2))
+    assert (found, proc.returncode) == ([("IAM101", 12, 25)], 1)
+
+
+HCL_STATEMENT = """\
+data "aws_iam_policy_document" "deploy" {{
+  statement {{
+    actions   = ["s3:*"]
+    resources = ["arn:aws:s3:::acme-artifacts/*"]
+    condition {{
+      test     = "StringEquals"
+      variable = "aws:username"
+      values   = [{values}]
+    }}
+  }}
+}}
+"""
+
+
+def lint_tf(run_cli, tmp_path, text, *flags):
+    (tmp_path / "mod").mkdir(exist_ok=True)
+    return lint(run_cli, tmp_path / "mod", "main.tf", text, *flags)
+
+
+#: HCL strings holding suppression-like text inside the statement: none of them is a comment
+HCL_STRINGS = {
+    "double-slash": '"x // iamlint: ignore[ALL] because"',
+    "hash-and-block": '"x # iamlint: ignore[ALL] because", "y /* iamlint: ignore[ALL] because */"',
+    "escaped-quote": '"x \\" # iamlint: ignore[ALL] because"',
+    "heredoc": "<<EOF\n# iamlint: ignore[ALL] because\n// iamlint: ignore[ALL] because\nEOF\n",
+    "indented-heredoc": (
+        "<<-EOT\n        /* iamlint: ignore[ALL] because */\n        # iamlint: ignore[ALL] because\n      EOT\n"
+    ),
+    "interpolation": '"${replace("a # iamlint: ignore[ALL] because", "a", "b")}"',
+    "nested-braces-and-directives": (
+        '"${"}"} // iamlint: ignore[ALL] because", "%{ if true }# iamlint: ignore[ALL] x%{ endif }"'
+    ),
+}
+
+
+def test_hcl_strings_are_not_comments(run_cli, tmp_path):
+    cases = {case: HCL_STATEMENT.format(values=values) for case, values in HCL_STRINGS.items()}
+    proc, found, _ = lint_cases(run_cli, tmp_path, cases, "{}/main.tf")
+    assert found == {case: [("IAM101", 3, 18)] for case in cases}
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_hcl_description_does_not_suppress_the_statement(run_cli, tmp_path):
+    tf = textwrap.dedent(
+        """\
+        resource "aws_iam_policy" "deploy" {
+          description = "x // iamlint: ignore[ALL] because"
+          policy = jsonencode({
+            Statement = [{
+              Effect   = "Allow"
+              Action   = "s3:*"
+              Resource = "arn:aws:s3:::acme-artifacts/*"
+              Sid      = "Artifacts # iamlint: ignore[ALL] because"
+            }]
+          })
+        }
+        """
+    )
+    proc, found, _ = lint_tf(run_cli, tmp_path, tf)
+    assert (found, proc.returncode) == ([("IAM101", 6, 18)], 1)
+
+
+def test_hcl_block_comments_count_also_over_several_lines(run_cli, tmp_path):
+    tf = textwrap.dedent(
+        """\
+        data "aws_iam_policy_document" "deploy" {
+          /* iamlint: ignore[IAM101] artifacts
+             bucket only */
+          statement {
+            actions   = ["s3:*"]
+            resources = ["arn:aws:s3:::acme-artifacts/*"]
+          }
+          statement {
+            actions   = ["sqs:*"] /* iamlint: ignore[IAM101] the deploy queue */
+            resources = ["arn:aws:sqs:eu-west-1:123456789012:deploys"]
+          }
+          statement {
+            /* iamlint: see the wiki */
+            actions   = ["sns:*"]
+            resources = ["arn:aws:sns:eu-west-1:123456789012:deploys"]
+          }
+        }
+        """
+    )
+    proc, found, doc = lint_tf(run_cli, tmp_path, tf)
+    assert (found, proc.returncode) == ([("IAM904", 13, 5), ("IAM101", 14, 18)], 2)
+    assert (doc["findings"][0]["end_line"], doc["findings"][0]["end_column"]) == (13, 32)
+    proc = run_cli("--show-suppressed", "main.tf", cwd=tmp_path / "mod")
+    reasons = [ln.strip() for ln in proc.stdout.splitlines() if ln.strip().startswith("because:")]
+    assert reasons == [
+        "because: artifacts bucket only (comment at main.tf:2)",
+        "because: the deploy queue (comment at main.tf:9)",
+    ]
+
+
+def test_hcl_syntax_error_keeps_its_parse_error(run_cli, tmp_path):
+    tf = 'resource "aws_iam_policy" "p" {\n  description = "x // iamlint: see the wiki\n  policy = "{}"\n}\n'
+    proc, found, doc = lint_tf(run_cli, tmp_path, tf)
+    assert (found, proc.returncode) == ([("IAM900", 2, 17)], 2)
+    assert doc["findings"][0]["message"].startswith("string is not terminated")
+    assert "Traceback" not in proc.stderr

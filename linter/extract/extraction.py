@@ -21,6 +21,9 @@ class Extraction:
     #: suppressions the source itself declares (CloudFormation resource ``Metadata``), as
     #: written: the suppression stage validates them
     directives: list[Directive] = field(default_factory=list)
+    #: the file's comments that mention iamlint, as (line, column, text), when its parser
+    #: found them (CloudFormation YAML); None: the engine looks for them (HCL) or there are none
+    comments: list[tuple[int, int, str]] | None = None
 
 
 def duplicate_keys(path: str, node: Any, limit: int = 100) -> list[Finding]:

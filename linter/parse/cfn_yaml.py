@@ -196,11 +196,15 @@ def _yaml_error(e: Exception, text: str) -> PositionedError:
     return PositionedError(f"invalid YAML: {msg}", 1, 1)
 
 
-def load(text: str) -> tuple[Any, list[tuple[str, int, int]]]:
+def load(
+    text: str, comments: list | None = None, containing: str = ""
+) -> tuple[Any, list[tuple[str, int, int]]]:
     """Compose and convert; return (root node or None, [(message, line, column)] problems).
 
     Raises `PositionedError` for text that is not YAML, nests too deeply or expands too much.
-    The problems are non-fatal (unknown tags, non-scalar keys).
+    The problems are non-fatal (unknown tags, non-scalar keys). A ``comments`` list receives
+    the text's comments that hold ``containing`` (`yaml_comments.comments`, found on the
+    composed graph).
     """
     yaml, loader = _loader()
     try:
@@ -215,6 +219,10 @@ def load(text: str) -> tuple[Any, list[tuple[str, int, int]]]:
         raise _yaml_error(e, text) from None
     if node is None:
         return None, []
+    if comments is not None:
+        from .yaml_comments import comments as find_comments
+
+        comments.extend(find_comments(text, node, containing))
     conv = _Converter(text, NODE_ALLOWANCE + len(text), release=_ALIAS.search(text) is None)
     root = conv.convert(node, 0)
     return root, conv.problems

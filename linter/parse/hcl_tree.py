@@ -564,8 +564,9 @@ def _skip_string(text: str, i: int) -> int | None:
     return i
 
 
-def _skip_body(text: str, i: int) -> int | None:
-    """Offset after the ``}`` closing a block body that starts at ``i``."""
+def _skip_body(text: str, i: int, comments: list[tuple[int, int]] | None = None) -> int | None:
+    """Offset after the ``}`` closing a block body that starts at ``i``; the (start, end)
+    offsets of the comments on the way are added to ``comments``, when given."""
     special = _re("body", r'[{}"#/<]')
     heredoc = _re("heredoc", r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
     n = len(text)
@@ -592,11 +593,15 @@ def _skip_body(text: str, i: int) -> int | None:
         elif c == "#" or text.startswith("//", k):
             j = text.find("\n", k)
             i = n if j == -1 else j + 1
+            if comments is not None:
+                comments.append((k, n if j == -1 else j))
         elif text.startswith("/*", k):
             j = text.find("*/", k + 2)
             if j == -1:
                 return None
             i = j + 2
+            if comments is not None:
+                comments.append((k, i))
         elif c == "<" and text.startswith("<<", k):
             h = heredoc.match(text, k)
             if h is None:
@@ -610,6 +615,24 @@ def _skip_body(text: str, i: int) -> int | None:
             i = close.end()
         else:
             i = k + 1
+
+
+def comments(text: str) -> list[tuple[int, int, str]]:
+    """The comments of HCL text (``#`` and ``//`` to the end of their line, ``/* ... */``), as
+    (line, column, text), 1-based, text with its delimiters, in order.
+
+    They are what `_skip_body` steps over as comments: quoted strings (with their ``${ }``
+    and ``%{ }`` templates, strings inside them included) and heredocs hold none. After an
+    unterminated string, heredoc or ``/*`` (a syntax error the parser reports) there are none.
+    """
+    found: list[tuple[int, int]] = []
+    i: int | None = 0
+    while i is not None and i < len(text):  # a '}' that closes nothing ends a pass: go on after it
+        i = _skip_body(text, i, found)
+    if not found:
+        return []
+    locator = LineIndex(text)
+    return [(*locator.at(a), text[a:b].rstrip("\r")) for a, b in found]
 
 
 def split_blocks(text: str) -> list[BlockSpan] | None:

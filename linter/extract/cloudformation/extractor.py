@@ -117,15 +117,23 @@ def _extract_yaml(path: str, text: str) -> Extraction | None:
             pass  # JSON-looking YAML: let the YAML reader decide
         else:
             return _Extractor(path, text, root).run() if is_cfn_template(root) else None
+    # the comments that may be suppressions, found while composing (see `yaml_comments`)
+    comments: list | None = [] if "iamlint" in text else None
     try:
-        root, problems = load(text)
+        root, problems = load(text, comments, "iamlint")
     except PositionedError as e:
         if not _YAML_TEMPLATE.search(text):
             return None  # broken YAML that does not even look like a template: not IaC
-        return Extraction(FORMAT, diagnostics=[parse_error(path, e.message, e.line, e.column)])
+        if comments is not None:  # those before the place the YAML lexer stops
+            from ...parse.yaml_comments import comments as find_comments
+
+            comments = find_comments(text, containing="iamlint")
+        diagnostics = [parse_error(path, e.message, e.line, e.column)]
+        return Extraction(FORMAT, diagnostics=diagnostics, comments=comments)
     if not is_cfn_template(root):
         return None
     ex = _Extractor(path, text, root).run()
+    ex.comments = comments
     ex.diagnostics[:0] = [parse_error(path, msg, line, col) for msg, line, col in problems]
     _dedupe_diagnostics(ex)
     return ex
