@@ -3,12 +3,16 @@
 `discover` walks the paths given (directories recursively, in a stable order) for the file
 types iamlint reads; `read` and `decode` turn a file's bytes into text (UTF-8, with an
 optional BOM; CRLF becomes LF), or an IAM900 diagnostic that says why they cannot.
+
+Only regular files are read: a FIFO, socket, device or directory given or found is one
+line that names it, never opened (a FIFO would block the run forever).
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterable
 
 from .diagnostics import parse_error
@@ -17,6 +21,36 @@ from .model import Finding
 EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
 SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", "__pycache__", ".tox", ".venv"}
 MAX_BYTES = 32 * 1024 * 1024
+
+_OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+# -- what a path is --------------------------------------------------------------------------------
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, for messages: "a FIFO", "a directory"."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    return "an unknown kind of file"
+
+
+def not_regular(path: str, mode: int) -> str:
+    return f"{path}: not a regular file ({file_kind(mode)}); not read"
+
+
+def reason(e: OSError) -> str:
+    """An OSError as the end of a message: "permission denied", "no such file or directory"."""
+    text = e.strerror or str(e)
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 # -- discovery ---------------------------------------------------------------------------------
@@ -35,28 +69,70 @@ def _excluded(path: str, patterns: Iterable[str]) -> bool:
 
 
 def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> tuple[list[tuple[str, bool]], list[str]]:
-    """Return ([(path, given_explicitly)], [usage errors]) in a stable order."""
+    """Return ([(path, given_explicitly)], [usage errors]) in a stable order.
+
+    Anything that is not a regular file or cannot be read is one error naming it, and is
+    not returned.
+    """
     exclude = list(exclude)
     found: dict[str, bool] = {}
     errors: list[str] = []
     for raw in paths:
         path = os.path.normpath(raw)
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(
-                    d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude)
-                )
-                for name in sorted(files):
-                    if name.lower().endswith(EXTENSIONS):
-                        full = os.path.normpath(os.path.join(root, name))
-                        if not _excluded(full, exclude):
-                            found.setdefault(full, False)
-        elif os.path.exists(path):
-            if not _excluded(path, exclude):
-                found[path] = True
-        else:
-            errors.append(f"{raw}: no such file or directory")
+        try:
+            st = os.stat(path)
+        except OSError as e:
+            if os.path.islink(path):
+                errors.append(f"{raw}: a broken symbolic link; not read")
+            elif isinstance(e, FileNotFoundError):
+                errors.append(f"{raw}: no such file or directory")
+            else:
+                errors.append(f"{raw}: cannot read: {reason(e)}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            _walk(path, exclude, found, errors)
+        elif not stat.S_ISREG(st.st_mode):
+            errors.append(not_regular(raw, st.st_mode))
+        elif not _excluded(path, exclude):
+            found[path] = True
     return sorted(found.items()), errors
+
+
+def _walk(top: str, exclude: list[str], found: dict[str, bool], errors: list[str]) -> None:
+    def unreadable(e: OSError) -> None:  # a directory os.walk cannot list is an error, not a skip
+        errors.append(f"{os.path.normpath(e.filename or top)}: cannot read directory: {reason(e)}")
+
+    for root, dirs, files in os.walk(top, onerror=unreadable):
+        dirs[:] = sorted(
+            d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude)
+        )
+        for name in sorted(files):
+            if not name.lower().endswith(EXTENSIONS):
+                continue
+            full = os.path.normpath(os.path.join(root, name))
+            if _excluded(full, exclude):
+                continue
+            problem = _check_found(full)
+            if problem:
+                errors.append(problem)
+            else:
+                found.setdefault(full, False)
+
+
+def _check_found(path: str) -> str | None:
+    """Why a file found while walking is not read (None: it is a regular file to read)."""
+    try:
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                return f"{path}: a broken symbolic link; not read"
+    except OSError as e:
+        return f"{path}: cannot read: {reason(e)}"
+    if not stat.S_ISREG(st.st_mode):
+        return not_regular(path, st.st_mode)
+    return None
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -80,14 +156,26 @@ def decode(path: str, data: bytes) -> tuple[str | None, Finding | None]:
 
 
 def read(path: str) -> tuple[str | None, Finding | None]:
+    """A regular file's text; anything else is an IAM900 that says why.
+
+    The file is checked before it is opened (a device is never opened) and opened without
+    blocking (a FIFO put in its place in between does not hang the run).
+    """
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None, parse_error(path, f"not a regular file ({file_kind(st.st_mode)}); not read")
+        if st.st_size > MAX_BYTES:
             return None, parse_error(
-                path, f"file is {size // (1024 * 1024)} MiB, over the {MAX_BYTES // (1024 * 1024)} MiB limit"
+                path,
+                f"file is {st.st_size // (1024 * 1024)} MiB, over the {MAX_BYTES // (1024 * 1024)} MiB limit",
             )
-        with open(path, "rb") as fh:
+        fd = os.open(path, _OPEN_FLAGS)
+        with open(fd, "rb") as fh:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return None, parse_error(path, f"not a regular file ({file_kind(st.st_mode)}); not read")
             data = fh.read()
     except OSError as e:
-        return None, parse_error(path, f"cannot read file: {e.strerror or e}")
+        return None, parse_error(path, f"cannot read file: {reason(e)}")
     return decode(path, data)

@@ -20,7 +20,7 @@ from . import suppress
 from .check import Checker
 from .config import Config, Resolver
 from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_error
-from .discover import discover, read
+from .discover import discover, not_regular, read
 from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
 from .model import Finding, Severity, Span
@@ -202,7 +202,10 @@ class Engine:
         texts = texts or {}
         paths = list(paths)
         virtual = [p for p in paths if p in texts and not os.path.exists(p)]  # unsaved buffers
-        files, errors = discover([p for p in paths if p not in virtual], exclude)
+        # a buffer from stdin linted as if it were a directory is an error (a FIFO: discover's)
+        folders = [p for p in paths if p in texts and p not in virtual and os.path.isdir(p)]
+        files, errors = discover([p for p in paths if p not in virtual and p not in folders], exclude)
+        errors[:0] = [not_regular(p, os.stat(p).st_mode) for p in folders]
         files = sorted(files + [(p, True) for p in virtual])
         units: list[Unit] = []
         modules: dict[tuple[str, str], list[str]] = {}
