@@ -128,6 +128,12 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         metavar="GLOB",
         help="skip files and directories matching GLOB (repeatable; adds to the configuration's)",
     )
+    cfg.add_argument(
+        "--allow-path",
+        action="append",
+        metavar="PATH",
+        help="let Terraform file() read PATH, outside the repository being linted (repeatable; adds to allow-paths)",
+    )
     cfg.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     cfg.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
     run = p.add_argument_group("running")
@@ -194,6 +200,8 @@ def overrides(args) -> dict:
         out["options"] = options
     if args.require_reason is not None:
         out["require_reason"] = args.require_reason
+    if args.allow_path:
+        out["allow_paths"] = tuple(os.path.realpath(p) for p in args.allow_path)
     return out
 
 

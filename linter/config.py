@@ -48,6 +48,8 @@ class Config(NamedTuple):
     suppressions: tuple[Directive, ...] = ()
     #: rule options: (code, ((name, value), ...)), from ``[options.CODE]`` and flags
     options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    #: real directories outside the repository that ``file()`` may read (``allow-paths``)
+    allow_paths: tuple[str, ...] = ()
 
     # -- selection -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
@@ -176,6 +178,13 @@ def schema(registry) -> dict:
                 },
             },
             "require-reason": {"type": "boolean"},
+            "allow-paths": {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "description": "a directory or file outside the repository that file() may read",
+                },
+            },
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
             **top_level_options,
         },
@@ -390,6 +399,8 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         require_reason=table.get("require-reason", True),
         suppressions=tuple(entries),
         options=tuple((code, tuple(opts.items())) for code, opts in options.items()),
+        # relative to the configuration file, resolved as file() targets are
+        allow_paths=tuple(os.path.realpath(os.path.join(root, p)) for p in table.get("allow-paths", ())),
     )
 
 
@@ -453,6 +464,8 @@ class Resolver:
         if not self.overrides:
             return cfg
         fields = dict(self.overrides)
+        if "allow_paths" in fields:  # --allow-path adds to the file's allow-paths
+            fields["allow_paths"] = cfg.allow_paths + tuple(fields["allow_paths"])
         if "options" in fields:
             merged = {code: dict(opts) for code, opts in cfg.options}
             for code, opts in fields["options"]:

@@ -5,7 +5,9 @@ types iamlint reads; `read` and `decode` turn a file's bytes into text (UTF-8, w
 optional BOM; CRLF becomes LF), or an IAM900 diagnostic that says why they cannot.
 
 Only regular files are read: a FIFO, socket, device or directory given or found is one
-line that names it, never opened (a FIFO would block the run forever).
+line that names it, never opened (a FIFO would block the run forever). Files are read
+inside the repository being linted (`repository_root`, `inside`): a symbolic link found or
+given that resolves outside it is one line too, never read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from .diagnostics import parse_error
 from .model import Finding
@@ -53,6 +55,37 @@ def reason(e: OSError) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
+def repository_root(path: str) -> str | None:
+    """The nearest enclosing git work tree of ``path``: the closest directory, walking up from
+    it, that holds a ``.git`` (a directory, or the file of a linked work tree or submodule).
+    The walk is lexical: a symbolic link is not followed to find where it sits."""
+    d = os.path.abspath(path)
+    if os.path.islink(d) or not os.path.isdir(d):
+        d = os.path.dirname(d)
+    while True:
+        if os.path.lexists(os.path.join(d, ".git")):
+            return d
+        parent = os.path.dirname(d)
+        if parent == d:
+            return None
+        d = parent
+
+
+def inside(path: str, roots: Sequence[str]) -> bool:
+    """Whether ``path``, with its symbolic links and ``..`` resolved, lies in one of ``roots``
+    (real paths, see `os.path.realpath`)."""
+    real = os.path.normcase(os.path.realpath(path))
+    for root in roots:
+        r = os.path.normcase(root)
+        if real == r or real.startswith(os.path.join(r, "")):
+            return True
+    return False
+
+
+def outside(path: str) -> str:
+    return f"{path}: resolves to a path outside the repository; not read (--allow-path PATH allows it)"
+
+
 # -- discovery ---------------------------------------------------------------------------------
 def _excluded(path: str, patterns: Iterable[str]) -> bool:
     norm = path.replace(os.sep, "/")
@@ -68,11 +101,16 @@ def _excluded(path: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> tuple[list[tuple[str, bool]], list[str]]:
+def discover(
+    paths: Iterable[str],
+    exclude: Iterable[str] = (),
+    allowed: Callable[[str], Sequence[str]] | None = None,
+) -> tuple[list[tuple[str, bool]], list[str]]:
     """Return ([(path, given_explicitly)], [usage errors]) in a stable order.
 
-    Anything that is not a regular file or cannot be read is one error naming it, and is
-    not returned.
+    ``allowed(path)``: the real directories a path given, or a symbolic link found, may
+    resolve into (None: anywhere). Anything that is not a regular file, cannot be read or
+    resolves outside is one error naming it, and is not returned.
     """
     exclude = list(exclude)
     found: dict[str, bool] = {}
@@ -89,8 +127,10 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> tuple[list[tu
             else:
                 errors.append(f"{raw}: cannot read: {reason(e)}")
             continue
-        if stat.S_ISDIR(st.st_mode):
-            _walk(path, exclude, found, errors)
+        if allowed is not None and not inside(path, allowed(path)):
+            errors.append(outside(raw))
+        elif stat.S_ISDIR(st.st_mode):
+            _walk(path, exclude, allowed, found, errors)
         elif not stat.S_ISREG(st.st_mode):
             errors.append(not_regular(raw, st.st_mode))
         elif not _excluded(path, exclude):
@@ -98,7 +138,13 @@ def discover(paths: Iterable[str], exclude: Iterable[str] = ()) -> tuple[list[tu
     return sorted(found.items()), errors
 
 
-def _walk(top: str, exclude: list[str], found: dict[str, bool], errors: list[str]) -> None:
+def _walk(
+    top: str,
+    exclude: list[str],
+    allowed: Callable[[str], Sequence[str]] | None,
+    found: dict[str, bool],
+    errors: list[str],
+) -> None:
     def unreadable(e: OSError) -> None:  # a directory os.walk cannot list is an error, not a skip
         errors.append(f"{os.path.normpath(e.filename or top)}: cannot read directory: {reason(e)}")
 
@@ -112,18 +158,20 @@ def _walk(top: str, exclude: list[str], found: dict[str, bool], errors: list[str
             full = os.path.normpath(os.path.join(root, name))
             if _excluded(full, exclude):
                 continue
-            problem = _check_found(full)
+            problem = _check_found(full, allowed)
             if problem:
                 errors.append(problem)
             else:
                 found.setdefault(full, False)
 
 
-def _check_found(path: str) -> str | None:
+def _check_found(path: str, allowed: Callable[[str], Sequence[str]] | None) -> str | None:
     """Why a file found while walking is not read (None: it is a regular file to read)."""
     try:
         st = os.lstat(path)
         if stat.S_ISLNK(st.st_mode):
+            if allowed is not None and not inside(path, allowed(path)):
+                return outside(path)
             try:
                 st = os.stat(path)
             except FileNotFoundError:

@@ -7,11 +7,15 @@ discover (`iamlint.discover`) -> parse and extract (`iamlint.extract`) -> rules
 Work comes in units: a file, or the given ``.tf`` files of one Terraform module. Units run
 in order or, with ``jobs`` > 1, in worker processes; either way the report is the same,
 files sorted by path, findings by line, column and code.
+
+A module's ``file()`` reads stay inside the repository of the path given
+(`Engine.repository`) and the ``allow-paths``.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,7 +24,7 @@ from . import suppress
 from .check import Checker
 from .config import Config, Resolver
 from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_error
-from .discover import discover, not_regular, read
+from .discover import discover, not_regular, read, repository_root
 from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
 from .model import Finding, Severity, Span
@@ -101,12 +105,17 @@ class Linter:
         return [self.report(path, ex, text)]
 
     def lint_module(
-        self, directory: str, given: list[str], texts: dict[str, str] | None = None
+        self,
+        directory: str,
+        given: list[str],
+        texts: dict[str, str] | None = None,
+        roots: tuple[str, ...] | None = None,
     ) -> list[FileReport]:
-        """Lint the Terraform files ``given`` with their whole module as context."""
+        """Lint the Terraform files ``given`` with their whole module as context; ``file()``
+        reads inside ``roots`` (real paths; None: the module's repository)."""
         texts = texts or {}
         try:
-            results = extract_module(directory, given, texts)
+            results = extract_module(directory, given, texts, roots=roots)
         except Exception as e:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
@@ -148,6 +157,8 @@ class Unit:
     paths: tuple[str, ...]
     config: Any
     texts: tuple[tuple[str, str], ...] = ()
+    #: a module's: the real directories its file() calls may read (repositories, allow-paths)
+    roots: tuple[str, ...] = ()
 
 
 _LINTERS: dict[str, Linter] = {}
@@ -172,7 +183,7 @@ def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
     texts = dict(unit.texts)
     if unit.kind == "module":
         directory = os.path.dirname(unit.paths[0]) or "."
-        reports = linter.lint_module(directory, list(unit.paths), texts)
+        reports = linter.lint_module(directory, list(unit.paths), texts, unit.roots or None)
     else:
         path = unit.paths[0]
         if path in texts:
@@ -197,20 +208,35 @@ class Engine:
         self.resolver = resolver or Resolver(registry, isolated=True)
         self.jobs = max(1, jobs)
         self.progress = progress
+        self._repositories: dict[str, str] = {}
 
     def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
         texts = texts or {}
-        paths = list(paths)
-        virtual = [p for p in paths if p in texts and not os.path.exists(p)]  # unsaved buffers
-        # a buffer from stdin linted as if it were a directory is an error (a FIFO: discover's)
-        folders = [p for p in paths if p in texts and p not in virtual and os.path.isdir(p)]
-        files, errors = discover([p for p in paths if p not in virtual and p not in folders], exclude)
-        errors[:0] = [not_regular(p, os.stat(p).st_mode) for p in folders]
-        files = sorted(files + [(p, True) for p in virtual])
+        found: dict[str, str] = {}  # path -> the repository of the path given that found it
+        errors: list[str] = []
+        for raw in paths:
+            repo = self.repository(raw)
+
+            def allowed(p: str, repo: str = repo) -> tuple[str, ...]:
+                return (repo, *self.resolver.for_path(p).allow_paths)
+
+            if raw in texts:  # a buffer linted from stdin as if it were this file
+                try:
+                    mode = os.stat(raw).st_mode
+                except OSError:  # not saved yet
+                    found.setdefault(raw, repo)
+                    continue
+                if stat.S_ISDIR(mode):
+                    errors.append(not_regular(raw, mode))
+                    continue
+            files, errs = discover([raw], exclude, allowed)
+            errors.extend(errs)
+            for path, _explicit in files:
+                found.setdefault(path, repo)
         units: list[Unit] = []
         modules: dict[tuple[str, str], list[str]] = {}
         configs: dict[str, Any] = {}
-        for path, _explicit in files:
+        for path, _repo in sorted(found.items()):
             cfg = self.resolver.for_path(path)
             if cfg.excluded(path):
                 continue
@@ -223,8 +249,26 @@ class Engine:
             units.append(Unit("file", (path,), cfg, t))
         for (_directory, ckey), given in sorted(modules.items()):
             t = tuple((p, texts[p]) for p in given if p in texts)
-            units.append(Unit("module", tuple(given), configs[ckey], t))
+            cfg = configs[ckey]
+            roots = tuple(dict.fromkeys([*(found[p] for p in given), *cfg.allow_paths]))
+            units.append(Unit("module", tuple(given), cfg, t, roots))
         return units, errors
+
+    def repository(self, path: str) -> str:
+        """The real path of the repository a path given belongs to, which file() calls may
+        read: its nearest enclosing git work tree, else the directory of its configuration
+        file when that holds the path, else the path itself (the directory of a file)."""
+        if path not in self._repositories:
+            root = repository_root(path)
+            if root is None:
+                own = path if os.path.isdir(path) else (os.path.dirname(path) or ".")
+                is_dir = os.path.isdir(path) and not os.path.islink(path)
+                cfg = self.resolver.for_path(os.path.join(path, "_") if is_dir else path)
+                home = os.path.dirname(os.path.abspath(cfg.path)) if cfg.path is not None else None
+                holds = home is not None and os.path.abspath(own).startswith(os.path.join(home, ""))
+                root = home if holds and home is not None else own
+            self._repositories[path] = os.path.realpath(root)
+        return self._repositories[path]
 
     def run(
         self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None

@@ -1,4 +1,4 @@
-"""Hostile input: no hang, no traceback.
+"""Hostile input: no hang, no traceback, no file read outside the repository.
 
 Every test lints real files written in tmp_path the way a user runs iamlint (a subprocess),
 so that a regression that hangs fails on the subprocess's timeout instead of hanging the suite.
@@ -6,19 +6,25 @@ so that a regression that hangs fails on the subprocess's timeout instead of han
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import iamlint_bin
 
+ADMIN = (
+    '{\n  "Version": "2012-10-17",\n  "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]\n}\n'
+)
 STAR = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}\n'
 STAR_FINDING = (
     ':1:99: IAM102 Allow statement applies to every resource ("Resource": "*"); '
     "s3:GetObject could be scoped to resource ARNs"
 )
+SECRET = "SECRET-do-not-print-3f9c1e"
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 needs_symlinks = pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
@@ -53,7 +59,7 @@ def test_fifos_sockets_devices_and_links_to_them_given_or_found(run_cli, tmp_pat
     d.mkdir()
     os.mkfifo(d / "fifo.json")
     (d / "link-to-fifo.json").symlink_to("fifo.json")
-    (d / "device.json").symlink_to(os.devnull)
+    (d / "device.json").symlink_to(os.devnull)  # found: outside the directory linted, not read either
     server = socket.socket(socket.AF_UNIX)
     server.bind(str(d / "socket.json"))
     (d / "p.json").write_text(STAR)
@@ -68,7 +74,8 @@ def test_fifos_sockets_devices_and_links_to_them_given_or_found(run_cli, tmp_pat
         server.close()
     assert found.returncode == 2
     assert found.stderr.splitlines() == [
-        "iamlint: error: d/device.json: not a regular file (a character device); not read",
+        "iamlint: error: d/device.json: resolves to a path outside the repository; not read "
+        "(--allow-path PATH allows it)",
         "iamlint: error: d/fifo.json: not a regular file (a FIFO); not read",
         "iamlint: error: d/link-to-fifo.json: not a regular file (a FIFO); not read",
         "iamlint: error: d/socket.json: not a regular file (a socket); not read",
@@ -95,6 +102,165 @@ def test_stdin_filename_naming_a_fifo_or_a_directory(run_cli, tmp_path):
     # stdin itself is a pipe, and that is fine
     proc = clean(run_cli("-f", "concise", "--stdin-filename", "new.json", "-", cwd=tmp_path, input=STAR))
     assert (proc.returncode, proc.stderr, lines(proc.stdout)) == (1, "", ["new.json" + STAR_FINDING])
+
+
+# -- defect 11: Terraform file() reads inside the repository only -----------------------------------
+def terraform_repo(tmp_path: Path, target: str) -> Path:
+    """tmp_path/repo, a git work tree whose main.tf reads ``target`` with file() at 2:12
+    (policies/admin.txt holds a policy that is not linted on its own); tmp_path/outside.json,
+    outside the repository, holds a secret that must never be printed."""
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "policies").mkdir()
+    (repo / "policies" / "admin.txt").write_text(ADMIN)
+    (repo / "main.tf").write_text(f'resource "aws_iam_policy" "p" {{\n  policy = file("{target}")\n}}\n')
+    (tmp_path / "outside.json").write_text(f"{SECRET}\n{ADMIN}")
+    return repo
+
+
+def outside(target: str) -> str:
+    return (
+        f"main.tf:2:12: IAM905 file(): '{target}' is outside the repository, not read "
+        "(--allow-path PATH allows it); its policy cannot be checked"
+    )
+
+
+def assert_never_printed(run_cli, repo: Path, secret: str, env: dict | None = None, formats=("text",)):
+    """The target is neither counted as a scanned file nor quoted. The text format with
+    --show-source quotes the lines of the files findings are in and counts the files scanned;
+    one test runs every format."""
+    for fmt in formats:
+        extra = ["--show-source"] if fmt == "text" else []
+        proc = clean(run_cli("-f", fmt, *extra, ".", cwd=repo, env=env))
+        assert proc.returncode == 1, (fmt, proc.stderr)
+        assert secret not in proc.stdout + proc.stderr, fmt
+        if fmt == "text":
+            assert proc.stdout.endswith("1 file scanned; 0 policies found; 1 finding (1 warning).\n")
+        if fmt == "json":
+            report = json.loads(proc.stdout)
+            assert report["summary"]["files"] == 1
+            assert {f["path"] for f in report["files"]} == {"main.tf"}
+            assert {(f["code"], f["file"]) for f in report["findings"]} == {("IAM905", "main.tf")}
+
+
+@pytest.mark.skipif(not os.path.isfile("/etc/passwd"), reason="no /etc/passwd here")
+def test_file_of_etc_passwd_is_not_read(run_cli, tmp_path):
+    repo = terraform_repo(tmp_path, "/etc/passwd")
+    proc = clean(run_cli("-f", "concise", ".", cwd=repo))
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert lines(proc.stdout) == [outside("/etc/passwd")]
+    first_line = Path("/etc/passwd").read_text().splitlines()[0]
+    assert_never_printed(run_cli, repo, first_line)
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/environ"), reason="no /proc here")
+def test_file_of_proc_self_environ_is_not_read(run_cli, tmp_path):
+    repo = terraform_repo(tmp_path, "/proc/self/environ")
+    env = {"IAMLINT_TEST_TOKEN": SECRET}
+    proc = clean(run_cli("-f", "concise", ".", cwd=repo, env=env))
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert lines(proc.stdout) == [outside("/proc/self/environ")]
+    assert_never_printed(run_cli, repo, SECRET, env)
+
+
+@pytest.mark.parametrize("target", ["../outside.json", "${path.module}/../outside.json", "../missing.json"])
+def test_file_escaping_the_repository_with_dotdot_is_not_read(run_cli, tmp_path, target):
+    repo = terraform_repo(tmp_path, target)
+    proc = clean(run_cli("-f", "concise", ".", cwd=repo))
+    # outside is decided before existence: no answer tells what exists out there
+    shown = target.replace("${path.module}", ".")
+    assert (proc.returncode, proc.stderr, lines(proc.stdout)) == (1, "", [outside(shown)])
+    if target == "../outside.json":
+        from iamlint.reporters import FORMATS
+
+        assert_never_printed(run_cli, repo, SECRET, formats=FORMATS)
+
+
+@needs_symlinks
+def test_a_link_inside_the_repository_that_points_outside_is_not_read(run_cli, tmp_path):
+    repo = terraform_repo(tmp_path, "policies/link.txt")
+    (repo / "policies" / "link.txt").symlink_to(tmp_path / "outside.json")
+    (repo / "policies" / "inside.txt").symlink_to("admin.txt")  # a link that stays inside is read
+    proc = clean(run_cli("-f", "concise", ".", cwd=repo))
+    assert (proc.returncode, proc.stderr, lines(proc.stdout)) == (1, "", [outside("policies/link.txt")])
+    assert_never_printed(run_cli, repo, SECRET)
+    (repo / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n  policy = file("policies/inside.txt")\n}\n'
+    )
+    proc = clean(run_cli("-f", "concise", "--select", "IAM101", ".", cwd=repo))
+    assert lines(proc.stdout) == [
+        'policies/inside.txt:3:47: IAM101 Allow statement grants every action ("*")'
+    ]
+
+
+@needs_fifo
+@pytest.mark.parametrize(("target", "kind"), [("fifo.txt", "a FIFO"), ("policies", "a directory")])
+def test_file_of_a_fifo_or_a_directory_is_not_read(run_cli, tmp_path, target, kind):
+    repo = terraform_repo(tmp_path, target)
+    os.mkfifo(repo / "fifo.txt")
+    proc = clean(run_cli("-f", "concise", ".", cwd=repo))
+    assert (proc.returncode, proc.stderr) == (1, "")
+    assert lines(proc.stdout) == [
+        f"main.tf:2:12: IAM905 file(): '{target}' is not a regular file ({kind}), not read; "
+        "its policy cannot be checked"
+    ]
+
+
+def test_allow_path_and_allow_paths_let_one_file_outside_through(run_cli, tmp_path):
+    repo = terraform_repo(tmp_path, "../shared/admin.json")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "admin.json").write_text(ADMIN)
+    expected = ['../shared/admin.json:3:47: IAM101 Allow statement grants every action ("*")']
+    refused = clean(run_cli("-f", "concise", "--select", "IAM101,IAM905", ".", cwd=repo))
+    assert lines(refused.stdout) == [outside("../shared/admin.json")]
+    flag = clean(run_cli("-f", "concise", "--select", "IAM101", "--allow-path", "../shared", ".", cwd=repo))
+    assert (flag.returncode, flag.stderr, lines(flag.stdout)) == (1, "", expected)
+    # allow-paths is relative to the configuration file, wherever iamlint runs from
+    (repo / ".iamlint.toml").write_text('select = ["IAM101", "IAM905"]\nallow-paths = ["../shared"]\n')
+    key = clean(run_cli("-f", "concise", "repo", cwd=tmp_path))
+    assert (key.returncode, key.stderr) == (1, "")
+    assert lines(key.stdout) == [line.replace("../shared", "shared") for line in expected]
+    # and it lets that directory through, not its neighbours
+    (repo / "main.tf").write_text('resource "aws_iam_policy" "p" {\n  policy = file("../outside.json")\n}\n')
+    assert lines(clean(run_cli("-f", "concise", ".", cwd=repo)).stdout) == [outside("../outside.json")]
+
+
+def test_without_git_the_configuration_directory_then_the_path_given_is_the_repository(run_cli, tmp_path):
+    project = tmp_path / "project"
+    (project / "infra").mkdir(parents=True)
+    (project / "policies").mkdir()
+    (project / "policies" / "admin.txt").write_text(ADMIN)
+    (project / "infra" / "main.tf").write_text(
+        'resource "aws_iam_policy" "p" {\n  policy = file("../policies/admin.txt")\n}\n'
+    )
+    alone = clean(run_cli("-f", "concise", "--select", "IAM101,IAM905", "infra", cwd=project))
+    assert lines(alone.stdout) == [
+        "infra/main.tf:2:12: IAM905 file(): '../policies/admin.txt' is outside the repository, not read "
+        "(--allow-path PATH allows it); its policy cannot be checked"
+    ]
+    (project / ".iamlint.toml").write_text('select = ["IAM101", "IAM905"]\n')
+    configured = clean(run_cli("-f", "concise", "infra", cwd=project))
+    assert lines(configured.stdout) == [
+        'policies/admin.txt:3:47: IAM101 Allow statement grants every action ("*")'
+    ]
+
+
+@needs_symlinks
+def test_a_link_found_or_given_that_points_outside_the_repository_is_not_read(run_cli, tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (tmp_path / "outside.json").write_text(f'{{"{SECRET}": [}}\n')  # IAM900 would quote it
+    (repo / "evil.json").symlink_to(tmp_path / "outside.json")
+    (repo / "p.json").write_text(STAR)
+    message = (
+        "iamlint: error: evil.json: resolves to a path outside the repository; not read "
+        "(--allow-path PATH allows it)\n"
+    )
+    for args in ((".",), ("evil.json", "p.json")):
+        proc = clean(run_cli("-f", "text", "--show-source", *args, cwd=repo))
+        assert (proc.returncode, proc.stderr) == (2, message)
+        assert SECRET not in proc.stdout
+        assert "1 file scanned" in proc.stdout and "p.json:1:99: IAM102" in proc.stdout
 
 
 # -- defect 12: what cannot be read is an error, not a skip -----------------------------------------
