@@ -22,6 +22,7 @@ from .model import Finding
 
 EXTENSIONS = (".json", ".yaml", ".yml", ".template", ".tf")
 SKIP_DIRS = {".git", ".hg", ".svn", ".terraform", "node_modules", "__pycache__", ".tox", ".venv"}
+#: the default per-file size limit (``max-file-size``, ``--max-file-size``)
 MAX_BYTES = 32 * 1024 * 1024
 
 _OPEN_FLAGS = (
@@ -203,8 +204,22 @@ def decode(path: str, data: bytes) -> tuple[str | None, Finding | None]:
     return text, None
 
 
-def read(path: str) -> tuple[str | None, Finding | None]:
-    """A regular file's text; anything else is an IAM900 that says why.
+def size_text(n: int) -> str:
+    """A size as people write it: 32 MiB, 1.5 KiB, 100 bytes."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"
+
+
+def over_limit(path: str, max_bytes: int, size: int | None = None) -> Finding:
+    """IAM900: a file over the size limit (``size`` None: not known, only that it is over)."""
+    shown = f"is {size_text(size)}, over" if size is not None else "is over"
+    return parse_error(path, f"file {shown} the {size_text(max_bytes)} limit (max-file-size); not read")
+
+
+def read(path: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, Finding | None]:
+    """A regular file's text, at most ``max_bytes`` of it; anything else is an IAM900 that says why.
 
     The file is checked before it is opened (a device is never opened) and opened without
     blocking (a FIFO put in its place in between does not hang the run).
@@ -213,17 +228,16 @@ def read(path: str) -> tuple[str | None, Finding | None]:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             return None, parse_error(path, f"not a regular file ({file_kind(st.st_mode)}); not read")
-        if st.st_size > MAX_BYTES:
-            return None, parse_error(
-                path,
-                f"file is {st.st_size // (1024 * 1024)} MiB, over the {MAX_BYTES // (1024 * 1024)} MiB limit",
-            )
+        if st.st_size > max_bytes:
+            return None, over_limit(path, max_bytes, st.st_size)
         fd = os.open(path, _OPEN_FLAGS)
         with open(fd, "rb") as fh:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 return None, parse_error(path, f"not a regular file ({file_kind(st.st_mode)}); not read")
-            data = fh.read()
+            data = fh.read(max_bytes + 1)  # a file that grew, or one that claims size 0 (/proc)
     except OSError as e:
         return None, parse_error(path, f"cannot read file: {reason(e)}")
+    if len(data) > max_bytes:
+        return None, over_limit(path, max_bytes)
     return decode(path, data)

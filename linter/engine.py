@@ -8,8 +8,9 @@ Work comes in units: a file, or the given ``.tf`` files of one Terraform module.
 in order or, with ``jobs`` > 1, in worker processes; either way the report is the same,
 files sorted by path, findings by line, column and code.
 
-A module's ``file()`` reads stay inside the repository of the path given
-(`Engine.repository`) and the ``allow-paths``.
+Each unit has a time budget (``timeout``, `Deadline`): a unit that runs over it is one
+IAM900 per file, and the run goes on. A module's ``file()`` reads stay inside the
+repository of the path given (`Engine.repository`) and the ``allow-paths``.
 """
 
 from __future__ import annotations
@@ -114,8 +115,9 @@ class Linter:
         """Lint the Terraform files ``given`` with their whole module as context; ``file()``
         reads inside ``roots`` (real paths; None: the module's repository)."""
         texts = texts or {}
+        max_bytes = self.config.max_file_size
         try:
-            results = extract_module(directory, given, texts, roots=roots)
+            results = extract_module(directory, given, texts, roots=roots, max_bytes=max_bytes)
         except Exception as e:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
@@ -137,7 +139,7 @@ class Linter:
             own = [f for f in findings if f.span.file == path or not f.span.file]
             text = texts.get(path)
             if text is None:
-                text, _err = read(path)
+                text, _err = read(path, max_bytes)
             reports.append(self.finish(path, ex, own, text))
             for f in findings:
                 if f.span.file and f.span.file != path:
@@ -161,6 +163,102 @@ class Unit:
     roots: tuple[str, ...] = ()
 
 
+#: a budget longer than this (11 days, or infinite) is no budget: timers cannot count that far
+_MAX_BUDGET = 1e6
+
+
+class UnitTimeout(BaseException):
+    """A unit ran over its time budget. A BaseException, so that no ``except Exception`` of an
+    extractor or a rule catches it and goes on."""
+
+
+class Deadline:
+    """Raises `UnitTimeout` in the code it guards once ``seconds`` have passed (0: never).
+
+    With SIGALRM (POSIX), a real-time interval timer (``setitimer``) signals the process that
+    lints the unit, the main process with one job, a worker process with more; the handler
+    raises between two bytecodes of whatever Python code runs, and a blocking system call is
+    interrupted too. Without it (Windows), a timer thread interrupts the main thread as
+    Ctrl-C would (``_thread.interrupt_main``), which reaches Python code but not a blocking
+    call. Neither can stop one long call into C (a regular expression, a decoder) until it
+    returns. Not in the main thread (iamlint used as a library from a thread), signals cannot
+    be handled: no budget.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.armed = False
+        self.fired = False
+        self._undo: Any = None
+        self._lock: Any = None
+
+    def __enter__(self) -> Deadline:
+        if not 0 < self.seconds <= _MAX_BUDGET:  # 0, or a budget beyond any run's length: none
+            return self
+        import signal
+
+        try:
+            if hasattr(signal, "setitimer"):
+                previous = signal.signal(signal.SIGALRM, self._alarm)
+                self.armed = True
+                signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+                def undo() -> None:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, previous)
+
+            else:
+                import threading
+
+                self._lock = threading.Lock()
+                previous = signal.signal(signal.SIGINT, self._interrupt)
+                timer = threading.Timer(self.seconds, self._expire)
+                timer.daemon = True
+                self.armed = True
+                timer.start()
+
+                def undo() -> None:
+                    timer.cancel()
+                    signal.signal(signal.SIGINT, previous)
+
+        except ValueError:  # not the main thread
+            self.armed = False
+            return self
+        self._undo = undo
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._undo is None:
+            return
+        if self._lock is not None:
+            with self._lock:  # no interrupt from the timer thread after this
+                self.armed = False
+        self.armed = False
+        self._undo()
+        self._undo = None
+
+    def _alarm(self, signum: int, frame: Any) -> None:
+        if self.armed:
+            self.armed = False
+            raise UnitTimeout
+
+    def _expire(self) -> None:  # in the timer thread
+        import _thread
+        import signal
+
+        with self._lock:
+            if self.armed:
+                self.fired = True
+                _thread.interrupt_main(signal.SIGINT)  # to the handler below
+
+    def _interrupt(self, signum: int, frame: Any) -> None:
+        if not self.fired:
+            raise KeyboardInterrupt  # a real Ctrl-C
+        if self.armed:
+            self.armed = False
+            raise UnitTimeout
+
+
 _LINTERS: dict[str, Linter] = {}
 #: the registry of the running Engine; worker processes inherit it when forked
 _REGISTRY: Registry | None = None
@@ -176,26 +274,34 @@ def _linter_for(config) -> Linter:
 
 
 def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
-    """Lint one unit; return its reports and the use counts of configuration suppressions."""
+    """Lint one unit within its time budget; return its reports and the use counts of
+    configuration suppressions."""
     linter = _linter_for(unit.config)
     for s in linter.config_suppressions:
         s.used = 0
+    budget = linter.config.timeout
+    try:
+        with Deadline(budget):
+            reports = _lint_unit(linter, unit)
+    except UnitTimeout:
+        message = f"took longer than {budget:g} s; not fully linted"
+        reports = [FileReport(p, "error", None, 0, [parse_error(p, message)]) for p in unit.paths]
+    used = {s.key: s.used for s in linter.config_suppressions}
+    return reports, used
+
+
+def _lint_unit(linter: Linter, unit: Unit) -> list[FileReport]:
     texts = dict(unit.texts)
     if unit.kind == "module":
         directory = os.path.dirname(unit.paths[0]) or "."
-        reports = linter.lint_module(directory, list(unit.paths), texts, unit.roots or None)
-    else:
-        path = unit.paths[0]
-        if path in texts:
-            reports = linter.lint_text(path, texts[path])
-        else:
-            text, err = read(path)
-            if text is None:
-                reports = [FileReport(path, "error", None, 0, [err] if err else [])]
-            else:
-                reports = linter.lint_text(path, text)
-    used = {s.key: s.used for s in linter.config_suppressions}
-    return reports, used
+        return linter.lint_module(directory, list(unit.paths), texts, unit.roots or None)
+    path = unit.paths[0]
+    if path in texts:
+        return linter.lint_text(path, texts[path])
+    text, err = read(path, linter.config.max_file_size)
+    if text is None:
+        return [FileReport(path, "error", None, 0, [err] if err else [])]
+    return linter.lint_text(path, text)
 
 
 class Engine:

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -350,3 +351,109 @@ def test_unreadable_directories_and_files_are_errors_not_skips(unprivileged, tmp
     assert inside.returncode == 2
     assert inside.stderr == "iamlint: error: locked/sub/p.json: cannot read: permission denied\n"
     assert lines(inside.stdout) == ["d/p.json" + STAR_FINDING]
+
+
+# -- limits: file size -----------------------------------------------------------------------------
+def test_max_file_size_from_the_configuration_and_the_flag(run_cli, tmp_path):
+    padded = STAR.rstrip("\n") + " " * 2000 + "\n"  # 2.1 KiB
+    (tmp_path / "big.json").write_text(padded)
+    (tmp_path / "small.json").write_text(STAR)
+    (tmp_path / ".iamlint.toml").write_text('max-file-size = "1KiB"\n')
+    over = "big.json:1:1: IAM900 file is 2.1 KiB, over the 1 KiB limit (max-file-size); not read"
+    proc = clean(run_cli("-f", "concise", ".", cwd=tmp_path))
+    assert (proc.returncode, proc.stderr, lines(proc.stdout)) == (2, "", [over, "small.json" + STAR_FINDING])
+    flag = clean(run_cli("-f", "concise", "--max-file-size", "4KiB", ".", cwd=tmp_path))  # the flag wins
+    assert (flag.returncode, lines(flag.stdout)) == (
+        1,
+        ["big.json" + STAR_FINDING, "small.json" + STAR_FINDING],
+    )
+    stdin = clean(run_cli("-f", "concise", "--max-file-size", "100", "-", cwd=tmp_path, input=padded))
+    assert lines(stdin.stdout) == [
+        "stdin.json:1:1: IAM900 file is over the 100 bytes limit (max-file-size); not read"
+    ]
+    for bad, why in (
+        ('max-file-size = "lots"', "expected a size such as 32MiB, 512KiB or a number of bytes, got 'lots'"),
+        ("timeout = -1", "expected a number >= 0, got -1"),
+    ):
+        (tmp_path / ".iamlint.toml").write_text(bad + "\n")
+        proc = clean(run_cli("small.json", cwd=tmp_path))
+        key = bad.split(" = ")[0]
+        assert (proc.returncode, proc.stderr) == (
+            2,
+            f"iamlint: error: {tmp_path / '.iamlint.toml'}: {key}: {why}\n",
+        )
+    proc = clean(run_cli("--max-file-size", "32 MB?", "small.json", cwd=tmp_path))
+    assert proc.returncode == 2 and "argument --max-file-size: expected a size such as 32MiB" in proc.stderr
+
+
+# -- limits: time ----------------------------------------------------------------------------------
+#: iamlint with a deliberately slow unit, a test-only hook: linting a file or module whose
+#: path names "slow" never ends (pure Python, as a pathological input would be)
+SLOW_HOOK = """
+import signal, sys
+import iamlint.engine as engine
+from iamlint.cli import main
+
+def forever():
+    while True:
+        pass
+
+text, module = engine.Linter.lint_text, engine.Linter.lint_module
+engine.Linter.lint_text = lambda self, p, t: forever() if "slow" in p else text(self, p, t)
+engine.Linter.lint_module = lambda self, d, *a: forever() if "slow" in d else module(self, d, *a)
+if sys.argv[1] == "--without-setitimer":  # the fallback of platforms without SIGALRM (Windows)
+    del signal.setitimer
+    sys.argv.pop(1)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def run_slow(*args, cwd):
+    env = dict(os.environ, NO_COLOR="1")
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", SLOW_HOOK, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    return clean(proc), time.monotonic() - start
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the SIGALRM budget is POSIX; the fallback is tested below")
+def test_a_unit_over_its_time_budget_is_reported_and_the_run_goes_on(tmp_path):
+    for i in range(20):  # enough units for worker processes with -j2
+        (tmp_path / f"p{i:02}.json").write_text(STAR)
+    (tmp_path / "slow.json").write_text(STAR)
+    (tmp_path / "slowmod").mkdir()
+    for name in ("main.tf", "other.tf"):
+        (tmp_path / "slowmod" / name).write_text('resource "aws_iam_policy" "p" {\n  policy = "{}"\n}\n')
+    (tmp_path / ".iamlint.toml").write_text("timeout = 1\n")
+    expected = sorted(
+        [f"p{i:02}.json" + STAR_FINDING for i in range(20)]
+        + [
+            f"{p}:1:1: IAM900 took longer than 1 s; not fully linted"
+            for p in ("slow.json", "slowmod/main.tf", "slowmod/other.tf")
+        ]
+    )
+    serial, serial_time = run_slow("-f", "concise", "-j1", ".", cwd=tmp_path)
+    parallel, _ = run_slow("-f", "concise", "-j2", ".", cwd=tmp_path)
+    assert (serial.returncode, serial.stderr) == (2, "")
+    assert sorted(lines(serial.stdout)) == expected
+    assert parallel.stdout == serial.stdout and parallel.returncode == 2
+    assert serial_time < 60  # two units of 1 s each, and start-up
+
+
+def test_the_time_budget_without_sigalrm(tmp_path):
+    (tmp_path / "slow.json").write_text(STAR)
+    (tmp_path / "p.json").write_text(STAR)
+    (tmp_path / ".iamlint.toml").write_text("timeout = 60\n")  # the flag wins
+    proc, elapsed = run_slow("--without-setitimer", "-f", "concise", "--timeout", "1.5", ".", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (2, "")
+    assert lines(proc.stdout) == [
+        "p.json" + STAR_FINDING,
+        "slow.json:1:1: IAM900 took longer than 1.5 s; not fully linted",
+    ]
+    assert elapsed < 60

@@ -378,9 +378,10 @@ def extract_module(
     given: list[str],
     texts: dict[str, str],
     roots: tuple[str, ...] | None = None,
+    max_bytes: int | None = None,
 ) -> dict[str, Extraction]:
     """Extract the ``given`` ``.tf`` files of the module in ``directory`` (see the module doc)."""
-    m = Module(directory, given, texts, roots)
+    m = Module(directory, given, texts, roots, max_bytes)
     out: dict[str, Extraction] = {}
     for path in given:
         ex = Extraction(FORMAT)

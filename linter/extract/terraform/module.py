@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...diagnostics import DUPLICATE_KEY, MISSING_FILE, PARSE_ERROR, Diagnostic, diagnostic, parse_error
-from ...discover import file_kind, inside, read, repository_root
+from ...discover import MAX_BYTES, file_kind, inside, read, repository_root
 from ...model import Finding, Span
 from ...parse.hcl_tree import (
     Attribute,
@@ -167,12 +167,14 @@ class Module:
         given: list[str],
         texts: dict[str, str],
         roots: tuple[str, ...] | None = None,
+        max_bytes: int | None = None,
     ):
         self.directory = directory
         #: the real directories files may be read from (default: the module's repository)
         self.roots = (
             roots if roots is not None else (os.path.realpath(repository_root(directory) or directory),)
         )
+        self.max_bytes = MAX_BYTES if max_bytes is None else max_bytes
         self.given = [os.path.normpath(g) for g in given]
         self.given_set = set(self.given)
         self.files: dict[str, TfFile] = {}
@@ -214,9 +216,9 @@ class Module:
                 if "\r" in norm_texts[path]:
                     text = norm_texts[path].replace("\r\n", "\n")
             elif path in self.given_set:
-                text, err = read(path)
+                text, err = read(path, self.max_bytes)
             elif os.path.isfile(path) and inside(path, self.roots):  # context, never from outside
-                text, err = read(path)
+                text, err = read(path, self.max_bytes)
             else:
                 continue
             self.files[path] = TfFile(path, text, err)
@@ -326,7 +328,7 @@ class Module:
             if self.refusal(path) is not None:
                 self._texts[path] = (None, None)
             else:
-                self._texts[path] = read(path)
+                self._texts[path] = read(path, self.max_bytes)
         return self._texts[path]
 
     def refusal(self, path: str) -> str | None:
