@@ -235,7 +235,11 @@ def read(path: str, max_bytes: int = MAX_BYTES) -> tuple[str | None, Finding | N
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 return None, parse_error(path, f"not a regular file ({file_kind(st.st_mode)}); not read")
-            data = fh.read(max_bytes + 1)  # a file that grew, or one that claims size 0 (/proc)
+            # what it claims and one byte more (reading max_bytes at once costs an allocation
+            # of that size); if there is more, it grew, or claims no size as /proc files do
+            data = fh.read(min(st.st_size, max_bytes) + 1)
+            if len(data) > st.st_size:
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as e:
         return None, parse_error(path, f"cannot read file: {reason(e)}")
     if len(data) > max_bytes:
