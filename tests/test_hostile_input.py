@@ -410,7 +410,8 @@ text, module = engine.Linter.lint_text, engine.Linter.lint_module
 engine.Linter.lint_text = lambda self, p, t: forever() if "slow" in p else text(self, p, t)
 engine.Linter.lint_module = lambda self, d, *a: forever() if "slow" in d else module(self, d, *a)
 if sys.argv[1] == "--without-setitimer":  # the fallback of platforms without SIGALRM (Windows)
-    del signal.setitimer
+    import _signal
+    del _signal.setitimer, signal.setitimer
     sys.argv.pop(1)
 sys.exit(main(sys.argv[1:]))
 """
