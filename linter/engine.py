@@ -332,7 +332,7 @@ class Engine:
         self.resolver = resolver or Resolver(registry, isolated=True)
         self.jobs = max(1, jobs)
         self.progress = progress
-        self._repositories: dict[str, str] = {}
+        self._repositories: dict[tuple[str, bool], str] = {}
 
     def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
         texts = texts or {}
@@ -381,18 +381,20 @@ class Engine:
     def repository(self, path: str) -> str:
         """The real path of the repository a path given belongs to, which file() calls may
         read: its nearest enclosing git work tree, else the directory of its configuration
-        file when that holds the path, else the path itself (the directory of a file)."""
-        if path not in self._repositories:
+        file when that holds the path, else the path itself (the directory of a file).
+        Cached by directory: pre-commit gives every file on its own."""
+        directory = path if os.path.isdir(path) else (os.path.dirname(path) or ".")
+        linked = directory == path and os.path.islink(path)  # found from where the link is
+        key = (os.path.abspath(directory), linked)
+        if key not in self._repositories:
             root = repository_root(path)
             if root is None:
-                own = path if os.path.isdir(path) else (os.path.dirname(path) or ".")
-                is_dir = os.path.isdir(path) and not os.path.islink(path)
-                cfg = self.resolver.for_path(os.path.join(path, "_") if is_dir else path)
+                cfg = self.resolver.for_path(path if linked else os.path.join(directory, "_"))
                 home = os.path.dirname(os.path.abspath(cfg.path)) if cfg.path is not None else None
-                holds = home is not None and os.path.abspath(own).startswith(os.path.join(home, ""))
-                root = home if holds and home is not None else own
-            self._repositories[path] = os.path.realpath(root)
-        return self._repositories[path]
+                holds = home is not None and key[0].startswith(os.path.join(home, ""))
+                root = home if holds and home is not None else directory
+            self._repositories[key] = os.path.realpath(root)
+        return self._repositories[key]
 
     def run(
         self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None
