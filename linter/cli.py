@@ -21,6 +21,25 @@ def _codes(text: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in text.split(",") if c.strip())
 
 
+def _seconds(text: str) -> float:
+    try:
+        n = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not n >= 0 or n == float("inf"):
+        raise argparse.ArgumentTypeError("expected a number of seconds, 0 for no limit")
+    return n
+
+
+def _size(text: str) -> int:
+    from .config import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _jobs(text: str) -> int:
     try:
         n = int(text)
@@ -128,6 +147,12 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         metavar="GLOB",
         help="skip files and directories matching GLOB (repeatable; adds to the configuration's)",
     )
+    cfg.add_argument(
+        "--allow-path",
+        action="append",
+        metavar="PATH",
+        help="let Terraform file() read PATH, outside the repository being linted (repeatable; adds to allow-paths)",
+    )
     cfg.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     cfg.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
     run = p.add_argument_group("running")
@@ -143,6 +168,18 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="processes to use (default: the number of CPUs)",
+    )
+    run.add_argument(
+        "--max-file-size",
+        type=_size,
+        metavar="SIZE",
+        help="skip (IAM900) files larger than SIZE, such as 32MiB or 512KiB (default: 32MiB)",
+    )
+    run.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="stop linting a file or Terraform module after SECONDS (IAM900); 0: no limit (default: 10)",
     )
     run.add_argument(
         "--version", action="store_true", help="print the version, the number of rules and the catalogue"
@@ -194,6 +231,12 @@ def overrides(args) -> dict:
         out["options"] = options
     if args.require_reason is not None:
         out["require_reason"] = args.require_reason
+    if args.allow_path:
+        out["allow_paths"] = tuple(os.path.realpath(p) for p in args.allow_path)
+    if args.max_file_size is not None:
+        out["max_file_size"] = args.max_file_size
+    if args.timeout is not None:
+        out["timeout"] = args.timeout
     return out
 
 
@@ -381,7 +424,7 @@ def run(argv: list[str]) -> int:
 def lint(args, reg) -> int:
     from .config import ConfigError, Resolver
     from .diagnostics import INPUT_ERRORS
-    from .discover import decode
+    from .discover import decode, over_limit
     from .engine import Engine
     from .model import Severity
     from .results import FileReport, RunReport
@@ -391,23 +434,30 @@ def lint(args, reg) -> int:
     if args.config and args.isolated:
         raise UsageError("--config and --isolated exclude each other")
     paths = args.paths or ["."]
-    texts: dict[str, str] = {}
-    stdin_error = None
-    if "-" in paths:
-        if len(paths) != 1:
-            raise UsageError("'-' (stdin) cannot be combined with other paths")
-        name = os.path.normpath(args.stdin_filename or "stdin.json")
-        data = sys.stdin.buffer.read()
-        text, stdin_error = decode(name, data)
-        paths = [name]
-        if text is not None:
-            texts[name] = text
-    elif args.stdin_filename:
+    if "-" in paths and len(paths) != 1:
+        raise UsageError("'-' (stdin) cannot be combined with other paths")
+    if args.stdin_filename and "-" not in paths:
         raise UsageError("--stdin-filename needs '-' as the path")
     try:
         resolver = Resolver(reg, explicit=args.config, isolated=args.isolated, overrides=fields)
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    texts: dict[str, str] = {}
+    stdin_error = None
+    if "-" in paths:
+        name = os.path.normpath(args.stdin_filename or "stdin.json")
+        try:
+            limit = resolver.for_path(name).max_file_size
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+        data = sys.stdin.buffer.read(limit + 1)  # no more than the limit, however much is sent
+        if len(data) > limit:
+            text, stdin_error = None, over_limit(name, limit)
+        else:
+            text, stdin_error = decode(name, data)
+        paths = [name]
+        if text is not None:
+            texts[name] = text
     jobs = args.jobs or os.cpu_count() or 1
     progress = None
     if not texts and sys.stderr.isatty():  # the bar draws only on a terminal: skip its import otherwise

@@ -20,9 +20,22 @@ from typing import Any, NamedTuple
 
 from .diagnostics import INPUT_ERRORS
 from .directives import Directive
+from .discover import MAX_BYTES
 from .model import Span
 
 SEVERITIES = ("error", "warning", "info")
+DEFAULT_TIMEOUT = 10.0
+SIZE_PATTERN = r"^([0-9]+(?:\.[0-9]+)?) ?([KMGkmg]i?[Bb]|[Bb])?$"
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "kib": 1 << 10,
+    "mib": 1 << 20,
+    "gib": 1 << 30,
+}
 
 
 class ConfigError(Exception):
@@ -48,6 +61,12 @@ class Config(NamedTuple):
     suppressions: tuple[Directive, ...] = ()
     #: rule options: (code, ((name, value), ...)), from ``[options.CODE]`` and flags
     options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    #: real directories outside the repository that ``file()`` may read (``allow-paths``)
+    allow_paths: tuple[str, ...] = ()
+    #: the size limit of a file, in bytes (``max-file-size``)
+    max_file_size: int = MAX_BYTES
+    #: the time budget of a file or module, in seconds; 0: none (``timeout``)
+    timeout: float = DEFAULT_TIMEOUT
 
     # -- selection -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
@@ -85,6 +104,23 @@ class Config(NamedTuple):
             for name, value in opts:
                 out[f"{code}.{name}"] = value
         return out
+
+
+def parse_size(text: str | int) -> int:
+    """A size in bytes from ``32MiB``, ``512 KiB``, ``1GB`` (KB, MB, GB: powers of 1000) or a
+    number of bytes; ValueError when it is none of these or not positive."""
+    import re
+
+    if isinstance(text, int) and not isinstance(text, bool):
+        n = text
+    else:
+        m = re.match(SIZE_PATTERN, str(text).strip())
+        if m is None:
+            raise ValueError(f"expected a size such as 32MiB, 512KiB or a number of bytes, got {text!r}")
+        n = int(float(m.group(1)) * _UNITS[(m.group(2) or "").lower()])
+    if n < 1:
+        raise ValueError(f"expected a size of at least 1 byte, got {text!r}")
+    return n
 
 
 def _specificity(prefix: str, code: str) -> int:
@@ -176,6 +212,24 @@ def schema(registry) -> dict:
                 },
             },
             "require-reason": {"type": "boolean"},
+            "allow-paths": {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "description": "a directory or file outside the repository that file() may read",
+                },
+            },
+            "max-file-size": {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1},
+                    {
+                        "type": "string",
+                        "pattern": SIZE_PATTERN,
+                        "description": "a size such as 32MiB, 512KiB or a number of bytes",
+                    },
+                ]
+            },
+            "timeout": {"type": "number", "minimum": 0},
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
             **top_level_options,
         },
@@ -404,6 +458,10 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         options.setdefault(code_of(k), {}).update(v)
     ignore = table.get("ignore", [])
     codes_ignore = tuple(c for c in ignore if isinstance(c, str))
+    try:
+        max_file_size = parse_size(table.get("max-file-size", MAX_BYTES))
+    except ValueError as e:
+        raise ConfigError(f"{path}: {_key_path(prefix, ['max-file-size'])}: {e}") from None
     return Config(
         path=path,
         root=root,
@@ -418,6 +476,10 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         require_reason=table.get("require-reason", True),
         suppressions=tuple(entries),
         options=tuple((code, tuple(opts.items())) for code, opts in options.items()),
+        # relative to the configuration file, resolved as file() targets are
+        allow_paths=tuple(os.path.realpath(os.path.join(root, p)) for p in table.get("allow-paths", ())),
+        max_file_size=max_file_size,
+        timeout=float(table.get("timeout", DEFAULT_TIMEOUT)),
     )
 
 
@@ -511,6 +573,8 @@ class Resolver:
         if not self.overrides:
             return cfg
         fields = dict(self.overrides)
+        if "allow_paths" in fields:  # --allow-path adds to the file's allow-paths
+            fields["allow_paths"] = cfg.allow_paths + tuple(fields["allow_paths"])
         if "options" in fields:
             merged = {code: dict(opts) for code, opts in cfg.options}
             for code, opts in fields["options"]:

@@ -7,11 +7,16 @@ discover (`iamlint.discover`) -> parse and extract (`iamlint.extract`) -> rules
 Work comes in units: a file, or the given ``.tf`` files of one Terraform module. Units run
 in order or, with ``jobs`` > 1, in worker processes; either way the report is the same,
 files sorted by path, findings by line, column and code.
+
+Each unit has a time budget (``timeout``, `Deadline`): a unit that runs over it is one
+IAM900 per file, and the run goes on. A module's ``file()`` reads stay inside the
+repository of the path given (`Engine.repository`) and the ``allow-paths``.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -20,7 +25,7 @@ from . import suppress
 from .check import Checker
 from .config import Config, Resolver
 from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_error
-from .discover import discover, read
+from .discover import discover, not_regular, read, repository_root
 from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
 from .model import Finding, Severity, Span
@@ -105,12 +110,18 @@ class Linter:
         return [self.report(path, ex, text)]
 
     def lint_module(
-        self, directory: str, given: list[str], texts: dict[str, str] | None = None
+        self,
+        directory: str,
+        given: list[str],
+        texts: dict[str, str] | None = None,
+        roots: tuple[str, ...] | None = None,
     ) -> list[FileReport]:
-        """Lint the Terraform files ``given`` with their whole module as context."""
+        """Lint the Terraform files ``given`` with their whole module as context; ``file()``
+        reads inside ``roots`` (real paths; None: the module's repository)."""
         texts = texts or {}
+        max_bytes = self.config.max_file_size
         try:
-            results = extract_module(directory, given, texts)
+            results = extract_module(directory, given, texts, roots=roots, max_bytes=max_bytes)
         except Exception as e:
             if os.environ.get("IAMLINT_DEBUG"):
                 raise
@@ -132,7 +143,7 @@ class Linter:
             own = [f for f in findings if f.span.file == path or not f.span.file]
             text = texts.get(path)
             if text is None:
-                text, _err = read(path)
+                text, _err = read(path, max_bytes)
             reports.append(self.finish(path, ex, own, text))
             for f in findings:
                 if f.span.file and f.span.file != path:
@@ -152,6 +163,122 @@ class Unit:
     paths: tuple[str, ...]
     config: Any
     texts: tuple[tuple[str, str], ...] = ()
+    #: a module's: the real directories its file() calls may read (repositories, allow-paths)
+    roots: tuple[str, ...] = ()
+
+
+#: a budget longer than this (11 days, or infinite) is no budget: timers cannot count that far
+_MAX_BUDGET = 1e6
+
+
+class UnitTimeout(BaseException):
+    """A unit ran over its time budget. A BaseException, so that no ``except Exception`` of an
+    extractor or a rule catches it and goes on."""
+
+
+class Deadline:
+    """Raises `UnitTimeout` in the code it guards once ``seconds`` have passed (0: never).
+
+    With SIGALRM (POSIX), a real-time interval timer (``setitimer``) signals the process that
+    lints the unit, the main process with one job, a worker process with more; the handler
+    raises between two bytecodes of whatever Python code runs, and a blocking system call is
+    interrupted too. Without it (Windows), a timer thread interrupts the main thread as
+    Ctrl-C would (``_thread.interrupt_main``), which reaches Python code but not a blocking
+    call. Neither can stop one long call into C (a regular expression, a decoder) until it
+    returns. Not in the main thread (iamlint used as a library from a thread), signals cannot
+    be handled: no budget.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.armed = False
+        self.fired = False
+        self._undo: Any = None
+        self._lock: Any = None
+        self._sigint: Any = None  # the SIGINT handler the fallback stands in front of
+
+    def __enter__(self) -> Deadline:
+        if not 0 < self.seconds <= _MAX_BUDGET:  # 0, or a budget beyond any run's length: none
+            return self
+        signal = _signals()
+
+        try:
+            if hasattr(signal, "setitimer"):
+                previous = signal.signal(signal.SIGALRM, self._alarm)
+                self.armed = True
+                signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+                def undo() -> None:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, previous)
+
+            else:
+                import threading
+
+                self._lock = threading.Lock()
+                previous = self._sigint = signal.signal(signal.SIGINT, self._interrupt)
+                timer = threading.Timer(self.seconds, self._expire)
+                timer.daemon = True
+                self.armed = True
+                timer.start()
+
+                def undo() -> None:
+                    timer.cancel()
+                    signal.signal(signal.SIGINT, previous)
+
+        except ValueError:  # not the main thread
+            self.armed = False
+            return self
+        self._undo = undo
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._undo is None:
+            return
+        if self._lock is not None:
+            with self._lock:  # no interrupt from the timer thread after this
+                self.armed = False
+        self.armed = False
+        self._undo()
+        self._undo = None
+
+    def _alarm(self, signum: int, frame: Any) -> None:
+        if self.armed:
+            self.armed = False
+            raise UnitTimeout
+
+    def _expire(self) -> None:  # in the timer thread
+        import _thread
+
+        with self._lock:
+            if self.armed:
+                self.fired = True
+                _thread.interrupt_main(_signals().SIGINT)  # to the handler below
+
+    def _interrupt(self, signum: int, frame: Any) -> None:
+        if not self.fired:  # a real Ctrl-C: what the handler it stands in front of would do
+            if callable(self._sigint):
+                self._sigint(signum, frame)
+                return
+            if self._sigint == _signals().SIG_IGN:
+                return
+            raise KeyboardInterrupt
+        if self.armed:
+            self.armed = False
+            raise UnitTimeout
+
+
+def _signals() -> Any:
+    """``_signal``, the module under `signal` that the interpreter loads at start-up: importing
+    `signal` costs 0.6 ms of every run for enums iamlint does not use (``signal`` elsewhere)."""
+    try:
+        import _signal
+
+        return _signal
+    except ImportError:  # pragma: no cover - not CPython
+        import signal
+
+        return signal
 
 
 _LINTERS: dict[str, Linter] = {}
@@ -169,26 +296,34 @@ def _linter_for(config) -> Linter:
 
 
 def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
-    """Lint one unit; return its reports and the use counts of configuration suppressions."""
+    """Lint one unit within its time budget; return its reports and the use counts of
+    configuration suppressions."""
     linter = _linter_for(unit.config)
     for s in linter.config_suppressions:
         s.used = 0
+    budget = linter.config.timeout
+    try:
+        with Deadline(budget):
+            reports = _lint_unit(linter, unit)
+    except UnitTimeout:
+        message = f"took longer than {budget:g} s; not fully linted"
+        reports = [FileReport(p, "error", None, 0, [parse_error(p, message)]) for p in unit.paths]
+    used = {s.key: s.used for s in linter.config_suppressions}
+    return reports, used
+
+
+def _lint_unit(linter: Linter, unit: Unit) -> list[FileReport]:
     texts = dict(unit.texts)
     if unit.kind == "module":
         directory = os.path.dirname(unit.paths[0]) or "."
-        reports = linter.lint_module(directory, list(unit.paths), texts)
-    else:
-        path = unit.paths[0]
-        if path in texts:
-            reports = linter.lint_text(path, texts[path])
-        else:
-            text, err = read(path)
-            if text is None:
-                reports = [FileReport(path, "error", None, 0, [err] if err else [])]
-            else:
-                reports = linter.lint_text(path, text)
-    used = {s.key: s.used for s in linter.config_suppressions}
-    return reports, used
+        return linter.lint_module(directory, list(unit.paths), texts, unit.roots or None)
+    path = unit.paths[0]
+    if path in texts:
+        return linter.lint_text(path, texts[path])
+    text, err = read(path, linter.config.max_file_size)
+    if text is None:
+        return [FileReport(path, "error", None, 0, [err] if err else [])]
+    return linter.lint_text(path, text)
 
 
 class Engine:
@@ -201,17 +336,35 @@ class Engine:
         self.resolver = resolver or Resolver(registry, isolated=True)
         self.jobs = max(1, jobs)
         self.progress = progress
+        self._repositories: dict[tuple[str, bool], str] = {}
 
     def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
         texts = texts or {}
-        paths = list(paths)
-        virtual = [p for p in paths if p in texts and not os.path.exists(p)]  # unsaved buffers
-        files, errors = discover([p for p in paths if p not in virtual], exclude)
-        files = sorted(files + [(p, True) for p in virtual])
+        found: dict[str, str] = {}  # path -> the repository of the path given that found it
+        errors: list[str] = []
+        for raw in paths:
+            repo = self.repository(raw)
+
+            def allowed(p: str, repo: str = repo) -> tuple[str, ...]:
+                return (repo, *self.resolver.for_path(p).allow_paths)
+
+            if raw in texts:  # a buffer linted from stdin as if it were this file
+                try:
+                    mode = os.stat(raw).st_mode
+                except OSError:  # not saved yet
+                    found.setdefault(raw, repo)
+                    continue
+                if stat.S_ISDIR(mode):
+                    errors.append(not_regular(raw, mode))
+                    continue
+            files, errs = discover([raw], exclude, allowed)
+            errors.extend(errs)
+            for path, _explicit in files:
+                found.setdefault(path, repo)
         units: list[Unit] = []
         modules: dict[tuple[str, str], list[str]] = {}
         configs: dict[str, Any] = {}
-        for path, _explicit in files:
+        for path, _repo in sorted(found.items()):
             cfg = self.resolver.for_path(path)
             if cfg.excluded(path):
                 continue
@@ -224,8 +377,28 @@ class Engine:
             units.append(Unit("file", (path,), cfg, t))
         for (_directory, ckey), given in sorted(modules.items()):
             t = tuple((p, texts[p]) for p in given if p in texts)
-            units.append(Unit("module", tuple(given), configs[ckey], t))
+            cfg = configs[ckey]
+            roots = tuple(dict.fromkeys([*(found[p] for p in given), *cfg.allow_paths]))
+            units.append(Unit("module", tuple(given), cfg, t, roots))
         return units, errors
+
+    def repository(self, path: str) -> str:
+        """The real path of the repository a path given belongs to, which file() calls may
+        read: its nearest enclosing git work tree, else the directory of its configuration
+        file when that holds the path, else the path itself (the directory of a file).
+        Cached by directory: pre-commit gives every file on its own."""
+        directory = path if os.path.isdir(path) else (os.path.dirname(path) or ".")
+        linked = directory == path and os.path.islink(path)  # found from where the link is
+        key = (os.path.abspath(directory), linked)
+        if key not in self._repositories:
+            root = repository_root(path)
+            if root is None:
+                cfg = self.resolver.for_path(path if linked else os.path.join(directory, "_"))
+                home = os.path.dirname(os.path.abspath(cfg.path)) if cfg.path is not None else None
+                holds = home is not None and key[0].startswith(os.path.join(home, ""))
+                root = home if holds and home is not None else directory
+            self._repositories[key] = os.path.realpath(root)
+        return self._repositories[key]
 
     def run(
         self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None

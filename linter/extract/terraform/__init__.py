@@ -17,11 +17,18 @@ from ..extraction import Extraction
 from .types import is_tf_plan
 
 
-def extract_module(directory: str, given: list[str], texts: dict[str, str]) -> dict[str, Extraction]:
-    """Extract the ``given`` ``.tf`` files of the module in ``directory``."""
+def extract_module(
+    directory: str,
+    given: list[str],
+    texts: dict[str, str],
+    roots: tuple[str, ...] | None = None,
+    max_bytes: int | None = None,
+) -> dict[str, Extraction]:
+    """Extract the ``given`` ``.tf`` files of the module in ``directory``; ``file()`` reads
+    inside ``roots`` (real paths; None: the module's repository), files of ``max_bytes`` at most."""
     from .extractor import extract_module as run
 
-    return run(directory, given, texts)
+    return run(directory, given, texts, roots, max_bytes)
 
 
 __all__ = ["extract_module", "is_tf_plan"]

@@ -373,9 +373,15 @@ class _Extractor:
         self.principals.extend(n.freeze() for n in nodes.values())
 
 
-def extract_module(directory: str, given: list[str], texts: dict[str, str]) -> dict[str, Extraction]:
+def extract_module(
+    directory: str,
+    given: list[str],
+    texts: dict[str, str],
+    roots: tuple[str, ...] | None = None,
+    max_bytes: int | None = None,
+) -> dict[str, Extraction]:
     """Extract the ``given`` ``.tf`` files of the module in ``directory`` (see the module doc)."""
-    m = Module(directory, given, texts)
+    m = Module(directory, given, texts, roots, max_bytes)
     out: dict[str, Extraction] = {}
     for path in given:
         ex = Extraction(FORMAT)

@@ -21,6 +21,11 @@ data sources nested more than `MAX_DEPTH` levels deep are an IAM900 where the ne
 too deep ("nesting too deep to evaluate") and an unknown value from there on, so no input
 can exhaust Python's stack; a problem in one file stays that file's diagnostic.
 
+Files read by ``file()``/``templatefile()`` stay inside the repository being linted (the
+``roots`` the engine passes: the repository of the path given, and ``allow-paths``): a
+target outside, after symbolic links and ``..`` are resolved, or one that is not a regular
+file, is an IAM905 at the call and is never read, so that no finding quotes it.
+
 Positions: a value is reported where its literal is written. When that is a ``.tf`` file
 that was not given, it is reported where the given file refers to it instead, so that
 findings stay in the given files (`Module.moves`).
@@ -29,11 +34,12 @@ findings stay in the given files (`Module.moves`).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from typing import Any
 
 from ...diagnostics import DUPLICATE_KEY, MISSING_FILE, PARSE_ERROR, Diagnostic, diagnostic, parse_error
-from ...discover import read
+from ...discover import MAX_BYTES, file_kind, inside, read, repository_root
 from ...model import Finding, Span
 from ...parse.hcl_tree import (
     Attribute,
@@ -166,8 +172,20 @@ class Outcome:
 class Module:
     """One directory of ``.tf`` files and everything extracted from it."""
 
-    def __init__(self, directory: str, given: list[str], texts: dict[str, str]):
+    def __init__(
+        self,
+        directory: str,
+        given: list[str],
+        texts: dict[str, str],
+        roots: tuple[str, ...] | None = None,
+        max_bytes: int | None = None,
+    ):
         self.directory = directory
+        #: the real directories files may be read from (default: the module's repository)
+        self.roots = (
+            roots if roots is not None else (os.path.realpath(repository_root(directory) or directory),)
+        )
+        self.max_bytes = MAX_BYTES if max_bytes is None else max_bytes
         self.given = [os.path.normpath(g) for g in given]
         self.given_set = set(self.given)
         self.files: dict[str, TfFile] = {}
@@ -210,8 +228,10 @@ class Module:
                 text, err = norm_texts[path], None
                 if "\r" in norm_texts[path]:
                     text = norm_texts[path].replace("\r\n", "\n")
-            elif path in self.given_set or os.path.isfile(path):
-                text, err = read(path)
+            elif path in self.given_set:
+                text, err = read(path, self.max_bytes)
+            elif os.path.isfile(path) and inside(path, self.roots):  # context, never from outside
+                text, err = read(path, self.max_bytes)
             else:
                 continue
             self.files[path] = TfFile(path, text, err)
@@ -313,15 +333,29 @@ class Module:
         return LineIndex(text or "")
 
     def read_text(self, path: str) -> tuple[str | None, Finding | None]:
-        """A file read by ``file()``/``templatefile()`` (cached)."""
+        """A file read by ``file()``/``templatefile()`` (cached); (None, None) when `refusal`
+        says it is not read."""
         if path in self.files and self.files[path].text is not None:
             return self.files[path].text, None
         if path not in self._texts:
-            if not os.path.isfile(path):
+            if self.refusal(path) is not None:
                 self._texts[path] = (None, None)
             else:
-                self._texts[path] = read(path)
+                self._texts[path] = read(path, self.max_bytes)
         return self._texts[path]
+
+    def refusal(self, path: str) -> str | None:
+        """Why ``file()`` does not read ``path``: outside the repository (decided before its
+        existence is looked at), missing, or not a regular file; None to read it."""
+        if path in self.files:
+            return None
+        try:
+            if not inside(path, self.roots):
+                return "outside"
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):  # ValueError: a NUL in the name
+            return "missing"
+        return None if stat.S_ISREG(mode) else file_kind(mode)
 
     def diag(self, kind: Diagnostic, message: str, span: Span) -> None:
         self.add_diag(diagnostic(kind, message, span))
@@ -759,17 +793,24 @@ class Module:
             return Outcome()
         rel = str(target)
         path = rel if os.path.isabs(rel) else os.path.normpath(os.path.join(self.directory, rel))
+        why = self.refusal(path)
+        if why is not None:
+            if why == "missing":
+                what = f"no such file {rel!r} (read from {self.directory or '.'})"
+            elif why == "outside":
+                what = f"{rel!r} is outside the repository, not read (--allow-path PATH allows it)"
+            else:
+                what = f"{rel!r} is not a regular file ({why}), not read"
+            self.diag(
+                MISSING_FILE,
+                f"{call.name}(): {what}; its policy cannot be checked",
+                Span(scope.file, *call.pos),
+            )
+            return Outcome()
         text, err = self.read_text(path)
         if text is None:
             if err is not None:
                 self.add_diag(err)
-            else:
-                self.diag(
-                    MISSING_FILE,
-                    f"{call.name}(): no such file {rel!r} (read from {self.directory or '.'}); "
-                    "its policy cannot be checked",
-                    Span(scope.file, *call.pos),
-                )
             return Outcome()
         locator = LineIndex(text)
         if call.name == "file":
