@@ -22,12 +22,19 @@ file (see `cfn_strings`), one per ``Fn::If`` branch.
 
 Problems found on the way (``Fn::If`` of the wrong arity, a policy string that is not JSON)
 are IAM900 diagnostics collected on the `Template`.
+
+Limits. A template can make one value stand for very many: ``${P}`` ten thousand times in a
+``Fn::Sub``, with two ``AllowedValues`` for ``P``, is 2**10000 strings. Resolution is linear
+in the template whatever it holds: every expansion path (``Fn::If`` branches, a parameter's
+``AllowedValues``, ``Fn::FindInMap`` over a table, the values of a list, and the product of
+the parts of a ``Fn::Sub`` or ``Fn::Join``) stops building alternatives once it has
+``MAX_ALTERNATIVES`` (64) of them. Those are linted; what lies beyond them is one `Unknown`
+with the expression's source text (and a note saying so), never a silent cut.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from ...builder import source_text
@@ -49,7 +56,9 @@ PSEUDO_PARAMETERS = frozenset(
         "AWS::URLSuffix",
     }
 )
+#: The most values (or nodes) one expression expands to; beyond them, one `Unknown`.
 MAX_ALTERNATIVES = 64
+_BEYOND = f"may take more than {MAX_ALTERNATIVES} values; the first {MAX_ALTERNATIVES} are checked"
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -90,6 +99,7 @@ class Template:
         self.diagnostics: list[Finding] = []
         self._reported: set[tuple[int, int, str]] = set()
         self._lines: LineIndex | None = None
+        self._allowed: dict[str, list | None] = {}
 
     @property
     def lines(self) -> LineIndex:
@@ -121,11 +131,17 @@ class Template:
         return None
 
     def allowed_values(self, name: Any) -> list | None:
-        p = self.parameter(name)
-        allowed = p.get("AllowedValues") if p else None
-        if isinstance(allowed, list) and allowed and all(_literal(a) is not None for a in allowed):
-            return list(allowed)
-        return None
+        """A parameter's literal ``AllowedValues`` (shared: do not change the list)."""
+        if not isinstance(name, str):
+            return None
+        if name not in self._allowed:  # read once: a parameter may be named 10,000 times
+            p = self.parameter(name)
+            allowed = p.get("AllowedValues") if p else None
+            if isinstance(allowed, list) and allowed and all(_literal(a) is not None for a in allowed):
+                self._allowed[name] = list(allowed)
+            else:
+                self._allowed[name] = None
+        return self._allowed[name]
 
     def offsets(self, node: Any) -> tuple[int, int] | None:
         """File offsets (start, end) of a positioned node."""
@@ -140,38 +156,75 @@ def _dict(node: Any) -> dict:
     return node if isinstance(node, dict) and intrinsic_name(node) is None else {}
 
 
+class _Rest(IntrinsicDict):
+    """In a list of alternatives, the place of those beyond `MAX_ALTERNATIVES`.
+
+    A copy of the expression (so that it reads and renders as written) whose value is one
+    `Unknown`.
+    """
+
+    unknown: Unknown
+
+
 class Resolver:
     """The `DocumentBuilder` hooks for one template (see the module docstring)."""
 
     def __init__(self, template: Template):
         self.t = template
         self._scalars: dict[int, list[Value] | None] = {}
+        self._variables: dict[tuple[int, str], list[str] | None] = {}
+        self._maps: dict[tuple, list] = {}
         self._keep: list[Any] = []  # nodes whose id() is cached stay alive
+
+    # -- the cap -------------------------------------------------------------------------------
+    def beyond(self, node: Any) -> Unknown:
+        """The `Unknown` that stands for the values of ``node`` beyond `MAX_ALTERNATIVES`."""
+        text = self.render(node) if intrinsic_name(node) else source_text(node)
+        return Unknown(text, self.t.span(node), _BEYOND)
+
+    def _capped_nodes(self, nodes: list, node: Any) -> list:
+        if len(nodes) <= MAX_ALTERNATIVES:
+            return nodes
+        rest = _Rest(getattr(node, "pos", (0, 0, 0, 0)))
+        rest.update(node if isinstance(node, dict) else {})
+        rest.short = isinstance(node, IntrinsicDict) and node.short
+        rest.unknown = self.beyond(node)
+        return nodes[:MAX_ALTERNATIVES] + [rest]
+
+    def _capped(self, values: list[Value], node: Any, more: bool = False) -> list[Value]:
+        if len(values) > MAX_ALTERNATIVES:
+            values, more = values[:MAX_ALTERNATIVES], True
+        return values + [self.beyond(node)] if more else values
 
     # -- hooks ---------------------------------------------------------------------------------
     def alternatives(self, node: Any) -> list:
         name = intrinsic_name(node)
-        if name is None:
+        if name is None or isinstance(node, _Rest):
             return [node]
         arg = _arg(node)
         if name == "Fn::If":
             if not (isinstance(arg, list) and len(arg) == 3):
                 self.t.error_at(if_arity_message(arg), node)
                 return []
-            return (self.alternatives(arg[1]) + self.alternatives(arg[2]))[:MAX_ALTERNATIVES]
+            out = self.alternatives(arg[1])
+            if len(out) <= MAX_ALTERNATIVES:  # no more building once there are enough
+                out = out + self.alternatives(arg[2])
+            return self._capped_nodes(out, node)
         if name == "Ref":
             if arg == "AWS::NoValue":
                 return []
             allowed = self.t.allowed_values(arg)
             if allowed is not None:
-                return allowed
+                return self._capped_nodes(allowed, node)
         elif name == "Fn::FindInMap":
             found = self.find_in_map(arg)
             if found is not None:
-                out: list = []
+                out = []
                 for f in found:
                     out.extend(self.alternatives(f))
-                return out[:MAX_ALTERNATIVES]
+                    if len(out) > MAX_ALTERNATIVES:
+                        break
+                return self._capped_nodes(out, node)
         elif name == "Fn::Select":
             picked = self.select(arg)
             if picked is not None:
@@ -182,6 +235,8 @@ class Resolver:
         name = intrinsic_name(node)
         if name is None:
             return None
+        if isinstance(node, _Rest):
+            return [node.unknown]
         key = id(node)
         if key in self._scalars:
             return self._scalars[key]
@@ -201,7 +256,9 @@ class Resolver:
                     out.extend(self.values(item))
             else:
                 out.extend(self.leaf(alt))
-        return out[:MAX_ALTERNATIVES]
+            if len(out) > MAX_ALTERNATIVES:
+                break
+        return self._capped(out, node)
 
     def leaf(self, node: Any) -> list[Value]:
         got = self.scalar(node)
@@ -225,7 +282,7 @@ class Resolver:
                 return [Str(f"${{{arg}}}", span)]
             allowed = self.t.allowed_values(arg)
             if allowed is not None:
-                return [v for a in allowed for v in self.leaf(a)]
+                return self._capped([v for a in allowed[: MAX_ALTERNATIVES + 1] for v in self.leaf(a)], node)
             return [Unknown(self.render(node), span, self.note(arg))]
         if name == "Fn::Sub":
             return self.sub(node)
@@ -237,7 +294,9 @@ class Resolver:
                 out: list[Value] = []
                 for a in alts:
                     out.extend(self.values(a) if not isinstance(a, dict) else self.leaf(a))
-                return out[:MAX_ALTERNATIVES]
+                    if len(out) > MAX_ALTERNATIVES:
+                        break
+                return self._capped(out, node)
         return [Unknown(self.render(node), span)]
 
     def note(self, name: Any) -> str:
@@ -288,10 +347,12 @@ class Resolver:
         got = self.substitute(str(template), variables)
         if got is None:
             return [Unknown(self.render(node), span)]
-        return [Str(s, span) for s in got]
+        strings, more = got
+        return self._capped([Str(s, span) for s in strings], node, more)
 
-    def substitute(self, template: str, variables: dict | None) -> list[str] | None:
-        """The strings a ``Fn::Sub`` template may give, or None when a part is unresolved."""
+    def substitute(self, template: str, variables: dict | None) -> tuple[list[str], bool] | None:
+        """The strings a ``Fn::Sub`` template may give (at most `MAX_ALTERNATIVES`) and whether
+        it may give more, or None when a part is unresolved."""
         parts: list[list[str]] = []
         pos = 0
         for m in _SUB_VAR.finditer(template):
@@ -309,6 +370,15 @@ class Resolver:
         return _product(parts, "")
 
     def _sub_variable(self, name: str, variables: dict | None) -> list[str] | None:
+        """The strings ``${name}`` may stand for (shared: do not change the list), or None."""
+        key = (id(variables), name)
+        if key not in self._variables:  # a template may name it 10,000 times
+            if variables is not None:
+                self._keep.append(variables)
+            self._variables[key] = self._sub_variable_values(name, variables)
+        return self._variables[key]
+
+    def _sub_variable_values(self, name: str, variables: dict | None) -> list[str] | None:
         if variables is not None and name in variables:
             vals = self.values(variables[name])
             if not vals or not all(isinstance(v, Str) for v in vals):
@@ -329,6 +399,7 @@ class Resolver:
             return unknown
         delimiter = str(arg[0])
         out: list[str] = []
+        more = False
         for items in self.alternatives(arg[1]):
             if not isinstance(items, list):
                 return unknown
@@ -339,29 +410,47 @@ class Resolver:
                     return unknown
                 if vals:
                     parts.append([v.value for v in vals if isinstance(v, Str)])
-            out.extend(_product(parts, delimiter))
-        return [Str(s, span) for s in out[:MAX_ALTERNATIVES]]
+            strings, extra = _product(parts, delimiter)
+            out.extend(strings)
+            if extra or len(out) > MAX_ALTERNATIVES:
+                more = True
+                break
+        return self._capped([Str(s, span) for s in out], node, more)
 
     # -- Fn::FindInMap, Fn::Select ------------------------------------------------------------
     def find_in_map(self, arg: Any) -> list | None:
-        """Every value ``Fn::FindInMap`` may give over a literal table, or None."""
+        """The values ``Fn::FindInMap`` may give over a literal table (one more than
+        `MAX_ALTERNATIVES` at most), or None."""
         if not (isinstance(arg, list) and len(arg) in (3, 4)):
             return None
         table = self.t.mappings.get(arg[0]) if isinstance(arg[0], str) else None
         if not isinstance(table, dict):
             return None
-        found: list = []
-        for second in self._lookup(table, arg[1]):
-            if isinstance(second, dict):
-                found.extend(self._lookup(second, arg[2]))
+        firsts, seconds = self._keys(arg[1]), self._keys(arg[2])
+        # The same lookup written many times reads the table once.
+        memo = (str(arg[0]), firsts, seconds)
+        if memo not in self._maps:
+            found: list = []
+            for second in self._lookup(table, firsts):
+                if isinstance(second, dict):
+                    found.extend(self._lookup(second, seconds))
+                    found = _unique(found)
+                    if len(found) > MAX_ALTERNATIVES:
+                        break
+            self._maps[memo] = found
+        found = self._maps[memo]
         if not found and len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
             found = [arg[3]["DefaultValue"]]
-        return _unique(found) or None
+        return found or None
 
-    def _lookup(self, table: dict, key: Any) -> list:
+    def _keys(self, key: Any) -> tuple[str | None, ...]:
+        """The literal keys a lookup key may be (None: any key)."""
+        return tuple(_literal(alt) for alt in self.alternatives(key))
+
+    @staticmethod
+    def _lookup(table: dict, keys: tuple[str | None, ...]) -> list:
         out: list = []
-        for alt in self.alternatives(key):
-            lit = _literal(alt)
+        for lit in keys:
             if lit is None:
                 out.extend(table.values())
             elif lit in table:
@@ -501,8 +590,8 @@ class Resolver:
                 key = k
                 if "${" in k:
                     got = self.substitute(str(k), variables)
-                    if got is not None and len(got) == 1:
-                        key = PStr(got[0], k.pos)
+                    if got is not None and len(got[0]) == 1 and not got[1]:
+                        key = PStr(got[0][0], k.pos)
                 out[key] = self._wrap_sub(v, variables, short)
             return out
         if isinstance(node, PList):
@@ -537,14 +626,41 @@ def _escape_sub(emb: Embedded) -> Embedded:
     return Embedded("".join(value), tuple(offsets), emb.end)
 
 
-def _product(parts: Iterable[list[str]], delimiter: str) -> list[str]:
-    out = [""]
-    first = True
+def _product(parts: list[list[str]], delimiter: str) -> tuple[list[str], bool]:
+    """The first `MAX_ALTERNATIVES` strings made of one choice of each part, joined in order
+    by ``delimiter``, and whether there are more.
+
+    Linear in the parts: runs of one-choice parts are joined once, the first combinations
+    differ only in their last few parts (the ones before stay at their first choice and are
+    joined once too), and nothing is built beyond MAX_ALTERNATIVES + 1. (Growing 64 strings
+    part by part copied them once per part: quadratic.)
+    """
+    import itertools
+
+    if not all(parts):
+        return [], False
+    limit = MAX_ALTERNATIVES + 1
+    segments: list[list[str]] = []
+    run: list[str] = []
     for choices in parts:
-        sep = "" if first else delimiter
-        first = False
-        out = [a + sep + b for a in out for b in choices][:MAX_ALTERNATIVES]
-    return out
+        if len(choices) == 1:
+            run.append(choices[0])
+            continue
+        if run:
+            segments.append([delimiter.join(run)])
+            run = []
+        segments.append(choices[:limit])
+    if run:
+        segments.append([delimiter.join(run)])
+    count, fixed = 1, len(segments)
+    while fixed and count < limit:
+        fixed -= 1
+        count *= len(segments[fixed])
+    head = delimiter.join([s[0] for s in segments[:fixed]])
+    sep = delimiter if fixed else ""
+    combos = itertools.islice(itertools.product(*segments[fixed:]), limit)
+    out = [head + sep + delimiter.join(c) for c in combos]
+    return out[:MAX_ALTERNATIVES], len(out) > MAX_ALTERNATIVES
 
 
 def _unique(nodes: list) -> list:
