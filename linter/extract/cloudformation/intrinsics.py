@@ -20,8 +20,10 @@ only ever see `Str` and `Unknown` values:
 JSON string (plain, ``Fn::Sub`` or ``Fn::Join``) parsed with positions mapped back into the
 file (see `cfn_strings`), one per ``Fn::If`` branch.
 
-Problems found on the way (``Fn::If`` of the wrong arity, a policy string that is not JSON)
-are IAM900 diagnostics collected on the `Template`.
+Problems found on the way (an intrinsic function whose argument has the wrong shape, such
+as ``Ref`` of a list or ``Fn::If`` of the wrong arity, see `shape_problem`; a policy string
+that is not JSON) are IAM900 diagnostics collected on the `Template`. A malformed intrinsic
+is an `Unknown`: the rest of the template is linted as usual.
 
 Limits. A template can make one value stand for very many: ``${P}`` ten thousand times in a
 ``Fn::Sub``, with two ``AllowedValues`` for ``P``, is 2**10000 strings. Resolution is linear
@@ -75,6 +77,151 @@ def intrinsic_name(node: Any) -> str | None:
 
 def _arg(node: dict) -> Any:
     return next(iter(node.values()))
+
+
+# -- the shapes of intrinsic arguments -------------------------------------------------------------
+def _what(node: Any, count: bool = False) -> str:
+    """How a message names what was written instead: "a list", "a map", "Fn::Sub", ..."""
+    if isinstance(node, list):
+        if not count:
+            return "a list"
+        return "an empty list" if not node else f"a list of {len(node)} item{'s' if len(node) > 1 else ''}"
+    name = intrinsic_name(node)
+    if name is not None:
+        return name
+    if isinstance(node, dict):
+        return "a map"
+    if isinstance(node, str):
+        return "an empty string" if not node else "a string"
+    if isinstance(node, PScalar):
+        if node.value is None:
+            return "null"
+        return "true or false" if isinstance(node.value, bool) else "a number"
+    return "a value"
+
+
+def _is_text(node: Any) -> bool:
+    """A string or a number, as a name or a key may be written."""
+    return isinstance(node, str) or (
+        isinstance(node, PScalar) and node.value is not None and not isinstance(node.value, bool)
+    )
+
+
+def _is_string(node: Any) -> bool:
+    """A string, or a YAML tag iamlint does not know (reported where it is read)."""
+    return isinstance(node, str) or (intrinsic_name(node) or "").startswith("!")
+
+
+def _is_value(node: Any) -> bool:
+    """A literal scalar or an intrinsic function (that gives one)."""
+    return _is_text(node) or intrinsic_name(node) is not None
+
+
+def _is_list(node: Any) -> bool:
+    """A list, or an intrinsic function (that may give one)."""
+    return isinstance(node, list) or intrinsic_name(node) is not None
+
+
+_TAKES = {
+    "Ref": "a logical id or parameter name",
+    "Fn::Sub": "a string, or a list of a string and a map of variables",
+    "Fn::Join": "a list of a delimiter and a list of values",
+    "Fn::Select": "a list of an index and a list of values",
+    "Fn::FindInMap": "a list of a map name, a top-level key and a second-level key",
+    "Fn::GetAtt": "a list of a logical id and an attribute name, or LogicalId.Attribute",
+    "Fn::Split": "a list of a delimiter and a string",
+    "Fn::Base64": "a string",
+    "Fn::ImportValue": "the name of an export",
+    "Fn::GetAZs": "a region",
+    "Fn::Cidr": "a list of an address block, a count and a number of mask bits",
+    "Fn::ToJsonString": "a map or a list",
+    "Fn::Length": "a list",
+}
+
+
+def shape_problem(name: str, arg: Any) -> str | None:
+    """What is wrong with the argument of intrinsic function ``name``, or None.
+
+    Only the shape is judged (a string where a string belongs, a list of the right length),
+    not whether a name exists; an intrinsic function is accepted wherever one may give the
+    value. Functions of the ``Conditions`` section and unknown ones are not judged.
+    """
+    takes = _TAKES.get(name)
+    if name == "Fn::If":
+        if not (isinstance(arg, list) and len(arg) == 3):
+            return if_arity_message(arg)
+        if not _is_string(arg[0]):
+            return f"Fn::If's condition must be a condition name, not {_what(arg[0])}"
+        return None
+    if takes is None or (intrinsic_name(arg) or "").startswith("!"):
+        return None  # not judged, or an unknown YAML tag (already reported)
+    wrong = f"{name} takes {takes}, not {{}}"
+    if name == "Ref":
+        return None if isinstance(arg, str) and arg else wrong.format(_what(arg))
+    if name in ("Fn::Base64", "Fn::ImportValue", "Fn::GetAZs"):
+        ok = _is_value(arg) or (name == "Fn::GetAZs" and isinstance(arg, PScalar) and arg.value is None)
+        return None if ok else wrong.format(_what(arg))
+    if name == "Fn::ToJsonString":
+        return None if isinstance(arg, (dict, list)) else wrong.format(_what(arg))
+    if name == "Fn::Length":
+        return None if _is_list(arg) else wrong.format(_what(arg))
+    if name == "Fn::Sub":
+        if isinstance(arg, str):
+            return None
+        if not isinstance(arg, list) or not 1 <= len(arg) <= 2:
+            return wrong.format(_what(arg, count=True))
+        if not _is_string(arg[0]):
+            return f"Fn::Sub's first item must be the string to substitute, not {_what(arg[0])}"
+        if len(arg) == 2 and not isinstance(arg[1], dict):
+            return f"Fn::Sub's variables must be a map, not {_what(arg[1])}"
+        return None
+    if name == "Fn::GetAtt":
+        if isinstance(arg, str) or (isinstance(arg, list) and len(arg) == 1 and isinstance(arg[0], str)):
+            text = str(arg if isinstance(arg, str) else arg[0])
+            if "." in text.strip("."):
+                return None
+            return f"Fn::GetAtt {text!r} names no attribute: write LogicalId.Attribute, such as {text}.Arn"
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return wrong.format(_what(arg, count=True))
+        if not _is_value(arg[0]):  # a Fn::Sub of a Fn::ForEach loop's name, too
+            return f"Fn::GetAtt's logical id must be a string, not {_what(arg[0])}"
+        if not _is_value(arg[1]):
+            return f"Fn::GetAtt's attribute name must be a string, not {_what(arg[1])}"
+        return None
+    size = 3 if name in ("Fn::FindInMap", "Fn::Cidr") else 2
+    if not (isinstance(arg, list) and (len(arg) == size or (name == "Fn::FindInMap" and len(arg) == 4))):
+        return wrong.format(_what(arg, count=True))
+    if name == "Fn::Join":
+        if not _is_string(arg[0]):
+            return f"Fn::Join's delimiter must be a string, not {_what(arg[0])}"
+        if not _is_list(arg[1]):
+            return f"Fn::Join's values must be a list, not {_what(arg[1])}"
+    elif name == "Fn::Split":
+        if not _is_string(arg[0]):
+            return f"Fn::Split's delimiter must be a string, not {_what(arg[0])}"
+        if not _is_value(arg[1]):
+            return f"Fn::Split's string must be a string, not {_what(arg[1])}"
+    elif name == "Fn::Select":
+        index = _literal(arg[0])
+        if intrinsic_name(arg[0]) is None and (index is None or not index.strip().isdecimal()):
+            shown = repr(index) if isinstance(arg[0], str) else index or _what(arg[0])
+            return f"Fn::Select's index must be a number from 0, not {shown}"
+        if not _is_list(arg[1]):
+            return f"Fn::Select's values must be a list, not {_what(arg[1])}"
+        if index is not None and isinstance(arg[1], list) and int(index) >= len(arg[1]):
+            n = len(arg[1])
+            return f"Fn::Select's index {int(index)} is out of range: the list has {n} item{'s' if n != 1 else ''}"
+    elif name == "Fn::FindInMap":
+        for item, role in zip(arg, ("map name", "top-level key", "second-level key"), strict=False):
+            if not _is_value(item):
+                return f"Fn::FindInMap's {role} must be a string, not {_what(item)}"
+        if len(arg) == 4 and not (isinstance(arg[3], dict) and intrinsic_name(arg[3]) is None):
+            return f"Fn::FindInMap's fourth item must be a map {{DefaultValue: ...}}, not {_what(arg[3])}"
+    elif name == "Fn::Cidr":
+        if not all(_is_value(item) for item in arg):
+            bad = next(item for item in arg if not _is_value(item))
+            return f"Fn::Cidr's items must be strings or numbers, not {_what(bad)}"
+    return None
 
 
 def _literal(node: Any) -> str | None:
@@ -174,7 +321,39 @@ class Resolver:
         self._scalars: dict[int, list[Value] | None] = {}
         self._variables: dict[tuple[int, str], list[str] | None] = {}
         self._maps: dict[tuple, list] = {}
+        self._malformed: dict[int, bool] = {}
         self._keep: list[Any] = []  # nodes whose id() is cached stay alive
+
+    # -- malformed intrinsics ------------------------------------------------------------------
+    def malformed(self, node: Any) -> bool:
+        """Whether an intrinsic's argument has the wrong shape (see `shape_problem`).
+
+        The first look at an intrinsic judges it and every intrinsic written inside it (also
+        those no value is resolved from, such as a ``Ref`` in a ``Fn::GetAtt``), and reports
+        each one that is malformed as IAM900 at the function, once.
+        """
+        key = id(node)
+        if key not in self._malformed:
+            self._judge(node)
+        return self._malformed.get(key, False)
+
+    def _judge(self, root: Any) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                name = intrinsic_name(node)
+                if name is not None and not isinstance(node, _Rest):
+                    if id(node) in self._malformed:
+                        continue  # judged with what it holds
+                    self._keep.append(node)
+                    problem = shape_problem(name, _arg(node))
+                    self._malformed[id(node)] = problem is not None
+                    if problem is not None:
+                        self.t.error_at(problem, node)
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
 
     # -- the cap -------------------------------------------------------------------------------
     def beyond(self, node: Any) -> Unknown:
@@ -199,13 +378,10 @@ class Resolver:
     # -- hooks ---------------------------------------------------------------------------------
     def alternatives(self, node: Any) -> list:
         name = intrinsic_name(node)
-        if name is None or isinstance(node, _Rest):
-            return [node]
+        if name is None or isinstance(node, _Rest) or self.malformed(node):
+            return [node]  # a malformed intrinsic is an Unknown (see scalar)
         arg = _arg(node)
         if name == "Fn::If":
-            if not (isinstance(arg, list) and len(arg) == 3):
-                self.t.error_at(if_arity_message(arg), node)
-                return []
             out = self.alternatives(arg[1])
             if len(out) <= MAX_ALTERNATIVES:  # no more building once there are enough
                 out = out + self.alternatives(arg[2])
@@ -275,6 +451,8 @@ class Resolver:
     def _intrinsic(self, node: dict, name: str) -> list[Value]:
         arg = _arg(node)
         span = self.t.span(node)
+        if self.malformed(node):
+            return [Unknown(self.render(node), span)]
         if name == "Ref":
             if arg == "AWS::NoValue":
                 return []
@@ -462,7 +640,7 @@ class Resolver:
             return None
         index = _literal(arg[0])
         alts = self.alternatives(arg[1])
-        if index is None or not index.isdigit() or len(alts) != 1 or not isinstance(alts[0], list):
+        if index is None or not index.strip().isdecimal() or len(alts) != 1 or not isinstance(alts[0], list):
             return None
         items = alts[0]
         i = int(index)
@@ -474,6 +652,8 @@ class Resolver:
         out: list[dict] = []
         for alt in self.alternatives(node):
             name = intrinsic_name(alt)
+            if name is not None and self.malformed(alt):
+                continue  # reported; no document
             if name is None:
                 if isinstance(alt, dict):
                     out.append(alt)
