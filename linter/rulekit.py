@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from .catalogue import glob_regex
 from .model import (
     THIS_ACCOUNT,
     Condition,
@@ -74,6 +73,8 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
 
     Safe for any pattern a policy holds: matching never backtracks (see `catalogue.glob_regex`).
     """
+    from .catalogue import glob_regex
+
     return re.compile("^" + glob_regex(pattern) + "$", re.IGNORECASE)
 
 
