@@ -29,6 +29,7 @@ __all__ = [
     "ResourceType",
     "Service",
     "get",
+    "glob_regex",
     "load",
 ]
 
@@ -92,7 +93,7 @@ class Service(NamedTuple):
 class _Svc:
     """One service's record, decoded piecemeal."""
 
-    __slots__ = ("rec", "prefix", "names", "joined", "_index", "_full", "_lower", "_details")
+    __slots__ = ("rec", "prefix", "names", "joined", "_index", "_full", "_lower", "_details", "_longest")
 
     def __init__(self, rec: list):
         self.rec = rec
@@ -103,6 +104,7 @@ class _Svc:
         self._full: tuple[str, ...] | None = None
         self._lower: list[str] | None = None
         self._details: list[str] | None = None
+        self._longest: int | None = None
 
     def details(self) -> list[str]:
         if self._details is None:
@@ -123,6 +125,12 @@ class _Svc:
         if self._lower is None:
             self._lower = [n.lower() for n in self.split()]
         return self._lower
+
+    def longest(self) -> int:
+        """The length of the service's longest action name."""
+        if self._longest is None:
+            self._longest = max(map(len, self.split()), default=0)
+        return self._longest
 
     def full(self) -> tuple[str, ...]:
         if self._full is None:
@@ -150,6 +158,7 @@ class Catalogue:
         self._actions: dict[tuple[str, int], Action] = {}
         self._expanded: dict[str, tuple[str, ...]] = {}
         self._all: tuple[str, ...] | None = None
+        self._longest: int | None = None
 
     # -- sizes and services --------------------------------------------------------------
 
@@ -252,7 +261,8 @@ class Catalogue:
         ``*`` and ``?`` are wildcards (``?`` one character), anywhere, case-insensitive, as in
         a policy's ``Action``. ``*`` alone matches every action; anything else needs a
         ``service:`` part, as IAM does (``s3*`` matches nothing). Unknown service or no match:
-        an empty tuple.
+        an empty tuple. Any pattern, however many wildcards it has, takes time linear in the
+        catalogue (see :func:`glob_regex`).
         """
         key = pattern.strip().lower()
         got = self._expanded.get(key)
@@ -270,7 +280,10 @@ class Catalogue:
         if not colon or not prefix or not short or any(c.isspace() for c in key):
             return ()
         if "*" in prefix or "?" in prefix:
-            rx = _glob(prefix)
+            prefix = _collapse(prefix)
+            if _fixed_length(prefix) > self._longest_prefix():
+                return ()  # longer than every service prefix: no need to build a regex of it
+            rx = _compile(glob_regex(prefix))
             svcs = [s for p, s in self._svcs.items() if rx.fullmatch(p)]
         else:
             one = self._svcs.get(prefix)
@@ -286,12 +299,22 @@ class Catalogue:
                 if i is not None:
                     out.append(s.full()[i])
             return tuple(out)
-        import re
-
+        short = _collapse(short)
+        fixed = _fixed_length(short)
+        if fixed > 32:  # a long pattern: drop the services whose names are all shorter, and
+            svcs = [s for s in svcs if s.longest() >= fixed]  # build no regex that cannot match
+            if not svcs:
+                return ()
         # One regex over the service's space-separated names finds the matches in C.
-        body = "".join("[^ ]*" if c == "*" else "[^ ]" if c == "?" else re.escape(c) for c in short)
-        rx = re.compile(rf"(?<![^ ]){body}(?![^ ])", re.IGNORECASE)
+        rx = _compile(rf"(?<![^ ]){glob_regex(short, '[^ ]')}(?![^ ])")
+        if rx.groups:  # the atomic steps of inner stars: findall would give their groups
+            return tuple(f"{s.prefix}:{m.group()}" for s in svcs for m in rx.finditer(s.joined))
         return tuple(f"{s.prefix}:{m}" for s in svcs for m in rx.findall(s.joined))
+
+    def _longest_prefix(self) -> int:
+        if self._longest is None:
+            self._longest = max(len(p) for p in self._svcs)
+        return self._longest
 
     def closest(self, name: str) -> str | None:
         """The known action nearest to a misspelt one, for "did you mean" (None if nothing is close).
@@ -341,12 +364,57 @@ class Catalogue:
         return f"<Catalogue {len(self)} actions, {len(self._svcs)} services>"
 
 
-def _glob(pattern: str):
+def glob_regex(pattern: str, any_char: str = ".") -> str:
+    """The regular expression of an IAM wildcard pattern (``*``, ``?``), safe for any input.
+
+    ``any_char`` is what ``?`` (and each character ``*`` spans) may be. Patterns come from
+    the policies being linted, so the regex must not backtrack: ``.*.*.*x`` tries every way
+    to split a name between its stars and takes exponential time in their number. Here runs
+    of wildcards are collapsed first (``*?*?*`` is ``??*``), and every ``*`` but the last
+    finds the literal piece after it at its leftmost place and keeps it: the piece is
+    captured in a lookahead, which the regex engine never backtracks into, and consumed by
+    a backreference (the atomic group of Python 3.11, written for 3.10). Leftmost is always
+    right for ``*`` and ``?``: it leaves the most room to what follows. A match then costs
+    at most len(pattern) x len(text) steps, and about len(text) for the usual patterns.
+    Case-sensitivity and anchors are up to the caller.
+    """
     import re
 
-    return re.compile(
-        "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.IGNORECASE
+    def piece(text: str) -> str:
+        return "".join(any_char if c == "?" else re.escape(c) for c in text)
+
+    pattern = _collapse(pattern)
+    if "*" not in pattern:
+        return piece(pattern)
+    first, *middle, last = pattern.split("*")  # no empty middle piece: the stars are collapsed
+    star = any_char + "*"
+    out = [piece(first)]
+    for i, seg in enumerate(middle):
+        out.append(f"(?=(?P<_g{i}>{star}?{piece(seg)}))(?P=_g{i})")
+    out.append(star + piece(last))
+    return "".join(out)
+
+
+def _collapse(pattern: str) -> str:
+    """Each run of wildcards with a ``*`` in it as its ``?`` then one ``*``: ``*?*?*`` -> ``??*``."""
+    if "**" not in pattern and "*?" not in pattern and "?*" not in pattern:
+        return pattern
+    import re
+
+    return re.sub(
+        r"[*?]{2,}", lambda m: "?" * m.group().count("?") + "*" if "*" in m.group() else m.group(), pattern
     )
+
+
+def _fixed_length(pattern: str) -> int:
+    """The length of the shortest text a collapsed pattern can match."""
+    return len(pattern) - pattern.count("*")
+
+
+def _compile(regex: str):
+    import re
+
+    return re.compile(regex, re.IGNORECASE)
 
 
 def load(path: str | os.PathLike[str] | None = None) -> Catalogue:

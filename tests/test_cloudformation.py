@@ -1067,7 +1067,9 @@ def test_unknown_tag_and_wrong_if_arity_keep_linting():
     assert "Fn::If needs a list of 3 elements" in ex.diagnostics[0].message
     assert "unknown YAML tag !Rain::Embed" in ex.diagnostics[1].message
     first, second = doc_of(ex, "P").statements
-    assert first.action == ()
+    # a malformed intrinsic is an Unknown, as every intrinsic iamlint cannot resolve
+    assert first.action == (Unknown('!If ["IsProd","s3:GetObject"]', first.action[0].span),)
+    assert at(first.action[0]) == (8, 21)
     assert isinstance(first.resource[0], Unknown) and first.resource[0].text == "!Rain::Embed policy.txt"
     assert values(second.action) == ["sqs:SendMessage"]
     jex = json_ex(

@@ -368,6 +368,8 @@ class _Extractor:
         """
         kinds = ("role", "function-role") if kind == "role" else (kind,)
         name = intrinsic_name(node)
+        if name is not None and self.r.malformed(node):
+            return None  # reported (IAM900): it names no principal
         if name == "Ref":
             target = next(iter(node.values()))
             if isinstance(target, str) and target in self.nodes and self.nodes[target].kind in kinds:
