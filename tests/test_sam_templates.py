@@ -579,6 +579,12 @@ def test_other_files_of_a_run_with_bad_templates_are_linted(bad_run):
     assert "IAM101" in codes and "IAM903" not in proc.stdout
 
 
+def test_version_names_the_sam_templates_it_knows(run_cli):
+    v = run_cli("--version")
+    assert v.returncode == 0
+    assert "SAM policy templates: 81 from aws-sam-translator 1.115.0" in v.stdout.splitlines()
+
+
 def test_an_ignored_parameter_is_a_warning_not_an_input_error(run_cli, tmp_path):
     (tmp_path / "t.yaml").write_text(function("- S3ReadPolicy: {BucketName: reports, Prefix: monthly/}"))
     proc = run_cli("--isolated", tmp_path / "t.yaml")
