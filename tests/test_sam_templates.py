@@ -426,6 +426,12 @@ def test_iam301_does_not_count_templates_but_their_size():
     )
     found = Linter(reg).lint_text("t.yaml", many)
     assert [f.code for r in found for f in r.findings if f.code == "IAM301"] == []
+    # 30 templates: past 90% of the role's 10,240-character quota for inline policies
+    big = function("\n".join(f"- DynamoDBCrudPolicy: {{TableName: table{i}}}" for i in range(30)))
+    found = [f for r in Linter(reg).lint_text("t.yaml", big) for f in r.findings if f.code == "IAM301"]
+    assert [(f.span.line, f.message.split(" use ")[0]) for f in found] == [
+        (4, "inline policies of function-role FnRole")
+    ]
 
 
 # -- bad input, as a user runs iamlint ------------------------------------------------------------------
