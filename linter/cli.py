@@ -413,6 +413,13 @@ def run(argv: list[str]) -> int:
             sys.stdout.write(managed().describe() + "\n")
         except ManagedPolicyError as e:
             sys.stdout.write(f"AWS managed policies: unavailable ({e})\n")
+        from .extract.cloudformation.sam import SamTemplatesError
+        from .extract.cloudformation.sam import get as sam_templates
+
+        try:
+            sys.stdout.write(sam_templates().describe() + "\n")
+        except SamTemplatesError as e:
+            sys.stdout.write(f"SAM policy templates: unavailable ({e})\n")
         return EXIT_CLEAN
     try:
         return lint(args, reg)

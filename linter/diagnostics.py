@@ -29,8 +29,17 @@ DUPLICATE_KEY = Diagnostic("IAM902", "duplicate-key", Severity.WARNING)
 INTERNAL_ERROR = Diagnostic("IAM903", "internal-error", Severity.ERROR)
 INVALID_SUPPRESSION = Diagnostic("IAM904", "invalid-suppression", Severity.ERROR)
 MISSING_FILE = Diagnostic("IAM905", "missing-file", Severity.WARNING)
+IGNORED_PARAMETER = Diagnostic("IAM909", "ignored-parameter", Severity.WARNING)
 
-ALL = (PARSE_ERROR, UNUSED_SUPPRESSION, DUPLICATE_KEY, INTERNAL_ERROR, INVALID_SUPPRESSION, MISSING_FILE)
+ALL = (
+    PARSE_ERROR,
+    UNUSED_SUPPRESSION,
+    DUPLICATE_KEY,
+    INTERNAL_ERROR,
+    INVALID_SUPPRESSION,
+    MISSING_FILE,
+    IGNORED_PARAMETER,
+)
 BY_CODE = {d.code: d for d in ALL}
 
 #: a file was not fully checked: always on, never suppressed or baselined, exit code 2

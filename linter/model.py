@@ -252,6 +252,9 @@ class PolicyDocument:
     #: attached to one resource (a KMS key, a secret, an ECR repository, ...): its "*" (or
     #: absent) Resource means that resource
     single_resource: bool = False
+    #: the SAM policy template it expands (``S3ReadPolicy``): AWS wrote its statements, the
+    #: user only the parameters
+    policy_template: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

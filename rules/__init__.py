@@ -6,6 +6,7 @@ A new rule takes the next free code of its group; a code is never reused.
 from __future__ import annotations
 
 from .duplicate_key import DuplicateKey
+from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
 from .internal_error import InternalError
 from .invalid_suppression import InvalidSuppression
@@ -49,6 +50,7 @@ BUILTIN = (
     InternalError,
     InvalidSuppression,
     MissingFile,
+    IgnoredParameter,
 )
 
 __all__ = [cls.__name__ for cls in BUILTIN] + ["BUILTIN"]

@@ -462,12 +462,13 @@ def test_sam_function_policies():
     assert [(m.name, values([m.value])[0]) for m in role.managed] == [
         ("AWSLambdaBasicExecutionRole", "AWSLambdaBasicExecutionRole"),
         ("AmazonS3ReadOnlyAccess", "arn:${AWS::Partition}:iam::aws:policy/AmazonS3ReadOnlyAccess"),
-        ("sam:S3ReadPolicy", "S3ReadPolicy"),
     ]
-    assert at(role.managed[2].value) == (11, 11)
+    template = doc_of(ex, "Fn", "Properties.Policies[2].S3ReadPolicy")  # test_sam_templates.py
     inline = doc_of(ex, "Fn", "Properties.Policies[3]")
     statements = doc_of(ex, "Fn", "Properties.Policies")
-    assert role.inline == (inline, statements)
+    assert role.inline == (template, inline, statements)
+    assert template.policy_template == "S3ReadPolicy" and inline.policy_template is None
+    assert at(template) == (11, 11)
     assert inline.principals == ("FnRole",) and inline.origin.owner_type == "AWS::Serverless::Function"
     (s,) = inline.statements
     assert at(s.action[0]) == (15, 23) and at(s.resource[0]) == (16, 25)
@@ -492,7 +493,8 @@ def test_sam_state_machine_api_and_explicit_role():
     assert "MineRole" not in [p.address for p in ex.principals]  # SAM creates no role
 
 
-def test_sam_policy_template_is_named_not_flagged(tmp_path):
+def test_sam_policy_templates_scoped_by_their_parameters_are_clean(tmp_path):
+    """Templates are expanded and linted (tests/test_sam_templates.py): scoped ones pass."""
     found = lint(
         tmp_path / "t.yaml",
         """
@@ -504,7 +506,7 @@ def test_sam_policy_template_is_named_not_flagged(tmp_path):
               Policies:
                 - AWSLambdaBasicExecutionRole
                 - DynamoDBCrudPolicy: {TableName: orders}
-                - CloudWatchPutMetricPolicy: {}
+                - EC2DescribePolicy: {}
         """,
     )
     assert found == []
