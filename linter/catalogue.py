@@ -540,8 +540,8 @@ class Catalogue:
         types. A type whose ARN format is unknown counts as named (no evidence against it).
         Time linear in the length of ``arn`` (see docs/catalogue.md, "Matching ARNs").
         """
-        a = self.action(action)
-        if a is None or not a.resource_types:
+        a = self.action(action) if isinstance(action, str) else None
+        if a is None or not a.resource_types or not isinstance(arn, str):
             return ()
         svc = self._svcs[a.service]
         templates = self._templates(svc)
@@ -556,6 +556,8 @@ class Catalogue:
     def resource_types_named(self, arn: str) -> tuple[ResourceType, ...]:
         """The resource types of the ARN's service that a ``Resource`` value can name (empty
         when its service is unknown or a wildcard)."""
+        if not isinstance(arn, str):
+            return ()
         parts = arn.split(":", 3)
         if len(parts) < 4 or "*" in parts[2] or "?" in parts[2]:
             return ()
@@ -1034,10 +1036,15 @@ def _select() -> Catalogue:
 
 def _installed_cfn_lint() -> tuple[str, str] | None:
     """(version, the folder holding it) of the cfn-lint Python would import, from the name of
-    its ``.dist-info`` folder: a directory listing, where ``importlib.metadata`` costs ~25 ms."""
+    its ``.dist-info`` folder: a directory listing, where ``importlib.metadata`` costs ~25 ms.
+    The standard library's folders hold no cfn-lint and are not listed."""
     import sys
 
+    std = os.path.dirname(os.__file__)
+    skip = (std, os.path.join(std, "lib-dynload"))
     for entry in sys.path:
+        if entry in skip or entry.endswith(".zip"):
+            continue
         try:
             names = os.listdir(entry or ".")
         except OSError:
@@ -1049,8 +1056,8 @@ def _installed_cfn_lint() -> tuple[str, str] | None:
 
 
 def _bundled_head(path: str = DATA_FILE) -> tuple[int, str, str] | None:
-    """(format, cfn-lint version, id) of a catalogue file, from its first bytes alone."""
-    import re
+    """(format, cfn-lint version, id) of a catalogue file, from its first bytes alone (the
+    build writes them first: ``{"format":2,"cfn_lint":"1.58.0","id":"..."``)."""
     import zlib
 
     try:
@@ -1059,25 +1066,32 @@ def _bundled_head(path: str = DATA_FILE) -> tuple[int, str, str] | None:
         text = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw, 512).decode("utf-8", "replace")
     except (OSError, zlib.error):
         return None
-    m = re.match(r'\{"format":(\d+),"cfn_lint":"([^"]*)","id":"([^"]*)"', text)
-    return None if m is None else (int(m.group(1)), m.group(2), m.group(3))
+    parts = text.split('"', 12)
+    # {"format":2,"cfn_lint":"1.58.0","id":"abc",...  ->  ['{', 'format', ':2,', 'cfn_lint', ':', '1.58.0', ',', 'id', ':', 'abc', ...]
+    if len(parts) < 11 or parts[1] != "format" or parts[3] != "cfn_lint" or parts[7] != "id":
+        return None
+    number = parts[2].strip(":,")
+    return (int(number), parts[5], parts[9]) if number.isdigit() else None
 
 
 def _version_key(version: str) -> tuple[tuple[int, ...], int]:
     """``1.58.0`` -> ((1, 58, 0), 1); a pre-release (``1.59.0rc1``) sorts before its release,
     a post-release (``1.58.0.post1``) after it."""
-    import re
-
-    m = re.match(r"\s*v?(\d+(?:\.\d+)*)(.*)", version)
-    if m is None:
+    text = version.strip().lower().lstrip("v")
+    i = 0
+    while i < len(text) and (
+        text[i].isdigit() or (text[i] == "." and i + 1 < len(text) and text[i + 1].isdigit())
+    ):
+        i += 1
+    numbers, rest = text[:i], text[i:].lstrip(".-_")
+    if not numbers or not numbers[0].isdigit():
         return ((), 0)
-    rest = m.group(2).lstrip(".-_").lower()
     stage = 1
     if rest.startswith(("a", "b", "c", "rc", "dev", "pre")):
         stage = 0
     elif rest.startswith(("post", "rev", "r")):
         stage = 2
-    return tuple(int(x) for x in m.group(1).split(".")), stage
+    return tuple(int(x) for x in numbers.split(".")), stage
 
 
 def _newer(installed: str, bundled: str) -> bool:
