@@ -641,6 +641,8 @@ def test_closest_condition_key_none(cat):
         ("s3:ListBucket", "alternatives"),
         ("sns:Publish", "required"),
         ("iam:PassRole", "required"),
+        ("logs:PutLogEvents", "required"),
+        ("lambda:InvokeFunction", "required"),
         ("rekognition:DetectModerationLabels", "optional"),
         ("comprehend:DetectEntities", "optional"),
         ("ec2:DescribeInstances", "none"),
@@ -649,6 +651,16 @@ def test_closest_condition_key_none(cat):
 )
 def test_resource_requirement(cat, name, requirement):
     assert cat.action(name).resource_requirement == requirement
+
+
+def test_required_resource_types(cat):
+    assert cat.action("sns:Publish").required_resource_types == ("topic",)
+    assert cat.action("logs:PutLogEvents").required_resource_types == ("log-stream",)
+    assert cat.action("lambda:InvokeFunction").required_resource_types == ("function",)
+    get = cat.action("s3:GetObject")
+    assert get.required_resource_types == () == get.unmarked_resource_types
+    metrics = cat.action("cloudwatch:GetMetricData")
+    assert metrics.resource_types == ("dataset",) == metrics.unmarked_resource_types
 
 
 @pytest.mark.parametrize(
