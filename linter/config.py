@@ -67,6 +67,8 @@ class Config(NamedTuple):
     max_file_size: int = MAX_BYTES
     #: the time budget of a file or module, in seconds; 0: none (``timeout``)
     timeout: float = DEFAULT_TIMEOUT
+    #: which AWS data a run uses, "auto" or "bundled" (``catalogue``; see docs/catalogue.md)
+    catalogue: str = "auto"
 
     # -- selection -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
@@ -230,6 +232,10 @@ def schema(registry) -> dict:
                 ]
             },
             "timeout": {"type": "number", "minimum": 0},
+            "catalogue": {
+                "enum": ["auto", "bundled"],
+                "description": "auto: a newer installed cfn-lint's AWS data when there is one; bundled: iamlint's own",
+            },
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
             **top_level_options,
         },
@@ -480,6 +486,7 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         allow_paths=tuple(os.path.realpath(os.path.join(root, p)) for p in table.get("allow-paths", ())),
         max_file_size=max_file_size,
         timeout=float(table.get("timeout", DEFAULT_TIMEOUT)),
+        catalogue=str(table.get("catalogue", "auto")),
     )
 
 

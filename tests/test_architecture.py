@@ -36,6 +36,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         "rules",
         (
             "iamlint.catalogue",
+            "iamlint.catalogue_build",
             "iamlint.managed",
             "iamlint.rule",
             "iamlint.rulekit",
