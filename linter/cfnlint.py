@@ -276,7 +276,8 @@ def swallowed_templates(argv: list[str]) -> list[str]:
     The option takes one or more values (``nargs="+"``), so in ``cfn-lint --append-rules
     iamlint.cfnlint template.yaml`` the template is one of them: cfn-lint would import it as
     a rules module and stop with a traceback. A file is never a rules module (cfn-lint takes
-    a directory, or a module's dotted name), so any file there is a template swallowed.
+    a directory, or a module's dotted name), so any file there (or glob of files, which
+    cfn-lint expands for templates) is a template swallowed.
     """
     out: list[str] = []
     taking = False
@@ -290,8 +291,19 @@ def swallowed_templates(argv: list[str]) -> list[str]:
             taking = False
             continue
         if taking:
-            out.extend(v for v in arg.split(",") if v and os.path.isfile(v))
+            out.extend(v for v in arg.split(",") if v and _names_files(v))
     return out
+
+
+def _names_files(value: str) -> bool:
+    """A file, or a glob of files (cfn-lint expands quoted template globs itself)."""
+    if os.path.isfile(value):
+        return True
+    if any(c in value for c in "*?["):
+        import glob
+
+        return any(os.path.isfile(p) for p in glob.glob(value, recursive=True))
+    return False
 
 
 def _stop_on_swallowed_templates() -> None:

@@ -142,9 +142,10 @@ def runs(tmp_path_factory):
     cfg = base / "configured"
     _write(
         cfg / "iac" / ".iamlint.toml",
-        'ignore = ["IAM101"]\n[severity]\nIAM102 = "error"\n',
+        'ignore = ["IAM101"]\nexclude = ["excluded.yaml"]\n[severity]\nIAM102 = "error"\n',
     )
     _write(cfg / "iac" / "findings.yaml", FINDINGS)
+    _write(cfg / "iac" / "excluded.yaml", FINDINGS)
     _write(cfg / "badconfig" / ".iamlint.toml", "select = IAM1\n")
     _write(cfg / "badconfig" / "findings.yaml", FINDINGS)
     # cfn-lint's own Metadata ignore on one resource
@@ -164,7 +165,13 @@ def runs(tmp_path_factory):
     plugin_env = {**env, "PYTHONPATH": os.pathsep.join([str(ROOT / "examples" / "plugin"), str(site)])}
 
     cfn = str(CFN_LINT)
-    templates = ["iac/findings.yaml", "badconfig/findings.yaml", "meta/findings.yaml", "../plugin/acme.yaml"]
+    templates = [
+        "iac/findings.yaml",
+        "iac/excluded.yaml",
+        "badconfig/findings.yaml",
+        "meta/findings.yaml",
+        "../plugin/acme.yaml",
+    ]
     options = ["--ignore-checks", "W9302", "--format", "parseable", "--append-rules", "iamlint.cfnlint"]
     configured = [cfn, *templates, *options]
     if os.name != "nt":
@@ -409,9 +416,10 @@ def test_cfnlintrc_junit_failures_name_the_positions(runs):
 
 # -- configuration, ignores, suppressions ------------------------------------------------------------
 def test_iamlint_configuration_and_cfn_lint_ignores_both_apply(runs):
-    """iac/: the nearest .iamlint.toml ignores IAM101 and makes IAM102 an error (E9102); cfn-lint's
-    --ignore-checks W9302 drops IAM302 everywhere; meta/: cfn-lint's Metadata ignore on the
-    Deployer resource drops its W9901; badconfig/: a broken .iamlint.toml is one clear match.
+    """iac/: the nearest .iamlint.toml ignores IAM101, makes IAM102 an error (E9102) and
+    excludes excluded.yaml (no iamlint match at all); cfn-lint's --ignore-checks W9302 drops
+    IAM302 everywhere; meta/: cfn-lint's Metadata ignore on the Deployer resource drops its
+    W9901; badconfig/: a broken .iamlint.toml is one clear match.
     The comment suppression of IAM102 on line 20 holds throughout. The run has the ACME101
     plugin installed, which flags "s3:*" too (E9000)."""
     proc = runs["configured"]
@@ -494,6 +502,7 @@ def test_swallowed_templates_are_the_files_among_the_rules(tmp_path, monkeypatch
     assert swallowed_templates(["t.yaml", "-a", "iamlint.cfnlint", "rules"]) == []
     assert swallowed_templates(["-a", "iamlint.cfnlint", "-f", "json", "t.yaml"]) == []
     assert swallowed_templates(["-a", "iamlint.cfnlint", "--", "t.yaml"]) == []
+    assert swallowed_templates(["-a", "iamlint.cfnlint", "*.yaml", "rules/*.py"]) == ["*.yaml"]
 
 
 # -- the plug-in's own guards, in process ----------------------------------------------------------
