@@ -50,7 +50,17 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("select and suppress", ("iamlint.config", "iamlint.suppress")),
     ("report", ("iamlint.results", "iamlint.baseline", "iamlint.reporters", "iamlint.progress")),
     ("engine", ("iamlint.engine",)),
-    ("interfaces", ("iamlint.cli", "iamlint.__main__", "iamlint.docgen", "iamlint.testing", "iamlint")),
+    (
+        "interfaces",
+        (
+            "iamlint.cli",
+            "iamlint.__main__",
+            "iamlint.docgen",
+            "iamlint.testing",
+            "iamlint.cfnlint",
+            "iamlint",
+        ),
+    ),
 ]
 
 
