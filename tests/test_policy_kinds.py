@@ -1,0 +1,83 @@
+"""Kinds of policy (issue 12, item 7): what iamlint takes each document for, and what follows.
+
+A raw JSON file's kind comes from its shape or from ``[tool.iamlint.kinds]``; templates and
+Terraform say it themselves. IAM502 checks each kind by AWS's grammar for it.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from iamlint.extract.jsonpolicy import guess_kind
+from iamlint.model import DocKind
+
+#: the issue's case: AWS's data perimeter RCP, which denies sts:AssumeRole among others
+RCP = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "EnforceOrgIdentities",
+      "Effect": "Deny",
+      "Principal": "*",
+      "Action": ["s3:*", "sts:AssumeRole", "sts:GetSessionToken", "kms:*", "sqs:*"],
+      "Resource": "*",
+      "Condition": {
+        "StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"},
+        "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}
+      }
+    }
+  ]
+}
+"""
+
+
+def write(root, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def test_an_rcp_that_denies_assume_role_is_not_a_trust_policy(run_cli, tmp_path):
+    """All 7 IAM502 findings of the corpus: an RCP read as a trust policy, whose Resource and
+    Principal IAM502 then rejected."""
+    write(tmp_path, {"identity_perimeter_rcp.json": RCP})
+    proc = run_cli("identity_perimeter_rcp.json", cwd=tmp_path)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert proc.stdout == "1 file scanned; 1 policy found; no findings.\n"
+
+
+@pytest.mark.parametrize(
+    "statement, kind",
+    [
+        # a Principal and a Resource: a resource policy, whatever its actions
+        (
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                "Action": ["sts:AssumeRole", "s3:GetObject"],
+                "Resource": "arn:aws:s3:::reports/*",
+            },
+            DocKind.RESOURCE,
+        ),
+        (
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
+            "trust",
+        ),
+        # RCP-shaped, but SNS is not a service RCPs apply to: a topic policy template
+        ({"Effect": "Deny", "Principal": "*", "Action": "sns:Publish", "Resource": "*"}, DocKind.RESOURCE),
+        # RCP-shaped, but it names its bucket: a bucket policy
+        (
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::logs/*"},
+            DocKind.RESOURCE,
+        ),
+        ({"Effect": "Deny", "Principal": "*", "Action": "S3:*", "Resource": ["*"]}, DocKind.RCP),
+        ({"Effect": "Deny", "Principal": "*", "NotAction": "s3:*", "Resource": "*"}, DocKind.RESOURCE),
+        ({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}, DocKind.IDENTITY),
+    ],
+)
+def test_shape_guess(statement, kind):
+    assert guess_kind({"Statement": [statement]}) == kind
