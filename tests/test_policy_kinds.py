@@ -81,3 +81,32 @@ def test_an_rcp_that_denies_assume_role_is_not_a_trust_policy(run_cli, tmp_path)
 )
 def test_shape_guess(statement, kind):
     assert guess_kind({"Statement": [statement]}) == kind
+
+
+def test_rcp_scp_and_session_allows_grant_nothing():
+    """IAM101, IAM102, IAM103 and IAM402 look for what grants; an SCP's, an RCP's or a session
+    policy's Allow does not (the RCP is raw JSON shaped as the default RCPFullAWSAccess,
+    which its shape alone would call a VPC endpoint policy)."""
+    from dataclasses import replace
+
+    from iamlint.check import Checker
+    from iamlint.extract.jsonpolicy import extract
+    from iamlint.parse.json_parser import parse_json
+    from iamlint.ruleset import default_registry
+
+    text = (
+        '{"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},'
+        ' {"Effect": "Allow", "Action": "*", "Resource": "*"},'
+        ' {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}'
+    )
+    checker = Checker(default_registry(), lambda code: code in ("IAM101", "IAM102", "IAM103", "IAM402"), {})
+    for kind, codes in [
+        (DocKind.IDENTITY, ["IAM103", "IAM101", "IAM102", "IAM101", "IAM102", "IAM402"]),
+        (DocKind.SCP, []),
+        (DocKind.RCP, []),
+        (DocKind.SESSION, []),
+    ]:
+        ex = extract("p.json", parse_json(text), text)
+        assert ex is not None
+        ex.documents[:] = [replace(d, kind=kind) for d in ex.documents]
+        assert [f.code for f in checker.check(ex)] == codes, kind
