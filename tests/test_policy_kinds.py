@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from iamlint.extract import extract_file
 from iamlint.extract.jsonpolicy import guess_kind
 from iamlint.model import DocKind
 
@@ -110,3 +111,42 @@ def test_rcp_scp_and_session_allows_grant_nothing():
         assert ex is not None
         ex.documents[:] = [replace(d, kind=kind) for d in ex.documents]
         assert [f.code for f in checker.check(ex)] == codes, kind
+
+
+def test_organizations_policies_in_a_template_grant_nothing():
+    """An SCP and an RCP written in a template are read as such: only IAM502 speaks."""
+    from iamlint.engine import Linter
+    from iamlint.ruleset import default_registry
+
+    text = textwrap.dedent(
+        """\
+        Resources:
+          FullAccess:
+            Type: AWS::Organizations::Policy
+            Properties:
+              Type: SERVICE_CONTROL_POLICY
+              Content:
+                Statement:
+                  - {Effect: Allow, NotAction: "iam:*", Resource: "*"}
+                  - {Effect: Allow, Action: "*", Resource: "*"}
+          RcpFullAccess:
+            Type: AWS::Organizations::Policy
+            Properties:
+              Type: RESOURCE_CONTROL_POLICY
+              Content:
+                Statement:
+                  - {Effect: Allow, Principal: "*", Action: "*", Resource: "*"}
+        """
+    )
+    ex = extract_file("org.yaml", text)
+    assert ex is not None and [d.kind for d in ex.documents] == [DocKind.SCP, DocKind.RCP]
+    (report,) = Linter(default_registry()).lint_text("org.yaml", text)
+    # AWS refuses an RCP that allows (only its own RCPFullAWSAccess may): IAM502 alone says so
+    assert [(f.code, f.span.line, f.message) for f in report.findings] == [
+        (
+            "IAM502",
+            16,
+            'statement: Effect must be "Deny" in a resource control policy: '
+            "only the AWS managed RCPFullAWSAccess allows",
+        )
+    ]

@@ -124,6 +124,25 @@ def guess_kind(node) -> DocKind:
     return DocKind.TRUST if assumes and not has_resource else DocKind.RESOURCE
 
 
+def org_policy_kind(content) -> DocKind:
+    """The kind of an AWS Organizations policy whose type is not known (a parameter, a
+    variable): a resource control policy names its principals (``"Principal": "*"``), a
+    service control policy never does. ``content`` is the document, a JSON string or an
+    expression holding one; a ``Principal`` anywhere in it means an RCP."""
+    stack = [content]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "Principal" in node or "NotPrincipal" in node:
+                return DocKind.RCP
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and '"Principal"' in node:
+            return DocKind.RCP
+    return DocKind.SCP
+
+
 #: services of the policies attached to one resource (a key, a secret, a repository, ...)
 SINGLE_RESOURCE_SERVICES = {
     "kms",
