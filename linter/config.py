@@ -20,9 +20,11 @@ from typing import Any, NamedTuple
 
 from .diagnostics import INPUT_ERRORS
 from .directives import Directive
-from .model import Span
+from .model import DocKind, Span
 
 SEVERITIES = ("error", "warning", "info")
+#: what ``[kinds]`` may call a raw JSON policy: every kind of policy iamlint knows
+KIND_NAMES = [k.value for k in DocKind if k is not DocKind.UNKNOWN]
 
 
 class ConfigError(Exception):
@@ -48,6 +50,8 @@ class Config(NamedTuple):
     suppressions: tuple[Directive, ...] = ()
     #: rule options: (code, ((name, value), ...)), from ``[options.CODE]`` and flags
     options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    #: ``[kinds]``: (glob, kind name) in file order, the kind of the raw JSON policies it matches
+    kinds: tuple[tuple[str, str], ...] = ()
 
     # -- selection -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
@@ -77,6 +81,18 @@ class Config(NamedTuple):
     def excluded(self, path: str) -> bool:
         rel = self.relative(path)
         return any(glob_match(rel, p) for p in self.exclude)
+
+    def kind_for(self, path: str) -> str | None:
+        """The policy kind ``[kinds]`` gives a raw JSON file (the last matching glob wins, as
+        in ``.gitattributes``), or None: its shape decides."""
+        if not self.kinds:
+            return None
+        rel = self.relative(path)
+        found = None
+        for pattern, kind in self.kinds:
+            if glob_match(rel, pattern):
+                found = kind
+        return found
 
     def settings(self) -> dict[str, Any]:
         """What rules read through ``Context.option`` and ``ctx.settings``."""
@@ -176,6 +192,7 @@ def schema(registry) -> dict:
                 },
             },
             "require-reason": {"type": "boolean"},
+            "kinds": {"type": "object", "additionalProperties": {"enum": KIND_NAMES}},
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
             **top_level_options,
         },
@@ -281,13 +298,25 @@ def _table(path: str, use_cache: bool = True) -> tuple[dict | None, str]:
 
 
 def _key_path(prefix: str, parts: Iterable) -> str:
+    """The key path as TOML writes it: a key that is not a bare key (a glob such as
+    ``org/scps/*.json``) in quotes, so that its dots are not read as separators."""
+    import re
+
     out = prefix
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
         else:
-            out += ("." if out else "") + str(p)
+            key = str(p) if re.fullmatch(r"[A-Za-z0-9_-]+", str(p)) else _quoted(str(p))
+            out += ("." if out else "") + key
     return out or "(top level)"
+
+
+def _quoted(key: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's), cut short as `_shown` cuts values."""
+    import json
+
+    return json.dumps(key if len(key) <= 60 else key[:57] + "...")
 
 
 def _entries(table: dict) -> list:
@@ -418,6 +447,7 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         require_reason=table.get("require-reason", True),
         suppressions=tuple(entries),
         options=tuple((code, tuple(opts.items())) for code, opts in options.items()),
+        kinds=tuple(table.get("kinds", {}).items()),
     )
 
 

@@ -23,7 +23,7 @@ from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_
 from .discover import discover, read
 from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
-from .model import Finding, Severity, Span
+from .model import DocKind, Finding, Severity, Span
 from .registry import Registry
 from .results import FileReport, RunReport
 
@@ -92,8 +92,9 @@ class Linter:
     def lint_text(self, path: str, text: str) -> list[FileReport]:
         """Lint one non-Terraform file's text (also used for stdin)."""
         ex: Extraction | None
+        kind = self.config.kind_for(path)
         try:
-            ex = extract_file(path, text)
+            ex = extract_file(path, text, DocKind(kind) if kind else None)
         except RecursionError:
             ex = Extraction("unknown", diagnostics=[parse_error(path, "document nested too deeply to read")])
         except Exception as e:

@@ -1,7 +1,8 @@
 """Kinds of policy (issue 12, item 7): what iamlint takes each document for, and what follows.
 
 A raw JSON file's kind comes from its shape or from ``[tool.iamlint.kinds]``; templates and
-Terraform say it themselves. IAM502 checks each kind by AWS's grammar for it.
+Terraform say it themselves (``AWS::Organizations::Policy``/``aws_organizations_policy``
+``Type``). IAM502 checks each kind by AWS's grammar for it.
 """
 
 from __future__ import annotations
@@ -82,6 +83,110 @@ def test_an_rcp_that_denies_assume_role_is_not_a_trust_policy(run_cli, tmp_path)
 )
 def test_shape_guess(statement, kind):
     assert guess_kind({"Statement": [statement]}) == kind
+
+
+def test_configured_kinds_override_the_shape_guess(run_cli, tmp_path):
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": """\
+                [project]
+                name = "org"
+
+                [tool.iamlint.kinds]
+                "org/*.json" = "identity"
+                "org/scps/*.json" = "scp"
+                "org/rcps/**" = "rcp"
+                "sessions/*.json" = "session"
+                "roles/*.json" = "identity"
+                """,
+            # the last matching glob wins: an SCP, which may not name a principal
+            "org/scps/deny-regions.json": """\
+                {
+                  "Version": "2012-10-17",
+                  "Statement": [
+                    {
+                      "Effect": "Deny",
+                      "Principal": "*",
+                      "NotAction": ["iam:*", "sts:*"],
+                      "Resource": "*",
+                      "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}}
+                    }
+                  ]
+                }
+                """,
+            # the default FullAWSAccess grants nothing: no IAM101/IAM102
+            "org/scps/full-access.json": '{"Version": "2012-10-17", "Statement": '
+            '[{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n',
+            # an RCP by configuration, with what AWS Organizations refuses in one
+            "org/rcps/perimeter.json": """\
+                {
+                  "Version": "2012-10-17",
+                  "Statement": [
+                    {
+                      "Effect": "Deny",
+                      "Principal": {"AWS": "*"},
+                      "Action": ["s3:*", "ec2:RunInstances"],
+                      "Resource": "*"
+                    }
+                  ]
+                }
+                """,
+            # a session policy: identity grammar, grants nothing
+            "sessions/read-only.json": """\
+                {
+                  "Version": "2012-10-17",
+                  "Statement": [
+                    {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                    {"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject",
+                     "Resource": "*"}
+                  ]
+                }
+                """,
+            # a wrapper that names its kind keeps it
+            "roles/get-role.json": """\
+                {"Role": {"AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                  {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ]}}}
+                """,
+        },
+    )
+    proc = run_cli("-f", "concise", ".", cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stdout.splitlines() == [
+        'org/rcps/perimeter.json:6:20: IAM502 statement: Principal must be "*" in a resource control policy: '
+        "name principals in a condition (aws:PrincipalOrgID, aws:PrincipalArn, ...)",
+        "org/rcps/perimeter.json:7:26: IAM502 'ec2:RunInstances': resource control policies do not apply to ec2 "
+        "(only to aoss, cognito-identity, cognito-idp, dynamodb, ecr, kms, logs, s3, secretsmanager, sqs, sts)",
+        "org/scps/deny-regions.json:6:7: IAM502 statement: must not have a Principal in a service control policy",
+        "sessions/read-only.json:5:25: IAM502 statement: must not have a Principal in a session policy",
+    ]
+
+
+KIND_NAMES = "identity, resource, trust, boundary, scp, rcp, session, endpoint"
+
+
+@pytest.mark.parametrize(
+    "name, config, message",
+    [
+        (
+            "pyproject.toml",
+            '[tool.iamlint.kinds]\n"org/scps/*.json" = "service-control"\n',
+            f"tool.iamlint.kinds.\"org/scps/*.json\": expected one of {KIND_NAMES}, got 'service-control'",
+        ),
+        (
+            ".iamlint.toml",
+            '[kinds]\n"org/scps/*.json" = "unknown"\n',
+            f"kinds.\"org/scps/*.json\": expected one of {KIND_NAMES}, got 'unknown'",
+        ),
+        (".iamlint.toml", 'kinds = ["scp"]\n', "kinds: expected object, got list ['scp']"),
+    ],
+)
+def test_a_kind_that_does_not_exist_is_a_configuration_error(run_cli, tmp_path, name, config, message):
+    write(tmp_path, {name: config, "org/scps/deny.json": RCP})
+    proc = run_cli("org", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "") and "Traceback" not in proc.stderr
+    assert proc.stderr == f"iamlint: error: {tmp_path / name}: {message}\n"
 
 
 def test_rcp_scp_and_session_allows_grant_nothing():
