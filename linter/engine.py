@@ -25,7 +25,7 @@ from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
 from .model import DocKind, Finding, Severity, Span
 from .registry import Registry
-from .results import FileReport, RunReport
+from .results import DocumentInfo, FileReport, RunReport
 
 # -- running -----------------------------------------------------------------------------------
 
@@ -77,7 +77,8 @@ class Linter:
         status = "policies" if ex.documents else "no-policies"
         if any(f.code == PARSE_ERROR.code for f in kept) and not ex.documents:
             status = "error"
-        return FileReport(path, status, ex.format, len(ex.documents), _dedupe(kept), hidden)
+        info = tuple(sorted((DocumentInfo.of(d) for d in ex.documents), key=_in_file_order))
+        return FileReport(path, status, ex.format, len(ex.documents), _dedupe(kept), hidden, info)
 
     def report(self, path: str, ex: Extraction | None, text: str | None = None) -> FileReport:
         if ex is None:
@@ -248,6 +249,9 @@ class Engine:
                     m.findings = _dedupe(m.findings + r.findings)
                     m.suppressed = sorted(m.suppressed + r.suppressed, key=lambda h: (h[0].sort_key(), h[1]))
                     m.documents = max(m.documents, r.documents)
+                    # read on its own and through a module's file(): each reading is listed once
+                    extra = [d for d in r.document_info if d not in m.document_info]
+                    m.document_info = tuple(sorted((*m.document_info, *extra), key=_in_file_order))
                     if _STATUS_RANK[r.status] > _STATUS_RANK[m.status]:
                         m.status = r.status
                     m.format = min(x for x in (m.format, r.format, "~") if x)
@@ -307,6 +311,10 @@ class Engine:
 
 
 _STATUS_RANK = {"config": 0, "not-iac": 1, "no-policies": 2, "policies": 3, "error": 4}
+
+
+def _in_file_order(d: DocumentInfo) -> tuple:
+    return (d.span, d.kind, d.owner or "", d.path)
 
 
 def _unit_size(unit: Unit) -> int:

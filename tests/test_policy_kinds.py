@@ -2,11 +2,13 @@
 
 A raw JSON file's kind comes from its shape or from ``[tool.iamlint.kinds]``; templates and
 Terraform say it themselves (``AWS::Organizations::Policy``/``aws_organizations_policy``
-``Type``). IAM502 checks each kind by AWS's grammar for it.
+``Type``). IAM502 checks each kind by AWS's grammar for it, and ``--format json`` lists every
+document with its kind and owner.
 """
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -43,6 +45,18 @@ def write(root, files: dict[str, str]) -> None:
         path.write_text(textwrap.dedent(text))
 
 
+def listed(proc) -> dict[str, list[tuple]]:
+    """``--format json``'s documents, file by file: (kind, owner, owner_type, property, line, column)."""
+    out = json.loads(proc.stdout)
+    return {
+        f["path"]: [
+            (d["kind"], d["owner"], d["owner_type"], d["property"], d["line"], d["column"])
+            for d in f["documents"]
+        ]
+        for f in out["files"]
+    }
+
+
 def test_an_rcp_that_denies_assume_role_is_not_a_trust_policy(run_cli, tmp_path):
     """All 7 IAM502 findings of the corpus: an RCP read as a trust policy, whose Resource and
     Principal IAM502 then rejected."""
@@ -50,6 +64,8 @@ def test_an_rcp_that_denies_assume_role_is_not_a_trust_policy(run_cli, tmp_path)
     proc = run_cli("identity_perimeter_rcp.json", cwd=tmp_path)
     assert (proc.returncode, proc.stderr) == (0, "")
     assert proc.stdout == "1 file scanned; 1 policy found; no findings.\n"
+    proc = run_cli("--format", "json", "identity_perimeter_rcp.json", cwd=tmp_path)
+    assert listed(proc) == {"identity_perimeter_rcp.json": [("rcp", None, None, None, 1, 1)]}
 
 
 @pytest.mark.parametrize(
@@ -162,6 +178,15 @@ def test_configured_kinds_override_the_shape_guess(run_cli, tmp_path):
         "sessions/read-only.json:5:25: IAM502 statement: must not have a Principal in a session policy",
     ]
 
+    proc = run_cli("-f", "json", ".", cwd=tmp_path)
+    assert {path: [d[0] for d in docs] for path, docs in listed(proc).items()} == {
+        "org/rcps/perimeter.json": ["rcp"],
+        "org/scps/deny-regions.json": ["scp"],
+        "org/scps/full-access.json": ["scp"],
+        "roles/get-role.json": ["trust"],
+        "sessions/read-only.json": ["session"],
+    }
+
 
 KIND_NAMES = "identity, resource, trust, boundary, scp, rcp, session, endpoint"
 
@@ -187,6 +212,83 @@ def test_a_kind_that_does_not_exist_is_a_configuration_error(run_cli, tmp_path, 
     proc = run_cli("org", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (2, "") and "Traceback" not in proc.stderr
     assert proc.stderr == f"iamlint: error: {tmp_path / name}: {message}\n"
+
+
+def test_json_output_lists_every_document_with_its_kind_and_owner(run_cli, tmp_path):
+    write(
+        tmp_path,
+        {
+            "stack.yaml": """\
+                AWSTemplateFormatVersion: "2010-09-09"
+                Resources:
+                  Perimeter:
+                    Type: AWS::Organizations::Policy
+                    Properties:
+                      Name: perimeter
+                      Type: RESOURCE_CONTROL_POLICY
+                      Content:
+                        Version: "2012-10-17"
+                        Statement:
+                          - Effect: Deny
+                            Principal: "*"
+                            Action: s3:*
+                            Resource: "*"
+                  AppRole:
+                    Type: AWS::IAM::Role
+                    Properties:
+                      AssumeRolePolicyDocument:
+                        Statement:
+                          - Effect: Allow
+                            Principal: {Service: lambda.amazonaws.com}
+                            Action: sts:AssumeRole
+                      Policies:
+                        - PolicyName: read
+                          PolicyDocument:
+                            Statement:
+                              - Effect: Allow
+                                Action: s3:GetObject
+                                Resource: arn:aws:s3:::reports/*
+                """,
+            "tf/main.tf": """\
+                resource "aws_organizations_policy" "guard" {
+                  name    = "guard"
+                  content = jsonencode({ Statement = [{ Effect = "Deny", Action = "s3:DeleteBucket", Resource = "*" }] })
+                }
+                """,
+            "rcp.json": RCP,
+        },
+    )
+    proc = run_cli("-f", "json", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout
+    out = json.loads(proc.stdout)
+    assert out["schema_version"] == 1
+    assert listed(proc) == {
+        "rcp.json": [("rcp", None, None, None, 1, 1)],
+        "stack.yaml": [
+            ("rcp", "Perimeter", "AWS::Organizations::Policy", "Properties.Content", 9, 9),
+            ("trust", "AppRole", "AWS::IAM::Role", "Properties.AssumeRolePolicyDocument", 19, 9),
+            ("identity", "AppRole", "AWS::IAM::Role", "Properties.Policies[0].PolicyDocument", 26, 13),
+        ],
+        "tf/main.tf": [
+            ("scp", "aws_organizations_policy.guard", "aws_organizations_policy", "content", 3, 24)
+        ],
+    }
+    (doc,) = next(f for f in out["files"] if f["path"] == "tf/main.tf")["documents"]
+    assert doc == {
+        "kind": "scp",
+        "format": "terraform",
+        "owner": "aws_organizations_policy.guard",
+        "owner_type": "aws_organizations_policy",
+        "property": "content",
+        "construct": None,
+        "statements": 1,
+        "file": "tf/main.tf",
+        "line": 3,
+        "column": 24,
+        "end_line": 3,
+        "end_column": 105,
+    }
+    assert sum(len(f["documents"]) for f in out["files"]) == out["summary"]["policies"] == 5
 
 
 def test_rcp_scp_and_session_allows_grant_nothing():
