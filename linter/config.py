@@ -313,10 +313,11 @@ def _key_path(prefix: str, parts: Iterable) -> str:
 
 
 def _quoted(key: str) -> str:
-    """A TOML basic string (JSON's escapes are TOML's), cut short as `_shown` cuts values."""
+    """A TOML basic string (JSON's escapes are TOML's; control characters escaped, so the
+    message stays one line), cut short as `_shown` cuts values."""
     import json
 
-    return json.dumps(key if len(key) <= 60 else key[:57] + "...")
+    return json.dumps(key if len(key) <= 60 else key[:57] + "...", ensure_ascii=False)
 
 
 def _entries(table: dict) -> list:

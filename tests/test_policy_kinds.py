@@ -205,6 +205,12 @@ KIND_NAMES = "identity, resource, trust, boundary, scp, rcp, session, endpoint"
             f"kinds.\"org/scps/*.json\": expected one of {KIND_NAMES}, got 'unknown'",
         ),
         (".iamlint.toml", 'kinds = ["scp"]\n', "kinds: expected object, got list ['scp']"),
+        # a key that is no bare key is quoted, its escapes kept: the message stays one line
+        (
+            ".iamlint.toml",
+            '[kinds]\n"org\\nscps" = "scp "\n',
+            f"kinds.\"org\\nscps\": expected one of {KIND_NAMES}, got 'scp '",
+        ),
     ],
 )
 def test_a_kind_that_does_not_exist_is_a_configuration_error(run_cli, tmp_path, name, config, message):
