@@ -385,16 +385,15 @@ def count_terraform(directory: str, files: list[tuple[str, dict]], corpus: str, 
                 found, data = found or got, data | more
         return found, data
 
-    referred = set()
     for file, owner, rtype, where, text in users:
         found, data = documents_in(text)
         if found:
             alts = tuple(sorted(f"data.aws_iam_policy_document.{n}" for n in data))
             out.append(Element(file, owner, rtype, where, alts))
-    whole = "\n".join(t for *_, t in users) + "\n".join(locals_text.values())
-    referred.update(_DATA_REF.findall(whole))
+    # a data source something refers to is counted through what uses it
+    referred = set(_DATA_REF.findall("\n".join([t for *_, t in users] + list(locals_text.values()))))
     for file, name, _own in data_docs:
-        others = [o for f, n, o in data_docs if n != name]
+        others = [o for _f, n, o in data_docs if n != name]
         if name in referred or any(f"aws_iam_policy_document.{name}." in o for o in others):
             continue
         out.append(Element(file, f"data.aws_iam_policy_document.{name}", "data aws_iam_policy_document", ""))
