@@ -53,11 +53,13 @@ from ...parse.nodes import PDict, PList, PStr
 from ...positions import PositionedError
 from ..extraction import Extraction, duplicate_keys
 from ..graph import PrincipalNode, managed_policy_name
+from ..jsonpolicy import org_policy_kind
 from .intrinsics import PSEUDO_PARAMETERS, Resolver, Template, intrinsic_name
 from .types import (
     ATTACHED_POLICIES,
     FORMAT,
     MANAGED_POLICY,
+    ORG_POLICY_KINDS,
     PERMISSION_SET,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
@@ -65,7 +67,6 @@ from .types import (
     SAM_API,
     SAM_FUNCTION,
     SAM_STATE_MACHINE,
-    SCP_TYPES,
     SINGLE_RESOURCE_TYPES,
     USER,
     is_cfn_template,
@@ -465,9 +466,11 @@ class _Extractor:
         elif res.type == SAM_API:
             self._sam_api(res)
         elif res.type == "AWS::Organizations::Policy":
-            ptype = props.get("Type")
-            if not isinstance(ptype, str) or ptype in SCP_TYPES:
-                self._build(res, props.get("Content"), DocKind.SCP, "Properties.Content")
+            ptype, content = props.get("Type"), props.get("Content")
+            # a Type iamlint cannot resolve: the content's shape says SCP or RCP
+            org_kind = ORG_POLICY_KINDS.get(ptype) if isinstance(ptype, str) else org_policy_kind(content)
+            if org_kind is not None:  # else a tag, backup or AI opt-out policy: not IAM
+                self._build(res, content, org_kind, "Properties.Content")
         elif res.type == "AWS::IAM::UserToGroupAddition":
             groups = self._addresses(self._principal_ids(props.get("GroupName"), "group"))
             for user in self._principal_ids(props.get("Users"), "user"):

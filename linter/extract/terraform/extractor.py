@@ -16,7 +16,7 @@ from ...model import DocKind, IAMPrincipal, ManagedPolicyRef, Origin, PolicyDocu
 from ...parse.hcl_tree import Expr, Interp, Quoted, Ref, TupleX
 from ..extraction import Extraction
 from ..graph import PrincipalNode, managed_policy_name, principal_nodes
-from ..jsonpolicy import guess_kind
+from ..jsonpolicy import guess_kind, org_policy_kind
 from .documents import DataDocuments
 from .module import Module, Scope
 from .text import Node, UnknownNode, node_file, relocate, span_of
@@ -24,7 +24,7 @@ from .types import (
     ATTACH,
     FORMAT,
     INLINE,
-    ORG_IAM_TYPES,
+    ORG_POLICY_KINDS,
     PRINCIPAL_TYPES,
     RELEVANT,
     RESOURCE_POLICIES,
@@ -150,12 +150,12 @@ class _Extractor:
                     org_type = block.body.get("type")
                     if org_type is not None:
                         t = m.eval(org_type, scope)
-                        if (
-                            isinstance(t, str)
-                            and not isinstance(t, UnknownNode)
-                            and str(t) not in ORG_IAM_TYPES
-                        ):
-                            continue
+                        if isinstance(t, str) and not isinstance(t, UnknownNode):
+                            if str(t) not in ORG_POLICY_KINDS:
+                                continue  # a tag, backup or AI opt-out policy: not IAM
+                            kind = ORG_POLICY_KINDS[str(t)]
+                        else:
+                            kind = DocKind.UNKNOWN  # add() reads SCP or RCP from the content
                 principals: list[str] = []
                 if type_ == "aws_iam_role":
                     principals = [address]
@@ -218,6 +218,8 @@ class _Extractor:
                 node = relocate(node, got.ref.pos, got.scope.file)  # type: ignore[union-attr]
         if not isinstance(node, dict):
             return
+        if kind is DocKind.UNKNOWN and owner_type == "aws_organizations_policy":
+            kind = org_policy_kind(node)
         file = node_file(node, scope.file)
         self.finish(node, file, kind, Origin(file, FORMAT, owner, owner_type, attr), principals, name)
 
