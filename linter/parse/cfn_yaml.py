@@ -439,6 +439,12 @@ def _number(text: str, kind: type) -> Any:
             if t.lower().startswith(("0x", "0o", "0b", "-0x", "+0x")):
                 return int(t, 0)
             return int(t)
-        return float(t.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
-    except ValueError:
+        value = float(t.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
+    except ValueError:  # more digits than int() reads, or a form Python does not know
         return text
+    if value in (_INF, -_INF) and "inf" not in t.lower():
+        return text  # beyond a double's range (1.0e+999999), not infinity
+    return value
+
+
+_INF = float("inf")

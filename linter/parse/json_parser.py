@@ -12,7 +12,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from ..positions import LineIndex, Mapper, PositionedError
-from .nodes import PDict, PList, PScalar, PStr
+from .nodes import PDict, PList, PScalar, PStr, number
 
 MAX_DEPTH = 200  # real templates nest under 40 levels; this keeps recursion safe
 
@@ -66,8 +66,7 @@ def parse_json(
         m = _NUMBER.match(text, idx)
         if m and m.end() > idx:
             t = m.group()
-            num: Any = float(t) if ("." in t or "e" in t or "E" in t) else int(t)
-            return PScalar(num, lines.span(idx, m.end()), t), m.end()
+            return PScalar(number(t), lines.span(idx, m.end()), t), m.end()
         for word, val in (("true", True), ("false", False), ("null", None)):
             if text.startswith(word, idx):
                 end = idx + len(word)

@@ -52,7 +52,11 @@ class PList(list):
 
 
 class PScalar:
-    """A non-string scalar (number, boolean, null) with its position and source text."""
+    """A non-string scalar (number, boolean, null) with its position and source text.
+
+    ``value`` is an int, a float, a bool or None; a number too large for Python keeps its
+    text (see `number`).
+    """
 
     __slots__ = ("value", "pos", "text")
 
@@ -71,6 +75,27 @@ class PScalar:
 
     def __hash__(self) -> int:
         return hash(self.value)
+
+
+def number(text: str) -> int | float | str:
+    """The value of a decimal number as JSON and HCL write it, or its text.
+
+    A number Python cannot hold keeps its text as its value: an integer of more digits
+    than ``int()`` reads (``sys.get_int_max_str_digits``, 4,300 by default) and a float
+    beyond the range of a double (``1e999999`` is a finite number, not infinity). Every
+    consumer of a number reads its text (``PScalar.text``); the value serves only
+    `to_plain` (policy sizes, messages), so nothing is lost.
+    """
+    try:
+        if "." in text or "e" in text or "E" in text:
+            value = float(text)
+            return text if value in _INFINITIES else value
+        return int(text)
+    except ValueError:
+        return text
+
+
+_INFINITIES = (float("inf"), float("-inf"))
 
 
 def pos_of(node: Any) -> Pos | None:

@@ -376,7 +376,10 @@ class Resolver:
         if index is None or not index.isdigit() or len(alts) != 1 or not isinstance(alts[0], list):
             return None
         items = alts[0]
-        i = int(index)
+        digits = index.lstrip("0") or "0"
+        if len(digits) > 9:  # beyond any list, and perhaps beyond the digits int() reads
+            return None
+        i = int(digits)
         return items[i] if i < len(items) else None
 
     # -- policy documents -----------------------------------------------------------------------
