@@ -6,7 +6,8 @@
 For each format and size, an input of about that many MB is generated (in a temporary
 directory, or ``--keep DIR``) and ``iamlint --isolated --format json FILE`` runs on it in a
 fresh process, ``--runs`` times. A run's peak resident memory is that child's own
-``ru_maxrss`` (``os.wait4`` reports the usage of the one child it waits for). The figure
+``ru_maxrss`` (``os.wait4`` in a small wrapper interpreter reports the usage of the one
+child it waits for; the wrapper keeps this script's own memory out of the figure). The figure
 of merit is (median peak - baseline) / MB of input, where the baseline is the median peak
 of the same command on a tiny input of the same format: the interpreter, iamlint's
 modules and (for Terraform) the HCL parser, which every run pays once whatever its input.
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -257,16 +257,25 @@ FORMATS: dict[str, tuple[str, Callable[[int], str]]] = {
 
 
 # -- measuring -----------------------------------------------------------------------------------
+# A child starts as a copy of its parent, and its peak RSS counts the parent's pages until it
+# execs; this script holds the generated inputs, so a small fresh interpreter starts each run.
+_WRAPPER = """
+import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = p.stderr.read()
+_, status, usage = os.wait4(p.pid, 0)
+sys.stderr.buffer.write(err[-800:])
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def peak_rss(cmd: list[str]) -> tuple[int, int]:
     """(peak resident bytes of one fresh process running ``cmd``, its exit code)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}: {err.decode()[-800:]}")
-    return usage.ru_maxrss * 1024, proc.returncode  # Linux reports KiB
+    out = subprocess.run([sys.executable, "-S", "-c", _WRAPPER, *cmd], capture_output=True, text=True)
+    code, kib = (int(x) for x in out.stdout.split())
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} exited {code}: {out.stderr}")
+    return kib * 1024, code  # Linux reports KiB
 
 
 def median_peak(cmd: list[str], runs: int) -> float:
