@@ -49,7 +49,8 @@ class LineIndex:
     def span(self, start: int, end: int) -> Pos:
         a = self.at(start)
         b = self.at(end)
-        return (a[0], a[1], b[0], b[1])
+        # one int object for a span on one line: past 256 every int is an object of its own
+        return (a[0], a[1], a[0] if a[0] == b[0] else b[0], b[1])
 
 
 class PositionedError(Exception):

@@ -90,7 +90,11 @@ class YStr(PStr):
 class IntrinsicDict(PDict):
     """A one-key mapping for an intrinsic function; ``short`` when written as a ``!Tag``."""
 
-    short: bool = False
+    __slots__ = ("short",)
+
+    def __init__(self, pos: Pos):
+        super().__init__(pos)
+        self.short = False
 
 
 def _loader():
@@ -355,7 +359,7 @@ class _Converter:
             value = convert(vnode, depth)
             if key in out:
                 first = next(k for k in out if k == key)
-                out.dups.append((key, getattr(first, "pos", None), key.pos))
+                out.add_dup(key, getattr(first, "pos", None), key.pos)
                 del out[key]
             out[key] = value
         if value is not None and not node.flow_style:

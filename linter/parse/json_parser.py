@@ -95,7 +95,7 @@ def parse_json(
             v, idx = value(idx, depth)
             if key in d:
                 first = next(x for x in d if x == key)
-                d.dups.append((key, getattr(first, "pos", None), key.pos))
+                d.add_dup(key, getattr(first, "pos", None), key.pos)
                 del d[key]
             d[key] = v
             idx = ws(text, idx).end()
