@@ -9,6 +9,7 @@ block scalar or a Terraform heredoc) back into that file.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Callable
 
 Pos = tuple[int, int, int, int]
@@ -22,11 +23,13 @@ class LineIndex:
     __slots__ = ("starts", "length", "mapper")
 
     def __init__(self, text: str, mapper: Mapper | None = None):
-        starts = [0]
+        # an array of machine ints: a list would hold an int object (32 bytes) per line
+        starts = array("q", [0])
+        append = starts.append
         find = text.find
         i = find("\n")
         while i != -1:
-            starts.append(i + 1)
+            append(i + 1)
             i = find("\n", i + 1)
         self.starts = starts
         self.length = len(text)

@@ -118,6 +118,7 @@ def extract(path: str, root) -> Extraction | None:
             kind,
             Origin(file=path, format="json", path=prop),
             single_resource=looks_single_resource(node, kind),
+            consume=True,  # nothing reads the tree after its documents are built
         )
         if doc is not None:
             out.documents.append(doc)
