@@ -41,12 +41,16 @@ class TStr(PStr):
 
 
 class TDict(PDict):
+    __slots__ = ("file",)
+
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
 
 
 class TList(PList):
+    __slots__ = ("file",)
+
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
