@@ -26,6 +26,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "iamlint.cache",
             "iamlint.schemacheck",
             "iamlint.data",
+            "iamlint.managed",
         ),
     ),
     ("discover", ("iamlint.discover",)),
@@ -36,7 +37,6 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         "rules",
         (
             "iamlint.catalogue",
-            "iamlint.managed",
             "iamlint.rule",
             "iamlint.rulekit",
             "iamlint.api",
