@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from iamlint import managed
+from iamlint.engine import Linter
 from iamlint.extract import extract_file, extract_module
 from iamlint.model import DocKind, IAMPrincipal, ManagedPolicyRef, Str, Unknown
+from iamlint.ruleset import default_registry
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -357,6 +359,39 @@ def findings(run_cli, *args):
     out = run_cli("--format", "json", *args)
     assert "Traceback" not in out.stderr, out.stderr
     return out.returncode, json.loads(out.stdout)["findings"]
+
+
+def test_admin_access_lambda_role_is_no_longer_clean(run_cli, tmp_path):
+    """The issue: a Lambda role with AdministratorAccess linted clean. The finding stands on the
+    ARN; AWS's "*" statement is not linted as if the user wrote it (no IAM101/IAM102 there)."""
+    path = write(tmp_path, "template.yaml", ADMIN_ROLE)
+    code, found = findings(run_cli, path)
+    assert code == 1
+    assert [
+        (f["code"], f["severity"], f["line"], f["column"], f["end_column"], f["message"], f["owner"])
+        for f in found
+    ] == [
+        (
+            "IAM304",
+            "error",
+            13,
+            11,
+            54,
+            "AdministratorAccess grants every action on every resource",
+            "LambdaRole",
+        )
+    ]
+
+
+def test_fingerprint_value_is_the_policy_name(tmp_path):
+    path = write(tmp_path, "template.yaml", ADMIN_ROLE)
+    report = Linter(default_registry()).run([str(path)])
+    assert [(f.code, f.value) for f in report.findings] == [("IAM304", "AdministratorAccess")]
+    moved = write(
+        tmp_path, "moved.yaml", ADMIN_ROLE.replace("Resources:\n", "Description: moved\nResources:\n")
+    )
+    again = Linter(default_registry()).run([str(moved)]).findings[0]
+    assert (again.value, again.owner, again.span.line) == ("AdministratorAccess", "LambdaRole", 14)
 
 
 # -- IAM201: "privileged" from what a policy grants, never from a list of names -------------------
