@@ -11,9 +11,11 @@ is an IAM501 warning.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -475,6 +477,50 @@ def test_iam201_role_privileged_by_what_its_managed_policy_grants(run_cli, tmp_p
 # -- bad input -----------------------------------------------------------------------------------------
 
 
+def test_unknown_managed_policy_is_a_warning_with_did_you_mean(run_cli, tmp_path):
+    path = write(
+        tmp_path,
+        "template.yaml",
+        """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          LambdaRole:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Principal: {Service: lambda.amazonaws.com}
+                    Action: sts:AssumeRole
+              ManagedPolicyArns:
+                - arn:aws:iam::aws:policy/AdministratorAcess
+                - !Sub arn:${AWS::Partition}:iam::aws:policy/AWSLambdaBasicExecutionRole
+        """,
+    )
+    code, found = findings(run_cli, path)
+    assert code == 1
+    assert [(f["code"], f["severity"], f["line"], f["column"], f["message"]) for f in found] == [
+        (
+            "IAM501",
+            "warning",
+            13,
+            11,
+            "arn:aws:iam::aws:policy/AdministratorAcess is not an AWS managed policy in iamlint's index of "
+            "2026-08-22 (did you mean AdministratorAccess?)",
+        ),
+        (
+            "IAM501",
+            "warning",
+            14,
+            16,
+            "arn:${AWS::Partition}:iam::aws:policy/AWSLambdaBasicExecutionRole is not an AWS managed policy: "
+            "AWSLambdaBasicExecutionRole is arn:${AWS::Partition}:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole",
+        ),
+    ]
+
+
 def test_unresolvable_arns_stay_unknown(run_cli, tmp_path):
     write(
         tmp_path,
@@ -525,6 +571,115 @@ def test_unresolvable_arns_stay_unknown(run_cli, tmp_path):
     code, found = findings(run_cli, tmp_path)
     assert [(f["code"], f["file"]) for f in found if f["code"] in ("IAM304", "IAM501", "IAM903")] == []
     assert code in (0, 1)
+
+
+def run_timed(args: list[str], timeout: float = 120) -> tuple[subprocess.CompletedProcess, float]:
+    """iamlint in a subprocess with a timeout, so that a regression cannot hang the suite."""
+    from conftest import iamlint_bin
+
+    env = dict(os.environ, NO_COLOR="1")
+    start = time.monotonic()
+    out = subprocess.run(iamlint_bin() + args, capture_output=True, text=True, timeout=timeout, env=env)
+    return out, time.monotonic() - start
+
+
+def test_arn_with_ten_thousand_colons(tmp_path):
+    arn = "arn:aws:iam::aws:policy/" + ":" * 10_000
+    path = write(
+        tmp_path,
+        "template.yaml",
+        f"""
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Role:
+            Type: AWS::IAM::User
+            Properties:
+              ManagedPolicyArns:
+                - "{arn}"
+              PermissionsBoundary: "arn:aws:iam::aws:policy{":" * 10_000}"
+        """,
+    )
+    out, took = run_timed(["--format", "json", "--select", "IAM3,IAM5,IAM9", str(path)])
+    assert "Traceback" not in out.stderr and took < 30, (took, out.stderr)
+    found = json.loads(out.stdout)["findings"]
+    assert [(f["code"], f["line"], f["column"], f["message"][:60]) for f in found] == [
+        ("IAM302", 7, 11, "managed policy " + ":" * 45),
+        (
+            "IAM501",
+            7,
+            11,
+            "arn:aws:iam::aws:policy/" + ":" * 36,
+        ),
+    ]
+    assert found[1]["message"].endswith(
+        "... is not an AWS managed policy: a policy name is 1 to 128 letters, digits and +=,.@_-"
+    )
+    assert out.returncode == 1
+
+
+def test_principal_with_two_hundred_managed_policies(tmp_path):
+    names = managed.get().names()
+    picked = [names[i] for i in range(0, len(names), len(names) // 190)][:190]
+    picked += ["ReadOnlyAccess", "PowerUserAccess", "AdministratorAccess", "SecurityAudit", "ViewOnlyAccess"]
+    picked += [f"NoSuchPolicy{i}" for i in range(5)]
+    arns = "\n".join(f"        - arn:aws:iam::aws:policy/{n}" for n in picked)
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Role:\n    Type: AWS::IAM::Role\n'
+        "    Properties:\n      AssumeRolePolicyDocument: {Statement: []}\n      ManagedPolicyArns:\n"
+        + arns
+        + "\n"
+    )
+    out, took = run_timed(["--format", "json", str(path)])
+    assert "Traceback" not in out.stderr and took < 60, (took, out.stderr)
+    found = json.loads(out.stdout)["findings"]
+    codes = {f["code"] for f in found}
+    assert codes <= {"IAM304", "IAM501"}, codes
+    unknown = [f["line"] for f in found if f["code"] == "IAM501"]
+    assert len(picked) == 200 and len(unknown) >= 5  # the five made-up names (and paths the data lacks)
+    assert len({(f["code"], f["line"]) for f in found}) == len(found)  # one finding per attachment
+
+
+def test_corrupt_index_is_one_internal_error_and_the_rest_is_linted(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(b"not gzip")
+    monkeypatch.setattr(managed, "DATA_FILE", str(bad))
+    monkeypatch.setattr(managed, "_shared", None)
+    path = write(
+        tmp_path,
+        "template.yaml",
+        """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          LambdaRole:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Principal: {Service: lambda.amazonaws.com}
+                    Action: sts:AssumeRole
+              ManagedPolicyArns:
+                - arn:aws:iam::aws:policy/AdministratorAccess
+                - arn:aws:iam::aws:policy/ReadOnlyAccess
+              Policies:
+                - PolicyName: all
+                  PolicyDocument:
+                    Version: "2012-10-17"
+                    Statement:
+                      - Effect: Allow
+                        Action: "*"
+                        Resource: "*"
+        """,
+    )
+    report = Linter(default_registry()).run([str(path)])
+    codes = [(f.code, f.span.line) for f in report.findings]
+    assert ("IAM101", 21) in codes  # the user's own statement is still linted
+    internal = [f for f in report.findings if f.code == "IAM903"]
+    assert len(internal) == 1 and "cannot read the managed policy index" in internal[0].message
+    assert (internal[0].span.line, internal[0].span.column) == (13, 11)
+    assert not any(f.code in ("IAM304", "IAM501") for f in report.findings)
 
 
 # -- start-up: only a run that meets an AWS managed policy reads the index ------------------------------
