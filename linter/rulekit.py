@@ -436,15 +436,16 @@ def _grants(doc: PolicyDocument) -> Grants:
         services = sorted(p.partition(":")[0] for p in allowed if p.endswith(":*") and p not in denied)
         return Grants(star and not denied, (), tuple(services), all_but)
     granted = allowed - denied
+    levels_of = {p: cat.access_levels(p) for p in {a.partition(":")[0] for a in granted} | candidates}
     pm: list[str] = []
-    for prefix in sorted({a.partition(":")[0] for a in granted}):
-        for name, level in cat.access_levels(prefix).items():
+    for prefix in sorted(levels_of):
+        for name, level in levels_of[prefix].items():
             if name in granted and _pm_level(name, level):
                 pm.append(name)
     pm = _in_message_order(pm)
     services = []
     for prefix in sorted(candidates):
-        levels = cat.access_levels(prefix)
+        levels = levels_of[prefix]
         if levels and all(a in granted for a in levels):
             if any(lvl in ("Write", "Permissions management") for lvl in levels.values()):
                 services.append(prefix)
