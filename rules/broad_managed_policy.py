@@ -26,8 +26,9 @@ class BroadManagedPolicy(PrincipalRule):
     ## What it does
     Looks at every AWS managed policy attached to a role, user, group or SSO permission set
     (`ManagedPolicyArns`, SAM `Policies` names, `ManagedPolicies`, Terraform's
-    `aws_iam_*_policy_attachment`, `aws_iam_policy_attachment`, `managed_policy_arns` and
-    `aws_ssoadmin_managed_policy_attachment`) in iamlint's offline copy of every AWS
+    `aws_iam_*_policy_attachment`, `aws_iam_policy_attachment`, `managed_policy_arns`,
+    `aws_ssoadmin_managed_policy_attachment` and `data "aws_iam_policy"`, plan JSON) in
+    iamlint's offline copy of every AWS
     managed policy, and reports, at the ARN or name you wrote, what the policy grants on
     every resource (`"*"`, or an ARN as broad) in statements without a `Condition`:
 

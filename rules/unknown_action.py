@@ -22,7 +22,7 @@ _FORM = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?_-]+$")
 
 
 class UnknownAction(Rule):
-    """Checks for actions that AWS does not have.
+    """Checks for actions, and AWS managed policies, that AWS does not have.
 
     ## What it does
     Looks up every literal value of `Action` and `NotAction` in iamlint's AWS action
