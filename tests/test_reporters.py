@@ -814,7 +814,7 @@ def test_action_lint_step_runs(action, tmp_path):
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]
     }
-    assert uris == {"infra/admin policy.json"}
+    assert uris == {"infra/admin%20policy.json"}  # percent-encoded, relative to %SRCROOT%
     assert "infra/admin policy.json:8:9: IAM101 [error]" in proc.stdout  # readable in the log
 
     outputs, proc = run_lint_step(

@@ -236,7 +236,7 @@ def test_config_entries_match_file_code_and_action(run_cli, tmp_path):
     proc = run_cli("-f", "concise", "policies", cwd=tmp_path)
     assert proc.stdout.splitlines() == [
         'policies/deploy.json:20:17: IAM101 Allow statement grants every action ("*")',
-        f"{tmp_path / 'pyproject.toml'}:7:1: IAM901 suppression of IAM102 matches no finding; remove it",
+        "pyproject.toml:7:1: IAM901 suppression of IAM102 matches no finding; remove it",
     ]
 
 

@@ -14,6 +14,7 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -173,7 +174,10 @@ def check_report(fmt: str, out: str) -> None:
                     owner,
                 )
             )
-        assert got == [(f[0], f[1], f[2], f[3], with_owner(f[6], f[7]), f[7]) for f in FINDINGS]
+        # a URI holds the file name's bytes percent-encoded: b"bad\xff.json" is bad%FF.json
+        uri = {f[0]: quote(os.fsencode(f[0]), safe="/") for f in FINDINGS}
+        assert uri[BAD_NAME] == "bad%FF.json"
+        assert got == [(uri[f[0]], f[1], f[2], f[3], with_owner(f[6], f[7]), f[7]) for f in FINDINGS]
     elif fmt == "gitlab":
         doc = json.loads(out)
         got = [

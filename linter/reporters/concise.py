@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..results import RunReport
+from ..results import RunReport, display_path
 
 
 def render(report: RunReport, out: TextIO, color: bool) -> None:
     for f in report.findings:
         s = f.span
-        out.write(f"{s.file}:{s.line}:{s.column}: {f.code} {f.message}\n")
+        out.write(f"{display_path(s.file)}:{s.line}:{s.column}: {f.code} {f.message}\n")

@@ -21,7 +21,7 @@ import os
 from typing import TextIO
 
 from ..model import Finding
-from ..results import RunReport
+from ..results import RunReport, display_path
 
 COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -35,17 +35,19 @@ def escape_property(text: str) -> str:
 
 
 def annotation_path(path: str, workspace: str | None = None) -> str:
-    """The path GitHub resolves: relative to the workspace when inside it, with ``/``."""
+    """The path GitHub resolves: relative to the workspace when inside it, else relative to
+    the working directory when inside that (`display_path`), with ``/``."""
     workspace = os.environ.get("GITHUB_WORKSPACE") if workspace is None else workspace
+    shown = display_path(path)
     if workspace:
         try:
             full = os.path.abspath(path)
             root = os.path.abspath(workspace)
             if os.path.commonpath([full, root]) == root:
-                path = os.path.relpath(full, root)
+                shown = os.path.relpath(full, root)
         except ValueError:  # another drive on Windows
             pass
-    p = path.replace(os.sep, "/")
+    p = shown.replace(os.sep, "/")
     return p[2:] if p.startswith("./") else p
 
 

@@ -34,21 +34,14 @@ from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
 from ..model import Finding
-from ..results import RunReport, fingerprint
+from ..results import RunReport, display_path, fingerprint
 
 SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
 INPUT_ERROR_SEVERITY = "blocker"
 
 
 def relative_path(path: str) -> str:
-    if os.path.isabs(path):
-        try:
-            rel = os.path.relpath(path)
-            if not rel.startswith(".."):
-                path = rel
-        except ValueError:  # another drive on Windows
-            pass
-    p = path.replace(os.sep, "/")
+    p = display_path(path).replace(os.sep, "/")
     while p.startswith("./"):
         p = p[2:]
     return p

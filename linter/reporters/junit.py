@@ -28,7 +28,7 @@ from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
 from ..model import Finding
-from ..results import RunReport
+from ..results import RunReport, display_path
 
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -44,7 +44,7 @@ def _clean(text: str) -> str:
 def line(f: Finding) -> str:
     s = f.span
     owner = f" [{f.owner}]" if f.owner else ""
-    return f"{s.file}:{s.line}:{s.column}: {f.code} [{f.severity.value}] {f.message}{owner} ({f.name})"
+    return f"{display_path(s.file)}:{s.line}:{s.column}: {f.code} [{f.severity.value}] {f.message}{owner} ({f.name})"
 
 
 def _sub(parent: ET.Element, tag: str, attrs: dict[str, str], text: str | None = None) -> ET.Element:
@@ -59,7 +59,8 @@ def build(report: RunReport) -> ET.Element:
     tests = failures = errors = skipped = 0
     for fr in report.files:
         tests += 1
-        case = _sub(suite, "testcase", {"classname": "iamlint", "name": fr.path, "file": fr.path})
+        path = display_path(fr.path)
+        case = _sub(suite, "testcase", {"classname": "iamlint", "name": path, "file": path})
         has_error = has_failure = False
         for f in fr.findings:
             message = f.message + (f" [{f.owner}]" if f.owner else "")

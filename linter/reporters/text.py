@@ -19,7 +19,7 @@ from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
 from ..model import Finding
-from ..results import RunReport
+from ..results import RunReport, display_path
 
 _SEV = {"error": "31", "warning": "33", "info": "36"}
 _GUTTER = "1;34"
@@ -74,7 +74,7 @@ def render_suppressed(report: RunReport, out: TextIO, color: bool) -> None:
 
 def finding_line(f: Finding, color: bool) -> str:
     s = f.span
-    loc = _c("1", f"{s.file}:{s.line}:{s.column}:", color)
+    loc = _c("1", f"{display_path(s.file)}:{s.line}:{s.column}:", color)
     code = _c("1;" + _SEV[f.severity.value], f.code, color)
     sev = _c(_SEV[f.severity.value], f"[{f.severity.value}]", color)
     owner = f" [{f.owner}]" if f.owner else ""
