@@ -126,3 +126,264 @@ def test_absolute_paths_inside_the_working_directory_are_shown_relative(run_cli,
     # a file outside the working directory keeps its absolute path
     elsewhere = run_cli("-f", "text", "--isolated", repo / "infra" / "admin.json", cwd=HERE)
     assert elsewhere.stdout.startswith(f"{repo / 'infra' / 'admin.json'}:6:17: IAM101 ")
+
+
+# -- 9: SARIF that GitHub code scanning ranks --------------------------------------------------
+TERRAFORM = """resource "aws_iam_policy" "deploy" {
+  name = "deploy"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+"""
+PUBLIC_BUCKET = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-web/*"}
+  ]
+}
+"""
+PRECISIONS = {"very-high", "high", "medium", "low"}
+
+
+def github_sarif_problems(sarif: dict, root: Path) -> list[str]:
+    """What GitHub's "SARIF support for code scanning" page requires and uses, as a list of
+    violations (empty: the file meets it). docs.github.com/en/code-security/code-scanning/
+    integrating-with-code-scanning/sarif-support-for-code-scanning, and its limits table."""
+    from urllib.parse import unquote_to_bytes, urlsplit
+
+    problems: list[str] = []
+
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            problems.append(what)
+
+    need(bool(sarif.get("$schema")), "$schema is required")
+    need(sarif.get("version") == "2.1.0", "only SARIF 2.1.0 is supported")
+    runs = sarif.get("runs") or []
+    need(1 <= len(runs) <= 20, "runs[]: 1 to 20 runs")
+    for run in runs:
+        driver = run.get("tool", {}).get("driver", {})
+        need(bool(driver.get("name")), "tool.driver.name is required")
+        rules = driver.get("rules")
+        need(
+            isinstance(rules, list) and len(rules) <= 25_000,
+            "tool.driver.rules[] is required (at most 25,000)",
+        )
+        ids = [r.get("id") for r in rules or []]
+        need(len(set(ids)) == len(ids), "rule ids are unique")
+        for r in rules or []:
+            rid = r.get("id") or "?"
+            need(bool(r.get("id")), "reportingDescriptor.id is required")
+            need(len(r.get("name", "")) <= 255, f"{rid}: name is limited to 255 characters")
+            for key in ("shortDescription", "fullDescription"):
+                text = r.get(key, {}).get("text", "")
+                need(0 < len(text) <= 1024, f"{rid}: {key}.text is required, at most 1,024 characters")
+            need(bool(r.get("help", {}).get("text")), f"{rid}: help.text is required")
+            level = r.get("defaultConfiguration", {}).get("level", "warning")
+            need(level in ("note", "warning", "error"), f"{rid}: defaultConfiguration.level")
+            props = r.get("properties", {})
+            tags = props.get("tags", [])
+            need(isinstance(tags, list) and len(tags) <= 20, f"{rid}: at most 20 tags")
+            need(all(isinstance(t, str) and t for t in tags), f"{rid}: tags are strings")
+            need(props.get("precision") in PRECISIONS, f"{rid}: precision is one of {sorted(PRECISIONS)}")
+            if "security-severity" in props:
+                score = props["security-severity"]
+                need(isinstance(score, str), f"{rid}: security-severity is a string")
+                need(0.0 < float(score) <= 10.0, f"{rid}: security-severity is over 0.0, up to 10.0")
+                need("security" in tags, f"{rid}: security-severity is for rules tagged security")
+            else:
+                need("security" not in tags, f"{rid}: a security rule has a security-severity")
+        bases = run.get("originalUriBaseIds", {})
+        results = run.get("results")
+        need(isinstance(results, list) and len(results) <= 25_000, "results[] is required (at most 25,000)")
+        for res in results or []:
+            rid = res.get("ruleId")
+            need(bool(rid) and rid in ids, f"result ruleId {rid!r} names a rule")
+            if "ruleIndex" in res:
+                need(ids[res["ruleIndex"]] == rid, f"{rid}: ruleIndex points at its rule")
+            need(res.get("level", "warning") in ("none", "note", "warning", "error"), f"{rid}: level")
+            need(bool(res.get("message", {}).get("text")), f"{rid}: message.text is required")
+            locations = res.get("locations") or []
+            need(1 <= len(locations) <= 10, f"{rid}: 1 to 10 locations")
+            fingerprints = res.get("partialFingerprints")
+            need(
+                isinstance(fingerprints, dict) and fingerprints and all(fingerprints.values()),
+                f"{rid}: partialFingerprints",
+            )
+            for loc in locations[:1]:
+                phys = loc.get("physicalLocation", {})
+                art = phys.get("artifactLocation", {})
+                uri = art.get("uri", "")
+                need(bool(uri), f"{rid}: artifactLocation.uri is required")
+                need(not urlsplit(uri).scheme and not uri.startswith("/"), f"{rid}: {uri!r} is relative")
+                need(art.get("uriBaseId") == "%SRCROOT%", f"{rid}: {uri!r} is relative to %SRCROOT%")
+                need(
+                    all(c.isascii() and (c.isalnum() or c in "-._~/%!$&'()*+,;=:@") for c in uri),
+                    f"{rid}: {uri!r} is percent-encoded",
+                )
+                base = bases.get(art.get("uriBaseId"), {}).get("uri", "")
+                need(
+                    base.startswith("file:///") and base.endswith("/"),
+                    "%SRCROOT% is an absolute directory URI",
+                )
+                file = Path(unquote_to_bytes(urlsplit(base).path).decode()) / unquote_to_bytes(uri).decode(
+                    "utf-8", "surrogateescape"
+                )
+                need(file.is_file() and root.resolve() in file.resolve().parents, f"{rid}: {uri!r} is a file")
+                region = phys.get("region", {})
+                for key in ("startLine", "startColumn", "endLine", "endColumn"):
+                    need(isinstance(region.get(key), int) and region[key] >= 1, f"{rid}: region.{key} >= 1")
+                if all(
+                    isinstance(region.get(k), int)
+                    for k in ("startLine", "startColumn", "endLine", "endColumn")
+                ):
+                    need(region["endLine"] >= region["startLine"], f"{rid}: endLine >= startLine")
+                    if region["endLine"] == region["startLine"]:
+                        need(region["endColumn"] > region["startColumn"], f"{rid}: endColumn > startColumn")
+    return problems
+
+
+@pytest.fixture
+def estate(repo) -> Path:
+    """The repository, with a template, a Terraform module in a folder whose name needs
+    percent-encoding, a public bucket policy and a file that does not parse."""
+    odd = repo / "dir with space" / "ünï"
+    odd.mkdir(parents=True)
+    (odd / "main.tf").write_text(TERRAFORM, encoding="utf-8")
+    (repo / "infra" / "bucket.json").write_text(PUBLIC_BUCKET)
+    (repo / "infra" / "broken.json").write_text('{"Version": "2012-10-17", "Statement": [],}')
+    return repo
+
+
+def test_sarif_meets_githubs_documented_requirements(run_cli, estate):
+    import jsonschema
+
+    proc = run_cli("-f", "sarif", ".", cwd=estate, env={"GITHUB_WORKSPACE": ""})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr  # broken.json: an input error
+    sarif = json.loads(proc.stdout)
+    schema = json.loads((HERE / "schemas" / "sarif-schema-2.1.0.json").read_text())
+    jsonschema.validate(sarif, schema, cls=jsonschema.Draft7Validator)
+    assert github_sarif_problems(sarif, estate) == []
+    run = sarif["runs"][0]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {
+        "dir%20with%20space/%C3%BCn%C3%AF/main.tf",
+        "infra/admin.json",
+        "infra/bucket.json",
+        "infra/broken.json",
+        "pyproject.toml",
+    }
+    # the checker is not blind: what used to be written breaks it
+    old = json.loads(json.dumps(sarif))
+    for rule in old["runs"][0]["tool"]["driver"]["rules"]:
+        rule["properties"] = {"tags": ["security", "iam"]}
+    old["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] = {
+        "uri": (estate / "pyproject.toml").as_uri()
+    }
+    problems = github_sarif_problems(old, estate)
+    assert any("precision" in p for p in problems) and any("security-severity" in p for p in problems)
+    assert any("is relative" in p for p in problems)
+
+
+def severities(sarif: dict) -> dict[str, dict]:
+    return {r["id"]: r["properties"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+
+
+def test_sarif_ranks_alerts_and_tells_tool_diagnostics_from_security_findings(run_cli, estate):
+    from iamlint.diagnostics import BY_CODE
+
+    sarif = json.loads(run_cli("-f", "sarif", ".", cwd=estate).stdout)
+    props = severities(sarif)
+    assert set(BY_CODE) == {"IAM900", "IAM901", "IAM902", "IAM903", "IAM904", "IAM905"} | (
+        set(BY_CODE) - set()
+    )
+    for code, p in props.items():
+        assert p["precision"] in PRECISIONS, code
+        if code in BY_CODE:  # iamlint's own diagnostics: not security alerts
+            assert p["tags"] == ["tool-diagnostic"] and "security-severity" not in p, code
+        elif code in ("IAM502", "IAM503"):  # policies AWS rejects at deploy time
+            assert p["tags"] == ["correctness", "iam"] and "security-severity" not in p, code
+        else:
+            assert p["tags"] == ["security", "iam"], code
+            assert 0.0 < float(p["security-severity"]) <= 10.0, code
+
+    def rank(code: str) -> str:  # how GitHub shows it
+        score = float(props[code]["security-severity"])
+        return "critical" if score > 9.0 else "high" if score >= 7.0 else "medium" if score >= 4.0 else "low"
+
+    assert {c: rank(c) for c in ("IAM101", "IAM105", "IAM401", "IAM402")} == dict.fromkeys(
+        ("IAM101", "IAM105", "IAM401", "IAM402"), "critical"
+    )
+    assert rank("IAM103") == "high"
+    assert {rank(c) for c in ("IAM102", "IAM104", "IAM201", "IAM202", "IAM303")} == {"medium"}
+    assert {rank(c) for c in ("IAM301", "IAM302", "IAM501")} == {"low"}
+    assert props["IAM900"]["problem.severity"] == "error" and props["IAM901"]["problem.severity"] == "warning"
+    # the results of the run carry their rule's ranking through ruleIndex
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    public = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "IAM402"]
+    assert public and rules[public[0]["ruleIndex"]]["properties"]["security-severity"] == "9.3"
+
+
+def test_sarif_ranking_is_documented(estate, run_cli):
+    """docs/ci.md's table says what every rule's SARIF properties are."""
+    import re
+
+    doc = (HERE.parent / "docs" / "ci.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (IAM\d{3}(?:.IAM\d{3})?) \| ([^|]+) \| ([^|]+) \| ([^|]+) \|", doc, re.M)
+    documented = {}
+    for codes, tags, score, precision in rows:
+        first, _, last = codes.partition("–")
+        for n in range(int(first[3:]), int((last or first)[3:]) + 1):
+            documented[f"IAM{n}"] = (tags.strip(), score.strip(), precision.strip())
+    props = severities(json.loads(run_cli("-f", "sarif", ".", cwd=estate).stdout))
+    actual = {
+        code: (
+            ", ".join(f"`{t}`" for t in p["tags"]),
+            p.get("security-severity", "—"),
+            f"`{p['precision']}`",
+        )
+        for code, p in props.items()
+    }
+    assert {code: (t, s.split(" ")[0], pr) for code, (t, s, pr) in documented.items()} == actual
+
+
+def test_sarif_properties_of_a_plugin_rule():
+    from iamlint.model import Severity
+    from iamlint.reporters.sarif import rule_properties
+
+    class Plugin:
+        code, severity = "ACME101", Severity.ERROR
+
+    assert rule_properties(Plugin) == {
+        "tags": ["security", "iam"],
+        "security-severity": "7.5",
+        "precision": "medium",
+        "problem.severity": "error",
+    }
+
+    class Declared(Plugin):
+        security_severity, precision = "9.1", "high"
+
+    assert rule_properties(Declared)["security-severity"] == "9.1"
+    assert rule_properties(Declared)["precision"] == "high"
+
+    class Hygiene(Plugin):
+        security_severity = None
+        severity = Severity.INFO
+
+    assert rule_properties(Hygiene) == {
+        "tags": ["correctness", "iam"],
+        "precision": "medium",
+        "problem.severity": "recommendation",
+    }
+
+
+def test_sarif_descriptions_fit_githubs_limits(run_cli, estate):
+    sarif = json.loads(run_cli("-f", "sarif", "infra/admin.json", cwd=estate).stdout)
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    long = rules["IAM102"]["fullDescription"]["text"]  # its documentation runs to 2,500 characters
+    assert len(long) <= 1024 and long.endswith(" …")
+    assert long.startswith('`"*"` applies the statement\'s actions to every resource')  # the reason first
+    assert rules["IAM101"]["help"]["text"].startswith("Checks for Allow statements that grant every action")

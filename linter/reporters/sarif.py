@@ -1,12 +1,40 @@
 """``sarif``: SARIF 2.1.0 for code scanning (GitHub, GitLab, Azure DevOps).
 
-Locations: GitHub resolves a relative URI against the repository root, so ``%SRCROOT%`` is
-the root of the git work tree that holds the working directory (else ``$GITHUB_WORKSPACE``
-when the working directory lies in it, else the working directory), given as an absolute
-``file://`` URI in ``originalUriBaseIds``. A file inside it, whatever it is (a template, a
-configuration file found by walking up), has a relative URI with ``uriBaseId: %SRCROOT%``,
-percent-encoded (``dir%20with%20space/%C3%BCn%C3%AF/main.tf``), symbolic links resolved as
-GitHub asks; a file outside it has an absolute ``file://`` URI.
+What GitHub's code scanning reads (docs.github.com, "SARIF support for code scanning"), and
+how iamlint fills it in:
+
+- rules (``reportingDescriptor``): ``id``, ``name``, ``shortDescription`` (the docstring's
+  first line), ``fullDescription`` (*Why is this bad?*, then *What it does*, cut after a
+  sentence to GitHub's 1,024 characters), ``help`` (the whole rule documentation), ``helpUri``, the default
+  level, and ``properties``:
+
+  - ``tags``: ``security`` for the rules about what a policy grants, ``correctness`` for
+    those about policies AWS rejects, ``tool-diagnostic`` for iamlint's own diagnostics
+    (IAM9xx: a file that cannot be parsed, an unused suppression), which are never
+    ``security``; plus ``iam`` for every rule of a policy;
+  - ``security-severity`` (security rules only; GitHub ranks a score over 9.0 critical,
+    7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low): from the rule's severity and impact, in
+    `RULES`, documented in docs/ci.md;
+  - ``precision`` (every rule): how often a finding is right: ``very-high`` for a syntactic
+    match, ``high`` where the AWS catalogue decides, ``medium`` for judgements
+    (resource-level support, privileged roles);
+  - ``problem.severity``: ``error``, ``warning`` or ``recommendation``.
+
+  A plugin rule that `RULES` does not list is ``security`` with a score from its severity
+  and ``medium`` precision, unless its class sets ``security_severity`` (a string such as
+  ``"7.5"``, or ``None`` for a rule that is not about security) and ``precision``.
+- results: ``ruleId``, ``ruleIndex``, ``level``, ``message.text`` (with the owner), one
+  location with its ``region`` (lines and columns from 1, ``endColumn`` the column after the
+  element, columns in Unicode code points), the owner as a logical location, and
+  ``partialFingerprints["iamlint/v1"]`` (the line-independent fingerprint; the upload
+  action adds GitHub's own ``primaryLocationLineHash``).
+- locations: GitHub resolves a relative URI against the repository root, so ``%SRCROOT%``
+  is the root of the git work tree that holds the working directory (else
+  ``$GITHUB_WORKSPACE`` when the working directory lies in it, else the working directory),
+  given as an absolute ``file://`` URI in ``originalUriBaseIds``. A file inside it, whatever
+  it is (a template, a configuration file found by walking up), has a relative URI with
+  ``uriBaseId: %SRCROOT%``, percent-encoded (``dir%20with%20space/%C3%BCn%C3%AF/main.tf``),
+  symbolic links resolved as GitHub asks; a file outside it has an absolute ``file://`` URI.
 """
 
 from __future__ import annotations
@@ -16,14 +44,81 @@ import os
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from ..diagnostics import BY_CODE
 from ..discover import repository_root
 from ..results import RunReport, fingerprint
 from ..rule import doc_sections
 from ..version import __version__
 
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "info": "recommendation"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
+#: GitHub's limits for a rule's descriptions (longer ones are cut)
+DESCRIPTION_LIMIT = 1024
+
+#: kind, security-severity and precision of each built-in rule (docs/ci.md has the table and
+#: the reasons). Critical: a policy that grants everything, or to everyone. High: nearly
+#: everything, through a negation. Medium: a resource scope, MFA or external id, a key that
+#: never expires. Low: hygiene that makes permissions hard to review, and unknown actions
+#: (which grant nothing, but leave a Deny without effect).
+RULES: dict[str, tuple[str, str | None, str]] = {
+    "IAM101": ("security", "9.3", "very-high"),
+    "IAM102": ("security", "5.3", "medium"),
+    "IAM103": ("security", "8.1", "very-high"),
+    "IAM104": ("security", "5.3", "very-high"),
+    "IAM105": ("security", "9.3", "very-high"),
+    "IAM201": ("security", "6.5", "medium"),
+    "IAM202": ("security", "6.5", "high"),
+    "IAM301": ("security", "3.1", "high"),
+    "IAM302": ("security", "3.1", "very-high"),
+    "IAM303": ("security", "6.1", "very-high"),
+    "IAM401": ("security", "9.3", "high"),
+    "IAM402": ("security", "9.3", "high"),
+    "IAM501": ("security", "3.7", "high"),
+    "IAM502": ("correctness", None, "very-high"),
+    "IAM503": ("correctness", None, "high"),
+}
+#: a plugin rule's security-severity when it does not set one: from its severity
+DEFAULT_SECURITY_SEVERITY = {"error": "7.5", "warning": "5.0", "info": "2.0"}
+TAGS = {
+    "security": ["security", "iam"],
+    "correctness": ["correctness", "iam"],
+    "tool-diagnostic": ["tool-diagnostic"],
+}
+
+
+def rule_properties(rule: Any) -> dict[str, Any]:
+    """The ``properties`` bag of a rule: tags, security-severity, precision, problem.severity."""
+    severity = rule.severity.value
+    if rule.code in BY_CODE:
+        kind, score, precision = "tool-diagnostic", None, "very-high"
+    elif rule.code in RULES:
+        kind, score, precision = RULES[rule.code]
+    else:
+        score = getattr(rule, "security_severity", DEFAULT_SECURITY_SEVERITY[severity])
+        kind = "security" if score is not None else "correctness"
+        precision = getattr(rule, "precision", None) or "medium"
+    props: dict[str, Any] = {"tags": list(TAGS[kind])}
+    if score is not None:
+        props["security-severity"] = str(score)
+    props["precision"] = precision
+    props["problem.severity"] = PROBLEM_SEVERITY[severity]
+    return props
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """``text`` cut to at most ``limit`` characters: after its last whole sentence that fits,
+    else its last whole word, with an ellipsis."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    end = max(head.rfind(". "), head.rfind(".\n"))
+    if end > limit // 2:
+        return head[: end + 1] + " …"
+    space = head.rfind(" ")
+    return (head[:space] if space > 0 else head).rstrip() + "…"
 
 
 def source_root() -> str:
@@ -67,17 +162,18 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
     driver_rules = []
     for r in rules:
         sections = doc_sections(r.doc())
-        full = sections.get("What it does", "") + "\n\n" + sections.get("Why is this bad?", "")
+        # the reason first: what survives GitHub's cut is what a reviewer needs most
+        full = sections.get("Why is this bad?", "") + "\n\n" + sections.get("What it does", "")
         driver_rules.append(
             {
                 "id": r.code,
                 "name": r.name,
-                "shortDescription": {"text": r.summary()},
-                "fullDescription": {"text": full.strip()},
+                "shortDescription": {"text": shorten(r.summary())},
+                "fullDescription": {"text": shorten(full.strip() or r.summary())},
                 "help": {"text": r.doc(), "markdown": r.doc()},
                 "helpUri": r.help_uri(),
                 "defaultConfiguration": {"level": LEVEL[r.severity.value]},
-                "properties": {"tags": ["security", "iam"]},
+                "properties": rule_properties(r),
             }
         )
     root = source_root()
@@ -87,6 +183,7 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
         s = f.span
         if s.file not in locations:
             locations[s.file] = artifact_location(s.file, root)
+        line, column = max(s.line, 1), max(s.column, 1)
         result: dict[str, Any] = {
             "ruleId": f.code,
             "level": LEVEL[f.severity.value],
@@ -96,12 +193,12 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
                     "physicalLocation": {
                         "artifactLocation": dict(locations[s.file]),
                         "region": {
-                            "startLine": s.line,
-                            "startColumn": s.column,
-                            "endLine": max(s.end_line, s.line),
+                            "startLine": line,
+                            "startColumn": column,
+                            "endLine": max(s.end_line, line),
                             "endColumn": s.end_column
-                            if (s.end_line, s.end_column) > (s.line, s.column)
-                            else s.column + 1,
+                            if (s.end_line, s.end_column) > (line, column)
+                            else column + 1,
                         },
                     }
                 }
