@@ -387,3 +387,123 @@ def test_sarif_descriptions_fit_githubs_limits(run_cli, estate):
     assert len(long) <= 1024 and long.endswith(" …")
     assert long.startswith('`"*"` applies the statement\'s actions to every resource')  # the reason first
     assert rules["IAM101"]["help"]["text"].startswith("Checks for Allow statements that grant every action")
+
+
+# -- control characters from the input never reach a terminal or the runner raw ---------------
+# ESC sequences (an OSC title, a screen clear), BEL, CR LF followed by a forged workflow
+# command, NUL, the C1 CSI and a right-to-left override
+HOSTILE_VALUE = "arn:aws:s3:::x\\u001b]0;pwned\\u0007\\u001b[2J\\r\\n::error file=forged.json::forged\\u0000\\u009b31m\\u202e"
+SHOWN_VALUE = (
+    "arn:aws:s3:::x\\x1b]0;pwned\\x07\\x1b[2J\\r\\n::error file=forged.json::forged\\x00\\x9b31m\\u202e"
+)
+HOSTILE_POLICY = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",\n'
+    f' "NotResource": "{HOSTILE_VALUE}"}}]}}\n'
+)
+HOSTILE_NAME = "evil\x1b[31m\n::error file=forged::x.json"
+SHOWN_NAME = "evil\\x1b[31m\\n::error file=forged::x.json"
+RAW = ("\x1b", "\x07", "\r", "\x00", "\x9b", "\u202e")
+SGR = r"\x1b\[[0-9;]*m"  # iamlint's own colours
+
+
+@pytest.fixture
+def hostile(tmp_path) -> Path:
+    (tmp_path / "policy.json").write_text(HOSTILE_POLICY)
+    try:
+        (tmp_path / HOSTILE_NAME).write_text(HOSTILE_POLICY)
+    except OSError:  # a file system that refuses such a name
+        pytest.skip("file names with control characters are not allowed here")
+    # a source line with raw control characters (not valid JSON: an IAM900 points at it)
+    (tmp_path / "raw.json").write_bytes(
+        b'{"Version": "2012-10-17", "Statement": [{"Sid": "a\x1b]0;pwned\x07\xc2\x9b2J\xe2\x80\xae",'
+        b' "Effect": "Allow", "Action": "*", "Resource": "*"}]}\n'
+    )
+    return tmp_path
+
+
+def inert(out: str, own_colours: bool = False) -> str:
+    """``out`` without iamlint's own colour codes, asserted to hold no raw control character."""
+    import re
+
+    if own_colours:
+        assert re.search(SGR, out)
+        out = re.sub(SGR, "", out)
+    for c in RAW:
+        assert c not in out, repr(c)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "github"])
+def test_hostile_values_and_file_names_are_escaped(run_cli, hostile, fmt):
+    proc = run_cli("-f", fmt, "--isolated", "--select", "IAM104", "policy.json", HOSTILE_NAME, cwd=hostile)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    lines = inert(proc.stdout).splitlines()
+    if fmt == "text":
+        assert lines == [
+            f"{SHOWN_NAME}:2:2: IAM104 [warning] Allow statement with NotResource grants every resource "
+            f"except {SHOWN_VALUE} (not-resource)",
+            "",
+            f"policy.json:2:2: IAM104 [warning] Allow statement with NotResource grants every resource "
+            f"except {SHOWN_VALUE} (not-resource)",
+            "",
+            "2 files scanned; 2 policies found; 2 findings (2 warnings).",
+        ]
+    elif fmt == "concise":
+        assert len(lines) == 2  # one line per finding, whatever the name and the value hold
+        assert lines[0].startswith(f"{SHOWN_NAME}:2:2")
+        assert lines[1].startswith("policy.json:2:2")
+        assert all(
+            line.endswith(
+                f"IAM104 Allow statement with NotResource grants every resource except {SHOWN_VALUE}"
+            )
+            for line in lines
+        )
+    else:
+        from test_reporters import parse_workflow_command
+
+        commands = [parse_workflow_command(line) for line in lines]
+        assert [(c, p["file"], p["line"]) for c, p, _ in commands] == [
+            ("warning", SHOWN_NAME, "2"),
+            ("warning", "policy.json", "2"),
+        ]
+        assert all(
+            d == f"Allow statement with NotResource grants every resource except {SHOWN_VALUE}"
+            for *_, d in commands
+        )
+
+
+def test_hostile_text_keeps_its_own_colours_and_escapes_source_snippets(run_cli, hostile):
+    proc = run_cli(
+        "--isolated",
+        "--show-source",
+        "policy.json",
+        HOSTILE_NAME,
+        "raw.json",
+        cwd=hostile,
+        env={"FORCE_COLOR": "1", "NO_COLOR": ""},
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    text = inert(proc.stdout, own_colours=True)
+    assert f"{SHOWN_NAME}:2:2: IAM104 [warning] " in text
+    rows = text.splitlines()
+    source = next(r for r in rows if r.startswith("1 | "))
+    assert source.startswith(
+        '1 | {"Version": "2012-10-17", "Statement": [{"Sid": "a\\x1b]0;pwned\\x07\\x9b2J\\u202e",'
+    )
+    caret = rows[rows.index(source) + 1]
+    assert caret.index("^") == source.index("\\x1b") and caret.count("^") == len("\\x1b")
+    snippet = next(r for r in rows if r.startswith('2 |  "NotResource"'))
+    assert "\\u001b" in snippet  # the JSON escape as written: already inert
+
+
+def test_hostile_suppression_reasons_are_escaped(run_cli, hostile):
+    (hostile / "pyproject.toml").write_text(
+        "[[tool.iamlint.suppress]]\n"
+        'rules = ["IAM104"]\n'
+        'files = ["policy.json"]\n'
+        'reason = "legacy\\u001b[2J\\r\\n::error file=forged::x"\n'
+    )
+    proc = run_cli("--select", "IAM104", "--show-suppressed", "policy.json", cwd=hostile)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    text = inert(proc.stdout)
+    assert "    because: legacy\\x1b[2J\\r\\n::error file=forged::x (configuration at " in text

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..results import RunReport, display_path
+from ..results import RunReport, display_path, escape_controls
 
 
 def render(report: RunReport, out: TextIO, color: bool) -> None:
     for f in report.findings:
         s = f.span
-        out.write(f"{display_path(s.file)}:{s.line}:{s.column}: {f.code} {f.message}\n")
+        path, message = escape_controls(display_path(s.file)), escape_controls(f.message)
+        out.write(f"{path}:{s.line}:{s.column}: {f.code} {message}\n")
