@@ -872,19 +872,34 @@ def concise_output(registry, project) -> str:
 def test_editors_vscode_problem_matcher_reads_the_concise_format(registry, concise_output, project):
     task = json.loads(next(b for b in fences("editors.md", "json") if "problemMatcher" in b))["tasks"][0]
     assert task["args"][:2] == ["--format", "concise"]
-    pattern = task["problemMatcher"]["pattern"]
+    matcher = task["problemMatcher"]
+    assert "severity" not in matcher  # each finding's own severity, not "warning" for all
+    pattern = matcher["pattern"]
     rx = re.compile(pattern["regexp"])
-    odd = report_of(registry, finding(file="dir: with, odd.json", line=3, column=4, code="ACME101"))
+    odd = report_of(
+        registry,
+        finding(file="dir: with, odd.json", line=3, column=4, code="ACME101", severity=Severity.INFO),
+    )
     rows = concise_output.splitlines() + out("concise", odd).splitlines()
     assert len(rows) >= 5
+    keys = ("file", "line", "column", "endLine", "endColumn", "severity", "code")
     parsed = []
     for row in rows:
         m = rx.match(row)
         assert m, row
-        parsed.append(tuple(m.group(pattern[k]) for k in ("file", "line", "column", "code")))
-    assert ("admin.json", "8", "9", "IAM101") in parsed
-    assert any(p[0] == "broken.json" and p[3] == "IAM900" for p in parsed)
-    assert ("dir: with, odd.json", "3", "4", "ACME101") in parsed
+        parsed.append(tuple(m.group(pattern[k]) for k in keys) + (m.group(pattern["message"]),))
+    assert ("admin.json", "8", "9", "8", "15", "error", "IAM101") in [p[:7] for p in parsed]
+    assert any(p[0] == "warn.json" and p[5:7] == ("warning", "IAM102") for p in parsed)
+    assert any(p[0] == "broken.json" and p[5:7] == ("error", "IAM900") for p in parsed)
+    assert ("dir: with, odd.json", "3", "4", "3", "5", "info", "ACME101", "m") in parsed
+    # the README's short version reads it the same way
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    short = json.loads(next(b for k, b in FENCE.findall(readme) if k == "json" and "problemMatcher" in b))
+    assert short["tasks"][0]["problemMatcher"]["pattern"] == pattern
+
+
+def vim_errorformat(snippet: str) -> str:
+    return re.search(r"errorformat=((?:\\ |\S)+)", snippet).group(1)
 
 
 def test_editors_vim_errorformat_reads_the_concise_format(concise_output, tmp_path):
@@ -892,14 +907,17 @@ def test_editors_vim_errorformat_reads_the_concise_format(concise_output, tmp_pa
     if vim is None:
         pytest.skip("vim is not installed")
     snippet = next(b for b in fences("editors.md", "vim") if "errorformat" in b)
-    efm = re.search(r"errorformat=((?:\\ |\S)+)", snippet).group(1)
-    assert efm == "%f:%l:%c:\\ %m"
+    efm = vim_errorformat(snippet)
+    assert efm == "%f:%l:%c-%e.%k:\\ %t%*[a-z]:\\ %m"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert vim_errorformat(next(b for k, b in FENCE.findall(readme) if k == "vim")) == efm
     (tmp_path / "out.txt").write_text(concise_output)
     script = tmp_path / "check.vim"
     script.write_text(
         f"set errorformat={efm}\n"
         "cgetfile out.txt\n"
-        "call writefile(map(getqflist(), {_, e -> join([bufname(e.bufnr), e.lnum, e.col, e.valid, e.text], '|')}), 'qf.txt')\n"
+        "call writefile(map(getqflist(), {_, e -> join([bufname(e.bufnr), e.lnum, e.col, e.end_lnum,"
+        " e.end_col, e.type, e.valid, e.text], '|')}), 'qf.txt')\n"
         "qa!\n"
     )
     subprocess.run(
@@ -909,8 +927,166 @@ def test_editors_vim_errorformat_reads_the_concise_format(concise_output, tmp_pa
         stdin=subprocess.DEVNULL,
         capture_output=True,
     )
-    entries = [row.split("|", 4) for row in (tmp_path / "qf.txt").read_text().splitlines()]
-    expected = [row.split(":", 3) for row in concise_output.splitlines()]
-    assert [e[:4] for e in entries] == [[x[0], x[1], x[2], "1"] for x in expected]
-    assert [e[4] for e in entries] == [x[3].strip() for x in expected]
-    assert entries[0][4].startswith("IAM101 ")
+    entries = [row.split("|", 7) for row in (tmp_path / "qf.txt").read_text().splitlines()]
+    rx = re.compile(r"^(.+?):(\d+):(\d+)-(\d+)\.(\d+): (\w)\w*: (.*)$")
+    expected = [list(rx.match(row).groups()) for row in concise_output.splitlines()]
+    assert [e[:6] + [e[7]] for e in entries] == expected
+    assert all(e[6] == "1" for e in entries)
+    assert {e[5] for e in entries} == {"e", "w"}  # errors and warnings, not all one kind
+    assert entries[0][7].startswith("IAM101 ")
+
+
+def test_editors_vim_makeprg_snippet_lints_a_path_with_spaces(tmp_path):
+    """The on-save autocommand, run by Vim on a file whose path has spaces."""
+    vim = shutil.which("vim")
+    if vim is None:
+        pytest.skip("vim is not installed")
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "iamlint").exists():
+        pytest.skip("the iamlint command is not installed next to this interpreter")
+    (tmp_path / "dir with space").mkdir()
+    shutil.copy(ADMIN, tmp_path / "dir with space" / "a b.json")
+    (tmp_path / "snippet.vim").write_text(next(b for b in fences("editors.md", "vim") if "makeprg" in b))
+    (tmp_path / "check.vim").write_text(
+        "source snippet.vim\n"
+        "edit dir\\ with\\ space/a\\ b.json\n"
+        "write\n"
+        "call writefile(map(getloclist(0), {_, e -> join([bufname(e.bufnr), e.lnum, e.col, e.end_col,"
+        " e.type, e.valid], '|')}), 'll.txt')\n"
+        "qa!\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
+    env["PATH"] = str(bin_dir) + os.pathsep + env.get("PATH", "")
+    subprocess.run(
+        [vim, "-es", "-u", "NONE", "-i", "NONE", "-N", "-S", "check.vim"],
+        cwd=tmp_path,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        env=env,
+    )
+    assert (tmp_path / "ll.txt").read_text().splitlines() == [
+        "dir with space/a b.json|8|9|15|e|1",
+        "dir with space/a b.json|20|17|20|e|1",
+    ]
+
+
+def run_emacs(tmp_path: Path, script: str) -> list[str]:
+    emacs = shutil.which("emacs")
+    if emacs is None:
+        pytest.skip("emacs is not installed")
+    (tmp_path / "check.el").write_text(script, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    proc = subprocess.run(
+        [emacs, "--batch", "-Q", "-l", "check.el"],
+        cwd=tmp_path,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "error" not in proc.stderr.lower(), proc.stderr
+    return proc.stdout.splitlines()
+
+
+def test_editors_emacs_compilation_mode_reads_the_concise_format(concise_output, tmp_path):
+    """M-x compile: Emacs' built-in GNU pattern, with the range and the severity."""
+    (tmp_path / "out.txt").write_text(concise_output)
+    rows = run_emacs(
+        tmp_path,
+        """(require 'compile)
+(with-current-buffer (get-buffer-create "*iamlint*")
+  (insert-file-contents "out.txt")
+  (compilation-mode)
+  (font-lock-ensure)
+  (goto-char (point-min))
+  (while (not (eobp))
+    (let ((msg (get-text-property (point) 'compilation-message)))
+      (if (null msg)
+          (princ "no match\\n")
+        (let ((loc (compilation--message->loc msg))
+              (end (compilation--message->end-loc msg)))
+          (princ (format "%s|%s|%s|%s|%s\\n"
+                         (caar (compilation--loc->file-struct loc))
+                         (compilation--loc->line loc) (compilation--loc->col loc)
+                         (and end (compilation--loc->line end))
+                         (compilation--message->type msg))))))
+    (forward-line 1)))
+""",
+    )
+    rx = re.compile(r"^(.+?):(\d+):(\d+)-(\d+)\.(\d+): (\w+): ")
+    kinds = {"error": "2", "warning": "1", "info": "0"}
+    expected = []
+    for row in concise_output.splitlines():
+        file, line, col, end_line, _end_col, severity = rx.match(row).groups()
+        expected.append(f"{file}|{line}|{col}|{end_line}|{kinds[severity]}")
+    assert rows == expected
+
+
+def test_editors_emacs_flymake_backend(tmp_path):
+    """The Flymake backend of docs/editors.md, run by Emacs on buffers piped to iamlint."""
+    snippet = next(b for b in fences("editors.md", "elisp") if "iamlint-flymake" in b)
+    (tmp_path / "snippet.el").write_text(snippet, encoding="utf-8")
+    (tmp_path / "dir with space").mkdir()
+    shutil.copy(ADMIN, tmp_path / "dir with space" / "a b.json")
+    shutil.copy(BROKEN, tmp_path / "broken.json")
+    rows = run_emacs(
+        tmp_path,
+        """(require 'flymake)
+(load-file "snippet.el")
+(defun pos (p) (save-excursion (goto-char p) (format "%d:%d" (line-number-at-pos) (1+ (current-column)))))
+(dolist (file '("dir with space/a b.json" "broken.json"))
+  (with-current-buffer (find-file-noselect file)
+    (let (got (n 0))
+      (iamlint-flymake (lambda (diags &rest _) (setq got (or diags 'none))))
+      (while (and (not got) (< n 600)) (accept-process-output nil 0.1) (setq n (1+ n)))
+      (dolist (d (if (eq got 'none) nil got))
+        (princ (format "%s|%s-%s|%s|%s\\n" file (pos (flymake-diagnostic-beg d)) (pos (flymake-diagnostic-end d))
+                       (flymake-diagnostic-type d) (car (split-string (flymake-diagnostic-text d)))))))))
+""",
+    )
+    assert rows[:2] == [
+        "dir with space/a b.json|8:9-8:15|:error|IAM101",
+        "dir with space/a b.json|20:17-20:20|:error|IAM101",
+    ]
+    assert [r.split("|")[2:] for r in rows[2:]] == [[":error", "IAM900"]]
+
+
+def lua_pattern_to_regex(pattern: str) -> str:
+    """The subset of Lua patterns the nvim-lint snippet uses, as a Python regular expression."""
+    classes = {"d": r"\d", "a": "[A-Za-z]", "S": r"\S", "s": r"\s"}
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "%":
+            nxt = pattern[i + 1]
+            out.append(classes.get(nxt, re.escape(nxt)))
+            i += 2
+        elif c == "-" and out:
+            out.append("*?")  # Lua's lazy repetition
+            i += 1
+        elif c == ".":
+            out.append(".")
+            i += 1
+        else:
+            out.append(c if c in "^$()+*?" else re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def test_editors_nvim_lint_pattern_reads_the_concise_format(concise_output):
+    snippet = next(b for b in fences("editors.md", "lua") if "from_pattern" in b)
+    m = re.search(r'from_pattern\(\s*"([^"]+)",\s*\{([^}]*)\}', snippet)
+    pattern, groups = m.group(1), re.findall(r'"(\w+)"', m.group(2))
+    assert groups == ["lnum", "col", "end_lnum", "end_col", "severity", "code", "message"]
+    for name in ("error", "warning", "info"):
+        assert f"{name} = vim.diagnostic.severity." in snippet  # the severity map
+    rx = re.compile(lua_pattern_to_regex(pattern))
+    for row in concise_output.splitlines():
+        got = dict(zip(groups, rx.match(row).groups(), strict=True))
+        line, rest = row.split(":", 1)[1], row
+        assert rest.endswith(f"{got['code']} {got['message']}")
+        assert got["severity"] in ("error", "warning")
+        assert line.startswith(f"{got['lnum']}:{got['col']}-{got['end_lnum']}.{got['end_col']}: ")

@@ -133,10 +133,11 @@ def check_report(fmt: str, out: str) -> None:
         assert lines[0].endswith("user/\\udfff (not-principal)")
         assert out.endswith("4 files scanned; 4 policies found; 14 findings (6 errors, 8 warnings).\n")
     elif fmt == "concise":
-        assert out.splitlines() == [
-            ascii_shown(f"{file}:{line}:{col}: {code} {msg}")
-            for file, line, col, code, _s, _r, msg, _o in FINDINGS
-        ]
+        lines = out.splitlines()
+        assert len(lines) == len(FINDINGS)
+        for ln, (file, line, col, code, sev, _r, msg, _o) in zip(lines, FINDINGS, strict=True):
+            assert ln.startswith(ascii_shown(f"{file}:{line}:{col}-"))
+            assert ln.endswith(ascii_shown(f": {sev}: {code} {msg}"))
     elif fmt == "github":
         cmd = {"error": "error", "warning": "warning"}
         lines = out.splitlines()
