@@ -58,7 +58,8 @@ class RunReport:
     files: list[FileReport]
     registry: Registry
     usage_errors: list[str] = field(default_factory=list)
-    #: reporter options from the command line: show_source (bool), statistics (bool)
+    #: reporter options from the command line: show_source (bool), statistics (bool),
+    #: fail_on (the lowest severity that fails the run: "error", "warning" or "info")
     options: dict[str, Any] = field(default_factory=dict)
     #: findings hidden by suppressions: (finding, reason)
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)

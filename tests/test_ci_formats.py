@@ -507,3 +507,131 @@ def test_hostile_suppression_reasons_are_escaped(run_cli, hostile):
     assert proc.returncode == 0 and "Traceback" not in proc.stderr
     text = inert(proc.stdout)
     assert "    because: legacy\\x1b[2J\\r\\n::error file=forged::x (configuration at " in text
+
+
+# -- 8: JUnit agrees with the exit code ---------------------------------------------------------
+# an error (IAM101, 6:17) and a warning (IAM102, 7:19) in one statement
+MIXED = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:*",
+      "Resource": "*"
+    }
+  ]
+}
+"""
+# warnings only: IAM102 (dynamodb:GetItem could be scoped)
+WARN_ONLY = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "dynamodb:GetItem",
+      "Resource": "*"
+    }
+  ]
+}
+"""
+CLEAN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::b"}]}\n'
+
+
+@pytest.fixture
+def suite(tmp_path) -> Path:
+    (tmp_path / "mixed.json").write_text(MIXED)
+    (tmp_path / "warn.json").write_text(WARN_ONLY)
+    (tmp_path / "clean.json").write_text(CLEAN)
+    (tmp_path / "package.json").write_text('{"name": "web"}\n')
+    return tmp_path
+
+
+def junit(proc) -> tuple[ET.Element, dict[str, ET.Element]]:
+    assert "Traceback" not in proc.stderr
+    root = ET.fromstring(proc.stdout)
+    (testsuite,) = root.findall("testsuite")
+    cases = {c.get("name"): c for c in testsuite.findall("testcase")}
+    # the counts are those of the test cases, and a case is in one state only
+    states = {
+        name: [k for k in ("failure", "error", "skipped") if c.find(k) is not None]
+        for name, c in cases.items()
+    }
+    assert all(len(s) <= 1 for s in states.values()), states
+    counts = {
+        "tests": len(cases),
+        "failures": sum(s == ["failure"] for s in states.values()),
+        "errors": sum(s == ["error"] for s in states.values()),
+        "skipped": sum(s == ["skipped"] for s in states.values()),
+    }
+    assert {k: int(testsuite.get(k)) for k in counts} == counts
+    assert {k: int(root.get(k)) for k in ("tests", "failures", "errors")} == {
+        k: counts[k] for k in ("tests", "failures", "errors")
+    }
+    return testsuite, cases
+
+
+def failures(case: ET.Element) -> list[tuple[str, str]]:
+    return [(f.get("type"), f.text.split(": ", 1)[0]) for f in case.findall("failure")]
+
+
+def test_junit_under_fail_on_error_a_warning_only_file_passes(run_cli, suite):
+    proc = run_cli("-f", "junit", "--isolated", "--fail-on", "error", ".", cwd=suite)
+    assert proc.returncode == 1  # mixed.json has an error
+    _, cases = junit(proc)
+    assert set(cases) == {"clean.json", "mixed.json", "package.json", "warn.json"}
+    warn = cases["warn.json"]
+    assert warn.find("failure") is None and warn.find("error") is None
+    assert warn.find("system-out").text.startswith("warn.json:7:19: IAM102 [warning] Allow statement applies")
+    mixed = cases["mixed.json"]
+    assert failures(mixed) == [("IAM101", "mixed.json:6:17")]  # one failure per finding at or above error
+    assert mixed.find("system-out").text.startswith("mixed.json:7:19: IAM102 [warning] ")
+    assert list(cases["clean.json"]) == []
+    assert cases["package.json"].find("skipped") is not None
+    # the same run without the error: everything passes, as the exit code says
+    (suite / "mixed.json").unlink()
+    proc = run_cli("-f", "junit", "--isolated", "--fail-on", "error", ".", cwd=suite)
+    assert proc.returncode == 0
+    testsuite, _ = junit(proc)
+    assert (testsuite.get("failures"), testsuite.get("errors")) == ("0", "0")
+
+
+def test_junit_default_fail_on_and_configuration(run_cli, suite):
+    proc = run_cli("-f", "junit", "--isolated", ".", cwd=suite)
+    assert proc.returncode == 1
+    testsuite, cases = junit(proc)
+    assert failures(cases["mixed.json"]) == [("IAM101", "mixed.json:6:17"), ("IAM102", "mixed.json:7:19")]
+    assert failures(cases["warn.json"]) == [("IAM102", "warn.json:7:19")]
+    assert testsuite.get("failures") == "2"
+    # fail-on from the configuration counts as much as --fail-on
+    (suite / "pyproject.toml").write_text('[tool.iamlint]\nfail-on = "error"\n')
+    proc = run_cli("-f", "junit", ".", cwd=suite)
+    assert proc.returncode == 1
+    testsuite, cases = junit(proc)
+    assert failures(cases["warn.json"]) == [] and testsuite.get("failures") == "1"
+
+
+def test_junit_a_file_with_an_input_error_is_an_error_with_its_findings_listed(run_cli, suite):
+    # a suppression comment that cannot be read (IAM904) in a template with a finding
+    (suite / "role.yaml").write_text(
+        "Resources:\n"
+        "  Role:\n"
+        "    Type: AWS::IAM::ManagedPolicy\n"
+        "    Properties:\n"
+        "      PolicyDocument:\n"
+        "        Statement:\n"
+        "          - Effect: Allow  # iamlint: ignore[IAM999]\n"
+        "            Action: '*'\n"
+        "            Resource: arn:aws:s3:::b\n"
+    )
+    (suite / "broken.json").write_text('{"Version": "2012-10-17", "Statement": [],}\n')
+    proc = run_cli("-f", "junit", "--isolated", ".", "missing.json", cwd=suite)
+    assert proc.returncode == 2
+    testsuite, cases = junit(proc)
+    assert [e.get("type") for e in cases["broken.json"].findall("error")] == ["IAM900"]
+    role = cases["role.yaml"]
+    assert [e.get("type") for e in role.findall("error")] == ["IAM904"]
+    assert role.find("failure") is None
+    assert "IAM101 [error]" in role.find("system-out").text  # found anyway, listed
+    missing = [c for name, c in cases.items() if "missing.json" in name]
+    assert len(missing) == 1 and missing[0].find("error").get("type") == "usage"
+    assert testsuite.get("errors") == "3"
