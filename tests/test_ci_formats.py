@@ -635,3 +635,42 @@ def test_junit_a_file_with_an_input_error_is_an_error_with_its_findings_listed(r
     missing = [c for name, c in cases.items() if "missing.json" in name]
     assert len(missing) == 1 and missing[0].find("error").get("type") == "usage"
     assert testsuite.get("errors") == "3"
+
+
+# -- GitLab Code Quality -----------------------------------------------------------------------
+def test_gitlab_report_meets_gitlabs_documented_format(run_cli, estate):
+    import jsonschema
+
+    proc = run_cli("-f", "gitlab", ".", cwd=estate, env={"GITHUB_WORKSPACE": ""})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert not proc.stdout.startswith("\ufeff") and proc.stdout.isascii()  # no byte order mark
+    issues = json.loads(proc.stdout)
+    schema = json.loads((HERE / "schemas" / "gitlab-code-quality.json").read_text())
+    jsonschema.validate(issues, schema, cls=jsonschema.Draft7Validator)
+    # what iamlint adds to the minimum: both ends of the lines, and distinct fingerprints
+    # (GitLab shows findings with the same fingerprint as one)
+    assert all(i["location"]["lines"]["end"] >= i["location"]["lines"]["begin"] for i in issues)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    by_code = {i["check_name"]: i for i in issues}
+    assert {c: (i["severity"], i["categories"]) for c, i in by_code.items()} == {
+        "IAM101": ("critical", ["Security"]),
+        "IAM102": ("major", ["Security"]),
+        "IAM401": ("critical", ["Security"]),
+        "IAM402": ("critical", ["Security"]),
+        "IAM900": ("blocker", ["Bug Risk"]),
+        "IAM901": ("major", ["Bug Risk"]),  # a tool diagnostic is not a security finding
+    }
+    paths = {i["location"]["path"] for i in issues}
+    assert paths == {
+        "dir with space/ünï/main.tf",
+        "infra/admin.json",
+        "infra/bucket.json",
+        "infra/broken.json",
+        "pyproject.toml",
+    }
+    # the checker is not blind
+    bad = json.loads(json.dumps(issues))
+    bad[0]["severity"], bad[1]["location"]["path"] = "high", "/abs/path.json"
+    for wrong in ([bad[0]], [bad[1]], [{k: v for k, v in issues[0].items() if k != "check_name"}]):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(wrong, schema, cls=jsonschema.Draft7Validator)

@@ -88,17 +88,22 @@ TAGS = {
 }
 
 
+def classify(rule: Any) -> tuple[str, str | None, str]:
+    """A rule's kind (``security``, ``correctness`` or ``tool-diagnostic``), its
+    security-severity (None unless security) and its precision."""
+    if rule.code in BY_CODE:
+        return "tool-diagnostic", None, "very-high"
+    if rule.code in RULES:
+        return RULES[rule.code]
+    score = getattr(rule, "security_severity", DEFAULT_SECURITY_SEVERITY[rule.severity.value])
+    precision = getattr(rule, "precision", None) or "medium"
+    return ("security" if score is not None else "correctness"), score, precision
+
+
 def rule_properties(rule: Any) -> dict[str, Any]:
     """The ``properties`` bag of a rule: tags, security-severity, precision, problem.severity."""
     severity = rule.severity.value
-    if rule.code in BY_CODE:
-        kind, score, precision = "tool-diagnostic", None, "very-high"
-    elif rule.code in RULES:
-        kind, score, precision = RULES[rule.code]
-    else:
-        score = getattr(rule, "security_severity", DEFAULT_SECURITY_SEVERITY[severity])
-        kind = "security" if score is not None else "correctness"
-        precision = getattr(rule, "precision", None) or "medium"
+    kind, score, precision = classify(rule)
     props: dict[str, Any] = {"tags": list(TAGS[kind])}
     if score is not None:
         props["security-severity"] = str(score)
