@@ -139,7 +139,8 @@ class InlinePolicyOveruse(PrincipalRule):
                 f"inline policy {document_label(d)} of {p.address} repeats the inline policy of "
                 f"{fp.address} (line {fd.span.line}); make it one managed policy",
                 owner=p.address,
-                value=f"copy:{fp.address}",
+                # the copy itself, not the principal it repeats (renaming that one is no change here)
+                value=f"copy:{document_label(d)}",
             )
 
     def _all_copies(self, ctx: Context) -> list[tuple]:

@@ -117,7 +117,7 @@ class WildcardResource(StatementRule):
             star.span,
             f"Allow statement applies to every resource ({what}){detail}",
             owner=doc,
-            value=",".join(sorted(v.value for v in literal_actions(stmt))),
+            value=f"Resource:{star.value}@{statement_identity(stmt)}",
         )
 
     @staticmethod
@@ -151,3 +151,14 @@ class WildcardResource(StatementRule):
             elif len(scoped) * 2 > len(matched):
                 out.append(name)  # most of what the pattern grants could be scoped
         return sorted(set(out)) or None
+
+
+def statement_identity(stmt: Statement) -> str:
+    """The statement a finding is in, for its fingerprint: its Sid, else its position.
+
+    Not its actions: narrowing `cloudwatch:*` to the one action needed is the fix a reviewer
+    asks for, and must not bring a baselined finding back as new.
+    """
+    if isinstance(stmt.sid, Str) and stmt.sid.value:
+        return f"Sid:{stmt.sid.value}"
+    return f"#{stmt.index}"

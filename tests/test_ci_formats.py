@@ -674,3 +674,117 @@ def test_gitlab_report_meets_gitlabs_documented_format(run_cli, estate):
     for wrong in ([bad[0]], [bad[1]], [{k: v for k, v in issues[0].items() if k != "check_name"}]):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(wrong, schema, cls=jsonschema.Draft7Validator)
+
+
+# -- 10: a fingerprint names the element, not its neighbours ------------------------------------
+METRICS = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "Metrics",
+      "Effect": "Allow",
+      "Action": ["cloudwatch:*", "logs:PutLogEvents"],
+      "Resource": "*"
+    }
+  ]
+}
+"""
+
+
+def baselined(run_cli, folder: Path, policy: str, *select: str):
+    """Write a baseline of ``policy`` (as p.json), and return a function that lints an edited
+    version with that baseline."""
+    (folder / "p.json").write_text(policy)
+    args = ["--isolated", "--select", ",".join(select)]
+    wrote = run_cli(*args, "--write-baseline", "base.json", "p.json", cwd=folder)
+    assert wrote.returncode == 0 and "Traceback" not in wrote.stderr, wrote.stderr
+
+    def lint(edited: str):
+        (folder / "p.json").write_text(edited)
+        return run_cli("-f", "concise", *args, "--baseline", "base.json", "p.json", cwd=folder)
+
+    return lint
+
+
+def test_narrowing_the_actions_keeps_a_baselined_wildcard_resource_finding(run_cli, tmp_path):
+    lint = baselined(run_cli, tmp_path, METRICS, "IAM102")
+    narrowed = METRICS.replace('"cloudwatch:*"', '"cloudwatch:PutMetricData"')
+    proc = lint(narrowed)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    # the finding is still there, only baselined
+    assert (
+        run_cli("-f", "concise", "--isolated", "--select", "IAM102", "p.json", cwd=tmp_path).returncode == 1
+    )
+    # a statement added after it changes nothing either; without a Sid, its position names it
+    lint = baselined(run_cli, tmp_path, METRICS.replace('"Sid": "Metrics",', ""), "IAM102")
+    widened = narrowed.replace('"Sid": "Metrics",', "").replace(
+        "    }\n  ]",
+        '    },\n    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}\n  ]',
+    )
+    proc = lint(widened)
+    assert (proc.returncode, proc.stdout) == (0, "")
+    # a second Resource "*" in the same policy is a finding of its own
+    second = widened.replace('"Resource": "arn:aws:s3:::b/*"', '"Resource": "*"')
+    proc = lint(second)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith("p.json:10:63-10.66: warning: IAM102 ")
+
+
+def test_renaming_the_first_copy_keeps_a_baselined_copy_finding(run_cli, tmp_path):
+    role = """  {name}:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {{Effect: Allow, Principal: {{Service: codebuild.amazonaws.com}}, Action: sts:AssumeRole}}
+      Policies:
+        - PolicyName: artifacts
+          PolicyDocument:
+            Statement:
+              - {{Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::artifacts/*"}}
+"""
+    template = "Resources:\n" + role.format(name="BuildRole") + role.format(name="DeployRole")
+    (tmp_path / "t.yaml").write_text(template)
+    first = run_cli("-f", "concise", "--isolated", "--select", "IAM301", "t.yaml", cwd=tmp_path)
+    assert (
+        first.stdout.startswith("t.yaml:22:13-") and "repeats the inline policy of BuildRole" in first.stdout
+    )
+    wrote = run_cli(
+        "--isolated", "--select", "IAM301", "--write-baseline", "base.json", "t.yaml", cwd=tmp_path
+    )
+    assert wrote.returncode == 0
+    (tmp_path / "t.yaml").write_text(template.replace("BuildRole", "BuilderRole"))
+    proc = run_cli(
+        "-f", "concise", "--isolated", "--select", "IAM301", "--baseline", "base.json", "t.yaml", cwd=tmp_path
+    )
+    assert (proc.returncode, proc.stdout) == (0, "")
+
+
+DUPLICATES = {
+    "p.json": '{\n  "Version": "2012-10-17",\n  "Statement": [{\n    "Effect": "Allow",\n'
+    '    "Action": "s3:GetObject",\n    "Action": "s3:PutObject",\n    "Resource": "arn:aws:s3:::b/*"\n  }]\n}\n',
+    "object.tf": 'resource "aws_iam_policy" "p" {\n  policy = jsonencode({\n    Version = "2012-10-17"\n'
+    '    Statement = [{\n      Effect = "Allow"\n      Action = "s3:GetObject"\n      Action = "s3:PutObject"\n'
+    '      Resource = "arn:aws:s3:::b/*"\n    }]\n  })\n}\n',
+    "heredoc.tf": 'resource "aws_iam_policy" "p" {\n  policy = <<EOT\n{"Version": "2012-10-17", "Statement": '
+    '[{"Effect": "Allow",\n "Action": "s3:GetObject", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}]}\n'
+    "EOT\n}\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DUPLICATES))
+def test_moving_a_duplicate_key_keeps_its_fingerprint(run_cli, tmp_path, name):
+    """IAM902's message says where the first key is; its fingerprint must not."""
+    text = DUPLICATES[name]
+    (tmp_path / name).write_text(text)
+    args = ("--isolated", "--select", "IAM902")
+    wrote = run_cli(*args, "--write-baseline", "base.json", name, cwd=tmp_path)
+    assert wrote.returncode == 0 and "wrote 1 finding" in wrote.stderr
+    before = run_cli("-f", "concise", *args, name, cwd=tmp_path).stdout
+    # two lines above both keys
+    moved = text.replace("{\n", "{\n\n\n", 1) if name.endswith(".json") else "# moved\n\n" + text
+    (tmp_path / name).write_text(moved)
+    after = run_cli("-f", "concise", *args, name, cwd=tmp_path).stdout
+    assert "IAM902" in after and after != before  # the message moved with the lines
+    proc = run_cli("-f", "concise", *args, "--baseline", "base.json", name, cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (0, "")
