@@ -10,6 +10,7 @@ subprocess) on files written in ``tmp_path``.
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -788,3 +789,38 @@ def test_moving_a_duplicate_key_keeps_its_fingerprint(run_cli, tmp_path, name):
     assert "IAM902" in after and after != before  # the message moved with the lines
     proc = run_cli("-f", "concise", *args, "--baseline", "base.json", name, cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (0, "")
+
+
+# -- the Action's single run: annotations and log lines from the SARIF report -----------------
+def test_replaying_the_sarif_report_prints_what_the_formats_print(run_cli, estate, tmp_path):
+    import subprocess
+    import sys
+
+    env = {"GITHUB_WORKSPACE": str(estate)}
+    sarif = tmp_path / "report.sarif"
+    run_cli("-f", "sarif", "-o", sarif, ".", cwd=estate, env=env)
+
+    def replay(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "iamlint.reporters.replay", *args],
+            cwd=estate,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **env},
+        )
+
+    github = replay("--format", "github", str(sarif))
+    assert (
+        github.returncode == 0 and github.stdout == run_cli("-f", "github", ".", cwd=estate, env=env).stdout
+    )
+    assert "::error file=dir with space/ünï/main.tf," in github.stdout
+    text = replay(str(sarif))
+    expected = [line for line in run_cli(".", cwd=estate, env=env).stdout.splitlines()[:-1]]
+    assert text.stdout.splitlines()[:-1] == expected
+    assert text.stdout.splitlines()[-1].startswith("7 findings (")
+    missing = replay(str(tmp_path / "nope.sarif"))
+    assert missing.returncode == 2 and missing.stderr.startswith(
+        "iamlint: error: cannot read the SARIF report "
+    )
+    assert "Traceback" not in missing.stderr

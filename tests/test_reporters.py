@@ -757,7 +757,10 @@ def test_action_wiring(action):
     lint = by_id["lint"]
     assert "--format" in lint["run"] and "sarif" in lint["run"] and "--output" in lint["run"]
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
-    assert "always()" in upload["if"] and "inputs.upload-sarif == 'true'" in upload["if"]
+    assert "always()" in upload["if"] and "steps.upload.outputs.upload == 'true'" in upload["if"]
+    assert by_id["upload"]["env"]["INPUT_UPLOAD_SARIF"] == "${{ inputs.upload-sarif }}"
+    assert "always()" in by_id["upload"]["if"]
+    assert steps.index(by_id["upload"]) < steps.index(upload)
     assert upload["with"]["sarif_file"] == "${{ steps.lint.outputs.sarif-file }}"
     last = steps[-1]
     assert "always()" in last["if"]
@@ -773,71 +776,235 @@ def test_action_wiring(action):
     assert set(action["outputs"]) >= {"exit-code", "sarif-file"}
 
 
-def run_lint_step(action, tmp_path, **inputs) -> tuple[dict, subprocess.CompletedProcess]:
-    """Run the action's lint step as the runner would, with this interpreter as the venv's."""
+def test_action_uses_the_current_majors(action):
+    uses = {s["uses"].split("@")[0]: s["uses"].split("@")[1] for s in action["runs"]["steps"] if "uses" in s}
+    assert uses == {
+        "actions/setup-python": "v7",
+        "actions/cache/restore": "v5",
+        "actions/cache/save": "v5",
+        "github/codeql-action/upload-sarif": "v4",  # v3 runs on Node 20 and is deprecated
+    }
+
+
+def test_action_pip_cache_wiring(action):
+    """pip's cache is restored before the install, used by it, and saved right after it."""
+    steps = action["runs"]["steps"]
+    by_id = {s["id"]: s for s in steps if "id" in s}
+    restore, install, lint = by_id["pip-restore"], by_id["install"], by_id["lint"]
+    save = next(s for s in steps if s.get("uses", "").startswith("actions/cache/save@"))
+    order = [steps.index(x) for x in (by_id["python"], by_id["pip-cache"], restore, install, save, lint)]
+    assert order == sorted(order)
+    assert restore["with"] == {
+        "path": "${{ steps.pip-cache.outputs.dir }}",
+        "key": "${{ steps.pip-cache.outputs.key }}",
+        "restore-keys": "${{ steps.pip-cache.outputs.restore-key }}",
+    }
+    assert save["with"] == {
+        "path": "${{ steps.pip-cache.outputs.dir }}",
+        "key": "${{ steps.pip-cache.outputs.key }}",
+    }
+    assert save["if"] == "steps.pip-restore.outputs.cache-hit != 'true'"
+    assert install["env"]["PIP_CACHE_DIR"] == "${{ steps.pip-cache.outputs.dir }}"
+    assert "no-cache" not in install["run"]
+
+
+def run_step(action, step_id: str, tmp_path: Path, env: dict[str, str], cwd: Path | None = None):
+    """Run a ``run`` step of the action as the runner would: bash, its ``env`` given by the
+    caller (what the runner would evaluate), ``$GITHUB_OUTPUT`` a file; return the outputs."""
     if shutil.which("bash") is None:
         pytest.skip("bash is not available")
-    step = next(s for s in action["runs"]["steps"] if s.get("id") == "lint")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
-    env.pop("FORCE_COLOR", None)
-    gh_out = tmp_path / "github_output"
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == step_id)
+    assert step["shell"] == "bash"
+    assert set(env) >= set(step.get("env", {})), "every env variable of the step is given"
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_", "RUNNER_"))}
+    full.pop("FORCE_COLOR", None)
+    gh_out = tmp_path / f"github_output_{step_id}"
     gh_out.write_text("")
-    env.update(
-        {
-            "IAMLINT_PYTHON": sys.executable,
-            "GITHUB_OUTPUT": str(gh_out),
-            "NO_COLOR": "1",
-            "INPUT_PATHS": inputs.get("paths", "."),
-            "INPUT_ARGS": inputs.get("args", ""),
-            "INPUT_FAIL_ON": inputs.get("fail_on", ""),
-            "INPUT_SARIF_FILE": inputs.get("sarif_file", "iamlint.sarif"),
-            "INPUT_ANNOTATIONS": inputs.get("annotations", "false"),
-        }
-    )
+    full.update({"GITHUB_OUTPUT": str(gh_out), "NO_COLOR": "1", **env})
     proc = subprocess.run(
-        ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        ["bash", "-e", "-c", step["run"]],
+        cwd=cwd or tmp_path,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     outputs = dict(line.split("=", 1) for line in gh_out.read_text().splitlines() if "=" in line)
     return outputs, proc
 
 
-def test_action_lint_step_runs(action, tmp_path):
-    (tmp_path / "infra").mkdir()
-    shutil.copy(ADMIN, tmp_path / "infra" / "admin policy.json")
-    (tmp_path / "clean.json").write_text(CLEAN_POLICY)
-    shutil.copy(ADMIN, tmp_path / "skipped.json")
-    outputs, proc = run_lint_step(
-        action, tmp_path, paths='"infra/admin policy.json"\n.', args="--exclude 'skip*.json'"
+def test_action_pip_cache_step_keys_on_python_and_iamlints_dependencies(action, tmp_path):
+    import hashlib
+
+    env = {
+        "IAMLINT_PYTHON": sys.executable,
+        "IAMLINT_PYTHON_VERSION": "3.12.7",
+        "IAMLINT_SOURCE": str(ROOT),
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
+        "RUNNER_TEMP": str(tmp_path / "runner temp"),
+    }
+    outputs, proc = run_step(action, "pip-cache", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    deps = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    assert outputs == {
+        "dir": str(tmp_path / "runner temp" / "iamlint-pip-cache"),
+        "key": f"iamlint-pip-Linux-X64-py3.12.7-{deps}",
+        "restore-key": "iamlint-pip-Linux-X64-py3.12.7-",
+    }
+
+
+def test_action_install_step_uses_the_pip_cache(action, tmp_path):
+    """The install step, with a stand-in interpreter that records what it is asked to do."""
+    log = tmp_path / "calls.txt"
+    stub = tmp_path / "python-stub"
+    stub.write_text(
+        "#!/bin/sh\n"
+        'printf "%s|PIP_CACHE_DIR=%s\\n" "$*" "$PIP_CACHE_DIR" >> "$STUB_LOG"\n'
+        'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; fi\n'
+    )
+    stub.chmod(0o755)
+    temp = tmp_path / "runner temp"
+    temp.mkdir()
+    env = {
+        "IAMLINT_PYTHON": str(stub),
+        "IAMLINT_SOURCE": str(ROOT),
+        "PIP_CACHE_DIR": str(temp / "iamlint-pip-cache"),
+        "RUNNER_TEMP": str(temp),
+        "STUB_LOG": str(log),
+    }
+    outputs, proc = run_step(action, "install", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    venv_python = temp / "iamlint-venv" / "bin" / "python"
+    assert outputs == {"python": str(venv_python)}
+    cache = f"PIP_CACHE_DIR={temp / 'iamlint-pip-cache'}"
+    assert log.read_text().splitlines() == [
+        f"-m venv {temp / 'iamlint-venv'}|{cache}",
+        f"-m pip install --disable-pip-version-check --quiet {ROOT}|{cache}",
+    ]
+
+
+def run_lint_step(action, tmp_path, **inputs) -> tuple[dict, subprocess.CompletedProcess, list[str]]:
+    """Run the action's lint step, with this interpreter as the venv's behind a wrapper that
+    records every time it is started; also return those command lines."""
+    calls = tmp_path / "python-calls.txt"
+    wrapper = tmp_path / "python-wrapper"
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{calls}"\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    if calls.exists():
+        calls.unlink()
+    env = {
+        "IAMLINT_PYTHON": str(wrapper),
+        "INPUT_PATHS": inputs.get("paths", "."),
+        "INPUT_ARGS": inputs.get("args", ""),
+        "INPUT_FAIL_ON": inputs.get("fail_on", ""),
+        "INPUT_SARIF_FILE": inputs.get("sarif_file", "iamlint.sarif"),
+        "INPUT_ANNOTATIONS": inputs.get("annotations", "false"),
+    }
+    env.update(inputs.get("env", {}))
+    outputs, proc = run_step(action, "lint", tmp_path, env, cwd=inputs.get("cwd"))
+    return outputs, proc, calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_action_lint_step_runs(action, tmp_path, run_cli):
+    project = tmp_path / "repo"
+    (project / "infra").mkdir(parents=True)
+    shutil.copy(ADMIN, project / "infra" / "admin policy.json")
+    (project / "clean.json").write_text(CLEAN_POLICY)
+    shutil.copy(ADMIN, project / "skipped.json")
+    outputs, proc, calls = run_lint_step(
+        action, tmp_path, paths='"infra/admin policy.json"\n.', args="--exclude 'skip*.json'", cwd=project
     )
     assert proc.returncode == 0, proc.stderr
     assert outputs == {"exit-code": "1", "sarif-file": "iamlint.sarif", "sarif-written": "true"}
-    sarif = json.loads((tmp_path / "iamlint.sarif").read_text())
+    # iamlint ran once: the log comes from the SARIF report, not from a second run
+    lints = [c for c in calls if c.startswith("-m iamlint ")]
+    assert lints == [
+        "-m iamlint --format sarif --output iamlint.sarif --exclude skip*.json -- infra/admin policy.json ."
+    ]
+    sarif = json.loads((project / "iamlint.sarif").read_text())
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]
     }
     assert uris == {"infra/admin%20policy.json"}  # percent-encoded, relative to %SRCROOT%
-    assert "infra/admin policy.json:8:9: IAM101 [error]" in proc.stdout  # readable in the log
+    text = run_cli("--exclude", "skip*.json", "infra/admin policy.json", ".", cwd=project).stdout
+    log = proc.stdout.splitlines()
+    assert log[:-1] == text.splitlines()[:-1]  # the findings as the text format prints them
+    assert log[-1] == "2 findings (2 errors)."
 
-    outputs, proc = run_lint_step(
-        action, tmp_path, paths="infra", fail_on="error", annotations="true", sarif_file="report.sarif"
+    outputs, proc, calls = run_lint_step(
+        action,
+        tmp_path,
+        paths="infra",
+        fail_on="error",
+        annotations="true",
+        sarif_file="report.sarif",
+        cwd=project,
+        env={"GITHUB_WORKSPACE": str(project)},
     )
-    assert outputs["exit-code"] == "1" and (tmp_path / "report.sarif").exists()
+    assert outputs["exit-code"] == "1" and (project / "report.sarif").exists()
+    assert len([c for c in calls if c.startswith("-m iamlint ")]) == 1
+    direct = run_cli("-f", "github", "infra", cwd=project, env={"GITHUB_WORKSPACE": str(project)}).stdout
+    assert proc.stdout == direct  # the same annotations as --format github
     assert proc.stdout.startswith("::error file=infra/admin policy.json,line=8,")
 
-    outputs, proc = run_lint_step(action, tmp_path, paths="clean.json")
-    assert outputs["exit-code"] == "0"
+    outputs, proc, _ = run_lint_step(action, tmp_path, paths="clean.json", cwd=project)
+    assert outputs["exit-code"] == "0" and proc.stdout == "no findings.\n"
 
-    outputs, proc = run_lint_step(action, tmp_path, paths="missing.json")
+    (project / "report.sarif").write_text("stale")
+    outputs, proc, _ = run_lint_step(
+        action, tmp_path, paths="missing.json", sarif_file="report.sarif", cwd=project
+    )
     assert outputs["exit-code"] == "2"
+    assert "iamlint: error: missing.json" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_action_inputs_cannot_inject_shell_code(action, tmp_path):
     (tmp_path / "clean.json").write_text(CLEAN_POLICY)
-    outputs, proc = run_lint_step(
+    outputs, proc, _ = run_lint_step(
         action, tmp_path, paths="clean.json $(touch pwned) `touch pwned2`", args="--exclude '$(touch pwned3)'"
     )
     assert not any((tmp_path / n).exists() for n in ("pwned", "pwned2", "pwned3"))
     assert outputs["exit-code"] == "2"  # the odd "paths" do not exist: a usage error, not code
+
+
+@pytest.mark.parametrize(
+    "event, head, upload_input, expected",
+    [
+        ("push", "", "true", "true"),
+        ("pull_request", "acme/infra", "true", "true"),  # a branch of the repository itself
+        ("pull_request", "someone/infra", "true", "false"),  # a fork: read-only token
+        ("pull_request_review", "someone/infra", "true", "false"),
+        ("pull_request", "", "true", "false"),  # the fork was deleted
+        ("pull_request_target", "someone/infra", "true", "true"),  # runs with the base's token
+        ("push", "", "false", "false"),
+    ],
+)
+def test_action_skips_the_upload_on_pull_requests_from_forks(
+    action, tmp_path, event, head, upload_input, expected
+):
+    env = {
+        "INPUT_UPLOAD_SARIF": upload_input,
+        "EVENT_NAME": event,
+        "HEAD_REPOSITORY": head,
+        "REPOSITORY": "acme/infra",
+    }
+    outputs, proc = run_step(action, "upload", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    assert outputs == {"upload": expected}
+    notice = [line for line in proc.stdout.splitlines() if line.startswith("::notice ")]
+    if expected == "false" and upload_input == "true":
+        assert len(notice) == 1 and "cannot upload to code scanning" in notice[0]
+    else:
+        assert notice == []
+
+
+@pytest.mark.parametrize("code, message", [("1", "findings at or above fail-on"), ("2", "input errors")])
+def test_action_fails_the_step_with_iamlints_exit_code(action, tmp_path, code, message):
+    assert action["runs"]["steps"][-1]["id"] == "fail"
+    outputs, proc = run_step(action, "fail", tmp_path, {"EXIT_CODE": code})
+    assert proc.returncode == int(code)
+    assert proc.stdout.startswith("::error title=iamlint::") and message in proc.stdout
 
 
 # -- docs/ci.md and docs/editors.md ------------------------------------------------------------
