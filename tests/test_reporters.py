@@ -1030,6 +1030,45 @@ def test_ci_doc_yaml_snippets_parse():
     assert any("--format gitlab --output gl-code-quality-report.json" in line for line in job["script"])
 
 
+def test_ci_snippets_use_versions_that_exist():
+    """No snippet names a tag the repository does not have (v0.1.0 did not exist); a workflow
+    that uploads SARIF has the permission to; other actions are at the majors action.yml uses."""
+    docs = {name: (ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/ci.md")}
+    tags: set[str] = set()
+    if (ROOT / ".git").exists() and shutil.which("git"):
+        listed = subprocess.run(
+            ["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        tags = set(listed.stdout.split())
+    refs = []
+    for name, text in docs.items():
+        refs += [(name, r) for r in re.findall(r"iamlint/iamlint@([^\s\"'#]+)", text)]
+        refs += [(name, r) for r in re.findall(r"^\s*rev: ([^\s#]+)", text, re.M)]
+    assert len(refs) >= 8
+    for name, ref in refs:
+        ok = (
+            ref == "main" or re.fullmatch(r"[0-9a-f]{40}", ref) or ref in tags or ref.startswith("<")
+        )  # a placeholder in prose
+        assert ok, f"{name}: {ref!r} is neither main, a commit SHA nor a tag of the repository"
+    with open(ROOT / "action.yml", encoding="utf-8") as fh:
+        action = yaml.safe_load(fh)
+    majors = {
+        s["uses"].split("@")[0]: s["uses"].split("@")[1] for s in action["runs"]["steps"] if "uses" in s
+    }
+    majors["actions/checkout"] = "v7"
+    for name, text in docs.items():
+        for used, major in re.findall(r"uses: ((?:actions|github)/[\w/-]+)@(v\d+)", text):
+            assert majors.get(used) == major, f"{name}: {used}@{major}"
+        for body in (b for k, b in FENCE.findall(text) if k == "yaml"):
+            workflow = yaml.safe_load(body)
+            if (
+                isinstance(workflow, dict)
+                and "jobs" in workflow
+                and ("upload-sarif" in body or "iamlint/iamlint@" in body)
+            ):
+                assert workflow["permissions"]["security-events"] == "write", name
+
+
 @pytest.fixture
 def concise_output(registry, project) -> str:
     shutil.copy(WARN, project / "warn.json")
