@@ -127,7 +127,7 @@ def display_path(path: str) -> str:
 
 #: C0 and C1 controls, DEL, line and paragraph separators and the bidirectional formatting
 #: characters (which reorder what a terminal shows: "Trojan Source")
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CONTROLS = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -140,9 +140,10 @@ def escape_char(ch: str) -> str:
 def escape_controls(text: str) -> str:
     """``text`` with every control or bidirectional formatting character written as an escape
     (see `escape_char`), so it prints as one inert line on any terminal; other text unchanged."""
-    if not _CONTROLS.search(text):
+    pattern = re.compile(CONTROLS)  # compiled on first use (re caches it), not at start-up
+    if not pattern.search(text):
         return text
-    return _CONTROLS.sub(lambda m: escape_char(m.group()), text)
+    return pattern.sub(lambda m: escape_char(m.group()), text)
 
 
 def escape_surrogates(text: str) -> str:
