@@ -692,43 +692,31 @@ METRICS = """{
 """
 
 
-def baselined(run_cli, folder: Path, policy: str, *select: str):
-    """Write a baseline of ``policy`` (as p.json), and return a function that lints an edited
-    version with that baseline."""
-    (folder / "p.json").write_text(policy)
-    args = ["--isolated", "--select", ",".join(select)]
-    wrote = run_cli(*args, "--write-baseline", "base.json", "p.json", cwd=folder)
-    assert wrote.returncode == 0 and "Traceback" not in wrote.stderr, wrote.stderr
-
-    def lint(edited: str):
-        (folder / "p.json").write_text(edited)
-        return run_cli("-f", "concise", *args, "--baseline", "base.json", "p.json", cwd=folder)
-
-    return lint
-
-
 def test_narrowing_the_actions_keeps_a_baselined_wildcard_resource_finding(run_cli, tmp_path):
-    lint = baselined(run_cli, tmp_path, METRICS, "IAM102")
+    no_sid = METRICS.replace('"Sid": "Metrics",', "")
+    (tmp_path / "sid.json").write_text(METRICS)
+    (tmp_path / "nosid.json").write_text(no_sid)
+    args = ("--isolated", "--select", "IAM102")
+    wrote = run_cli(*args, "--write-baseline", "base.json", "sid.json", "nosid.json", cwd=tmp_path)
+    assert wrote.returncode == 0 and "wrote 2 finding(s)" in wrote.stderr
+    # the fix a reviewer asks for: cloudwatch:* narrowed to the one action needed; and, in the
+    # policy without a Sid (its position names the statement), a statement added after it
     narrowed = METRICS.replace('"cloudwatch:*"', '"cloudwatch:PutMetricData"')
-    proc = lint(narrowed)
-    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
-    # the finding is still there, only baselined
-    assert (
-        run_cli("-f", "concise", "--isolated", "--select", "IAM102", "p.json", cwd=tmp_path).returncode == 1
-    )
-    # a statement added after it changes nothing either; without a Sid, its position names it
-    lint = baselined(run_cli, tmp_path, METRICS.replace('"Sid": "Metrics",', ""), "IAM102")
-    widened = narrowed.replace('"Sid": "Metrics",', "").replace(
+    (tmp_path / "sid.json").write_text(narrowed)
+    added = narrowed.replace('"Sid": "Metrics",', "").replace(
         "    }\n  ]",
         '    },\n    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}\n  ]',
     )
-    proc = lint(widened)
-    assert (proc.returncode, proc.stdout) == (0, "")
+    (tmp_path / "nosid.json").write_text(added)
+    proc = run_cli(*args, "--baseline", "base.json", "sid.json", "nosid.json", cwd=tmp_path)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert proc.stdout == "2 files scanned; 2 policies found; no findings; 2 in baseline.\n"
     # a second Resource "*" in the same policy is a finding of its own
-    second = widened.replace('"Resource": "arn:aws:s3:::b/*"', '"Resource": "*"')
-    proc = lint(second)
+    (tmp_path / "nosid.json").write_text(added.replace('"Resource": "arn:aws:s3:::b/*"', '"Resource": "*"'))
+    proc = run_cli("-f", "concise", *args, "--baseline", "base.json", "sid.json", "nosid.json", cwd=tmp_path)
     assert proc.returncode == 1
-    assert proc.stdout.startswith("p.json:10:63-10.66: warning: IAM102 ")
+    assert proc.stdout.startswith("nosid.json:10:63-10.66: warning: IAM102 ")
+    assert proc.stdout.count("\n") == 1
 
 
 def test_renaming_the_first_copy_keeps_a_baselined_copy_finding(run_cli, tmp_path):
@@ -767,28 +755,29 @@ DUPLICATES = {
     "object.tf": 'resource "aws_iam_policy" "p" {\n  policy = jsonencode({\n    Version = "2012-10-17"\n'
     '    Statement = [{\n      Effect = "Allow"\n      Action = "s3:GetObject"\n      Action = "s3:PutObject"\n'
     '      Resource = "arn:aws:s3:::b/*"\n    }]\n  })\n}\n',
-    "heredoc.tf": 'resource "aws_iam_policy" "p" {\n  policy = <<EOT\n{"Version": "2012-10-17", "Statement": '
+    "heredoc.tf": 'resource "aws_iam_policy" "q" {\n  policy = <<EOT\n{"Version": "2012-10-17", "Statement": '
     '[{"Effect": "Allow",\n "Action": "s3:GetObject", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}]}\n'
     "EOT\n}\n",
 }
 
 
-@pytest.mark.parametrize("name", sorted(DUPLICATES))
-def test_moving_a_duplicate_key_keeps_its_fingerprint(run_cli, tmp_path, name):
+def test_moving_a_duplicate_key_keeps_its_fingerprint(run_cli, tmp_path):
     """IAM902's message says where the first key is; its fingerprint must not."""
-    text = DUPLICATES[name]
-    (tmp_path / name).write_text(text)
-    args = ("--isolated", "--select", "IAM902")
-    wrote = run_cli(*args, "--write-baseline", "base.json", name, cwd=tmp_path)
-    assert wrote.returncode == 0 and "wrote 1 finding" in wrote.stderr
-    before = run_cli("-f", "concise", *args, name, cwd=tmp_path).stdout
-    # two lines above both keys
-    moved = text.replace("{\n", "{\n\n\n", 1) if name.endswith(".json") else "# moved\n\n" + text
-    (tmp_path / name).write_text(moved)
-    after = run_cli("-f", "concise", *args, name, cwd=tmp_path).stdout
-    assert "IAM902" in after and after != before  # the message moved with the lines
-    proc = run_cli("-f", "concise", *args, "--baseline", "base.json", name, cwd=tmp_path)
+    for name, text in DUPLICATES.items():
+        (tmp_path / name).write_text(text)
+    args = ("-f", "concise", "--isolated", "--select", "IAM902")
+    wrote = run_cli(*args, "--write-baseline", "base.json", ".", cwd=tmp_path)
+    assert wrote.returncode == 0 and "wrote 3 finding(s)" in wrote.stderr
+    before = run_cli(*args, ".", cwd=tmp_path).stdout
+    # two lines above both keys of each file
+    for name, text in DUPLICATES.items():
+        moved = text.replace("{\n", "{\n\n\n", 1) if name.endswith(".json") else "# moved\n\n" + text
+        (tmp_path / name).write_text(moved)
+    proc = run_cli(*args, "--baseline", "base.json", ".", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (0, "")
+    after = run_cli(*args, ".", cwd=tmp_path).stdout
+    assert after.count("IAM902") == 3 and after != before  # the messages moved with the lines
+    assert "duplicate key 'Action' (first at line 7)" in after
 
 
 # -- the Action's single run: annotations and log lines from the SARIF report -----------------
