@@ -813,3 +813,16 @@ def test_replaying_the_sarif_report_prints_what_the_formats_print(run_cli, estat
         "iamlint: error: cannot read the SARIF report "
     )
     assert "Traceback" not in missing.stderr
+    # another file than iamlint's SARIF: one line saying where, exit 2
+    for content, where in [
+        ("[1]", "the log is not an object"),
+        ('{"runs": "x"}', "runs is not a list"),
+        (
+            '{"runs": [{"results": [{"locations": [{"physicalLocation": {"region": {"startLine": "a"}}}]}]}]}',
+            "runs[0].results[0].locations[0].physicalLocation.region.startLine is not an integer",
+        ),
+    ]:
+        sarif.write_text(content)
+        proc = replay("--format", "github", str(sarif))
+        assert (proc.returncode, proc.stdout) == (2, "")
+        assert proc.stderr == f"iamlint: error: {sarif}: not an iamlint SARIF report: {where}\n"

@@ -36,44 +36,77 @@ def _path(uri: str) -> str:
     return os.fsdecode(raw)
 
 
-def findings(doc: dict[str, Any]) -> list[Finding]:
-    """The findings of every run of a SARIF log, in its order."""
+class ReplayError(ValueError):
+    """The file is not a SARIF log of the shape iamlint writes (one line says where)."""
+
+
+_KINDS = {list: "a list", dict: "an object", str: "a string", int: "an integer"}
+
+
+def _get(obj: Any, key: str, kind: type, where: str, default: Any = None) -> Any:
+    """``obj[key]`` if it is a ``kind`` (``default`` when absent); else a `ReplayError`."""
+    path = f"{where}.{key}" if where else key
+    if not isinstance(obj, dict):
+        raise ReplayError(f"{where or 'the log'} is not an object")
+    value = obj.get(key, default)
+    if value is None and default is None:
+        return None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ReplayError(f"{path} is not {_KINDS[kind]}")
+    return value
+
+
+def findings(doc: Any) -> list[Finding]:
+    """The findings of every run of a SARIF log, in its order (`ReplayError` for a log of
+    another shape)."""
     out: list[Finding] = []
-    for run in doc.get("runs") or []:
-        rules = run.get("tool", {}).get("driver", {}).get("rules") or []
-        names = {r.get("id"): r.get("name", "") for r in rules}
-        bases = {k: _path(v.get("uri", "")) for k, v in (run.get("originalUriBaseIds") or {}).items()}
-        for result in run.get("results") or []:
-            code = result.get("ruleId", "")
-            index = result.get("ruleIndex")
-            name = rules[index].get("name", "") if isinstance(index, int) and 0 <= index < len(rules) else ""
-            phys = (result.get("locations") or [{}])[0].get("physicalLocation", {})
-            art = phys.get("artifactLocation", {})
-            path = _path(art.get("uri", ""))
-            if art.get("uriBaseId") in bases:
-                path = os.path.join(bases[art["uriBaseId"]], path)
-            region = phys.get("region", {})
-            line, column = region.get("startLine", 1), region.get("startColumn", 1)
+    for r, run in enumerate(_get(doc, "runs", list, "", [])):
+        where = f"runs[{r}]"
+        driver = _get(_get(run, "tool", dict, where, {}), "driver", dict, f"{where}.tool", {})
+        rules = _get(driver, "rules", list, f"{where}.tool.driver", [])
+        names = {}
+        for i, rule in enumerate(rules):
+            names[_get(rule, "id", str, f"{where}.tool.driver.rules[{i}]", "")] = _get(
+                rule, "name", str, f"{where}.tool.driver.rules[{i}]", ""
+            )
+        bases = {
+            k: _path(_get(v, "uri", str, f"{where}.originalUriBaseIds", ""))
+            for k, v in _get(run, "originalUriBaseIds", dict, where, {}).items()
+        }
+        for n, result in enumerate(_get(run, "results", list, where, [])):
+            at = f"{where}.results[{n}]"
+            code = _get(result, "ruleId", str, at, "")
+            locations = _get(result, "locations", list, at, [])
+            phys = _get(locations[0] if locations else {}, "physicalLocation", dict, f"{at}.locations[0]", {})
+            art = _get(phys, "artifactLocation", dict, f"{at}.locations[0].physicalLocation", {})
+            path = _path(_get(art, "uri", str, f"{at}.locations[0].physicalLocation.artifactLocation", ""))
+            base = art.get("uriBaseId")
+            if isinstance(base, str) and base in bases:
+                path = os.path.join(bases[base], path)
+            region = _get(phys, "region", dict, f"{at}.locations[0].physicalLocation", {})
+            rat = f"{at}.locations[0].physicalLocation.region"
+            line = _get(region, "startLine", int, rat, 1)
+            column = _get(region, "startColumn", int, rat, 1)
             span = Span(
                 display_path(path),
                 line,
                 column,
-                region.get("endLine", line),
-                region.get("endColumn", column + 1),
+                _get(region, "endLine", int, rat, line),
+                _get(region, "endColumn", int, rat, column + 1),
             )
             out.append(
                 Finding(
                     code=code,
-                    name=name or names.get(code, ""),
-                    severity=SEVERITY.get(result.get("level", "warning"), Severity.WARNING),
-                    message=result.get("message", {}).get("text", ""),
+                    name=names.get(code, ""),
+                    severity=SEVERITY.get(_get(result, "level", str, at, "warning"), Severity.WARNING),
+                    message=_get(_get(result, "message", dict, at, {}), "text", str, f"{at}.message", ""),
                     span=span,
                 )
             )
     return out
 
 
-def render(doc: dict[str, Any], fmt: str, out: TextIO, color: bool = False) -> int:
+def render(doc: Any, fmt: str, out: TextIO, color: bool = False) -> int:
     """Print ``doc``'s findings as ``text`` lines (grouped by file, then a count) or ``github``
     annotations; return how many there were."""
     from ..results import escape_surrogates
@@ -117,10 +150,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with open(args.sarif, encoding="utf-8") as fh:
             doc = json.load(fh)
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         sys.stderr.write(f"iamlint: error: cannot read the SARIF report {args.sarif}: {e}\n")
         return 2
-    render(doc, args.format, sys.stdout)
+    try:
+        render(doc, args.format, sys.stdout)
+    except ReplayError as e:
+        sys.stderr.write(f"iamlint: error: {args.sarif}: not an iamlint SARIF report: {e}\n")
+        return 2
     return 0
 
 
