@@ -15,6 +15,7 @@ from .model import (
     DocKind,
     Finding,
     IAMPrincipal,
+    Input,
     ManagedPolicyRef,
     Origin,
     PolicyDocument,
@@ -39,6 +40,7 @@ from .rule import (
     StatementRule,
 )
 from .rulekit import (
+    account_input,
     account_of,
     action_matches,
     actions_except,
@@ -71,6 +73,7 @@ __all__ = [
     "DocumentRule",
     "Finding",
     "IAMPrincipal",
+    "Input",
     "ManagedPolicyRef",
     "Option",
     "Origin",
@@ -87,6 +90,7 @@ __all__ = [
     "Str",
     "Unknown",
     "Value",
+    "account_input",
     "account_of",
     "action_matches",
     "actions_except",
