@@ -29,6 +29,7 @@ DUPLICATE_KEY = Diagnostic("IAM902", "duplicate-key", Severity.WARNING)
 INTERNAL_ERROR = Diagnostic("IAM903", "internal-error", Severity.ERROR)
 INVALID_SUPPRESSION = Diagnostic("IAM904", "invalid-suppression", Severity.ERROR)
 MISSING_FILE = Diagnostic("IAM905", "missing-file", Severity.WARNING)
+UNKNOWN_TAG = Diagnostic("IAM907", "unknown-tag", Severity.WARNING)
 IGNORED_PARAMETER = Diagnostic("IAM909", "ignored-parameter", Severity.WARNING)
 
 ALL = (
@@ -38,6 +39,7 @@ ALL = (
     INTERNAL_ERROR,
     INVALID_SUPPRESSION,
     MISSING_FILE,
+    UNKNOWN_TAG,
     IGNORED_PARAMETER,
 )
 BY_CODE = {d.code: d for d in ALL}

@@ -23,6 +23,7 @@ from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unknown_action import UnknownAction
+from .unknown_tag import UnknownTag
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
@@ -50,6 +51,7 @@ BUILTIN = (
     InternalError,
     InvalidSuppression,
     MissingFile,
+    UnknownTag,
     IgnoredParameter,
 )
 

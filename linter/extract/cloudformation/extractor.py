@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ...builder import DocumentBuilder, with_pseudo
-from ...diagnostics import INVALID_SUPPRESSION, diagnostic, parse_error
+from ...diagnostics import INVALID_SUPPRESSION, UNKNOWN_TAG, diagnostic, parse_error
 from ...directives import Directive
 from ...model import (
     DocKind,
@@ -135,7 +135,12 @@ def _extract_yaml(path: str, text: str) -> Extraction | None:
         return None
     ex = _Extractor(path, text, root).run()
     ex.comments = comments
-    ex.diagnostics[:0] = [parse_error(path, msg, line, col) for msg, line, col in problems]
+    ex.diagnostics[:0] = [
+        diagnostic(UNKNOWN_TAG, p.message, Span(path, p.line, p.column, p.line, p.end_column))
+        if p.kind == "unknown-tag"
+        else parse_error(path, p.message, p.line, p.column)
+        for p in problems
+    ]
     _dedupe_diagnostics(ex)
     return ex
 
