@@ -96,3 +96,71 @@ def test_an_unknown_tag_can_be_suppressed_where_it_is_expected(run_cli, tmp_path
     )
     proc = run_cli("--format", "concise", "--isolated", tpl, cwd=tmp_path)
     assert (proc.returncode, _lines(proc)) == (0, [])
+
+
+# -- .template / .json files that are YAML --------------------------------------------------------
+FLOW = """\
+{
+  'AWSTemplateFormatVersion': '2010-09-09',
+  # flow style: single quotes, comments and trailing commas, as CloudFormation reads it
+  'Resources': {
+    'Policy': {
+      'Type': 'AWS::IAM::ManagedPolicy',
+      'Properties': {
+        'PolicyDocument': {
+          'Statement': [
+            {'Effect': 'Allow', 'Action': '*', 'Resource': 'arn:aws:s3:::reports/*',},
+          ],
+        },
+      },
+    },
+  },
+}
+"""
+
+
+def test_a_template_file_in_yaml_flow_style_is_read_as_yaml_with_positions(run_cli, tmp_path):
+    """Was IAM900 (or skipped as not IaC, without a double-quoted key) and its policy unchecked."""
+    for name in ("stack.template", "stack.json"):
+        tpl = tmp_path / name
+        tpl.write_text(FLOW)
+        proc = run_cli("--format", "concise", "--isolated", "--select", "IAM", tpl, cwd=tmp_path)
+        assert _lines(proc) == [f'{tpl}:10:43: IAM101 Allow statement grants every action ("*")'], name
+        assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_a_json_template_with_a_trailing_comma_is_read_as_cloudformation_reads_it(run_cli, tmp_path):
+    tpl = tmp_path / "stack.json"
+    tpl.write_text(
+        '{\n  "Resources": {\n    "Policy": {\n      "Type": "AWS::IAM::ManagedPolicy",\n'
+        '      "Properties": {"PolicyDocument": {"Statement": [\n'
+        '        {"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*"},\n      ]}}\n    }\n  }\n}\n'
+    )
+    proc = run_cli("--format", "concise", "--isolated", tpl, cwd=tmp_path)
+    assert _lines(proc) == [f'{tpl}:6:39: IAM101 Allow statement grants every action ("*")']
+    assert proc.returncode == 1
+    # a raw policy is no template: IAM rejects the comma, and so does iamlint (IAM900)
+    raw = tmp_path / "policy.json"
+    raw.write_text('{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},]}')
+    proc = run_cli("--format", "concise", "--isolated", "--select", "IAM900", raw, cwd=tmp_path)
+    assert [line.split(" ", 2)[:2] for line in _lines(proc)] == [[f"{raw}:1:78:", "IAM900"]]
+
+
+def test_a_json_template_that_is_not_yaml_either_is_the_json_error(run_cli, tmp_path):
+    """Neither JSON nor YAML: the JSON reader's message, at the place JSON reading stopped
+    (YAML's would speak of flow mappings and simple keys to someone who wrote JSON)."""
+    broken = tmp_path / "broken.json"
+    broken.write_text(
+        '{\n  "AWSTemplateFormatVersion": "2010-09-09",\n  "Resources": {\n    "Policy": {\n'
+        '      "Type": "AWS::IAM::ManagedPolicy"\n      "Properties": {}\n    }\n  }\n}\n'
+    )
+    good = tmp_path / "good.json"
+    good.write_text('{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}')
+    proc = run_cli(
+        "--format", "concise", "--isolated", "--select", "IAM101,IAM900", broken, good, cwd=tmp_path
+    )
+    assert _lines(proc) == [
+        f"{broken}:6:7: IAM900 expected ',' or '}}', found '\"'",
+        f'{good}:1:46: IAM101 Allow statement grants every action ("*")',
+    ]
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr

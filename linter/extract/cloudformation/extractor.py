@@ -106,10 +106,18 @@ def extract_yaml(path: str, text: str) -> Extraction | None:
         return _extract_yaml(path, text)
 
 
-def _extract_yaml(path: str, text: str) -> Extraction | None:
+def extract_json_as_yaml(path: str, text: str) -> Extraction | None:
+    """A ``.json`` or ``.template`` file that is not JSON, read as YAML, as CloudFormation
+    and cfn-lint read a template (flow style with single quotes, trailing commas,
+    comments); None when the text is not YAML either, or not a template."""
+    with _gc_paused():
+        return _extract_yaml(path, text, json_first=False, quiet=True)
+
+
+def _extract_yaml(path: str, text: str, json_first: bool = True, quiet: bool = False) -> Extraction | None:
     from ...parse.cfn_yaml import load
 
-    if text.lstrip().startswith("{"):
+    if json_first and text.lstrip().startswith("{"):
         from ...parse.json_parser import parse_json
 
         try:
@@ -123,7 +131,7 @@ def _extract_yaml(path: str, text: str) -> Extraction | None:
     try:
         root, problems = load(text, comments, "iamlint")
     except PositionedError as e:
-        if not _YAML_TEMPLATE.search(text):
+        if quiet or not _YAML_TEMPLATE.search(text):
             return None  # broken YAML that does not even look like a template: not IaC
         if comments is not None:  # those before the place the YAML lexer stops
             from ...parse.yaml_comments import comments as find_comments
