@@ -24,6 +24,7 @@ from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unknown_action import UnknownAction
 from .unknown_tag import UnknownTag
+from .unresolved_policy import UnresolvedPolicy
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
@@ -51,6 +52,7 @@ BUILTIN = (
     InternalError,
     InvalidSuppression,
     MissingFile,
+    UnresolvedPolicy,
     UnknownTag,
     IgnoredParameter,
 )
