@@ -502,7 +502,7 @@ def test_a_stack_set_template_in_a_json_string(run_cli, tmp_path):
             "      TemplateBody: just some words\n",
             5,
             21,
-            "the TemplateBody of this stack set is not a template: it has no Resources",
+            "the TemplateBody of this stack set is not a template: it declares no resource with a Type",
         ),
     ],
 )
@@ -521,3 +521,115 @@ def test_a_stack_set_body_that_is_not_a_template_is_iam900_in_the_outer_file(
     assert error[:3] == (line, col, "IAM900") and error[3].startswith(message)
     assert wildcard[2:] == ("IAM101", 'Allow statement grants every action ("*")')  # the rest is linted
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+# -- bad input --------------------------------------------------------------------------------------
+BAD = """\
+Resources:
+  Bus:
+    Type: AWS::Events::EventBusPolicy
+    Properties:
+      StatementId: many
+      Statement:
+        - {Effect: Allow, Principal: "*", Action: events:PutEvents}
+  Permission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: reports
+      Action: lambda:InvokeFunction
+      Principal: {Fn::ImportValue: shared-Caller}
+  Spread:
+    Type: AWS::CloudFormation::StackSet
+    Properties:
+      TemplateBody: '{"Resources": {"Queue": 1}}'
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Body: '{"x-amazon-apigateway-policy": [}'
+  Included:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Body: {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://acme/api.yaml"}}}
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument: {Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}
+"""
+
+
+def test_bad_input_is_one_clear_diagnostic_each_and_the_rest_is_linted(run_cli, tmp_path):
+    tpl = tmp_path / "bad.yaml"
+    tpl.write_text(BAD)
+    proc = run_cli("--format", "concise", "--isolated", "--select", "IAM101,IAM9", tpl, cwd=tmp_path)
+    assert _findings(proc) == [
+        (7, 9, "IAM900", "Statement of an AWS::Events::EventBusPolicy is one statement (a map), not a list"),
+        (
+            13,
+            18,
+            "IAM906",
+            "the Principal of this Lambda permission (Fn::ImportValue shared-Caller) is not known: whether it lets "
+            "everyone or another account invoke the function was not checked",
+        ),
+        (
+            17,
+            21,
+            "IAM900",
+            "the TemplateBody of this stack set is not a template: it declares no resource with a Type",
+        ),
+        (21, 46, "IAM900", "the OpenAPI definition in Body is not valid JSON: expected a value, found '}'"),
+        (
+            25,
+            13,
+            "IAM906",
+            "the OpenAPI definition in Body is included from s3://acme/api.yaml by AWS::Include: its "
+            "x-amazon-apigateway-policy, the API's resource policy, is not checked",
+        ),
+        (29, 60, "IAM101", 'Allow statement grants every action ("*")'),
+    ]
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def _nested_stack_sets(depth: int) -> str:
+    """A stack set whose template is a stack set ... ``depth`` levels deep, in JSON strings."""
+    inner = {
+        "Resources": {
+            "Policy": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {
+                    "PolicyDocument": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+                },
+            }
+        }
+    }
+    for _ in range(depth):
+        inner = {
+            "Resources": {
+                "Set": {
+                    "Type": "AWS::CloudFormation::StackSet",
+                    "Properties": {"TemplateBody": json.dumps(inner)},
+                }
+            }
+        }
+    return json.dumps(inner)
+
+
+def test_stack_sets_nested_in_stack_sets_are_read_to_a_bound_in_bounded_time(tmp_path):
+    """Each level doubles the escapes of the one inside; past 8 levels, IAM906 says the rest
+    is not read. Run in a subprocess with a generous timeout: a regression cannot hang."""
+    import subprocess
+    import sys
+
+    found = {}
+    for depth in (3, 12):
+        path = tmp_path / f"nested{depth}.json"
+        path.write_text(_nested_stack_sets(depth))
+        proc = subprocess.run(
+            [sys.executable, "-m", "iamlint", "--format", "json", "--isolated", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "Traceback" not in proc.stderr
+        found[depth] = [(f["code"], f["owner"]) for f in json.loads(proc.stdout)["findings"]]
+    assert ("IAM101", "Set/Set/Set/Policy") in found[3]
+    assert [code for code, _ in found[12]] == ["IAM906"]  # the policy 12 levels down is named, not read

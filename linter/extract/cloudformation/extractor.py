@@ -527,7 +527,7 @@ class _Extractor:
         elif res.type == EVENT_BUS_POLICY:
             from .permissions import event_bus_policy
 
-            found = event_bus_policy(self.r, props)
+            found = event_bus_policy(self.t, self.r, props)
             if found is not None:
                 self._build(res, found[1], DocKind.RESOURCE, found[0])
         elif res.type == "AWS::IAM::UserToGroupAddition":
@@ -556,7 +556,11 @@ class _Extractor:
                     )
                 )
                 continue
-            for definition in self.r.documents(alt):
+            if isinstance(alt, str):  # a JSON string: read only when it holds the extension
+                definitions = [d for d in [self._openapi_string(alt, prop)] if d is not None]
+            else:
+                definitions = self.r.documents(alt)
+            for definition in definitions:
                 if OPENAPI_POLICY in definition:
                     self._build(
                         res,
@@ -564,6 +568,21 @@ class _Extractor:
                         DocKind.RESOURCE,
                         f"Properties.{prop}.{OPENAPI_POLICY}",
                     )
+
+    def _openapi_string(self, text: str, prop: str) -> dict | None:
+        if OPENAPI_POLICY not in text:
+            return None
+        from ...parse.json_parser import parse_json
+
+        emb = self.r.embedded(text)
+        if emb is None:
+            return None
+        try:
+            found = parse_json(emb.value, mapper=emb.mapper(self.t.lines))
+        except PositionedError as e:
+            self.t.error(f"the OpenAPI definition in {prop} is not valid JSON: {e.message}", e.line, e.column)
+            return None
+        return found if isinstance(found, dict) else None
 
     def _included(self, node: Any) -> str:
         """How a message names a ``Fn::Transform``: ``included from s3://b/api.yaml by
@@ -610,7 +629,8 @@ class _Extractor:
                 continue
             if not is_cfn_template(root) or not isinstance(root.get("Resources"), dict):
                 self.t.error_at(
-                    "the TemplateBody of this stack set is not a template: it has no Resources", text
+                    "the TemplateBody of this stack set is not a template: it declares no resource with a Type",
+                    text,
                 )
                 continue
             inner = _Extractor(self.path, self.t.text, root, f"{self.prefix}{res.id}/", self.depth + 1).run()

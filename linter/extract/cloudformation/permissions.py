@@ -139,12 +139,17 @@ def _may_be_anyone(node: Any, values: list) -> bool:
     return False
 
 
-def event_bus_policy(r: Resolver, props: dict) -> tuple[str, Any] | None:
+def event_bus_policy(t: Template, r: Resolver, props: dict) -> tuple[str, Any] | None:
     """(property path, document) of the statement an ``AWS::Events::EventBusPolicy`` puts on
     its event bus, or None when it has neither ``Statement`` nor ``Principal``."""
     if "Statement" in props:
         # a map or a JSON string, one per Fn::If branch
         statements = [s for s in r.documents(props["Statement"]) if isinstance(s, PDict)]
+        for alt in r.alternatives(props["Statement"]):
+            if isinstance(alt, list):  # a list of statements: EventBridge takes one
+                t.error_at(
+                    "Statement of an AWS::Events::EventBusPolicy is one statement (a map), not a list", alt
+                )
         if not statements:
             return None
         return "Properties.Statement", _document(statements, _pos(props["Statement"]))
