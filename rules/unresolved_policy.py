@@ -18,7 +18,11 @@ class UnresolvedPolicy(DiagnosticRule):
       `x-amazon-apigateway-policy` lives in a file iamlint does not read;
     - an `AWS::Lambda::Permission` whose `Principal` is a parameter, an import or another
       value iamlint cannot resolve: the statement AWS writes is linted, but whether it
-      opens the function to everyone or to another account is not known.
+      opens the function to everyone or to another account is not known;
+    - the keys of a SAM API's `Auth.ResourcePolicy` from which SAM writes statements
+      (`IpRangeBlacklist`, `AwsAccountWhitelist`, `SourceVpcWhitelist`, ...; its
+      `CustomStatements` are linted);
+    - a stack set nested in stack sets more than eight levels deep.
 
     Everything literal around it is linted. The severity is info: nothing is wrong with the
     code, but that part of the policy went unchecked.

@@ -79,6 +79,7 @@ from .types import (
     ROLE,
     SAM_API,
     SAM_FUNCTION,
+    SAM_RESOURCE_POLICY_KEYS,
     SAM_STATE_MACHINE,
     SINGLE_RESOURCE_TYPES,
     STACK_SET,
@@ -840,9 +841,21 @@ class _Extractor:
             node.managed.extend(managed)
 
     def _sam_api(self, res: _Resource) -> None:
-        """``Auth.ResourcePolicy.CustomStatements`` of a SAM API: a resource policy."""
+        """``Auth.ResourcePolicy.CustomStatements`` of a SAM API: a resource policy. The
+        statements SAM writes from its other keys (``IpRangeBlacklist``, ...) on each method
+        are named as not evaluated (IAM906)."""
         auth = res.properties.get("Auth")
         rp = auth.get("ResourcePolicy") if isinstance(auth, dict) else None
+        for key in rp if isinstance(rp, dict) and intrinsic_name(rp) is None else ():
+            if key != "CustomStatements" and str(key) in SAM_RESOURCE_POLICY_KEYS:
+                self.t.diagnostics.append(
+                    diagnostic(
+                        UNRESOLVED_POLICY,
+                        f"SAM writes this API's resource policy statements from {key}: iamlint does not "
+                        "evaluate them (CustomStatements it does)",
+                        self.t.span(key),
+                    )
+                )
         custom = rp.get("CustomStatements") if isinstance(rp, dict) else None
         if custom is None:
             return

@@ -19,6 +19,22 @@ MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
 SAM_FUNCTION = "AWS::Serverless::Function"
 SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
 SAM_API = "AWS::Serverless::Api"
+#: the keys of a SAM API's Auth.ResourcePolicy from which SAM writes statements
+SAM_RESOURCE_POLICY_KEYS = frozenset(
+    {
+        "AwsAccountBlacklist",
+        "AwsAccountWhitelist",
+        "CustomStatements",
+        "IntrinsicVpcBlacklist",
+        "IntrinsicVpcWhitelist",
+        "IntrinsicVpceBlacklist",
+        "IntrinsicVpceWhitelist",
+        "IpRangeBlacklist",
+        "IpRangeWhitelist",
+        "SourceVpcBlacklist",
+        "SourceVpcWhitelist",
+    }
+)
 #: resources whose properties AWS turns into a resource-policy statement (see `permissions`)
 LAMBDA_PERMISSION = "AWS::Lambda::Permission"
 EVENT_BUS_POLICY = "AWS::Events::EventBusPolicy"
