@@ -14,7 +14,7 @@ SEVERITIES = ("error", "warning", "info")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors: one line, exit 2
-        self.exit(EXIT_ERROR, f"iamlint: error: {message}\nTry 'iamlint --help'.\n")
+        self.exit(EXIT_ERROR, f"iamlint: error: {message}\nTry '{self.prog} --help'.\n")
 
 
 def _codes(text: str) -> tuple[str, ...]:
@@ -314,52 +314,73 @@ def _color(stream: TextIO, fmt: str) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def cmd_rule(args: Sequence[str]) -> int:
+def _doc_parser(prog: str, what: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, description=what)
+    p.add_argument(
+        "-f",
+        "--format",
+        default="text",
+        choices=("text", "json"),
+        help="text for people (default), json for tools",
+    )
+    return p
+
+
+def _registry_or_error():
     from .registry import RegistryError
     from .ruleset import default_registry
 
-    if len(args) != 1:
-        sys.stderr.write("iamlint: error: usage: iamlint rule CODE (for example: iamlint rule IAM101)\n")
-        return EXIT_ERROR
     try:
-        reg = default_registry()
+        return default_registry()
     except RegistryError as e:
         sys.stderr.write(f"iamlint: error: {e}\n")
+        return None
+
+
+def cmd_rule(args: Sequence[str]) -> int:
+    """``iamlint rule CODE [--format json]``: one rule's documentation (CODE or name)."""
+    p = _doc_parser("iamlint rule", "Print a rule's documentation and its URL.")
+    p.add_argument("code", metavar="CODE", help="a rule code or name, such as IAM101 or wildcard-action")
+    opts = p.parse_args(list(args))
+    reg = _registry_or_error()
+    if reg is None:
         return EXIT_ERROR
-    rule = reg.get(args[0])
+    rule = reg.get(opts.code)
     if rule is None:
-        sys.stderr.write(f"iamlint: error: no rule {args[0]!r}; 'iamlint rules' lists them\n")
+        sys.stderr.write(f"iamlint: error: no rule {opts.code!r}; 'iamlint rules' lists them\n")
         return EXIT_ERROR
-    sys.stdout.write(render_rule_doc(rule))
+    if opts.format == "json":
+        import json
+
+        from .docgen import metadata
+
+        doc = {**metadata(rule), "documentation": rule.doc()}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_rule_doc(rule))
     return EXIT_CLEAN
 
 
 def render_rule_doc(rule) -> str:
-    doc = rule.doc()
-    lines = doc.splitlines()
-    body = "\n".join(lines[1:]).strip() if lines else ""
-    options = "".join(
-        f"- `{name}` (default: {getattr(opt, 'default', opt)}): {getattr(opt, 'help', '')}\n"
-        for name, opt in rule.options.items()
-    )
-    if options:
-        options = f"Options (set with `--option {rule.code}.NAME=VALUE` or `[tool.iamlint.options.{rule.code}]`):\n{options}\n"
-    return (
-        f"# {rule.name} ({rule.code})\n\n"
-        f"Default severity: {rule.severity.value}. Scope: {rule.scope_label()}.\n\n{options}"
-        f"{lines[0] if lines else ''}\n\n{body}\n"
-    )
+    """A rule's documentation for a terminal (see `iamlint.docgen.terminal`)."""
+    from .docgen import terminal
+
+    return terminal(rule)
 
 
-def cmd_rules() -> int:
-    from .registry import RegistryError
-    from .ruleset import default_registry
-
-    try:
-        reg = default_registry()
-    except RegistryError as e:
-        sys.stderr.write(f"iamlint: error: {e}\n")
+def cmd_rules(args: Sequence[str] = ()) -> int:
+    """``iamlint rules [--format json]``: every rule, as a table or as JSON."""
+    opts = _doc_parser("iamlint rules", "List every rule (built-in and plugins).").parse_args(list(args))
+    reg = _registry_or_error()
+    if reg is None:
         return EXIT_ERROR
+    if opts.format == "json":
+        import json
+
+        from .docgen import metadata
+
+        sys.stdout.write(json.dumps([metadata(r) for r in reg], indent=2) + "\n")
+        return EXIT_CLEAN
     rows = [(r.code, r.name, r.severity.value, r.summary()) for r in reg]
     w1 = max(len(r[1]) for r in rows)
     sys.stdout.write(f"{'CODE':<7} {'NAME':<{w1}} {'SEVERITY':<8} DESCRIPTION\n")
@@ -371,10 +392,11 @@ def cmd_rules() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        # the subcommands win over paths whatever follows them: lint a folder named rules as ./rules
         if argv and argv[0] == "rule":
             return cmd_rule(argv[1:])
-        if argv and argv[0] == "rules" and len(argv) == 1:
-            return cmd_rules()
+        if argv and argv[0] == "rules":
+            return cmd_rules(argv[1:])
         return run(argv)
     except KeyboardInterrupt:
         sys.stderr.write("iamlint: interrupted\n")

@@ -46,12 +46,8 @@ class WildcardAction(StatementRule):
 
     Service control policies and VPC endpoint policies are not checked: an SCP that allows
     `"*"` is the AWS default `FullAWSAccess` and grants nothing by itself, and an endpoint
-    policy only filters what identity and resource policies grant.
-
-    Where other tools' labels differ: checkov's CKV_AWS_62 and CKV_AWS_63 pass their
-    `*.pass.json` CloudFormation fixtures, which allow `s3:PutObject*`; those checks look
-    for `"*"` only, while iamlint warns on a wildcard that matches write actions. A pattern that matches no known action is
-    IAM501's business.
+    policy only filters what identity and resource policies grant. A pattern that matches no
+    known action is IAM501's business.
 
     ## Why is this bad?
     A wildcard action grants every present and future action: `"s3:*"` includes deleting
@@ -85,6 +81,11 @@ class WildcardAction(StatementRule):
       ]
     }
     ```
+
+    ## Other tools
+    Where iamlint's verdict differs: checkov's CKV_AWS_62 and CKV_AWS_63 pass their
+    `*.pass.json` CloudFormation fixtures, which allow `s3:PutObject*`; those checks look
+    for `"*"` only, while iamlint warns on a wildcard that matches write actions.
     """
 
     code = "IAM101"

@@ -231,3 +231,66 @@ def test_bad_input_never_gives_a_traceback(run_cli, tmp_path, content):
     if proc.returncode == 2:
         errors = [ln for ln in proc.stdout.splitlines() if "IAM900" in ln]
         assert len(errors) == 1 and errors[0].startswith(str(p) + ":")
+
+
+# -- issue 15: subcommands, documentation links, summary, colour ----------------------------------
+def test_rule_and_rules_are_subcommands_whatever_follows(run_cli, tmp_path):
+    (tmp_path / "rules").mkdir()  # a folder named rules: linted as ./rules
+    shutil.copy(ADMIN, tmp_path / "rules" / "admin.json")
+    listed = run_cli("rules", "--format", "json", cwd=tmp_path)
+    assert listed.returncode == 0 and listed.stderr == ""
+    rules = json.loads(listed.stdout)
+    assert [r["code"] for r in rules][:2] == ["IAM101", "IAM102"]
+    assert rules[0] == {
+        "code": "IAM101",
+        "name": "wildcard-action",
+        "severity": "error",
+        "scopes": ["statement"],
+        "formats": ["json", "cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan"],
+        "options": [],
+        "summary": "Checks for Allow statements that grant every action, or every action of a service.",
+        "url": "https://github.com/iamlint/iamlint/blob/main/docs/rules.md#iam101-wildcard-action",
+    }
+    by_code = {r["code"]: r for r in rules}
+    assert by_code["IAM301"]["options"] == [
+        {
+            "name": "max-inline-policies",
+            "default": 1,
+            "help": "inline policies allowed per principal",
+            "minimum": 0,
+        }
+    ]
+    assert by_code["IAM900"]["scopes"] == []
+    one = run_cli("rule", "IAM301", "--format", "json", cwd=tmp_path)
+    doc = json.loads(one.stdout)
+    assert {k: doc[k] for k in by_code["IAM301"]} == by_code["IAM301"]
+    assert doc["documentation"].startswith("Checks for principals that carry their permissions")
+    assert "## Why is this bad?" in doc["documentation"]
+    linted = run_cli("-f", "concise", "./rules", cwd=tmp_path)
+    assert linted.returncode == 1 and linted.stdout.count("rules/admin.json:") == 2
+    for bad in (["rules", "--format", "xml"], ["rule"], ["rule", "IAM101", "IAM102"]):
+        proc = run_cli(*bad, cwd=tmp_path)
+        assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr, bad
+        assert proc.stderr.startswith("iamlint: error: ") and "--help" in proc.stderr
+
+
+def test_rule_doc_is_rendered_for_a_terminal_and_ends_with_its_url(run_cli):
+    proc = run_cli("rule", "IAM101")
+    assert proc.returncode == 0
+    text = proc.stdout
+    assert "```" not in text and "hl_lines" not in text  # fences and their test markers
+    assert "verdict differs" not in text and "checkov" not in text  # notes on other tools
+    lines = text.splitlines()
+    example = lines.index("## Example")
+    assert lines[example + 1 : example + 7] == [
+        "    {",
+        '      "Version": "2012-10-17",',
+        '      "Statement": [',
+        "        {",
+        '          "Effect": "Allow",',
+        '  >       "Action": "s3:*",',  # the offending line, marked
+    ]
+    assert (
+        lines[-1]
+        == "Documentation: https://github.com/iamlint/iamlint/blob/main/docs/rules.md#iam101-wildcard-action"
+    )
