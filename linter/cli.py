@@ -494,6 +494,8 @@ def lint(args, reg) -> int:
             report = engine.run(paths, exclude=args.exclude, texts=texts)
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    for note in resolver.warnings:  # the configuration is read as files are found
+        sys.stderr.write(f"iamlint: warning: {note}\n")
     for err in report.usage_errors:
         sys.stderr.write(f"iamlint: error: {err}\n")
 

@@ -13,7 +13,7 @@ Three ways, one per situation, each parsed where it is found into a `Directive`:
   CloudFormation extractor);
 - ``[[tool.iamlint.suppress]]`` entries of the configuration, matching a file glob, codes, and
   optionally action or resource patterns of the statement (the only way for raw JSON; read
-  by `iamlint.config`).
+  by `iamlint.config`, which names each by its key path, ``tool.iamlint.suppress[0]``).
 
 `validate` judges every directive in one place: known codes, a reason when
 ``require-reason`` is on, a real date. A malformed one is IAM904 invalid-suppression (an
@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from .config import glob_match
+from .config import path_matches
 from .diagnostics import INPUT_ERRORS, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, diagnostic
 from .directives import Directive
 from .model import Finding, PolicyDocument, Span, Statement, Str
@@ -99,11 +99,12 @@ def _code_problem(codes: Iterable[str], known: set[str]) -> str | None:
 def _problem(d: Directive, known: set[str], require_reason: bool) -> tuple[str | None, _dt.date | None]:
     if d.problem:
         return d.problem, None
+    where = _config_key(d)
     if not d.codes:
-        return "no rule code to ignore", None
+        return where("rules", "no rule code to ignore"), None
     problem = _code_problem(d.codes, known)
     if problem:
-        return problem, None
+        return where("rules", problem), None
     until = None
     if d.until is not None:
         try:
@@ -111,20 +112,49 @@ def _problem(d: Directive, known: set[str], require_reason: bool) -> tuple[str |
         except ValueError:
             if d.source == "comment":
                 return f"until={d.until} is not a date like 2027-03-31", None
-            return f"until: {d.until!r} is not a date like 2027-03-31", None
+            return where("until", f"{d.until!r} is not a date like 2027-03-31"), None
     if require_reason and not d.reason.strip():
-        return _NO_REASON[d.source], None
+        return where("reason", _NO_REASON[d.source]), None
     return None, until
+
+
+def _key_path(d: Directive) -> str | None:
+    """A configuration entry's key path, ``tool.iamlint.suppress[0]`` (see `iamlint.config`)."""
+    if d.source == "config" and len(d.key) > 1 and isinstance(d.key[1], str):
+        return d.key[1]
+    return None
+
+
+def _config_key(d: Directive):
+    """How a problem of a directive is said: a configuration entry's names its key path
+    (``tool.iamlint.suppress[0].until: ...``), the others as they are."""
+    path = _key_path(d)
+
+    def where(field: str, problem: str) -> str:
+        if path is None:
+            return problem
+        if field == "reason":
+            return f"{path}: {problem}"
+        return f"{path}.{field}: {problem}"
+
+    return where
 
 
 _NO_REASON = {
     "comment": "a suppression needs a reason after the brackets (require-reason is on)",
     "metadata": "each ignore entry needs a reason (require-reason is on)",
-    "config": "each entry needs a reason (require-reason is on)",
+    "config": 'each entry needs a reason (require-reason is on): add reason = "..."',
 }
 
 
 _PREFIX = {"comment": "", "metadata": "Metadata iamlint ignore: ", "config": "configuration suppression: "}
+
+
+def _message(d: Directive, problem: str) -> str:
+    path = _key_path(d)
+    if path is not None and problem.startswith(path):
+        return f"configuration suppression {problem}"
+    return _PREFIX[d.source] + problem
 
 
 def validate(
@@ -136,7 +166,7 @@ def validate(
     for d in directives:
         problem, until = _problem(d, known, require_reason)
         if problem is not None:
-            problems.append(diagnostic(INVALID_SUPPRESSION, _PREFIX[d.source] + problem, d.span))
+            problems.append(diagnostic(INVALID_SUPPRESSION, _message(d, problem), d.span))
         else:
             valid.append(Suppression(d, until))
     return valid, problems
@@ -235,7 +265,7 @@ def matches(s: Suppression, f: Finding, rel_path: str, documents: Iterable[Polic
             and (f.owner == d.owner or f.owner.startswith(f"{d.owner} ("))
         )
     # a configuration entry
-    if not any(glob_match(rel_path, g) for g in d.files):
+    if not covers_file(d, f.span.file, rel_path):
         return False
     if d.actions or d.resources:
         stmt = _statement_at(documents, f.span)
@@ -284,6 +314,12 @@ def apply(
         else:
             kept.append(f)
     return kept, hidden
+
+
+def covers_file(d: Directive, path: str, rel_path: str) -> bool:
+    """Whether a configuration entry's ``files`` globs match a file (``rel_path``: relative to
+    the configuration's directory)."""
+    return any(path_matches(path, rel_path, g) for g in d.files)
 
 
 def unused(s: Suppression) -> Finding:

@@ -220,13 +220,13 @@ def test_config_entries_match_file_code_and_action(run_cli, tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         textwrap.dedent(
             """\
-            [[tool.iamlint.ignore]]
+            [[tool.iamlint.suppress]]
             files = "policies/*.json"
             rules = ["IAM101"]
             actions = ["s3:*"]
             reason = "artifacts bucket, reviewed by security"
 
-            [[tool.iamlint.ignore]]
+            [[tool.iamlint.suppress]]
             files = "legacy/**"
             rules = ["IAM102"]
             reason = "no longer deployed"
@@ -548,3 +548,92 @@ def test_hcl_syntax_error_keeps_its_parse_error(run_cli, tmp_path):
     assert (found, proc.returncode) == ([("IAM900", 2, 17)], 2)
     assert doc["findings"][0]["message"].startswith("string is not terminated")
     assert "Traceback" not in proc.stderr
+
+
+# -- issue 15: suppressions judged only where they could have been used ---------------------------
+LEGACY_CONFIG = """\
+[tool.iamlint]
+ignore = ["IAM303"]
+
+[[tool.iamlint.suppress]]
+files = "legacy/*.json"
+rules = ["IAM101"]
+reason = "the legacy deployer, retired in 2027"
+"""
+ADMIN = Path(__file__).resolve().parent / "fixtures" / "IAM101-wildcard-action" / "fail.json"
+CLEAN = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket",'
+    ' "Resource": "arn:aws:s3:::acme-logs"}]}\n'
+)
+
+
+@pytest.fixture
+def legacy_repo(tmp_path):
+    """A repository whose configuration suppresses IAM101 in legacy/*.json, which holds one."""
+    (tmp_path / "pyproject.toml").write_text(LEGACY_CONFIG)
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "deployer.json").write_text(ADMIN.read_text())
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "clean.json").write_text(CLEAN)
+    return tmp_path
+
+
+def test_a_config_entry_without_a_reason_is_invalid_at_its_table(run_cli, tmp_path):
+    """Issue 15, item 3: IAM904 in the configuration file, naming the entry's key path."""
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.iamlint]\n"
+        'ignore = ["IAM303"]\n'
+        "\n"
+        "[[tool.iamlint.suppress]]\n"
+        'files = "*.json"\n'
+        'rules = ["IAM102"]\n'
+        'reason = "reviewed"\n'
+        "\n"
+        "[[tool.iamlint.suppress]]\n"
+        'files = "*.json"\n'
+        'rules = ["IAM101"]\n'
+        "\n"
+        "[[tool.iamlint.suppress]]\n"
+        'files = "*.json"\n'
+        'rules = ["IAM101"]\n'
+        'reason = "reviewed"\n'
+        'until = "soon"\n'
+    )
+    (tmp_path / "p.json").write_text(ADMIN.read_text())
+    proc = run_cli("-f", "json", "p.json", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    config = str(tmp_path / "pyproject.toml")
+    bad = [
+        (f["file"], f["line"], f["column"], f["message"])
+        for f in json.loads(proc.stdout)["findings"]
+        if f["code"] == "IAM904"
+    ]
+    assert bad == [
+        (
+            config,
+            9,
+            1,
+            "configuration suppression tool.iamlint.suppress[1]: each entry needs a reason "
+            '(require-reason is on): add reason = "..."',
+        ),
+        (
+            config,
+            17,
+            1,
+            "configuration suppression tool.iamlint.suppress[2].until: 'soon' is not a date like 2027-03-31",
+        ),
+    ]
+    # an invalid entry suppresses nothing: IAM101 stays
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"] if f["file"] == "p.json"] == [
+        "IAM101",
+        "IAM101",
+    ]
+    # .iamlint.toml names its keys without the table
+    (tmp_path / "pyproject.toml").unlink()
+    (tmp_path / ".iamlint.toml").write_text('[[suppress]]\nfiles = "*.json"\nrules = ["IAM101"]\n')
+    proc = run_cli("-f", "concise", "p.json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert (
+        f"{tmp_path / '.iamlint.toml'}:1:1: IAM904 configuration suppression suppress[0]: each entry needs "
+        'a reason (require-reason is on): add reason = "..."'
+    ) in proc.stdout.splitlines()
