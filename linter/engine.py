@@ -47,6 +47,9 @@ class Linter:
         self.config_suppressions, self.config_problems = suppress.validate(
             self.config.suppressions, self.known_codes, self.config.require_reason
         )
+        #: per configuration entry (by key): the files of this unit its globs matched, and
+        #: those of them for which one of the rules it names is on
+        self.config_reach: dict[tuple, list[int]] = {}
 
     def check(self, ex: Extraction) -> list[Finding]:
         return self.checker.check(ex)
@@ -75,9 +78,21 @@ class Linter:
             ranges = suppress.statement_ranges(path, ex.documents)
             directives.extend(suppress.comment_directives(path, comments, ranges))
         sups, problems = suppress.validate(directives, self.known_codes, cfg.require_reason)
-        kept, hidden = suppress.apply(kept, sups + self.config_suppressions, cfg.relative(path), ex.documents)
+        rel = cfg.relative(path)
+        kept, hidden = suppress.apply(kept, sups + self.config_suppressions, rel, ex.documents)
+
+        def on(code: str) -> bool:  # a rule that runs on this file
+            return code in self.enabled and not cfg.ignored_in(code, path)
+
         if UNUSED_SUPPRESSION.code in self.enabled:
-            kept.extend(suppress.unused(s) for s in sups if s.used == 0)
+            kept.extend(
+                suppress.unused(s) for s in sups if s.used == 0 and suppress.live(s, self.known_codes, on)
+            )
+            for s in self.config_suppressions:
+                if suppress.covers_file(s.directive, path, rel):
+                    reach = self.config_reach.setdefault(s.key, [0, 0])
+                    reach[0] += 1
+                    reach[1] += suppress.live(s, self.known_codes, on)
         kept.extend(problems)
         status = "policies" if ex.documents else "no-policies"
         if any(f.code == PARSE_ERROR.code for f in kept) and not ex.documents:
@@ -296,11 +311,12 @@ def _linter_for(config) -> Linter:
 
 
 def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
-    """Lint one unit within its time budget; return its reports and the use counts of
-    configuration suppressions."""
+    """Lint one unit within its time budget; return its reports and, for each configuration
+    suppression, ``(findings it hid, files it matched, files where a rule it names is on)``."""
     linter = _linter_for(unit.config)
     for s in linter.config_suppressions:
         s.used = 0
+    linter.config_reach.clear()
     budget = linter.config.timeout
     try:
         with Deadline(budget):
@@ -308,7 +324,7 @@ def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
     except UnitTimeout:
         message = f"took longer than {budget:g} s; not fully linted"
         reports = [FileReport(p, "error", None, 0, [parse_error(p, message)]) for p in unit.paths]
-    used = {s.key: s.used for s in linter.config_suppressions}
+    used = {s.key: (s.used, *linter.config_reach.get(s.key, (0, 0))) for s in linter.config_suppressions}
     return reports, used
 
 
@@ -407,13 +423,16 @@ class Engine:
         if _REGISTRY is not self.registry:
             _REGISTRY = self.registry
             _LINTERS.clear()
+        paths = list(paths)
         units, errors = self.units(paths, exclude, texts)
         results = self._execute(units)
         merged: dict[str, FileReport] = {}
-        usage: dict[tuple, int] = {}
+        usage: dict[tuple, list[int]] = {}
         for reports, used in results:
-            for k, n in used.items():
-                usage[k] = usage.get(k, 0) + n
+            for k, counts in used.items():
+                total = usage.setdefault(k, [0, 0, 0])
+                for i, n in enumerate(counts):
+                    total[i] += n
             for r in reports:
                 if r.path in merged:  # a file reached twice (directly, and through a module's file())
                     m = merged[r.path]
@@ -426,7 +445,7 @@ class Engine:
                 else:
                     merged[r.path] = r
         files = sorted(merged.values(), key=lambda r: r.path)
-        files.extend(self._config_findings(units, usage))
+        files.extend(self._config_findings(units, usage, paths))
         suppressed = [h for fr in files for h in fr.suppressed]
         return RunReport(files, self.registry, errors, suppressed=suppressed)
 
@@ -457,25 +476,40 @@ class Engine:
             progress.finish()
         return results
 
-    def _config_findings(self, units: list[Unit], usage: dict[tuple, int]) -> list[FileReport]:
-        """Findings about the configuration files' own suppressions, reported there: IAM904
-        for invalid entries, IAM901 for entries no unit used."""
-        out: dict[str, FileReport] = {}
-        seen = set()
+    def _config_findings(
+        self, units: list[Unit], usage: dict[tuple, list[int]], given: list[str]
+    ) -> list[FileReport]:
+        """Findings about the configuration files' own suppressions, reported in the file that
+        holds each (a file that another extends, too): IAM904 for invalid entries, IAM901 for
+        entries that suppressed nothing though they could have (`suppress.covered`: the run
+        linted every file the entry can match; `suppress.live`: a rule it names is on)."""
+        found: list[Finding] = []
+        seen_configs = set()
+        seen_keys: set[tuple] = set()
         for unit in units:
             cfg = unit.config
-            if cfg.path is None or cfg.path in seen:
+            if cfg.path is None or repr(cfg) in seen_configs:
                 continue
-            seen.add(cfg.path)
+            seen_configs.add(repr(cfg))
             linter = _linter_for(cfg)
-            found = list(linter.config_problems)
-            if UNUSED_SUPPRESSION.code in linter.enabled:
-                found.extend(
-                    suppress.unused(s) for s in linter.config_suppressions if usage.get(s.key, 0) == 0
-                )
-            if found:
-                out[cfg.path] = FileReport(cfg.path, "config", findings=found)
-        return list(out.values())
+            found.extend(linter.config_problems)
+            if UNUSED_SUPPRESSION.code not in linter.enabled:
+                continue
+            for s in linter.config_suppressions:
+                if s.key in seen_keys:
+                    continue
+                seen_keys.add(s.key)
+                used, matched, live = usage.get(s.key, (0, 0, 0))
+                if used or not suppress.covered(s.directive, cfg.root, given):
+                    continue
+                if live or (
+                    not matched and suppress.live(s, linter.known_codes, linter.enabled.__contains__)
+                ):
+                    found.append(suppress.unused(s))
+        out: dict[str, list[Finding]] = {}
+        for f in found:
+            out.setdefault(f.span.file, []).append(f)
+        return [FileReport(path, "config", findings=_dedupe(fs)) for path, fs in sorted(out.items())]
 
 
 _STATUS_RANK = {"config": 0, "not-iac": 1, "no-policies": 2, "policies": 3, "error": 4}

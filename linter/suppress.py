@@ -18,8 +18,13 @@ Three ways, one per situation, each parsed where it is found into a `Directive`:
 `validate` judges every directive in one place: known codes, a reason when
 ``require-reason`` is on, a real date. A malformed one is IAM904 invalid-suppression (an
 input error: exit code 2) and suppresses nothing. A suppression never hides an input error.
-One that suppresses nothing is reported as IAM901 unused-suppression. An expired one no
-longer applies, and the finding it covered says so.
+One that suppresses nothing is reported as IAM901 unused-suppression, when it could
+have: a suppression is judged only for the rules that are on (`live`: selected, and not
+turned off for the file by ``per-file-ignores``), as ruff's unused-noqa check skips rules
+that are off; and a configuration entry only in a run that linted every file it can match
+(`covered`), so that linting one file, a pre-commit run or an editor's buffer never
+reports an entry written for other files. An expired one no longer applies, and the
+finding it covered says so.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from .config import path_matches
@@ -320,6 +325,50 @@ def covers_file(d: Directive, path: str, rel_path: str) -> bool:
     """Whether a configuration entry's ``files`` globs match a file (``rel_path``: relative to
     the configuration's directory)."""
     return any(path_matches(path, rel_path, g) for g in d.files)
+
+
+def live(s: Suppression, known: Iterable[str], on: Callable[[str], bool]) -> bool:
+    """Whether a suppression could have been used: one of the rules its codes name is on
+    (``on(code)``). A suppression of rules that are all off is not judged (ruff's unused-noqa
+    check skips them too): turning a rule off for a run must not fail it."""
+    return any(on(k) for k in known if any(c == "ALL" or k.startswith(c) for c in s.codes))
+
+
+def covered(d: Directive, root: str, given: Iterable[str]) -> bool:
+    """Whether a run that was given the paths ``given`` linted every file a configuration
+    entry can match: each of its globs' fixed part (``legacy`` of ``legacy/*.json``; the
+    configuration's directory ``root`` for a glob that matches a name anywhere) is a path
+    given or lies inside a directory given. Only then can "it matched nothing" be told from
+    "its files were not in this run" (a pre-commit run, an editor's buffer)."""
+    import os
+
+    dirs = [os.path.abspath(p) for p in given]
+    for g in d.files:
+        base = _fixed_part(g, root)
+        if not any(base == p or base.startswith(os.path.join(p, "")) for p in dirs):
+            return False
+    return bool(d.files)
+
+
+def _fixed_part(glob: str, root: str) -> str:
+    """The path before a glob's first wildcard, absolute: ``root/legacy`` for ``legacy/*.json``,
+    ``root`` for ``*.json`` or ``**/x`` (which match anywhere below it)."""
+    import os
+
+    p = glob.strip().rstrip("/")
+    if p.startswith("./"):
+        p = p[2:]
+    if "/" not in p:
+        return os.path.abspath(root)
+    parts = []
+    for part in p.split("/"):
+        if any(ch in part for ch in "*?["):
+            break
+        parts.append(part)
+    fixed = "/".join(parts)
+    if os.path.isabs(p):  # an absolute glob, from a file that another extends
+        return os.path.normpath(fixed or "/")
+    return os.path.normpath(os.path.join(os.path.abspath(root), fixed)) if fixed else os.path.abspath(root)
 
 
 def unused(s: Suppression) -> Finding:

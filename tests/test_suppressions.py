@@ -233,10 +233,16 @@ def test_config_entries_match_file_code_and_action(run_cli, tmp_path):
             """
         )
     )
-    proc = run_cli("-f", "concise", "policies", cwd=tmp_path)
+    proc = run_cli("-f", "concise", ".", cwd=tmp_path)  # the whole repository: every entry is judged
     assert proc.stdout.splitlines() == [
         'policies/deploy.json:20:17: IAM101 Allow statement grants every action ("*")',
         f"{tmp_path / 'pyproject.toml'}:7:1: IAM901 suppression of IAM102 matches no finding; remove it",
+    ]
+    assert proc.stderr == ""
+    # legacy/ is not in a run of policies/: its entry is not judged
+    proc = run_cli("-f", "concise", "policies", cwd=tmp_path)
+    assert proc.stdout.splitlines() == [
+        'policies/deploy.json:20:17: IAM101 Allow statement grants every action ("*")',
     ]
 
 
@@ -576,6 +582,103 @@ def legacy_repo(tmp_path):
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "clean.json").write_text(CLEAN)
     return tmp_path
+
+
+def test_a_config_entry_for_files_not_in_the_run_is_not_unused(run_cli, legacy_repo):
+    """Issue 15, item 1: linting one other file, a directory without the entry's files, or an
+    editor's buffer does not report the entry: its files were not in the run."""
+    for args, kwargs in (
+        (("policies/clean.json",), {}),
+        (("policies",), {}),
+        (("--stdin-filename", "policies/clean.json", "-"), {"input": CLEAN}),
+        (("--stdin-filename", "clean.json", "-"), {"input": CLEAN}),
+    ):
+        proc = run_cli("-f", "concise", *args, cwd=legacy_repo, **kwargs)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", ""), args
+
+
+def test_a_config_entry_is_judged_when_the_run_holds_all_its_files(run_cli, legacy_repo):
+    # the whole repository, or the entry's folder: the entry suppressed the finding (used)
+    for path in (".", "legacy"):
+        proc = run_cli("-f", "concise", path, cwd=legacy_repo)
+        assert (proc.returncode, proc.stdout) == (0, ""), path
+    # fixed: the entry matches nothing any more, in a run that holds every file it can match
+    (legacy_repo / "legacy" / "deployer.json").write_text(CLEAN)
+    unused = (
+        f"{legacy_repo / 'pyproject.toml'}:4:1: IAM901 suppression of IAM101 matches no finding; remove it\n"
+    )
+    for path in (".", "legacy"):
+        proc = run_cli("-f", "concise", path, cwd=legacy_repo)
+        assert (proc.returncode, proc.stdout) == (1, unused), path
+    # one file of legacy/ is not all of legacy/*.json: not judged
+    proc = run_cli("-f", "concise", "legacy/deployer.json", cwd=legacy_repo)
+    assert (proc.returncode, proc.stdout) == (0, "")
+
+
+def test_a_config_entry_for_one_file_is_judged_when_that_file_is_linted(run_cli, legacy_repo):
+    (legacy_repo / "pyproject.toml").write_text(
+        LEGACY_CONFIG.replace('files = "legacy/*.json"', 'files = "legacy/deployer.json"')
+    )
+    (legacy_repo / "legacy" / "deployer.json").write_text(CLEAN)
+    proc = run_cli("-f", "concise", "legacy/deployer.json", cwd=legacy_repo)
+    assert proc.returncode == 1
+    assert proc.stdout.endswith(
+        "pyproject.toml:4:1: IAM901 suppression of IAM101 matches no finding; remove it\n"
+    )
+
+
+UNUSED_COMMENT = template(above="# iamlint: ignore[IAM101] the reporting job, reviewed")
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--select", "IAM102,IAM9"],
+        ["--ignore", "IAM101"],
+        ["--ignore", "IAM1", "--extend-select", "IAM102"],
+        ["--per-file-ignores", "t.yaml:IAM101"],
+    ],
+    ids=["select", "ignore", "ignore-prefix", "per-file-ignores"],
+)
+def test_suppressions_of_rules_that_are_off_are_not_unused(run_cli, tmp_path, flags):
+    """Issue 15, item 2: as ruff's unused-noqa check, IAM901 skips rules that do not run."""
+    text = UNUSED_COMMENT.replace("Action: s3:*", "Action: s3:GetObject")
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", text, *flags)
+    assert (found, proc.returncode) == ([("IAM102", 12, 23)], 1)
+    # the same suppression while IAM101 runs is unused
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", text)
+    assert found == [("IAM901", 9, 11), ("IAM102", 12, 23)]
+
+
+def test_metadata_and_config_suppressions_of_rules_that_are_off_are_not_unused(run_cli, tmp_path):
+    doc = {
+        "Resources": {
+            "Reader": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Metadata": {"iamlint": {"ignore": [{"rule": "IAM101", "reason": "was broad once"}]}},
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}
+                        ]
+                    }
+                },
+            }
+        },
+    }
+    (tmp_path / "stack.json").write_text(json.dumps(doc, indent=2))
+    (tmp_path / "policy.json").write_text(CLEAN)
+    (tmp_path / ".iamlint.toml").write_text(
+        '[[suppress]]\nfiles = "*.json"\nrules = ["IAM101"]\nreason = "reviewed"\n'
+    )
+    on = run_cli("-f", "concise", ".", cwd=tmp_path)
+    assert on.stdout.splitlines() == [
+        "stack.json:8:13: IAM901 suppression of IAM101 matches no finding; remove it",
+        f"{tmp_path / '.iamlint.toml'}:1:1: IAM901 suppression of IAM101 matches no finding; remove it",
+    ]
+    for flags in (["--ignore", "IAM101"], ["--select", "IAM5,IAM9"], ["--per-file-ignores", "*.json:IAM1"]):
+        proc = run_cli("-f", "concise", *flags, ".", cwd=tmp_path)
+        assert (proc.returncode, proc.stdout) == (0, ""), flags
 
 
 def test_a_config_entry_without_a_reason_is_invalid_at_its_table(run_cli, tmp_path):
