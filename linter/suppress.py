@@ -5,7 +5,8 @@ Three ways, one per situation, each parsed where it is found into a `Directive`:
 - a comment ``# iamlint: ignore[IAM101,IAM102] reason`` (``//`` and ``/* */`` in HCL too) on
   the offending line or the line above it, in YAML and HCL; it covers the statement it sits
   in (or that starts on the line after it); ``until=2027-03-31`` in the reason makes it
-  expire (`comment_directives`). Only real comments count, as the format's own lexer finds
+  expire (`comment_directives`). ``# iamlint: ignore-file[IAM101] reason``, anywhere in the
+  file, covers the whole file. Only real comments count, as the format's own lexer finds
   them (`iamlint.parse.yaml_comments`, `iamlint.parse.hcl_tree.comments`): the same text
   inside a string, a block scalar or a heredoc is not a suppression;
 - a CloudFormation resource's ``Metadata: {iamlint: {ignore: [{rule: IAM101, reason: ...,
@@ -41,15 +42,17 @@ from .directives import Directive
 from .model import Finding, PolicyDocument, Span, Statement, Str
 
 #: a directive in a ``#`` or ``//`` comment (after other text of the comment too: ``# x # iamlint: ...``)
-_COMMENT = re.compile(r"(?:^|\s)(?:#|//)\s*iamlint\s*:\s*(?P<verb>\w+)(?P<rest>.*)$", re.IGNORECASE)
+_COMMENT = re.compile(r"(?:^|\s)(?:#|//)\s*iamlint\s*:\s*(?P<verb>[\w-]+)(?P<rest>.*)$", re.IGNORECASE)
 #: a directive in a ``/* */`` comment, which may span lines
 _BLOCK_COMMENT = re.compile(
-    r"/\*\s*iamlint\s*:\s*(?P<verb>\w+)(?P<rest>.*?)(?:\*/)?\Z", re.IGNORECASE | re.DOTALL
+    r"/\*\s*iamlint\s*:\s*(?P<verb>[\w-]+)(?P<rest>.*?)(?:\*/)?\Z", re.IGNORECASE | re.DOTALL
 )
 _BRACKET = re.compile(r"^\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$")
 _UNTIL = re.compile(r"\buntil\s*=\s*(\S+)")
 _CODE = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
 _WHERE = {"comment": "comment", "metadata": "resource metadata", "config": "configuration"}
+#: the lines an ``ignore-file`` comment covers: all of them
+WHOLE_FILE = (1, 1 << 62)
 
 
 @dataclass
@@ -205,21 +208,28 @@ def comment_directives(
         span = Span(path, lineno, column + offset, end_line, end_col)
         rest = " ".join(m.group("rest").split()) if block else m.group("rest").strip()
 
-        if m.group("verb").lower() != "ignore":
-            problem = f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason'"
+        verb = m.group("verb").lower()
+        if verb not in ("ignore", "ignore-file"):
+            problem = (
+                f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason' "
+                "or 'iamlint: ignore-file[CODE] reason'"
+            )
             out.append(Directive((), "", span, "comment", problem=problem))
             continue
         b = _BRACKET.match(rest)
         if not b:
-            problem = "write the codes to ignore in brackets: 'iamlint: ignore[IAM101] reason'"
+            problem = f"write the codes to ignore in brackets: 'iamlint: {verb}[IAM101] reason'"
             out.append(Directive((), "", span, "comment", problem=problem))
             continue
         codes = tuple(c.strip() for c in re.split(r"[,\s]+", b.group("codes")) if c.strip())
         if not codes:
-            problem = "no rule code between the brackets of 'iamlint: ignore[...]'"
+            problem = f"no rule code between the brackets of 'iamlint: {verb}[...]'"
             out.append(Directive((), "", span, "comment", problem=problem))
             continue
         reason, until = _split_until(b.group("reason"))
+        if verb == "ignore-file":
+            out.append(Directive(codes, reason, span, "comment", until=until, lines=WHOLE_FILE))
+            continue
         # the statement it sits in, or that starts on the line after it
         first, last = lineno, end_line + 1
         for a, z in ranges:

@@ -396,7 +396,8 @@ def test_a_real_comment_that_looks_like_a_directive_is_malformed(run_cli, tmp_pa
     assert (found, proc.returncode) == ([("IAM904", 3, 13)], 2)
     assert (
         doc["findings"][0]["message"]
-        == "unknown iamlint directive 'see'; write 'iamlint: ignore[CODE] reason'"
+        == "unknown iamlint directive 'see'; write 'iamlint: ignore[CODE] reason' "
+        "or 'iamlint: ignore-file[CODE] reason'"
     )
 
 
@@ -740,3 +741,76 @@ def test_a_config_entry_without_a_reason_is_invalid_at_its_table(run_cli, tmp_pa
         f"{tmp_path / '.iamlint.toml'}:1:1: IAM904 configuration suppression suppress[0]: each entry needs "
         'a reason (require-reason is on): add reason = "..."'
     ) in proc.stdout.splitlines()
+
+
+FILE_WIDE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+# iamlint: ignore-file[IAM102] the sandbox account's reporting stack, reviewed 2026-11
+Resources:
+  ReportsPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: s3:*
+            Resource: "*"
+  OtherPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sqs:SendMessage
+            Resource: "*"
+"""
+
+
+def test_a_file_level_suppression_covers_the_whole_file(run_cli, tmp_path):
+    proc, found, doc = lint(run_cli, tmp_path, "t.yaml", FILE_WIDE)
+    assert (found, proc.returncode) == ([("IAM101", 10, 21)], 1)
+    assert doc["summary"]["suppressed"] == 2
+    # anywhere in the file, here at its end
+    text = FILE_WIDE.replace("# iamlint: ignore-file[IAM102] the sandbox", "# the sandbox") + (
+        "# iamlint: ignore-file[IAM101] sandbox account\n"
+    )
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", text)
+    assert found == [("IAM102", 11, 23), ("IAM102", 19, 23)]
+    # unused, and without a reason
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", FILE_WIDE.replace("IAM102]", "IAM105]"))
+    assert found[0] == ("IAM901", 2, 1)
+    proc, found, doc = lint(
+        run_cli,
+        tmp_path,
+        "t.yaml",
+        FILE_WIDE.replace(" the sandbox account's reporting stack, reviewed 2026-11", ""),
+    )
+    assert proc.returncode == 2
+    assert [(f["code"], f["line"], f["message"]) for f in doc["findings"] if f["code"] == "IAM904"] == [
+        ("IAM904", 2, "a suppression needs a reason after the brackets (require-reason is on)")
+    ]
+
+
+def test_a_file_level_suppression_in_hcl(run_cli, tmp_path):
+    tf = (
+        "// iamlint: ignore-file[IAM101] the deploy module manages whole services\n"
+        'data "aws_iam_policy_document" "deploy" {\n'
+        "  statement {\n"
+        '    actions   = ["cloudformation:*"]\n'
+        '    resources = ["arn:aws:cloudformation:eu-west-1:123456789012:stack/web/*"]\n'
+        "  }\n"
+        "  statement {\n"
+        '    actions   = ["s3:*"]\n'
+        '    resources = ["arn:aws:s3:::acme-artifacts/*"]\n'
+        "  }\n"
+        "}\n"
+        'locals { note = "# iamlint: ignore-file[IAM102] in a string: not a suppression" }\n'
+    )
+    (tmp_path / "mod").mkdir()
+    proc, found, doc = lint(run_cli, tmp_path / "mod", "main.tf", tf)
+    assert (found, proc.returncode, doc["summary"]["suppressed"]) == ([], 0, 2)
+    # a plain ignore[...] on that line covers no statement
+    proc, found, _ = lint(
+        run_cli, tmp_path / "mod", "main.tf", tf.replace("ignore-file[IAM101]", "ignore[IAM101]")
+    )
+    assert found == [("IAM901", 1, 1), ("IAM101", 4, 18), ("IAM101", 8, 18)]
