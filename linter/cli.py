@@ -66,7 +66,8 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="files and directories to lint (default: .); '-' reads one file from stdin",
+        help="files and directories to lint (default: .); '-' reads one file from stdin "
+        "(its format told from its content unless --stdin-filename names it)",
     )
     out = p.add_argument_group("output")
     out.add_argument("-f", "--format", default="text", choices=FORMATS, help="output format (default: text)")
@@ -314,6 +315,35 @@ def _color(stream: TextIO, fmt: str) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+#: the first block of a Terraform file: resource "aws_iam_role" "x" {, locals {
+_HCL_BLOCK = (
+    r"^[ \t]*(?:resource|data|module|locals|variable|output|provider|terraform|moved|import|check)"
+    r'(?:[ \t]+"[^"\n]*")*[ \t]*\{'
+)
+_CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::", "Custom::")
+
+
+def sniff_stdin(text: str) -> str:
+    """The name stdin is linted under when ``--stdin-filename`` does not say: ``stdin.json``
+    for JSON (a policy, a template or a plan: the JSON extractor tells them apart),
+    ``stdin.tf`` for Terraform (a module in the current directory), ``stdin.yaml`` for a
+    CloudFormation template in YAML; a `UsageError` when it is none of these."""
+    head = text.lstrip()
+    if head.startswith(("{", "[")):
+        return "stdin.json"
+    import re
+
+    if re.search(_HCL_BLOCK, text, re.MULTILINE):
+        return "stdin.tf"
+    if any(m in text for m in _CFN_MARKERS):
+        return "stdin.yaml"
+    what = "stdin is empty" if not head else "cannot tell what stdin holds"
+    raise UsageError(
+        f"{what}: not a JSON policy, template or plan, a YAML template nor Terraform; "
+        "name the file it is with --stdin-filename PATH"
+    )
+
+
 def _doc_parser(prog: str, what: str) -> argparse.ArgumentParser:
     p = _Parser(prog=prog, description=what)
     p.add_argument(
@@ -466,8 +496,9 @@ def lint(args, reg) -> int:
         raise UsageError(str(e)) from None
     texts: dict[str, str] = {}
     stdin_error = None
+    sniffed = False
     if "-" in paths:
-        name = os.path.normpath(args.stdin_filename or "stdin.json")
+        name = os.path.normpath(args.stdin_filename or "stdin")
         try:
             limit = resolver.for_path(name).max_file_size
         except ConfigError as e:
@@ -477,6 +508,9 @@ def lint(args, reg) -> int:
             text, stdin_error = None, over_limit(name, limit)
         else:
             text, stdin_error = decode(name, data)
+        if text is not None and not args.stdin_filename:
+            name = sniff_stdin(text)
+            sniffed = True
         paths = [name]
         if text is not None:
             texts[name] = text
@@ -487,14 +521,21 @@ def lint(args, reg) -> int:
 
         progress = Progress(sys.stderr)
     engine = Engine(reg, resolver, jobs=jobs, progress=progress)
+    # iamlint's own files are never linted (nor counted as "not IaC"): the baseline, the report
+    own = [p for p in (args.baseline, args.write_baseline, args.output) if p]
     try:
         if stdin_error is not None:
             report = RunReport([FileReport(paths[0], "error", None, 0, [stdin_error])], reg)
         else:
-            report = engine.run(paths, exclude=args.exclude, texts=texts)
+            report = engine.run(paths, exclude=args.exclude, texts=texts, skip=own)
     except ConfigError as e:
         raise UsageError(str(e)) from None
-    for note in resolver.warnings:  # the configuration is read as files are found
+    if sniffed and [fr.status for fr in report.files if fr.path == paths[0]] == ["not-iac"]:
+        raise UsageError(
+            "stdin holds JSON that is not a policy, a template or a Terraform plan; "
+            "name the file it is with --stdin-filename PATH"
+        )
+    for note in [*resolver.warnings, *engine.warnings]:  # the configuration is read as files are found
         sys.stderr.write(f"iamlint: warning: {note}\n")
     for err in report.usage_errors:
         sys.stderr.write(f"iamlint: error: {err}\n")

@@ -343,7 +343,11 @@ def _lint_unit(linter: Linter, unit: Unit) -> list[FileReport]:
 
 
 class Engine:
-    """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report."""
+    """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report.
+
+    ``warnings``: what the last run has to say that is not an error (a directory given with
+    nothing to lint).
+    """
 
     def __init__(
         self, registry: Registry, resolver: Resolver | None = None, jobs: int = 1, progress: Any = None
@@ -352,12 +356,25 @@ class Engine:
         self.resolver = resolver or Resolver(registry, isolated=True)
         self.jobs = max(1, jobs)
         self.progress = progress
+        self.warnings: list[str] = []
         self._repositories: dict[tuple[str, bool], str] = {}
 
-    def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
+    def units(
+        self,
+        paths: Iterable[str],
+        exclude: Iterable[str] = (),
+        texts: dict[str, str] | None = None,
+        skip: Iterable[str] = (),
+    ):
+        """The work units of a run and its usage errors. ``skip``: files that are iamlint's own
+        (the baseline, the report being written), never linted."""
         texts = texts or {}
+        exclude = list(exclude)
+        skipped = {os.path.normcase(os.path.realpath(p)) for p in skip}
         found: dict[str, str] = {}  # path -> the repository of the path given that found it
+        given_by: dict[str, str] = {}  # path -> the path given that found it
         errors: list[str] = []
+        empty: list[str] = []  # directories given in which discovery found nothing
         for raw in paths:
             repo = self.repository(raw)
 
@@ -369,21 +386,29 @@ class Engine:
                     mode = os.stat(raw).st_mode
                 except OSError:  # not saved yet
                     found.setdefault(raw, repo)
+                    given_by.setdefault(raw, raw)
                     continue
                 if stat.S_ISDIR(mode):
                     errors.append(not_regular(raw, mode))
                     continue
             files, errs = discover([raw], exclude, allowed)
             errors.extend(errs)
+            if not files and not errs:
+                empty.append(raw)
             for path, _explicit in files:
+                if skipped and os.path.normcase(os.path.realpath(path)) in skipped:
+                    continue
                 found.setdefault(path, repo)
+                given_by.setdefault(path, raw)
         units: list[Unit] = []
         modules: dict[tuple[str, str], list[str]] = {}
         configs: dict[str, Any] = {}
+        linted: set[str] = set()
         for path, _repo in sorted(found.items()):
             cfg = self.resolver.for_path(path)
             if cfg.excluded(path):
                 continue
+            linted.add(given_by[path])
             if path.lower().endswith(".tf"):
                 key = (os.path.dirname(path) or ".", repr(cfg))
                 modules.setdefault(key, []).append(path)
@@ -396,7 +421,34 @@ class Engine:
             cfg = configs[ckey]
             roots = tuple(dict.fromkeys([*(found[p] for p in given), *cfg.allow_paths]))
             units.append(Unit("module", tuple(given), cfg, t, roots))
+        self.warnings = self._nothing_to_lint(paths, empty, given_by, linted, exclude, texts)
         return units, errors
+
+    def _nothing_to_lint(self, paths, empty, given_by, linted, exclude, texts) -> list[str]:
+        """A line for each directory given that leads to no file to lint, and for each file
+        given when no file at all is linted, saying why (ruff's "no files found" warning)."""
+        out = []
+        for raw in dict.fromkeys(paths):
+            if raw in linted:
+                continue
+            directory = raw not in texts and os.path.isdir(raw)
+            if not directory and linted:
+                continue  # a file excluded while others are linted: the configuration says so
+            if raw in empty:
+                if directory and not discover([raw])[0]:
+                    why = "it holds no .json, .yaml, .yml, .template or .tf file"
+                else:
+                    why = f"{'every file in it is' if directory else 'it is'} excluded (--exclude)"
+            elif raw in given_by.values():
+                where = {self.resolver.for_path(p).path for p, r in given_by.items() if r == raw}
+                names = ", ".join(sorted(w for w in where if w)) or "the configuration"
+                why = f"{'every file in it is' if directory else 'it is'} excluded (exclude in {names})"
+            else:
+                continue  # an error was reported for it, or it is iamlint's own file
+            out.append(
+                f"no files to lint in {raw}: {why}" if directory else f"no files to lint: {raw}: {why}"
+            )
+        return out
 
     def repository(self, path: str) -> str:
         """The real path of the repository a path given belongs to, which file() calls may
@@ -417,14 +469,19 @@ class Engine:
         return self._repositories[key]
 
     def run(
-        self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None
+        self,
+        paths: Iterable[str],
+        exclude: Iterable[str] = (),
+        texts: dict[str, str] | None = None,
+        skip: Iterable[str] = (),
     ) -> RunReport:
+        """Lint ``paths``; ``skip``: files never linted (iamlint's own: the baseline, the report)."""
         global _REGISTRY
         if _REGISTRY is not self.registry:
             _REGISTRY = self.registry
             _LINTERS.clear()
         paths = list(paths)
-        units, errors = self.units(paths, exclude, texts)
+        units, errors = self.units(paths, exclude, texts, skip)
         results = self._execute(units)
         merged: dict[str, FileReport] = {}
         usage: dict[tuple, list[int]] = {}

@@ -108,3 +108,108 @@ def test_jobs_output_is_identical_to_serial(run_cli, tmp_path):
     assert serial.returncode == parallel.returncode == 1
     assert serial.stdout == parallel.stdout
     assert len(json.loads(serial.stdout)["findings"]) == 40 * 2 + 40 * 2
+
+
+# -- issue 15: stdin without a name, runs with nothing to lint, iamlint's own files -------------
+FAIL = FIX / "IAM101-wildcard-action"
+
+
+def expected(path: Path, name: str) -> list[str]:
+    """A fixture's expected findings as concise-format prefixes: ``name:line:col: CODE``."""
+    out = []
+    for line in path.read_text().split():
+        code, _, where = line.partition(":")
+        where = where.split(":", 1)[1] if where.startswith("main.tf:") else where
+        start = where.split("-")[0]
+        out.append(f"{name}:{start}: {code}")
+    return out
+
+
+@pytest.mark.parametrize(
+    "source, name",
+    [
+        (FAIL / "fail.cfn.yaml", "stdin.yaml"),
+        (FAIL / "fail.cfn.json", "stdin.json"),
+        (FAIL / "fail.json", "stdin.json"),
+        (FAIL / "fail.tfplan.json", "stdin.json"),
+        (FAIL / "tf-jsonencode-fail" / "main.tf", "stdin.tf"),
+    ],
+    ids=["yaml-template", "json-template", "json-policy", "plan", "terraform"],
+)
+def test_stdin_without_a_name_is_linted_as_what_it_holds(run_cli, tmp_path, source, name):
+    """Issue 15, item 5: a piped template or .tf is no longer "not IaC" and exit 0."""
+    proc = run_cli("-f", "concise", "-", cwd=tmp_path, input=source.read_text())
+    fixture = source.parent if source.name == "main.tf" else source
+    want = expected(fixture.parent / (fixture.name + ".expected"), name)
+    got = [line.split(" ", 2)[0] + " " + line.split(" ", 2)[1] for line in proc.stdout.splitlines()]
+    assert (proc.returncode, got, proc.stderr) == (1, want, "")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            '{"name": "web", "version": "1.0.0"}',
+            "stdin holds JSON that is not a policy, a template or a Terraform plan",
+        ),
+        ("apiVersion: v1\nkind: Pod\n", "cannot tell what stdin holds"),
+        ("", "stdin is empty"),
+    ],
+    ids=["package-json", "kubernetes", "empty"],
+)
+def test_stdin_that_is_not_iac_needs_a_name(run_cli, tmp_path, content, message):
+    proc = run_cli("-", cwd=tmp_path, input=content)
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"iamlint: error: {message}") and line.endswith("with --stdin-filename PATH")
+    # named, it is what its name says: a file that is not IaC is skipped, as on disk
+    named = run_cli("--stdin-filename", "package.json", "-", cwd=tmp_path, input=content)
+    assert named.returncode == 0 and "not IaC" in named.stdout
+
+
+def test_a_run_with_nothing_to_lint_says_so(run_cli, tmp_path):
+    """ruff's "No files found" warning: a warning line per path, exit 0."""
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("nothing here")
+    (tmp_path / "legacy").mkdir()
+    shutil.copy(ADMIN, tmp_path / "legacy" / "admin.json")
+    (tmp_path / ".iamlint.toml").write_text('exclude = ["legacy"]\n')
+    proc = run_cli("empty", "docs", "legacy", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stderr.splitlines() == [
+        "iamlint: warning: no files to lint in empty: it holds no .json, .yaml, .yml, .template or .tf file",
+        "iamlint: warning: no files to lint in docs: it holds no .json, .yaml, .yml, .template or .tf file",
+        f"iamlint: warning: no files to lint in legacy: every file in it is excluded (exclude in {tmp_path / '.iamlint.toml'})",
+    ]
+    assert proc.stdout == "0 files scanned; 0 policies found; no findings.\n"
+    proc = run_cli("--exclude", "*.json", "--isolated", "legacy/admin.json", cwd=tmp_path)
+    assert (
+        proc.stderr == "iamlint: warning: no files to lint: legacy/admin.json: it is excluded (--exclude)\n"
+    )
+    # a folder with nothing next to one with findings: the warning, and the findings' exit code
+    shutil.copy(ADMIN, tmp_path / "admin.json")
+    proc = run_cli("-f", "concise", "empty", "admin.json", cwd=tmp_path)
+    assert proc.returncode == 1 and proc.stdout.count("admin.json:") == 2
+    assert proc.stderr.splitlines() == [
+        "iamlint: warning: no files to lint in empty: it holds no .json, .yaml, .yml, .template or .tf file"
+    ]
+
+
+def test_the_baseline_and_the_report_are_not_linted(run_cli, tmp_path):
+    """Issue 15, item 8: neither is linted nor counted as "not IaC"."""
+    shutil.copy(ADMIN, tmp_path / "p.json")
+    wrote = run_cli("--write-baseline", ".iamlint-baseline.json", ".", cwd=tmp_path)
+    assert "1 file scanned;" in wrote.stdout and "not IaC" not in wrote.stdout
+    again = run_cli("--write-baseline", ".iamlint-baseline.json", ".", cwd=tmp_path)
+    assert "1 file scanned;" in again.stdout and "not IaC" not in again.stdout
+    proc = run_cli(
+        "-f", "json", "-o", "report.json", "--baseline", ".iamlint-baseline.json", ".", cwd=tmp_path
+    )
+    assert proc.returncode == 0
+    proc = run_cli(
+        "-f", "json", "-o", "report.json", "--baseline", ".iamlint-baseline.json", ".", cwd=tmp_path
+    )
+    doc = json.loads((tmp_path / "report.json").read_text())
+    assert [f["path"] for f in doc["files"]] == ["p.json"]
+    assert (doc["summary"]["files"], doc["summary"]["not_iac"], doc["summary"]["baselined"]) == (1, 0, 2)
