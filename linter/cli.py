@@ -168,7 +168,7 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         type=_jobs,
         default=None,
         metavar="N",
-        help="processes to use (default: the number of CPUs)",
+        help="processes to use (default: the number of CPUs, when the input is large enough to gain from them)",
     )
     run.add_argument(
         "--max-file-size",
@@ -514,13 +514,12 @@ def lint(args, reg) -> int:
         paths = [name]
         if text is not None:
             texts[name] = text
-    jobs = args.jobs or os.cpu_count() or 1
     progress = None
     if not texts and sys.stderr.isatty():  # the bar draws only on a terminal: skip its import otherwise
         from .progress import Progress
 
         progress = Progress(sys.stderr)
-    engine = Engine(reg, resolver, jobs=jobs, progress=progress)
+    engine = Engine(reg, resolver, jobs=args.jobs, progress=progress)
     # iamlint's own files are never linted (nor counted as "not IaC"): the baseline, the report
     own = [p for p in (args.baseline, args.write_baseline, args.output) if p]
     try:

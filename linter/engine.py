@@ -345,16 +345,22 @@ def _lint_unit(linter: Linter, unit: Unit) -> list[FileReport]:
 class Engine:
     """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report.
 
-    ``warnings``: what the last run has to say that is not an error (a directory given with
-    nothing to lint).
+    ``jobs``: the most processes to use; None: as many as there are CPUs, when the input is
+    large enough to gain from them (`parallel`). ``warnings``: what the last run has to say
+    that is not an error (a directory given with nothing to lint).
     """
 
     def __init__(
-        self, registry: Registry, resolver: Resolver | None = None, jobs: int = 1, progress: Any = None
+        self,
+        registry: Registry,
+        resolver: Resolver | None = None,
+        jobs: int | None = 1,
+        progress: Any = None,
     ):
         self.registry = registry
         self.resolver = resolver or Resolver(registry, isolated=True)
-        self.jobs = max(1, jobs)
+        self.auto = jobs is None
+        self.jobs = max(1, os.cpu_count() or 1) if jobs is None else max(1, jobs)
         self.progress = progress
         self.warnings: list[str] = []
         self._repositories: dict[tuple[str, bool], str] = {}
@@ -506,29 +512,34 @@ class Engine:
         suppressed = [h for fr in files for h in fr.suppressed]
         return RunReport(files, self.registry, errors, suppressed=suppressed)
 
+    def parallel(self, units: list[Unit]) -> int:
+        """How many processes to lint ``units`` with. A pool costs a start (forking, and each
+        worker's first rules, catalogue and parser) that only enough work pays back: with
+        ``jobs`` given, at least `MIN_UNITS` units; by default, also at least `AUTO_MIN_UNITS`
+        units and `AUTO_MIN_BYTES` of input (measured: benchmarks/bench_jobs.py)."""
+        if self.jobs <= 1 or len(units) < MIN_UNITS:
+            return 1
+        if self.auto and (len(units) < AUTO_MIN_UNITS or sum(map(_unit_size, units)) < AUTO_MIN_BYTES):
+            return 1
+        return min(self.jobs, len(units))
+
     def _execute(self, units: list[Unit]):
         progress = self.progress
-        if progress:
-            progress.start(len(units))
-        results = []
-        if self.jobs > 1 and len(units) >= 16:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        if progress:  # files, as the summary counts them (a module's unit holds several)
+            progress.start(sum(len(u.paths) for u in units))
+        results: list = []
 
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            # largest first, in small chunks, so that no process is left with the big files at
-            # the end; the report is sorted by path afterwards, so the order does not show
-            ordered = sorted(units, key=_unit_size, reverse=True)
-            with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method)) as pool:
-                for res in pool.map(run_unit, ordered, chunksize=4):
-                    results.append(res)
-                    if progress:
-                        progress.advance()
+        def done(unit: Unit, result) -> None:
+            results.append(result)
+            if progress:
+                progress.advance(len(unit.paths))
+
+        jobs = self.parallel(units)
+        if jobs > 1:
+            _in_pool(units, jobs, done)
         else:
             for unit in units:
-                results.append(run_unit(unit))
-                if progress:
-                    progress.advance()
+                done(unit, run_unit(unit))
         if progress:
             progress.finish()
         return results
@@ -569,7 +580,59 @@ class Engine:
         return [FileReport(path, "config", findings=_dedupe(fs)) for path, fs in sorted(out.items())]
 
 
+#: with ``jobs`` given, the fewest units worth a process pool
+MIN_UNITS = 16
+#: by default (``jobs`` None), the fewest units and bytes worth a pool: below them, the pool's
+#: cost (~120 ms of CPU: forking, pickling, the workers' page copies) is more than half the work
+#: it shares out (benchmarks/bench_jobs.py; on 2 CPUs, 30 units were a loss, 100 a gain)
+AUTO_MIN_UNITS = 64
+AUTO_MIN_BYTES = 256 * 1024
+
 _STATUS_RANK = {"config": 0, "not-iac": 1, "no-policies": 2, "policies": 3, "error": 4}
+
+
+def _in_pool(units: list[Unit], jobs: int, done) -> None:
+    """Lint units in ``jobs`` worker processes, calling ``done(unit, result)`` for each."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    frozen = False
+    if method == "fork":
+        # the smallest unit of each kind first, here: the workers forked next inherit what it
+        # loaded (rules, catalogue, parsers) instead of each loading it again, and, frozen, no
+        # collection in a worker copies the pages that hold it
+        first = _first_of_each_kind(units)
+        for unit in first:
+            done(unit, run_unit(unit))
+        units = [u for u in units if u not in first]
+        import gc
+
+        gc.freeze()
+        frozen = True
+    try:
+        if not units:
+            return
+        # largest first, in small chunks, so that no process is left with the big files at the
+        # end; the report is sorted by path afterwards, so the order does not show
+        ordered = sorted(units, key=_unit_size, reverse=True)
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+            for unit, result in zip(ordered, pool.map(run_unit, ordered, chunksize=4), strict=True):
+                done(unit, result)
+    finally:
+        if frozen:
+            import gc
+
+            gc.unfreeze()
+
+
+def _first_of_each_kind(units: list[Unit]) -> list[Unit]:
+    """The smallest unit of each kind (a Terraform module, a file of each extension)."""
+    first: dict[str, Unit] = {}
+    for unit in sorted(units, key=_unit_size):
+        kind = "module" if unit.kind == "module" else os.path.splitext(unit.paths[0])[1].lower()
+        first.setdefault(kind, unit)
+    return list(first.values())
 
 
 def _unit_size(unit: Unit) -> int:

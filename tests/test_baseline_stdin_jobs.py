@@ -213,3 +213,58 @@ def test_the_baseline_and_the_report_are_not_linted(run_cli, tmp_path):
     doc = json.loads((tmp_path / "report.json").read_text())
     assert [f["path"] for f in doc["files"]] == ["p.json"]
     assert (doc["summary"]["files"], doc["summary"]["not_iac"], doc["summary"]["baselined"]) == (1, 0, 2)
+
+
+def test_the_progress_bar_counts_files_as_the_summary_does(tmp_path):
+    """Issue 15, item 8: a Terraform module is one unit of work but several files."""
+    import io
+
+    from iamlint.config import Resolver
+    from iamlint.engine import Engine
+    from iamlint.progress import Progress
+    from iamlint.ruleset import default_registry
+
+    for m in range(3):
+        (tmp_path / f"m{m}").mkdir()
+        for i in range(4):
+            (tmp_path / f"m{m}" / f"f{i}.tf").write_text(f'locals {{ x{i} = "{i}" }}\n')
+    shutil.copy(ADMIN, tmp_path / "p.json")
+    bar = io.StringIO()
+    reg = default_registry()
+    engine = Engine(reg, Resolver(reg, isolated=True), progress=Progress(bar, enabled=True, min_interval=0))
+    report = engine.run([str(tmp_path)])
+    assert len(report.scanned) == 13
+    assert "13/13 files 100%" in bar.getvalue() and "/4 files" not in bar.getvalue()
+
+
+def test_default_jobs_use_processes_only_for_large_inputs(tmp_path):
+    """Issue 15, item 7: the default starts no pool for a few dozen files or for little input
+    (the thresholds are measured in benchmarks/bench_jobs.py); -j N asks for N processes
+    whenever there is work for them."""
+    from iamlint import engine as eng
+    from iamlint.config import Resolver
+    from iamlint.ruleset import default_registry
+
+    reg = default_registry()
+    n = eng.AUTO_MIN_UNITS
+    pad = " " * (eng.AUTO_MIN_BYTES // n)  # each file large enough for n of them to be enough
+    for i in range(n):
+        (tmp_path / "big").mkdir(exist_ok=True)
+        (tmp_path / "big" / f"p{i:03}.json").write_text(ADMIN.read_text() + pad)
+        (tmp_path / "small").mkdir(exist_ok=True)
+        (tmp_path / "small" / f"p{i:03}.json").write_text(ADMIN.read_text())
+
+    def engine(jobs):
+        e = eng.Engine(reg, Resolver(reg, isolated=True), jobs=jobs)
+        if jobs is None:
+            e.jobs = 2  # as on a 2-core machine, whatever this one has
+        return e
+
+    big, _ = engine(None).units([str(tmp_path / "big")])
+    small, _ = engine(None).units([str(tmp_path / "small")])
+    assert len(big) == len(small) == n
+    assert engine(None).parallel(big) == 2
+    assert engine(None).parallel(big[:-1]) == 1  # one unit short
+    assert engine(None).parallel(small) == 1  # too few bytes
+    assert engine(2).parallel(small) == 2 and engine(2).parallel(small[: eng.MIN_UNITS - 1]) == 1
+    assert engine(1).parallel(big) == 1

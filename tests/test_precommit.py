@@ -220,3 +220,15 @@ def test_hook_passes_on_a_clean_file_whatever_the_configuration_suppresses_elsew
     assert proc.returncode == 0, proc.output
     assert "1 file scanned; 1 policy found; no findings." in proc.output
     assert "IAM901" not in proc.output
+
+
+def test_hook_runs_once_with_one_summary(work, pre_commit_home, hook_config):
+    """Issue 15, item 7: require_serial: pre-commit does not split the files over processes
+    (it would: 4 files a process on any machine with more than one CPU)."""
+    for i in range(12):
+        (work / f"p{i:02}.json").write_text(GOOD)
+    git(work, "add", ".")
+    proc = run_hook(work, pre_commit_home, hook_config)
+    assert proc.returncode == 0, proc.output
+    assert proc.output.count("files scanned") == 1
+    assert "12 files scanned; 12 policies found; no findings." in proc.output
