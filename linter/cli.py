@@ -307,12 +307,49 @@ def _out(path: str | None) -> TextIO:
     return open(path, "w", encoding="utf-8", newline="\n")
 
 
-def _color(stream: TextIO, fmt: str) -> bool:
-    if fmt != "text" or os.environ.get("NO_COLOR"):
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _color(stream: TextIO, fmt: str, to_file: bool = False) -> bool:
+    """Colour in the text format: on a terminal; ``NO_COLOR`` turns it off, ``FORCE_COLOR``
+    on where it is not a terminal (a pipe to a pager); never in a file written with -o."""
+    if fmt != "text" or to_file or os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return hasattr(stream, "isatty") and stream.isatty()
+    return _isatty(stream)
+
+
+#: terminals that show OSC 8 hyperlinks, by $TERM_PROGRAM and by $TERM
+_LINK_PROGRAMS = ("iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "Tabby", "rio", "WarpTerminal")
+_LINK_TERMS = ("xterm-kitty", "xterm-ghostty", "alacritty", "foot", "foot-extra", "wezterm", "contour")
+
+
+def _hyperlinks(stream: TextIO, fmt: str, to_file: bool = False, env=None) -> bool:
+    """OSC 8 links on the rule codes of the text format: only on a terminal (never in a file
+    or a pipe, whatever the environment says), not in CI logs, and on terminals known to show
+    them (others might print the escape codes). ``FORCE_HYPERLINK=0`` turns them off,
+    ``FORCE_HYPERLINK=1`` on for any terminal (the variable other tools read too)."""
+    env = os.environ if env is None else env
+    if fmt != "text" or to_file or not _isatty(stream):
+        return False
+    force = env.get("FORCE_HYPERLINK")
+    if force is not None and force.strip() != "":
+        return force.strip() not in ("0", "false", "no")
+    if env.get("CI", "").strip().lower() not in ("", "0", "false", "no") or env.get("TERM") == "dumb":
+        return False
+    if env.get("WT_SESSION") or env.get("DOMTERM") or env.get("KONSOLE_VERSION"):
+        return True
+    if env.get("TERM_PROGRAM") in _LINK_PROGRAMS or env.get("TERM") in _LINK_TERMS:
+        return True
+    try:
+        return int(env.get("VTE_VERSION", "0")) >= 5000  # GNOME Terminal and other VTE terminals
+    except ValueError:
+        return False
 
 
 #: the first block of a Terraform file: resource "aws_iam_role" "x" {, locals {
@@ -546,11 +583,13 @@ def lint(args, reg) -> int:
             baseline.apply(report, baseline.load(args.baseline))
         except baseline.BaselineError as e:
             raise UsageError(str(e)) from None
+    to_file = args.output is not None
     report.options = {
         "show_source": args.show_source,
         "statistics": args.statistics,
         "show_suppressed": args.show_suppressed,
         "sources": texts,  # --show-source quotes the stdin buffer, not the file on disk
+        "hyperlinks": not to_file and _hyperlinks(sys.stdout, args.format),
     }
     if args.write_baseline:
         try:
@@ -568,7 +607,7 @@ def lint(args, reg) -> int:
         raise UsageError(f"cannot write {where}: {e.strerror or e}") from None
     try:
         try:
-            render(args.format, report, out, _color(out, args.format))
+            render(args.format, report, out, _color(out, args.format, to_file))
         finally:
             if out is not sys.stdout:
                 out.close()
