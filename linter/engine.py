@@ -582,11 +582,14 @@ class Engine:
 
 #: with ``jobs`` given, the fewest units worth a process pool
 MIN_UNITS = 16
-#: by default (``jobs`` None), the fewest units and bytes worth a pool: below them, the pool's
-#: cost (~120 ms of CPU: forking, pickling, the workers' page copies) is more than half the work
-#: it shares out (benchmarks/bench_jobs.py; on 2 CPUs, 30 units were a loss, 100 a gain)
-AUTO_MIN_UNITS = 64
-AUTO_MIN_BYTES = 256 * 1024
+#: by default (``jobs`` None), the fewest units and bytes worth a pool. Measured on 2 CPUs
+#: (benchmarks/bench_jobs.py for wall time, CPU time per process for what a pool costs): the pool
+#: costs ~0.13 s of CPU (forking, pickling, the workers' page copies) and the parent keeps
+#: ~0.17 s of serial work, so 30 corpus files gain nothing, 100 (320 KiB) at best 1.25x on an
+#: idle machine and lost 20-45% in every run on a shared one, 300 (1,000 KiB) ~1.5x, the
+#: corpus (2,881 units, 12.5 MiB) ~1.7x. Below these, a run is serial: as fast as -j1.
+AUTO_MIN_UNITS = 256
+AUTO_MIN_BYTES = 768 * 1024
 
 _STATUS_RANK = {"config": 0, "not-iac": 1, "no-policies": 2, "policies": 3, "error": 4}
 
