@@ -30,13 +30,18 @@ class WildcardResource(StatementRule):
 
     ## What it does
     Flags `"Resource": "*"` in an `Allow` statement when at least one of the statement's
-    actions supports resource-level permissions, according to iamlint's AWS action
-    catalogue; the message names those actions. Actions that accept only `"*"`
-    (`s3:ListAllMyBuckets`, `ec2:DescribeInstances`, `xray:PutTraceSegments`) leave no
-    choice and are never flagged, nor is a statement whose actions iamlint cannot resolve.
-    A partial wildcard counts when most of the actions it matches support resource-level
-    permissions (`s3:Put*`: 37 of 40), not when most accept only `"*"` (`ec2:Describe*`:
-    177 of 194); `"*"` and `"service:*"` always count.
+    actions acts on a resource of a type the Service Authorization Reference requires for it
+    (or on one of several types), according to iamlint's AWS action catalogue; the message
+    names those actions. Actions that accept only `"*"` (`s3:ListAllMyBuckets`,
+    `ec2:DescribeInstances`, `xray:PutTraceSegments`) leave no choice and are never flagged,
+    nor are actions whose only resource type is optional (`rekognition:DetectModerationLabels`
+    and `comprehend:DetectEntities` work without a custom model) or whose resource types are
+    all singletons, one per account and Region (CloudWatch's `dataset` of
+    `cloudwatch:GetMetricData`, `PutMetricData` and `ListMetrics`): for them `"*"` is no
+    broader than their ARN. Nor is a statement whose actions iamlint cannot resolve.
+    A partial wildcard counts when most of the actions it matches act on required resources
+    (`s3:Put*`), not when most are usable on `"*"` (`ec2:Describe*`, `ce:Get*`); `"*"` and
+    `"service:*"` always count.
     Policies attached to one resource are not checked: in a KMS key policy `"*"` means "this
     key", and likewise for Secrets Manager secrets, ECR repositories, EFS file systems,
     backup vaults and CodeArtifact domains. Nor are service control and resource control
@@ -129,9 +134,11 @@ class WildcardResource(StatementRule):
 
     @staticmethod
     def _scopable(stmt: Statement) -> list[str] | None:
-        """The statement's actions that support resource-level permissions.
+        """The statement's actions that act on resources of a type they require.
 
-        None means "no finding": every action accepts only "*". Without the catalogue every
+        None means "no finding": every action accepts only "*", or is as well granted on
+        "*" as on its resources (`Catalogue.usable_on_star`: its resource types are all
+        optional, or all singletons). Without the catalogue every
         literal action counts as scopable (the literal rule of the first releases).
         """
         cat = catalogue()
@@ -145,13 +152,11 @@ class WildcardResource(StatementRule):
                 continue
             if name.endswith(":*"):
                 service = cat.service(name.split(":", 1)[0])
-                if service is not None and any(
-                    (a := cat.action(n)) is not None and a.supports_resource_level for n in expand(name)
-                ):
+                if service is not None and any(not cat.usable_on_star(n) for n in expand(name)):
                     out.append(name)  # an unknown service is IAM501's business, not a claim here
                 continue
             matched = [cat.action(a) for a in expand(name)]
-            scoped = [a for a in matched if a is not None and a.supports_resource_level]
+            scoped = [a for a in matched if a is not None and not cat.usable_on_star(a.name)]
             if "*" not in name and "?" not in name:
                 if scoped:
                     out.append(scoped[0].name)

@@ -1,0 +1,53 @@
+"""Issue 11, item 5 (precision): findings that AWS's documentation says are not findings,
+and messages that say exactly what is wrong. Each case is linted as a user runs iamlint."""
+
+from __future__ import annotations
+
+import json
+
+
+def lint(run_cli, tmp_path, name: str, policy: dict, *args: str):
+    (tmp_path / name).write_text(json.dumps(policy, indent=2) + "\n")
+    out = run_cli("--format", "concise", *args, name, cwd=tmp_path)
+    assert "Traceback" not in out.stderr
+    return out
+
+
+def allow(action, resource="*", **extra) -> dict:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource, **extra}],
+    }
+
+
+# -- IAM102: actions whose resource types are all optional or all singletons ------------------
+def test_iam102_leaves_actions_usable_on_star_alone(run_cli, tmp_path):
+    """CloudWatch's only resource type of GetMetricData/PutMetricData/ListMetrics is the one
+    `dataset` per account and Region; Rekognition's and Comprehend's detection calls take a
+    custom model only optionally: "*" is their natural scope."""
+    actions = [
+        "cloudwatch:GetMetricData",
+        "cloudwatch:PutMetricData",
+        "cloudwatch:ListMetrics",
+        "rekognition:DetectModerationLabels",
+        "comprehend:DetectEntities",
+    ]
+    out = lint(run_cli, tmp_path, "metrics.json", allow(actions), "--select", "IAM102")
+    assert out.returncode == 0, out.stdout
+    assert out.stdout == ""
+
+
+def test_iam102_names_only_the_actions_that_need_a_resource(run_cli, tmp_path):
+    out = lint(
+        run_cli,
+        tmp_path,
+        "alarms.json",
+        allow(["cloudwatch:PutMetricData", "cloudwatch:PutMetricAlarm"]),
+        "--select",
+        "IAM102",
+    )
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        'alarms.json:10:19-10.22: warning: IAM102 Allow statement applies to every resource ("Resource": "*"); '
+        "cloudwatch:PutMetricAlarm could be scoped to resource ARNs"
+    ]
