@@ -292,6 +292,50 @@ def effectively_star(value: str) -> bool:
     return account == "*" and bool(re.fullmatch(r"[A-Za-z0-9_-]+[/:]\*", resource))
 
 
+def as_broad_as_star(action: str, value: str) -> bool:
+    """Whether the ``Resource`` value ``value`` names every resource of every resource type
+    ``action`` takes, so that it grants the action as widely as ``"*"`` would.
+
+    ``arn:aws:logs:*:*:*`` is as broad as ``"*"`` for ``logs:PutLogEvents`` (every log group
+    and stream); ``arn:aws:s3:::*`` is not for ``s3:GetObject``, whose access-point objects
+    (``arn:aws:s3:<region>:<account>:accesspoint/...``) it does not name. Decided on one ARN
+    per format of each type, its variables filled in (the partition as ``aws``, the Region,
+    the account and the resource's own variables with placeholder text): a value names every
+    resource of a format when it matches that ARN. False for an unknown action, an action
+    without resource types, and a type whose ARN format the catalogue does not know.
+    """
+    if value == "*":
+        return True
+    cat = catalogue()
+    a = cat.action(action) if cat is not None else None
+    if a is None or not a.resource_types:
+        return False
+    types = cat.action_resource_types(action)
+    if len(types) != len(a.resource_types) or any(not t.arns for t in types):
+        return False
+    from .catalogue import glob_regex
+
+    pattern = re.sub(r"\$\{[^}]*\}", "*", value)  # a policy variable may be any text
+    matcher = re.compile(glob_regex(pattern), re.DOTALL)
+    return all(matcher.fullmatch(_sample_arn(arn)) for t in types for arn in t.arns)
+
+
+#: what `_sample_arn` writes for a variable of each of an ARN's first five fields
+_SAMPLE_FIELDS = ("arn", "aws", "", "xx-sample-1", "000000000000")
+
+
+def _sample_arn(template: str) -> str:
+    """One ARN of an ARN format: ``arn:${Partition}:s3:::${BucketName}`` -> ``arn:aws:s3:::x``."""
+    parts = template.split(":", 5)
+    out = []
+    for i, part in enumerate(parts):
+        if i < 5:
+            out.append(_SAMPLE_FIELDS[i] if "${" in part or "*" in part else part)
+        else:
+            out.append(re.sub(r"\$\{[^}]*\}|\*", "x", part))
+    return ":".join(out)
+
+
 #: global condition keys that tie a request to specific resources, callers or services
 _SCOPING_GLOBAL_KEYS = {
     "aws:resourceaccount",

@@ -13,6 +13,7 @@ from iamlint.api import (
     Statement,
     StatementRule,
     Str,
+    as_broad_as_star,
     catalogue,
     effectively_star,
     expand,
@@ -49,7 +50,11 @@ class WildcardResource(StatementRule):
     is the default `FullAWSAccess` or `RCPFullAWSAccess`), nor session policies and VPC
     endpoint policies, which only narrow or filter what other policies grant. `NotAction` with `"*"` is IAM103's
     business. ARNs whose region, account and resource id are all wildcards
-    (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) are as broad as `"*"` and count too.
+    (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) count too. The message says such an
+    ARN is "as broad as `*`" only for the actions it names every resource of, of every
+    resource type they take (`arn:aws:logs:*:*:*` for `logs:PutLogEvents`); otherwise it
+    names the types it spans: `arn:aws:s3:::*` names every bucket and object, but not the
+    objects reached through access points, which `s3:GetObject` also takes.
     A statement scoped by a condition instead of an ARN is not flagged: tags of the resource
     or the request (`aws:ResourceTag/...`, `ec2:ResourceTag/...`, `aws:RequestTag/...`,
     `aws:TagKeys`), the resource's account or organization (`aws:ResourceAccount`,
@@ -124,13 +129,42 @@ class WildcardResource(StatementRule):
             detail = f"; {shorten(scopable)} could be scoped to resource ARNs"
         else:
             detail = ""
-        what = '"Resource": "*"' if star.value == "*" else f'"{star.value}" is as broad as "*"'
+        what = (
+            'every resource ("Resource": "*")' if star.value == "*" else self._breadth(star, scopable or [])
+        )
         yield self.report(
             star.span,
-            f"Allow statement applies to every resource ({what}){detail}",
+            f"Allow statement applies to {what}{detail}",
             owner=doc,
             value=f"Resource:{star.value}@{statement_identity(stmt)}",
         )
+
+    @staticmethod
+    def _breadth(value: Str, scopable: list[str]) -> str:
+        """What an ARN with wildcards for its Region, account and resource spans: "as broad
+        as *" for the actions it names every resource of (`as_broad_as_star`), else the
+        resource types it names every one of."""
+        arn = value.canonical()
+        cat = catalogue()
+        if cat is None:
+            return f'every resource its wildcards span ("{value.value}")'
+        covered, types = [], set()
+        for name in scopable:
+            if name == "*":
+                continue
+            actions = (
+                [a for a in expand(name) if not cat.usable_on_star(a)]
+                if "*" in name or "?" in name
+                else [name]
+            )
+            if actions and all(as_broad_as_star(a, arn) for a in actions):
+                covered.append(name)
+            types.update(t for a in actions for t in cat.match_resource(a, arn))
+        if covered:
+            return f'every resource ("{value.value}" is as broad as "*" for {shorten(covered)})'
+        if types:
+            return f'every {shorten(sorted(types, key=str.lower))} ("{value.value}")'
+        return f'every resource its wildcards span ("{value.value}")'
 
     @staticmethod
     def _scopable(stmt: Statement) -> list[str] | None:

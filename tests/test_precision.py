@@ -51,3 +51,33 @@ def test_iam102_names_only_the_actions_that_need_a_resource(run_cli, tmp_path):
         'alarms.json:10:19-10.22: warning: IAM102 Allow statement applies to every resource ("Resource": "*"); '
         "cloudwatch:PutMetricAlarm could be scoped to resource ARNs"
     ]
+
+
+# -- IAM102: "as broad as *" only where it is ----------------------------------------------------
+def test_iam102_says_as_broad_as_star_only_for_the_actions_it_is_true_of(run_cli, tmp_path):
+    """arn:aws:logs:*:*:* is every log group and stream: as broad as "*" for the logs actions;
+    arn:aws:s3:::* is every object of every bucket, but s3:GetObject also takes the objects of
+    access points (arn:aws:s3:<region>:<account>:accesspoint/...), which it does not name."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": "arn:aws:logs:*:*:*",
+            },
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*"},
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::*"},
+        ],
+    }
+    out = lint(run_cli, tmp_path, "typed.json", policy, "--select", "IAM102")
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        'typed.json:10:19-10.39: warning: IAM102 Allow statement applies to every resource ("arn:aws:logs:*:*:*" '
+        'is as broad as "*" for logs:CreateLogStream, logs:PutLogEvents); logs:CreateLogStream, '
+        "logs:PutLogEvents could be scoped to resource ARNs",
+        'typed.json:15:19-15.35: warning: IAM102 Allow statement applies to every object ("arn:aws:s3:::*"); '
+        "s3:GetObject could be scoped to resource ARNs",
+        'typed.json:20:19-20.35: warning: IAM102 Allow statement applies to every bucket ("arn:aws:s3:::*"); '
+        "s3:ListBucket could be scoped to resource ARNs",
+    ]
