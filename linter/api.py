@@ -40,6 +40,7 @@ from .rule import (
     StatementRule,
 )
 from .rulekit import (
+    KMS_DEFAULT_KEY_POLICY_WILDCARDS,
     Grants,
     account_input,
     account_of,
@@ -53,9 +54,12 @@ from .rulekit import (
     document_label,
     effectively_star,
     element_values,
+    enables_iam_policies,
     expand,
     grants_on_every_resource,
     has_mfa_condition,
+    is_key_policy,
+    is_this_account_root,
     literal_actions,
     narrows,
     plural,
@@ -68,6 +72,7 @@ from .rulekit import (
 
 __all__ = [
     "FORMATS",
+    "KMS_DEFAULT_KEY_POLICY_WILDCARDS",
     "THIS_ACCOUNT",
     "Condition",
     "Context",
@@ -106,9 +111,12 @@ __all__ = [
     "document_label",
     "effectively_star",
     "element_values",
+    "enables_iam_policies",
     "expand",
     "grants_on_every_resource",
     "has_mfa_condition",
+    "is_key_policy",
+    "is_this_account_root",
     "literal_actions",
     "narrows",
     "plural",

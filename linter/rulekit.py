@@ -388,6 +388,78 @@ def scoped_by_condition(stmt: Statement) -> Condition | None:
     return None
 
 
+# -- KMS key policies ----------------------------------------------------------------------------
+#: owners whose policy is a KMS key's key policy
+KEY_POLICY_OWNERS = frozenset(
+    {
+        "AWS::KMS::Key",
+        "AWS::KMS::ReplicaKey",
+        "aws_kms_key",
+        "aws_kms_key_policy",
+        "aws_kms_replica_key",
+        "aws_kms_external_key",
+        "aws_kms_replica_external_key",
+    }
+)
+
+#: the partial wildcards of AWS's default key policy, as the AWS KMS Developer Guide writes
+#: its key-administrator and key-user statements ("Default key policy",
+#: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)
+KMS_DEFAULT_KEY_POLICY_WILDCARDS = frozenset(
+    f"kms:{w}*"
+    for w in (
+        "Create",
+        "Describe",
+        "Enable",
+        "List",
+        "Put",
+        "Update",
+        "Revoke",
+        "Disable",
+        "Get",
+        "Delete",
+        "ReEncrypt",
+        "GenerateDataKey",
+    )
+)
+
+
+def is_key_policy(doc: PolicyDocument) -> bool:
+    """A KMS key's key policy: the policy of a KMS key resource, or a raw JSON resource
+    policy whose every action is a ``kms:`` action (its ``"*"`` Resource is the key)."""
+    if not doc.single_resource:
+        return False
+    if doc.origin.owner_type is not None:
+        return doc.origin.owner_type in KEY_POLICY_OWNERS
+    return all(
+        v.value.lower().startswith("kms:") for s in doc.statements for v in literal_actions(s)
+    ) and any(literal_actions(s) for s in doc.statements)
+
+
+def is_this_account_root(v: Value) -> bool:
+    """An AWS principal that is the account deploying the policy: its id, or its ``:root``
+    ARN, however the source format spells it (``${AWS::AccountId}``,
+    ``data.aws_caller_identity...``; see `Str.pseudo`)."""
+    if not isinstance(v, Str):
+        return False
+    p = v.canonical().strip()
+    return p == THIS_ACCOUNT or bool(re.fullmatch(rf"arn:[^:]+:iam::{re.escape(THIS_ACCOUNT)}:root", p))
+
+
+def enables_iam_policies(stmt: Statement) -> bool:
+    """AWS's default key-policy statement ("Enable IAM User Permissions"): ``kms:*`` allowed
+    to this account's root, which lets IAM policies of the account grant access to the key."""
+    if not stmt.is_allow or stmt.principal is None or stmt.not_action is not None:
+        return False
+    entries = stmt.principal.entries
+    return (
+        bool(entries)
+        and all(e.kind.lower() == "aws" and is_this_account_root(e.value) for e in entries)
+        and all(v.value.lower() == "kms:*" for v in literal_actions(stmt))
+        and len(literal_actions(stmt)) == len(stmt.action or ())
+    )
+
+
 def principal_documents(principal: IAMPrincipal) -> list[PolicyDocument]:
     """The identity documents a principal holds: inline and resolved customer managed ones."""
     docs = list(principal.inline)

@@ -81,3 +81,70 @@ def test_iam102_says_as_broad_as_star_only_for_the_actions_it_is_true_of(run_cli
         'typed.json:20:19-20.35: warning: IAM102 Allow statement applies to every bucket ("arn:aws:s3:::*"); '
         "s3:ListBucket could be scoped to resource ARNs",
     ]
+
+
+# -- IAM101: AWS's default key policy ---------------------------------------------------------------
+KEY_TEMPLATE = """\
+Resources:
+  AppKey:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: Enable IAM User Permissions
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root
+            Action: kms:*
+            Resource: "*"
+          - Sid: Allow access for Key Administrators
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:aws:iam::${AWS::AccountId}:role/KeyAdmin
+            Action: [kms:Create*, kms:Describe*, kms:Enable*, kms:List*, kms:Put*, kms:Update*,
+                     kms:Revoke*, kms:Disable*, kms:Get*, kms:Delete*, kms:TagResource,
+                     kms:UntagResource, kms:ScheduleKeyDeletion, kms:CancelKeyDeletion]
+            Resource: "*"
+          - Sid: Allow use of the key
+            Effect: Allow
+            Principal:
+              AWS: !Sub arn:aws:iam::${AWS::AccountId}:role/App
+            Action: [kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey*, kms:DescribeKey]
+            Resource: "*"
+"""
+
+
+def test_iam101_leaves_aws_default_key_policy_alone(run_cli, tmp_path):
+    (tmp_path / "key.yaml").write_text(KEY_TEMPLATE)
+    out = run_cli("--format", "concise", "--select", "IAM101", "key.yaml", cwd=tmp_path)
+    assert "Traceback" not in out.stderr
+    assert (out.returncode, out.stdout) == (0, "")
+
+
+def test_iam101_still_reports_kms_star_to_a_role_or_a_partial_wildcard_outside_a_key_policy(
+    run_cli, tmp_path
+):
+    template = KEY_TEMPLATE.replace(
+        "role/KeyAdmin\n            Action: [kms:Create*", "role/KeyAdmin\n            Action: [kms:*"
+    )
+    template += """\
+  AppPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: kms:Create*
+            Resource: "*"
+"""
+    (tmp_path / "key.yaml").write_text(template)
+    out = run_cli("--format", "concise", "--select", "IAM101", "key.yaml", cwd=tmp_path)
+    assert "Traceback" not in out.stderr
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        'key.yaml:18:22-18.27: error: IAM101 Allow statement grants every action of kms ("kms:*") (56 actions)',
+        'key.yaml:35:21-35.32: warning: IAM101 "kms:Create*" matches 4 actions, 4 of them write or permissions '
+        "management: kms:CreateGrant, kms:CreateAlias, kms:CreateCustomKeyStore and 1 more",
+    ]
