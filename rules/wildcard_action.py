@@ -41,7 +41,8 @@ class WildcardAction(StatementRule):
     - `"*"` and `"service:*"` (such as `"s3:*"`), as errors;
     - partial wildcards (`"s3:Put*"`, `"iam:*Policy"`) that match at least one Write or
       Permissions-management action of iamlint's AWS action catalogue, as warnings; the
-      message says how many actions the pattern matches and names the sensitive ones.
+      message says how many actions the pattern matches and names the sensitive ones, or,
+      when it matches exactly one action (`"kms:Encrypt*"`), names it to write instead.
       A wildcard that matches only List and Read actions (`"ec2:Describe*"`,
       `"s3:Get*Tagging"`) is not flagged: it is the least-privilege way to grant reading.
 
@@ -147,7 +148,9 @@ class WildcardAction(StatementRule):
                 if risky:
                     yield self.report(
                         v.span,
-                        f'"{v.value}" matches {plural(len(matched), "action")}, '
+                        f'"{v.value}" matches one action, write {matched[0]}'
+                        if len(matched) == 1
+                        else f'"{v.value}" matches {plural(len(matched), "action")}, '
                         f"{len(risky):,} of them write or permissions management: {shorten(risky)}",
                         owner=doc,
                         value=v.value,

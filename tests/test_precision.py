@@ -148,3 +148,15 @@ def test_iam101_still_reports_kms_star_to_a_role_or_a_partial_wildcard_outside_a
         'key.yaml:35:21-35.32: warning: IAM101 "kms:Create*" matches 4 actions, 4 of them write or permissions '
         "management: kms:CreateGrant, kms:CreateAlias, kms:CreateCustomKeyStore and 1 more",
     ]
+
+
+# -- IAM101: a partial wildcard that matches one action ----------------------------------------
+def test_iam101_names_the_one_action_a_partial_wildcard_matches(run_cli, tmp_path):
+    key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    out = lint(
+        run_cli, tmp_path, "encrypt.json", allow(["kms:Encrypt*", "kms:Decrypt"], key), "--select", "IAM101"
+    )
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        'encrypt.json:7:9-7.23: warning: IAM101 "kms:Encrypt*" matches one action, write kms:Encrypt'
+    ]
