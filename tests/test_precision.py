@@ -160,3 +160,25 @@ def test_iam101_names_the_one_action_a_partial_wildcard_matches(run_cli, tmp_pat
     assert out.stdout.splitlines() == [
         'encrypt.json:7:9-7.23: warning: IAM101 "kms:Encrypt*" matches one action, write kms:Encrypt'
     ]
+
+
+# -- IAM501: a service the catalogue has never seen ----------------------------------------------
+def test_iam501_dates_a_service_it_does_not_have_and_keeps_unknown_for_an_action(run_cli, tmp_path):
+    """AWS DeepLens was retired; its prefix is in no catalogue since. "unknown" would say AWS has
+    no such service; the catalogue's date says what iamlint knows. s3:GetObjects is a typo."""
+    from iamlint.catalogue import get
+
+    out = lint(
+        run_cli,
+        tmp_path,
+        "devices.json",
+        allow(["deeplens:ListDevices", "s3:GetObjects"]),
+        "--select",
+        "IAM501",
+    )
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        "devices.json:7:9-7.31: warning: IAM501 service prefix 'deeplens' of 'deeplens:ListDevices' is not in the "
+        f"catalogue of {get().built} (retired, newer, or a typo)",
+        "devices.json:8:9-8.24: warning: IAM501 unknown action s3:GetObjects (did you mean s3:GetObject?)",
+    ]
