@@ -182,3 +182,50 @@ def test_iam501_dates_a_service_it_does_not_have_and_keeps_unknown_for_an_action
         f"catalogue of {get().built} (retired, newer, or a typo)",
         "devices.json:8:9-8.24: warning: IAM501 unknown action s3:GetObjects (did you mean s3:GetObject?)",
     ]
+
+
+# -- IAM201: a trust to the account narrowed by aws:PrincipalArn ---------------------------------
+TRUST_TEMPLATE = """\
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:root
+            Action: sts:AssumeRole
+            Condition:
+              ArnEquals:
+                aws:PrincipalArn: !Sub arn:aws:iam::${AWS::AccountId}:role/PIPELINE
+      Policies:
+        - PolicyName: admin
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: iam:DeleteRolePolicy
+                Resource: arn:aws:iam::123456789012:role/app
+"""
+
+
+def test_iam201_trust_narrowed_to_a_named_principal_is_not_broad(run_cli, tmp_path):
+    (tmp_path / "role.yaml").write_text(TRUST_TEMPLATE.replace("PIPELINE", "Deployer"))
+    out = run_cli("--format", "concise", "--select", "IAM201", "role.yaml", cwd=tmp_path)
+    assert "Traceback" not in out.stderr
+    assert (out.returncode, out.stdout) == (0, "")
+
+
+def test_iam201_trust_narrowed_by_a_wildcard_principal_arn_is_still_broad(run_cli, tmp_path):
+    (tmp_path / "role.yaml").write_text(
+        TRUST_TEMPLATE.replace("ArnEquals", "ArnLike").replace("PIPELINE", "*")
+    )
+    out = run_cli("--format", "concise", "--select", "IAM201", "role.yaml", cwd=tmp_path)
+    assert "Traceback" not in out.stderr
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        "role.yaml:10:25-10.74: warning: IAM201 arn:${AWS::Partition}:iam::${AWS::AccountId}:root can assume the "
+        'privileged role DeployRole (allows "iam:DeleteRolePolicy") without an MFA condition or sts:ExternalId'
+    ]
