@@ -68,6 +68,7 @@ from .rulekit import (
     sensitive,
     shorten,
     trusted_accounts,
+    types_spanned,
 )
 
 __all__ = [
@@ -125,4 +126,5 @@ __all__ = [
     "sensitive",
     "shorten",
     "trusted_accounts",
+    "types_spanned",
 ]

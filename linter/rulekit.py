@@ -298,11 +298,8 @@ def as_broad_as_star(action: str, value: str) -> bool:
 
     ``arn:aws:logs:*:*:*`` is as broad as ``"*"`` for ``logs:PutLogEvents`` (every log group
     and stream); ``arn:aws:s3:::*`` is not for ``s3:GetObject``, whose access-point objects
-    (``arn:aws:s3:<region>:<account>:accesspoint/...``) it does not name. Decided on one ARN
-    per format of each type, its variables filled in (the partition as ``aws``, the Region,
-    the account and the resource's own variables with placeholder text): a value names every
-    resource of a format when it matches that ARN. False for an unknown action, an action
-    without resource types, and a type whose ARN format the catalogue does not know.
+    (``arn:aws:s3:<region>:<account>:accesspoint/...``) it does not name. See
+    `types_spanned`. False for an unknown action and an action without resource types.
     """
     if value == "*":
         return True
@@ -310,14 +307,31 @@ def as_broad_as_star(action: str, value: str) -> bool:
     a = cat.action(action) if cat is not None else None
     if a is None or not a.resource_types:
         return False
-    types = cat.action_resource_types(action)
-    if len(types) != len(a.resource_types) or any(not t.arns for t in types):
-        return False
+    return len(types_spanned(action, value)) == len(a.resource_types)
+
+
+def types_spanned(action: str, value: str) -> tuple[str, ...]:
+    """The resource types of ``action`` that the ``Resource`` value ``value`` names every
+    resource of: ``("object",)`` for ``s3:GetObject`` and ``arn:aws:s3:::*``.
+
+    Decided on one ARN per format of each type, its variables filled in (the partition as
+    ``aws``, the Region, the account and the resource's own variables with placeholder
+    text): the value names every resource of a type when it matches that ARN for every
+    format of the type. A type whose ARN format the catalogue does not know, or knows only
+    approximately (cfn-lint's abbreviations), is never spanned.
+    """
+    cat = catalogue()
+    if cat is None or cat.action(action) is None:
+        return ()
     from .catalogue import glob_regex
 
     pattern = re.sub(r"\$\{[^}]*\}", "*", value)  # a policy variable may be any text
     matcher = re.compile(glob_regex(pattern), re.DOTALL)
-    return all(matcher.fullmatch(_sample_arn(arn)) for t in types for arn in t.arns)
+    return tuple(
+        t.name
+        for t in cat.action_resource_types(action)
+        if t.arns and not t.approximate and all(matcher.fullmatch(_sample_arn(arn)) for arn in t.arns)
+    )
 
 
 #: what `_sample_arn` writes for a variable of each of an ARN's first five fields

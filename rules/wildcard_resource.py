@@ -20,6 +20,7 @@ from iamlint.api import (
     literal_actions,
     scoped_by_condition,
     shorten,
+    types_spanned,
 )
 
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
@@ -159,7 +160,7 @@ class WildcardResource(StatementRule):
             )
             if actions and all(as_broad_as_star(a, arn) for a in actions):
                 covered.append(name)
-            types.update(t for a in actions for t in cat.match_resource(a, arn))
+            types.update(t for a in actions for t in types_spanned(a, arn))
         if covered:
             return f'every resource ("{value.value}" is as broad as "*" for {shorten(covered)})'
         if types:
