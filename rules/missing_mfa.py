@@ -50,7 +50,9 @@ def privileged_aws_managed(ref: ManagedPolicyRef) -> bool:
 def trusts_named_principals(stmt: Statement) -> bool:
     """A trust to an account's root narrowed by ``aws:PrincipalArn`` to named principals
     (ARNs without wildcards): only those principals can assume the role, not the account."""
-    aws = stmt.principal.of_kind("AWS") if stmt.principal is not None else ()
+    if stmt.principal is None:
+        return False
+    aws = stmt.principal.of_kind("AWS")
     if not aws or len(aws) != len(stmt.principal.entries):
         return False
     if not all(is_this_account_root(v) or _literal_root(v) for v in aws):

@@ -149,7 +149,8 @@ class WildcardResource(StatementRule):
         cat = catalogue()
         if cat is None:
             return f'every resource its wildcards span ("{value.value}")'
-        covered, types = [], set()
+        covered: list[str] = []
+        types: set[str] = set()
         for name in scopable:
             if name == "*":
                 continue
