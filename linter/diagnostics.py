@@ -29,8 +29,19 @@ DUPLICATE_KEY = Diagnostic("IAM902", "duplicate-key", Severity.WARNING)
 INTERNAL_ERROR = Diagnostic("IAM903", "internal-error", Severity.ERROR)
 INVALID_SUPPRESSION = Diagnostic("IAM904", "invalid-suppression", Severity.ERROR)
 MISSING_FILE = Diagnostic("IAM905", "missing-file", Severity.WARNING)
+UNRESOLVED_POLICY = Diagnostic("IAM906", "unresolved-policy", Severity.INFO)
+DUPLICATE_ADDRESS = Diagnostic("IAM908", "duplicate-address", Severity.WARNING)
 
-ALL = (PARSE_ERROR, UNUSED_SUPPRESSION, DUPLICATE_KEY, INTERNAL_ERROR, INVALID_SUPPRESSION, MISSING_FILE)
+ALL = (
+    PARSE_ERROR,
+    UNUSED_SUPPRESSION,
+    DUPLICATE_KEY,
+    INTERNAL_ERROR,
+    INVALID_SUPPRESSION,
+    MISSING_FILE,
+    UNRESOLVED_POLICY,
+    DUPLICATE_ADDRESS,
+)
 BY_CODE = {d.code: d for d in ALL}
 
 #: a file was not fully checked: always on, never suppressed or baselined, exit code 2
@@ -41,10 +52,24 @@ def is_input_error(finding: Finding) -> bool:
     return finding.code in INPUT_ERRORS
 
 
-def diagnostic(kind: Diagnostic | str, message: str, span: Span, severity: Severity | None = None) -> Finding:
-    """A finding of one of iamlint's own diagnostics (by `Diagnostic` or by code)."""
+def diagnostic(
+    kind: Diagnostic | str,
+    message: str,
+    span: Span,
+    severity: Severity | None = None,
+    related: tuple[Span, ...] = (),
+) -> Finding:
+    """A finding of one of iamlint's own diagnostics (by `Diagnostic` or by code);
+    ``related``: the other places it concerns (see `Finding.related`)."""
     d = kind if isinstance(kind, Diagnostic) else BY_CODE[kind]
-    return Finding(code=d.code, name=d.name, severity=severity or d.severity, message=message, span=span)
+    return Finding(
+        code=d.code,
+        name=d.name,
+        severity=severity or d.severity,
+        message=message,
+        span=span,
+        related=related,
+    )
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
