@@ -5,6 +5,7 @@ A new rule takes the next free code of its group; a code is never reused.
 
 from __future__ import annotations
 
+from .duplicate_address import DuplicateAddress
 from .duplicate_key import DuplicateKey
 from .inline_policy_overuse import InlinePolicyOveruse
 from .internal_error import InternalError
@@ -22,6 +23,7 @@ from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unknown_action import UnknownAction
+from .unresolved_policy import UnresolvedPolicy
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
@@ -49,6 +51,8 @@ BUILTIN = (
     InternalError,
     InvalidSuppression,
     MissingFile,
+    UnresolvedPolicy,
+    DuplicateAddress,
 )
 
 __all__ = [cls.__name__ for cls in BUILTIN] + ["BUILTIN"]

@@ -46,6 +46,23 @@ class TDict(PDict):
         self.file = file
 
 
+class PartialDict(TDict):
+    """A map merged (``merge()``) from maps of which some are not known: ``unresolved``."""
+
+    def __init__(self, pos: Pos, file: str, unresolved: list[UnknownNode]):
+        super().__init__(pos, file)
+        self.unresolved = unresolved
+
+
+class DynStatement(TDict):
+    """A statement of a ``dynamic`` block expanded with unknown iterator values: ``maybe``
+    names its elements whose value may be null, that is absent (see `documents.settle`)."""
+
+    def __init__(self, pos: Pos, file: str):
+        super().__init__(pos, file)
+        self.maybe: set[str] = set()
+
+
 class TList(PList):
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
@@ -90,6 +107,10 @@ def relocate(node: Node, pos: Pos, file: str) -> Node:
         """The copy of one node (containers empty, filled later) and whether it is one."""
         if isinstance(n, str):
             return TStr(str(n), pos, file), False
+        if isinstance(n, PartialDict):
+            return PartialDict(
+                pos, file, [UnknownNode(u.text, pos, file, u.note) for u in n.unresolved]
+            ), True
         if isinstance(n, dict):
             return TDict(pos, file), True
         if isinstance(n, list):
