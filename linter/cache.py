@@ -54,12 +54,13 @@ def read_json(name: str) -> Any | None:
     return None
 
 
-def write_json(name: str, data: Any) -> None:
-    """Write atomically to the first writable cache directory; give up quietly otherwise."""
+def write_json(name: str, data: Any) -> bool:
+    """Write atomically to the first writable cache directory; give up quietly otherwise.
+    Whether it was written."""
     try:
         text = json.dumps(data)
     except (TypeError, ValueError, RecursionError):
-        return
+        return False
     for d in cache_dirs():
         tmp = os.path.join(d, f".{name}.{os.getpid()}.tmp")
         try:
@@ -72,9 +73,10 @@ def write_json(name: str, data: Any) -> None:
             with open(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
             os.replace(tmp, os.path.join(d, name))
-            return
+            return True
         except OSError:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
+    return False

@@ -182,7 +182,17 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         help="stop linting a file or Terraform module after SECONDS (IAM900); 0: no limit (default: 10)",
     )
     run.add_argument(
-        "--version", action="store_true", help="print the version, the number of rules and the catalogue"
+        "--catalogue",
+        choices=("auto", "bundled"),
+        default=None,
+        help="AWS data: 'auto' uses a newer installed cfn-lint's service data when there is one, "
+        "'bundled' always the data shipped with iamlint, for reproducible runs "
+        "(default: the 'catalogue' setting, else $IAMLINT_CATALOGUE, else auto)",
+    )
+    run.add_argument(
+        "--version",
+        action="store_true",
+        help="print the version, the number of rules and which AWS data is in use",
     )
     return p
 
@@ -401,9 +411,17 @@ def run(argv: list[str]) -> int:
         from .catalogue import CatalogueError, get
         from .version import __version__
 
+        try:
+            _choose_catalogue(args, None, reg)
+        except UsageError as e:
+            sys.stderr.write(f"iamlint: error: {e}\n")
+            return EXIT_ERROR
         sys.stdout.write(f"iamlint {__version__} ({len(reg)} rules)\n")
         try:
-            sys.stdout.write(get().describe() + "\n")
+            cat = get()
+            sys.stdout.write(cat.describe() + "\n")
+            for note in cat.notes:
+                sys.stdout.write(f"  {note}\n")
         except CatalogueError as e:
             sys.stdout.write(f"catalogue: unavailable ({e})\n")
         from .managed import ManagedPolicyError
@@ -413,12 +431,44 @@ def run(argv: list[str]) -> int:
             sys.stdout.write(managed().describe() + "\n")
         except ManagedPolicyError as e:
             sys.stdout.write(f"AWS managed policies: unavailable ({e})\n")
+        from .extract.cloudformation.sam import SamTemplatesError
+        from .extract.cloudformation.sam import get as sam_templates
+
+        try:
+            sys.stdout.write(sam_templates().describe() + "\n")
+        except SamTemplatesError as e:
+            sys.stdout.write(f"SAM policy templates: unavailable ({e})\n")
         return EXIT_CLEAN
     try:
         return lint(args, reg)
     except UsageError as e:
         sys.stderr.write(f"iamlint: error: {e}\n")
         return EXIT_ERROR
+
+
+def _choose_catalogue(args, resolver, reg) -> None:
+    """The AWS data of this run: ``--catalogue``, else ``$IAMLINT_CATALOGUE``, else the
+    ``catalogue`` setting of the configuration that applies here, else ``auto``."""
+    from . import catalogue
+
+    env = os.environ.get(catalogue.ENV_MODE, "").strip()
+    if env and env.lower() not in catalogue.MODES:
+        raise UsageError(f"{catalogue.ENV_MODE}={env!r}: expected one of {', '.join(catalogue.MODES)}")
+    chosen = args.catalogue
+    if chosen is None and not env:
+        from .config import ConfigError, Resolver
+
+        try:
+            if resolver is None:  # --version: a broken configuration does not stop it
+                try:
+                    resolver = Resolver(reg, explicit=args.config, isolated=args.isolated)
+                except ConfigError:
+                    return
+            chosen = resolver.for_path(os.path.join(os.getcwd(), "_")).catalogue
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+    if chosen is not None and chosen != catalogue.mode():
+        catalogue.configure(chosen)
 
 
 def lint(args, reg) -> int:
@@ -442,6 +492,7 @@ def lint(args, reg) -> int:
         resolver = Resolver(reg, explicit=args.config, isolated=args.isolated, overrides=fields)
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    _choose_catalogue(args, resolver, reg)
     texts: dict[str, str] = {}
     stdin_error = None
     if "-" in paths:

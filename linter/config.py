@@ -21,9 +21,11 @@ from typing import Any, NamedTuple
 from .diagnostics import INPUT_ERRORS
 from .directives import Directive
 from .discover import MAX_BYTES
-from .model import Span
+from .model import DocKind, Span
 
 SEVERITIES = ("error", "warning", "info")
+#: what ``[kinds]`` may call a raw JSON policy: every kind of policy iamlint knows
+KIND_NAMES = [k.value for k in DocKind if k is not DocKind.UNKNOWN]
 DEFAULT_TIMEOUT = 10.0
 SIZE_PATTERN = r"^([0-9]+(?:\.[0-9]+)?) ?([KMGkmg]i?[Bb]|[Bb])?$"
 _UNITS = {
@@ -67,6 +69,10 @@ class Config(NamedTuple):
     max_file_size: int = MAX_BYTES
     #: the time budget of a file or module, in seconds; 0: none (``timeout``)
     timeout: float = DEFAULT_TIMEOUT
+    #: which AWS data a run uses, "auto" or "bundled" (``catalogue``; see docs/catalogue.md)
+    catalogue: str = "auto"
+    #: ``[kinds]``: (glob, kind name) in file order, the kind of the raw JSON policies it matches
+    kinds: tuple[tuple[str, str], ...] = ()
 
     # -- selection -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
@@ -96,6 +102,18 @@ class Config(NamedTuple):
     def excluded(self, path: str) -> bool:
         rel = self.relative(path)
         return any(glob_match(rel, p) for p in self.exclude)
+
+    def kind_for(self, path: str) -> str | None:
+        """The policy kind ``[kinds]`` gives a raw JSON file (the last matching glob wins, as
+        in ``.gitattributes``), or None: its shape decides."""
+        if not self.kinds:
+            return None
+        rel = self.relative(path)
+        found = None
+        for pattern, kind in self.kinds:
+            if glob_match(rel, pattern):
+                found = kind
+        return found
 
     def settings(self) -> dict[str, Any]:
         """What rules read through ``Context.option`` and ``ctx.settings``."""
@@ -230,6 +248,11 @@ def schema(registry) -> dict:
                 ]
             },
             "timeout": {"type": "number", "minimum": 0},
+            "catalogue": {
+                "enum": ["auto", "bundled"],
+                "description": "auto: a newer installed cfn-lint's AWS data when there is one; bundled: iamlint's own",
+            },
+            "kinds": {"type": "object", "additionalProperties": {"enum": KIND_NAMES}},
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
             **top_level_options,
         },
@@ -335,13 +358,26 @@ def _table(path: str, use_cache: bool = True) -> tuple[dict | None, str]:
 
 
 def _key_path(prefix: str, parts: Iterable) -> str:
+    """The key path as TOML writes it: a key that is not a bare key (a glob such as
+    ``org/scps/*.json``) in quotes, so that its dots are not read as separators."""
+    import re
+
     out = prefix
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
         else:
-            out += ("." if out else "") + str(p)
+            key = str(p) if re.fullmatch(r"[A-Za-z0-9_-]+", str(p)) else _quoted(str(p))
+            out += ("." if out else "") + key
     return out or "(top level)"
+
+
+def _quoted(key: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's; control characters escaped, so the
+    message stays one line), cut short as `_shown` cuts values."""
+    import json
+
+    return json.dumps(key if len(key) <= 60 else key[:57] + "...", ensure_ascii=False)
 
 
 def _entries(table: dict) -> list:
@@ -480,6 +516,8 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         allow_paths=tuple(os.path.realpath(os.path.join(root, p)) for p in table.get("allow-paths", ())),
         max_file_size=max_file_size,
         timeout=float(table.get("timeout", DEFAULT_TIMEOUT)),
+        catalogue=str(table.get("catalogue", "auto")),
+        kinds=tuple(table.get("kinds", {}).items()),
     )
 
 

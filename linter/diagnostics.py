@@ -31,6 +31,7 @@ INVALID_SUPPRESSION = Diagnostic("IAM904", "invalid-suppression", Severity.ERROR
 MISSING_FILE = Diagnostic("IAM905", "missing-file", Severity.WARNING)
 UNRESOLVED_POLICY = Diagnostic("IAM906", "unresolved-policy", Severity.INFO)
 DUPLICATE_ADDRESS = Diagnostic("IAM908", "duplicate-address", Severity.WARNING)
+IGNORED_PARAMETER = Diagnostic("IAM909", "ignored-parameter", Severity.WARNING)
 
 ALL = (
     PARSE_ERROR,
@@ -41,6 +42,7 @@ ALL = (
     MISSING_FILE,
     UNRESOLVED_POLICY,
     DUPLICATE_ADDRESS,
+    IGNORED_PARAMETER,
 )
 BY_CODE = {d.code: d for d in ALL}
 

@@ -27,13 +27,22 @@ class Severity(str, enum.Enum):
 
 
 class DocKind(str, enum.Enum):
-    """What a policy document is for; rules decide by it (a trust policy is not an identity one)."""
+    """What a policy document is for; rules decide by it (a trust policy is not an identity one).
+
+    The values are the names users write (``[tool.iamlint.kinds]``) and ``--format json``
+    shows. Kinds whose Allow grants nothing by itself: ``boundary`` (a permissions boundary),
+    ``scp`` and ``rcp`` (AWS Organizations service and resource control policies),
+    ``session`` (a session policy passed to ``AssumeRole`` or ``GetFederationToken``) and
+    ``endpoint`` (a VPC endpoint policy): each only sets the most that other policies grant.
+    """
 
     IDENTITY = "identity"
     RESOURCE = "resource"
     TRUST = "trust"
     BOUNDARY = "boundary"
     SCP = "scp"
+    RCP = "rcp"
+    SESSION = "session"
     ENDPOINT = "endpoint"
     UNKNOWN = "unknown"
 
@@ -252,6 +261,9 @@ class PolicyDocument:
     #: attached to one resource (a KMS key, a secret, an ECR repository, ...): its "*" (or
     #: absent) Resource means that resource
     single_resource: bool = False
+    #: the SAM policy template it expands (``S3ReadPolicy``): AWS wrote its statements, the
+    #: user only the parameters
+    policy_template: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

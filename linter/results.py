@@ -22,13 +22,41 @@ them, shows them as ``\\ud800`` text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .diagnostics import INPUT_ERRORS
-from .model import Finding, Severity
+from .model import Finding, PolicyDocument, Severity, Span
 
 if TYPE_CHECKING:
     from .registry import Registry
+
+
+class DocumentInfo(NamedTuple):
+    """One policy document a file holds, as ``--format json`` lists it for audits: what kind
+    iamlint took it for, who holds it and where it is."""
+
+    kind: str
+    format: str
+    owner: str | None
+    owner_type: str | None
+    path: str  # the property path inside the owner ("" for a whole raw policy file)
+    construct: str | None
+    statements: int
+    span: Span
+
+    @classmethod
+    def of(cls, doc: PolicyDocument) -> DocumentInfo:
+        o = doc.origin
+        return cls(
+            doc.kind.value,
+            o.format,
+            o.owner,
+            o.owner_type,
+            o.path,
+            o.construct,
+            len(doc.statements),
+            doc.span,
+        )
 
 
 @dataclass
@@ -39,6 +67,8 @@ class FileReport:
     documents: int = 0
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[tuple[Finding, str]] = field(default_factory=list)  # hidden, and why
+    #: the documents counted in ``documents``, in file order
+    document_info: tuple[DocumentInfo, ...] = ()
 
 
 @dataclass

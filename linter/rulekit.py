@@ -69,15 +69,19 @@ def actions_except(patterns: list[str]) -> list[str] | None:
 
 # -- actions -------------------------------------------------------------------------------------
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """An IAM wildcard pattern (``*``, ``?``) as a case-insensitive compiled regex."""
-    return re.compile(
-        "^" + "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern) + "$",
-        re.IGNORECASE,
-    )
+    """An IAM wildcard pattern (``*``, ``?``) as a case-insensitive compiled regex.
+
+    Safe for any pattern a policy holds: matching never backtracks (see `catalogue.glob_regex`).
+    """
+    from .catalogue import glob_regex
+
+    return re.compile("^" + glob_regex(pattern) + "$", re.IGNORECASE)
 
 
 def action_matches(pattern: str, action: str) -> bool:
     """Whether an Action pattern of a policy (``sts:*``, ``sts:Assume*``) covers ``action``."""
+    if len(pattern) - pattern.count("*") > len(action):
+        return False  # more characters than the action has, before building a regex of them
     return bool(glob_to_regex(pattern).match(action))
 
 

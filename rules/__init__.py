@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .duplicate_address import DuplicateAddress
 from .duplicate_key import DuplicateKey
+from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
 from .internal_error import InternalError
 from .invalid_suppression import InvalidSuppression
@@ -53,6 +54,7 @@ BUILTIN = (
     MissingFile,
     UnresolvedPolicy,
     DuplicateAddress,
+    IgnoredParameter,
 )
 
 __all__ = [cls.__name__ for cls in BUILTIN] + ["BUILTIN"]

@@ -32,6 +32,11 @@ class InlinePolicyOveruse(PrincipalRule):
     - inline policies that use more than 90% of the AWS quota for their aggregate size
       (role 10,240, user 2,048, group 5,120 characters, whitespace not counted).
 
+    The inline policies SAM writes for the policy templates of a function or state machine
+    (`- S3ReadPolicy: {BucketName: reports}`) count towards the size quota, as they do in
+    AWS, but not towards the number of inline policies or their copies: AWS maintains their
+    statements, and a template is already the reusable form.
+
     ## Why is this bad?
     Inline policies live and die with their principal: they cannot be reused, versioned or
     attached elsewhere, and copies drift apart. Many inline policies on one principal are
@@ -108,11 +113,12 @@ class InlinePolicyOveruse(PrincipalRule):
     def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         limit = int(ctx.option(self, "max-inline-policies"))
         inline = principal.inline
-        if len(inline) > limit:
-            names = ", ".join(document_label(d) for d in inline)
+        written = [d for d in inline if d.policy_template is None]
+        if len(written) > limit:
+            names = ", ".join(document_label(d) for d in written)
             yield self.report(
                 principal.span,
-                f"{principal.kind} {principal.address} has {len(inline)} inline policies ({names}); "
+                f"{principal.kind} {principal.address} has {len(written)} inline policies ({names}); "
                 f"at most {limit} is allowed: move them into managed policies",
                 owner=principal,
                 value=f"count:{principal.address}",
@@ -150,7 +156,7 @@ class InlinePolicyOveruse(PrincipalRule):
         copies: list[tuple] = []
         for p in sorted(ctx.principals, key=lambda p: (p.span.file, p.span.line, p.span.column)):
             for d in p.inline:
-                if not d.statements:
+                if not d.statements or d.policy_template is not None:
                     continue
                 key = document_content(d)
                 if key not in first_seen:

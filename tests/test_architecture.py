@@ -36,6 +36,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         "rules",
         (
             "iamlint.catalogue",
+            "iamlint.catalogue_build",
             "iamlint.managed",
             "iamlint.rule",
             "iamlint.rulekit",
@@ -49,7 +50,17 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("select and suppress", ("iamlint.config", "iamlint.suppress")),
     ("report", ("iamlint.results", "iamlint.baseline", "iamlint.reporters", "iamlint.progress")),
     ("engine", ("iamlint.engine",)),
-    ("interfaces", ("iamlint.cli", "iamlint.__main__", "iamlint.docgen", "iamlint.testing", "iamlint")),
+    (
+        "interfaces",
+        (
+            "iamlint.cli",
+            "iamlint.__main__",
+            "iamlint.docgen",
+            "iamlint.testing",
+            "iamlint.cfnlint",
+            "iamlint",
+        ),
+    ),
 ]
 
 

@@ -152,8 +152,16 @@ def test_resource_policy_positions(fmt, rtype, prop, kind):
     )
 
 
-@pytest.mark.parametrize("ptype", ["SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"])
-def test_organizations_policy_is_an_scp(ptype):
+@pytest.mark.parametrize(
+    "ptype, kind",
+    [
+        ("SERVICE_CONTROL_POLICY", DocKind.SCP),
+        ("RESOURCE_CONTROL_POLICY", DocKind.RCP),
+        # a Type iamlint cannot resolve: the Principal of the content makes it an RCP
+        ("!Ref PolicyType", DocKind.RCP),
+    ],
+)
+def test_organizations_policy_kind(ptype, kind):
     ex = yaml_ex(
         f"""
         Resources:
@@ -171,7 +179,7 @@ def test_organizations_policy_is_an_scp(ptype):
         """
     )
     doc = doc_of(ex, "Guard", "Properties.Content")
-    assert doc.kind is DocKind.SCP
+    assert doc.kind is kind
     (stmt,) = doc.statements
     assert at(stmt.principal.entries[0].value) == (10, 24)
     assert at(stmt.action[0]) == (11, 21)
@@ -462,12 +470,13 @@ def test_sam_function_policies():
     assert [(m.name, values([m.value])[0]) for m in role.managed] == [
         ("AWSLambdaBasicExecutionRole", "AWSLambdaBasicExecutionRole"),
         ("AmazonS3ReadOnlyAccess", "arn:${AWS::Partition}:iam::aws:policy/AmazonS3ReadOnlyAccess"),
-        ("sam:S3ReadPolicy", "S3ReadPolicy"),
     ]
-    assert at(role.managed[2].value) == (11, 11)
+    template = doc_of(ex, "Fn", "Properties.Policies[2].S3ReadPolicy")  # test_sam_templates.py
     inline = doc_of(ex, "Fn", "Properties.Policies[3]")
     statements = doc_of(ex, "Fn", "Properties.Policies")
-    assert role.inline == (inline, statements)
+    assert role.inline == (template, inline, statements)
+    assert template.policy_template == "S3ReadPolicy" and inline.policy_template is None
+    assert at(template) == (11, 11)
     assert inline.principals == ("FnRole",) and inline.origin.owner_type == "AWS::Serverless::Function"
     (s,) = inline.statements
     assert at(s.action[0]) == (15, 23) and at(s.resource[0]) == (16, 25)
@@ -492,7 +501,8 @@ def test_sam_state_machine_api_and_explicit_role():
     assert "MineRole" not in [p.address for p in ex.principals]  # SAM creates no role
 
 
-def test_sam_policy_template_is_named_not_flagged(tmp_path):
+def test_sam_policy_templates_scoped_by_their_parameters_are_clean(tmp_path):
+    """Templates are expanded and linted (tests/test_sam_templates.py): scoped ones pass."""
     found = lint(
         tmp_path / "t.yaml",
         """
@@ -504,7 +514,7 @@ def test_sam_policy_template_is_named_not_flagged(tmp_path):
               Policies:
                 - AWSLambdaBasicExecutionRole
                 - DynamoDBCrudPolicy: {TableName: orders}
-                - CloudWatchPutMetricPolicy: {}
+                - EC2DescribePolicy: {}
         """,
     )
     assert found == []
@@ -1067,7 +1077,9 @@ def test_unknown_tag_and_wrong_if_arity_keep_linting():
     assert "Fn::If needs a list of 3 elements" in ex.diagnostics[0].message
     assert "unknown YAML tag !Rain::Embed" in ex.diagnostics[1].message
     first, second = doc_of(ex, "P").statements
-    assert first.action == ()
+    # a malformed intrinsic is an Unknown, as every intrinsic iamlint cannot resolve
+    assert first.action == (Unknown('!If ["IsProd","s3:GetObject"]', first.action[0].span),)
+    assert at(first.action[0]) == (8, 21)
     assert isinstance(first.resource[0], Unknown) and first.resource[0].text == "!Rain::Embed policy.txt"
     assert values(second.action) == ["sqs:SendMessage"]
     jex = json_ex(

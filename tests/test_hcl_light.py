@@ -29,7 +29,7 @@ from iamlint.parse.hcl_tree import (
 )
 from iamlint.positions import LineIndex, PositionedError
 
-BLOCKS = '''
+BLOCKS = """
 resource "aws_iam_role_policy_attachment" "a" {
   role       = aws_iam_role.r.name   # a comment
   policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
@@ -94,7 +94,7 @@ variable "v" {
     error_message = "Too many."
   }
 }
-'''
+"""
 
 
 def same_expr(x, y, where: str) -> None:
@@ -213,7 +213,7 @@ def test_a_piece_that_does_not_parse_is_an_error_of_both():
 
 def test_nesting_too_deep_is_reported_where_the_parser_reports_it():
     deep = "[" * (MAX_NESTING + 5) + "]" * (MAX_NESTING + 5)
-    text = f'locals {{\n  a = {deep}\n}}\n'
+    text = f"locals {{\n  a = {deep}\n}}\n"
     span = split_blocks(text)[0]
     with pytest.raises(NestingError) as full:
         parse_block(text, span, LineIndex(text))

@@ -693,7 +693,7 @@ def test_document_kinds(tmp_path):
     kinds = {d.origin.owner: d.kind for d in docs(ex)}
     assert kinds == {
         "aws_organizations_policy.scp": DocKind.SCP,
-        "aws_organizations_policy.rcp": DocKind.SCP,
+        "aws_organizations_policy.rcp": DocKind.RCP,
         "aws_vpc_endpoint_policy.ep": DocKind.ENDPOINT,
         "aws_vpc_endpoint.inline": DocKind.ENDPOINT,
         "aws_iam_policy.boundary": DocKind.BOUNDARY,

@@ -29,6 +29,24 @@ def finding_dict(f) -> dict:
     }
 
 
+def document_dict(d) -> dict:
+    s = d.span
+    return {
+        "kind": d.kind,
+        "format": d.format,
+        "owner": d.owner,
+        "owner_type": d.owner_type,
+        "property": d.path or None,
+        "construct": d.construct,
+        "statements": d.statements,
+        "file": s.file,
+        "line": s.line,
+        "column": s.column,
+        "end_line": s.end_line,
+        "end_column": s.end_column,
+    }
+
+
 def render(report: RunReport, out: TextIO, color: bool) -> None:
     sev = report.by_severity()
     doc = {
@@ -42,6 +60,7 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
                 "format": fr.format,
                 "policies": fr.documents,
                 "findings": len(fr.findings),
+                "documents": [document_dict(d) for d in fr.document_info],
             }
             for fr in report.files
         ],

@@ -17,9 +17,10 @@ Origins name the resource's logical id and type, the property path of the docume
 (``Properties.Policies[0].PolicyDocument``) and, for CDK output, the construct path from
 ``Metadata: aws:cdk:path``.
 
-SAM policy templates (``Policies: [{S3ReadPolicy: {BucketName: x}}]``) are recognised by
-shape and recorded as managed policies named ``sam:S3ReadPolicy``: their actions are fixed
-by AWS, so they are not documents to lint.
+SAM policy templates (``Policies: [{S3ReadPolicy: {BucketName: x}}]``) are expanded into the
+statements SAM writes for them (see `sam`), one identity document of the implicit role per
+template (``Properties.Policies[2].S3ReadPolicy``); managed policy names and ARNs in
+``Policies`` are attachments, like ``ManagedPolicyArns``.
 
 A resource's ``Metadata: {iamlint: {ignore: [...]}}`` becomes suppression directives, as
 written; the suppression stage judges them.
@@ -31,7 +32,7 @@ import gc
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ...builder import DocumentBuilder, with_pseudo
@@ -52,11 +53,13 @@ from ...parse.nodes import PDict, PList, PStr
 from ...positions import PositionedError
 from ..extraction import Extraction, duplicate_keys
 from ..graph import PrincipalNode, managed_policy_name
+from ..jsonpolicy import org_policy_kind
 from .intrinsics import PSEUDO_PARAMETERS, Resolver, Template, intrinsic_name
 from .types import (
     ATTACHED_POLICIES,
     FORMAT,
     MANAGED_POLICY,
+    ORG_POLICY_KINDS,
     PERMISSION_SET,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
@@ -64,7 +67,6 @@ from .types import (
     SAM_API,
     SAM_FUNCTION,
     SAM_STATE_MACHINE,
-    SCP_TYPES,
     SINGLE_RESOURCE_TYPES,
     USER,
     is_cfn_template,
@@ -77,7 +79,6 @@ _PSEUDO_KIND = {
     "Region": Pseudo.REGION,
     "URLSuffix": Pseudo.URL_SUFFIX,
 }
-_SAM_TEMPLATE = re.compile(r"^[A-Z][A-Za-z0-9]*Policy$")
 _YAML_TEMPLATE = re.compile(r"^(AWSTemplateFormatVersion|Resources)\s*:", re.MULTILINE)
 
 
@@ -368,6 +369,8 @@ class _Extractor:
         """
         kinds = ("role", "function-role") if kind == "role" else (kind,)
         name = intrinsic_name(node)
+        if name is not None and self.r.malformed(node):
+            return None  # reported (IAM900): it names no principal
         if name == "Ref":
             target = next(iter(node.values()))
             if isinstance(target, str) and target in self.nodes and self.nodes[target].kind in kinds:
@@ -423,6 +426,7 @@ class _Extractor:
         path: str,
         principals: Iterable[str] = (),
         name: Value | None = None,
+        policy_template: str | None = None,
     ) -> list[PolicyDocument]:
         """Every document a property holds (one per ``Fn::If`` branch), added to the output."""
         if node is None:
@@ -436,6 +440,8 @@ class _Extractor:
                 d, kind, self._origin(res, path), principals, name, managed=managed, single_resource=single
             )
             if doc is not None:
+                if policy_template is not None:
+                    doc = replace(doc, policy_template=policy_template)
                 docs.append(doc)
                 self.ex.documents.append(doc)
         return docs
@@ -460,9 +466,11 @@ class _Extractor:
         elif res.type == SAM_API:
             self._sam_api(res)
         elif res.type == "AWS::Organizations::Policy":
-            ptype = props.get("Type")
-            if not isinstance(ptype, str) or ptype in SCP_TYPES:
-                self._build(res, props.get("Content"), DocKind.SCP, "Properties.Content")
+            ptype, content = props.get("Type"), props.get("Content")
+            # a Type iamlint cannot resolve: the content's shape says SCP or RCP
+            org_kind = ORG_POLICY_KINDS.get(ptype) if isinstance(ptype, str) else org_policy_kind(content)
+            if org_kind is not None:  # else a tag, backup or AI opt-out policy: not IAM
+                self._build(res, content, org_kind, "Properties.Content")
         elif res.type == "AWS::IAM::UserToGroupAddition":
             groups = self._addresses(self._principal_ids(props.get("GroupName"), "group"))
             for user in self._principal_ids(props.get("Users"), "user"):
@@ -634,10 +642,23 @@ class _Extractor:
                     node.inline.extend(docs)
             elif any(k in entry for k in ("Effect", "Action", "NotAction")):
                 statements.append(entry)
-            elif len(entry) == 1:
+            elif len(entry) == 1:  # a policy template: {S3ReadPolicy: {BucketName: x}}
+                from .sam import expand
+
                 key = next(iter(entry))
-                if _SAM_TEMPLATE.match(str(key)):
-                    managed.append(ManagedPolicyRef(Str(str(key), self.t.span(key)), f"sam:{key}"))
+                doc = expand(self.t, self.r, key, entry[key])
+                docs = self._build(
+                    res, doc, DocKind.IDENTITY, f"{path}.{key}", principals, policy_template=str(key)
+                )
+                if node is not None:
+                    node.inline.extend(docs)
+            else:
+                self.t.error_at(
+                    "a Policies entry is a managed policy name or ARN, a policy document with a Statement, "
+                    "or one policy template such as {S3ReadPolicy: {BucketName: ...}}: SAM rejects this "
+                    "one at deploy",
+                    entry,
+                )
         if node is not None:
             node.managed.extend(managed)
 

@@ -20,14 +20,23 @@ only ever see `Str` and `Unknown` values:
 JSON string (plain, ``Fn::Sub`` or ``Fn::Join``) parsed with positions mapped back into the
 file (see `cfn_strings`), one per ``Fn::If`` branch.
 
-Problems found on the way (``Fn::If`` of the wrong arity, a policy string that is not JSON)
-are IAM900 diagnostics collected on the `Template`.
+Problems found on the way (an intrinsic function whose argument has the wrong shape, such
+as ``Ref`` of a list or ``Fn::If`` of the wrong arity, see `shape_problem`; a policy string
+that is not JSON) are IAM900 diagnostics collected on the `Template`. A malformed intrinsic
+is an `Unknown`: the rest of the template is linted as usual.
+
+Limits. A template can make one value stand for very many: ``${P}`` ten thousand times in a
+``Fn::Sub``, with two ``AllowedValues`` for ``P``, is 2**10000 strings. Resolution is linear
+in the template whatever it holds: every expansion path (``Fn::If`` branches, a parameter's
+``AllowedValues``, ``Fn::FindInMap`` over a table, the values of a list, and the product of
+the parts of a ``Fn::Sub`` or ``Fn::Join``) stops building alternatives once it has
+``MAX_ALTERNATIVES`` (64) of them. Those are linted; what lies beyond them is one `Unknown`
+with the expression's source text (and a note saying so), never a silent cut.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from ...builder import source_text
@@ -49,7 +58,9 @@ PSEUDO_PARAMETERS = frozenset(
         "AWS::URLSuffix",
     }
 )
+#: The most values (or nodes) one expression expands to; beyond them, one `Unknown`.
 MAX_ALTERNATIVES = 64
+_BEYOND = f"may take more than {MAX_ALTERNATIVES} values; the first {MAX_ALTERNATIVES} are checked"
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -66,6 +77,151 @@ def intrinsic_name(node: Any) -> str | None:
 
 def _arg(node: dict) -> Any:
     return next(iter(node.values()))
+
+
+# -- the shapes of intrinsic arguments -------------------------------------------------------------
+def _what(node: Any, count: bool = False) -> str:
+    """How a message names what was written instead: "a list", "a map", "Fn::Sub", ..."""
+    if isinstance(node, list):
+        if not count:
+            return "a list"
+        return "an empty list" if not node else f"a list of {len(node)} item{'s' if len(node) > 1 else ''}"
+    name = intrinsic_name(node)
+    if name is not None:
+        return name
+    if isinstance(node, dict):
+        return "a map"
+    if isinstance(node, str):
+        return "an empty string" if not node else "a string"
+    if isinstance(node, PScalar):
+        if node.value is None:
+            return "null"
+        return "true or false" if isinstance(node.value, bool) else "a number"
+    return "a value"
+
+
+def _is_text(node: Any) -> bool:
+    """A string or a number, as a name or a key may be written."""
+    return isinstance(node, str) or (
+        isinstance(node, PScalar) and node.value is not None and not isinstance(node.value, bool)
+    )
+
+
+def _is_string(node: Any) -> bool:
+    """A string, or a YAML tag iamlint does not know (reported where it is read)."""
+    return isinstance(node, str) or (intrinsic_name(node) or "").startswith("!")
+
+
+def _is_value(node: Any) -> bool:
+    """A literal scalar or an intrinsic function (that gives one)."""
+    return _is_text(node) or intrinsic_name(node) is not None
+
+
+def _is_list(node: Any) -> bool:
+    """A list, or an intrinsic function (that may give one)."""
+    return isinstance(node, list) or intrinsic_name(node) is not None
+
+
+_TAKES = {
+    "Ref": "a logical id or parameter name",
+    "Fn::Sub": "a string, or a list of a string and a map of variables",
+    "Fn::Join": "a list of a delimiter and a list of values",
+    "Fn::Select": "a list of an index and a list of values",
+    "Fn::FindInMap": "a list of a map name, a top-level key and a second-level key",
+    "Fn::GetAtt": "a list of a logical id and an attribute name, or LogicalId.Attribute",
+    "Fn::Split": "a list of a delimiter and a string",
+    "Fn::Base64": "a string",
+    "Fn::ImportValue": "the name of an export",
+    "Fn::GetAZs": "a region",
+    "Fn::Cidr": "a list of an address block, a count and a number of mask bits",
+    "Fn::ToJsonString": "a map or a list",
+    "Fn::Length": "a list",
+}
+
+
+def shape_problem(name: str, arg: Any) -> str | None:
+    """What is wrong with the argument of intrinsic function ``name``, or None.
+
+    Only the shape is judged (a string where a string belongs, a list of the right length),
+    not whether a name exists; an intrinsic function is accepted wherever one may give the
+    value. Functions of the ``Conditions`` section and unknown ones are not judged.
+    """
+    takes = _TAKES.get(name)
+    if name == "Fn::If":
+        if not (isinstance(arg, list) and len(arg) == 3):
+            return if_arity_message(arg)
+        if not _is_string(arg[0]):
+            return f"Fn::If's condition must be a condition name, not {_what(arg[0])}"
+        return None
+    if takes is None or (intrinsic_name(arg) or "").startswith("!"):
+        return None  # not judged, or an unknown YAML tag (already reported)
+    wrong = f"{name} takes {takes}, not {{}}"
+    if name == "Ref":
+        return None if isinstance(arg, str) and arg else wrong.format(_what(arg))
+    if name in ("Fn::Base64", "Fn::ImportValue", "Fn::GetAZs"):
+        ok = _is_value(arg) or (name == "Fn::GetAZs" and isinstance(arg, PScalar) and arg.value is None)
+        return None if ok else wrong.format(_what(arg))
+    if name == "Fn::ToJsonString":
+        return None if isinstance(arg, (dict, list)) else wrong.format(_what(arg))
+    if name == "Fn::Length":
+        return None if _is_list(arg) else wrong.format(_what(arg))
+    if name == "Fn::Sub":
+        if isinstance(arg, str):
+            return None
+        if not isinstance(arg, list) or not 1 <= len(arg) <= 2:
+            return wrong.format(_what(arg, count=True))
+        if not _is_string(arg[0]):
+            return f"Fn::Sub's first item must be the string to substitute, not {_what(arg[0])}"
+        if len(arg) == 2 and not isinstance(arg[1], dict):
+            return f"Fn::Sub's variables must be a map, not {_what(arg[1])}"
+        return None
+    if name == "Fn::GetAtt":
+        if isinstance(arg, str) or (isinstance(arg, list) and len(arg) == 1 and isinstance(arg[0], str)):
+            text = str(arg if isinstance(arg, str) else arg[0])
+            if "." in text.strip("."):
+                return None
+            return f"Fn::GetAtt {text!r} names no attribute: write LogicalId.Attribute, such as {text}.Arn"
+        if not (isinstance(arg, list) and len(arg) == 2):
+            return wrong.format(_what(arg, count=True))
+        if not _is_value(arg[0]):  # a Fn::Sub of a Fn::ForEach loop's name, too
+            return f"Fn::GetAtt's logical id must be a string, not {_what(arg[0])}"
+        if not _is_value(arg[1]):
+            return f"Fn::GetAtt's attribute name must be a string, not {_what(arg[1])}"
+        return None
+    size = 3 if name in ("Fn::FindInMap", "Fn::Cidr") else 2
+    if not (isinstance(arg, list) and (len(arg) == size or (name == "Fn::FindInMap" and len(arg) == 4))):
+        return wrong.format(_what(arg, count=True))
+    if name == "Fn::Join":
+        if not _is_string(arg[0]):
+            return f"Fn::Join's delimiter must be a string, not {_what(arg[0])}"
+        if not _is_list(arg[1]):
+            return f"Fn::Join's values must be a list, not {_what(arg[1])}"
+    elif name == "Fn::Split":
+        if not _is_string(arg[0]):
+            return f"Fn::Split's delimiter must be a string, not {_what(arg[0])}"
+        if not _is_value(arg[1]):
+            return f"Fn::Split's string must be a string, not {_what(arg[1])}"
+    elif name == "Fn::Select":
+        index = _literal(arg[0])
+        if intrinsic_name(arg[0]) is None and (index is None or not index.strip().isdecimal()):
+            shown = repr(index) if isinstance(arg[0], str) else index or _what(arg[0])
+            return f"Fn::Select's index must be a number from 0, not {shown}"
+        if not _is_list(arg[1]):
+            return f"Fn::Select's values must be a list, not {_what(arg[1])}"
+        if index is not None and isinstance(arg[1], list) and int(index) >= len(arg[1]):
+            n = len(arg[1])
+            return f"Fn::Select's index {int(index)} is out of range: the list has {n} item{'s' if n != 1 else ''}"
+    elif name == "Fn::FindInMap":
+        for item, role in zip(arg, ("map name", "top-level key", "second-level key"), strict=False):
+            if not _is_value(item):
+                return f"Fn::FindInMap's {role} must be a string, not {_what(item)}"
+        if len(arg) == 4 and not (isinstance(arg[3], dict) and intrinsic_name(arg[3]) is None):
+            return f"Fn::FindInMap's fourth item must be a map {{DefaultValue: ...}}, not {_what(arg[3])}"
+    elif name == "Fn::Cidr":
+        if not all(_is_value(item) for item in arg):
+            bad = next(item for item in arg if not _is_value(item))
+            return f"Fn::Cidr's items must be strings or numbers, not {_what(bad)}"
+    return None
 
 
 def _literal(node: Any) -> str | None:
@@ -90,6 +246,7 @@ class Template:
         self.diagnostics: list[Finding] = []
         self._reported: set[tuple[int, int, str]] = set()
         self._lines: LineIndex | None = None
+        self._allowed: dict[str, list | None] = {}
 
     @property
     def lines(self) -> LineIndex:
@@ -121,11 +278,17 @@ class Template:
         return None
 
     def allowed_values(self, name: Any) -> list | None:
-        p = self.parameter(name)
-        allowed = p.get("AllowedValues") if p else None
-        if isinstance(allowed, list) and allowed and all(_literal(a) is not None for a in allowed):
-            return list(allowed)
-        return None
+        """A parameter's literal ``AllowedValues`` (shared: do not change the list)."""
+        if not isinstance(name, str):
+            return None
+        if name not in self._allowed:  # read once: a parameter may be named 10,000 times
+            p = self.parameter(name)
+            allowed = p.get("AllowedValues") if p else None
+            if isinstance(allowed, list) and allowed and all(_literal(a) is not None for a in allowed):
+                self._allowed[name] = list(allowed)
+            else:
+                self._allowed[name] = None
+        return self._allowed[name]
 
     def offsets(self, node: Any) -> tuple[int, int] | None:
         """File offsets (start, end) of a positioned node."""
@@ -140,38 +303,104 @@ def _dict(node: Any) -> dict:
     return node if isinstance(node, dict) and intrinsic_name(node) is None else {}
 
 
+class _Rest(IntrinsicDict):
+    """In a list of alternatives, the place of those beyond `MAX_ALTERNATIVES`.
+
+    A copy of the expression (so that it reads and renders as written) whose value is one
+    `Unknown`.
+    """
+
+    unknown: Unknown
+
+
 class Resolver:
     """The `DocumentBuilder` hooks for one template (see the module docstring)."""
 
     def __init__(self, template: Template):
         self.t = template
         self._scalars: dict[int, list[Value] | None] = {}
+        self._variables: dict[tuple[int, str], list[str] | None] = {}
+        self._maps: dict[tuple, list] = {}
+        self._malformed: dict[int, bool] = {}
         self._keep: list[Any] = []  # nodes whose id() is cached stay alive
+
+    # -- malformed intrinsics ------------------------------------------------------------------
+    def malformed(self, node: Any) -> bool:
+        """Whether an intrinsic's argument has the wrong shape (see `shape_problem`).
+
+        The first look at an intrinsic judges it and every intrinsic written inside it (also
+        those no value is resolved from, such as a ``Ref`` in a ``Fn::GetAtt``), and reports
+        each one that is malformed as IAM900 at the function, once.
+        """
+        key = id(node)
+        if key not in self._malformed:
+            self._judge(node)
+        return self._malformed.get(key, False)
+
+    def _judge(self, root: Any) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, dict):
+                name = intrinsic_name(node)
+                if name is not None and not isinstance(node, _Rest):
+                    if id(node) in self._malformed:
+                        continue  # judged with what it holds
+                    self._keep.append(node)
+                    problem = shape_problem(name, _arg(node))
+                    self._malformed[id(node)] = problem is not None
+                    if problem is not None:
+                        self.t.error_at(problem, node)
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+
+    # -- the cap -------------------------------------------------------------------------------
+    def beyond(self, node: Any) -> Unknown:
+        """The `Unknown` that stands for the values of ``node`` beyond `MAX_ALTERNATIVES`."""
+        text = self.render(node) if intrinsic_name(node) else source_text(node)
+        return Unknown(text, self.t.span(node), _BEYOND)
+
+    def _capped_nodes(self, nodes: list, node: Any) -> list:
+        if len(nodes) <= MAX_ALTERNATIVES:
+            return nodes
+        rest = _Rest(getattr(node, "pos", (0, 0, 0, 0)))
+        rest.update(node if isinstance(node, dict) else {})
+        rest.short = isinstance(node, IntrinsicDict) and node.short
+        rest.unknown = self.beyond(node)
+        return nodes[:MAX_ALTERNATIVES] + [rest]
+
+    def _capped(self, values: list[Value], node: Any, more: bool = False) -> list[Value]:
+        if len(values) > MAX_ALTERNATIVES:
+            values, more = values[:MAX_ALTERNATIVES], True
+        return values + [self.beyond(node)] if more else values
 
     # -- hooks ---------------------------------------------------------------------------------
     def alternatives(self, node: Any) -> list:
         name = intrinsic_name(node)
-        if name is None:
-            return [node]
+        if name is None or isinstance(node, _Rest) or self.malformed(node):
+            return [node]  # a malformed intrinsic is an Unknown (see scalar)
         arg = _arg(node)
         if name == "Fn::If":
-            if not (isinstance(arg, list) and len(arg) == 3):
-                self.t.error_at(if_arity_message(arg), node)
-                return []
-            return (self.alternatives(arg[1]) + self.alternatives(arg[2]))[:MAX_ALTERNATIVES]
+            out = self.alternatives(arg[1])
+            if len(out) <= MAX_ALTERNATIVES:  # no more building once there are enough
+                out = out + self.alternatives(arg[2])
+            return self._capped_nodes(out, node)
         if name == "Ref":
             if arg == "AWS::NoValue":
                 return []
             allowed = self.t.allowed_values(arg)
             if allowed is not None:
-                return allowed
+                return self._capped_nodes(allowed, node)
         elif name == "Fn::FindInMap":
             found = self.find_in_map(arg)
             if found is not None:
-                out: list = []
+                out = []
                 for f in found:
                     out.extend(self.alternatives(f))
-                return out[:MAX_ALTERNATIVES]
+                    if len(out) > MAX_ALTERNATIVES:
+                        break
+                return self._capped_nodes(out, node)
         elif name == "Fn::Select":
             picked = self.select(arg)
             if picked is not None:
@@ -182,6 +411,8 @@ class Resolver:
         name = intrinsic_name(node)
         if name is None:
             return None
+        if isinstance(node, _Rest):
+            return [node.unknown]
         key = id(node)
         if key in self._scalars:
             return self._scalars[key]
@@ -201,7 +432,9 @@ class Resolver:
                     out.extend(self.values(item))
             else:
                 out.extend(self.leaf(alt))
-        return out[:MAX_ALTERNATIVES]
+            if len(out) > MAX_ALTERNATIVES:
+                break
+        return self._capped(out, node)
 
     def leaf(self, node: Any) -> list[Value]:
         got = self.scalar(node)
@@ -218,6 +451,8 @@ class Resolver:
     def _intrinsic(self, node: dict, name: str) -> list[Value]:
         arg = _arg(node)
         span = self.t.span(node)
+        if self.malformed(node):
+            return [Unknown(self.render(node), span)]
         if name == "Ref":
             if arg == "AWS::NoValue":
                 return []
@@ -225,7 +460,7 @@ class Resolver:
                 return [Str(f"${{{arg}}}", span)]
             allowed = self.t.allowed_values(arg)
             if allowed is not None:
-                return [v for a in allowed for v in self.leaf(a)]
+                return self._capped([v for a in allowed[: MAX_ALTERNATIVES + 1] for v in self.leaf(a)], node)
             return [Unknown(self.render(node), span, self.note(arg))]
         if name == "Fn::Sub":
             return self.sub(node)
@@ -237,7 +472,9 @@ class Resolver:
                 out: list[Value] = []
                 for a in alts:
                     out.extend(self.values(a) if not isinstance(a, dict) else self.leaf(a))
-                return out[:MAX_ALTERNATIVES]
+                    if len(out) > MAX_ALTERNATIVES:
+                        break
+                return self._capped(out, node)
         return [Unknown(self.render(node), span)]
 
     def note(self, name: Any) -> str:
@@ -288,10 +525,12 @@ class Resolver:
         got = self.substitute(str(template), variables)
         if got is None:
             return [Unknown(self.render(node), span)]
-        return [Str(s, span) for s in got]
+        strings, more = got
+        return self._capped([Str(s, span) for s in strings], node, more)
 
-    def substitute(self, template: str, variables: dict | None) -> list[str] | None:
-        """The strings a ``Fn::Sub`` template may give, or None when a part is unresolved."""
+    def substitute(self, template: str, variables: dict | None) -> tuple[list[str], bool] | None:
+        """The strings a ``Fn::Sub`` template may give (at most `MAX_ALTERNATIVES`) and whether
+        it may give more, or None when a part is unresolved."""
         parts: list[list[str]] = []
         pos = 0
         for m in _SUB_VAR.finditer(template):
@@ -309,6 +548,15 @@ class Resolver:
         return _product(parts, "")
 
     def _sub_variable(self, name: str, variables: dict | None) -> list[str] | None:
+        """The strings ``${name}`` may stand for (shared: do not change the list), or None."""
+        key = (id(variables), name)
+        if key not in self._variables:  # a template may name it 10,000 times
+            if variables is not None:
+                self._keep.append(variables)
+            self._variables[key] = self._sub_variable_values(name, variables)
+        return self._variables[key]
+
+    def _sub_variable_values(self, name: str, variables: dict | None) -> list[str] | None:
         if variables is not None and name in variables:
             vals = self.values(variables[name])
             if not vals or not all(isinstance(v, Str) for v in vals):
@@ -329,6 +577,7 @@ class Resolver:
             return unknown
         delimiter = str(arg[0])
         out: list[str] = []
+        more = False
         for items in self.alternatives(arg[1]):
             if not isinstance(items, list):
                 return unknown
@@ -339,29 +588,47 @@ class Resolver:
                     return unknown
                 if vals:
                     parts.append([v.value for v in vals if isinstance(v, Str)])
-            out.extend(_product(parts, delimiter))
-        return [Str(s, span) for s in out[:MAX_ALTERNATIVES]]
+            strings, extra = _product(parts, delimiter)
+            out.extend(strings)
+            if extra or len(out) > MAX_ALTERNATIVES:
+                more = True
+                break
+        return self._capped([Str(s, span) for s in out], node, more)
 
     # -- Fn::FindInMap, Fn::Select ------------------------------------------------------------
     def find_in_map(self, arg: Any) -> list | None:
-        """Every value ``Fn::FindInMap`` may give over a literal table, or None."""
+        """The values ``Fn::FindInMap`` may give over a literal table (one more than
+        `MAX_ALTERNATIVES` at most), or None."""
         if not (isinstance(arg, list) and len(arg) in (3, 4)):
             return None
         table = self.t.mappings.get(arg[0]) if isinstance(arg[0], str) else None
         if not isinstance(table, dict):
             return None
-        found: list = []
-        for second in self._lookup(table, arg[1]):
-            if isinstance(second, dict):
-                found.extend(self._lookup(second, arg[2]))
+        firsts, seconds = self._keys(arg[1]), self._keys(arg[2])
+        # The same lookup written many times reads the table once.
+        memo = (str(arg[0]), firsts, seconds)
+        if memo not in self._maps:
+            found: list = []
+            for second in self._lookup(table, firsts):
+                if isinstance(second, dict):
+                    found.extend(self._lookup(second, seconds))
+                    found = _unique(found)
+                    if len(found) > MAX_ALTERNATIVES:
+                        break
+            self._maps[memo] = found
+        found = self._maps[memo]
         if not found and len(arg) == 4 and isinstance(arg[3], dict) and "DefaultValue" in arg[3]:
             found = [arg[3]["DefaultValue"]]
-        return _unique(found) or None
+        return found or None
 
-    def _lookup(self, table: dict, key: Any) -> list:
+    def _keys(self, key: Any) -> tuple[str | None, ...]:
+        """The literal keys a lookup key may be (None: any key)."""
+        return tuple(_literal(alt) for alt in self.alternatives(key))
+
+    @staticmethod
+    def _lookup(table: dict, keys: tuple[str | None, ...]) -> list:
         out: list = []
-        for alt in self.alternatives(key):
-            lit = _literal(alt)
+        for lit in keys:
             if lit is None:
                 out.extend(table.values())
             elif lit in table:
@@ -373,7 +640,7 @@ class Resolver:
             return None
         index = _literal(arg[0])
         alts = self.alternatives(arg[1])
-        if index is None or not index.isdigit() or len(alts) != 1 or not isinstance(alts[0], list):
+        if index is None or not index.strip().isdecimal() or len(alts) != 1 or not isinstance(alts[0], list):
             return None
         items = alts[0]
         i = int(index)
@@ -385,6 +652,8 @@ class Resolver:
         out: list[dict] = []
         for alt in self.alternatives(node):
             name = intrinsic_name(alt)
+            if name is not None and self.malformed(alt):
+                continue  # reported; no document
             if name is None:
                 if isinstance(alt, dict):
                     out.append(alt)
@@ -501,8 +770,8 @@ class Resolver:
                 key = k
                 if "${" in k:
                     got = self.substitute(str(k), variables)
-                    if got is not None and len(got) == 1:
-                        key = PStr(got[0], k.pos)
+                    if got is not None and len(got[0]) == 1 and not got[1]:
+                        key = PStr(got[0][0], k.pos)
                 out[key] = self._wrap_sub(v, variables, short)
             return out
         if isinstance(node, PList):
@@ -537,14 +806,41 @@ def _escape_sub(emb: Embedded) -> Embedded:
     return Embedded("".join(value), tuple(offsets), emb.end)
 
 
-def _product(parts: Iterable[list[str]], delimiter: str) -> list[str]:
-    out = [""]
-    first = True
+def _product(parts: list[list[str]], delimiter: str) -> tuple[list[str], bool]:
+    """The first `MAX_ALTERNATIVES` strings made of one choice of each part, joined in order
+    by ``delimiter``, and whether there are more.
+
+    Linear in the parts: runs of one-choice parts are joined once, the first combinations
+    differ only in their last few parts (the ones before stay at their first choice and are
+    joined once too), and nothing is built beyond MAX_ALTERNATIVES + 1. (Growing 64 strings
+    part by part copied them once per part: quadratic.)
+    """
+    import itertools
+
+    if not all(parts):
+        return [], False
+    limit = MAX_ALTERNATIVES + 1
+    segments: list[list[str]] = []
+    run: list[str] = []
     for choices in parts:
-        sep = "" if first else delimiter
-        first = False
-        out = [a + sep + b for a in out for b in choices][:MAX_ALTERNATIVES]
-    return out
+        if len(choices) == 1:
+            run.append(choices[0])
+            continue
+        if run:
+            segments.append([delimiter.join(run)])
+            run = []
+        segments.append(choices[:limit])
+    if run:
+        segments.append([delimiter.join(run)])
+    count, fixed = 1, len(segments)
+    while fixed and count < limit:
+        fixed -= 1
+        count *= len(segments[fixed])
+    head = delimiter.join([s[0] for s in segments[:fixed]])
+    sep = delimiter if fixed else ""
+    combos = itertools.islice(itertools.product(*segments[fixed:]), limit)
+    out = [head + sep + delimiter.join(c) for c in combos]
+    return out[:MAX_ALTERNATIVES], len(out) > MAX_ALTERNATIVES
 
 
 def _unique(nodes: list) -> list:

@@ -18,7 +18,7 @@ from ...parse.hcl_tree import Block, Body, Expr, Interp, Quoted, Ref, TupleX
 from ...positions import Pos
 from ..extraction import Extraction
 from ..graph import PrincipalNode, managed_policy_name, principal_nodes
-from ..jsonpolicy import guess_kind
+from ..jsonpolicy import guess_kind, org_policy_kind
 from .calls import MODULE_MARKERS, module_arguments
 from .documents import DataDocuments, settle
 from .module import Module, Outcome, Scope
@@ -28,7 +28,7 @@ from .types import (
     ATTACH,
     FORMAT,
     INLINE,
-    ORG_IAM_TYPES,
+    ORG_POLICY_KINDS,
     PERMISSIONS,
     PRINCIPAL_TYPES,
     RELEVANT,
@@ -178,12 +178,12 @@ class _Extractor:
                     org_type = block.body.get("type")
                     if org_type is not None:
                         t = m.eval(org_type, scope)
-                        if (
-                            isinstance(t, str)
-                            and not isinstance(t, UnknownNode)
-                            and str(t) not in ORG_IAM_TYPES
-                        ):
-                            continue
+                        if isinstance(t, str) and not isinstance(t, UnknownNode):
+                            if str(t) not in ORG_POLICY_KINDS:
+                                continue  # a tag, backup or AI opt-out policy: not IAM
+                            kind = ORG_POLICY_KINDS[str(t)]
+                        else:
+                            kind = DocKind.UNKNOWN  # add() reads SCP or RCP from the content
                 principals: list[str] = []
                 if type_ == "aws_iam_role":
                     principals = [address]
@@ -339,6 +339,8 @@ class _Extractor:
         if not isinstance(node, dict):
             return
         statements(m, node, attr)
+        if kind is DocKind.UNKNOWN and owner_type == "aws_organizations_policy":
+            kind = org_policy_kind(node)
         file = node_file(node, scope.file)
         origin = Origin(file, FORMAT, owner, owner_type, attr)
         self.finish(node, file, kind or guess_kind(node), origin, principals, name, single)

@@ -32,7 +32,7 @@ from .text import json_string_text, parse_mapped_json
 from .types import (
     ATTACH,
     INLINE,
-    ORG_IAM_TYPES,
+    ORG_POLICY_KINDS,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
     SINGLE_RESOURCE_TYPES,
@@ -415,11 +415,11 @@ class _Plan:
 
         for r in self.resources:
             for attr, kind in RESOURCE_POLICIES.get(r.type, ()):
-                if r.type == "aws_organizations_policy" and r.values.get("type") not in (
-                    None,
-                    *ORG_IAM_TYPES,
-                ):
-                    continue
+                if r.type == "aws_organizations_policy":
+                    org_type = r.values.get("type") or "SERVICE_CONTROL_POLICY"
+                    if org_type not in ORG_POLICY_KINDS:
+                        continue  # a tag, backup or AI opt-out policy: not IAM
+                    kind = ORG_POLICY_KINDS[org_type]
                 principals: list[str] = []
                 if r.type == "aws_iam_role":
                     principals = [r.address]

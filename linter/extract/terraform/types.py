@@ -28,8 +28,7 @@ PSEUDO = {
 
 K = DocKind
 #: the kind of a session policy, which only limits what the role's own policies grant
-#: TODO(h12-kinds): DocKind.SESSION when it is on main (identity grammar until then)
-SESSION = K.BOUNDARY
+SESSION = K.SESSION
 #: the kind of an AWS IoT Core policy (identity-like, no Principal)
 #: TODO(h12-cfn): DocKind.IOT when it is on main
 IOT = K.IDENTITY
@@ -136,8 +135,9 @@ RESOURCE_POLICIES: dict[str, tuple[tuple[str, DocKind], ...]] = {
 #: (docs/extraction-terraform.md): see `permissions`
 PERMISSIONS = ("aws_lambda_permission", "aws_lambda_layer_version_permission")
 
-#: organizations policy types that hold IAM policy language (RCPs read like SCPs)
-ORG_IAM_TYPES = {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
+#: aws_organizations_policy types written in the IAM policy language, and their kinds
+#: (``type`` defaults to SERVICE_CONTROL_POLICY)
+ORG_POLICY_KINDS = {"SERVICE_CONTROL_POLICY": K.SCP, "RESOURCE_CONTROL_POLICY": K.RCP}
 
 PRINCIPAL_TYPES = {
     "aws_iam_role": "role",
