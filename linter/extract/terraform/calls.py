@@ -150,13 +150,13 @@ def _markers() -> re.Pattern[str]:
     """What a ``module`` block's text holds when an argument may be a policy: a name of
     `WELL_KNOWN`, a policy-ish name set to a reference, or the text of a policy."""
     names = sorted({n for args in WELL_KNOWN.values() for n in args}, key=len, reverse=True)
-    generic = r"(?!attach_|create_|enable_|block_|use_|number_of_)\w*(?:policy(?:_jsons?|_documents?)?|statements|permissions)"
+    generic = (
+        r"(?!attach_|create_|enable_|block_|use_|number_of_)"
+        r"\w*(?:policy(?:_jsons?|_documents?)?|statements|permissions)"
+    )
     return re.compile(
-        r"^[ \t]*(?:"
-        + "|".join(names)
-        + "|"
-        + generic
-        + r")[ \t]*=[ \t]*(?![ \t]|true\b|false\b|null\b|[\d\"])"
+        r"^[ \t]*(?:" + "|".join(names) + r")[ \t]*="  # any value: a wrong one is reported
+        r"|^[ \t]*" + generic + r"[ \t]*=[ \t]*(?![ \t]|true\b|false\b|null\b|[\d\"])"
         r"|Statement|aws_iam_policy_document|\bactions\b",
         re.M,
     )

@@ -51,10 +51,10 @@ def policy_attributes(
             if expr is not None:
                 yield attr, kind, expr
             continue
-        for blk in body.blocks_of(outer):
+        for i, blk in enumerate(body.blocks_of(outer)):
             expr = blk.body.get(inner)
             if expr is not None:
-                yield attr, kind, expr
+                yield f"{outer}[{i}].{inner}", kind, expr
 
 
 # -- extraction ----------------------------------------------------------------------------------
