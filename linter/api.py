@@ -39,6 +39,7 @@ from .rule import (
     StatementRule,
 )
 from .rulekit import (
+    Grants,
     account_of,
     action_matches,
     actions_except,
@@ -50,6 +51,7 @@ from .rulekit import (
     effectively_star,
     element_values,
     expand,
+    grants_on_every_resource,
     has_mfa_condition,
     literal_actions,
     narrows,
@@ -70,6 +72,7 @@ __all__ = [
     "DocKind",
     "DocumentRule",
     "Finding",
+    "Grants",
     "IAMPrincipal",
     "ManagedPolicyRef",
     "Option",
@@ -98,6 +101,7 @@ __all__ = [
     "effectively_star",
     "element_values",
     "expand",
+    "grants_on_every_resource",
     "has_mfa_condition",
     "literal_actions",
     "narrows",

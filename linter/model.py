@@ -264,19 +264,35 @@ class PolicyDocument:
     #: the SAM policy template it expands (``S3ReadPolicy``): AWS wrote its statements, the
     #: user only the parameters
     policy_template: str | None = None
+    #: the AWS managed policy it is (AWS's spelling, ``AdministratorAccess``): AWS wrote it, the
+    #: user attached it; every value stands where the user wrote its ARN or name. Reached
+    #: through `ManagedPolicyRef.document` only, never linted as a document of the file.
+    aws_managed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ManagedPolicyRef:
-    """A managed policy attached by ARN or reference.
+    """A managed policy attached by ARN, name or reference, located where the user wrote it.
 
-    ``name`` is the AWS managed policy name (``AdministratorAccess``) when the ARN is one,
-    ``document`` the customer managed policy of the same template/module when resolved.
+    ``name`` is the AWS managed policy name when the ARN (or a SAM ``Policies`` name) is one:
+    AWS's spelling when iamlint's index knows the policy, else as written.
+    ``document`` is what the policy says: the customer managed policy of the same
+    template/module when resolved, or the AWS managed policy's document from the index
+    (`PolicyDocument.aws_managed` set; kind identity, or boundary for a permissions
+    boundary). An AWS managed name without a document is one the index does not have.
+    ``path`` is an AWS managed policy's path as the index knows it (``/``, ``/service-role/``,
+    ``/aws-service-role/``, ``/job-function/``; ``""`` when the index has none), else None.
     """
 
     value: Value
     name: str | None = None
     document: PolicyDocument | None = None
+    path: str | None = None
+
+    @property
+    def aws_managed(self) -> bool:
+        """Whether it names an AWS managed policy (``arn:<partition>:iam::aws:policy/...``)."""
+        return self.name is not None
 
 
 @dataclass(frozen=True, slots=True)

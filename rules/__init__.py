@@ -5,6 +5,7 @@ A new rule takes the next free code of its group; a code is never reused.
 
 from __future__ import annotations
 
+from .broad_managed_policy import BroadManagedPolicy
 from .duplicate_address import DuplicateAddress
 from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
@@ -41,6 +42,7 @@ BUILTIN = (
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,
+    BroadManagedPolicy,
     PrivilegeEscalation,
     PublicPrincipal,
     UnknownAction,

@@ -806,11 +806,18 @@ def test_attachment_graph(tmp_path):
     assert [d.origin.owner for d in role.inline] == ["aws_iam_role.app", "aws_iam_role_policy.extra"]
     assert role.inline[0].name.value == "inline-block"
     managed = [(m.name, m.document.origin.owner if m.document else None) for m in role.managed]
+    # an AWS managed policy's document comes from the offline index, owned by the policy
     assert managed == [
-        ("ReadOnlyAccess", None),
+        ("ReadOnlyAccess", "ReadOnlyAccess"),
         (None, "aws_iam_policy.shared"),
-        ("AWSLambdaBasicExecutionRole", None),  # attached by the role's literal name
+        ("AWSLambdaBasicExecutionRole", "AWSLambdaBasicExecutionRole"),  # attached by the role's literal name
         (None, "aws_iam_policy.shared"),  # aws_iam_policy_attachment
+    ]
+    assert [m.document.aws_managed for m in role.managed] == [
+        "ReadOnlyAccess",
+        None,
+        "AWSLambdaBasicExecutionRole",
+        None,
     ]
     assert (
         isinstance(role.managed[1].value, Unknown)

@@ -272,6 +272,7 @@ def extract(path: str, root, text: str | None = None, kind: DocKind | None = Non
             found_kind,
             Origin(file=path, format="json", path=prop),
             single_resource=looks_single_resource(node, found_kind),
+            consume=True,  # nothing reads the tree after its documents are built
         )
         if doc is not None:
             out.documents.append(doc)

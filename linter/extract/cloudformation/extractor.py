@@ -52,7 +52,7 @@ from ...model import (
 from ...parse.nodes import PDict, PList, PStr
 from ...positions import PositionedError
 from ..extraction import Extraction, duplicate_keys
-from ..graph import PrincipalNode, managed_policy_name
+from ..graph import PrincipalNode, managed_ref
 from ..jsonpolicy import org_policy_kind
 from .intrinsics import PSEUDO_PARAMETERS, Resolver, Template, intrinsic_name
 from .types import (
@@ -149,11 +149,6 @@ def extract_json(path: str, text: str, root: Any) -> Extraction:
 def pseudo_parts(text: str) -> tuple[tuple[str, Pseudo], ...]:
     """CloudFormation's pseudo parameters in a resolved string (see `Str.pseudo`)."""
     return tuple(dict.fromkeys((m.group(0), _PSEUDO_KIND[m.group(1)]) for m in _PSEUDO.finditer(text)))
-
-
-def _managed_ref(value: Value) -> ManagedPolicyRef:
-    value = with_pseudo(value, pseudo_parts)
-    return ManagedPolicyRef(value, managed_policy_name(value))
 
 
 def _dedupe_diagnostics(ex: Extraction) -> None:
@@ -500,7 +495,7 @@ class _Extractor:
             for item in self._items(props.get("CustomerManagedPolicyReferences")):
                 if isinstance(item, dict) and "Name" in item:
                     for v in self.r.values(item["Name"]):
-                        node.managed.append(ManagedPolicyRef(v))
+                        node.managed.append(managed_ref(v, FORMAT))
         else:
             node.inline.extend(self._inline_policies(res, props.get("Policies"), (res.id,)))
         if res.type == USER:
@@ -561,7 +556,15 @@ class _Extractor:
         mp = self._managed_policy_id(node)
         if mp is not None:
             return [_PendingRef(mp, node)]  # its document may come later in the template
-        return [_managed_ref(v) for v in self.r.values(node)]
+        return [self._managed_ref(v) for v in self.r.values(node)]
+
+    def _managed_ref(self, value: Value, boundary: bool = False, bare_name: bool = False) -> ManagedPolicyRef:
+        """An attached ARN (or SAM ``Policies`` name), an AWS managed policy's resolved (see
+        `managed_ref`)."""
+        value = with_pseudo(value, pseudo_parts)
+        return managed_ref(
+            value, FORMAT, boundary=boundary, bare_name=bare_name, diagnostics=self.t.diagnostics
+        )
 
     def _boundary(self, node: Any) -> ManagedPolicyRef | None:
         if node is None:
@@ -573,13 +576,13 @@ class _Extractor:
                 ref = alt.get("CustomerManagedPolicyReference")
                 if isinstance(ref, dict) and "Name" in ref:
                     vals = self.r.values(ref["Name"])
-                    return ManagedPolicyRef(vals[0]) if vals else None
+                    return managed_ref(vals[0], FORMAT) if vals else None
                 continue
             mp = self._managed_policy_id(alt)
             if mp is not None:
                 return self._customer_ref(mp, Unknown(self.r.render(alt), self.t.span(alt)))
             for v in self.r.values(alt):
-                return _managed_ref(v)
+                return self._managed_ref(v, boundary=True)
         return None
 
     # -- SAM -----------------------------------------------------------------------------------
@@ -630,9 +633,7 @@ class _Extractor:
     ) -> None:
         managed: list[ManagedPolicyRef | _PendingRef] = []
         if isinstance(entry, str):
-            value = with_pseudo(Str(str(entry), self.t.span(entry)), pseudo_parts)
-            name = managed_policy_name(value) if entry.startswith("arn:") else str(entry).rsplit("/", 1)[-1]
-            managed.append(ManagedPolicyRef(value, name))
+            managed.append(self._managed_ref(Str(str(entry), self.t.span(entry)), bare_name=True))
         elif intrinsic_name(entry) is not None:
             managed.extend(self._managed_refs(entry))
         elif isinstance(entry, dict):
@@ -707,4 +708,4 @@ class _Extractor:
 
     def _customer_ref(self, policy: str, value: Value) -> ManagedPolicyRef:
         docs = self.policy_docs.get(policy)
-        return ManagedPolicyRef(value, None, docs[0] if docs else None)
+        return managed_ref(value, FORMAT, document=docs[0] if docs else None)

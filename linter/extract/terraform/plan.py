@@ -27,7 +27,7 @@ from ...model import DocKind, Finding, ManagedPolicyRef, Origin, PolicyDocument,
 from ...parse.nodes import PScalar, PStr
 from ...positions import LineIndex
 from ..extraction import Extraction
-from ..graph import PrincipalNode, managed_policy_name, principal_nodes
+from ..graph import PrincipalNode, managed_ref, principal_nodes
 from .permissions import statement as permission_statement
 from .text import json_string_text, parse_mapped_json
 from .types import (
@@ -320,24 +320,29 @@ class _Plan:
         return out
 
     def managed_refs(self, r: Planned, attr: str) -> list[ManagedPolicyRef]:
+        """Managed policies an attribute attaches (``permissions_boundary``: the boundary)."""
         value = r.values.get(attr)
         values = value if isinstance(value, list) else [value]
         refs: list[ManagedPolicyRef] = []
+        boundary = attr == "permissions_boundary"
         for v in values:
             if isinstance(v, str):
                 val: Value = Str(str(v), _span(self.path, v))
                 docs = [d for a in self.policy_by_arn(str(v)) for d in self.docs_of.get(a, [])]
-                refs.append(ManagedPolicyRef(val, managed_policy_name(val), docs[0] if docs else None))
+                refs.append(
+                    managed_ref(
+                        val,
+                        FORMAT,
+                        boundary=boundary,
+                        document=docs[0] if docs else None,
+                        diagnostics=self.out.diagnostics,
+                    )
+                )
         if not refs:
             for a in self.referenced(r, attr, "aws_iam_policy"):
                 docs = self.docs_of.get(a, [])
-                refs.append(
-                    ManagedPolicyRef(
-                        Unknown(f"{a}.arn", _span(self.path, r.node.get("address"))),
-                        None,
-                        docs[0] if docs else None,
-                    )
-                )
+                unknown = Unknown(f"{a}.arn", _span(self.path, r.node.get("address")))
+                refs.append(managed_ref(unknown, FORMAT, document=docs[0] if docs else None))
         return refs
 
     # -- documents -------------------------------------------------------------------------------

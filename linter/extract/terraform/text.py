@@ -41,6 +41,8 @@ class TStr(PStr):
 
 
 class TDict(PDict):
+    __slots__ = ("file",)
+
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
@@ -64,6 +66,8 @@ class DynStatement(TDict):
 
 
 class TList(PList):
+    __slots__ = ("file",)
+
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
