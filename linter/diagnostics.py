@@ -59,10 +59,15 @@ def diagnostic(
     message: str,
     span: Span,
     severity: Severity | None = None,
+    value: str = "",
     related: tuple[Span, ...] = (),
 ) -> Finding:
-    """A finding of one of iamlint's own diagnostics (by `Diagnostic` or by code);
-    ``related``: the other places it concerns (see `Finding.related`)."""
+    """A finding of one of iamlint's own diagnostics (by `Diagnostic` or by code).
+
+    ``value`` names what it is about for its fingerprint (see `Rule.report`); by default the
+    message does, so a message that names another line must give one. ``related``: the other
+    places it concerns (see `Finding.related`).
+    """
     d = kind if isinstance(kind, Diagnostic) else BY_CODE[kind]
     return Finding(
         code=d.code,
@@ -70,6 +75,7 @@ def diagnostic(
         severity=severity or d.severity,
         message=message,
         span=span,
+        value=value,
         related=related,
     )
 

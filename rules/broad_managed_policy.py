@@ -111,6 +111,8 @@ class BroadManagedPolicy(PrincipalRule):
     code = "IAM304"
     name = "broad-managed-policy"
     severity = Severity.ERROR
+    security_severity = "8.1"
+    precision = "very-high"
     # attachments come from templates and Terraform; a raw JSON policy file has none
     formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
 

@@ -124,6 +124,8 @@ class MissingMfa(Rule):
     code = "IAM201"
     name = "missing-mfa"
     severity = Severity.WARNING
+    security_severity = "6.5"
+    precision = "medium"
     scopes = ("statement", "principal")
 
     # -- (c) bad patterns, in any Allow statement --------------------------------------------

@@ -66,6 +66,8 @@ class NotAction(StatementRule):
     code = "IAM103"
     name = "not-action"
     severity = Severity.ERROR
+    security_severity = "8.1"
+    precision = "very-high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.kind in LIMITS_ONLY:

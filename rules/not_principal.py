@@ -68,6 +68,8 @@ class NotPrincipal(StatementRule):
     code = "IAM105"
     name = "not-principal"
     severity = Severity.ERROR
+    security_severity = "9.3"
+    precision = "very-high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.kind in LIMITS_ONLY:

@@ -66,6 +66,8 @@ class NotResource(StatementRule):
     code = "IAM104"
     name = "not-resource"
     severity = Severity.WARNING
+    security_severity = "5.3"
+    precision = "very-high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.kind in LIMITS_ONLY:

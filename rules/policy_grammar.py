@@ -165,6 +165,8 @@ class PolicyGrammar(DocumentRule):
     code = "IAM502"
     name = "policy-grammar"
     severity = Severity.ERROR
+    security_severity = None
+    precision = "very-high"
 
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         owner = doc.origin.label

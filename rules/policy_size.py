@@ -51,6 +51,8 @@ class PolicySize(DocumentRule):
     code = "IAM503"
     name = "policy-size"
     severity = Severity.ERROR
+    security_severity = None
+    precision = "high"
 
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.size is None:

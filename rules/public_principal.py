@@ -145,6 +145,8 @@ class PublicPrincipal(StatementRule):
     code = "IAM402"
     name = "public-principal"
     severity = Severity.ERROR
+    security_severity = "9.3"
+    precision = "high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or stmt.principal is None or doc.kind in LIMITS_ONLY:

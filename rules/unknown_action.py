@@ -78,6 +78,8 @@ class UnknownAction(Rule):
     code = "IAM501"
     name = "unknown-action"
     severity = Severity.WARNING
+    security_severity = "3.7"
+    precision = "high"
     scopes = ("statement", "principal")
 
     def check_statement(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:

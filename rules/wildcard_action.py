@@ -94,6 +94,8 @@ class WildcardAction(StatementRule):
     code = "IAM101"
     name = "wildcard-action"
     severity = Severity.ERROR
+    security_severity = "9.3"
+    precision = "very-high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or not stmt.action or doc.kind in LIMITS_ONLY:

@@ -98,6 +98,8 @@ class WildcardResource(StatementRule):
     code = "IAM102"
     name = "wildcard-resource"
     severity = Severity.WARNING
+    security_severity = "5.3"
+    precision = "medium"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or not stmt.resource or doc.kind in LIMITS_ONLY:
@@ -121,7 +123,7 @@ class WildcardResource(StatementRule):
             star.span,
             f"Allow statement applies to every resource ({what}){detail}",
             owner=doc,
-            value=",".join(sorted(v.value for v in literal_actions(stmt))),
+            value=f"Resource:{star.value}@{statement_identity(stmt)}",
         )
 
     @staticmethod
@@ -155,3 +157,14 @@ class WildcardResource(StatementRule):
             elif len(scoped) * 2 > len(matched):
                 out.append(name)  # most of what the pattern grants could be scoped
         return sorted(set(out)) or None
+
+
+def statement_identity(stmt: Statement) -> str:
+    """The statement a finding is in, for its fingerprint: its Sid, else its position.
+
+    Not its actions: narrowing `cloudwatch:*` to the one action needed is the fix a reviewer
+    asks for, and must not bring a baselined finding back as new.
+    """
+    if isinstance(stmt.sid, Str) and stmt.sid.value:
+        return f"Sid:{stmt.sid.value}"
+    return f"#{stmt.index}"

@@ -75,8 +75,8 @@ def test_colour_only_when_forced_or_on_a_tty(run_cli):
 def test_concise_format_is_exactly_one_line_per_finding(run_cli, project):
     proc = run_cli("-f", "concise", "admin.json", cwd=project)
     assert proc.stdout == (
-        f'admin.json:8:9: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)\n'
-        'admin.json:20:17: IAM101 Allow statement grants every action ("*")\n'
+        f'admin.json:8:9-8.15: error: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)\n'
+        'admin.json:20:17-20.20: error: IAM101 Allow statement grants every action ("*")\n'
     )
 
 

@@ -1215,7 +1215,7 @@ def test_cli_bad_template_does_not_stop_the_others(tmp_path, run_cli):
         "        Version: '2012-10-17'\n        Statement:\n"
         "          - {Effect: Allow, Action: 's3:*', Resource: 'arn:aws:s3:::b/*'}\n"
     )
-    out = run_cli("--format", "concise", tmp_path)
+    out = run_cli("--format", "text", tmp_path)
     assert out.returncode == 2, out.stdout + out.stderr  # an input error wins over findings
     assert "Traceback" not in out.stderr
     lines = out.stdout.splitlines()

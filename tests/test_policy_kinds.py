@@ -12,6 +12,7 @@ import json
 import textwrap
 
 import pytest
+from conftest import without_ends
 
 from iamlint.extract import extract_file
 from iamlint.extract.jsonpolicy import guess_kind
@@ -169,7 +170,7 @@ def test_configured_kinds_override_the_shape_guess(run_cli, tmp_path):
     )
     proc = run_cli("-f", "concise", ".", cwd=tmp_path)
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stdout.splitlines() == [
+    assert without_ends(proc.stdout).splitlines() == [
         'org/rcps/perimeter.json:6:20: IAM502 statement: Principal must be "*" in a resource control policy: '
         "name principals in a condition (aws:PrincipalOrgID, aws:PrincipalArn, ...)",
         "org/rcps/perimeter.json:7:26: IAM502 'ec2:RunInstances': resource control policies do not apply to ec2 "

@@ -6,7 +6,7 @@ import json
 from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
-from ..results import RunReport, fingerprint
+from ..results import RunReport, display_path, fingerprint
 from ..version import __version__
 
 SCHEMA_VERSION = 1
@@ -19,7 +19,7 @@ def finding_dict(f) -> dict:
         "name": f.name,
         "severity": f.severity.value,
         "message": f.message,
-        "file": s.file,
+        "file": display_path(s.file),
         "line": s.line,
         "column": s.column,
         "end_line": s.end_line,
@@ -55,7 +55,7 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
         "findings": [finding_dict(f) for f in report.findings],
         "files": [
             {
-                "path": fr.path,
+                "path": display_path(fr.path),
                 "status": fr.status,
                 "format": fr.format,
                 "policies": fr.documents,

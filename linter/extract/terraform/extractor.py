@@ -312,6 +312,7 @@ class _Extractor:
                     f"{address} is defined again (first at {there.file}:{there.line}): Terraform "
                     "rejects a module that defines an address twice; each definition is linted",
                     here,
+                    value=f"duplicate {address}",  # the message names a line: not the fingerprint
                     related=(there,),
                 )
             )

@@ -529,6 +529,7 @@ def parse_mapped_json(
                         DUPLICATE_KEY,
                         f"duplicate key {str(key)!r}{where}; the last value is used",
                         Span(mt.file, *p),
+                        value=f"duplicate:{key}",  # not the line of the first one
                     )
                 )
 
