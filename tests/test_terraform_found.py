@@ -641,3 +641,130 @@ def test_the_docs_list_every_resource_type_and_module_argument():
     for package, args in WELL_KNOWN.items():
         for name, (form, kind) in args.items():
             assert f"| {package} | `{name}` | {form} | {kind.value} |" in doc, name
+
+
+# -- item 5, Terraform half: an account chosen at deploy time is not this account ---------------------
+INPUTS = """
+variable "partner_account" {}
+variable "partner_accounts" {
+  type = list(string)
+}
+variable "vetted_account" {
+  type = string
+  validation {
+    condition     = contains(["111122223333", "444455556666"], var.vetted_account)
+    error_message = "Not a vetted account."
+  }
+}
+variable "default_account" {
+  default = "444455556666"
+}
+data "aws_caller_identity" "current" {}
+
+resource "aws_iam_role" "partner" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::${var.partner_account}:root" } }]
+  })
+}
+resource "aws_iam_role" "partners" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = var.partner_accounts } }]
+  })
+}
+resource "aws_iam_role" "vetted" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::${var.vetted_account}:root" } }]
+  })
+}
+resource "aws_iam_role" "others" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = [
+      module.org.audit_role_arn,
+      data.terraform_remote_state.org.outputs.account_id,
+      var.default_account,
+      "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root",
+    ] } }]
+  })
+}
+"""
+
+
+def test_accounts_chosen_at_deploy_time_are_inputs_of_the_model(tmp_path):
+    """A variable without a default, a module output and remote state are `Input`s: the
+    principal is an `Unknown` whose canonical shape says where the account is (the model
+    mechanism IAM202 and IAM201 read, see `iamlint.model.Unknown`); a variable whose
+    validation lists its values is each of them; one with a default is its default."""
+    from iamlint.model import Str, input_token
+
+    (tmp_path / "main.tf").write_text(INPUTS.lstrip())
+    out = extract_module(str(tmp_path), [str(tmp_path / "main.tf")], {})
+    got = {}
+    for d in out[str(tmp_path / "main.tf")].documents:
+        for e in d.statements[0].principal.entries:
+            v = e.value
+            if isinstance(v, Str):
+                got.setdefault(d.origin.owner, []).append(v.canonical())
+            else:
+                got.setdefault(d.origin.owner, []).append((v.canonical(), [str(i) for _, i in v.inputs]))
+    token = input_token(0)
+    assert got == {
+        "aws_iam_role.partner": [(f"arn:aws:iam::{token}:root", ["variable var.partner_account"])],
+        "aws_iam_role.partners": [(token, ["list variable var.partner_accounts"])],
+        "aws_iam_role.vetted": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"],
+        "aws_iam_role.others": [
+            (token, ["module output module.org.audit_role_arn"]),
+            (token, ["remote state data.terraform_remote_state.org.outputs.account_id"]),
+            "444455556666",
+            "arn:aws:iam::<this-account>:root",
+        ],
+    }
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("iamlint.api").api, "account_input"),
+    reason="IAM202 reads inputs once the CloudFormation half (account_input) is merged",
+)
+def test_iam202_names_the_variable_the_account_comes_from(tmp_path, run_cli):
+    (tmp_path / "main.tf").write_text(INPUTS.lstrip())
+    (tmp_path / ".iamlint.toml").write_text('trusted-accounts = ["111122223333"]\n')
+    code, findings = lint(run_cli, tmp_path, "--select", "IAM202")
+    t = INPUTS.lstrip()
+    assert [(f["line"], f["column"], f["message"]) for f in findings] == [
+        (
+            # a variable with a default is its default, reported where it is written
+            *inside(t, 'default = "444455556666"', '"'),
+            "trust policy lets account 444455556666 assume this role without an sts:ExternalId, "
+            "aws:PrincipalOrgID or MFA condition",
+        ),
+        (
+            *inside(t, 'AWS = "arn:aws:iam::${var.partner_account}', '"arn'),
+            "trust policy lets the account in variable var.partner_account assume this role without "
+            "an sts:ExternalId, aws:PrincipalOrgID or MFA condition",
+        ),
+        (
+            *inside(t, "AWS = var.partner_accounts", "var."),
+            "trust policy lets the accounts in list variable var.partner_accounts assume this role "
+            "without an sts:ExternalId, aws:PrincipalOrgID or MFA condition",
+        ),
+        (
+            # of the values its validation allows, the one that is not trusted
+            *inside(t, 'AWS = "arn:aws:iam::${var.vetted_account}', '"arn'),
+            "trust policy lets account 444455556666 assume this role without an sts:ExternalId, "
+            "aws:PrincipalOrgID or MFA condition",
+        ),
+        (
+            *at(t, "module.org.audit_role_arn"),
+            "trust policy lets the account in module output module.org.audit_role_arn assume this "
+            "role without an sts:ExternalId, aws:PrincipalOrgID or MFA condition",
+        ),
+        (
+            *at(t, "data.terraform_remote_state"),
+            "trust policy lets the account in remote state data.terraform_remote_state.org.outputs."
+            "account_id assume this role without an sts:ExternalId, aws:PrincipalOrgID or MFA condition",
+        ),
+    ]
+    assert code == 1

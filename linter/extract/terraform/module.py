@@ -49,7 +49,7 @@ from ...diagnostics import (
     parse_error,
 )
 from ...discover import MAX_BYTES, file_kind, inside, read, repository_root
-from ...model import Finding, Span
+from ...model import Finding, Input, Span
 from ...parse.hcl_tree import (
     Attribute,
     Block,
@@ -116,6 +116,8 @@ _UNSPLIT = object()
 
 
 _VAR = re.compile(r"(?<![\w.])var\s*\.")
+#: ``contains([...], X)`` in a variable's validation: the list is group 1, X group 2
+_CONTAINS = re.compile(r"contains\(\s*(\[[^\[\]]*\])\s*,\s*([\w.]+)\s*\)")
 #: ``X == null``, ``X != null`` (or ``null != X``): X is group 1 or 4
 _NULL_TEST = re.compile(r"^\s*(?:([^=!]+?)\s*(==|!=)\s*null|null\s*(==|!=)\s*([^=!]+?))\s*$")
 _DATA_SPLAT = re.compile(r"^data\.aws_iam_policy_document\.([\w-]+)\[\*\]\.(json|minified_json)$")
@@ -940,17 +942,41 @@ class Module:
                 return TStr(
                     v.text if not isinstance(v.value, bool) else str(v.value).lower(), q.pos, scope.file
                 )
+            if isinstance(v, list) and all(isinstance(x, str) and not isinstance(x, UnknownNode) for x in v):
+                return v  # a variable's allowed values
+            if isinstance(v, UnknownNode):
+                return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs)
             return UnknownNode(q.text[1:-1], q.pos, scope.file)
         out: list[str] = []
+        inputs: list[tuple[str, Input]] = []
+        choices: list[str] | None = None  # a part that is one of a variable's allowed values
         for p in parts:
             if isinstance(p, Interp):
-                s = self.stringify(self.eval(p.expr, scope))
+                value = self.eval(p.expr, scope)
+                s = self.stringify(value)
+                if s is None and isinstance(value, UnknownNode) and value.inputs:
+                    spelled = q.src[p.offset : p.end]  # ${var.x}, as written
+                    s = spelled
+                    inputs.extend((spelled, given) for _, given in value.inputs[:1])
+                elif s is None and isinstance(value, list) and choices is None and value:
+                    if all(isinstance(x, str) and not isinstance(x, UnknownNode) for x in value):
+                        choices = [str(x) for x in value]
+                        s = "\0"
                 if s is None:
                     return UnknownNode(q.text[1:-1], q.pos, scope.file)
                 out.append(s)
             else:
                 out.append(unescape(p.raw) if p.escaped else p.raw)
-        return TStr("".join(out), q.pos, scope.file)
+        text = "".join(out)
+        if inputs and choices is not None:
+            return UnknownNode(q.text[1:-1], q.pos, scope.file)
+        if inputs:
+            return UnknownNode(q.text[1:-1], q.pos, scope.file, "", text, tuple(inputs))
+        if choices is not None:
+            strings = TList(q.pos, scope.file)
+            strings.extend(TStr(text.replace("\0", c), q.pos, scope.file) for c in choices)
+            return strings
+        return TStr(text, q.pos, scope.file)
 
     @staticmethod
     def stringify(v: Node) -> str | None:
@@ -1004,7 +1030,50 @@ class Module:
                 return TStr("${" + ref.text + "}", ref.pos, scope.file)
         if root == "path" and first == "module" and len(steps) == 1:
             return TStr(".", ref.pos, scope.file)
+        if root == "module" and len(steps) >= 2:
+            return self.input(ref, scope, "module output")
+        if root == "data" and steps[:1] == ("terraform_remote_state",) and len(steps) >= 3:
+            return self.input(ref, scope, "remote state")
         return self.unknown(ref, scope)
+
+    def input(self, ref: Ref, scope: Scope, kind: str, many: bool = False, note: str = "") -> UnknownNode:
+        """A value the deployer chooses (see `iamlint.model.Input`): unknown, with its shape."""
+        spelled = "${" + ref.text + "}"
+        return UnknownNode(
+            ref.text, ref.pos, scope.file, note, spelled, ((spelled, Input(kind, ref.text, many)),)
+        )
+
+    def variable_is_list(self, name: str) -> bool:
+        """Whether a variable's ``type`` is a list, a set or a tuple."""
+        d = self.variables.get(name)
+        t = self.attribute(d, "type") if d is not None else None
+        return t is not None and t.expr.text.lstrip().startswith(("list", "set", "tuple"))
+
+    def allowed_values(self, name: str, ref: Ref, scope: Scope) -> TList | None:
+        """The values a variable's ``validation`` allows (``contains([...], var.x)``, or
+        ``alltrue([for a in var.x : contains([...], a)])`` for a list): each may be its value,
+        as a CloudFormation parameter's ``AllowedValues`` (placed at the reference)."""
+        d = self.variables.get(name)
+        block = self.block(d) if d is not None else None
+        for v in block.body.blocks_of("validation") if block is not None and d is not None else ():
+            cond = v.body.get("condition")
+            m = _CONTAINS.search(cond.text) if cond is not None else None
+            if (
+                cond is None
+                or m is None
+                or (m.group(2) != f"var.{name}" and f"in var.{name} " not in cond.text)
+            ):
+                continue
+            where = Scope(d.path)  # type: ignore[union-attr]
+            got = self.sub_expressions(cond, where, ((m.start(1), m.end(1)),))
+            listed = self.eval(got[0], where) if got else None
+            if isinstance(listed, list) and all(
+                isinstance(x, str) and not isinstance(x, UnknownNode) for x in listed
+            ):
+                out = TList(ref.pos, scope.file)
+                out.extend(TStr(str(x), ref.pos, scope.file) for x in listed)
+                return out
+        return None
 
     def navigate(self, node: Node, steps: Iterable[Any], ref: Ref, scope: Scope) -> Node:
         """Follow ``.attr`` and ``[index]`` steps into a resolved value."""
@@ -1025,6 +1094,10 @@ class Module:
             else:
                 return self.unknown(ref, scope, NO_SUCH_ELEMENT)
         if isinstance(node, UnknownNode):
+            if node.inputs and len(node.inputs) == 1:  # a part of an input is one
+                given = node.inputs[0][1]
+                many = given.many and node.text == ref.text  # an item of a list is one value
+                return self.input(ref, scope, given.kind, many, node.note)
             return UnknownNode(ref.text, ref.pos, scope.file, node.note)
         return node
 
@@ -1067,7 +1140,12 @@ class Module:
             return self.unknown(ref, scope, "no such variable")
         default, path = found
         if default is None:
-            return self.unknown(ref, scope, "variable without a default")
+            allowed = self.allowed_values(name, ref, scope)
+            if allowed is not None:
+                return allowed
+            return self.input(
+                ref, scope, "variable", self.variable_is_list(name), "variable without a default"
+            )
         value = self.eval(default, Scope(path))
         if self.moves(node_file(value, path), scope):
             return relocate(value, ref.pos, scope.file)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...diagnostics import DUPLICATE_KEY, diagnostic, parse_error
-from ...model import Finding, Span
+from ...model import Finding, Input, Span
 from ...parse.hcl_tree import Expr, Heredoc, Interp, Quoted, unescape_map
 from ...parse.json_parser import parse_json, string_at
 from ...parse.nodes import PDict, PList, PScalar, PStr
@@ -82,15 +82,29 @@ class TScalar(PScalar):
 
 
 class UnknownNode:
-    """A value iamlint does not resolve (``var.x`` without default, ``module.m.arn``, ...)."""
+    """A value iamlint does not resolve (``var.x`` without default, ``module.m.arn``, ...).
 
-    __slots__ = ("text", "pos", "file", "note")
+    When its only unknown parts are deployment inputs (a variable without a default, a
+    module output, remote state), ``shape`` is the value with each of them spelled
+    ``${var.x}`` and ``inputs`` names them (see `iamlint.model.Unknown`)."""
 
-    def __init__(self, text: str, pos: Pos, file: str, note: str = ""):
+    __slots__ = ("text", "pos", "file", "note", "shape", "inputs")
+
+    def __init__(
+        self,
+        text: str,
+        pos: Pos,
+        file: str,
+        note: str = "",
+        shape: str = "",
+        inputs: tuple[tuple[str, Input], ...] = (),
+    ):
         self.text = text
         self.pos = pos
         self.file = file
         self.note = note
+        self.shape = shape
+        self.inputs = inputs
 
     def __repr__(self) -> str:
         return f"UnknownNode({self.text!r})"
@@ -122,7 +136,7 @@ def relocate(node: Node, pos: Pos, file: str) -> Node:
         if isinstance(n, PScalar):
             return TScalar(n.value, pos, n.text, file), False
         if isinstance(n, UnknownNode):
-            return UnknownNode(n.text, pos, file, n.note), False
+            return UnknownNode(n.text, pos, file, n.note, n.shape, n.inputs), False
         return n, False
 
     out, container = copy(node)

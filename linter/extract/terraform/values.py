@@ -74,7 +74,9 @@ class TfBuilder(DocumentBuilder):
 
 
 def _unknown(node: UnknownNode) -> Unknown:
-    return Unknown(node.text, span_of(node, node.file), node.note)
+    """The model's `Unknown`, with the shape and inputs of a value built of deployment inputs
+    (the builder adds the pseudo parts of its shape)."""
+    return Unknown(node.text, span_of(node, node.file), node.note, node.shape, node.inputs)
 
 
 def _scalar_hook(node: Any) -> list[Value] | None:
@@ -87,7 +89,7 @@ def to_value(node: Node, file: str) -> Value:
     """A single node as a model value."""
     sp = span_of(node, file)
     if isinstance(node, UnknownNode):
-        return Unknown(node.text, sp, node.note)
+        return with_pseudo(_unknown(node), pseudo_parts)
     if isinstance(node, str):
         return with_pseudo(Str(str(node), sp), pseudo_parts)
     if isinstance(node, PScalar):
