@@ -724,10 +724,13 @@ def test_accounts_chosen_at_deploy_time_are_inputs_of_the_model(tmp_path):
     }
 
 
-@pytest.mark.skipif(
+NEEDS_ACCOUNT_INPUT = pytest.mark.skipif(
     not hasattr(__import__("iamlint.api").api, "account_input"),
-    reason="IAM202 reads inputs once the CloudFormation half (account_input) is merged",
+    reason="IAM202 and IAM201 read inputs once the CloudFormation half (account_input) is merged",
 )
+
+
+@NEEDS_ACCOUNT_INPUT
 def test_iam202_names_the_variable_the_account_comes_from(tmp_path, run_cli):
     (tmp_path / "main.tf").write_text(INPUTS.lstrip())
     (tmp_path / ".iamlint.toml").write_text('trusted-accounts = ["111122223333"]\n')
@@ -765,6 +768,57 @@ def test_iam202_names_the_variable_the_account_comes_from(tmp_path, run_cli):
             *at(t, "data.terraform_remote_state"),
             "trust policy lets the account in remote state data.terraform_remote_state.org.outputs."
             "account_id assume this role without an sts:ExternalId, aws:PrincipalOrgID or MFA condition",
+        ),
+    ]
+    assert code == 1
+
+
+PRIVILEGED = """
+variable "ops_account" {}
+variable "ci_account" {
+  validation {
+    condition     = contains(["111122223333"], var.ci_account)
+    error_message = "Only the CI account."
+  }
+}
+resource "aws_iam_role" "admin" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = [
+      "arn:aws:iam::${var.ops_account}:root",
+      "arn:aws:iam::${var.ci_account}:root",
+    ] } }]
+  })
+}
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = aws_iam_role.admin.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+"""
+
+
+@NEEDS_ACCOUNT_INPUT
+def test_iam201_names_the_variable_a_privileged_role_trusts(tmp_path, run_cli):
+    """A privileged role assumable by an account a variable names (no default) is IAM201,
+    naming the variable; a validated variable is the account its validation allows."""
+    (tmp_path / "main.tf").write_text(PRIVILEGED.lstrip())
+    (tmp_path / ".iamlint.toml").write_text('trusted-accounts = ["111122223333"]\n')
+    code, findings = lint(run_cli, tmp_path, "--select", "IAM201")
+    t = PRIVILEGED.lstrip()
+    assert [(f["file"], f["line"], f["column"], f["message"]) for f in findings] == [
+        (
+            "main.tf",
+            *at(t, '"arn:aws:iam::${var.ops_account}'),
+            "the account in variable var.ops_account can assume the privileged role "
+            "aws_iam_role.admin (AdministratorAccess) without an MFA condition or sts:ExternalId",
+        ),
+        (
+            # IAM201 asks MFA of every AWS principal, trusted or not: the validated
+            # variable is the one account its validation allows
+            "main.tf",
+            *at(t, '"arn:aws:iam::${var.ci_account}'),
+            "arn:aws:iam::111122223333:root can assume the privileged role aws_iam_role.admin "
+            "(AdministratorAccess) without an MFA condition or sts:ExternalId",
         ),
     ]
     assert code == 1
