@@ -659,6 +659,9 @@ variable "vetted_account" {
 variable "default_account" {
   default = "444455556666"
 }
+variable "default_accounts" {
+  default = ["444455556666"]
+}
 data "aws_caller_identity" "current" {}
 
 resource "aws_iam_role" "partner" {
@@ -688,6 +691,12 @@ resource "aws_iam_role" "others" {
       var.default_account,
       "arn:aws:iam::${data.aws_caller_identity.current.account_id}:root",
     ] } }]
+  })
+}
+resource "aws_iam_role" "interpolated_list" {
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { AWS = "arn:aws:iam::${var.default_accounts}:root" } }]
   })
 }
 """
@@ -721,6 +730,8 @@ def test_accounts_chosen_at_deploy_time_are_inputs_of_the_model(tmp_path):
             "444455556666",
             "arn:aws:iam::<this-account>:root",
         ],
+        # a list in a string is a Terraform error, not each of its items: unknown, no input
+        "aws_iam_role.interpolated_list": [(None, [])],
     }
 
 

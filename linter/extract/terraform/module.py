@@ -80,6 +80,7 @@ from ...parse.nodes import PScalar, pos_of
 from ...positions import LineIndex, PositionedError
 from .conditional import split
 from .text import (
+    Choices,
     MappedText,
     Node,
     PartialDict,
@@ -942,7 +943,7 @@ class Module:
                 return TStr(
                     v.text if not isinstance(v.value, bool) else str(v.value).lower(), q.pos, scope.file
                 )
-            if isinstance(v, list) and all(isinstance(x, str) and not isinstance(x, UnknownNode) for x in v):
+            if isinstance(v, Choices):
                 return v  # a variable's allowed values
             if isinstance(v, UnknownNode):
                 return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs)
@@ -958,10 +959,9 @@ class Module:
                     spelled = q.src[p.offset : p.end]  # ${var.x}, as written
                     s = spelled
                     inputs.extend((spelled, given) for _, given in value.inputs[:1])
-                elif s is None and isinstance(value, list) and choices is None and value:
-                    if all(isinstance(x, str) and not isinstance(x, UnknownNode) for x in value):
-                        choices = [str(x) for x in value]
-                        s = "\0"
+                elif s is None and isinstance(value, Choices) and choices is None and value:
+                    choices = [str(x) for x in value]
+                    s = "\0"
                 if s is None:
                     return UnknownNode(q.text[1:-1], q.pos, scope.file)
                 out.append(s)
@@ -1049,7 +1049,7 @@ class Module:
         t = self.attribute(d, "type") if d is not None else None
         return t is not None and t.expr.text.lstrip().startswith(("list", "set", "tuple"))
 
-    def allowed_values(self, name: str, ref: Ref, scope: Scope) -> TList | None:
+    def allowed_values(self, name: str, ref: Ref, scope: Scope) -> Choices | None:
         """The values a variable's ``validation`` allows (``contains([...], var.x)``, or
         ``alltrue([for a in var.x : contains([...], a)])`` for a list): each may be its value,
         as a CloudFormation parameter's ``AllowedValues`` (placed at the reference)."""
@@ -1070,7 +1070,7 @@ class Module:
             if isinstance(listed, list) and all(
                 isinstance(x, str) and not isinstance(x, UnknownNode) for x in listed
             ):
-                out = TList(ref.pos, scope.file)
+                out = Choices(ref.pos, scope.file)
                 out.extend(TStr(str(x), ref.pos, scope.file) for x in listed)
                 return out
         return None

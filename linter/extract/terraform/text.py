@@ -73,6 +73,13 @@ class TList(PList):
         self.file = file
 
 
+class Choices(TList):
+    """The values a variable's ``validation`` allows: its value is one of them (linted as
+    each, as CloudFormation's ``AllowedValues``), also inside a string (``"${var.x}"``)."""
+
+    __slots__ = ()
+
+
 class TScalar(PScalar):
     __slots__ = ("file",)
 
