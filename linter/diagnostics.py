@@ -30,6 +30,7 @@ INTERNAL_ERROR = Diagnostic("IAM903", "internal-error", Severity.ERROR)
 INVALID_SUPPRESSION = Diagnostic("IAM904", "invalid-suppression", Severity.ERROR)
 MISSING_FILE = Diagnostic("IAM905", "missing-file", Severity.WARNING)
 UNRESOLVED_POLICY = Diagnostic("IAM906", "unresolved-policy", Severity.INFO)
+UNKNOWN_TAG = Diagnostic("IAM907", "unknown-tag", Severity.WARNING)
 DUPLICATE_ADDRESS = Diagnostic("IAM908", "duplicate-address", Severity.WARNING)
 IGNORED_PARAMETER = Diagnostic("IAM909", "ignored-parameter", Severity.WARNING)
 
@@ -41,6 +42,7 @@ ALL = (
     INVALID_SUPPRESSION,
     MISSING_FILE,
     UNRESOLVED_POLICY,
+    UNKNOWN_TAG,
     DUPLICATE_ADDRESS,
     IGNORED_PARAMETER,
 )

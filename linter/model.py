@@ -34,6 +34,9 @@ class DocKind(str, enum.Enum):
     ``scp`` and ``rcp`` (AWS Organizations service and resource control policies),
     ``session`` (a session policy passed to ``AssumeRole`` or ``GetFederationToken``) and
     ``endpoint`` (a VPC endpoint policy): each only sets the most that other policies grant.
+    ``iot``: an AWS IoT Core policy (``AWS::IoT::Policy``, ``aws_iot_policy``), attached to
+    device certificates, Cognito identities and thing groups: identity-like (no principal),
+    its actions ``iot:`` data-plane actions on IoT resources (clients, topics, things).
     """
 
     IDENTITY = "identity"
@@ -44,6 +47,7 @@ class DocKind(str, enum.Enum):
     RCP = "rcp"
     SESSION = "session"
     ENDPOINT = "endpoint"
+    IOT = "iot"
     UNKNOWN = "unknown"
 
 

@@ -25,6 +25,7 @@ from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unknown_action import UnknownAction
+from .unknown_tag import UnknownTag
 from .unresolved_policy import UnresolvedPolicy
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
@@ -55,6 +56,7 @@ BUILTIN = (
     InvalidSuppression,
     MissingFile,
     UnresolvedPolicy,
+    UnknownTag,
     DuplicateAddress,
     IgnoredParameter,
 )

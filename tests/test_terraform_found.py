@@ -635,7 +635,7 @@ def test_a_lambda_permission_in_a_plan(tmp_path):
 def test_the_docs_list_every_resource_type_and_module_argument():
     from iamlint.extract.terraform.calls import WELL_KNOWN
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "extraction-terraform.md").read_text()
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "extraction.md").read_text()
     for type_, attr, kind in TABLE:
         assert f"| `{type_}` | `{attr}` | {kind.value} |" in doc, type_
     for package, args in WELL_KNOWN.items():

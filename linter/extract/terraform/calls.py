@@ -15,9 +15,9 @@ argument whose value is a policy is linted where it is written, owned by ``modul
   the modules' ``aws_iam_policy_document`` renders it.
 
 `WELL_KNOWN` names the arguments of the popular terraform-aws-modules and what they hold
-(docs/extraction-terraform.md has the table): those are linted with the kind the module gives
-them (a bucket policy is a resource policy, ``assume_role_policy_statements`` a trust
-policy), and one whose value is not known is an IAM906. Any other argument is linted when its
+(the Terraform section of docs/extraction.md has the table): those are linted with the kind
+the module gives them (a bucket policy is a resource policy, ``assume_role_policy_statements``
+a trust policy), and one whose value is not known is an IAM906. Any other argument is linted when its
 value has the shape of a policy, its kind from its name (``assume``/``trust``: trust; a
 bucket, queue, topic, key, repository... policy: resource) or else from the document's shape.
 The module is recognised by its ``source``: the registry (``terraform-aws-modules/iam/aws//

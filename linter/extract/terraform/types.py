@@ -29,13 +29,10 @@ PSEUDO = {
 K = DocKind
 #: the kind of a session policy, which only limits what the role's own policies grant
 SESSION = K.SESSION
-#: the kind of an AWS IoT Core policy (identity-like, no Principal)
-#: TODO(h12-cfn): DocKind.IOT when it is on main
-IOT = K.IDENTITY
 
 #: resource type -> ((attribute, kind), ...) of its policy documents: every argument of the
 #: AWS provider (6.x) that holds an IAM policy document. ``block.attribute`` is an attribute
-#: of a nested block (``details { policy = ... }``). docs/extraction-terraform.md lists them.
+#: of a nested block (``details { policy = ... }``). docs/extraction.md (Terraform) lists them.
 RESOURCE_POLICIES: dict[str, tuple[tuple[str, DocKind], ...]] = {
     # identity policies and roles
     "aws_iam_policy": (("policy", K.IDENTITY),),
@@ -44,7 +41,7 @@ RESOURCE_POLICIES: dict[str, tuple[tuple[str, DocKind], ...]] = {
     "aws_iam_user_policy": (("policy", K.IDENTITY),),
     "aws_iam_group_policy": (("policy", K.IDENTITY),),
     "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", K.IDENTITY),),
-    "aws_iot_policy": (("policy", IOT),),
+    "aws_iot_policy": (("policy", K.IOT),),
     # session policies
     "aws_eks_pod_identity_association": (("policy", SESSION),),
     "aws_rolesanywhere_profile": (("session_policy", SESSION),),
@@ -132,7 +129,7 @@ RESOURCE_POLICIES: dict[str, tuple[tuple[str, DocKind], ...]] = {
 }
 
 #: resources whose arguments are one resource-policy statement that AWS writes for them
-#: (docs/extraction-terraform.md): see `permissions`
+#: (docs/extraction.md, Terraform section): see `permissions`
 PERMISSIONS = ("aws_lambda_permission", "aws_lambda_layer_version_permission")
 
 #: aws_organizations_policy types written in the IAM policy language, and their kinds
