@@ -735,13 +735,6 @@ def test_accounts_chosen_at_deploy_time_are_inputs_of_the_model(tmp_path):
     }
 
 
-NEEDS_ACCOUNT_INPUT = pytest.mark.skipif(
-    not hasattr(__import__("iamlint.api").api, "account_input"),
-    reason="IAM202 and IAM201 read inputs once the CloudFormation half (account_input) is merged",
-)
-
-
-@NEEDS_ACCOUNT_INPUT
 def test_iam202_names_the_variable_the_account_comes_from(tmp_path, run_cli):
     (tmp_path / "main.tf").write_text(INPUTS.lstrip())
     (tmp_path / ".iamlint.toml").write_text('trusted-accounts = ["111122223333"]\n')
@@ -808,7 +801,6 @@ resource "aws_iam_role_policy_attachment" "admin" {
 """
 
 
-@NEEDS_ACCOUNT_INPUT
 def test_iam201_names_the_variable_a_privileged_role_trusts(tmp_path, run_cli):
     """A privileged role assumable by an account a variable names (no default) is IAM201,
     naming the variable; a validated variable is the account its validation allows."""
