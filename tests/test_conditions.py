@@ -1,0 +1,79 @@
+"""Conditions as AWS reads them: keys (IAM203), keys the actions evaluate (IAM204), operators
+and values (IAM205), and condition blocks that are not what the grammar allows (IAM502).
+
+Each test lints real files written in tmp_path the way a user runs iamlint (a subprocess, with
+a timeout, so that a regression that hangs fails instead of hanging the suite).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+
+import pytest
+
+
+def lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line]
+
+
+def lint(run_cli, tmp_path, name: str, text: str, *flags: str) -> subprocess.CompletedProcess:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    proc = run_cli("-f", "concise", *flags, name, cwd=tmp_path)
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    return proc
+
+
+def policy(condition: str, action: str = '"s3:GetObject"', effect: str = "Allow") -> str:
+    """A one-statement policy whose Condition (written on line 7) is ``condition``."""
+    return (
+        "{\n"
+        '  "Version": "2012-10-17",\n'
+        '  "Statement": [{\n'
+        f'    "Effect": "{effect}",\n'
+        f'    "Action": {action},\n'
+        '    "Resource": "arn:aws:s3:::reports/*",\n'
+        f'    "Condition": {condition}\n'
+        "  }]\n"
+        "}\n"
+    )
+
+
+# -- condition blocks the grammar does not allow: a clear IAM502, never silence ---------------------
+def test_a_condition_that_is_a_list_is_a_grammar_error_not_silently_ignored(run_cli, tmp_path):
+    proc = lint(run_cli, tmp_path, "p.json", policy('[{"Bool": {"aws:SecureTransport": "true"}}]'))
+    assert proc.returncode == 1
+    assert lines(proc.stdout) == ["p.json:7:18: IAM502 Condition must be a map of operators, not a list"]
+
+
+def test_a_condition_value_that_is_a_map_is_a_grammar_error(run_cli, tmp_path):
+    proc = lint(run_cli, tmp_path, "p.json", policy('{"StringEquals": {"aws:userid": {"a": "b"}}}'))
+    assert proc.returncode == 1
+    assert lines(proc.stdout) == [
+        "p.json:7:50: IAM502 the value of condition key 'aws:userid' must be a string, a number or a "
+        "boolean, or a list of them, not a map"
+    ]
+
+
+def test_a_cloudformation_intrinsic_as_a_condition_value_is_no_map(run_cli, tmp_path):
+    template = (
+        "Parameters:\n"
+        "  Vpc: {Type: String}\n"
+        "Resources:\n"
+        "  P:\n"
+        "    Type: AWS::IAM::ManagedPolicy\n"
+        "    Properties:\n"
+        "      PolicyDocument:\n"
+        '        Version: "2012-10-17"\n'
+        "        Statement:\n"
+        "          - Effect: Deny\n"
+        "            Action: s3:GetObject\n"
+        "            Resource: arn:aws:s3:::reports/*\n"
+        "            Condition:\n"
+        "              StringNotEquals: {aws:SourceVpc: !Ref Vpc, aws:userid: {Ref: Vpc}}\n"
+    )
+    proc = lint(run_cli, tmp_path, "t.yaml", template)
+    assert (proc.returncode, proc.stdout) == (0, "")
