@@ -189,7 +189,7 @@ class ConditionKey(NamedTuple):
 
     @property
     def is_template(self) -> bool:
-        return "${" in self.name or "<" in self.name
+        return _placeholder().search(self.name) is not None
 
 
 class _Svc:
@@ -615,8 +615,8 @@ class Catalogue:
             return False
         if ck.is_global:
             return True
-        target = ck.name.lower()
-        return any(k.lower() == target for k in a.condition_keys)
+        target = _key_id(ck.name)
+        return any(_key_id(k) == target for k in a.condition_keys)
 
     def actions_honouring(self, key: str) -> tuple[str, ...]:
         """Every action whose request context can hold ``key`` (all of them for a global key)."""
@@ -625,15 +625,18 @@ class Catalogue:
             return ()
         if ck.is_global:
             return self.all_actions()
-        target = ck.name.lower()
+        target = _key_id(ck.name)
         got = self._honouring.get(target)
         if got is None:
             out: list[str] = []
-            for prefix in self._key_index().services_of.get(target, ()):
+            index = self._key_index()
+            prefixes = index.services_of.get(ck.name.lower(), [])
+            prefixes += [p for p in index.services_of.get(target, ()) if p not in prefixes]
+            for prefix in prefixes:
                 svc = self._svcs[prefix]
                 for i, detail in enumerate(svc.details()):
                     keys = self._set(int(self._details[int(detail, 16)].split(" ")[1], 16))
-                    if any(k.lower() == target for k in keys):
+                    if any(_key_id(k) == target for k in keys):
                         out.append(svc.full()[i])
             got = self._honouring[target] = tuple(out)
         return got
@@ -767,13 +770,30 @@ def _arn_pattern(arn: str) -> str:
 # -- condition keys ---------------------------------------------------------------------------
 
 
+#: a condition key's placeholder: ``${TagKey}``, ``<key>``, and the two spellings the Service
+#: Authorization Reference also uses for a tag key: ``secretsmanager:ResourceTag/tag-key`` and
+#: an empty one, ``glacier:ResourceTag/``
+_PLACEHOLDER = r"\$\{[^}]*\}|<[^>]*>|(?<=[Tt]ag/)tag-key$|(?<=[Tt]ag/)$"
+
+
+def _placeholder() -> Any:
+    import re
+
+    return re.compile(_PLACEHOLDER)  # compiled once: re keeps it
+
+
+def _key_id(name: str) -> str:
+    """A key's name for comparing: lower case, any placeholder the same (``ssm:resourceTag/tag-key``
+    and ``ssm:resourceTag/${TagKey}`` are one key)."""
+    low = name.lower()
+    return _placeholder().sub("${}", low) if "/" in low or "<" in low or "${" in low else low
+
+
 class _KeyIndex:
     """Every known condition key: exact names, templates by the text before their placeholder."""
 
     def __init__(self, cat: Catalogue):
-        import re
-
-        placeholder = re.compile(r"\$\{[^}]*\}|<[^>]*>")
+        placeholder = _placeholder()
         self.exact: dict[str, ConditionKey] = {}
         self.templates: dict[str, list[tuple[str, ConditionKey]]] = {}
         self.services_of: dict[str, list[str]] = {}
@@ -788,6 +808,9 @@ class _KeyIndex:
             for key in cat._set(rec[6]):
                 low = key.lower()
                 self.services_of.setdefault(low, []).append(prefix)
+                kid = _key_id(key)
+                if kid != low:
+                    self.services_of.setdefault(kid, []).append(prefix)
                 old = self.exact.get(low)
                 if old is None or (old.type is None and typed.get(key)):
                     kprefix = low.partition(":")[0]

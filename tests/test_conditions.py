@@ -77,3 +77,26 @@ def test_a_cloudformation_intrinsic_as_a_condition_value_is_no_map(run_cli, tmp_
     )
     proc = lint(run_cli, tmp_path, "t.yaml", template)
     assert (proc.returncode, proc.stdout) == (0, "")
+
+
+# -- the catalogue: every spelling of a tag-key template ----------------------------------------------
+def test_tag_keys_the_service_authorization_reference_writes_as_tag_key_or_nothing_resolve():
+    """Secrets Manager's key is ``secretsmanager:ResourceTag/tag-key`` in the SAR, Glacier's
+    ``glacier:ResourceTag/``: both are templates, or every Secrets Manager tag condition would
+    be unknown."""
+    from iamlint import catalogue
+
+    cat = catalogue.get()
+    ck = cat.condition_key("secretsmanager:ResourceTag/App")
+    assert ck is not None and (ck.name, ck.variable, ck.is_template) == (
+        "secretsmanager:ResourceTag/tag-key",
+        "App",
+        True,
+    )
+    assert cat.condition_key("glacier:ResourceTag/vault-owner").variable == "vault-owner"
+    assert cat.honours("secretsmanager:GetSecretValue", "secretsmanager:ResourceTag/App")
+    # ssm:DeregisterManagedInstance lists ssm:resourceTag/tag-key; the lookup gives ${TagKey}
+    assert cat.condition_key("ssm:resourceTag/team").name == "ssm:resourceTag/${TagKey}"
+    assert cat.honours("ssm:DeregisterManagedInstance", "ssm:resourceTag/team")
+    assert "ssm:DeregisterManagedInstance" in cat.actions_honouring("ssm:resourceTag/team")
+    assert not cat.honours("s3:PutObject", "s3:delimiter")
