@@ -100,3 +100,14 @@ def test_tag_keys_the_service_authorization_reference_writes_as_tag_key_or_nothi
     assert cat.honours("ssm:DeregisterManagedInstance", "ssm:resourceTag/team")
     assert "ssm:DeregisterManagedInstance" in cat.actions_honouring("ssm:resourceTag/team")
     assert not cat.honours("s3:PutObject", "s3:delimiter")
+
+
+def test_null_with_ifexists_says_why_it_is_not_an_operator(run_cli, tmp_path):
+    """Access Analyzer's "Null with if exists": IAM502 names the mistake, and nothing else
+    reports the same operator again."""
+    proc = lint(run_cli, tmp_path, "p.json", policy('{"NullIfExists": {"aws:TokenIssueTime": "true"}}'))
+    assert proc.returncode == 1
+    assert lines(proc.stdout) == [
+        "p.json:7:19: IAM502 condition operator 'NullIfExists': IfExists cannot be added to Null, which "
+        "itself tests whether the key is in the request"
+    ]
