@@ -23,6 +23,7 @@ from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unknown_action import UnknownAction
+from .unknown_condition_key import UnknownConditionKey
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
@@ -36,6 +37,7 @@ BUILTIN = (
     NotPrincipal,
     MissingMfa,
     MissingExternalId,
+    UnknownConditionKey,
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,

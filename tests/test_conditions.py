@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
-
-import pytest
 
 
 def lines(text: str) -> list[str]:
@@ -110,4 +107,206 @@ def test_null_with_ifexists_says_why_it_is_not_an_operator(run_cli, tmp_path):
     assert lines(proc.stdout) == [
         "p.json:7:19: IAM502 condition operator 'NullIfExists': IfExists cannot be added to Null, which "
         "itself tests whether the key is in the request"
+    ]
+
+
+# -- IAM203 unknown-condition-key -------------------------------------------------------------------
+def test_a_misspelt_global_key_is_an_error_with_did_you_mean(run_cli, tmp_path):
+    """The issue's example: aws:SouceIp passed silently; Access Analyzer calls it an error."""
+    proc = lint(run_cli, tmp_path, "p.json", policy('{"IpAddress": {"aws:SouceIp": "203.0.113.0/24"}}'))
+    assert proc.returncode == 1
+    assert lines(proc.stdout) == [
+        "p.json:7:33: IAM203 unknown global condition key aws:SouceIp (did you mean aws:SourceIp?): "
+        "no request carries it, so this Allow never applies"
+    ]
+    as_json = json.loads(run_cli("-f", "json", "p.json", cwd=tmp_path).stdout)["findings"]
+    assert [(f["code"], f["severity"], f["end_column"]) for f in as_json] == [("IAM203", "error", 46)]
+
+
+def test_the_key_is_shown_as_written_and_matched_in_any_case(run_cli, tmp_path):
+    proc = lint(
+        run_cli,
+        tmp_path,
+        "p.json",
+        policy('{"Bool": {"AWS:SecureTRANSPORT": "true", "AWS:SecureTransprot": "true"}}'),
+    )
+    assert lines(proc.stdout) == [
+        "p.json:7:59: IAM203 unknown global condition key AWS:SecureTransprot (did you mean aws:SecureTransport?): "
+        "no request carries it, so this Allow never applies"
+    ]
+
+
+def test_a_deny_guarded_by_an_unknown_key_never_applies(run_cli, tmp_path):
+    proc = lint(
+        run_cli,
+        tmp_path,
+        "p.json",
+        policy('{"Bool": {"aws:SecureTransprt": "false"}}', action='"s3:*"', effect="Deny"),
+    )
+    assert lines(proc.stdout) == [
+        "p.json:7:28: IAM203 unknown global condition key aws:SecureTransprt (did you mean aws:SecureTransport?): "
+        "no request carries it, so this Deny never applies"
+    ]
+
+
+def test_a_key_of_another_service_and_of_the_statements_own_service(run_cli, tmp_path):
+    cond = '{"StringEquals": {"ec2:InstanceType": "t3.micro", "s3:ExistingObjectTag/team": "data"}}'
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond))
+    assert lines(proc.stdout) == [
+        "p.json:7:36: IAM203 condition key ec2:InstanceType belongs to ec2, not to the services of this "
+        "statement's actions (s3): no request carries it, so this Allow never applies",
+    ]
+
+
+def test_keys_the_catalogue_lists_for_an_action_of_another_service_are_seen(run_cli, tmp_path):
+    """sts:AssumeRole acts on an IAM role: iam:ResourceTag/... is in its request."""
+    cond = '{"StringEquals": {"iam:ResourceTag/team": "${aws:PrincipalTag/team}"}}'
+    text = policy(cond, action='"sts:AssumeRole"').replace(
+        "arn:aws:s3:::reports/*", "arn:aws:iam::123456789012:role/team/*"
+    )
+    proc = lint(run_cli, tmp_path, "p.json", text)
+    assert (proc.returncode, proc.stdout) == (0, "")
+
+
+def test_every_service_is_seen_by_a_wildcard_or_notaction_statement_but_unknown_keys_are_not(
+    run_cli, tmp_path
+):
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "NotAction": "iam:*",
+                "Resource": "*",
+                "Condition": {
+                    "StringNotEquals": {"ec2:Region": "eu-west-1", "aws:RequestedRegoin": "eu-west-1"}
+                },
+            },
+            {
+                "Effect": "Deny",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"s3:ExistingObjectTag/x": "true", "foo:Bar": "true"}},
+            },
+        ],
+    }
+    proc = lint(run_cli, tmp_path, "p.json", json.dumps(doc, indent=1))
+    found = [line.split(": ", 1)[1] for line in lines(proc.stdout)]
+    assert found == [
+        "IAM203 unknown global condition key aws:RequestedRegoin (did you mean aws:RequestedRegion?): "
+        "no request carries it, so it does not narrow this Deny",
+        "IAM203 unknown condition key foo:Bar: no service has the prefix 'foo' in the catalogue of 2026-11-30: "
+        "no request carries it, so this Deny never applies",
+    ]
+
+
+def test_a_policy_variable_in_a_key_is_reported_and_in_a_value_is_not(run_cli, tmp_path):
+    cond = '{"StringEquals": {"aws:ResourceTag/${aws:PrincipalTag/team}": "yes", "aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}'
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond))
+    assert lines(proc.stdout) == [
+        "p.json:7:36: IAM203 condition key aws:ResourceTag/${aws:PrincipalTag/team} holds a policy variable: "
+        "AWS replaces variables in condition values and in Resource, never in keys, so no request carries this key"
+    ]
+
+
+def test_a_tag_key_form_without_its_tag_key_and_a_value_that_is_no_key(run_cli, tmp_path):
+    cond = '{"StringEquals": {"aws:RequestTag/": "x", "SourceVpce": "vpce-1"}}'
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond))
+    assert lines(proc.stdout) == [
+        "p.json:7:36: IAM203 condition key aws:RequestTag/ needs a tag key (aws:RequestTag/tag-key): "
+        "no request carries it, so this Allow never applies",
+        "p.json:7:60: IAM203 'SourceVpce' is not a condition key: keys are written service:name, such as "
+        "aws:SourceIp (did you mean aws:SourceVpce?)",
+    ]
+
+
+def test_federation_keys_and_keys_aws_writes_itself_are_known(run_cli, tmp_path):
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+                },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                    "StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/site:*"},
+                },
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::123456789012:saml-provider/okta"},
+                "Action": "sts:AssumeRoleWithSAML",
+                "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
+            },
+        ],
+    }
+    topic = {  # the default SNS topic policy AWS writes, aws:SourceOwner and all
+        "Version": "2008-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["SNS:Publish", "SNS:Subscribe"],
+                "Resource": "arn:aws:sns:eu-west-1:123456789012:alerts",
+                "Condition": {"StringEquals": {"AWS:SourceOwner": "123456789012"}},
+            }
+        ],
+    }
+    template = {
+        "Resources": {
+            "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": trust}},
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "TopicPolicy": {
+                "Type": "AWS::SNS::TopicPolicy",
+                "Properties": {"Topics": [{"Ref": "Topic"}], "PolicyDocument": topic},
+            },
+        }
+    }
+    proc = lint(run_cli, tmp_path, "t.json", json.dumps(template, indent=1))
+    assert [line for line in lines(proc.stdout) if "IAM2" in line] == []
+
+
+def test_terraform_keys_iamlint_cannot_resolve_are_not_judged_and_resolved_ones_are(run_cli, tmp_path):
+    """A heredoc's "aws:${local.k}" key used to reach the rules masked ("aws:xxxxxxxxxx"), and a
+    key of an unresolved variable as its source text: neither is the user's key."""
+    tf = """\
+variable "key" {
+  type = string
+}
+
+locals {
+  k = "SouceIp"
+}
+
+data "aws_iam_policy_document" "p" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::reports/*"]
+    condition {
+      test     = "StringEquals"
+      variable = var.key
+      values   = ["x"]
+    }
+  }
+}
+
+resource "aws_iam_policy" "p" {
+  policy = data.aws_iam_policy_document.p.json
+}
+
+resource "aws_iam_policy" "q" {
+  policy = <<EOT
+{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+  "Resource": "arn:aws:s3:::reports/*",
+  "Condition": {"IpAddress": {"aws:${local.k}": "203.0.113.0/24", "aws:ResourceTag/${var.key}": "203.0.113.0/24"}}}]}
+EOT
+}
+"""
+    proc = lint(run_cli, tmp_path, "m/main.tf", tf)
+    assert lines(proc.stdout) == [
+        "m/main.tf:29:31: IAM203 unknown global condition key aws:SouceIp (did you mean aws:SourceIp?): no "
+        "request carries it, so this Allow never applies"
     ]
