@@ -5,6 +5,7 @@ A new rule takes the next free code of its group; a code is never reused.
 
 from __future__ import annotations
 
+from .condition_key_not_applicable import ConditionKeyNotApplicable
 from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
@@ -38,6 +39,7 @@ BUILTIN = (
     MissingMfa,
     MissingExternalId,
     UnknownConditionKey,
+    ConditionKeyNotApplicable,
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+import pytest
+
 
 def lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line]
@@ -310,3 +312,121 @@ EOT
         "m/main.tf:29:31: IAM203 unknown global condition key aws:SouceIp (did you mean aws:SourceIp?): no "
         "request carries it, so this Allow never applies"
     ]
+
+
+# -- IAM204 condition-key-not-applicable ------------------------------------------------------------
+def severities(run_cli, tmp_path, name: str) -> list[tuple[str, str, int, int]]:
+    out = json.loads(run_cli("-f", "json", name, cwd=tmp_path).stdout)["findings"]
+    return [(f["code"], f["severity"], f["line"], f["column"]) for f in out]
+
+
+def test_a_key_the_action_never_evaluates_is_reported_with_what_it_does(run_cli, tmp_path):
+    """The issue's example: s3:delimiter on s3:PutObject is never in the request."""
+    proc = lint(
+        run_cli,
+        tmp_path,
+        "p.json",
+        policy('{"StringEquals": {"s3:delimiter": "/"}}', action='"s3:PutObject"'),
+    )
+    assert proc.returncode == 1
+    assert lines(proc.stdout) == [
+        "p.json:7:36: IAM204 condition key s3:delimiter is never in the request of s3:PutObject (it is a key of "
+        "s3:ListBucket, s3:ListBucketVersions): StringEquals is never true without it, so this Allow never applies"
+    ]
+    assert severities(run_cli, tmp_path, "p.json") == [("IAM204", "warning", 7, 36)]
+
+
+@pytest.mark.parametrize(
+    ("effect", "operator", "consequence", "severity"),
+    [
+        (
+            "Deny",
+            "StringEquals",
+            "StringEquals is never true without it, so this Deny never applies",
+            "error",
+        ),
+        (
+            "Deny",
+            "StringNotEquals",
+            "StringNotEquals is always true without it, so it does not narrow this Deny",
+            "warning",
+        ),
+        (
+            "Allow",
+            "StringEqualsIfExists",
+            "StringEqualsIfExists is always true without it, so it does not restrict this Allow",
+            "error",
+        ),
+        (
+            "Allow",
+            "ForAnyValue:StringEquals",
+            "ForAnyValue:StringEquals is never true without it, so this Allow never applies",
+            "warning",
+        ),
+    ],
+)
+def test_the_severity_says_whether_the_policy_lets_through_more_than_it_says(
+    run_cli, tmp_path, effect, operator, consequence, severity
+):
+    cond = f'{{"{operator}": {{"s3:x-amz-acl": "public-read"}}}}'
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond, effect=effect))
+    (line,) = lines(proc.stdout)
+    assert line.endswith(": " + consequence), line
+    assert [s[:2] for s in severities(run_cli, tmp_path, "p.json")] == [("IAM204", severity)]
+
+
+def test_wildcard_actions_are_expanded_and_one_that_evaluates_the_key_is_enough(run_cli, tmp_path):
+    ok = lint(
+        run_cli, tmp_path, "ok.json", policy('{"StringEquals": {"s3:delimiter": "/"}}', action='"s3:List*"')
+    )
+    assert (ok.returncode, ok.stdout) == (0, "")
+    bad = lint(
+        run_cli,
+        tmp_path,
+        "bad.json",
+        policy('{"StringEquals": {"s3:delimiter": "/"}}', action='"s3:Delete*"'),
+    )
+    found = [line for line in lines(bad.stdout) if ": IAM204 " in line]
+    assert found == [
+        "bad.json:7:36: IAM204 condition key s3:delimiter is never in the request of s3:Delete* (it is a key of "
+        "s3:ListBucket, s3:ListBucketVersions): StringEquals is never true without it, so this Allow never applies"
+    ]
+
+
+def test_statements_iamlint_cannot_fully_read_are_not_judged(run_cli, tmp_path):
+    """Every action, an unknown one, an unresolved one, one only cfn-lint knows (whose keys the
+    catalogue lacks), and a key no action lists (aws-marketplace:AgreementType): no IAM204."""
+    star = policy('{"StringEquals": {"s3:delimiter": "/"}}', action='"*"', effect="Deny")
+    typo = policy('{"StringEquals": {"s3:delimiter": "/"}}', action='["s3:PutObject", "s3:ListBuckt"]')
+    new = policy(
+        '{"StringEquals": {"partnercentral:Catalog": "AWS"}}',
+        action='"partnercentral:CreateRevenueAttribution"',
+    )
+    unlisted = policy(
+        '{"StringEquals": {"aws-marketplace:AgreementType": "x"}}', action='"aws-marketplace:Subscribe"'
+    )
+    for name, text in (
+        ("star.json", star),
+        ("typo.json", typo),
+        ("new.json", new),
+        ("unlisted.json", unlisted),
+    ):
+        proc = lint(run_cli, tmp_path, name, text)
+        assert "IAM204" not in proc.stdout, proc.stdout
+    template = (
+        "Parameters:\n"
+        "  Action: {Type: String}\n"
+        "Resources:\n"
+        "  P:\n"
+        "    Type: AWS::IAM::ManagedPolicy\n"
+        "    Properties:\n"
+        "      PolicyDocument:\n"
+        '        Version: "2012-10-17"\n'
+        "        Statement:\n"
+        "          - Effect: Allow\n"
+        "            Action: [s3:PutObject, !Ref Action]\n"
+        "            Resource: arn:aws:s3:::reports/*\n"
+        "            Condition: {StringEquals: {s3:delimiter: /}}\n"
+    )
+    proc = lint(run_cli, tmp_path, "t.yaml", template)
+    assert (proc.returncode, proc.stdout) == (0, "")
