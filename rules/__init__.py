@@ -6,6 +6,7 @@ A new rule takes the next free code of its group; a code is never reused.
 from __future__ import annotations
 
 from .condition_key_not_applicable import ConditionKeyNotApplicable
+from .condition_value_mismatch import ConditionValueMismatch
 from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
@@ -40,6 +41,7 @@ BUILTIN = (
     MissingExternalId,
     UnknownConditionKey,
     ConditionKeyNotApplicable,
+    ConditionValueMismatch,
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,

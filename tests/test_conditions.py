@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -370,9 +371,11 @@ def test_the_severity_says_whether_the_policy_lets_through_more_than_it_says(
 ):
     cond = f'{{"{operator}": {{"s3:x-amz-acl": "public-read"}}}}'
     proc = lint(run_cli, tmp_path, "p.json", policy(cond, effect=effect))
-    (line,) = lines(proc.stdout)
+    (line,) = [line for line in lines(proc.stdout) if ": IAM204 " in line]
     assert line.endswith(": " + consequence), line
-    assert [s[:2] for s in severities(run_cli, tmp_path, "p.json")] == [("IAM204", severity)]
+    assert [s[:2] for s in severities(run_cli, tmp_path, "p.json") if s[0] == "IAM204"] == [
+        ("IAM204", severity)
+    ]
 
 
 def test_wildcard_actions_are_expanded_and_one_that_evaluates_the_key_is_enough(run_cli, tmp_path):
@@ -405,14 +408,6 @@ def test_statements_iamlint_cannot_fully_read_are_not_judged(run_cli, tmp_path):
     unlisted = policy(
         '{"StringEquals": {"aws-marketplace:AgreementType": "x"}}', action='"aws-marketplace:Subscribe"'
     )
-    for name, text in (
-        ("star.json", star),
-        ("typo.json", typo),
-        ("new.json", new),
-        ("unlisted.json", unlisted),
-    ):
-        proc = lint(run_cli, tmp_path, name, text)
-        assert "IAM204" not in proc.stdout, proc.stdout
     template = (
         "Parameters:\n"
         "  Action: {Type: String}\n"
@@ -428,5 +423,201 @@ def test_statements_iamlint_cannot_fully_read_are_not_judged(run_cli, tmp_path):
         "            Resource: arn:aws:s3:::reports/*\n"
         "            Condition: {StringEquals: {s3:delimiter: /}}\n"
     )
+    cases = {
+        "star.json": star,
+        "typo.json": typo,
+        "new.json": new,
+        "unlisted.json": unlisted,
+        "t.yaml": template,
+    }
+    for name, text in cases.items():
+        (tmp_path / "d").mkdir(exist_ok=True)
+        (tmp_path / "d" / name).write_text(text, encoding="utf-8")
+    proc = run_cli("-f", "concise", "--select", "IAM204", "d", cwd=tmp_path)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+# -- IAM205 condition-value-mismatch --------------------------------------------------------------
+def test_the_issues_values_are_reported_at_the_value(run_cli, tmp_path):
+    """ "Bool": {"aws:MultiFactorAuthPresent": "yes"} and an IpAddress of 10.0.0.256/16 passed
+    silently; Access Analyzer reports both."""
+    cond = '{"Bool": {"aws:MultiFactorAuthPresent": "yes"}, "IpAddress": {"aws:SourceIp": "10.0.0.256/16"}}'
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond))
+    assert proc.returncode == 1
+    assert lines(proc.stdout) == [
+        "p.json:7:58: IAM205 Bool compares true or false, not 'yes'; Bool never matches, so this Allow never applies",
+        "p.json:7:96: IAM205 '10.0.0.256/16' is not an IP address or CIDR range; IpAddress never matches, so this "
+        "Allow never applies",
+    ]
+
+
+def test_a_deny_whose_values_can_never_match_is_an_error(run_cli, tmp_path):
+    cond = '{"Bool": {"aws:SecureTransport": "no"}}'
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond, action='"s3:*"', effect="Deny"))
+    assert lines(proc.stdout) == [
+        "p.json:7:51: IAM205 Bool compares true or false, not 'no'; Bool never matches, so this Deny never applies"
+    ]
+    assert severities(run_cli, tmp_path, "p.json") == [("IAM205", "error", 7, 51)]
+
+
+@pytest.mark.parametrize(
+    ("operator", "key", "value", "expected"),
+    [
+        (
+            "NumericLessThan",
+            "aws:username",
+            '"10"',
+            "NumericLessThan compares Numeric values, but aws:username is a String key",
+        ),
+        (
+            "Bool",
+            "aws:SourceIp",
+            '"true"',
+            "Bool compares Bool values, but aws:SourceIp is an IPAddress key: use IpAddress",
+        ),
+        (
+            "DateGreaterThan",
+            "aws:MultiFactorAuthAge",
+            '"2026-01-01"',
+            "DateGreaterThan compares Date values, but aws:MultiFactorAuthAge is a Numeric key",
+        ),
+        (
+            "IpAddress",
+            "aws:SourceVpc",
+            '"10.0.0.0/16"',
+            "IpAddress compares IPAddress values, but aws:SourceVpc is a String key",
+        ),
+        (
+            "NumericLessThan",
+            "aws:CurrentTime",
+            '"1"',
+            "NumericLessThan compares Numeric values, but aws:CurrentTime is a Date key",
+        ),
+    ],
+)
+def test_an_operator_of_another_type_than_its_key_is_reported_at_the_operator(
+    run_cli, tmp_path, operator, key, value, expected
+):
+    proc = lint(run_cli, tmp_path, "p.json", policy(f'{{"{operator}": {{"{key}": {value}}}}}'))
+    (line,) = lines(proc.stdout)
+    assert line.startswith(f"p.json:7:19: IAM205 {expected}"), line
+
+
+def test_values_and_operators_that_fit_are_not_reported(run_cli, tmp_path):
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sqs:SendMessage",
+                "Resource": "arn:aws:sqs:eu-west-1:123456789012:q",
+                "Condition": {
+                    # String operators may compare ARN keys, ARN operators String keys holding ARNs
+                    "StringLike": {"aws:SourceArn": "arn:aws:sns:*:123456789012:*"},
+                    "ArnEquals": {
+                        "aws:PrincipalArn": "arn:aws:iam::123456789012:role/${aws:PrincipalTag/role}"
+                    },
+                    "DateGreaterThan": {
+                        "aws:EpochTime": "1767225600",
+                        "aws:TokenIssueTime": "2026-01-01T00:00:00+01:00",
+                    },
+                    "NumericLessThanEquals": {
+                        "aws:EpochTime": 1798761599,
+                        "aws:MultiFactorAuthAge": "3600.5",
+                    },
+                    "Bool": {"aws:SecureTransport": True, "aws:ViaAWSService": "${aws:ViaAWSService}"},
+                    "IpAddress": {"aws:SourceIp": ["203.0.113.7", "2001:DB8:1234:5678::/64"]},
+                    "StringEquals": {"aws:username": "${aws:username}", "aws:userid": "AIDA*"[:4]},
+                    "ForAnyValue:StringLike": {
+                        "aws:TagKeys": ["team-*"],
+                        "aws:PrincipalOrgPaths": ["o-1/r-1/*"],
+                    },
+                    "Null": {"aws:SourceVpc": "TRUE"},
+                },
+            }
+        ],
+    }
+    proc = lint(run_cli, tmp_path, "p.json", json.dumps(doc, indent=1))
+    assert (proc.returncode, proc.stdout) == (0, "")
+
+
+def test_values_iamlint_cannot_resolve_are_never_judged(run_cli, tmp_path):
+    template = (
+        "Parameters:\n"
+        "  Cidr: {Type: String, Default: not-a-cidr}\n"
+        "  Mfa: {Type: String}\n"
+        "Resources:\n"
+        "  P:\n"
+        "    Type: AWS::IAM::ManagedPolicy\n"
+        "    Properties:\n"
+        "      PolicyDocument:\n"
+        '        Version: "2012-10-17"\n'
+        "        Statement:\n"
+        "          - Effect: Deny\n"
+        "            Action: s3:*\n"
+        "            Resource: arn:aws:s3:::reports/*\n"
+        "            Condition:\n"
+        "              NotIpAddress: {aws:SourceIp: !Ref Cidr}\n"
+        "              Bool: {aws:MultiFactorAuthPresent: !Ref Mfa}\n"
+    )
     proc = lint(run_cli, tmp_path, "t.yaml", template)
     assert (proc.returncode, proc.stdout) == (0, "")
+
+
+def test_set_operators_on_single_valued_keys_and_null(run_cli, tmp_path):
+    cond = (
+        '{"ForAllValues:StringEquals": {"aws:SourceVpc": "vpc-1"}, "ForAnyValue:StringEquals": {"aws:PrincipalAccount": "1"}, '
+        '"ForAnyValue:Null": {"aws:TokenIssueTime": "true"}}'
+    )
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond))
+    assert [line.split(" IAM205 ", 1)[1] for line in lines(proc.stdout)] == [
+        "ForAllValues:StringEquals on aws:SourceVpc, a single-valued key: ForAllValues is also true when the request "
+        "has no aws:SourceVpc, so this Allow applies without it; use StringEquals",
+        "ForAnyValue:StringEquals on aws:PrincipalAccount, a single-valued key: set operators are for multivalued keys; "
+        "use StringEquals",
+        "ForAnyValue:Null is never true, whatever the request: Null tests one key, not a set of values, so this Allow "
+        "never applies; use Null",
+    ]
+    assert [s[1] for s in severities(run_cli, tmp_path, "p.json")] == ["error", "warning", "warning"]
+
+
+def test_unknown_operators_are_the_grammars_alone(run_cli, tmp_path):
+    proc = lint(
+        run_cli,
+        tmp_path,
+        "p.json",
+        policy('{"StringEqualz": {"aws:username": "x"}, "bool": {"aws:SecureTransport": "yes"}}'),
+    )
+    assert [line.split(": ", 1)[1] for line in lines(proc.stdout)] == [
+        "IAM502 unknown condition operator 'StringEqualz'",
+        "IAM502 unknown condition operator 'bool'",
+    ]
+
+
+def test_policy_variables_in_values_open_or_where_aws_does_not_replace_them(run_cli, tmp_path):
+    cond = (
+        '{"StringLike": {"s3:ExistingObjectTag/owner": "${aws:username"}, '
+        '"IpAddress": {"aws:SourceIp": "${aws:VpcSourceIp}"}}'
+    )
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond))
+    assert [line.split(": ", 1)[1] for line in lines(proc.stdout)] == [
+        "IAM205 policy variable ${aws:username is not closed: add }, or AWS compares it as written",
+        "IAM205 IpAddress does not replace policy variables: ${aws:VpcSourceIp} is compared as written; IpAddress "
+        "never matches, so this Allow never applies",
+    ]
+
+
+def test_an_empty_list_of_values_and_ten_thousand_values(run_cli, tmp_path):
+    """Bad input: a key with no values is one finding; 10,000 values are linted in a bounded time."""
+    empty = lint(run_cli, tmp_path, "empty.json", policy('{"StringEquals": {"aws:SourceVpc": []}}'))
+    assert lines(empty.stdout) == [
+        "empty.json:7:36: IAM205 aws:SourceVpc has an empty list of values: StringEquals has nothing to compare; "
+        "write the values or remove the key"
+    ]
+    many = json.dumps([f"10.{i // 256 % 256}.{i % 256}.0/24" for i in range(9_999)] + ["10.0.0.256/24"])
+    started = time.monotonic()
+    proc = lint(run_cli, tmp_path, "many.json", policy(f'{{"IpAddress": {{"aws:SourceIp": {many}}}}}'))
+    elapsed = time.monotonic() - started
+    (line,) = lines(proc.stdout)
+    assert line.endswith(": IAM205 '10.0.0.256/24' is not an IP address or CIDR range"), line
+    assert elapsed < 30, f"10,000 condition values took {elapsed:.1f} s"
