@@ -621,3 +621,38 @@ def test_an_empty_list_of_values_and_ten_thousand_values(run_cli, tmp_path):
     (line,) = lines(proc.stdout)
     assert line.endswith(": IAM205 '10.0.0.256/24' is not an IP address or CIDR range"), line
     assert elapsed < 30, f"10,000 condition values took {elapsed:.1f} s"
+
+
+def test_the_condition_key_tables_built_as_needed_answer_as_the_whole_tables_do():
+    """Lookups index the global keys, then the service of the key's prefix, then everything:
+    whatever the order, every answer is the one the complete tables give."""
+    import random
+
+    from iamlint import catalogue
+
+    doc = catalogue._read_document(catalogue.DATA_FILE)
+    lazy, whole = catalogue.Catalogue(doc), catalogue.Catalogue(doc)
+    whole._key_index().complete()
+    keys = sorted({k for p in whole.services() for k in whole.service(p).condition_keys})
+    first = lazy.condition_key("aws:SourceIp")
+    assert first is not None and lazy._key_index()._indexed == set()  # the global keys alone
+    assert lazy.condition_key("s3:prefix") is not None and lazy._key_index()._indexed == {"s3"}
+    sample = random.Random(11).sample(keys, 60) + [
+        "aws:PrincipalTag/team",
+        "ec2:ResourceTag/x",
+        "secretsmanager:ResourceTag/App",
+        "SAML:aud",
+        "token.actions.githubusercontent.com:sub",
+        "iam:ResourceTag/t",  # sts lists it too
+        "ec2:osuser",  # listed by another service than ec2
+        "aws:SouceIp",
+        "nosuch:Key",
+    ]
+    for key in sample:  # each on tables that have only what its own lookup built
+        assert catalogue.Catalogue(doc).condition_key(key) == whole.condition_key(key), key
+    for key in keys:  # and all of them, one after the other, on one set of tables
+        assert lazy.condition_key(key) == whole.condition_key(key), key
+    assert catalogue.Catalogue(doc).actions_honouring("ssm:resourceTag/x") == whole.actions_honouring(
+        "ssm:resourceTag/x"
+    )
+    assert catalogue.Catalogue(doc).closest_condition_key("aws:SouceIp") == "aws:SourceIp"
