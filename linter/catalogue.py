@@ -284,6 +284,9 @@ class Catalogue:
         self._longest: int | None = None
         self._keys: _KeyIndex | None = None
         self._honouring: dict[str, tuple[str, ...]] = {}
+        #: id of an action's interned condition-key tuple -> that tuple (held, so the id stays
+        #: its own) and the `_key_id` of each key
+        self._key_ids: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
         #: why this data is in use, when there is more to say than `describe` (for ``--version``)
         self.notes: list[str] = []
 
@@ -615,8 +618,11 @@ class Catalogue:
             return False
         if ck.is_global:
             return True
-        target = _key_id(ck.name)
-        return any(_key_id(k) == target for k in a.condition_keys)
+        keys = a.condition_keys
+        got = self._key_ids.get(id(keys))
+        if got is None or got[0] is not keys:  # one of a few thousand tuples `_set` keeps
+            got = self._key_ids[id(keys)] = (keys, frozenset(map(_key_id, keys)))
+        return _key_id(ck.name) in got[1]
 
     def actions_honouring(self, key: str) -> tuple[str, ...]:
         """Every action whose request context can hold ``key`` (all of them for a global key)."""
@@ -834,6 +840,9 @@ class _KeyIndex:
         self._placeholder = _placeholder()
         self._indexed: set[str] = set()
         self._complete = False
+        #: keys as looked up -> what they name (found keys only: indexing more services
+        #: never changes what a found key names)
+        self._hits: dict[str, ConditionKey] = {}
         self.head_lengths: list[int] = []
         self._load_globals()
         for ck in self.globals:
@@ -924,6 +933,16 @@ class _KeyIndex:
     def lookup(self, key: str) -> ConditionKey | None:
         if not isinstance(key, str):
             return None
+        got = self._hits.get(key)
+        if got is None:
+            got = self._lookup(key)
+            if got is not None:
+                if len(self._hits) >= _EXPAND_CACHE_SIZE:
+                    self._hits.clear()
+                self._hits[key] = got
+        return got
+
+    def _lookup(self, key: str) -> ConditionKey | None:
         key = key.strip()
         low = key.lower()
         prefix, colon, claim = low.partition(":")

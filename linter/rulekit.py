@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from .model import (
     THIS_ACCOUNT,
@@ -253,17 +253,30 @@ def condition_consequence(stmt: Statement, holds: bool) -> tuple[str, bool] | No
     return None
 
 
-class ActionScope(NamedTuple):
-    """The services and actions a statement's ``Action`` names (see `action_scope`)."""
+class ActionScope:
+    """The services and actions a statement's ``Action`` names (see `action_scope`). (A plain
+    class: a NamedTuple costs more to define when rulekit is imported, at every start.)"""
 
-    #: the service prefixes its values name, lower case (known to the catalogue or not)
-    services: frozenset[str]
-    #: the catalogue actions its values match, in AWS's spelling
-    actions: tuple[str, ...]
-    #: the prefixes among ``services`` that the catalogue does not know
-    unknown_services: frozenset[str]
-    #: every value matched at least one catalogue action (no typo, no unknown service)
-    complete: bool
+    __slots__ = ("services", "actions", "unknown_services", "complete")
+
+    def __init__(
+        self,
+        services: frozenset[str],
+        actions: tuple[str, ...],
+        unknown_services: frozenset[str],
+        complete: bool,
+    ):
+        #: the service prefixes its values name, lower case (known to the catalogue or not)
+        self.services = services
+        #: the catalogue actions its values match, in AWS's spelling
+        self.actions = actions
+        #: the prefixes among ``services`` that the catalogue does not know
+        self.unknown_services = unknown_services
+        #: every value matched at least one catalogue action (no typo, no unknown service)
+        self.complete = complete
+
+    def __repr__(self) -> str:
+        return f"ActionScope({sorted(self.services)}, {len(self.actions)} actions, complete={self.complete})"
 
 
 def action_scope(stmt: Statement) -> ActionScope | None:
@@ -274,6 +287,19 @@ def action_scope(stmt: Statement) -> ActionScope | None:
     cat = catalogue()
     if cat is None or stmt.not_action is not None or not stmt.action:
         return None
+    if _last_scope[0] is stmt and _last_scope[1] is cat:  # the rules of one statement run in turn
+        return _last_scope[2]
+    scope = _action_scope(stmt, cat)
+    _last_scope[:] = [stmt, cat, scope]
+    return scope
+
+
+#: the statement `action_scope` last answered for, its catalogue and the answer
+_last_scope: list = [None, None, None]
+
+
+def _action_scope(stmt: Statement, cat: Catalogue) -> ActionScope | None:
+    assert stmt.action is not None
     services: set[str] = set()
     unknown: set[str] = set()
     actions: dict[str, None] = {}
@@ -316,7 +342,8 @@ def key_in_scope(key: str, scope: ActionScope) -> bool:
 
 
 _TF_REFERENCE = r"(?:var|local|each|count|module|data|path|terraform|self)\s*[.\[]"
-_TF_EXPRESSION = re.compile(rf'["()]|^{_TF_REFERENCE}|\$\{{\s*{_TF_REFERENCE}')
+#: (a pattern, compiled on first use by re's cache: importing rulekit stays cheap)
+_TF_EXPRESSION = rf'["()]|^{_TF_REFERENCE}|\$\{{\s*{_TF_REFERENCE}'
 
 
 def condition_key_written(cond: Condition, doc: PolicyDocument) -> bool:
@@ -325,17 +352,19 @@ def condition_key_written(cond: Condition, doc: PolicyDocument) -> bool:
     the model keeps as its source text. Keys of the other formats are always written."""
     if doc.origin.format != "terraform":
         return True
-    return not _TF_EXPRESSION.search(cond.written_key)
+    return not re.search(_TF_EXPRESSION, cond.written_key)
 
 
-_POLICY_VARIABLE = re.compile(r"\$\{([^{}]*)\}")
+_POLICY_VARIABLE = r"\$\{([^{}]*)\}"
 
 
 def policy_variables(text: str) -> list[str]:
     """The IAM policy variables in a value, without their braces: ``["aws:username"]`` for
     ``home/${aws:username}/*``. The special characters ``${*}``, ``${?}`` and ``${$}`` count;
     CloudFormation's ``${AWS::Region}`` does not."""
-    return [m for m in _POLICY_VARIABLE.findall(text) if "::" not in m]
+    if "${" not in text:
+        return []
+    return [m for m in re.findall(_POLICY_VARIABLE, text) if "::" not in m]
 
 
 def open_policy_variable(text: str) -> str | None:

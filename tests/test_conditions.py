@@ -161,6 +161,18 @@ def test_a_key_of_another_service_and_of_the_statements_own_service(run_cli, tmp
     ]
 
 
+def test_a_tag_key_form_of_another_service_is_reported(run_cli, tmp_path):
+    """A tag-key form with its tag key is still a key of one service: s3:ExistingObjectTag/team
+    is not in an ec2 request, and aws:ResourceTag/team (global) is."""
+    cond = '{"StringEquals": {"aws:ResourceTag/team": "data", "s3:ExistingObjectTag/team": "data"}}'
+    proc = lint(run_cli, tmp_path, "p.json", policy(cond, action='"ec2:StartInstances"'))
+    assert lines(proc.stdout) == [
+        "p.json:7:68: IAM203 condition key s3:ExistingObjectTag/team belongs to s3, not to the services of "
+        "this statement's actions (ec2): no request carries it, so this Allow never applies",
+    ]
+    assert "Traceback" not in proc.stderr
+
+
 def test_keys_the_catalogue_lists_for_an_action_of_another_service_are_seen(run_cli, tmp_path):
     """sts:AssumeRole acts on an IAM role: iam:ResourceTag/... is in its request."""
     cond = '{"StringEquals": {"iam:ResourceTag/team": "${aws:PrincipalTag/team}"}}'
