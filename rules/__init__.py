@@ -5,6 +5,7 @@ A new rule takes the next free code of its group; a code is never reused.
 
 from __future__ import annotations
 
+from .broad_managed_policy import BroadManagedPolicy
 from .condition_key_not_applicable import ConditionKeyNotApplicable
 from .condition_value_mismatch import ConditionValueMismatch
 from .duplicate_key import DuplicateKey
@@ -45,6 +46,7 @@ BUILTIN = (
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,
+    BroadManagedPolicy,
     PrivilegeEscalation,
     PublicPrincipal,
     UnknownAction,

@@ -26,6 +26,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "iamlint.cache",
             "iamlint.schemacheck",
             "iamlint.data",
+            "iamlint.managed",
         ),
     ),
     ("discover", ("iamlint.discover",)),
@@ -37,7 +38,6 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         (
             "iamlint.catalogue",
             "iamlint.catalogue_build",
-            "iamlint.managed",
             "iamlint.rule",
             "iamlint.rulekit",
             "iamlint.api",
@@ -50,7 +50,17 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("select and suppress", ("iamlint.config", "iamlint.suppress")),
     ("report", ("iamlint.results", "iamlint.baseline", "iamlint.reporters", "iamlint.progress")),
     ("engine", ("iamlint.engine",)),
-    ("interfaces", ("iamlint.cli", "iamlint.__main__", "iamlint.docgen", "iamlint.testing", "iamlint")),
+    (
+        "interfaces",
+        (
+            "iamlint.cli",
+            "iamlint.__main__",
+            "iamlint.docgen",
+            "iamlint.testing",
+            "iamlint.cfnlint",
+            "iamlint",
+        ),
+    ),
 ]
 
 

@@ -8,14 +8,19 @@ a timeout, so that a regression that hangs fails instead of hanging the suite).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 
 import pytest
 
+_CONCISE = re.compile(r"^(.*?:\d+:\d+)-\d+\.\d+: (?:error|warning|info): ")
+
 
 def lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line]
+    """The lines of concise output as ``file:line:col: CODE message``: the end of each range
+    is checked by the fixtures, severities through the JSON output (see `severities`)."""
+    return [_CONCISE.sub(r"\1: ", line) for line in text.splitlines() if line]
 
 
 def lint(run_cli, tmp_path, name: str, text: str, *flags: str) -> subprocess.CompletedProcess:
