@@ -27,6 +27,8 @@ from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unknown_action import UnknownAction
 from .unknown_condition_key import UnknownConditionKey
+from .unknown_tag import UnknownTag
+from .unresolved_policy import UnresolvedPolicy
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
@@ -58,6 +60,8 @@ BUILTIN = (
     InternalError,
     InvalidSuppression,
     MissingFile,
+    UnresolvedPolicy,
+    UnknownTag,
     IgnoredParameter,
 )
 
