@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
+    DocKind,
     Finding,
     PolicyDocument,
     Severity,
@@ -55,7 +56,9 @@ class ConditionKeyNotApplicable(StatementRule):
     Statements with `"Action": "*"`, `NotAction`, an action iamlint cannot resolve or does
     not know (IAM501), or one whose condition keys the catalogue lacks (an action only
     cfn-lint's data knows) are not judged, nor are keys of other services (IAM203); actions of
-    the last kind that a wildcard matches are left out of the judgement.
+    the last kind that a wildcard matches are left out of the judgement. AWS IoT Core
+    policies are not judged: IoT Core evaluates their conditions on device connections and
+    messages, with keys the Service Authorization Reference does not list per action.
 
     ## Why is this bad?
     IAM accepts any key in any statement and silently evaluates it against a request that
@@ -102,8 +105,8 @@ class ConditionKeyNotApplicable(StatementRule):
     severity = Severity.WARNING
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
-        if not stmt.condition:
-            return
+        if not stmt.condition or doc.kind is DocKind.IOT:
+            return  # IoT Core evaluates its own keys: the SAR does not say which request has which
         cat = catalogue()
         if cat is None:
             return

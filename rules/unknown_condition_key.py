@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from iamlint.api import (
     Condition,
     Context,
+    DocKind,
     Finding,
     PolicyDocument,
     Severity,
@@ -76,7 +77,10 @@ class UnknownConditionKey(StatementRule):
     documentation does not list but AWS itself writes into policies are accepted:
     `aws:SourceOwner` (default SNS topic policies; `aws:SourceAccount` is its documented
     successor), `aws:PrincipalOrgMasterAccountId` and `lakeformation:GlueARN` (AWS managed
-    policies). Keys iamlint cannot resolve (a Terraform `variable = var.key`) are not judged,
+    policies). In an AWS IoT Core policy, `iot:` keys are IoT Core's thing and certificate
+    policy variables (`iot:Connection.Thing.IsAttached`, `iot:Certificate.Subject.CommonName`),
+    which the Service Authorization Reference does not list: they are not judged. Keys iamlint
+    cannot resolve (a Terraform `variable = var.key`) are not judged,
     nor are keys of a service the catalogue does not know when the statement's own actions
     belong to it (IAM501 reports those actions), nor unknown keys of a service whose keys
     the catalogue lacks (one only cfn-lint's data knows).
@@ -136,9 +140,12 @@ class UnknownConditionKey(StatementRule):
         cat = catalogue()
         if cat is None:
             return
+        iot = doc.kind is DocKind.IOT
         for cond in stmt.condition:
             if not condition_key_written(cond, doc):
                 continue
+            if iot and cond.written_key.strip().lower().startswith("iot:"):
+                continue  # AWS IoT Core's own policy variables, which the SAR does not list
             problem = self._problem(cat, cond, stmt)
             if problem is None:
                 continue

@@ -673,3 +673,51 @@ def test_the_condition_key_tables_built_as_needed_answer_as_the_whole_tables_do(
         "ssm:resourceTag/x"
     )
     assert catalogue.Catalogue(doc).closest_condition_key("aws:SouceIp") == "aws:SourceIp"
+
+
+# -- AWS IoT Core policies: iot: keys are IoT Core's policy variables -------------------------------
+
+IOT_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  DevicePolicy:
+    Type: AWS::IoT::Policy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: iot:Connect
+            Resource: "arn:aws:iot:us-east-1:123456789012:client/${iot:Connection.Thing.ThingName}"
+            Condition:
+              Bool:
+                iot:Connection.Thing.IsAttached: "true"
+          - Effect: Allow
+            Action: iot:Publish
+            Resource: "arn:aws:iot:us-east-1:123456789012:topic/device/stats"
+            Condition:
+              StringEquals:
+                iot:Connection.Thing.ThingTypeName: sensor
+                iot:Connection.Thing.Attributes[site]: berlin
+                aws:SouceIp: 203.0.113.7
+          - Effect: Allow
+            Action: iot:Connect
+            Resource: "*"
+            Condition:
+              StringEquals:
+                iot:DomainName: devices.example.com
+"""
+
+
+def test_iot_core_policy_variables_in_conditions_are_not_unknown_keys(run_cli, tmp_path):
+    """AWS IoT Core's thing policy examples condition on iot:Connection.Thing.IsAttached and
+    iot:Connection.Thing.ThingTypeName, which the Service Authorization Reference does not
+    list: an IoT policy's iot: keys are not judged, its misspelt global keys still are. IoT
+    Core's configurable endpoints condition iot:Connect on iot:DomainName, which the SAR lists
+    for the domain configuration actions alone: IAM204 does not judge IoT policies."""
+    proc = lint(run_cli, tmp_path, "iot.yaml", IOT_TEMPLATE, "--select", "IAM203,IAM204,IAM205")
+    assert lines(proc.stdout) == [
+        "iot.yaml:22:17: IAM203 unknown global condition key aws:SouceIp (did you mean aws:SourceIp?): "
+        "no request carries it, so this Allow never applies"
+    ]
+    assert proc.returncode == 1
