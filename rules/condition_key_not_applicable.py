@@ -103,6 +103,8 @@ class ConditionKeyNotApplicable(StatementRule):
     code = "IAM204"
     name = "condition-key-not-applicable"
     severity = Severity.WARNING
+    security_severity = "5.3"
+    precision = "medium"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.condition or doc.kind is DocKind.IOT:

@@ -148,6 +148,8 @@ class ConditionValueMismatch(StatementRule):
     code = "IAM205"
     name = "condition-value-mismatch"
     severity = Severity.WARNING
+    security_severity = "5.3"
+    precision = "high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.condition:

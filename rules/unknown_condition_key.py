@@ -133,6 +133,8 @@ class UnknownConditionKey(StatementRule):
     code = "IAM203"
     name = "unknown-condition-key"
     severity = Severity.ERROR
+    security_severity = "5.3"
+    precision = "high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.condition:
