@@ -8,6 +8,7 @@ from __future__ import annotations
 from .broad_managed_policy import BroadManagedPolicy
 from .condition_key_not_applicable import ConditionKeyNotApplicable
 from .condition_value_mismatch import ConditionValueMismatch
+from .duplicate_address import DuplicateAddress
 from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
@@ -62,6 +63,7 @@ BUILTIN = (
     MissingFile,
     UnresolvedPolicy,
     UnknownTag,
+    DuplicateAddress,
     IgnoredParameter,
 )
 
