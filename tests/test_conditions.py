@@ -721,3 +721,25 @@ def test_iot_core_policy_variables_in_conditions_are_not_unknown_keys(run_cli, t
         "no request carries it, so this Allow never applies"
     ]
     assert proc.returncode == 1
+
+
+def test_iot_core_policy_variables_in_a_terraform_iot_policy_are_not_unknown_keys(run_cli, tmp_path):
+    tf = (
+        'resource "aws_iot_policy" "device" {\n'
+        '  name = "device"\n'
+        "  policy = jsonencode({\n"
+        '    Version = "2012-10-17"\n'
+        "    Statement = [{\n"
+        '      Effect    = "Allow"\n'
+        '      Action    = "iot:Connect"\n'
+        '      Resource  = "*"\n'
+        '      Condition = { Bool = { "iot:Connection.Thing.IsAttached" = "true", "aws:SecureTransprt" = "true" } }\n'
+        "    }]\n"
+        "  })\n"
+        "}\n"
+    )
+    proc = lint(run_cli, tmp_path, "main.tf", tf, "--select", "IAM203,IAM204,IAM205")
+    assert lines(proc.stdout) == [
+        "main.tf:9:74: IAM203 unknown global condition key aws:SecureTransprt (did you mean aws:SecureTransport?): "
+        "no request carries it, so this Allow never applies"
+    ]
