@@ -82,7 +82,7 @@ from .text import (
     span_of,
     template,
 )
-from .types import MARKERS, OPTIONAL_POLICY, PSEUDO, RESOURCE_POLICIES
+from .types import ARN_ATTRIBUTES, MARKERS, OPTIONAL_POLICY, PSEUDO, RESOURCE_POLICIES
 
 #: levels of values, references, policies and data sources evaluated within one another
 #: (real modules nest under 20): beyond, "nesting too deep to evaluate"
@@ -498,7 +498,7 @@ class Module:
                 return TStr(
                     v.text if not isinstance(v.value, bool) else str(v.value).lower(), q.pos, scope.file
                 )
-            return UnknownNode(q.text[1:-1], q.pos, scope.file)
+            return UnknownNode(q.text[1:-1], q.pos, scope.file, arn_types=getattr(v, "arn_types", ()))
         out: list[str] = []
         for p in parts:
             if isinstance(p, Interp):
@@ -562,7 +562,9 @@ class Module:
                 return TStr("${" + ref.text + "}", ref.pos, scope.file)
         if root == "path" and first == "module" and len(steps) == 1:
             return TStr(".", ref.pos, scope.file)
-        return self.unknown(ref, scope)
+        unknown = self.unknown(ref, scope)
+        unknown.arn_types = arn_types(ref)
+        return unknown
 
     def navigate(self, node: Node, steps: Iterable[Any], ref: Ref, scope: Scope) -> Node:
         """Follow ``.attr`` and ``[index]`` steps into a resolved value."""
@@ -867,3 +869,19 @@ class Module:
         if inside or isinstance(value, PScalar):
             return value
         return None
+
+
+def arn_types(ref: Ref) -> tuple[str, ...]:
+    """The IAM resource types of the ARN an attribute of a resource or data source is
+    (``aws_sqs_queue.q.arn``, ``data.aws_iam_role.r.arn``, ``aws_sqs_queue.q[0].arn``), from
+    `types.ARN_ATTRIBUTES`; () for anything else. The reference names the type, so the
+    resource need not be in the module."""
+    names = [ref.root, *ref.steps]
+    if names[0] == "data":
+        names = names[1:]
+    if len(names) < 3 or not all(isinstance(n, str) for n in names[:2]):
+        return ()
+    attribute = names[-1]
+    if not isinstance(attribute, str) or any(isinstance(n, str) for n in names[2:-1]):
+        return ()  # only index steps between the name and the attribute
+    return ARN_ATTRIBUTES.get(str(names[0]), {}).get(attribute, ())

@@ -63,13 +63,15 @@ class TScalar(PScalar):
 class UnknownNode:
     """A value iamlint does not resolve (``var.x`` without default, ``module.m.arn``, ...)."""
 
-    __slots__ = ("text", "pos", "file", "note")
+    __slots__ = ("text", "pos", "file", "note", "arn_types")
 
-    def __init__(self, text: str, pos: Pos, file: str, note: str = ""):
+    def __init__(self, text: str, pos: Pos, file: str, note: str = "", arn_types: tuple[str, ...] = ()):
         self.text = text
         self.pos = pos
         self.file = file
         self.note = note
+        #: the IAM resource types of the ARN it stands for, when known (`Unknown.arn_types`)
+        self.arn_types = arn_types
 
     def __repr__(self) -> str:
         return f"UnknownNode({self.text!r})"
@@ -97,7 +99,7 @@ def relocate(node: Node, pos: Pos, file: str) -> Node:
         if isinstance(n, PScalar):
             return TScalar(n.value, pos, n.text, file), False
         if isinstance(n, UnknownNode):
-            return UnknownNode(n.text, pos, file, n.note), False
+            return UnknownNode(n.text, pos, file, n.note, n.arn_types), False
         return n, False
 
     out, container = copy(node)
@@ -482,7 +484,10 @@ def parse_mapped_json(
         pieces.append(_json_unescape(mt.text[last : b - 1]))
         if resolved:
             return TStr("".join(pieces), pos, mt.file)
-        return UnknownNode(raw, pos, mt.file)
+        whole = len(inside) == 1 and inside[0].start == a + 1 and inside[0].end == b - 1
+        return UnknownNode(
+            raw, pos, mt.file, arn_types=got.arn_types if whole and isinstance(got, UnknownNode) else ()
+        )
 
     def leaf(n: Any) -> Node:
         if isinstance(n, PStr):

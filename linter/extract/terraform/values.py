@@ -58,7 +58,7 @@ class TfBuilder(DocumentBuilder):
 
 def _scalar_hook(node: Any) -> list[Value] | None:
     if isinstance(node, UnknownNode):
-        return [Unknown(node.text, span_of(node, node.file), node.note)]
+        return [Unknown(node.text, span_of(node, node.file), node.note, node.arn_types)]
     return None
 
 
@@ -66,7 +66,7 @@ def to_value(node: Node, file: str) -> Value:
     """A single node as a model value."""
     sp = span_of(node, file)
     if isinstance(node, UnknownNode):
-        return Unknown(node.text, sp, node.note)
+        return Unknown(node.text, sp, node.note, node.arn_types)
     if isinstance(node, str):
         return with_pseudo(Str(str(node), sp), pseudo_parts)
     if isinstance(node, PScalar):
