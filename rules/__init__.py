@@ -22,6 +22,7 @@ from .policy_grammar import PolicyGrammar
 from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
+from .resource_mismatch import ResourceMismatch
 from .unknown_action import UnknownAction
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
@@ -44,6 +45,7 @@ BUILTIN = (
     UnknownAction,
     PolicyGrammar,
     PolicySize,
+    ResourceMismatch,
     ParseError,
     UnusedSuppression,
     DuplicateKey,
