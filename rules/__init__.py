@@ -9,6 +9,7 @@ from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
 from .internal_error import InternalError
+from .invalid_arn import InvalidArn
 from .invalid_suppression import InvalidSuppression
 from .long_lived_access_key import LongLivedAccessKey
 from .missing_external_id import MissingExternalId
@@ -46,6 +47,7 @@ BUILTIN = (
     PolicyGrammar,
     PolicySize,
     ResourceMismatch,
+    InvalidArn,
     ParseError,
     UnusedSuppression,
     DuplicateKey,
