@@ -23,6 +23,7 @@ from .policy_grammar import PolicyGrammar
 from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
+from .redundant_element import RedundantElement
 from .resource_mismatch import ResourceMismatch
 from .unknown_action import UnknownAction
 from .unused_suppression import UnusedSuppression
@@ -48,6 +49,7 @@ BUILTIN = (
     PolicySize,
     ResourceMismatch,
     InvalidArn,
+    RedundantElement,
     ParseError,
     UnusedSuppression,
     DuplicateKey,
