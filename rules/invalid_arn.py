@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -25,19 +26,28 @@ from iamlint.api import (
 )
 
 ARN_FORM = "arn:partition:service:region:account-id:resource"
-_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}")
-_ACCOUNT = re.compile(r"\d{12}")
-_CANONICAL_USER = re.compile(r"[0-9a-f]{64}")
-#: the unique ids AWS shows in a policy for a deleted user or role (AIDA..., AROA...)
-_UNIQUE_ID = re.compile(r"A(IDA|ROA)[A-Z0-9]{12,}")
-#: the domains of AWS's service principals: ``lambda.amazonaws.com``, ``s3.ap-east-1.amazonaws.com``,
-#: ``ec2.amazonaws.com.cn`` (China), ``alexa-appkit.amazon.com``, and the isolated partitions'
-_SERVICE = re.compile(
-    r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9<>](?:[a-z0-9<>-]*[a-z0-9>])?)*"
-    r"\.(?:amazonaws\.com|amazonaws\.com\.cn|amazon\.com|amazonaws\.eu|c2s\.ic\.gov|sc2s\.sgov\.gov"
-    r"|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)"
-)
-_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+
+
+@functools.cache
+def _patterns() -> dict[str, re.Pattern[str]]:
+    """The value patterns, compiled on first use (a run without ARNs never pays for them)."""
+    return {
+        "region": re.compile(r"[a-z]{2,4}(-[a-z]+)+-\d{1,2}"),
+        "account": re.compile(r"\d{12}"),
+        "canonical user": re.compile(r"[0-9a-f]{64}"),
+        # the unique ids AWS shows in a policy for a deleted user or role (AIDA..., AROA...)
+        "unique id": re.compile(r"A(IDA|ROA)[A-Z0-9]{12,}"),
+        # AWS's service principals: lambda.amazonaws.com, s3.ap-east-1.amazonaws.com,
+        # ec2.amazonaws.com.cn (China), alexa-appkit.amazon.com, and the isolated partitions'
+        "service": re.compile(
+            r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9<>](?:[a-z0-9<>-]*[a-z0-9>])?)*"
+            r"\.(?:amazonaws\.com|amazonaws\.com\.cn|amazon\.com|amazonaws\.eu|c2s\.ic\.gov|sc2s\.sgov\.gov"
+            r"|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)"
+        ),
+        "host": re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+"),
+    }
+
+
 #: accounts AWS itself writes in the account field: AWS managed policies
 #: (``arn:aws:iam::aws:policy/...``), CloudFront origin access identities
 #: (``arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2...``)
@@ -173,12 +183,12 @@ class InvalidArn(StatementRule):
             elif kind == "service":
                 message = _service_principal(text)
             elif kind == "canonicaluser":
-                if not _CANONICAL_USER.fullmatch(text):
+                if not _patterns()["canonical user"].fullmatch(text):
                     message = f"{_quote(v.value)} is not a canonical user id: 64 hexadecimal characters"
             elif kind == "federated":
                 if text.startswith("arn:"):
                     message = _arn_problem(v, formats, principal=True)
-                elif not _HOST.fullmatch(text):
+                elif not _patterns()["host"].fullmatch(text):
                     message = (
                         f"{_quote(v.value)} is not a federated principal: an identity provider's host "
                         "name (cognito-identity.amazonaws.com) or its IAM ARN (arn:aws:iam::123456789012:"
@@ -206,9 +216,13 @@ def _open_variable(text: str) -> str | None:
 
 
 def _aws_principal(v: Str, text: str, formats: _Formats) -> str | None:
-    if text in ("*", THIS_ACCOUNT) or _ACCOUNT.fullmatch(text) or _CANONICAL_USER.fullmatch(text):
+    if (
+        text in ("*", THIS_ACCOUNT)
+        or _patterns()["account"].fullmatch(text)
+        or _patterns()["canonical user"].fullmatch(text)
+    ):
         return None
-    if _UNIQUE_ID.fullmatch(text):
+    if _patterns()["unique id"].fullmatch(text):
         return None
     if text.isdigit():
         return f"account id {text!r} has {len(text)} digits, not 12"
@@ -227,9 +241,9 @@ def _service_principal(text: str) -> str | None:
         text = re.sub(r"\$\{[^}]*\}", "x", text)
     if text == "*":
         return 'a Service principal cannot be "*": name the service, such as lambda.amazonaws.com'
-    if _SERVICE.fullmatch(text):
+    if _patterns()["service"].fullmatch(text):
         return None
-    if _SERVICE.fullmatch(text.lower()):
+    if _patterns()["service"].fullmatch(text.lower()):
         return f"service principals are lower case: {text.lower()!r}"
     if text.startswith("arn:"):
         return f"{_quote(text)} is an ARN, not a service principal such as lambda.amazonaws.com"
@@ -278,7 +292,7 @@ def _arn_problem(v: Str, formats: _Formats, principal: bool = False) -> str | No
         if all(not s[0] for s in shapes):
             shown = _spelled(v, region)
             return f"{known.label(shapes, 0)} ARNs have no region: remove {shown!r}"
-        if region != "<region>" and not _REGION.fullmatch(region):
+        if region != "<region>" and not _patterns()["region"].fullmatch(region):
             return f"{region!r} is not a region name (such as us-east-1)"
     elif not region and all(s[0] for s in shapes):
         return (
@@ -287,7 +301,7 @@ def _arn_problem(v: Str, formats: _Formats, principal: bool = False) -> str | No
     if account and account != THIS_ACCOUNT and not _wild(account):
         if all(not s[1] for s in shapes):
             return f"{known.label(shapes, 1)} ARNs have no account id: remove {account!r}"
-        if not _ACCOUNT.fullmatch(account) and account not in _AWS_ACCOUNTS:
+        if not _patterns()["account"].fullmatch(account) and account not in _AWS_ACCOUNTS:
             if account.isdigit():
                 return f"account id {account!r} has {len(account)} digits, not 12"
             return f"account id {account!r} is not 12 digits"
