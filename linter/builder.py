@@ -14,6 +14,10 @@ Two hooks let an extractor handle its own value language without rules knowing a
 - ``scalar(node) -> list[Value] | None``: resolve a leaf (a ``Ref``, ``Fn::Sub``, a
   Terraform interpolation) to values; return None to use the default, which turns strings
   into `Str` and anything else into `Unknown` with its source text.
+
+A model outlives the tree it is built from and holds a value for every leaf of it, so its
+strings are interned (key names, actions and operators repeat across statements) and a
+node's `Span` is made once for an element and its value.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from json.encoder import encode_basestring
+from sys import intern
 from typing import Any
 
 from .model import (
@@ -81,12 +87,49 @@ def source_text(node: Any, limit: int = 120) -> str:
 
 
 def policy_size(node: Any) -> int:
-    """Characters of the document, whitespace not counted, as AWS measures its quotas."""
+    """Characters of the document, whitespace not counted, as AWS measures its quotas.
+
+    That is the length of its compact JSON (``json.dumps`` with ``(",", ":")`` separators, not
+    ASCII-escaped) less its whitespace, counted value by value: the text of the whole document
+    is never made (it and a plain copy of the tree doubled the peak memory of a large file).
+    0 when a value has no JSON form (an unresolved Terraform value), as ``json.dumps`` fails.
+    """
     try:
-        text = json.dumps(to_plain(node), separators=(",", ":"), ensure_ascii=False)
+        return _json_size(node)
     except (TypeError, ValueError, RecursionError):
         return 0
-    return len(re.sub(r"\s", "", text))
+
+
+_SPACE = re.compile(r"\s")
+
+
+def _json_size(node: Any) -> int:
+    if isinstance(node, str):
+        return _str_size(str(node))
+    if isinstance(node, dict):
+        n = 2 * len(node) + 1 if node else 2  # braces, a colon per key, commas between
+        for k, v in node.items():
+            n += _str_size(str(k)) + _json_size(v)
+        return n
+    if isinstance(node, list):
+        n = len(node) + 1 if node else 2  # brackets, commas between
+        for v in node:
+            n += _json_size(v)
+        return n
+    if isinstance(node, PScalar):
+        node = node.value
+        if isinstance(node, str):  # a number too large for Python, kept as text (a JSON string)
+            return _str_size(node)
+    if node is None or isinstance(node, (bool, int, float)):
+        return len(json.dumps(node))
+    raise TypeError(f"{type(node).__name__} has no JSON form")
+
+
+def _str_size(value: str) -> int:
+    text = encode_basestring(value)
+    if text.isascii():  # the encoding escapes every other ASCII space
+        return len(text) - text.count(" ")
+    return len(text) - len(_SPACE.findall(text))
 
 
 def with_pseudo(value: Value, find: PseudoFinder | None) -> Value:
@@ -116,13 +159,21 @@ class DocumentBuilder:
         self.problems: list[tuple[str, Span]] = []
         #: set when `values` meets alternatives (see `Statement.alternative_elements`)
         self.alternated = False
+        # the node whose span was made last, and that span: an element's span and its value's
+        # are the same node's, and an alias (YAML) is one node in many statements
+        self._spanned: Any = None
+        self._span: Span = self.fallback
 
     # -- helpers ---------------------------------------------------------------------------
     def span(self, node: Any, default: Span | None = None) -> Span:
+        if node is self._spanned:
+            return self._span
         p = pos_of(node)
         if p is None or p[0] == 0:
             return default or self.fallback
-        return Span(self.file, p[0], p[1], p[2], p[3])
+        sp = self._span = Span(self.file, p[0], p[1], p[2], p[3])
+        self._spanned = node
+        return sp
 
     def alts(self, node: Any) -> list:
         if self._alternatives is None:
@@ -144,7 +195,7 @@ class DocumentBuilder:
                 return got
         sp = self.span(node)
         if isinstance(node, str):
-            return [Str(str(node), sp)]
+            return [Str(intern(str(node)), sp)]
         if isinstance(node, PScalar):
             if isinstance(node.value, bool):
                 return [Str("true" if node.value else "false", sp)]
@@ -191,7 +242,7 @@ class DocumentBuilder:
             if isinstance(alt, dict) and not self._is_opaque(alt):
                 for k, v in alt.items():
                     for val in self.values(v):
-                        entries.append(PrincipalEntry(str(k), val))
+                        entries.append(PrincipalEntry(intern(str(k)), val))
             elif isinstance(alt, str) or isinstance(alt, PScalar) or self._is_opaque(alt):
                 for val in self.scalar(alt):
                     if isinstance(val, Str) and val.value != "*":
@@ -224,7 +275,7 @@ class DocumentBuilder:
                 self.problem("Condition must be a map of operators", alt)
                 continue
             for op, block in alt.items():
-                opstr = Str(str(op), self.span(op, self.span(alt)))
+                opstr = Str(intern(str(op)), self.span(op, self.span(alt)))
                 base, qual, if_exists = parse_operator(str(op))
                 for b in self.alts(block):
                     if not isinstance(b, dict) or self._is_opaque(b):
@@ -243,7 +294,7 @@ class DocumentBuilder:
                                 base=base,
                                 qualifier=qual,
                                 if_exists=if_exists,
-                                key=str(key).lower(),
+                                key=intern(str(key).lower()),
                                 key_span=self.span(key, self.span(b)),
                                 values=self.values(vals),
                             )
@@ -257,7 +308,7 @@ class DocumentBuilder:
         stmt_span = self.span(node)
         alternative: set[str] = set()
         for k, v in node.items():
-            name = str(k)
+            name = intern(str(k))
             ks = self.span(k, stmt_span)
             keys.append(Str(name, ks))
             spans[name] = self.span(v, ks)
@@ -280,7 +331,7 @@ class DocumentBuilder:
             elif name == "Condition":
                 conds, unresolved = self.conditions(v)
                 fields["condition"] = conds
-                fields["condition_span"] = self.span(v, ks)
+                fields["condition_span"] = spans[name]
                 if unresolved:
                     fields["condition_unresolved"] = True
             if self.alternated:
@@ -305,11 +356,14 @@ class DocumentBuilder:
         name: Value | None = None,
         managed: bool = False,
         single_resource: bool = False,
+        consume: bool = False,
     ) -> PolicyDocument | None:
         """Build the document, or None when the node is not a map (recorded as a problem).
 
         ``managed`` and ``single_resource`` are facts the extractor knows of the owner (see
-        `PolicyDocument`)."""
+        `PolicyDocument`). With ``consume`` (the caller needs the tree no more), each
+        statement's nodes are let go once it is built, so a large file's tree and model are
+        not held at once."""
         start = len(self.problems)
         alts = self.alts(node)
         docs = [a for a in alts if isinstance(a, dict)]
@@ -317,13 +371,14 @@ class DocumentBuilder:
             if alts and not self._is_opaque(alts[0]):
                 self.problem("a policy document must be a JSON object", node)
             return None
+        size = policy_size(docs[0])
         statements: list[Statement] = []
         keys: list[Str] = []
         version: Value | None = None
         for doc in docs:
             dspan = self.span(doc)
             for k in doc:
-                keys.append(Str(str(k), self.span(k, dspan)))
+                keys.append(Str(intern(str(k)), self.span(k, dspan)))
             if "Version" in doc:
                 vals = self.values(doc["Version"])
                 version = vals[0] if vals else None
@@ -332,7 +387,7 @@ class DocumentBuilder:
             st_alts = self.alts(doc["Statement"])
             for st_alt in st_alts:
                 items = st_alt if isinstance(st_alt, list) else [st_alt]
-                for item in items:
+                for i, item in enumerate(items):
                     alts = self.alts(item)
                     for s in alts:
                         if isinstance(s, dict) and not self._is_opaque(s):
@@ -342,6 +397,8 @@ class DocumentBuilder:
                             statements.append(st)
                         else:
                             self.problem("a statement must be a JSON object", s, dspan)
+                    if consume:
+                        items[i] = None
         return PolicyDocument(
             kind=kind,
             origin=origin,
@@ -351,7 +408,7 @@ class DocumentBuilder:
             keys=tuple(keys),
             principals=tuple(principals),
             name=name,
-            size=policy_size(docs[0]),
+            size=size,
             problems=tuple(self.problems[start:]),
             managed=managed,
             single_resource=single_resource,

@@ -404,6 +404,15 @@ class Catalogue:
             )
         return got
 
+    def access_levels(self, prefix: str) -> dict[str, AccessLevel]:
+        """Every action of a service (AWS's spelling) and its access level, cheaply: for
+        questions about many actions at once; {} for an unknown service."""
+        svc = self._svcs.get(prefix.lower())
+        if svc is None:
+            return {}
+        levels = self._levels
+        return {name: levels[c] for name, c in zip(svc.full(), svc.rec[3], strict=True)}  # type: ignore[misc]
+
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._locate(name) is not None
 

@@ -533,11 +533,13 @@ def lint(args, reg) -> int:
             baseline.apply(report, baseline.load(args.baseline))
         except baseline.BaselineError as e:
             raise UsageError(str(e)) from None
+    fail_on = fields.get("fail_on") or resolver.for_path(os.path.join(os.getcwd(), "_")).fail_on
     report.options = {
         "show_source": args.show_source,
         "statistics": args.statistics,
         "show_suppressed": args.show_suppressed,
         "sources": texts,  # --show-source quotes the stdin buffer, not the file on disk
+        "fail_on": fail_on,  # junit: only findings at or above it are failures, as for the exit code
     }
     if args.write_baseline:
         try:
@@ -570,7 +572,6 @@ def lint(args, reg) -> int:
         return EXIT_ERROR
     if args.exit_zero or args.write_baseline:
         return EXIT_CLEAN
-    fail_on = fields.get("fail_on") or resolver.for_path(os.path.join(os.getcwd(), "_")).fail_on
     threshold = Severity(fail_on).rank
     if any(f.severity.rank >= threshold for f in report.findings if f.code not in INPUT_ERRORS):
         return EXIT_FINDINGS

@@ -21,9 +21,11 @@ from typing import Any, NamedTuple
 from .diagnostics import INPUT_ERRORS
 from .directives import Directive
 from .discover import MAX_BYTES
-from .model import Span
+from .model import DocKind, Span
 
 SEVERITIES = ("error", "warning", "info")
+#: what ``[kinds]`` may call a raw JSON policy: every kind of policy iamlint knows
+KIND_NAMES = [k.value for k in DocKind if k is not DocKind.UNKNOWN]
 DEFAULT_TIMEOUT = 10.0
 SIZE_PATTERN = r"^([0-9]+(?:\.[0-9]+)?) ?([KMGkmg]i?[Bb]|[Bb])?$"
 _UNITS = {
@@ -69,6 +71,8 @@ class Config(NamedTuple):
     timeout: float = DEFAULT_TIMEOUT
     #: which AWS data a run uses, "auto" or "bundled" (``catalogue``; see docs/catalogue.md)
     catalogue: str = "auto"
+    #: ``[kinds]``: (glob, kind name) in file order, the kind of the raw JSON policies it matches
+    kinds: tuple[tuple[str, str], ...] = ()
 
     # -- selection -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
@@ -98,6 +102,18 @@ class Config(NamedTuple):
     def excluded(self, path: str) -> bool:
         rel = self.relative(path)
         return any(glob_match(rel, p) for p in self.exclude)
+
+    def kind_for(self, path: str) -> str | None:
+        """The policy kind ``[kinds]`` gives a raw JSON file (the last matching glob wins, as
+        in ``.gitattributes``), or None: its shape decides."""
+        if not self.kinds:
+            return None
+        rel = self.relative(path)
+        found = None
+        for pattern, kind in self.kinds:
+            if glob_match(rel, pattern):
+                found = kind
+        return found
 
     def settings(self) -> dict[str, Any]:
         """What rules read through ``Context.option`` and ``ctx.settings``."""
@@ -236,6 +252,7 @@ def schema(registry) -> dict:
                 "enum": ["auto", "bundled"],
                 "description": "auto: a newer installed cfn-lint's AWS data when there is one; bundled: iamlint's own",
             },
+            "kinds": {"type": "object", "additionalProperties": {"enum": KIND_NAMES}},
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
             **top_level_options,
         },
@@ -341,13 +358,26 @@ def _table(path: str, use_cache: bool = True) -> tuple[dict | None, str]:
 
 
 def _key_path(prefix: str, parts: Iterable) -> str:
+    """The key path as TOML writes it: a key that is not a bare key (a glob such as
+    ``org/scps/*.json``) in quotes, so that its dots are not read as separators."""
+    import re
+
     out = prefix
     for p in parts:
         if isinstance(p, int):
             out += f"[{p}]"
         else:
-            out += ("." if out else "") + str(p)
+            key = str(p) if re.fullmatch(r"[A-Za-z0-9_-]+", str(p)) else _quoted(str(p))
+            out += ("." if out else "") + key
     return out or "(top level)"
+
+
+def _quoted(key: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's; control characters escaped, so the
+    message stays one line), cut short as `_shown` cuts values."""
+    import json
+
+    return json.dumps(key if len(key) <= 60 else key[:57] + "...", ensure_ascii=False)
 
 
 def _entries(table: dict) -> list:
@@ -487,6 +517,7 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         max_file_size=max_file_size,
         timeout=float(table.get("timeout", DEFAULT_TIMEOUT)),
         catalogue=str(table.get("catalogue", "auto")),
+        kinds=tuple(table.get("kinds", {}).items()),
     )
 
 

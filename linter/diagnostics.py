@@ -50,10 +50,22 @@ def is_input_error(finding: Finding) -> bool:
     return finding.code in INPUT_ERRORS
 
 
-def diagnostic(kind: Diagnostic | str, message: str, span: Span, severity: Severity | None = None) -> Finding:
-    """A finding of one of iamlint's own diagnostics (by `Diagnostic` or by code)."""
+def diagnostic(
+    kind: Diagnostic | str,
+    message: str,
+    span: Span,
+    severity: Severity | None = None,
+    value: str = "",
+) -> Finding:
+    """A finding of one of iamlint's own diagnostics (by `Diagnostic` or by code).
+
+    ``value`` names what it is about for its fingerprint (see `Rule.report`); by default the
+    message does, so a message that names another line must give one.
+    """
     d = kind if isinstance(kind, Diagnostic) else BY_CODE[kind]
-    return Finding(code=d.code, name=d.name, severity=severity or d.severity, message=message, span=span)
+    return Finding(
+        code=d.code, name=d.name, severity=severity or d.severity, message=message, span=span, value=value
+    )
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:

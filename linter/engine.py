@@ -28,9 +28,9 @@ from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_
 from .discover import discover, not_regular, read, repository_root
 from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
-from .model import Finding, Severity, Span
+from .model import DocKind, Finding, Severity, Span
 from .registry import Registry
-from .results import FileReport, RunReport
+from .results import DocumentInfo, FileReport, RunReport
 
 # -- running -----------------------------------------------------------------------------------
 
@@ -82,7 +82,8 @@ class Linter:
         status = "policies" if ex.documents else "no-policies"
         if any(f.code == PARSE_ERROR.code for f in kept) and not ex.documents:
             status = "error"
-        return FileReport(path, status, ex.format, len(ex.documents), _dedupe(kept), hidden)
+        info = tuple(sorted((DocumentInfo.of(d) for d in ex.documents), key=_in_file_order))
+        return FileReport(path, status, ex.format, len(ex.documents), _dedupe(kept), hidden, info)
 
     def report(self, path: str, ex: Extraction | None, text: str | None = None) -> FileReport:
         if ex is None:
@@ -97,8 +98,9 @@ class Linter:
     def lint_text(self, path: str, text: str) -> list[FileReport]:
         """Lint one non-Terraform file's text (also used for stdin)."""
         ex: Extraction | None
+        kind = self.config.kind_for(path)
         try:
-            ex = extract_file(path, text)
+            ex = extract_file(path, text, DocKind(kind) if kind else None)
         except RecursionError:
             ex = Extraction("unknown", diagnostics=[parse_error(path, "document nested too deeply to read")])
         except Exception as e:
@@ -420,6 +422,9 @@ class Engine:
                     m.findings = _dedupe(m.findings + r.findings)
                     m.suppressed = sorted(m.suppressed + r.suppressed, key=lambda h: (h[0].sort_key(), h[1]))
                     m.documents = max(m.documents, r.documents)
+                    # read on its own and through a module's file(): each reading is listed once
+                    extra = [d for d in r.document_info if d not in m.document_info]
+                    m.document_info = tuple(sorted((*m.document_info, *extra), key=_in_file_order))
                     if _STATUS_RANK[r.status] > _STATUS_RANK[m.status]:
                         m.status = r.status
                     m.format = min(x for x in (m.format, r.format, "~") if x)
@@ -479,6 +484,10 @@ class Engine:
 
 
 _STATUS_RANK = {"config": 0, "not-iac": 1, "no-policies": 2, "policies": 3, "error": 4}
+
+
+def _in_file_order(d: DocumentInfo) -> tuple:
+    return (d.span, d.kind, d.owner or "", d.path)
 
 
 def _unit_size(unit: Unit) -> int:

@@ -27,13 +27,22 @@ class Severity(str, enum.Enum):
 
 
 class DocKind(str, enum.Enum):
-    """What a policy document is for; rules decide by it (a trust policy is not an identity one)."""
+    """What a policy document is for; rules decide by it (a trust policy is not an identity one).
+
+    The values are the names users write (``[tool.iamlint.kinds]``) and ``--format json``
+    shows. Kinds whose Allow grants nothing by itself: ``boundary`` (a permissions boundary),
+    ``scp`` and ``rcp`` (AWS Organizations service and resource control policies),
+    ``session`` (a session policy passed to ``AssumeRole`` or ``GetFederationToken``) and
+    ``endpoint`` (a VPC endpoint policy): each only sets the most that other policies grant.
+    """
 
     IDENTITY = "identity"
     RESOURCE = "resource"
     TRUST = "trust"
     BOUNDARY = "boundary"
     SCP = "scp"
+    RCP = "rcp"
+    SESSION = "session"
     ENDPOINT = "endpoint"
     UNKNOWN = "unknown"
 
@@ -269,19 +278,35 @@ class PolicyDocument:
     #: the SAM policy template it expands (``S3ReadPolicy``): AWS wrote its statements, the
     #: user only the parameters
     policy_template: str | None = None
+    #: the AWS managed policy it is (AWS's spelling, ``AdministratorAccess``): AWS wrote it, the
+    #: user attached it; every value stands where the user wrote its ARN or name. Reached
+    #: through `ManagedPolicyRef.document` only, never linted as a document of the file.
+    aws_managed: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ManagedPolicyRef:
-    """A managed policy attached by ARN or reference.
+    """A managed policy attached by ARN, name or reference, located where the user wrote it.
 
-    ``name`` is the AWS managed policy name (``AdministratorAccess``) when the ARN is one,
-    ``document`` the customer managed policy of the same template/module when resolved.
+    ``name`` is the AWS managed policy name when the ARN (or a SAM ``Policies`` name) is one:
+    AWS's spelling when iamlint's index knows the policy, else as written.
+    ``document`` is what the policy says: the customer managed policy of the same
+    template/module when resolved, or the AWS managed policy's document from the index
+    (`PolicyDocument.aws_managed` set; kind identity, or boundary for a permissions
+    boundary). An AWS managed name without a document is one the index does not have.
+    ``path`` is an AWS managed policy's path as the index knows it (``/``, ``/service-role/``,
+    ``/aws-service-role/``, ``/job-function/``; ``""`` when the index has none), else None.
     """
 
     value: Value
     name: str | None = None
     document: PolicyDocument | None = None
+    path: str | None = None
+
+    @property
+    def aws_managed(self) -> bool:
+        """Whether it names an AWS managed policy (``arn:<partition>:iam::aws:policy/...``)."""
+        return self.name is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ block scalar or a Terraform heredoc) back into that file.
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections.abc import Callable
 
 Pos = tuple[int, int, int, int]
@@ -22,11 +23,13 @@ class LineIndex:
     __slots__ = ("starts", "length", "mapper")
 
     def __init__(self, text: str, mapper: Mapper | None = None):
-        starts = [0]
+        # an array of machine ints: a list would hold an int object (32 bytes) per line
+        starts = array("q", [0])
+        append = starts.append
         find = text.find
         i = find("\n")
         while i != -1:
-            starts.append(i + 1)
+            append(i + 1)
             i = find("\n", i + 1)
         self.starts = starts
         self.length = len(text)
@@ -49,7 +52,8 @@ class LineIndex:
     def span(self, start: int, end: int) -> Pos:
         a = self.at(start)
         b = self.at(end)
-        return (a[0], a[1], b[0], b[1])
+        # one int object for a span on one line: past 256 every int is an object of its own
+        return (a[0], a[1], a[0] if a[0] == b[0] else b[0], b[1])
 
 
 class PositionedError(Exception):

@@ -19,6 +19,7 @@ CODE_RE = re.compile(r"^[A-Z]{2,6}[0-9]{3,4}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 OPTION_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 ENTRY_POINT_GROUP = "iamlint.rules"
+PRECISIONS = ("very-high", "high", "medium", "low")
 
 
 class RegistryError(Exception):
@@ -70,6 +71,18 @@ def validate(cls: Any, origin: str, builtin: bool) -> None:
         default = opt.default if isinstance(opt, Option) else opt
         if not isinstance(default, (bool, int, str, list, tuple)):
             raise RegistryError(f"{where}: option {oname!r} needs a boolean, number, string or list default")
+    score = cls.security_severity
+    if score not in ("", None):
+        try:
+            ok = isinstance(score, str) and 0.0 <= float(score) <= 10.0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise RegistryError(
+                f"{where}: security_severity {score!r} must be a score from '0.0' to '10.0', None or ''"
+            )
+    if cls.precision not in PRECISIONS:
+        raise RegistryError(f"{where}: precision {cls.precision!r} must be one of {', '.join(PRECISIONS)}")
     sections = doc_sections(cls.doc())
     missing = [s for s in SECTIONS if not sections.get(s)]
     if missing:

@@ -91,6 +91,13 @@ class Rule:
     formats: ClassVar[tuple[str, ...]] = FORMATS
     #: options the rule reads through ``ctx.option``: name -> `Option` (or a plain default)
     options: ClassVar[dict[str, Any]] = {}
+    #: how code scanning ranks its alerts (SARIF ``security-severity``, 0.0-10.0: over 9.0
+    #: critical, 7.0 high, 4.0 medium, else low; docs/ci.md): a score such as ``"9.3"``;
+    #: ``None`` for a rule about correctness rather than security; ``""`` to derive it from
+    #: the severity (error 7.5, warning 5.0, info 2.0)
+    security_severity: ClassVar[str | None] = ""
+    #: how often a finding is right (SARIF ``precision``): very-high, high, medium or low
+    precision: ClassVar[str] = "medium"
 
     def report(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import (
     THIS_ACCOUNT,
@@ -20,7 +20,7 @@ from .model import (
 from .rule import Context, Rule
 
 if TYPE_CHECKING:
-    from .catalogue import Catalogue
+    from .catalogue import AccessLevel, Catalogue
 
 _NOT_FIELDS = {"NotAction": "not_action", "NotResource": "not_resource", "NotPrincipal": "not_principal"}
 
@@ -411,3 +411,201 @@ def principal_documents(principal: IAMPrincipal) -> list[PolicyDocument]:
     docs = list(principal.inline)
     docs += [ref.document for ref in principal.managed if ref.document is not None]
     return docs
+
+
+# -- what a policy grants on every resource ------------------------------------------------------
+class Grants(NamedTuple):
+    """What a policy's ``Allow`` statements grant on every resource, without a condition.
+
+    See `grants_on_every_resource`; action names are AWS's spelling.
+    """
+
+    #: every action (``"*"``), nothing denied back
+    everything: bool
+    #: the Permissions-management actions granted, those that change permissions first
+    permissions_management: tuple[str, ...]
+    #: services a wildcard grants every action of (``sqs`` for ``sqs:*``), sorted; only those
+    #: with an action that changes something (Write or Permissions management)
+    services: tuple[str, ...]
+    #: the ``NotAction`` of an ``Allow`` on every resource: it grants every action but these
+    all_but: tuple[str, ...] = ()
+
+    @property
+    def privileged(self) -> bool:
+        """Every action, or permissions management, on every resource."""
+        return self.everything or bool(self.permissions_management)
+
+
+#: actions of this access level whose names only read (AWS classes a few read actions such as
+#: quicksight:DescribeDataSetPermissions or billing:GetResourcePolicy as permissions management)
+_READS = re.compile(r"(Get|List|Describe|Search|BatchGet|View)[A-Z]")
+#: in messages: identity services first, then the service with the most of them; in each,
+#: the actions that write a policy or grant access first, shortest (the best known) first
+_SERVICE_RANK = {"iam": 0, "sso": 1, "organizations": 2, "sts": 3, "kms": 4}
+_GRANTS_ACCESS = re.compile(r"Polic|Permission|Acl\b|Grant$|AccessKey|LoginProfile|PassRole")
+_CHANGES = re.compile(r"(Put|Attach|Set|Add|Create|Update|Pass)[A-Z]")
+_GRANTS_OF_AWS_MANAGED: dict[str, Grants] = {}
+
+
+def _applies_to_every_resource(stmt: Statement) -> bool:
+    """An unconditional statement whose ``Resource`` is ``"*"`` (or as broad) or ``NotResource``."""
+    if stmt.condition or stmt.condition_unresolved or stmt.condition_span is not None:
+        return False
+    if stmt.not_resource is not None:
+        return True
+    return any(isinstance(r, Str) and effectively_star(r.canonical()) for r in stmt.resource or ())
+
+
+def grants_on_every_resource(doc: PolicyDocument) -> Grants:
+    """What ``doc`` allows on every resource (``"*"``, an ARN as broad, or ``NotResource``) in
+    statements without a ``Condition``, less what it denies the same way.
+
+    A conditional statement is not counted: AWS managed policies use conditions to scope
+    what they grant (``iam:PassRole`` with ``iam:PassedToService``). Actions are expanded
+    with the action catalogue (without it, only a literal ``"*"`` and ``service:*`` count).
+    The result for an AWS managed policy (`PolicyDocument.aws_managed`) is computed once per run.
+    """
+    if doc.aws_managed is not None:
+        got = _GRANTS_OF_AWS_MANAGED.get(doc.aws_managed)
+        if got is None:
+            got = _GRANTS_OF_AWS_MANAGED[doc.aws_managed] = _grants(doc)
+        return got
+    return _grants(doc)
+
+
+def _grants(doc: PolicyDocument) -> Grants:
+    broad = [s for s in doc.statements if (s.is_allow or s.is_deny) and _applies_to_every_resource(s)]
+    if not any(s.is_deny for s in broad) and any(
+        s.is_allow and isinstance(v, Str) and v.value.strip() == "*" for s in broad for v in s.action or ()
+    ):
+        return Grants(True, (), (), ())  # every action: nothing more to say
+    cat = catalogue()
+    if cat is not None and not any(s.is_deny or s.action is None for s in broad):
+        return _grants_of_actions(cat, broad)
+    allowed: set[str] = set()
+    denied: set[str] = set()
+    candidates: set[str] = set()  # services a wildcard (or NotAction) grants as a whole
+    all_but: tuple[str, ...] = ()
+    star = False
+    for stmt in broad:
+        into = allowed if stmt.is_allow else denied
+        if stmt.action is not None:
+            for v in stmt.action:
+                if not isinstance(v, Str):
+                    continue
+                pattern = v.value.strip()
+                if stmt.is_allow and pattern == "*":
+                    star = True
+                if cat is None:
+                    into.add(pattern.lower())
+                    continue
+                names = cat.expand(pattern)
+                into.update(names)
+                if stmt.is_allow and ("*" in pattern or "?" in pattern):
+                    counts: dict[str, int] = {}
+                    for n in names:
+                        prefix = n.partition(":")[0]
+                        counts[prefix] = counts.get(prefix, 0) + 1
+                    # a wildcard of every action of a service
+                    candidates.update(p for p, k in counts.items() if k == len(cat.access_levels(p)))
+        elif stmt.not_action is not None and stmt.is_allow:
+            excluded = [v.value for v in stmt.not_action if isinstance(v, Str)]
+            all_but = all_but or tuple(excluded)
+            if cat is None:
+                continue
+            gone: set[str] = set()
+            for p in excluded:
+                gone.update(cat.expand(p))
+            allowed.update(a for a in cat.all_actions() if a not in gone)
+            candidates.update(cat.services())
+    if cat is None:
+        services = sorted(p.partition(":")[0] for p in allowed if p.endswith(":*") and p not in denied)
+        return Grants(star and not denied, (), tuple(services), all_but)
+    granted = allowed - denied
+    levels_of = {p: cat.access_levels(p) for p in {a.partition(":")[0] for a in granted} | candidates}
+    pm: list[str] = []
+    for prefix in sorted(levels_of):
+        for name, level in levels_of[prefix].items():
+            if name in granted and _pm_level(name, level):
+                pm.append(name)
+    pm = _in_message_order(pm)
+    services = []
+    for prefix in sorted(candidates):
+        levels = levels_of[prefix]
+        if levels and all(a in granted for a in levels):
+            if any(lvl in ("Write", "Permissions management") for lvl in levels.values()):
+                services.append(prefix)
+    everything = len(granted) >= cat.action_count and not denied
+    return Grants(everything, tuple(pm), tuple(services), all_but)
+
+
+def _grants_of_actions(cat: Catalogue, allows: list[Statement]) -> Grants:
+    """`_grants` of ``Allow`` statements with ``Action`` only, without expanding every pattern
+    (``ReadOnlyAccess`` holds about 3,000 of them): each is matched against the few
+    permissions-management actions of its service, and grants the service as a whole when
+    its action part is ``*``."""
+    levels: dict[str, dict[str, AccessLevel]] = {}
+    pm_of: dict[str, list[tuple[str, str]]] = {}  # service -> its (lower-cased, AWS's) PM actions
+    pm: set[str] = set()
+    services: set[str] = set()
+    for stmt in allows:
+        for v in stmt.action or ():
+            if not isinstance(v, Str):
+                continue
+            pattern = v.value.strip()
+            prefix, colon, act = pattern.partition(":")
+            prefix = prefix.lower()
+            if not colon or "*" in prefix or "?" in prefix:  # "s3*:Get*": rare, expanded
+                pm.update(n for n in cat.expand(pattern) if _changes_permissions(cat, n))
+                continue
+            if prefix not in levels:
+                levels[prefix] = cat.access_levels(prefix)
+                pm_of[prefix] = [(n.lower(), n) for n, lvl in levels[prefix].items() if _pm_level(n, lvl)]
+            if act.strip("*") == "":  # service:*
+                services.add(prefix)
+                pm.update(n for _, n in pm_of[prefix])
+                continue
+            literal = f"{prefix}:{re.split(r'[*?]', act, maxsplit=1)[0].lower()}"
+            near = [n for low, n in pm_of[prefix] if low.startswith(literal)]
+            if near:
+                rx = glob_to_regex(pattern)
+                pm.update(n for n in near if rx.match(n))
+            if literal.endswith(":") and len(cat.expand(pattern)) == len(levels[prefix]):  # "*Queue*"
+                services.add(prefix)
+    full = sorted(
+        p for p in services if any(lvl in ("Write", "Permissions management") for lvl in levels[p].values())
+    )
+    return Grants(False, tuple(_in_message_order(pm)), tuple(full))
+
+
+def _pm_level(name: str, level: str) -> bool:
+    return level == "Permissions management" and not _READS.match(name.partition(":")[2])
+
+
+def _changes_permissions(cat: Catalogue, name: str) -> bool:
+    a = cat.action(name)
+    return a is not None and _pm_level(a.name, a.access_level)
+
+
+def _in_message_order(names: Iterable[str]) -> list[str]:
+    """Permissions-management actions in the order a message names the first few of them."""
+    names = list(names)
+    per_service: dict[str, int] = {}
+    for n in names:
+        service = n.partition(":")[0]
+        per_service[service] = per_service.get(service, 0) + 1
+
+    def key(name: str) -> tuple:
+        service, _, short = name.partition(":")
+        grants = bool(_GRANTS_ACCESS.search(short))
+        tier = 0 if grants and _CHANGES.match(short) else 1 if grants else 2
+        return (
+            _SERVICE_RANK.get(service, len(_SERVICE_RANK)),
+            -per_service[service],
+            service,
+            tier,
+            len(short),
+            short,
+        )
+
+    return sorted(names, key=key)

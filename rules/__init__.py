@@ -5,6 +5,7 @@ A new rule takes the next free code of its group; a code is never reused.
 
 from __future__ import annotations
 
+from .broad_managed_policy import BroadManagedPolicy
 from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
@@ -42,6 +43,7 @@ BUILTIN = (
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,
+    BroadManagedPolicy,
     PrivilegeEscalation,
     PublicPrincipal,
     UnknownAction,

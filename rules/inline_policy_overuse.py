@@ -106,6 +106,8 @@ class InlinePolicyOveruse(PrincipalRule):
     code = "IAM301"
     name = "inline-policy-overuse"
     severity = Severity.WARNING
+    security_severity = "3.1"
+    precision = "high"
     options = {"max-inline-policies": Option(1, "inline policies allowed per principal", minimum=0)}
     # principals come from templates and Terraform; a raw JSON policy file has none
     formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
@@ -145,7 +147,8 @@ class InlinePolicyOveruse(PrincipalRule):
                 f"inline policy {document_label(d)} of {p.address} repeats the inline policy of "
                 f"{fp.address} (line {fd.span.line}); make it one managed policy",
                 owner=p.address,
-                value=f"copy:{fp.address}",
+                # the copy itself, not the principal it repeats (renaming that one is no change here)
+                value=f"copy:{document_label(d)}",
             )
 
     def _all_copies(self, ctx: Context) -> list[tuple]:

@@ -58,6 +58,8 @@ class LongLivedAccessKey(PrincipalRule):
     code = "IAM303"
     name = "long-lived-access-key"
     severity = Severity.WARNING
+    security_severity = "6.1"
+    precision = "very-high"
     # access keys are resources of templates and Terraform; a raw JSON policy file has none
     formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
 

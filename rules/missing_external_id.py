@@ -82,6 +82,8 @@ class MissingExternalId(StatementRule):
     code = "IAM202"
     name = "missing-external-id"
     severity = Severity.WARNING
+    security_severity = "6.5"
+    precision = "high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.kind is not DocKind.TRUST or stmt.principal is None:

@@ -8,6 +8,7 @@ from iamlint.api import (
     Context,
     Finding,
     IAMPrincipal,
+    ManagedPolicyRef,
     PolicyDocument,
     Rule,
     Severity,
@@ -15,16 +16,12 @@ from iamlint.api import (
     Str,
     catalogue,
     expand,
+    grants_on_every_resource,
     has_mfa_condition,
     literal_actions,
     narrows,
     principal_documents,
 )
-
-#: AWS managed policies that make a principal privileged
-PRIVILEGED_MANAGED = {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"}
-#: of those, the ones that grant permissions management (for users and groups)
-PERMISSIONS_MANAGED = {"AdministratorAccess", "IAMFullAccess"}
 
 
 def grants_permissions_management(value: str) -> bool:
@@ -38,6 +35,13 @@ def grants_permissions_management(value: str) -> bool:
         (a := cat.action(name)) is not None and a.access_level == "Permissions management"
         for name in expand(value)
     )
+
+
+def privileged_aws_managed(ref: ManagedPolicyRef) -> bool:
+    """An attached AWS managed policy that grants every action, or permissions management,
+    on every resource (see `grants_on_every_resource`)."""
+    doc = ref.document
+    return doc is not None and doc.aws_managed is not None and grants_on_every_resource(doc).privileged
 
 
 def is_mfa_guard(stmt: Statement) -> bool:
@@ -58,20 +62,26 @@ class MissingMfa(Rule):
     - **(a)** an identity policy attached to an IAM user or group that allows a
       Permissions-management action (also through `*`, `iam:*` or a wildcard that matches
       one) in a statement without an MFA condition (`Bool` `aws:MultiFactorAuthPresent`
-      `true`, or `NumericLessThan` `aws:MultiFactorAuthAge`), and the AWS managed policies
-      `AdministratorAccess` and `IAMFullAccess` attached to them, unless the user (or one
-      of its groups) carries a deny-unless-MFA guard: a `Deny` conditioned on
+      `true`, or `NumericLessThan` `aws:MultiFactorAuthAge`), and every privileged AWS
+      managed policy attached to them (once, at its ARN), unless the user (or one of its
+      groups) carries a deny-unless-MFA guard: a `Deny` conditioned on
       `aws:MultiFactorAuthPresent` `false` under `Bool` or `BoolIfExists`;
     - **(b)** a role trust policy that lets AWS principals (accounts, users, roles) assume
-      a privileged role (one with `AdministratorAccess`, `PowerUserAccess` or
-      `IAMFullAccess`, or any policy allowing `*` or Permissions-management actions) with
-      neither an MFA condition nor `sts:ExternalId`. Roles assumed by services or through
-      federation are never flagged;
+      a privileged role (one with a privileged AWS managed policy, or any policy allowing
+      `*` or Permissions-management actions) with neither an MFA condition nor
+      `sts:ExternalId`. Roles assumed by services or through federation are never flagged;
     - **(c)** the known bad patterns, wherever they appear: an `Allow` conditioned on
       `BoolIfExists` `aws:MultiFactorAuthPresent` `true` (requests signed with long-term
       access keys carry no MFA key, so `IfExists` lets them through), and an `Allow`
       conditioned on `aws:MultiFactorAuthPresent` `false` (it grants only to sessions
       without MFA).
+
+    An AWS managed policy is privileged when its document (from iamlint's offline copy of
+    every AWS managed policy) grants every action, or a Permissions-management action, on
+    every resource without a condition: `AdministratorAccess`, `PowerUserAccess`,
+    `IAMFullAccess`, but also `AmazonS3FullAccess` (`s3:PutBucketPolicy`) or
+    `AWSOpsWorksRegisterCLI` (`iam:CreateUser`); read-only ones such as `ReadOnlyAccess`
+    are not (IAM304 uses the same reading).
 
     Trivy's check AVD-AWS-0123 also reports a group that has no policy at all; a group
     without policies grants nothing, so iamlint does not.
@@ -114,6 +124,8 @@ class MissingMfa(Rule):
     code = "IAM201"
     name = "missing-mfa"
     severity = Severity.WARNING
+    security_severity = "6.5"
+    precision = "medium"
     scopes = ("statement", "principal")
 
     # -- (c) bad patterns, in any Allow statement --------------------------------------------
@@ -155,6 +167,8 @@ class MissingMfa(Rule):
         if any(is_mfa_guard(s) for h in holders for d in principal_documents(h) for s in d.statements):
             return
         for doc in principal_documents(principal):
+            if doc.aws_managed is not None:
+                continue  # reported once, at its ARN, below
             for stmt in doc.statements:
                 if not stmt.is_allow or has_mfa_condition(stmt):
                     continue
@@ -168,7 +182,7 @@ class MissingMfa(Rule):
                         value=f"{principal.address}:{hit.value}",
                     )
         for ref in principal.managed:
-            if ref.name in PERMISSIONS_MANAGED:
+            if privileged_aws_managed(ref):
                 yield self.report(
                     ref.value.span,
                     f"{principal.kind} {principal.address} has {ref.name} without an MFA requirement "
@@ -205,9 +219,11 @@ class MissingMfa(Rule):
     @staticmethod
     def _privileged(principal: IAMPrincipal) -> str | None:
         for ref in principal.managed:
-            if ref.name in PRIVILEGED_MANAGED:
+            if privileged_aws_managed(ref):
                 return ref.name
         for doc in principal_documents(principal):
+            if doc.aws_managed is not None:
+                continue  # judged above, by what it grants on every resource
             for stmt in doc.statements:
                 if stmt.is_allow:
                     for v in literal_actions(stmt):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
+    DocKind,
     Finding,
     PolicyDocument,
     Severity,
@@ -14,6 +15,9 @@ from iamlint.api import (
     allow_with_not_element,
 )
 
+#: kinds of policy whose Allow grants nothing by itself (see the docstring)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION)
+
 
 class NotAction(StatementRule):
     """Checks for Allow statements that use `NotAction`.
@@ -21,6 +25,9 @@ class NotAction(StatementRule):
     ## What it does
     Flags `NotAction` in an `Allow` statement. A `Deny` with `NotAction` (the
     deny-unless-MFA and region-lock guards) is the recommended pattern and is not flagged.
+    Service control, resource control and session policies are not checked: their
+    `Allow` grants nothing by itself, it only sets the most that other policies may
+    grant (an `Allow` with `NotAction` in an SCP is a way to deny the listed actions).
 
     ## Why is this bad?
     `Allow` with `NotAction` grants every action except the listed ones, including every
@@ -59,6 +66,10 @@ class NotAction(StatementRule):
     code = "IAM103"
     name = "not-action"
     severity = Severity.ERROR
+    security_severity = "8.1"
+    precision = "very-high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        if doc.kind in LIMITS_ONLY:
+            return ()
         return allow_with_not_element(self, stmt, doc, "NotAction", "every action except")

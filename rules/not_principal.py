@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
+    DocKind,
     Finding,
     PolicyDocument,
     Severity,
@@ -14,6 +15,9 @@ from iamlint.api import (
     allow_with_not_element,
 )
 
+#: kinds of policy whose Allow grants nothing by itself (see the docstring)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION)
+
 
 class NotPrincipal(StatementRule):
     """Checks for Allow statements that use `NotPrincipal`.
@@ -21,6 +25,9 @@ class NotPrincipal(StatementRule):
     ## What it does
     Flags `NotPrincipal` in an `Allow` statement of a resource or trust policy. `Deny`
     with `NotPrincipal` is a guard and is not flagged.
+    Service control, resource control and session policies are not checked: their
+    `Allow` grants nothing by itself, it only sets the most that other policies may
+    grant (none of them may have `NotPrincipal` at all: IAM502 reports it).
 
     ## Why is this bad?
     `Allow` with `NotPrincipal` grants access to every principal except the listed ones:
@@ -61,6 +68,10 @@ class NotPrincipal(StatementRule):
     code = "IAM105"
     name = "not-principal"
     severity = Severity.ERROR
+    security_severity = "9.3"
+    precision = "very-high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        if doc.kind in LIMITS_ONLY:
+            return ()
         return allow_with_not_element(self, stmt, doc, "NotPrincipal", "every principal except")

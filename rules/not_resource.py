@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from iamlint.api import (
     Context,
+    DocKind,
     Finding,
     PolicyDocument,
     Severity,
@@ -14,6 +15,9 @@ from iamlint.api import (
     allow_with_not_element,
 )
 
+#: kinds of policy whose Allow grants nothing by itself (see the docstring)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION)
+
 
 class NotResource(StatementRule):
     """Checks for Allow statements that use `NotResource`.
@@ -21,6 +25,10 @@ class NotResource(StatementRule):
     ## What it does
     Flags `NotResource` in an `Allow` statement. A `Deny` with `NotResource` (deny
     everything outside a set of resources) is a guard and is not flagged.
+    Service control, resource control and session policies are not checked: their
+    `Allow` grants nothing by itself, it only sets the most that other policies may
+    grant (an `Allow` with `NotResource` in an SCP is a way to deny the listed
+    resources).
 
     ## Why is this bad?
     `Allow` with `NotResource` grants the actions on every resource except the listed ones,
@@ -58,6 +66,10 @@ class NotResource(StatementRule):
     code = "IAM104"
     name = "not-resource"
     severity = Severity.WARNING
+    security_severity = "5.3"
+    precision = "very-high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        if doc.kind in LIMITS_ONLY:
+            return ()
         return allow_with_not_element(self, stmt, doc, "NotResource", "every resource except")

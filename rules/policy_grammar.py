@@ -25,27 +25,25 @@ from iamlint.schemacheck import errors, is_valid
 UNRESOLVED = "${?}"
 
 
-@functools.cache
 def grammar() -> dict:
-    import os
+    from iamlint.data import policy_grammar
 
-    import iamlint.data
-
-    with open(
-        os.path.join(os.path.dirname(iamlint.data.__file__), "policy_grammar.json"), encoding="utf-8"
-    ) as fh:
-        return json.load(fh)
+    return policy_grammar()
 
 
 @functools.cache
 def schema_for(kind: str) -> dict:
+    """The grammar of one kind of policy: the common grammar and the kind's statement rules,
+    their descriptions naming the kind (``{kind}``: "a resource control policy")."""
     g = grammar()
     kinds = g["kinds"]
     extra = kinds.get(kind, kinds["unknown"])
+    title = extra.get("title", "a policy")
     if "same_as" in extra:
         extra = kinds[extra["same_as"]]
     schema = {"$schema": g["$schema"], "definitions": copy.deepcopy(g["definitions"])}
-    schema["definitions"]["statement"]["allOf"] += extra.get("statement", {}).get("allOf", [])
+    rules = json.loads(json.dumps(extra.get("statement", {}).get("allOf", [])).replace("{kind}", title))
+    schema["definitions"]["statement"]["allOf"] += rules
     schema["$ref"] = "#/definitions/document"
     return schema
 
@@ -107,10 +105,28 @@ class PolicyGrammar(DocumentRule):
     unknown elements such as `Actions` (with a suggestion), `Effect` other than `Allow` or
     `Deny`, a `Version` other than `2012-10-17` or `2008-10-17`, both `Action` and
     `NotAction` (or neither), unknown condition operators, and the rules of each kind of
-    policy: no `Principal` in an identity policy or SCP, a `Principal` and a `Resource` in a
-    resource policy (policies attached to one resource, such as ECR repository policies, need
-    no `Resource`), a `Principal` and no `Resource` in a trust policy. Values iamlint
-    cannot resolve (a `Ref`, a Terraform variable) are accepted.
+    policy, as AWS documents them:
+
+    - identity policies, permissions boundaries and session policies: no `Principal` or
+      `NotPrincipal`, a `Resource` or `NotResource`;
+    - resource policies: a `Principal` (or `NotPrincipal`) and a `Resource` (policies
+      attached to one resource, such as ECR repository policies, need no `Resource`);
+    - trust policies: a `Principal`, no `NotPrincipal`, no `Resource`;
+    - service control policies: no `Principal` or `NotPrincipal`;
+    - resource control policies (AWS Organizations, "RCP syntax"): `"Principal": "*"` and
+      nothing else (name principals in conditions), no `NotPrincipal` or `NotAction`, a
+      `Resource` or `NotResource`, `"Effect": "Deny"` (only the AWS managed
+      `RCPFullAWSAccess` allows), and only actions of the services RCPs apply to (Amazon
+      S3, AWS STS, AWS KMS, Amazon SQS, AWS Secrets Manager, Amazon Cognito, Amazon
+      CloudWatch Logs, Amazon DynamoDB, Amazon ECR, Amazon OpenSearch Serverless);
+    - VPC endpoint policies: the common grammar only.
+
+    A document's kind comes from where it is written (`AWS::IAM::Role`'s
+    `AssumeRolePolicyDocument` is a trust policy, an `aws_organizations_policy` of type
+    `RESOURCE_CONTROL_POLICY` an RCP); a raw JSON file's from its shape (a document with both
+    a `Principal` and a `Resource` is a resource policy, never a trust policy) or from
+    `[tool.iamlint.kinds]`. Values iamlint cannot resolve (a `Ref`, a Terraform variable) are
+    accepted.
 
     ## Why is this bad?
     AWS rejects a malformed policy at deploy time, after a review that read it as valid;
@@ -149,15 +165,20 @@ class PolicyGrammar(DocumentRule):
     code = "IAM502"
     name = "policy-grammar"
     severity = Severity.ERROR
+    security_severity = None
+    precision = "very-high"
 
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         owner = doc.origin.label
         for message, span in doc.problems:
             yield self.report(span, message, owner=owner, value=message)
         yield from self._duplicate_sids(doc, owner)
+        if doc.kind is DocKind.RCP:
+            for message, span in _rcp_actions(doc):
+                yield self.report(span, message, owner=owner, value=message)
         data = instance(doc)
         kind = doc.kind.value
-        if doc.kind.value == "resource" and doc.single_resource:
+        if doc.kind is DocKind.RESOURCE and doc.single_resource:
             kind = "resource-implicit"  # ECR repository policies have no Resource element
         schema = schema_for(kind)
         if is_valid(data, schema):  # the fast path; jsonschema only explains what fails it
@@ -215,8 +236,14 @@ class PolicyGrammar(DocumentRule):
                 return
             element = rest[0]
             span = stmt.element_spans.get(element, key_spans.get(element, stmt.span))
+            kind_rule = err.schema.get("description") if isinstance(err.schema, dict) else None
             if element == "Effect":
-                yield f'Effect must be "Allow" or "Deny", not {err.instance!r}', span
+                if not kind_rule:
+                    yield f'Effect must be "Allow" or "Deny", not {err.instance!r}', span
+                elif err.instance in ("Allow", "Deny"):  # else the common grammar says what is wrong
+                    yield f"{where}: {kind_rule}", span
+            elif element == "Principal" and kind_rule:
+                yield f"{where}: {kind_rule}", span
             elif element == "Condition" and err.validator in ("propertyNames", "pattern"):
                 op = next((c for c in stmt.condition if c.operator.value == err.instance), None)
                 yield f"unknown condition operator {err.instance!r}", op.operator.span if op else span
@@ -263,6 +290,26 @@ class PolicyGrammar(DocumentRule):
                 yield message, span
         else:
             yield f"{where}: {err.message}", span
+
+
+def _rcp_actions(doc: PolicyDocument) -> Iterable[tuple[str, Span]]:
+    """Actions of services that resource control policies do not apply to (AWS Organizations
+    refuses such an RCP). A service prefix with a wildcard, or unresolved, is not judged."""
+    from iamlint.data import rcp_services
+
+    services = rcp_services()
+    for stmt in doc.statements:
+        for v in stmt.action or ():
+            if not isinstance(v, Str) or ":" not in v.value:
+                continue
+            service = v.value.split(":", 1)[0]
+            if "*" in service or "?" in service or service.lower() in services:
+                continue
+            yield (
+                f"{v.value!r}: resource control policies do not apply to {service} "
+                f"(only to {', '.join(sorted(services))})",
+                v.span,
+            )
 
 
 def _forbidden(schema: dict) -> list[str]:

@@ -17,15 +17,18 @@ from iamlint.api import (
 #: AWS quotas, in characters without whitespace
 MANAGED_POLICY_QUOTA = 6_144
 SCP_QUOTA = 5_120
+RCP_QUOTA = 5_120
 
 
 class PolicySize(DocumentRule):
     """Checks for policies larger than AWS accepts.
 
     ## What it does
-    Flags a customer managed policy over 6,144 characters and a service control policy
-    over 5,120 characters, whitespace not counted, as AWS measures. (The aggregate quota of
-    a principal's inline policies is checked by IAM301.)
+    Flags a customer managed policy over 6,144 characters, and a service control policy or
+    a resource control policy over 5,120 characters, whitespace not counted, as AWS
+    measures. (The aggregate quota of a principal's inline policies is checked by IAM301.)
+    A raw JSON policy file is checked when it is known to be an SCP or an RCP: by its shape
+    (an RCP) or by `[tool.iamlint.kinds]`.
 
     ## Why is this bad?
     AWS rejects the policy at deploy time (`LimitExceeded: Cannot exceed quota for
@@ -48,8 +51,8 @@ class PolicySize(DocumentRule):
     code = "IAM503"
     name = "policy-size"
     severity = Severity.ERROR
-    # a raw JSON policy file is neither known to be a managed policy nor an SCP
-    formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
+    security_severity = None
+    precision = "high"
 
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.size is None:
@@ -58,6 +61,8 @@ class PolicySize(DocumentRule):
             quota, what = MANAGED_POLICY_QUOTA, "managed policy"
         elif doc.kind is DocKind.SCP:
             quota, what = SCP_QUOTA, "service control policy"
+        elif doc.kind is DocKind.RCP:
+            quota, what = RCP_QUOTA, "resource control policy"
         else:
             return
         if doc.size > quota:

@@ -122,6 +122,8 @@ class PrivilegeEscalation(DocumentRule):
     code = "IAM401"
     name = "privilege-escalation"
     severity = Severity.ERROR
+    security_severity = "9.3"
+    precision = "high"
 
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.kind not in (DocKind.IDENTITY, DocKind.UNKNOWN, DocKind.BOUNDARY):

@@ -78,6 +78,10 @@ def _guarded(stmt: Statement, doc: PolicyDocument) -> bool:
     return False
 
 
+#: kinds of policy whose Allow grants nothing by itself (see the docstring)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
+
+
 class PublicPrincipal(StatementRule):
     """Checks for Allow statements open to any principal, without a condition that narrows them.
 
@@ -92,7 +96,10 @@ class PublicPrincipal(StatementRule):
     that refuses the same actions to `"*"` unless such a key matches (`StringNotEquals`
     `aws:SourceVpce`: the pattern AWS documents for private APIs and data perimeters) narrows
     the `Allow` as well. VPC endpoint policies are not checked: their `"*"` principal is
-    already limited to callers inside the network.
+    already limited to callers inside the network. Nor are resource control policies: their
+    `Principal` is always `"*"` and their only `Allow` is the default `RCPFullAWSAccess`,
+    which grants nothing; nor service control and session policies, which grant nothing
+    either (a `Principal` in them is IAM502's business).
 
     Where other tools' labels differ: Parliament's `test_principals` fixtures
     (`test_policy_with_principal_1.json`, `test_bad_principals_1.json`) are clean there only
@@ -138,9 +145,11 @@ class PublicPrincipal(StatementRule):
     code = "IAM402"
     name = "public-principal"
     severity = Severity.ERROR
+    security_severity = "9.3"
+    precision = "high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
-        if not stmt.is_allow or stmt.principal is None or doc.kind is DocKind.ENDPOINT:
+        if not stmt.is_allow or stmt.principal is None or doc.kind in LIMITS_ONLY:
             return
         if stmt.condition_unresolved or any(narrows(c, NARROWING_KEYS) for c in stmt.condition):
             return

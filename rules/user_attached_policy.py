@@ -52,6 +52,8 @@ class UserAttachedPolicy(PrincipalRule):
     code = "IAM302"
     name = "user-attached-policy"
     severity = Severity.WARNING
+    security_severity = "3.1"
+    precision = "very-high"
     # principals come from templates and Terraform; a raw JSON policy file has none
     formats = ("cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
 

@@ -25,6 +25,8 @@ _SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
 #: AWS's reference classifies a few of these as Write or Permissions management
 #: (backup:ListIndexedRecoveryPointsForSearch); for wildcards, iamlint trusts the verb
 _READ_VERB = re.compile(r"^(Get|List|Describe|BatchGet|Search|View)[A-Z]")
+#: kinds of policy whose Allow grants nothing by itself (see the docstring)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
 
 
 class WildcardAction(StatementRule):
@@ -44,9 +46,11 @@ class WildcardAction(StatementRule):
     (`backup:ListIndexedRecoveryPointsForSearch` is listed as Permissions management), so
     `backup:List*` is not flagged.
 
-    Service control policies and VPC endpoint policies are not checked: an SCP that allows
-    `"*"` is the AWS default `FullAWSAccess` and grants nothing by itself, and an endpoint
-    policy only filters what identity and resource policies grant.
+    Service control policies, resource control policies, session policies and VPC endpoint
+    policies are not checked: they grant nothing by themselves. An SCP that allows `"*"` is
+    the AWS default `FullAWSAccess`, an RCP that allows `"*"` the default `RCPFullAWSAccess`;
+    a session policy only narrows what the role's own policies grant, and an endpoint policy
+    only filters what identity and resource policies grant.
 
     Where other tools' labels differ: checkov's CKV_AWS_62 and CKV_AWS_63 pass their
     `*.pass.json` CloudFormation fixtures, which allow `s3:PutObject*`; those checks look
@@ -90,9 +94,11 @@ class WildcardAction(StatementRule):
     code = "IAM101"
     name = "wildcard-action"
     severity = Severity.ERROR
+    security_severity = "9.3"
+    precision = "very-high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
-        if not stmt.is_allow or not stmt.action or doc.kind in (DocKind.SCP, DocKind.ENDPOINT):
+        if not stmt.is_allow or not stmt.action or doc.kind in LIMITS_ONLY:
             return
         for v in stmt.action:
             if not isinstance(v, Str):

@@ -21,6 +21,9 @@ from iamlint.api import (
     shorten,
 )
 
+#: kinds of policy whose Allow grants nothing by itself (see the docstring)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
+
 
 class WildcardResource(StatementRule):
     """Checks for Allow statements whose Resource is `"*"` where the actions could be scoped.
@@ -36,9 +39,10 @@ class WildcardResource(StatementRule):
     177 of 194); `"*"` and `"service:*"` always count.
     Policies attached to one resource are not checked: in a KMS key policy `"*"` means "this
     key", and likewise for Secrets Manager secrets, ECR repositories, EFS file systems,
-    backup vaults and CodeArtifact domains. Nor are service control
-    policies, whose `Resource` is conventionally `"*"`, nor VPC endpoint policies, which only
-    filter what other policies grant. `NotAction` with `"*"` is IAM103's
+    backup vaults and CodeArtifact domains. Nor are service control and resource control
+    policies, whose `Resource` is conventionally `"*"` and which grant nothing (their Allow
+    is the default `FullAWSAccess` or `RCPFullAWSAccess`), nor session policies and VPC
+    endpoint policies, which only narrow or filter what other policies grant. `NotAction` with `"*"` is IAM103's
     business. ARNs whose region, account and resource id are all wildcards
     (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) are as broad as `"*"` and count too.
     A statement scoped by a condition instead of an ARN is not flagged: tags of the resource
@@ -94,9 +98,11 @@ class WildcardResource(StatementRule):
     code = "IAM102"
     name = "wildcard-resource"
     severity = Severity.WARNING
+    security_severity = "5.3"
+    precision = "medium"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
-        if not stmt.is_allow or not stmt.resource or doc.kind in (DocKind.SCP, DocKind.ENDPOINT):
+        if not stmt.is_allow or not stmt.resource or doc.kind in LIMITS_ONLY:
             return
         star = next(
             (v for v in stmt.resource if isinstance(v, Str) and effectively_star(v.canonical())), None
@@ -117,7 +123,7 @@ class WildcardResource(StatementRule):
             star.span,
             f"Allow statement applies to every resource ({what}){detail}",
             owner=doc,
-            value=",".join(sorted(v.value for v in literal_actions(stmt))),
+            value=f"Resource:{star.value}@{statement_identity(stmt)}",
         )
 
     @staticmethod
@@ -151,3 +157,14 @@ class WildcardResource(StatementRule):
             elif len(scoped) * 2 > len(matched):
                 out.append(name)  # most of what the pattern grants could be scoped
         return sorted(set(out)) or None
+
+
+def statement_identity(stmt: Statement) -> str:
+    """The statement a finding is in, for its fingerprint: its Sid, else its position.
+
+    Not its actions: narrowing `cloudwatch:*` to the one action needed is the fix a reviewer
+    asks for, and must not bring a baselined finding back as new.
+    """
+    if isinstance(stmt.sid, Str) and stmt.sid.value:
+        return f"Sid:{stmt.sid.value}"
+    return f"#{stmt.index}"

@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,13 @@ def iamlint_bin() -> list[str]:
     """The installed console script next to this interpreter, else ``python -m iamlint``."""
     exe = Path(sys.executable).parent / ("iamlint.exe" if os.name == "nt" else "iamlint")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "iamlint"]
+
+
+def without_ends(text: str) -> str:
+    """A ``concise`` report with each line's end position and severity left out
+    (``path:line:col: CODE message``), for tests about what is found rather than how a
+    finding is shown."""
+    return re.sub(r"^(.*?:\d+:\d+)-\d+\.\d+: (?:error|warning|info): ", r"\1: ", text, flags=re.M)
 
 
 @pytest.fixture

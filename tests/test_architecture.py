@@ -26,6 +26,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "iamlint.cache",
             "iamlint.schemacheck",
             "iamlint.data",
+            "iamlint.managed",
         ),
     ),
     ("discover", ("iamlint.discover",)),
@@ -37,7 +38,6 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         (
             "iamlint.catalogue",
             "iamlint.catalogue_build",
-            "iamlint.managed",
             "iamlint.rule",
             "iamlint.rulekit",
             "iamlint.api",

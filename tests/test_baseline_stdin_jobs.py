@@ -61,8 +61,8 @@ def test_stdin_is_linted_as_the_named_file(run_cli, tmp_path):
         "-f", "concise", "--stdin-filename", "draft.json", "-", cwd=tmp_path, input=ADMIN.read_text()
     )
     assert proc.stdout.splitlines() == [
-        f'draft.json:8:9: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)',
-        'draft.json:20:17: IAM101 Allow statement grants every action ("*")',
+        f'draft.json:8:9-8.15: error: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)',
+        'draft.json:20:17-20.20: error: IAM101 Allow statement grants every action ("*")',
     ]
 
 
@@ -78,7 +78,7 @@ def test_stdin_terraform_uses_the_sibling_files(run_cli, tmp_path):
     )
     proc = run_cli("-f", "concise", "--stdin-filename", "main.tf", "-", cwd=tmp_path, input=buffer)
     assert proc.returncode == 1
-    assert proc.stdout == 'main.tf:4:47: IAM101 Allow statement grants every action ("*")\n'
+    assert proc.stdout == 'main.tf:4:47-4.66: error: IAM101 Allow statement grants every action ("*")\n'
 
 
 def test_stdin_that_is_not_utf8_is_one_clear_error(run_cli, tmp_path):

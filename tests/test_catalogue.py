@@ -749,7 +749,7 @@ def test_hostile_values_take_linear_time():
 # -- fresher data from a newer cfn-lint -------------------------------------------------------------
 
 POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjectBrandNew", "Resource": "arn:aws:s3:::b/*"}]}\n'
-NEW_ACTION_UNKNOWN = "p.json:1:71: IAM501 unknown action s3:GetObjectBrandNew"
+NEW_ACTION_UNKNOWN = "p.json:1:71-1.93: warning: IAM501 unknown action s3:GetObjectBrandNew"
 
 
 @pytest.fixture(scope="module")

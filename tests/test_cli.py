@@ -75,8 +75,8 @@ def test_colour_only_when_forced_or_on_a_tty(run_cli):
 def test_concise_format_is_exactly_one_line_per_finding(run_cli, project):
     proc = run_cli("-f", "concise", "admin.json", cwd=project)
     assert proc.stdout == (
-        f'admin.json:8:9: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)\n'
-        'admin.json:20:17: IAM101 Allow statement grants every action ("*")\n'
+        f'admin.json:8:9-8.15: error: IAM101 Allow statement grants every action of s3 ("s3:*") ({len(get().expand("s3:*"))} actions)\n'
+        'admin.json:20:17-20.20: error: IAM101 Allow statement grants every action ("*")\n'
     )
 
 
@@ -121,6 +121,33 @@ def test_json_format(run_cli, project):
         "owner",
         "fingerprint",
     }
+    admin = next(f for f in doc["files"] if f["path"] == "admin.json")
+    assert [(d["kind"], d["owner"], d["property"], d["line"], d["column"]) for d in admin["documents"]] == [
+        ("identity", None, None, 1, 1)
+    ]
+    assert next(f for f in doc["files"] if f["path"] == "package.json")["documents"] == []
+
+
+def test_json_output_has_exactly_the_documented_fields(run_cli, project):
+    """docs/json-output.md's example names every field of the output, at every level."""
+    import re
+
+    text = (HERE.parent / "docs" / "json-output.md").read_text(encoding="utf-8")
+    documented = json.loads(re.search(r"```json\n(.*?)```", text, re.S).group(1))
+    doc = json.loads(run_cli("--format", "json", ".", cwd=project).stdout)
+    admin = next(f for f in doc["files"] if f["path"] == "admin.json")
+
+    def keys(value):
+        return sorted(value)
+
+    assert keys(doc) == keys(documented)
+    assert keys(doc["tool"]) == keys(documented["tool"])
+    assert keys(doc["summary"]) == keys(documented["summary"])
+    assert keys(doc["findings"][0]) == keys(documented["findings"][0])
+    assert keys(admin) == keys(documented["files"][0])
+    assert keys(admin["documents"][0]) == keys(documented["files"][0]["documents"][0])
+    for name in [*documented["findings"][0], *documented["files"][0]["documents"][0]]:
+        assert f"`{name}`" in text, f"{name} is not described in docs/json-output.md"
 
 
 def test_output_file(run_cli, tmp_path):

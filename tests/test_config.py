@@ -14,7 +14,8 @@ STAR_RESOURCE = FIX / "IAM102-wildcard-resource" / "fail.json"  # IAM102 at 8:76
 
 
 def codes(proc) -> list[str]:
-    return [line.split(": ")[1].split()[0] for line in proc.stdout.splitlines() if ": IAM" in line]
+    """The codes of a concise report (``path:line:col-end: severity: CODE message``)."""
+    return [line.split(": ")[2].split()[0] for line in proc.stdout.splitlines() if ": IAM" in line]
 
 
 @pytest.fixture

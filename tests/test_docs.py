@@ -72,9 +72,7 @@ def test_good_example_is_clean(rule, tmp_path):
 
 def test_rules_md_is_current():
     current = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert current == render(builtin_registry()), (
-        "docs/rules.md is stale: run python -m iamlint.docgen > docs/rules.md"
-    )
+    assert current == render(builtin_registry()), "docs/rules.md is stale: run python scripts/update_docs.py"
 
 
 def test_docgen_check_command(tmp_path):

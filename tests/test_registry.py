@@ -131,7 +131,7 @@ def test_third_party_rule_is_loaded_from_its_entry_point(run_cli, tmp_path):
         '{"Statement": [{"Effect": "Allow",\n "Action": "s3:DeleteBucket", "Resource": "arn:aws:s3:::b"}]}'
     )
     proc = run_cli("-f", "concise", policy, env={"PYTHONPATH": str(site)})
-    assert proc.stdout == f"{policy}:2:12: ACME101 Allow statement may delete buckets\n"
+    assert proc.stdout == f"{policy}:2:12-2.29: warning: ACME101 Allow statement may delete buckets\n"
     assert proc.returncode == 1
     assert "ACME101" in run_cli("rules", env={"PYTHONPATH": str(site)}).stdout
 

@@ -214,7 +214,8 @@ def test_github_escaping_round_trips_through_the_runner_rules(registry):
     assert command == "error"
     assert props["file"] == "dir,with:odd%/p.json"
     assert props["title"] == "IAM101 odd-name"
-    assert data == "100% bad\r\nsecond line: a, b [Stack::Role,1]"
+    # a line break from the input is shown, not obeyed: one annotation on one line
+    assert data == "100% bad\\r\\nsecond line: a, b [Stack::Role,1]"
     assert set(props) == {"file", "line", "col", "endLine", "endColumn", "title"}
 
 
@@ -756,7 +757,10 @@ def test_action_wiring(action):
     lint = by_id["lint"]
     assert "--format" in lint["run"] and "sarif" in lint["run"] and "--output" in lint["run"]
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
-    assert "always()" in upload["if"] and "inputs.upload-sarif == 'true'" in upload["if"]
+    assert "always()" in upload["if"] and "steps.upload.outputs.upload == 'true'" in upload["if"]
+    assert by_id["upload"]["env"]["INPUT_UPLOAD_SARIF"] == "${{ inputs.upload-sarif }}"
+    assert "always()" in by_id["upload"]["if"]
+    assert steps.index(by_id["upload"]) < steps.index(upload)
     assert upload["with"]["sarif_file"] == "${{ steps.lint.outputs.sarif-file }}"
     last = steps[-1]
     assert "always()" in last["if"]
@@ -772,71 +776,235 @@ def test_action_wiring(action):
     assert set(action["outputs"]) >= {"exit-code", "sarif-file"}
 
 
-def run_lint_step(action, tmp_path, **inputs) -> tuple[dict, subprocess.CompletedProcess]:
-    """Run the action's lint step as the runner would, with this interpreter as the venv's."""
+def test_action_uses_the_current_majors(action):
+    uses = {s["uses"].split("@")[0]: s["uses"].split("@")[1] for s in action["runs"]["steps"] if "uses" in s}
+    assert uses == {
+        "actions/setup-python": "v7",
+        "actions/cache/restore": "v5",
+        "actions/cache/save": "v5",
+        "github/codeql-action/upload-sarif": "v4",  # v3 runs on Node 20 and is deprecated
+    }
+
+
+def test_action_pip_cache_wiring(action):
+    """pip's cache is restored before the install, used by it, and saved right after it."""
+    steps = action["runs"]["steps"]
+    by_id = {s["id"]: s for s in steps if "id" in s}
+    restore, install, lint = by_id["pip-restore"], by_id["install"], by_id["lint"]
+    save = next(s for s in steps if s.get("uses", "").startswith("actions/cache/save@"))
+    order = [steps.index(x) for x in (by_id["python"], by_id["pip-cache"], restore, install, save, lint)]
+    assert order == sorted(order)
+    assert restore["with"] == {
+        "path": "${{ steps.pip-cache.outputs.dir }}",
+        "key": "${{ steps.pip-cache.outputs.key }}",
+        "restore-keys": "${{ steps.pip-cache.outputs.restore-key }}",
+    }
+    assert save["with"] == {
+        "path": "${{ steps.pip-cache.outputs.dir }}",
+        "key": "${{ steps.pip-cache.outputs.key }}",
+    }
+    assert save["if"] == "steps.pip-restore.outputs.cache-hit != 'true'"
+    assert install["env"]["PIP_CACHE_DIR"] == "${{ steps.pip-cache.outputs.dir }}"
+    assert "no-cache" not in install["run"]
+
+
+def run_step(action, step_id: str, tmp_path: Path, env: dict[str, str], cwd: Path | None = None):
+    """Run a ``run`` step of the action as the runner would: bash, its ``env`` given by the
+    caller (what the runner would evaluate), ``$GITHUB_OUTPUT`` a file; return the outputs."""
     if shutil.which("bash") is None:
         pytest.skip("bash is not available")
-    step = next(s for s in action["runs"]["steps"] if s.get("id") == "lint")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
-    env.pop("FORCE_COLOR", None)
-    gh_out = tmp_path / "github_output"
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == step_id)
+    assert step["shell"] == "bash"
+    assert set(env) >= set(step.get("env", {})), "every env variable of the step is given"
+    full = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_", "RUNNER_"))}
+    full.pop("FORCE_COLOR", None)
+    gh_out = tmp_path / f"github_output_{step_id}"
     gh_out.write_text("")
-    env.update(
-        {
-            "IAMLINT_PYTHON": sys.executable,
-            "GITHUB_OUTPUT": str(gh_out),
-            "NO_COLOR": "1",
-            "INPUT_PATHS": inputs.get("paths", "."),
-            "INPUT_ARGS": inputs.get("args", ""),
-            "INPUT_FAIL_ON": inputs.get("fail_on", ""),
-            "INPUT_SARIF_FILE": inputs.get("sarif_file", "iamlint.sarif"),
-            "INPUT_ANNOTATIONS": inputs.get("annotations", "false"),
-        }
-    )
+    full.update({"GITHUB_OUTPUT": str(gh_out), "NO_COLOR": "1", **env})
     proc = subprocess.run(
-        ["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        ["bash", "-e", "-c", step["run"]],
+        cwd=cwd or tmp_path,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     outputs = dict(line.split("=", 1) for line in gh_out.read_text().splitlines() if "=" in line)
     return outputs, proc
 
 
-def test_action_lint_step_runs(action, tmp_path):
-    (tmp_path / "infra").mkdir()
-    shutil.copy(ADMIN, tmp_path / "infra" / "admin policy.json")
-    (tmp_path / "clean.json").write_text(CLEAN_POLICY)
-    shutil.copy(ADMIN, tmp_path / "skipped.json")
-    outputs, proc = run_lint_step(
-        action, tmp_path, paths='"infra/admin policy.json"\n.', args="--exclude 'skip*.json'"
+def test_action_pip_cache_step_keys_on_python_and_iamlints_dependencies(action, tmp_path):
+    import hashlib
+
+    env = {
+        "IAMLINT_PYTHON": sys.executable,
+        "IAMLINT_PYTHON_VERSION": "3.12.7",
+        "IAMLINT_SOURCE": str(ROOT),
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
+        "RUNNER_TEMP": str(tmp_path / "runner temp"),
+    }
+    outputs, proc = run_step(action, "pip-cache", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    deps = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    assert outputs == {
+        "dir": str(tmp_path / "runner temp" / "iamlint-pip-cache"),
+        "key": f"iamlint-pip-Linux-X64-py3.12.7-{deps}",
+        "restore-key": "iamlint-pip-Linux-X64-py3.12.7-",
+    }
+
+
+def test_action_install_step_uses_the_pip_cache(action, tmp_path):
+    """The install step, with a stand-in interpreter that records what it is asked to do."""
+    log = tmp_path / "calls.txt"
+    stub = tmp_path / "python-stub"
+    stub.write_text(
+        "#!/bin/sh\n"
+        'printf "%s|PIP_CACHE_DIR=%s\\n" "$*" "$PIP_CACHE_DIR" >> "$STUB_LOG"\n'
+        'if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; fi\n'
+    )
+    stub.chmod(0o755)
+    temp = tmp_path / "runner temp"
+    temp.mkdir()
+    env = {
+        "IAMLINT_PYTHON": str(stub),
+        "IAMLINT_SOURCE": str(ROOT),
+        "PIP_CACHE_DIR": str(temp / "iamlint-pip-cache"),
+        "RUNNER_TEMP": str(temp),
+        "STUB_LOG": str(log),
+    }
+    outputs, proc = run_step(action, "install", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    venv_python = temp / "iamlint-venv" / "bin" / "python"
+    assert outputs == {"python": str(venv_python)}
+    cache = f"PIP_CACHE_DIR={temp / 'iamlint-pip-cache'}"
+    assert log.read_text().splitlines() == [
+        f"-m venv {temp / 'iamlint-venv'}|{cache}",
+        f"-m pip install --disable-pip-version-check --quiet {ROOT}|{cache}",
+    ]
+
+
+def run_lint_step(action, tmp_path, **inputs) -> tuple[dict, subprocess.CompletedProcess, list[str]]:
+    """Run the action's lint step, with this interpreter as the venv's behind a wrapper that
+    records every time it is started; also return those command lines."""
+    calls = tmp_path / "python-calls.txt"
+    wrapper = tmp_path / "python-wrapper"
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{calls}"\nexec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    if calls.exists():
+        calls.unlink()
+    env = {
+        "IAMLINT_PYTHON": str(wrapper),
+        "INPUT_PATHS": inputs.get("paths", "."),
+        "INPUT_ARGS": inputs.get("args", ""),
+        "INPUT_FAIL_ON": inputs.get("fail_on", ""),
+        "INPUT_SARIF_FILE": inputs.get("sarif_file", "iamlint.sarif"),
+        "INPUT_ANNOTATIONS": inputs.get("annotations", "false"),
+    }
+    env.update(inputs.get("env", {}))
+    outputs, proc = run_step(action, "lint", tmp_path, env, cwd=inputs.get("cwd"))
+    return outputs, proc, calls.read_text().splitlines() if calls.exists() else []
+
+
+def test_action_lint_step_runs(action, tmp_path, run_cli):
+    project = tmp_path / "repo"
+    (project / "infra").mkdir(parents=True)
+    shutil.copy(ADMIN, project / "infra" / "admin policy.json")
+    (project / "clean.json").write_text(CLEAN_POLICY)
+    shutil.copy(ADMIN, project / "skipped.json")
+    outputs, proc, calls = run_lint_step(
+        action, tmp_path, paths='"infra/admin policy.json"\n.', args="--exclude 'skip*.json'", cwd=project
     )
     assert proc.returncode == 0, proc.stderr
     assert outputs == {"exit-code": "1", "sarif-file": "iamlint.sarif", "sarif-written": "true"}
-    sarif = json.loads((tmp_path / "iamlint.sarif").read_text())
+    # iamlint ran once: the log comes from the SARIF report, not from a second run
+    lints = [c for c in calls if c.startswith("-m iamlint ")]
+    assert lints == [
+        "-m iamlint --format sarif --output iamlint.sarif --exclude skip*.json -- infra/admin policy.json ."
+    ]
+    sarif = json.loads((project / "iamlint.sarif").read_text())
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]
     }
-    assert uris == {"infra/admin policy.json"}
-    assert "infra/admin policy.json:8:9: IAM101 [error]" in proc.stdout  # readable in the log
+    assert uris == {"infra/admin%20policy.json"}  # percent-encoded, relative to %SRCROOT%
+    text = run_cli("--exclude", "skip*.json", "infra/admin policy.json", ".", cwd=project).stdout
+    log = proc.stdout.splitlines()
+    assert log[:-1] == text.splitlines()[:-1]  # the findings as the text format prints them
+    assert log[-1] == "2 findings (2 errors)."
 
-    outputs, proc = run_lint_step(
-        action, tmp_path, paths="infra", fail_on="error", annotations="true", sarif_file="report.sarif"
+    outputs, proc, calls = run_lint_step(
+        action,
+        tmp_path,
+        paths="infra",
+        fail_on="error",
+        annotations="true",
+        sarif_file="report.sarif",
+        cwd=project,
+        env={"GITHUB_WORKSPACE": str(project)},
     )
-    assert outputs["exit-code"] == "1" and (tmp_path / "report.sarif").exists()
+    assert outputs["exit-code"] == "1" and (project / "report.sarif").exists()
+    assert len([c for c in calls if c.startswith("-m iamlint ")]) == 1
+    direct = run_cli("-f", "github", "infra", cwd=project, env={"GITHUB_WORKSPACE": str(project)}).stdout
+    assert proc.stdout == direct  # the same annotations as --format github
     assert proc.stdout.startswith("::error file=infra/admin policy.json,line=8,")
 
-    outputs, proc = run_lint_step(action, tmp_path, paths="clean.json")
-    assert outputs["exit-code"] == "0"
+    outputs, proc, _ = run_lint_step(action, tmp_path, paths="clean.json", cwd=project)
+    assert outputs["exit-code"] == "0" and proc.stdout == "no findings.\n"
 
-    outputs, proc = run_lint_step(action, tmp_path, paths="missing.json")
+    (project / "report.sarif").write_text("stale")
+    outputs, proc, _ = run_lint_step(
+        action, tmp_path, paths="missing.json", sarif_file="report.sarif", cwd=project
+    )
     assert outputs["exit-code"] == "2"
+    assert "iamlint: error: missing.json" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_action_inputs_cannot_inject_shell_code(action, tmp_path):
     (tmp_path / "clean.json").write_text(CLEAN_POLICY)
-    outputs, proc = run_lint_step(
+    outputs, proc, _ = run_lint_step(
         action, tmp_path, paths="clean.json $(touch pwned) `touch pwned2`", args="--exclude '$(touch pwned3)'"
     )
     assert not any((tmp_path / n).exists() for n in ("pwned", "pwned2", "pwned3"))
     assert outputs["exit-code"] == "2"  # the odd "paths" do not exist: a usage error, not code
+
+
+@pytest.mark.parametrize(
+    "event, head, upload_input, expected",
+    [
+        ("push", "", "true", "true"),
+        ("pull_request", "acme/infra", "true", "true"),  # a branch of the repository itself
+        ("pull_request", "someone/infra", "true", "false"),  # a fork: read-only token
+        ("pull_request_review", "someone/infra", "true", "false"),
+        ("pull_request", "", "true", "false"),  # the fork was deleted
+        ("pull_request_target", "someone/infra", "true", "true"),  # runs with the base's token
+        ("push", "", "false", "false"),
+    ],
+)
+def test_action_skips_the_upload_on_pull_requests_from_forks(
+    action, tmp_path, event, head, upload_input, expected
+):
+    env = {
+        "INPUT_UPLOAD_SARIF": upload_input,
+        "EVENT_NAME": event,
+        "HEAD_REPOSITORY": head,
+        "REPOSITORY": "acme/infra",
+    }
+    outputs, proc = run_step(action, "upload", tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    assert outputs == {"upload": expected}
+    notice = [line for line in proc.stdout.splitlines() if line.startswith("::notice ")]
+    if expected == "false" and upload_input == "true":
+        assert len(notice) == 1 and "cannot upload to code scanning" in notice[0]
+    else:
+        assert notice == []
+
+
+@pytest.mark.parametrize("code, message", [("1", "findings at or above fail-on"), ("2", "input errors")])
+def test_action_fails_the_step_with_iamlints_exit_code(action, tmp_path, code, message):
+    assert action["runs"]["steps"][-1]["id"] == "fail"
+    outputs, proc = run_step(action, "fail", tmp_path, {"EXIT_CODE": code})
+    assert proc.returncode == int(code)
+    assert proc.stdout.startswith("::error title=iamlint::") and message in proc.stdout
 
 
 # -- docs/ci.md and docs/editors.md ------------------------------------------------------------
@@ -862,6 +1030,45 @@ def test_ci_doc_yaml_snippets_parse():
     assert any("--format gitlab --output gl-code-quality-report.json" in line for line in job["script"])
 
 
+def test_ci_snippets_use_versions_that_exist():
+    """No snippet names a tag the repository does not have (v0.1.0 did not exist); a workflow
+    that uploads SARIF has the permission to; other actions are at the majors action.yml uses."""
+    docs = {name: (ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/ci.md")}
+    tags: set[str] = set()
+    if (ROOT / ".git").exists() and shutil.which("git"):
+        listed = subprocess.run(
+            ["git", "tag", "--list"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        tags = set(listed.stdout.split())
+    refs = []
+    for name, text in docs.items():
+        refs += [(name, r) for r in re.findall(r"iamlint/iamlint@([^\s\"'#]+)", text)]
+        refs += [(name, r) for r in re.findall(r"^\s*rev: ([^\s#]+)", text, re.M)]
+    assert len(refs) >= 8
+    for name, ref in refs:
+        ok = (
+            ref == "main" or re.fullmatch(r"[0-9a-f]{40}", ref) or ref in tags or ref.startswith("<")
+        )  # a placeholder in prose
+        assert ok, f"{name}: {ref!r} is neither main, a commit SHA nor a tag of the repository"
+    with open(ROOT / "action.yml", encoding="utf-8") as fh:
+        action = yaml.safe_load(fh)
+    majors = {
+        s["uses"].split("@")[0]: s["uses"].split("@")[1] for s in action["runs"]["steps"] if "uses" in s
+    }
+    majors["actions/checkout"] = "v7"
+    for name, text in docs.items():
+        for used, major in re.findall(r"uses: ((?:actions|github)/[\w/-]+)@(v\d+)", text):
+            assert majors.get(used) == major, f"{name}: {used}@{major}"
+        for body in (b for k, b in FENCE.findall(text) if k == "yaml"):
+            workflow = yaml.safe_load(body)
+            if (
+                isinstance(workflow, dict)
+                and "jobs" in workflow
+                and ("upload-sarif" in body or "iamlint/iamlint@" in body)
+            ):
+                assert workflow["permissions"]["security-events"] == "write", name
+
+
 @pytest.fixture
 def concise_output(registry, project) -> str:
     shutil.copy(WARN, project / "warn.json")
@@ -871,19 +1078,34 @@ def concise_output(registry, project) -> str:
 def test_editors_vscode_problem_matcher_reads_the_concise_format(registry, concise_output, project):
     task = json.loads(next(b for b in fences("editors.md", "json") if "problemMatcher" in b))["tasks"][0]
     assert task["args"][:2] == ["--format", "concise"]
-    pattern = task["problemMatcher"]["pattern"]
+    matcher = task["problemMatcher"]
+    assert "severity" not in matcher  # each finding's own severity, not "warning" for all
+    pattern = matcher["pattern"]
     rx = re.compile(pattern["regexp"])
-    odd = report_of(registry, finding(file="dir: with, odd.json", line=3, column=4, code="ACME101"))
+    odd = report_of(
+        registry,
+        finding(file="dir: with, odd.json", line=3, column=4, code="ACME101", severity=Severity.INFO),
+    )
     rows = concise_output.splitlines() + out("concise", odd).splitlines()
     assert len(rows) >= 5
+    keys = ("file", "line", "column", "endLine", "endColumn", "severity", "code")
     parsed = []
     for row in rows:
         m = rx.match(row)
         assert m, row
-        parsed.append(tuple(m.group(pattern[k]) for k in ("file", "line", "column", "code")))
-    assert ("admin.json", "8", "9", "IAM101") in parsed
-    assert any(p[0] == "broken.json" and p[3] == "IAM900" for p in parsed)
-    assert ("dir: with, odd.json", "3", "4", "ACME101") in parsed
+        parsed.append(tuple(m.group(pattern[k]) for k in keys) + (m.group(pattern["message"]),))
+    assert ("admin.json", "8", "9", "8", "15", "error", "IAM101") in [p[:7] for p in parsed]
+    assert any(p[0] == "warn.json" and p[5:7] == ("warning", "IAM102") for p in parsed)
+    assert any(p[0] == "broken.json" and p[5:7] == ("error", "IAM900") for p in parsed)
+    assert ("dir: with, odd.json", "3", "4", "3", "5", "info", "ACME101", "m") in parsed
+    # the README's short version reads it the same way
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    short = json.loads(next(b for k, b in FENCE.findall(readme) if k == "json" and "problemMatcher" in b))
+    assert short["tasks"][0]["problemMatcher"]["pattern"] == pattern
+
+
+def vim_errorformat(snippet: str) -> str:
+    return re.search(r"errorformat=((?:\\ |\S)+)", snippet).group(1)
 
 
 def test_editors_vim_errorformat_reads_the_concise_format(concise_output, tmp_path):
@@ -891,14 +1113,17 @@ def test_editors_vim_errorformat_reads_the_concise_format(concise_output, tmp_pa
     if vim is None:
         pytest.skip("vim is not installed")
     snippet = next(b for b in fences("editors.md", "vim") if "errorformat" in b)
-    efm = re.search(r"errorformat=((?:\\ |\S)+)", snippet).group(1)
-    assert efm == "%f:%l:%c:\\ %m"
+    efm = vim_errorformat(snippet)
+    assert efm == "%f:%l:%c-%e.%k:\\ %t%*[a-z]:\\ %m"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert vim_errorformat(next(b for k, b in FENCE.findall(readme) if k == "vim")) == efm
     (tmp_path / "out.txt").write_text(concise_output)
     script = tmp_path / "check.vim"
     script.write_text(
         f"set errorformat={efm}\n"
         "cgetfile out.txt\n"
-        "call writefile(map(getqflist(), {_, e -> join([bufname(e.bufnr), e.lnum, e.col, e.valid, e.text], '|')}), 'qf.txt')\n"
+        "call writefile(map(getqflist(), {_, e -> join([bufname(e.bufnr), e.lnum, e.col, e.end_lnum,"
+        " e.end_col, e.type, e.valid, e.text], '|')}), 'qf.txt')\n"
         "qa!\n"
     )
     subprocess.run(
@@ -908,8 +1133,166 @@ def test_editors_vim_errorformat_reads_the_concise_format(concise_output, tmp_pa
         stdin=subprocess.DEVNULL,
         capture_output=True,
     )
-    entries = [row.split("|", 4) for row in (tmp_path / "qf.txt").read_text().splitlines()]
-    expected = [row.split(":", 3) for row in concise_output.splitlines()]
-    assert [e[:4] for e in entries] == [[x[0], x[1], x[2], "1"] for x in expected]
-    assert [e[4] for e in entries] == [x[3].strip() for x in expected]
-    assert entries[0][4].startswith("IAM101 ")
+    entries = [row.split("|", 7) for row in (tmp_path / "qf.txt").read_text().splitlines()]
+    rx = re.compile(r"^(.+?):(\d+):(\d+)-(\d+)\.(\d+): (\w)\w*: (.*)$")
+    expected = [list(rx.match(row).groups()) for row in concise_output.splitlines()]
+    assert [e[:6] + [e[7]] for e in entries] == expected
+    assert all(e[6] == "1" for e in entries)
+    assert {e[5] for e in entries} == {"e", "w"}  # errors and warnings, not all one kind
+    assert entries[0][7].startswith("IAM101 ")
+
+
+def test_editors_vim_makeprg_snippet_lints_a_path_with_spaces(tmp_path):
+    """The on-save autocommand, run by Vim on a file whose path has spaces."""
+    vim = shutil.which("vim")
+    if vim is None:
+        pytest.skip("vim is not installed")
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "iamlint").exists():
+        pytest.skip("the iamlint command is not installed next to this interpreter")
+    (tmp_path / "dir with space").mkdir()
+    shutil.copy(ADMIN, tmp_path / "dir with space" / "a b.json")
+    (tmp_path / "snippet.vim").write_text(next(b for b in fences("editors.md", "vim") if "makeprg" in b))
+    (tmp_path / "check.vim").write_text(
+        "source snippet.vim\n"
+        "edit dir\\ with\\ space/a\\ b.json\n"
+        "write\n"
+        "call writefile(map(getloclist(0), {_, e -> join([bufname(e.bufnr), e.lnum, e.col, e.end_col,"
+        " e.type, e.valid], '|')}), 'll.txt')\n"
+        "qa!\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
+    env["PATH"] = str(bin_dir) + os.pathsep + env.get("PATH", "")
+    subprocess.run(
+        [vim, "-es", "-u", "NONE", "-i", "NONE", "-N", "-S", "check.vim"],
+        cwd=tmp_path,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        env=env,
+    )
+    assert (tmp_path / "ll.txt").read_text().splitlines() == [
+        "dir with space/a b.json|8|9|15|e|1",
+        "dir with space/a b.json|20|17|20|e|1",
+    ]
+
+
+def run_emacs(tmp_path: Path, script: str) -> list[str]:
+    emacs = shutil.which("emacs")
+    if emacs is None:
+        pytest.skip("emacs is not installed")
+    (tmp_path / "check.el").write_text(script, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR",)}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    proc = subprocess.run(
+        [emacs, "--batch", "-Q", "-l", "check.el"],
+        cwd=tmp_path,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert "error" not in proc.stderr.lower(), proc.stderr
+    return proc.stdout.splitlines()
+
+
+def test_editors_emacs_compilation_mode_reads_the_concise_format(concise_output, tmp_path):
+    """M-x compile: Emacs' built-in GNU pattern, with the range and the severity."""
+    (tmp_path / "out.txt").write_text(concise_output)
+    rows = run_emacs(
+        tmp_path,
+        """(require 'compile)
+(with-current-buffer (get-buffer-create "*iamlint*")
+  (insert-file-contents "out.txt")
+  (compilation-mode)
+  (font-lock-ensure)
+  (goto-char (point-min))
+  (while (not (eobp))
+    (let ((msg (get-text-property (point) 'compilation-message)))
+      (if (null msg)
+          (princ "no match\\n")
+        (let ((loc (compilation--message->loc msg))
+              (end (compilation--message->end-loc msg)))
+          (princ (format "%s|%s|%s|%s|%s\\n"
+                         (caar (compilation--loc->file-struct loc))
+                         (compilation--loc->line loc) (compilation--loc->col loc)
+                         (and end (compilation--loc->line end))
+                         (compilation--message->type msg))))))
+    (forward-line 1)))
+""",
+    )
+    rx = re.compile(r"^(.+?):(\d+):(\d+)-(\d+)\.(\d+): (\w+): ")
+    kinds = {"error": "2", "warning": "1", "info": "0"}
+    expected = []
+    for row in concise_output.splitlines():
+        file, line, col, end_line, _end_col, severity = rx.match(row).groups()
+        expected.append(f"{file}|{line}|{col}|{end_line}|{kinds[severity]}")
+    assert rows == expected
+
+
+def test_editors_emacs_flymake_backend(tmp_path):
+    """The Flymake backend of docs/editors.md, run by Emacs on buffers piped to iamlint."""
+    snippet = next(b for b in fences("editors.md", "elisp") if "iamlint-flymake" in b)
+    (tmp_path / "snippet.el").write_text(snippet, encoding="utf-8")
+    (tmp_path / "dir with space").mkdir()
+    shutil.copy(ADMIN, tmp_path / "dir with space" / "a b.json")
+    shutil.copy(BROKEN, tmp_path / "broken.json")
+    rows = run_emacs(
+        tmp_path,
+        """(require 'flymake)
+(load-file "snippet.el")
+(defun pos (p) (save-excursion (goto-char p) (format "%d:%d" (line-number-at-pos) (1+ (current-column)))))
+(dolist (file '("dir with space/a b.json" "broken.json"))
+  (with-current-buffer (find-file-noselect file)
+    (let (got (n 0))
+      (iamlint-flymake (lambda (diags &rest _) (setq got (or diags 'none))))
+      (while (and (not got) (< n 600)) (accept-process-output nil 0.1) (setq n (1+ n)))
+      (dolist (d (if (eq got 'none) nil got))
+        (princ (format "%s|%s-%s|%s|%s\\n" file (pos (flymake-diagnostic-beg d)) (pos (flymake-diagnostic-end d))
+                       (flymake-diagnostic-type d) (car (split-string (flymake-diagnostic-text d)))))))))
+""",
+    )
+    assert rows[:2] == [
+        "dir with space/a b.json|8:9-8:15|:error|IAM101",
+        "dir with space/a b.json|20:17-20:20|:error|IAM101",
+    ]
+    assert [r.split("|")[2:] for r in rows[2:]] == [[":error", "IAM900"]]
+
+
+def lua_pattern_to_regex(pattern: str) -> str:
+    """The subset of Lua patterns the nvim-lint snippet uses, as a Python regular expression."""
+    classes = {"d": r"\d", "a": "[A-Za-z]", "S": r"\S", "s": r"\s"}
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "%":
+            nxt = pattern[i + 1]
+            out.append(classes.get(nxt, re.escape(nxt)))
+            i += 2
+        elif c == "-" and out:
+            out.append("*?")  # Lua's lazy repetition
+            i += 1
+        elif c == ".":
+            out.append(".")
+            i += 1
+        else:
+            out.append(c if c in "^$()+*?" else re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+def test_editors_nvim_lint_pattern_reads_the_concise_format(concise_output):
+    snippet = next(b for b in fences("editors.md", "lua") if "from_pattern" in b)
+    m = re.search(r'from_pattern\(\s*"([^"]+)",\s*\{([^}]*)\}', snippet)
+    pattern, groups = m.group(1), re.findall(r'"(\w+)"', m.group(2))
+    assert groups == ["lnum", "col", "end_lnum", "end_col", "severity", "code", "message"]
+    for name in ("error", "warning", "info"):
+        assert f"{name} = vim.diagnostic.severity." in snippet  # the severity map
+    rx = re.compile(lua_pattern_to_regex(pattern))
+    for row in concise_output.splitlines():
+        got = dict(zip(groups, rx.match(row).groups(), strict=True))
+        line, rest = row.split(":", 1)[1], row
+        assert rest.endswith(f"{got['code']} {got['message']}")
+        assert got["severity"] in ("error", "warning")
+        assert line.startswith(f"{got['lnum']}:{got['col']}-{got['end_lnum']}.{got['end_col']}: ")

@@ -6,11 +6,13 @@ import copy
 
 from fixturelib import FIXTURES
 
+from iamlint.data import policy_grammar
 from iamlint.extract import extract_file
 from iamlint.rules.policy_grammar import instance, schema_for
 from iamlint.schemacheck import errors, is_valid
 
-KINDS = ["identity", "resource", "trust", "boundary", "scp", "endpoint", "unknown"]
+#: every kind of the grammar (identity, resource, trust, boundary, session, scp, rcp, ...)
+KINDS = sorted(policy_grammar()["kinds"])
 
 
 def fixture_instances():
@@ -49,6 +51,8 @@ def mutations(doc: dict):
             lambda s: {**s, "Principal": {"Aws": ["x"]}},
             lambda s: {**s, "Condition": {"StringEqual": {"k": ["v"]}}},
             lambda s: {k: v for k, v in s.items() if k not in ("Resource", "NotResource")},
+            lambda s: {**s, "Effect": "Deny", "Principal": "*", "Resource": "*"},
+            lambda s: {**s, "NotPrincipal": {"AWS": ["x"]}},
         ):
             new = copy.deepcopy(doc)
             new["Statement"][i] = change(new["Statement"][i])

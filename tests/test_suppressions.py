@@ -235,8 +235,8 @@ def test_config_entries_match_file_code_and_action(run_cli, tmp_path):
     )
     proc = run_cli("-f", "concise", "policies", cwd=tmp_path)
     assert proc.stdout.splitlines() == [
-        'policies/deploy.json:20:17: IAM101 Allow statement grants every action ("*")',
-        f"{tmp_path / 'pyproject.toml'}:7:1: IAM901 suppression of IAM102 matches no finding; remove it",
+        'policies/deploy.json:20:17-20.20: error: IAM101 Allow statement grants every action ("*")',
+        "pyproject.toml:7:1-7.2: warning: IAM901 suppression of IAM102 matches no finding; remove it",
     ]
 
 

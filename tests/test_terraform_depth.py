@@ -224,13 +224,16 @@ def test_a_deep_sibling_does_not_cost_the_given_file_its_findings(run_cli, tmp_p
     (tmp_path / "main.tf").write_text(GOOD)
     (tmp_path / "deep.tf").write_text(text[len(GOOD) :])
     line -= GOOD.count("\n")
-    given = run_cli("--format", "concise", tmp_path / "main.tf")
+    given = run_cli("--format", "text", tmp_path / "main.tf")
     assert "Traceback" not in given.stderr and "IAM903" not in given.stdout
     assert given.returncode == 1
     assert f"{tmp_path / 'main.tf'}:{GOOD_LINE}:{GOOD_COL}: IAM101 " in given.stdout
-    whole = run_cli("--format", "concise", tmp_path)
+    whole = run_cli("--format", "text", tmp_path)
     assert "Traceback" not in whole.stderr and "IAM903" not in whole.stdout
     assert whole.returncode == 2
     lines = whole.stdout.splitlines()
-    assert f"{tmp_path / 'deep.tf'}:{line}:{col}: IAM900 {MESSAGES['nesting too deep to read']}" in lines
+    assert (
+        f"{tmp_path / 'deep.tf'}:{line}:{col}: IAM900 [error] {MESSAGES['nesting too deep to read']} (parse-error)"
+        in lines
+    )
     assert [ln for ln in lines if ln.startswith(f"{tmp_path / 'main.tf'}:{GOOD_LINE}:{GOOD_COL}: IAM101 ")]

@@ -14,6 +14,7 @@ import json
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -136,10 +137,11 @@ def check_report(fmt: str, out: str) -> None:
             "4 files scanned; 4 policies found; 16 findings (6 errors, 8 warnings, 2 infos).\n"
         )
     elif fmt == "concise":
-        assert out.splitlines() == [
-            ascii_shown(f"{file}:{line}:{col}: {code} {msg}")
-            for file, line, col, code, _s, _r, msg, _o in FINDINGS
-        ]
+        lines = out.splitlines()
+        assert len(lines) == len(FINDINGS)
+        for ln, (file, line, col, code, sev, _r, msg, _o) in zip(lines, FINDINGS, strict=True):
+            assert ln.startswith(ascii_shown(f"{file}:{line}:{col}-"))
+            assert ln.endswith(ascii_shown(f": {sev}: {code} {msg}"))
     elif fmt == "github":
         cmd = {"error": "error", "warning": "warning", "info": "notice"}
         lines = out.splitlines()
@@ -177,7 +179,10 @@ def check_report(fmt: str, out: str) -> None:
                     owner,
                 )
             )
-        assert got == [(f[0], f[1], f[2], f[3], with_owner(f[6], f[7]), f[7]) for f in FINDINGS]
+        # a URI holds the file name's bytes percent-encoded: b"bad\xff.json" is bad%FF.json
+        uri = {f[0]: quote(os.fsencode(f[0]), safe="/") for f in FINDINGS}
+        assert uri[BAD_NAME] == "bad%FF.json"
+        assert got == [(uri[f[0]], f[1], f[2], f[3], with_owner(f[6], f[7]), f[7]) for f in FINDINGS]
     elif fmt == "gitlab":
         doc = json.loads(out)
         got = [

@@ -13,6 +13,7 @@ Extractors parse with `iamlint.parse`, build documents with `iamlint.builder` an
 from __future__ import annotations
 
 from ..diagnostics import parse_error
+from ..model import DocKind
 from .extraction import Extraction
 from .terraform import extract_module
 
@@ -31,8 +32,9 @@ JSON_MARKERS = (
 CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::", "Custom::")
 
 
-def extract_file(path: str, text: str) -> Extraction | None:
-    """Extract one non-Terraform file, or None when it is not IaC."""
+def extract_file(path: str, text: str, kind: DocKind | None = None) -> Extraction | None:
+    """Extract one non-Terraform file, or None when it is not IaC; ``kind`` (from
+    ``[tool.iamlint.kinds]``) is the kind of the policies of a raw JSON policy file."""
     lower = path.lower()
     stripped = text.lstrip()
     if lower.endswith((".yaml", ".yml")) or (lower.endswith(".template") and not stripped.startswith("{")):
@@ -76,7 +78,7 @@ def extract_file(path: str, text: str) -> Extraction | None:
     else:
         from . import jsonpolicy
 
-        ex = jsonpolicy.extract(path, root, text)
+        ex = jsonpolicy.extract(path, root, text, kind)
     if recovered:  # report the slip, and lint what it did not hide
         ex = ex or Extraction("json")
         ex.diagnostics[:0] = [parse_error(path, e.message, e.line, e.column) for e in recovered]

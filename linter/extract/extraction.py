@@ -44,6 +44,7 @@ def duplicate_keys(path: str, node: Any, limit: int = 100) -> list[Finding]:
                                 DUPLICATE_KEY,
                                 f"duplicate key {str(key)!r}{where}; the last value is used",
                                 Span(path, second[0], second[1], second[2], second[3]),
+                                value=f"duplicate:{key}",  # not the line of the first one
                             )
                         )
             stack.extend(n.values())

@@ -3,17 +3,32 @@
 `PrincipalNode` is a principal being assembled (the model's `IAMPrincipal` is frozen); the
 CloudFormation, Terraform and plan extractors fill the same node, so the graph means the
 same thing whatever the input. `managed_policy_name` is the one reading of an AWS managed
-policy ARN.
+policy ARN, and `managed_ref` the one way every extractor turns an attached ARN (or a SAM
+``Policies`` name) into a `ManagedPolicyRef`: an AWS managed policy is looked up in the
+offline index (`iamlint.managed`, read only when a file attaches one) and its document built
+by the model builder, every value located at the ARN or name the user wrote.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..model import IAMPrincipal, ManagedPolicyRef, PolicyDocument, Span, Str, Value
+from ..builder import DocumentBuilder
+from ..diagnostics import internal_error
+from ..model import (
+    DocKind,
+    Finding,
+    IAMPrincipal,
+    ManagedPolicyRef,
+    Origin,
+    PolicyDocument,
+    Span,
+    Str,
+    Value,
+)
 
 _PARTITION = re.compile(r"^aws(-cn|-us-gov|-iso[a-z-]*|-eusc)?$")
 
@@ -82,3 +97,68 @@ def managed_policy_name(value: Value) -> str | None:
     if not _PARTITION.match(parts[1]) or not parts[5].startswith("policy/"):
         return None
     return parts[5].rsplit("/", 1)[-1] or None
+
+
+#: an IAM policy name: 1 to 128 of these characters (IAM API reference, CreatePolicy)
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}")
+
+
+def managed_ref(
+    value: Value,
+    fmt: str,
+    *,
+    boundary: bool = False,
+    bare_name: bool = False,
+    document: PolicyDocument | None = None,
+    diagnostics: list[Finding] | None = None,
+) -> ManagedPolicyRef:
+    """The reference an attached managed policy ARN (or name) makes, resolved when iamlint can.
+
+    ``document``: the customer managed policy of the same template or module that the value
+    names, when the extractor found it. An AWS managed policy ARN, in any partition
+    (``arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess``), or with ``bare_name`` a
+    plain name (SAM ``Policies: [AmazonS3ReadOnlyAccess]``), resolves to the policy's
+    document in the index: kind identity, or boundary for a permissions ``boundary``, in the
+    extractor's format ``fmt``. A name the index does not have keeps ``name`` as written and
+    no document (IAM501 says so). A value that is not literal stays unresolved. When the
+    index cannot be read, one IAM903 goes to ``diagnostics`` and the reference stays
+    unresolved.
+    """
+    if document is not None:
+        return ManagedPolicyRef(value, None, document)
+    name = managed_policy_name(value)
+    arn = name is not None
+    if name is None and bare_name and isinstance(value, Str) and not value.value.startswith("arn:"):
+        name = value.value.strip().rsplit("/", 1)[-1] or None
+    if name is None or not isinstance(value, Str):
+        return ManagedPolicyRef(value)
+    if not _POLICY_NAME.fullmatch(name):
+        return ManagedPolicyRef(value, name)  # no policy has such a name: IAM501 says so
+    from ..managed import ManagedPolicyError, get
+
+    try:
+        index = get()
+        policy = index.by_arn(value.canonical()) if arn else index.lookup(name)
+    except ManagedPolicyError as e:
+        if diagnostics is not None and not any(str(e) in d.message for d in diagnostics):
+            diagnostics.append(internal_error(value.span, str(e)))
+        return ManagedPolicyRef(value, name)
+    if policy is None:
+        return ManagedPolicyRef(value, name)
+    kind = DocKind.BOUNDARY if boundary else DocKind.IDENTITY
+    return ManagedPolicyRef(
+        value,
+        policy.name,
+        _aws_document(policy.name, policy.document, value.span, fmt, kind),
+        policy.path or "",
+    )
+
+
+def _aws_document(
+    name: str, document: dict[str, Any], at: Span, fmt: str, kind: DocKind
+) -> PolicyDocument | None:
+    """An AWS managed policy's document as the model builder builds any document, from the
+    index's JSON: plain values without positions, so that every one of them stands at ``at``."""
+    origin = Origin(file=at.file, format=fmt, owner=name, owner_type="AWS managed policy")
+    doc = DocumentBuilder(at.file, fallback=at).document(document, kind, origin, name=Str(name, at))
+    return None if doc is None else replace(doc, aws_managed=name)

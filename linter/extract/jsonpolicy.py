@@ -15,6 +15,11 @@ every finding in such a document is reported at the string's start (its opening 
 wrapped string that does not hold a JSON object is an IAM900 (at the error in it when its
 JSON is broken, else at the string). Under the bare ``Document`` key, a common word, only a
 string that looks like a JSON object (``{`` or ``%7B``) is taken for a policy.
+
+A raw file does not say what kind of policy it holds: `guess_kind` reads it from the
+document's shape, and a ``[tool.iamlint.kinds]`` glob that matches the file's path replaces
+that guess (``kind`` of `extract`). The wrappers that name a trust policy
+(``AssumeRolePolicyDocument``) keep saying so.
 """
 
 from __future__ import annotations
@@ -62,21 +67,80 @@ def looks_like_endpoint_policy(items: list) -> bool:
     return full
 
 
+def _items(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def looks_like_rcp(items: list) -> bool:
+    """The shape of a resource control policy (AWS Organizations, "RCP syntax"): every
+    statement denies, to ``"Principal": "*"``, actions of the services RCPs apply to (or
+    ``"*"``), on ``"Resource": "*"``. A bucket or queue policy names its resource; a key
+    policy that only denies would lock everyone out of the key.
+    """
+    from ..data import rcp_services
+
+    if not items:
+        return False
+    services = rcp_services()
+    for s in items:
+        if not isinstance(s, dict) or s.get("Effect") != "Deny" or s.get("Principal") != "*":
+            return False
+        if "NotAction" in s or "NotPrincipal" in s or not _is_star(s.get("Resource")):
+            return False
+        for a in _items(s.get("Action")):
+            if not isinstance(a, str) or (a != "*" and a.split(":", 1)[0].lower() not in services):
+                return False
+    return True
+
+
 def guess_kind(node) -> DocKind:
-    """A raw policy's kind from its statements: Principal means a resource or trust policy."""
-    stmts = node.get("Statement")
-    items = stmts if isinstance(stmts, list) else [stmts]
+    """A raw policy's kind from its statements (``[tool.iamlint.kinds]`` overrides it).
+
+    A VPC endpoint policy or a resource control policy by their shapes (see
+    `looks_like_endpoint_policy`, `looks_like_rcp`); else a document with a ``Principal``
+    is a trust policy when it allows or denies ``sts:AssumeRole*`` and has no ``Resource``
+    anywhere (a trust policy has none: a document with both a Principal and a Resource is
+    a resource policy, never a trust policy), a resource policy otherwise; a document
+    without a Principal is an identity policy.
+    """
+    items = _items(node.get("Statement"))
     if looks_like_endpoint_policy(items):
         return DocKind.ENDPOINT
-    has_principal = False
+    if looks_like_rcp(items):
+        return DocKind.RCP
+    has_principal = assumes = has_resource = False
     for s in items:
-        if isinstance(s, dict) and ("Principal" in s or "NotPrincipal" in s):
+        if not isinstance(s, dict):
+            continue
+        has_resource = has_resource or "Resource" in s or "NotResource" in s
+        if "Principal" in s or "NotPrincipal" in s:
             has_principal = True
-            action = s.get("Action")
-            acts = action if isinstance(action, list) else [action]
-            if any(isinstance(a, str) and a.lower().startswith("sts:assumerole") for a in acts):
-                return DocKind.TRUST
-    return DocKind.RESOURCE if has_principal else DocKind.IDENTITY
+            if any(
+                isinstance(a, str) and a.lower().startswith("sts:assumerole") for a in _items(s.get("Action"))
+            ):
+                assumes = True
+    if not has_principal:
+        return DocKind.IDENTITY
+    return DocKind.TRUST if assumes and not has_resource else DocKind.RESOURCE
+
+
+def org_policy_kind(content) -> DocKind:
+    """The kind of an AWS Organizations policy whose type is not known (a parameter, a
+    variable): a resource control policy names its principals (``"Principal": "*"``), a
+    service control policy never does. ``content`` is the document, a JSON string or an
+    expression holding one; a ``Principal`` anywhere in it means an RCP."""
+    stack = [content]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "Principal" in node or "NotPrincipal" in node:
+                return DocKind.RCP
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and '"Principal"' in node:
+            return DocKind.RCP
+    return DocKind.SCP
 
 
 #: services of the policies attached to one resource (a key, a secret, a repository, ...)
@@ -111,22 +175,26 @@ def _looks_like_json(value: str) -> bool:
     return body.startswith("{") or body[:3].upper() == "%7B"
 
 
-def find_documents(root):
+def find_documents(root, kind: DocKind | None = None):
     """Yield (node, kind, path) for each policy document in a raw JSON file; ``node`` is the
-    document, or the string that holds it (see the module's docstring)."""
+    document, or the string that holds it (see the module's docstring). ``kind`` replaces
+    the shape guess (a wrapper that names its kind keeps it); a string's kind stays
+    ``UNKNOWN`` until it is read."""
     if not isinstance(root, dict):
         return
     if "Statement" in root:
-        yield root, guess_kind(root), ""
+        yield root, kind or guess_kind(root), ""
         return
-    for keys, kind in WRAPPERS:
+    for keys, named in WRAPPERS:
         node: Any = root
         for k in keys:
             node = node.get(k) if isinstance(node, dict) else None
+        if named is DocKind.UNKNOWN and kind is not None:
+            named = kind
         if isinstance(node, dict) and "Statement" in node:
-            yield node, (guess_kind(node) if kind is DocKind.UNKNOWN else kind), ".".join(keys)
+            yield node, (guess_kind(node) if named is DocKind.UNKNOWN else named), ".".join(keys)
         elif isinstance(node, str) and (keys not in _AMBIGUOUS or _looks_like_json(node)):
-            yield node, kind, ".".join(keys)
+            yield node, named, ".".join(keys)
 
 
 def _json_kind(v: Any) -> str:
@@ -182,27 +250,29 @@ def read_string(path: str, text: str | None, lines: LineIndex | None, s: str, wh
     return node
 
 
-def extract(path: str, root, text: str | None = None) -> Extraction | None:
+def extract(path: str, root, text: str | None = None, kind: DocKind | None = None) -> Extraction | None:
     """The policy documents of a raw JSON file already parsed with positions (``text``, the
-    file's text, maps positions inside documents wrapped as strings)."""
-    found = list(find_documents(root))
+    file's text, maps positions inside documents wrapped as strings); ``kind``, from the
+    configuration, replaces the shape guess."""
+    found = list(find_documents(root, kind))
     if not found:
         return None
     out = Extraction("json")
     out.diagnostics.extend(duplicate_keys(path, root))
     builder = DocumentBuilder(path)
     lines = LineIndex(text) if text is not None and any(isinstance(f[0], str) for f in found) else None
-    for node, kind, prop in found:
+    for node, found_kind, prop in found:
         if isinstance(node, str):
             node = read_string(path, text, lines, node, prop, out)
             if node is None:
                 continue
-            kind = guess_kind(node) if kind is DocKind.UNKNOWN else kind
+            found_kind = guess_kind(node) if found_kind is DocKind.UNKNOWN else found_kind
         doc = builder.document(
             node,
-            kind,
+            found_kind,
             Origin(file=path, format="json", path=prop),
-            single_resource=looks_single_resource(node, kind),
+            single_resource=looks_single_resource(node, found_kind),
+            consume=True,  # nothing reads the tree after its documents are built
         )
         if doc is not None:
             out.documents.append(doc)

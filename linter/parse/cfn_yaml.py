@@ -1,9 +1,10 @@
-"""CloudFormation YAML to positional nodes, through PyYAML's composer.
+"""CloudFormation YAML to positional nodes, from PyYAML's parser events.
 
-`load` composes the text with PyYAML's C loader (``yaml.CSafeLoader``, falling back to the
-pure-Python ``yaml.SafeLoader``): the composer builds a node graph with start and end marks
-and constructs nothing, so no Python object is ever created from a tag. The graph is then
-converted into the positional nodes of `iamlint.parse.nodes`:
+`load` parses the text with PyYAML's C loader (``yaml.CSafeLoader``, falling back to the
+pure-Python ``yaml.SafeLoader``) and reads its events as PyYAML's composer would, resolving
+the tags of untagged values with its resolver, but builds the positional nodes of
+`iamlint.parse.nodes` directly: no node graph is composed (it took as much memory as the
+tree), and no Python object is ever constructed from a tag.
 
 - mappings become ``PDict`` (duplicate keys recorded in ``PDict.dups``, the later value
   winning, as CloudFormation does), sequences ``PList``;
@@ -17,17 +18,16 @@ converted into the positional nodes of `iamlint.parse.nodes`:
   the user wrote it. An unknown tag is an IAM900 diagnostic at the tag; its value is kept as
   an opaque one-key mapping (``{"!Tag": value}``) that resolves to an unknown value.
 
-Two guards keep hostile input bounded. libyaml's composer recurses on the C stack and
-crashes the process on very deep nesting, so a cheap upper bound of the nesting depth is
-computed first and, when it is high, the exact depth is measured on the (iterative) event
-stream before composing. Aliases are expanded while converting, so a "billion laughs"
-document is stopped by counting converted nodes against a budget proportional to the file
-size.
+Two guards keep hostile input bounded. The nesting depth is counted as the events arrive
+(libyaml's parser is iterative; its composer, which recursed on the C stack and crashed on
+very deep nesting, is not used). An alias is the node its anchor made, shared, not a copy,
+but it counts as many nodes and as many levels as that node expands to, so a "billion
+laughs" document is stopped by a budget of nodes proportional to the file size, and every
+walk of the tree stays as bounded as the tree of a file without aliases.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ..positions import LineIndex, Pos, PositionedError
@@ -38,10 +38,9 @@ from .nodes import PDict, PList, PScalar, PStr
 MAX_DEPTH = 200
 #: nodes a document may expand to, beyond one per character of the file (aliases)
 NODE_ALLOWANCE = 100_000
-#: above this bound on the nesting depth, measure the depth before composing
-DEPTH_CHECK_BOUND = 1_000
 
 _YAML = "tag:yaml.org,2002:"
+_NOWHERE: Pos = (0, 0, 0, 0)  # a collection's position until its end is read
 _STR = _YAML + "str"
 
 #: short-form tag -> long-form key
@@ -90,79 +89,17 @@ class YStr(PStr):
 class IntrinsicDict(PDict):
     """A one-key mapping for an intrinsic function; ``short`` when written as a ``!Tag``."""
 
-    short: bool = False
+    __slots__ = ("short",)
+
+    def __init__(self, pos: Pos):
+        super().__init__(pos)
+        self.short = False
 
 
 def _loader():
     import yaml
 
     return yaml, getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-
-
-_BRACKET = re.compile(r"[\[{]")
-# An alias (``*name``) follows whitespace, a flow indicator or ``:``; without one, every
-# compose node is converted once and may be released as soon as it is.
-_ALIAS = re.compile(r"(?:\A|(?<=[\s\[{,:]))\*")
-# Block nesting needs indentation or compact indicators (``- - x``, ``? - x``).
-_LINE_PREFIX = re.compile(r"^[ \t?-]*", re.MULTILINE)
-
-
-def _depth_bound(text: str) -> int:
-    """A cheap upper bound of the nesting depth, without parsing.
-
-    Every flow level needs its own opener, so flow depth <= the number of brackets that may
-    open a collection. Every two block levels need a deeper start column (a sequence may
-    sit at its parent key's indentation), reached by spaces or compact ``-``/``?``
-    indicators, so block depth <= 2 * (longest such line prefix + 2).
-    """
-    brackets = text.count("[") + text.count("{")
-    longest = max(map(len, text.split("\n"))) if text else 0
-    if brackets + 2 * (longest + 2) <= DEPTH_CHECK_BOUND:
-        return brackets + 2 * (longest + 2)  # the coarse bound is enough
-    flow = _flow_openers(text) if brackets > DEPTH_CHECK_BOUND // 2 else brackets
-    prefix = max((len(m) for m in _LINE_PREFIX.findall(text)), default=0)
-    return flow + 2 * (prefix + 2)
-
-
-def _flow_openers(text: str) -> int:
-    """Brackets that may open a flow collection.
-
-    A flow collection opens only at the start of a node: after the start of the text,
-    whitespace (line breaks included), another opener, ``,``, ``:`` or ``?``. A bracket
-    after anything else (``${AWS::Region}``, ``foo[1]``, a tag such as ``!x[``) is text.
-    """
-    n = 0
-    for m in _BRACKET.finditer(text):
-        i = m.start()
-        before = text[i - 1] if i else " "
-        if before.isspace() or before in "[{,:?":
-            n += 1
-    return n
-
-
-def _check_depth(yaml: Any, loader: Any, text: str) -> None:
-    """Raise PositionedError if the event stream nests deeper than MAX_DEPTH (iterative, safe)."""
-    from yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
-
-    depth = 0
-    parser = loader(text)
-    try:
-        get = parser.get_event
-        event = get()
-        while event is not None:
-            kind = type(event)
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    m = event.start_mark
-                    raise PositionedError(
-                        f"YAML nesting deeper than {MAX_DEPTH} levels", m.line + 1, m.column + 1
-                    )
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                depth -= 1
-            event = get()
-    finally:
-        parser.dispose()
 
 
 def _yaml_error(e: Exception, text: str) -> PositionedError:
@@ -199,45 +136,104 @@ def _yaml_error(e: Exception, text: str) -> PositionedError:
 def load(
     text: str, comments: list | None = None, containing: str = ""
 ) -> tuple[Any, list[tuple[str, int, int]]]:
-    """Compose and convert; return (root node or None, [(message, line, column)] problems).
+    """Parse and convert; return (root node or None, [(message, line, column)] problems).
 
     Raises `PositionedError` for text that is not YAML, nests too deeply or expands too much.
-    The problems are non-fatal (unknown tags, non-scalar keys). A ``comments`` list receives
-    the text's comments that hold ``containing`` (`yaml_comments.comments`, found on the
-    composed graph).
+    The problems are non-fatal (unknown tags, non-scalar keys). With a ``comments`` list, the
+    comments of the text that hold ``containing`` are added to it (see `yaml_comments`): only
+    a text that holds ``containing`` at all is scanned for them.
     """
-    yaml, loader = _loader()
+    yaml, loader_class = _loader()
+    loader = loader_class(text)
     try:
-        if loader is not yaml.SafeLoader and _depth_bound(text) > DEPTH_CHECK_BOUND:
-            _check_depth(yaml, loader, text)
-        node = yaml.compose(text, Loader=loader)
+        conv = _Converter(text, NODE_ALLOWANCE + len(text), loader)
+        root = conv.document()
     except PositionedError:
         raise
     except RecursionError:
         raise PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", 1, 1) from None
     except yaml.YAMLError as e:
         raise _yaml_error(e, text) from None
-    if node is None:
-        return None, []
-    if comments is not None:
+    finally:
+        loader.dispose()
+    if comments is not None and containing in text:
         from .yaml_comments import comments as find_comments
 
-        comments.extend(find_comments(text, node, containing))
-    conv = _Converter(text, NODE_ALLOWANCE + len(text), release=_ALIAS.search(text) is None)
-    root = conv.convert(node, 0)
+        comments.extend(find_comments(text, None, containing))
     return root, conv.problems
 
 
-class _Converter:
-    """Compose nodes -> positional nodes, counting nodes (aliases expand) and depth."""
+class _Node:
+    """What `tagged` needs of a node with a tag: the composer's node, from its events."""
 
-    def __init__(self, text: str, budget: int, release: bool = False):
+    __slots__ = ("id", "tag", "value", "style", "start_mark", "end_mark")
+
+    def __init__(self, id: str, tag: str, value: Any, style: Any, start_mark: Any, end_mark: Any):
+        self.id = id
+        self.tag = tag
+        self.value = value
+        self.style = style
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+
+
+class _Converter:
+    """Parser events -> positional nodes, counting nodes (aliases expand) and depth.
+
+    No node graph is composed: each value is converted as its events arrive, so only the
+    positional tree is ever held. An alias is the very node its anchor made (positions are
+    the anchor's, as in the composer's graph), and counts as many nodes, and as deep, as that
+    node expands to.
+    """
+
+    def __init__(self, text: str, budget: int, loader: Any):
+        from yaml.events import (
+            AliasEvent,
+            MappingEndEvent,
+            MappingStartEvent,
+            ScalarEvent,
+            SequenceEndEvent,
+            StreamEndEvent,
+        )
+        from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
         self.text = text
         self.budget = budget
-        self.release = release  # drop converted compose subtrees (no aliases): less memory
+        self.get = loader.get_event
+        self.resolve = loader.resolve
         self.count = 0
+        self.deepest = 0
         self.problems: list[tuple[str, int, int]] = []
         self._lines: LineIndex | None = None
+        self.end: Any = None  # the end mark of the collection read last
+        self.last: Any = None  # and its last value
+        #: anchor -> (node, nodes it stands for, its height)
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
+        self._events = (AliasEvent, ScalarEvent, MappingStartEvent, MappingEndEvent, SequenceEndEvent)
+        self._stream_end = StreamEndEvent
+        self._kinds = (ScalarNode, SequenceNode, MappingNode)
+
+    def document(self) -> Any:
+        """The one document of the stream (None when it is empty), as ``yaml.compose`` reads it."""
+        from yaml.composer import ComposerError
+
+        get = self.get
+        get()  # stream start
+        event = get()
+        if isinstance(event, self._stream_end):
+            return None
+        first = get()  # after the document start: the root's first event
+        root = self.node(first, 0)
+        get()  # document end
+        event = get()
+        if not isinstance(event, self._stream_end):
+            raise ComposerError(
+                "expected a single document in the stream",
+                first.start_mark,
+                "but found another document",
+                event.start_mark,
+            )
+        return root
 
     # -- positions --------------------------------------------------------------------------
     @staticmethod
@@ -288,49 +284,158 @@ class _Converter:
         return (line, col, line, col + len(node.tag))
 
     # -- conversion -------------------------------------------------------------------------
-    def convert(self, node: Any, depth: int) -> Any:
+    def stop(self, message: str, mark: Any) -> PositionedError:
+        return PositionedError(message, mark.line + 1, mark.column + 1)
+
+    def too_many(self, mark: Any) -> PositionedError:
+        return self.stop(
+            f"YAML aliases expand to more than {self.budget} values (an alias bomb?); "
+            "the document was not read",
+            mark,
+        )
+
+    def node(self, event: Any, depth: int) -> Any:
+        """The value whose first event is ``event``, at nesting ``depth``."""
+        if type(event) is self._events[0]:
+            return self.alias(event, depth)
         self.count += 1
         if self.count > self.budget:
-            m = node.start_mark
-            raise PositionedError(
-                f"YAML aliases expand to more than {self.budget} values (an alias bomb?); "
-                "the document was not read",
-                m.line + 1,
-                m.column + 1,
-            )
+            raise self.too_many(event.start_mark)
         if depth > MAX_DEPTH:
-            m = node.start_mark
-            raise PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", m.line + 1, m.column + 1)
-        if node.tag[0] == "!":
-            return self.tagged(node, depth)
-        s, e = node.start_mark, node.end_mark
-        return self.plain(node, depth, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
+            raise self.stop(f"YAML nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+        if depth > self.deepest:
+            self.deepest = depth
+        anchor = event.anchor
+        if anchor is None:
+            return self.value(event, depth)
+        self.check_anchor(event)
+        count, deepest = self.count, self.deepest
+        self.deepest = depth
+        self.anchors[anchor] = (None, 0, 0)  # being read: an alias to it inside it is a loop
+        out = self.value(event, depth)
+        self.anchors[anchor] = (out, self.count - count + 1, self.deepest - depth)
+        self.deepest = max(deepest, self.deepest)
+        return out
 
-    def plain(self, node: Any, depth: int, pos: Pos) -> Any:
-        """A node without a CloudFormation tag, at ``pos``."""
-        kind = node.id
-        if kind == "scalar":
-            if node.tag == _STR:
-                s = YStr(node.value, pos)
-                if node.style:
-                    s.style = node.style
-                return s
-            return self.scalar(node, pos)
-        if kind == "sequence":
-            out = PList(pos)
-            append, convert = out.append, self.convert
-            depth += 1
-            for item in node.value:
-                append(convert(item, depth))
-            if out and not node.flow_style:
-                _end_at_last(out, out[-1])
-            if self.release:
-                node.value = []
-            return out
-        return self.mapping(node, depth, pos)
+    def check_anchor(self, event: Any) -> None:
+        if event.anchor in self.anchors:
+            from yaml.composer import ComposerError
 
-    def scalar(self, node: Any, pos: Pos) -> Any:
-        tag, value = node.tag, node.value
+            raise ComposerError(
+                "found duplicate anchor; first occurrence", None, "second occurrence", event.start_mark
+            )
+
+    def alias(self, event: Any, depth: int) -> Any:
+        hit = self.anchors.get(event.anchor)
+        if hit is None:
+            from yaml.composer import ComposerError
+
+            raise ComposerError(None, None, "found undefined alias", event.start_mark)
+        node, size, height = hit
+        if node is None or depth + height > MAX_DEPTH:  # an alias inside its own anchor nests forever
+            raise self.stop(f"YAML nesting deeper than {MAX_DEPTH} levels", event.start_mark)
+        self.count += size
+        if self.count > self.budget:
+            raise self.too_many(event.start_mark)
+        if depth + height > self.deepest:
+            self.deepest = depth + height
+        return node
+
+    def value(self, event: Any, depth: int) -> Any:
+        """A scalar, or a collection whose start event is ``event``, without its anchor."""
+        _, scalar_event, mapping_start, _, _ = self._events
+        kind = type(event)
+        tag = event.tag
+        if kind is scalar_event:
+            if tag is None or tag == "!":
+                tag = self.resolve(self._kinds[0], event.value, event.implicit)
+            if tag[0] == "!":
+                return self.tagged(event, tag, depth)
+            s, e = event.start_mark, event.end_mark
+            return self.scalar(
+                tag, event.value, event.style, (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            )
+        if tag is None or tag == "!":
+            tag = self.resolve(self._kinds[2 if kind is mapping_start else 1], None, event.implicit)
+        if tag[0] == "!":
+            return self.tagged(event, tag, depth)
+        return self.collection(event, depth)[0]
+
+    def collection(self, event: Any, depth: int) -> tuple[Any, Any]:
+        """(the sequence or mapping ``event`` starts, its end mark)."""
+        s = event.start_mark
+        out: Any = self.mapping(depth) if type(event) is self._events[2] else self.sequence(depth)
+        end, last = self.end, self.last
+        out.pos = (s.line + 1, s.column + 1, end.line + 1, end.column + 1)
+        if last is not None and not event.flow_style:
+            _end_at_last(out, last)
+        return out, end
+
+    def sequence(self, depth: int) -> PList:
+        out = PList(_NOWHERE)
+        append, get, node = out.append, self.get, self.node
+        end = self._events[4]
+        depth += 1
+        event = get()
+        while type(event) is not end:
+            append(node(event, depth))
+            event = get()
+        self.end = event.end_mark
+        self.last = out[-1] if out else None
+        return out
+
+    def mapping(self, depth: int) -> PDict:
+        alias_event, scalar_event, _, end, _ = self._events
+        out = PDict(_NOWHERE)
+        get, node = self.get, self.node
+        depth += 1
+        value: Any = None
+        event = get()
+        while type(event) is not end:
+            kind = type(event)
+            key: PStr | None = None
+            if kind is scalar_event:
+                s, e = event.start_mark, event.end_mark
+                key = PStr(event.value, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
+                if event.anchor is not None:  # a key an alias may name later, as a value
+                    self.check_anchor(event)
+                    self.anchors[event.anchor] = (self.value(event, depth), 1, 0)
+            elif kind is alias_event:
+                key = self.alias_key(event)
+            if key is None:
+                m = event.start_mark
+                self.problems.append(
+                    ("a mapping key must be a plain value, not a list or a map", m.line + 1, m.column + 1)
+                )
+                if kind is not alias_event:
+                    node(event, depth)  # read (its anchors may be named later), not kept
+                node(get(), depth)  # its value: read, not kept
+                event = get()
+                continue
+            value = node(get(), depth)
+            if key in out:
+                first = next(k for k in out if k == key)
+                out.add_dup(key, getattr(first, "pos", None), key.pos)
+                del out[key]
+            out[key] = value
+            event = get()
+        self.end = event.end_mark
+        self.last = value
+        return out
+
+    def alias_key(self, event: Any) -> PStr | None:
+        """The key an alias to a scalar stands for, with the scalar's position; else None."""
+        hit = self.anchors.get(event.anchor)
+        node = hit[0] if hit is not None else None
+        if isinstance(node, PStr):
+            return PStr(str(node), node.pos)
+        if isinstance(node, PScalar):
+            return PStr(node.text, node.pos)
+        if hit is None:
+            self.alias(event, 0)  # raises: an undefined alias
+        return None
+
+    def scalar(self, tag: str, value: str, style: Any, pos: Pos) -> Any:
         if tag.startswith(_YAML) and tag != _STR:
             kind = tag[len(_YAML) :]
             if kind == "int":
@@ -342,38 +447,20 @@ class _Converter:
             if kind == "null":
                 return PScalar(None, pos, value)
         s = YStr(value, pos)
-        if node.style:
-            s.style = node.style
+        if style:
+            s.style = style
         return s
 
-    def mapping(self, node: Any, depth: int, pos: Pos) -> PDict:
-        out = PDict(pos)
-        convert = self.convert
-        depth += 1
-        value: Any = None
-        for knode, vnode in node.value:
-            if knode.id != "scalar":
-                m = knode.start_mark
-                self.problems.append(
-                    ("a mapping key must be a plain value, not a list or a map", m.line + 1, m.column + 1)
-                )
-                continue
-            s, e = knode.start_mark, knode.end_mark
-            key = PStr(knode.value, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
-            value = convert(vnode, depth)
-            if key in out:
-                first = next(k for k in out if k == key)
-                out.dups.append((key, getattr(first, "pos", None), key.pos))
-                del out[key]
-            out[key] = value
-        if value is not None and not node.flow_style:
-            _end_at_last(out, value)
-        if self.release:
-            node.value = []
-        return out
-
-    def tagged(self, node: Any, depth: int) -> Any:
-        tag = node.tag
+    def tagged(self, event: Any, tag: str, depth: int) -> Any:
+        scalar = type(event) is self._events[1]
+        node = _Node(
+            "scalar" if scalar else "collection",
+            tag,
+            event.value if scalar else None,
+            event.style if scalar else None,
+            event.start_mark,
+            event.end_mark,
+        )
         long = SHORT_FORMS.get(tag)
         if long is None:
             line, col, _, _ = self.tag_pos(node)
@@ -386,24 +473,27 @@ class _Converter:
                 (f"unknown YAML tag {tag}: not a CloudFormation intrinsic function{hint}", line, col)
             )
             long = tag
-        line, col = self.value_start(node)
-        end = node.end_mark
-        inner_pos: Pos = (line, col, end.line + 1, end.column + 1)
-        if long == "Fn::GetAtt" and node.id == "scalar":
-            inner: Any = self.getatt(node, inner_pos, 1 if node.style in ("'", '"') else 0)
-        elif node.id == "scalar":
-            inner = YStr(node.value, inner_pos)
-            if node.style:
-                inner.style = node.style
+        if scalar:
+            line, col = self.value_start(node)
+            end = node.end_mark
+            inner_pos: Pos = (line, col, end.line + 1, end.column + 1)
+            if long == "Fn::GetAtt":
+                inner: Any = self.getatt(node, inner_pos, 1 if node.style in ("'", '"') else 0)
+            else:
+                inner = YStr(node.value, inner_pos)
+                if node.style:
+                    inner.style = node.style
         else:
-            inner = self.plain(node, depth, inner_pos)
+            inner, node.end_mark = self.collection(event, depth)
+            line, col = self.value_start(node)
+            inner.pos = (line, col, inner.pos[2], inner.pos[3])
         if long == "Fn::If" and not (isinstance(inner, list) and len(inner) == 3):
             tl, tc, _, _ = self.tag_pos(node)
             self.problems.append((if_arity_message(inner), tl, tc))
         out = IntrinsicDict(self.pos(node))
         out.short = True
         out[PStr(long, self.tag_pos(node))] = inner
-        if node.id != "scalar":
+        if not scalar:
             _end_at_last(out, inner)
         return out
 
@@ -447,6 +537,12 @@ def _number(text: str, kind: type) -> Any:
             if t.lower().startswith(("0x", "0o", "0b", "-0x", "+0x")):
                 return int(t, 0)
             return int(t)
-        return float(t.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
-    except ValueError:
+        value = float(t.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf"))
+    except ValueError:  # more digits than int() reads, or a form Python does not know
         return text
+    if value in (_INF, -_INF) and "inf" not in t.lower():
+        return text  # beyond a double's range (1.0e+999999), not infinity
+    return value
+
+
+_INF = float("inf")

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..positions import LineIndex, Pos, PositionedError
 from .hcl_parser import get_parser
+from .nodes import number
 
 Token: Any = None  # lark.Token, imported with the parser
 
@@ -856,18 +857,10 @@ class _Converter:
         return q
 
     def x_int_lit(self, t: Any, s: int, e: int) -> Expr:
-        text = str(t.children[0])
-        try:
-            return Lit(self.span(s, e), self.src, s, e, int(text))
-        except ValueError:
-            return Opaque(self.span(s, e), self.src, s, e)
+        # a number too large for Python keeps its text as its value, as in JSON
+        return Lit(self.span(s, e), self.src, s, e, number(str(t.children[0])))
 
-    def x_float_lit(self, t: Any, s: int, e: int) -> Expr:
-        text = str(t.children[0])
-        try:
-            return Lit(self.span(s, e), self.src, s, e, float(text))
-        except ValueError:
-            return Opaque(self.span(s, e), self.src, s, e)
+    x_float_lit = x_int_lit
 
     def x_literal_value(self, t: Any, s: int, e: int) -> Expr:
         word = str(t.children[0])
@@ -953,7 +946,7 @@ class _Converter:
         if index.data == "short_index":
             tok = [c for c in index.children if isinstance(c, Token) and c.type == "INT_LITERAL"][0]
             step: Expr = Lit(
-                self.span(tok.start_pos, tok.end_pos), self.src, tok.start_pos, tok.end_pos, int(str(tok))
+                self.span(tok.start_pos, tok.end_pos), self.src, tok.start_pos, tok.end_pos, number(str(tok))
             )
         else:
             inner = [

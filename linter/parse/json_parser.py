@@ -17,7 +17,7 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from ..positions import LineIndex, Mapper, PositionedError
-from .nodes import PDict, PList, PScalar, PStr
+from .nodes import PDict, PList, PScalar, PStr, number
 
 MAX_DEPTH = 200  # real templates nest under 40 levels; this keeps recursion safe
 
@@ -71,8 +71,7 @@ def parse_json(
         m = _NUMBER.match(text, idx)
         if m and m.end() > idx:
             t = m.group()
-            num: Any = float(t) if ("." in t or "e" in t or "E" in t) else int(t)
-            return PScalar(num, lines.span(idx, m.end()), t), m.end()
+            return PScalar(number(t), lines.span(idx, m.end()), t), m.end()
         for word, val in (("true", True), ("false", False), ("null", None)):
             if text.startswith(word, idx):
                 end = idx + len(word)
@@ -101,7 +100,7 @@ def parse_json(
             v, idx = value(idx, depth)
             if key in d:
                 first = next(x for x in d if x == key)
-                d.dups.append((key, getattr(first, "pos", None), key.pos))
+                d.add_dup(key, getattr(first, "pos", None), key.pos)
                 del d[key]
             d[key] = v
             idx = ws(text, idx).end()

@@ -6,6 +6,10 @@ end_column), 1-based, end exclusive. Numbers, booleans and null become ``PScalar
 ``PDict.dups`` records duplicate keys as (key, first_pos, second_pos); the later value wins,
 as in CloudFormation and most JSON readers.
 
+A tree holds one node per value of its file, so nodes are small: ``PDict``, ``PList`` and
+``PScalar`` have ``__slots__`` (and a mapping without duplicates shares one empty ``dups``),
+and a ``PStr`` gets a one-key ``__dict__`` of its own (a ``str`` subclass cannot have slots).
+
 Every parser (`json_parser`, `cfn_yaml`, and through the Terraform evaluator `hcl_tree`)
 produces these nodes, so extractors and the model builder see one kind of tree.
 """
@@ -22,18 +26,31 @@ class PStr(str):
 
     def __new__(cls, value: str, pos: Pos):
         self = super().__new__(cls, value)
-        self.pos = pos
+        # A str subclass cannot have __slots__; a dict of its own is a third of the size of
+        # the one setting an attribute makes (sized for the keys its class may share).
+        self.__dict__ = {"pos": pos}
         return self
 
 
+#: the ``dups`` of every mapping without duplicate keys (nearly all): one shared empty tuple
+NO_DUPS: tuple = ()
+
+
 class PDict(dict):
+    __slots__ = ("pos", "dups")
     pos: Pos
-    dups: list
+    dups: list | tuple
 
     def __init__(self, pos: Pos):
         super().__init__()
         self.pos = pos
-        self.dups = []
+        self.dups = NO_DUPS
+
+    def add_dup(self, key: PStr, first: Pos | None, second: Pos) -> None:
+        """Record a duplicate key (the caller keeps the later value)."""
+        if not self.dups:
+            self.dups = []
+        self.dups.append((key, first, second))  # type: ignore[union-attr]
 
     def key(self, name: str) -> PStr | None:
         """The key object as written (with its position), or None."""
@@ -44,6 +61,7 @@ class PDict(dict):
 
 
 class PList(list):
+    __slots__ = ("pos",)
     pos: Pos
 
     def __init__(self, pos: Pos):
@@ -52,7 +70,11 @@ class PList(list):
 
 
 class PScalar:
-    """A non-string scalar (number, boolean, null) with its position and source text."""
+    """A non-string scalar (number, boolean, null) with its position and source text.
+
+    ``value`` is an int, a float, a bool or None; a number too large for Python keeps its
+    text (see `number`).
+    """
 
     __slots__ = ("value", "pos", "text")
 
@@ -71,6 +93,27 @@ class PScalar:
 
     def __hash__(self) -> int:
         return hash(self.value)
+
+
+def number(text: str) -> int | float | str:
+    """The value of a decimal number as JSON and HCL write it, or its text.
+
+    A number Python cannot hold keeps its text as its value: an integer of more digits
+    than ``int()`` reads (``sys.get_int_max_str_digits``, 4,300 by default) and a float
+    beyond the range of a double (``1e999999`` is a finite number, not infinity). Every
+    consumer of a number reads its text (``PScalar.text``); the value serves only
+    `to_plain` (policy sizes, messages), so nothing is lost.
+    """
+    try:
+        if "." in text or "e" in text or "E" in text:
+            value = float(text)
+            return text if value in _INFINITIES else value
+        return int(text)
+    except ValueError:
+        return text
+
+
+_INFINITIES = (float("inf"), float("-inf"))
 
 
 def pos_of(node: Any) -> Pos | None:

@@ -1,12 +1,13 @@
 """``gitlab``: a GitLab Code Quality report (``artifacts: reports: codequality:``).
 
 A JSON array with one object per finding, carrying every field GitLab documents for a
-custom tool (https://docs.gitlab.com/ci/testing/code_quality/#implement-a-custom-tool):
+custom tool (https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format):
 ``description``, ``check_name``, ``fingerprint``, ``severity``, ``location.path`` and
 ``location.lines.begin`` (and ``end``). Also, from the Code Climate spec it subsets:
 ``location.positions`` (begin/end line and column; GitLab accepts ``positions.begin.line``
-in place of ``lines.begin``), ``type: "issue"`` and ``categories`` (``Security``; ``Bug
-Risk`` for a file that could not be read), which GitLab ignores.
+in place of ``lines.begin``), ``type: "issue"`` and ``categories`` (``Security`` for the
+rules about what a policy grants, ``Bug Risk`` for policies AWS rejects and for iamlint's
+own diagnostics, as SARIF's tags tell them apart), which GitLab ignores.
 
 - ``fingerprint`` is the line-independent fingerprint of ``json`` and ``sarif``. GitLab shows
   findings with the same fingerprint as one entry in the merge request widget, so when two
@@ -34,43 +35,38 @@ from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
 from ..model import Finding
-from ..results import RunReport, fingerprint
+from ..results import RunReport, display_path, fingerprint
+from .sarif import classify
 
 SEVERITY = {"error": "critical", "warning": "major", "info": "info"}
 INPUT_ERROR_SEVERITY = "blocker"
 
 
 def relative_path(path: str) -> str:
-    if os.path.isabs(path):
-        try:
-            rel = os.path.relpath(path)
-            if not rel.startswith(".."):
-                path = rel
-        except ValueError:  # another drive on Windows
-            pass
-    p = path.replace(os.sep, "/")
+    p = display_path(path).replace(os.sep, "/")
     while p.startswith("./"):
         p = p[2:]
     return p
 
 
-def issue(f: Finding, fp: str) -> dict:
+def issue(f: Finding, fp: str, security: bool = True) -> dict:
     s = f.span
     input_error = f.code in INPUT_ERRORS
-    end_line = max(s.end_line, s.line)
-    end_column = s.end_column if (s.end_line, s.end_column) > (s.line, s.column) else s.column + 1
+    line, column = max(s.line, 1), max(s.column, 1)
+    end_line = max(s.end_line, line)
+    end_column = s.end_column if (s.end_line, s.end_column) > (line, column) else column + 1
     return {
         "type": "issue",
         "description": f.message + (f" [{f.owner}]" if f.owner else ""),
         "check_name": f.code,
-        "categories": ["Bug Risk" if input_error else "Security"],
+        "categories": ["Security" if security and not input_error else "Bug Risk"],
         "fingerprint": fp,
         "severity": INPUT_ERROR_SEVERITY if input_error else SEVERITY[f.severity.value],
         "location": {
             "path": relative_path(s.file),
-            "lines": {"begin": s.line, "end": end_line},
+            "lines": {"begin": line, "end": end_line},
             "positions": {
-                "begin": {"line": s.line, "column": s.column},
+                "begin": {"line": line, "column": column},
                 "end": {"line": end_line, "column": end_column},
             },
         },
@@ -90,6 +86,13 @@ def unique_fingerprints(findings: list[Finding]) -> list[str]:
 
 def render(report: RunReport, out: TextIO, color: bool) -> None:
     findings = report.findings
-    issues = [issue(f, fp) for f, fp in zip(findings, unique_fingerprints(findings), strict=False)]
+    security: dict[str, bool] = {}
+    for f in findings:
+        if f.code not in security:
+            rule = report.registry.get(f.code)
+            security[f.code] = rule is None or classify(rule)[0] == "security"
+    issues = [
+        issue(f, fp, security[f.code]) for f, fp in zip(findings, unique_fingerprints(findings), strict=False)
+    ]
     json.dump(issues, out, indent=2)
     out.write("\n")

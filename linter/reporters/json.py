@@ -6,7 +6,7 @@ import json
 from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
-from ..results import RunReport, fingerprint
+from ..results import RunReport, display_path, fingerprint
 from ..version import __version__
 
 SCHEMA_VERSION = 1
@@ -19,13 +19,31 @@ def finding_dict(f) -> dict:
         "name": f.name,
         "severity": f.severity.value,
         "message": f.message,
-        "file": s.file,
+        "file": display_path(s.file),
         "line": s.line,
         "column": s.column,
         "end_line": s.end_line,
         "end_column": s.end_column,
         "owner": f.owner,
         "fingerprint": fingerprint(f),
+    }
+
+
+def document_dict(d) -> dict:
+    s = d.span
+    return {
+        "kind": d.kind,
+        "format": d.format,
+        "owner": d.owner,
+        "owner_type": d.owner_type,
+        "property": d.path or None,
+        "construct": d.construct,
+        "statements": d.statements,
+        "file": s.file,
+        "line": s.line,
+        "column": s.column,
+        "end_line": s.end_line,
+        "end_column": s.end_column,
     }
 
 
@@ -37,11 +55,12 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
         "findings": [finding_dict(f) for f in report.findings],
         "files": [
             {
-                "path": fr.path,
+                "path": display_path(fr.path),
                 "status": fr.status,
                 "format": fr.format,
                 "policies": fr.documents,
                 "findings": len(fr.findings),
+                "documents": [document_dict(d) for d in fr.document_info],
             }
             for fr in report.files
         ],

@@ -9,6 +9,11 @@ Options (``report.options``):
   does not have, just gets no snippet.
 - ``statistics``: instead of the findings, their count per code, most frequent first
   (``   12  IAM101  wildcard-action``), then the summary line.
+
+What comes from the input (file names, messages, owners, suppression reasons, source
+lines) is printed through `escape_controls`: a control or bidirectional formatting character
+shows as an escape (``\\x1b``), so a hostile file cannot move the cursor or inject escape
+sequences; only iamlint's own colour codes reach the terminal.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
 from ..model import Finding
-from ..results import RunReport
+from ..results import RunReport, display_path, escape_char, escape_controls
 
 _SEV = {"error": "31", "warning": "33", "info": "36"}
 _GUTTER = "1;34"
@@ -68,17 +73,17 @@ def render_suppressed(report: RunReport, out: TextIO, color: bool) -> None:
         return
     out.write(_c("1", "Suppressed:", color) + "\n")
     for f, why in sorted(report.suppressed, key=lambda h: h[0].sort_key()):
-        out.write(f"  {finding_line(f, color)}\n    because: {why}\n")
+        out.write(f"  {finding_line(f, color)}\n    because: {escape_controls(why)}\n")
     out.write("\n")
 
 
 def finding_line(f: Finding, color: bool) -> str:
     s = f.span
-    loc = _c("1", f"{s.file}:{s.line}:{s.column}:", color)
-    code = _c("1;" + _SEV[f.severity.value], f.code, color)
+    loc = _c("1", f"{escape_controls(display_path(s.file))}:{s.line}:{s.column}:", color)
+    code = _c("1;" + _SEV[f.severity.value], escape_controls(f.code), color)
     sev = _c(_SEV[f.severity.value], f"[{f.severity.value}]", color)
-    owner = f" [{f.owner}]" if f.owner else ""
-    return f"{loc} {code} {sev} {f.message}{owner} ({f.name})"
+    owner = f" [{escape_controls(f.owner)}]" if f.owner else ""
+    return f"{loc} {code} {sev} {escape_controls(f.message)}{owner} ({escape_controls(f.name)})"
 
 
 def render(report: RunReport, out: TextIO, color: bool) -> None:
@@ -127,7 +132,7 @@ def render_statistics(report: RunReport, out: TextIO, color: bool) -> None:
     wn = max(5, len(str(rows[0][0])))
     wc = max(len(r[1]) for r in rows)
     for n, code, name, sev in rows:
-        out.write(f"{n:>{wn}}  {_c('1;' + _SEV[sev], code.ljust(wc), color)}  {name}\n")
+        out.write(f"{n:>{wn}}  {_c('1;' + _SEV[sev], code.ljust(wc), color)}  {escape_controls(name)}\n")
     out.write("\n")
 
 
@@ -217,26 +222,25 @@ def display(text: str) -> tuple[str, list[int]]:
 
     Tabs are expanded to ``TAB_SIZE`` stops; wide (East Asian) characters take two columns,
     combining marks none; control and format characters (which could move the cursor or
-    reorder the line on a terminal) are shown as one visible placeholder each.
+    reorder the line on a terminal) are shown as escapes (``\\x1b``, ``\\u202e``), as in
+    the finding lines.
     """
     out: list[str] = []
     cols: list[int] = []
     x = 0
     for ch in text:
         cols.append(x)
-        o = ord(ch)
         if ch == "\t":
             n = TAB_SIZE - x % TAB_SIZE
             out.append(" " * n)
             x += n
             continue
-        if o < 0x20:
-            ch = chr(0x2400 + o)  # U+2400 control pictures
-        elif o == 0x7F:
-            ch = "\u2421"
-        elif 0x80 <= o < 0xA0 or unicodedata.category(ch) in ("Cf", "Cs", "Zl", "Zp"):
-            ch = "\ufffd"
-        elif unicodedata.combining(ch):
+        if escape_controls(ch) != ch or unicodedata.category(ch) in ("Cf", "Cs"):
+            shown = escape_char(ch)
+            out.append(shown)
+            x += len(shown)
+            continue
+        if unicodedata.combining(ch):
             out.append(ch)
             continue
         out.append(ch)

@@ -52,12 +52,14 @@ from ...model import (
 from ...parse.nodes import PDict, PList, PStr
 from ...positions import PositionedError
 from ..extraction import Extraction, duplicate_keys
-from ..graph import PrincipalNode, managed_policy_name
+from ..graph import PrincipalNode, managed_ref
+from ..jsonpolicy import org_policy_kind
 from .intrinsics import PSEUDO_PARAMETERS, Resolver, Template, intrinsic_name
 from .types import (
     ATTACHED_POLICIES,
     FORMAT,
     MANAGED_POLICY,
+    ORG_POLICY_KINDS,
     PERMISSION_SET,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
@@ -65,7 +67,6 @@ from .types import (
     SAM_API,
     SAM_FUNCTION,
     SAM_STATE_MACHINE,
-    SCP_TYPES,
     SINGLE_RESOURCE_TYPES,
     USER,
     is_cfn_template,
@@ -148,11 +149,6 @@ def extract_json(path: str, text: str, root: Any) -> Extraction:
 def pseudo_parts(text: str) -> tuple[tuple[str, Pseudo], ...]:
     """CloudFormation's pseudo parameters in a resolved string (see `Str.pseudo`)."""
     return tuple(dict.fromkeys((m.group(0), _PSEUDO_KIND[m.group(1)]) for m in _PSEUDO.finditer(text)))
-
-
-def _managed_ref(value: Value) -> ManagedPolicyRef:
-    value = with_pseudo(value, pseudo_parts)
-    return ManagedPolicyRef(value, managed_policy_name(value))
 
 
 def _dedupe_diagnostics(ex: Extraction) -> None:
@@ -465,9 +461,11 @@ class _Extractor:
         elif res.type == SAM_API:
             self._sam_api(res)
         elif res.type == "AWS::Organizations::Policy":
-            ptype = props.get("Type")
-            if not isinstance(ptype, str) or ptype in SCP_TYPES:
-                self._build(res, props.get("Content"), DocKind.SCP, "Properties.Content")
+            ptype, content = props.get("Type"), props.get("Content")
+            # a Type iamlint cannot resolve: the content's shape says SCP or RCP
+            org_kind = ORG_POLICY_KINDS.get(ptype) if isinstance(ptype, str) else org_policy_kind(content)
+            if org_kind is not None:  # else a tag, backup or AI opt-out policy: not IAM
+                self._build(res, content, org_kind, "Properties.Content")
         elif res.type == "AWS::IAM::UserToGroupAddition":
             groups = self._addresses(self._principal_ids(props.get("GroupName"), "group"))
             for user in self._principal_ids(props.get("Users"), "user"):
@@ -497,7 +495,7 @@ class _Extractor:
             for item in self._items(props.get("CustomerManagedPolicyReferences")):
                 if isinstance(item, dict) and "Name" in item:
                     for v in self.r.values(item["Name"]):
-                        node.managed.append(ManagedPolicyRef(v))
+                        node.managed.append(managed_ref(v, FORMAT))
         else:
             node.inline.extend(self._inline_policies(res, props.get("Policies"), (res.id,)))
         if res.type == USER:
@@ -558,7 +556,15 @@ class _Extractor:
         mp = self._managed_policy_id(node)
         if mp is not None:
             return [_PendingRef(mp, node)]  # its document may come later in the template
-        return [_managed_ref(v) for v in self.r.values(node)]
+        return [self._managed_ref(v) for v in self.r.values(node)]
+
+    def _managed_ref(self, value: Value, boundary: bool = False, bare_name: bool = False) -> ManagedPolicyRef:
+        """An attached ARN (or SAM ``Policies`` name), an AWS managed policy's resolved (see
+        `managed_ref`)."""
+        value = with_pseudo(value, pseudo_parts)
+        return managed_ref(
+            value, FORMAT, boundary=boundary, bare_name=bare_name, diagnostics=self.t.diagnostics
+        )
 
     def _boundary(self, node: Any) -> ManagedPolicyRef | None:
         if node is None:
@@ -570,13 +576,13 @@ class _Extractor:
                 ref = alt.get("CustomerManagedPolicyReference")
                 if isinstance(ref, dict) and "Name" in ref:
                     vals = self.r.values(ref["Name"])
-                    return ManagedPolicyRef(vals[0]) if vals else None
+                    return managed_ref(vals[0], FORMAT) if vals else None
                 continue
             mp = self._managed_policy_id(alt)
             if mp is not None:
                 return self._customer_ref(mp, Unknown(self.r.render(alt), self.t.span(alt)))
             for v in self.r.values(alt):
-                return _managed_ref(v)
+                return self._managed_ref(v, boundary=True)
         return None
 
     # -- SAM -----------------------------------------------------------------------------------
@@ -627,9 +633,7 @@ class _Extractor:
     ) -> None:
         managed: list[ManagedPolicyRef | _PendingRef] = []
         if isinstance(entry, str):
-            value = with_pseudo(Str(str(entry), self.t.span(entry)), pseudo_parts)
-            name = managed_policy_name(value) if entry.startswith("arn:") else str(entry).rsplit("/", 1)[-1]
-            managed.append(ManagedPolicyRef(value, name))
+            managed.append(self._managed_ref(Str(str(entry), self.t.span(entry)), bare_name=True))
         elif intrinsic_name(entry) is not None:
             managed.extend(self._managed_refs(entry))
         elif isinstance(entry, dict):
@@ -704,4 +708,4 @@ class _Extractor:
 
     def _customer_ref(self, policy: str, value: Value) -> ManagedPolicyRef:
         docs = self.policy_docs.get(policy)
-        return ManagedPolicyRef(value, None, docs[0] if docs else None)
+        return managed_ref(value, FORMAT, document=docs[0] if docs else None)

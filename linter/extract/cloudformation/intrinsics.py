@@ -210,9 +210,11 @@ def shape_problem(name: str, arg: Any) -> str | None:
             return f"Fn::Select's index must be a number from 0, not {shown}"
         if not _is_list(arg[1]):
             return f"Fn::Select's values must be a list, not {_what(arg[1])}"
-        if index is not None and isinstance(arg[1], list) and int(index) >= len(arg[1]):
+        digits = (index or "").strip().lstrip("0") or "0"
+        if index is not None and isinstance(arg[1], list) and (len(digits) > 9 or int(digits) >= len(arg[1])):
             n = len(arg[1])
-            return f"Fn::Select's index {int(index)} is out of range: the list has {n} item{'s' if n != 1 else ''}"
+            shown = digits if len(digits) <= 20 else f"{digits[:8]}...({len(digits):,} digits)"
+            return f"Fn::Select's index {shown} is out of range: the list has {n} item{'s' if n != 1 else ''}"
     elif name == "Fn::FindInMap":
         for item, role in zip(arg, ("map name", "top-level key", "second-level key"), strict=False):
             if not _is_value(item):
@@ -670,7 +672,10 @@ class Resolver:
         if index is None or not index.strip().isdecimal() or len(alts) != 1 or not isinstance(alts[0], list):
             return None
         items = alts[0]
-        i = int(index)
+        digits = index.lstrip("0") or "0"
+        if len(digits) > 9:  # beyond any list, and perhaps beyond the digits int() reads
+            return None
+        i = int(digits)
         return items[i] if i < len(items) else None
 
     # -- policy documents -----------------------------------------------------------------------

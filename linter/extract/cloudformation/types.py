@@ -63,7 +63,8 @@ ATTACHED_POLICIES: dict[str, tuple[tuple[str, str], ...]] = {
     "AWS::IAM::GroupPolicy": (("GroupName", "group"),),
 }
 
-SCP_TYPES = {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
+#: AWS::Organizations::Policy types written in the IAM policy language, and their kinds
+ORG_POLICY_KINDS = {"SERVICE_CONTROL_POLICY": DocKind.SCP, "RESOURCE_CONTROL_POLICY": DocKind.RCP}
 
 #: resource policies attached to one resource: their "*" (or absent) Resource means that
 #: resource (see PolicyDocument.single_resource)

@@ -12,11 +12,22 @@ from __future__ import annotations
 import os
 
 from ...diagnostics import parse_error
-from ...model import DocKind, IAMPrincipal, ManagedPolicyRef, Origin, PolicyDocument, Span, Value
+from ...model import (
+    DocKind,
+    Finding,
+    IAMPrincipal,
+    ManagedPolicyRef,
+    Origin,
+    PolicyDocument,
+    Span,
+    Str,
+    Unknown,
+    Value,
+)
 from ...parse.hcl_tree import Expr, Interp, Quoted, Ref, TupleX
 from ..extraction import Extraction
-from ..graph import PrincipalNode, managed_policy_name, principal_nodes
-from ..jsonpolicy import guess_kind
+from ..graph import PrincipalNode, managed_policy_name, managed_ref, principal_nodes
+from ..jsonpolicy import guess_kind, org_policy_kind
 from .documents import DataDocuments
 from .module import Module, Scope
 from .text import Node, UnknownNode, node_file, relocate, span_of
@@ -24,7 +35,7 @@ from .types import (
     ATTACH,
     FORMAT,
     INLINE,
-    ORG_IAM_TYPES,
+    ORG_POLICY_KINDS,
     PRINCIPAL_TYPES,
     RELEVANT,
     RESOURCE_POLICIES,
@@ -101,29 +112,65 @@ class _Extractor:
                     out.append(address)
         return out
 
-    def managed(self, expr: Expr, scope: Scope) -> list[ManagedPolicyRef]:
-        """Managed policy references of an ARN or a list of ARNs."""
+    def managed(self, expr: Expr, scope: Scope, boundary: bool = False) -> list[ManagedPolicyRef]:
+        """Managed policy references of an ARN or a list of ARNs (of a permissions ``boundary``)."""
         items = expr.items if isinstance(expr, TupleX) else [expr]
         out: list[ManagedPolicyRef] = []
         for x in items:
             value = self.m.eval(x, scope)
             if isinstance(value, list):
-                out.extend(self.managed_value(v, x, scope) for v in value)
+                out.extend(self.managed_value(v, x, scope, boundary) for v in value)
             else:
-                out.append(self.managed_value(value, x, scope))
+                out.append(self.managed_value(value, x, scope, boundary))
         return out
 
-    def managed_value(self, value: Node, expr: Expr, scope: Scope) -> ManagedPolicyRef:
+    def managed_value(
+        self, value: Node, expr: Expr, scope: Scope, boundary: bool = False
+    ) -> ManagedPolicyRef:
         v = to_value(value, scope.file)
-        name = managed_policy_name(v)
+        if isinstance(v, Unknown):
+            found = self.aws_managed_data(expr, scope, boundary)
+            if found is not None:
+                return found
         doc = None
-        if name is None:
+        if managed_policy_name(v) is None:  # a customer managed policy of the module?
             for t in self.targets(expr, scope, ("aws_iam_policy",)):
                 docs = self.by_owner.get(t)
                 if docs:
                     doc = docs[0]
                     break
-        return ManagedPolicyRef(v, name, doc)
+        problems: list[Finding] = []
+        ref = managed_ref(v, FORMAT, boundary=boundary, document=doc, diagnostics=problems)
+        self.m.diags.extend((d, scope.file) for d in problems)
+        return ref
+
+    def aws_managed_data(self, expr: Expr, scope: Scope, boundary: bool) -> ManagedPolicyRef | None:
+        """``data.aws_iam_policy.X.arn`` of a data source that names an AWS managed policy by
+        ``arn``, or by a ``name`` iamlint's index knows (another name is a customer managed
+        policy of the account): its reference, located at that ARN or name in the data block."""
+        if isinstance(expr, Quoted) and len(expr.parts) == 1 and isinstance(expr.parts[0], Interp):
+            expr = expr.parts[0].expr
+        if not isinstance(expr, Ref) or expr.root != "data" or len(expr.steps) != 3:
+            return None
+        type_, name, attr = expr.steps
+        if type_ != "aws_iam_policy" or not isinstance(name, str) or attr != "arn":
+            return None
+        found = self.m.find_data(type_, name)
+        if found is None:
+            return None
+        block, path = found
+        for key, bare in (("arn", False), ("name", True)):
+            written = block.body.get(key)
+            if written is None:
+                continue
+            v = to_value(self.m.eval(written, Scope(path)), path)
+            if not isinstance(v, Str):
+                return None
+            problems: list[Finding] = []
+            ref = managed_ref(v, FORMAT, boundary=boundary, bare_name=bare, diagnostics=problems)
+            self.m.diags.extend((d, path) for d in problems)
+            return ref if ref.document is not None or not bare else None
+        return None
 
     # -- documents ---------------------------------------------------------------------------------
     def build(self) -> None:
@@ -150,12 +197,12 @@ class _Extractor:
                     org_type = block.body.get("type")
                     if org_type is not None:
                         t = m.eval(org_type, scope)
-                        if (
-                            isinstance(t, str)
-                            and not isinstance(t, UnknownNode)
-                            and str(t) not in ORG_IAM_TYPES
-                        ):
-                            continue
+                        if isinstance(t, str) and not isinstance(t, UnknownNode):
+                            if str(t) not in ORG_POLICY_KINDS:
+                                continue  # a tag, backup or AI opt-out policy: not IAM
+                            kind = ORG_POLICY_KINDS[str(t)]
+                        else:
+                            kind = DocKind.UNKNOWN  # add() reads SCP or RCP from the content
                 principals: list[str] = []
                 if type_ == "aws_iam_role":
                     principals = [address]
@@ -218,6 +265,8 @@ class _Extractor:
                 node = relocate(node, got.ref.pos, got.scope.file)  # type: ignore[union-attr]
         if not isinstance(node, dict):
             return
+        if kind is DocKind.UNKNOWN and owner_type == "aws_organizations_policy":
+            kind = org_policy_kind(node)
         file = node_file(node, scope.file)
         self.finish(node, file, kind, Origin(file, FORMAT, owner, owner_type, attr), principals, name)
 
@@ -360,7 +409,7 @@ class _Extractor:
                     n.managed.extend(self.managed(mpa, sc))
                 pb = body.get("permissions_boundary")
                 if pb is not None:
-                    refs = self.managed(pb, sc)
+                    refs = self.managed(pb, sc, boundary=True)
                     n.boundary = refs[0] if refs else None
             elif type_ in ("aws_iam_group_membership", "aws_iam_user_group_membership"):
                 single = type_ == "aws_iam_group_membership"

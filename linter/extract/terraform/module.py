@@ -473,10 +473,13 @@ class Module:
                 k = self.eval(it.key, scope)
                 key = TStr(str(k) if isinstance(k, str) else it.key.text, it.key_pos, scope.file)
             if key in seen:
-                self.diag(
-                    DUPLICATE_KEY,
-                    f"duplicate key {str(key)!r} (first at line {seen[key][0]}); the last value is used",
-                    Span(scope.file, *it.key_pos),
+                self.add_diag(
+                    diagnostic(
+                        DUPLICATE_KEY,
+                        f"duplicate key {str(key)!r} (first at line {seen[key][0]}); the last value is used",
+                        Span(scope.file, *it.key_pos),
+                        value=f"duplicate:{key}",  # not the line of the first one
+                    )
                 )
                 del d[key]
             seen[key] = it.key_pos

@@ -27,12 +27,12 @@ from ...model import DocKind, Finding, ManagedPolicyRef, Origin, PolicyDocument,
 from ...parse.nodes import PScalar, PStr
 from ...positions import LineIndex
 from ..extraction import Extraction
-from ..graph import PrincipalNode, managed_policy_name, principal_nodes
+from ..graph import PrincipalNode, managed_ref, principal_nodes
 from .text import json_string_text, parse_mapped_json
 from .types import (
     ATTACH,
     INLINE,
-    ORG_IAM_TYPES,
+    ORG_POLICY_KINDS,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
     SINGLE_RESOURCE_TYPES,
@@ -318,24 +318,29 @@ class _Plan:
         return out
 
     def managed_refs(self, r: Planned, attr: str) -> list[ManagedPolicyRef]:
+        """Managed policies an attribute attaches (``permissions_boundary``: the boundary)."""
         value = r.values.get(attr)
         values = value if isinstance(value, list) else [value]
         refs: list[ManagedPolicyRef] = []
+        boundary = attr == "permissions_boundary"
         for v in values:
             if isinstance(v, str):
                 val: Value = Str(str(v), _span(self.path, v))
                 docs = [d for a in self.policy_by_arn(str(v)) for d in self.docs_of.get(a, [])]
-                refs.append(ManagedPolicyRef(val, managed_policy_name(val), docs[0] if docs else None))
+                refs.append(
+                    managed_ref(
+                        val,
+                        FORMAT,
+                        boundary=boundary,
+                        document=docs[0] if docs else None,
+                        diagnostics=self.out.diagnostics,
+                    )
+                )
         if not refs:
             for a in self.referenced(r, attr, "aws_iam_policy"):
                 docs = self.docs_of.get(a, [])
-                refs.append(
-                    ManagedPolicyRef(
-                        Unknown(f"{a}.arn", _span(self.path, r.node.get("address"))),
-                        None,
-                        docs[0] if docs else None,
-                    )
-                )
+                unknown = Unknown(f"{a}.arn", _span(self.path, r.node.get("address")))
+                refs.append(managed_ref(unknown, FORMAT, document=docs[0] if docs else None))
         return refs
 
     # -- documents -------------------------------------------------------------------------------
@@ -415,11 +420,11 @@ class _Plan:
 
         for r in self.resources:
             for attr, kind in RESOURCE_POLICIES.get(r.type, ()):
-                if r.type == "aws_organizations_policy" and r.values.get("type") not in (
-                    None,
-                    *ORG_IAM_TYPES,
-                ):
-                    continue
+                if r.type == "aws_organizations_policy":
+                    org_type = r.values.get("type") or "SERVICE_CONTROL_POLICY"
+                    if org_type not in ORG_POLICY_KINDS:
+                        continue  # a tag, backup or AI opt-out policy: not IAM
+                    kind = ORG_POLICY_KINDS[org_type]
                 principals: list[str] = []
                 if r.type == "aws_iam_role":
                     principals = [r.address]

@@ -41,12 +41,16 @@ class TStr(PStr):
 
 
 class TDict(PDict):
+    __slots__ = ("file",)
+
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
 
 
 class TList(PList):
+    __slots__ = ("file",)
+
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
@@ -509,6 +513,7 @@ def parse_mapped_json(
                         DUPLICATE_KEY,
                         f"duplicate key {str(key)!r}{where}; the last value is used",
                         Span(mt.file, *p),
+                        value=f"duplicate:{key}",  # not the line of the first one
                     )
                 )
 

@@ -59,8 +59,9 @@ RESOURCE_POLICIES: dict[str, tuple[tuple[str, DocKind], ...]] = {
     "aws_organizations_policy": (("content", K.SCP),),
 }
 
-#: organizations policy types that hold IAM policy language (RCPs read like SCPs)
-ORG_IAM_TYPES = {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
+#: aws_organizations_policy types written in the IAM policy language, and their kinds
+#: (``type`` defaults to SERVICE_CONTROL_POLICY)
+ORG_POLICY_KINDS = {"SERVICE_CONTROL_POLICY": K.SCP, "RESOURCE_CONTROL_POLICY": K.RCP}
 
 PRINCIPAL_TYPES = {
     "aws_iam_role": "role",

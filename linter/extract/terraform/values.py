@@ -34,10 +34,14 @@ class TfBuilder(DocumentBuilder):
         super().__init__(file, scalar=_scalar_hook, pseudo=pseudo_parts)
 
     def span(self, node: Any, default: Span | None = None) -> Span:
+        if node is self._spanned:
+            return self._span
         p = pos_of(node)
         if p is None or p[0] == 0:
             return default or self.fallback
-        return Span(node_file(node, self.file), p[0], p[1], p[2], p[3])
+        sp = self._span = Span(node_file(node, self.file), p[0], p[1], p[2], p[3])
+        self._spanned = node
+        return sp
 
     def problem(self, message: str, node: Any, default: Span | None = None) -> None:
         if isinstance(node, UnknownNode):

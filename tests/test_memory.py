@@ -1,0 +1,145 @@
+"""What positions cost in memory (issue "Hostile input", defect 14).
+
+A 30 MiB JSON policy peaked at 2.5 GB, a single-line YAML at 140 MB per MB, a YAML of a
+million anchors at 2 GB. Each test lints a generated file of a megabyte or two as a user
+does, in a fresh process, and bounds its peak resident memory above the same command's on a
+tiny file of the format (the interpreter and iamlint's modules), per MB of input. The bounds
+are generous (about half-way between v0.1's figure and today's; ``benchmarks/bench_memory.py``
+measures both at larger sizes) so that only a return of the old costs fails them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import iamlint_bin
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="peak RSS of one child: os.wait4 on Linux")
+
+MB = 1024 * 1024
+
+
+def peak_mb(path) -> tuple[float, dict, str]:
+    """(peak RSS in MB of ``iamlint --isolated --format json path``, its report, its stderr).
+
+    A fresh, small interpreter runs iamlint and reports its one child's peak: a child forked
+    from pytest would count pytest's own memory until it execs.
+    """
+    code = (
+        "import os, resource, subprocess, sys\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stderr.write(p.stderr)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print(p.returncode)\n"
+        "print(p.stdout)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", code, *iamlint_bin(), "--isolated", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    kib, rc, report = out.stdout.split("\n", 2)
+    assert int(rc) in (0, 1), out.stderr
+    return int(kib) / 1024, json.loads(report), out.stderr
+
+
+def per_mb(tmp_path, name: str, big: str, tiny: str) -> tuple[float, dict, str]:
+    """(MB of peak memory per MB of ``big`` above ``tiny``'s, big's report, its stderr)."""
+    (tmp_path / "tiny").mkdir()
+    (tmp_path / "tiny" / name).write_text(tiny)
+    (tmp_path / "big").mkdir()
+    (tmp_path / "big" / name).write_text(big)
+    base, _, _ = peak_mb(tmp_path / "tiny" / name)
+    peak, report, err = peak_mb(tmp_path / "big" / name)
+    return (peak - base) / (len(big) / MB), report, err
+
+
+def statement(i: int) -> dict:
+    return {
+        "Sid": f"S{i}",
+        "Effect": "Allow",
+        "Action": ["s3:GetObject", "kms:Decrypt"],
+        "Resource": [f"arn:aws:s3:::bucket-{i}/*", f"arn:aws:kms:us-east-1:123456789012:key/{i:08d}"],
+        "Condition": {"StringEquals": {"aws:PrincipalTag/team": f"team-{i % 17}"}},
+    }
+
+
+def json_policy(n: int) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement(i) for i in range(n)]}, indent=2)
+
+
+def yaml_template(n: int, flow: bool) -> str:
+    """A template of ``n`` managed policies, block style or all on one line (flow style)."""
+    resources = {
+        f"P{i}": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [statement(i)]}},
+        }
+        for i in range(n)
+    }
+    if flow:  # JSON is YAML flow style
+        return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
+    lines = ['AWSTemplateFormatVersion: "2010-09-09"', "Resources:"]
+    for name, res in resources.items():
+        st = res["Properties"]["PolicyDocument"]["Statement"][0]
+        lines += [
+            f"  {name}:",
+            "    Type: AWS::IAM::ManagedPolicy",
+            "    Properties:",
+            "      PolicyDocument:",
+            '        Version: "2012-10-17"',
+            "        Statement:",
+            f"          - Sid: {st['Sid']}",
+            "            Effect: Allow",
+            "            Action: [s3:GetObject, kms:Decrypt]",
+            "            Resource:",
+            *(f'              - "{r}"' for r in st["Resource"]),
+            "            Condition:",
+            "              StringEquals:",
+            f'                "aws:PrincipalTag/team": {st["Condition"]["StringEquals"]["aws:PrincipalTag/team"]}',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def anchors(n: int) -> str:
+    """The issue's shape: ``n`` anchored mappings, each named once by an alias."""
+    names = [f"a{i}" for i in range(n)]
+    return (
+        'AWSTemplateFormatVersion: "2010-09-09"\nMetadata:\n'
+        "  Anchors: [" + ", ".join(f"&{a} {{k: v}}" for a in names) + "]\n"
+        "  Uses: [" + ", ".join(f"*{a}" for a in names) + "]\n"
+        "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+        '        Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*"}]\n'
+    )
+
+
+def test_json_policy(tmp_path):
+    # v0.1: 52 MB per MB; now 25
+    got, report, err = per_mb(tmp_path, "policy.json", json_policy(5000), json_policy(1))
+    assert report["summary"]["policies"] == 1 and report["findings"] == [] and "Traceback" not in err
+    assert got < 38, f"{got:.1f} MB per MB of input"
+
+
+def test_cloudformation_yaml_block_style(tmp_path):
+    # v0.1: 62 MB per MB; now 41
+    got, report, err = per_mb(tmp_path, "template.yaml", yaml_template(4000, False), yaml_template(1, False))
+    assert report["summary"]["policies"] == 4000 and report["findings"] == [] and "Traceback" not in err
+    assert got < 52, f"{got:.1f} MB per MB of input"
+
+
+def test_cloudformation_yaml_on_one_line(tmp_path):
+    # v0.1: 73 MB per MB; now 52
+    got, report, err = per_mb(tmp_path, "template.yaml", yaml_template(4000, True), yaml_template(1, True))
+    assert report["summary"]["policies"] == 4000 and report["findings"] == [] and "Traceback" not in err
+    assert got < 64, f"{got:.1f} MB per MB of input"
+
+
+def test_yaml_of_many_anchors(tmp_path):
+    # v0.1: 210 MB per MB (a million anchors, 22 MB: 5.1 GB); now 63
+    got, report, err = per_mb(tmp_path, "anchors.yaml", anchors(100_000), anchors(1))
+    assert report["summary"]["policies"] == 1 and "Traceback" not in err
+    assert got < 140, f"{got:.1f} MB per MB of input"
