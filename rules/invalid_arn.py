@@ -131,6 +131,8 @@ class InvalidArn(StatementRule):
     code = "IAM505"
     name = "invalid-arn"
     severity = Severity.ERROR
+    security_severity = "3.7"
+    precision = "high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         formats = _Formats.shared()

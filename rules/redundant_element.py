@@ -102,6 +102,8 @@ class RedundantElement(Rule):
     code = "IAM506"
     name = "redundant-element"
     severity = Severity.INFO
+    security_severity = "2.0"
+    precision = "high"
     scopes = ("statement", "document")
 
     # -- items of one list ---------------------------------------------------------------------------

@@ -117,6 +117,8 @@ class ResourceMismatch(StatementRule):
     code = "IAM504"
     name = "resource-mismatch"
     severity = Severity.WARNING
+    security_severity = "3.7"
+    precision = "high"
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.action or not stmt.resource or stmt.not_action is not None:

@@ -86,7 +86,7 @@ def test_a_getatt_of_a_queue_is_a_queue_arn(run_cli, tmp_path):
     proc = run_cli("-f", "concise", "t.yaml", cwd=tmp_path)
     assert "Traceback" not in proc.stderr
     assert proc.stdout.splitlines() == [
-        't.yaml:12:24: IAM504 sns:Publish applies to topic resources, not to "!GetAtt Jobs.Arn" '
+        't.yaml:12:24-12.40: warning: IAM504 sns:Publish applies to topic resources, not to "!GetAtt Jobs.Arn" '
         "(a queue ARN): the statement grants nothing on it"
     ]
 
