@@ -36,6 +36,9 @@ DOCUMENTED = {
     # CloudFormation macros AWS hosts: `sam deploy` and the SAM documentation grant
     # CreateChangeSet on arn:aws:cloudformation:REGION:aws:transform/Serverless-2016-10-31
     "cloudformation:createchangeset": ("arn:*:cloudformation:*:aws:transform/*",),
+    # the EKS Connector: AmazonEKSConnectorServiceRolePolicy (EKS User Guide) starts SSM
+    # sessions on the registered cluster's ARN
+    "ssm:startsession": ("arn:*:eks:*:*:cluster/*",),
 }
 
 
@@ -66,7 +69,11 @@ class ResourceMismatch(StatementRule):
     resource type whose ARN format the catalogue does not know counts as matching, and so
     do the few ARNs AWS documents for an action beyond the Service Authorization Reference
     (the `arn:aws:cloudformation:REGION:aws:transform/Serverless-2016-10-31` macro that
-    `sam deploy` needs `cloudformation:CreateChangeSet` on).
+    `sam deploy` needs `cloudformation:CreateChangeSet` on, the EKS Connector's
+    `ssm:StartSession` on `arn:aws:eks:REGION:ACCOUNT:cluster/NAME`). As in AWS's matching, a
+    `*` that ends the region or account field may run over the colons that follow:
+    `arn:aws:secretsmanager:*:*:sqlworkbench!*` names the secrets whose names begin with
+    `sqlworkbench!`.
 
     Two more cases are left alone: an ARN whose resource part is `*` paired only with actions
     that take `"*"` (`s3:ListAllMyBuckets` on `arn:aws:s3:::*`, which S3's documentation uses),
@@ -179,7 +186,7 @@ class _Actions:
                     self.groups.setdefault((a.service, a.resource_types), a.name)
             if not typed:
                 self.star_only.append(text)
-        self._heads: list[tuple[str, str, str]] | None = None  # (ARN service, resource head, action)
+        self._heads: list[tuple[str, str, str, bool]] | None = None  # see `heads`
 
     @classmethod
     def of(cls, cat: Any, stmt: Statement) -> _Actions | None:
@@ -202,49 +209,59 @@ class _Actions:
         return cls(cat, written) if written else None
 
     # -- literal ARNs --------------------------------------------------------------------------
-    def heads(self) -> list[tuple[str, str, str]]:
+    def heads(self) -> list[tuple[str, str, str, bool]]:
         """For each ARN format of the statement's resource types (once, however many actions
-        take it): its service field, the literal text its resource part begins with, and an
-        action that takes it."""
+        take it): its service field, the literal text its resource part begins with, an
+        action that takes it, and False; then the same for the text after each colon of the
+        resource part, with True: where a value's region or account field ends with ``*``,
+        AWS lets that ``*`` run over the colons that follow (``arn:aws:secretsmanager:*:*:x!*``
+        names the secret ``...:123456789012:secret:x!y``)."""
         if self._heads is None:
-            formats: dict[str, tuple[str, str, str]] = {}
+            formats: dict[tuple[str, bool], tuple[str, str, str, bool]] = {}
             # the action with the fewest resource types first: matching it costs the least
             for (service, types), action in sorted(self.groups.items(), key=lambda g: len(g[0][1])):
                 for t in types:
                     rt = self.cat.resource_type(service, t)
                     if rt is None or not rt.arns:
-                        formats["*"] = ("*", "", action)  # no known format: it may match anything
+                        formats["*", False] = ("*", "", action, False)  # no known format: may match anything
                         continue
                     for arn in rt.arns:
-                        if arn in formats:
+                        if (arn, False) in formats:
                             continue
                         parts = arn.split(":", 5)
                         if len(parts) < 6 or "${" in parts[2] or "*" in parts[2]:
-                            formats[arn] = ("*", "", action)
+                            formats[arn, False] = ("*", "", action, False)
                             continue
                         resource = parts[5]
-                        cut = min(
-                            (i for i in (resource.find("${"), resource.find("*")) if i >= 0), default=None
-                        )
-                        formats[arn] = (parts[2], resource[:cut], action)
+                        formats[arn, False] = (parts[2], _head(resource), action, False)
+                        tails = resource.split(":")[1:]
+                        for i in range(len(tails)):
+                            formats[f"{arn}#{i}", True] = (parts[2], _head(":".join(tails[i:])), action, True)
             self._heads = sorted(set(formats.values()))
         return self._heads
 
-    def named(self, arn: str, budget: list[int]) -> bool:
+    def named(self, arn: str, budget: list[int], spanning: bool = True) -> bool:
         """Whether the ARN ``arn`` may name a resource of one of the actions' types. The literal
         service and the literal start of the resource part pick the candidate formats; the
-        catalogue's linear matcher decides."""
-        if any(pattern_covers(p, arn) for p in self.documented):
-            return True
+        catalogue's linear matcher decides. Without ``spanning``, a ``*`` ending the region or
+        account field stays in its field."""
         parts = arn.split(":", 5)
+        for p in self.documented:  # the value names a documented resource, or some of them
+            if pattern_covers(p, arn) or pattern_covers(arn, p.replace("arn:*:", f"arn:{parts[1]}:", 1)):
+                return True
+        spans = spanning and (parts[3].endswith("*") or parts[4].endswith("*"))
         service, resource = parts[2], parts[5]
         cut = min(
             (i for i in (resource.find("*"), resource.find("?"), resource.find("${")) if i >= 0), default=None
         )
         literal, wild = resource[:cut], cut is not None
+        # a value that says which kind of resource it is (`function/x`, `statemachine:x`) is
+        # not taken for the name part of another kind's ARN: the catalogue's formats do not
+        # say which characters a name may hold, names hold no colon, few a slash
+        spans = spans and ":" not in literal and not _typed(literal)
         tried: set[str] = set()
-        for head_service, head, action in self.heads():
-            if action in tried:
+        for head_service, head, action, after_colon in self.heads():
+            if action in tried or (after_colon and not spans):
                 continue
             if head_service != "*" and head_service != service:
                 continue
@@ -330,9 +347,21 @@ class _Actions:
         ):
             if candidate and candidate.count(":") >= 5:
                 canonical = Str(candidate, value.span, value.pseudo).canonical()
-                if self.named(canonical, [64 * len(canonical)]):
+                if self.named(canonical, [64 * len(canonical)], spanning=False):
                     return candidate
         return None
+
+
+def _typed(literal: str) -> bool:
+    """Whether a resource part begins with a resource type and a slash (``function/``)."""
+    cut = literal.find("/")
+    return cut > 0 and literal[0].isalpha() and all(c.isalnum() or c == "-" for c in literal[:cut])
+
+
+def _head(resource: str) -> str:
+    """The literal text an ARN format's resource part begins with."""
+    cut = min((i for i in (resource.find("${"), resource.find("*")) if i >= 0), default=None)
+    return resource[:cut]
 
 
 def _judged(value: Value) -> bool:

@@ -68,6 +68,30 @@ def test_the_issues_other_mismatches(run_cli, tmp_path):
     assert where(found, "IAM504") == [(7, 19, 7, 43), (12, 19, 12, 60), (17, 19, 17, 41)]
 
 
+def test_what_aws_documents_beyond_the_reference_is_no_mismatch(run_cli, tmp_path):
+    """Precision on the corpus: a * ending the account field runs over the colons that follow
+    (AWS's Redshift Query Editor v2 policies name secrets so), a value broader than a
+    documented ARN names it too (the SAM transform), and the EKS Connector's sessions."""
+    allow = [
+        ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:sqlworkbench!*"),
+        ("cloudformation:*", "arn:aws:cloudformation:*:*:transform/*"),
+        ("ssm:StartSession", "arn:aws:eks:*:*:cluster/*"),
+    ]
+    still = [  # no * to run over the colons, or no colon in the format to run to
+        ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:sqlworkbench!*"),
+        ("ec2:DeleteSecurityGroup", "arn:aws:ec2:*:*:instance/*"),
+        ("cloudformation:DeleteStack", "arn:aws:cloudformation:*:*:transform/*"),
+    ]
+    text = policy(*({"Effect": "Allow", "Action": a, "Resource": r} for a, r in allow + still))
+    proc, found = lint_json(run_cli, tmp_path, text)
+    assert proc.returncode == 1
+    assert [(f["line"], f["message"].partition(",")[0]) for f in found if f["code"] == "IAM504"] == [
+        (22, "secretsmanager:GetSecretValue applies to Secret resources"),
+        (27, "ec2:DeleteSecurityGroup applies to security-group resources"),
+        (32, "cloudformation:DeleteStack applies to stack resources"),
+    ]
+
+
 def test_a_getatt_of_a_queue_is_a_queue_arn(run_cli, tmp_path):
     (tmp_path / "t.yaml").write_text(
         "Resources:\n"
