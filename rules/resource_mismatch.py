@@ -30,6 +30,13 @@ MAX_LENGTH = 2048
 #: V1 and V2; Lex V1 and V2): the catalogue keeps one ARN format of each such type, so an ARN
 #: of the other version would look like a mismatch
 UNJUDGED_SERVICES = frozenset({"apigateway", "greengrass", "lex"})
+#: services whose resources AWS gives ARNs of two service names: CodeStar Connections became
+#: CodeConnections, and the actions of either prefix act on connections of either ARN (AWS's
+#: own managed policies pair codestar-connections:UseConnection with codeconnections ARNs)
+SAME_RESOURCES = {
+    "codeconnections": ("codestar-connections",),
+    "codestar-connections": ("codeconnections",),
+}
 #: ARNs that AWS documents for an action although the Service Authorization Reference gives
 #: the action no resource type of their kind: action -> ARN patterns
 DOCUMENTED = {
@@ -73,7 +80,8 @@ class ResourceMismatch(StatementRule):
     `ssm:StartSession` on `arn:aws:eks:REGION:ACCOUNT:cluster/NAME`). As in AWS's matching, a
     `*` that ends the region or account field may run over the colons that follow:
     `arn:aws:secretsmanager:*:*:sqlworkbench!*` names the secrets whose names begin with
-    `sqlworkbench!`.
+    `sqlworkbench!`. CodeStar Connections actions act on CodeConnections ARNs (the service's
+    new name) and the reverse.
 
     Two more cases are left alone: an ARN whose resource part is `*` paired only with actions
     that take `"*"` (`s3:ListAllMyBuckets` on `arn:aws:s3:::*`, which S3's documentation uses),
@@ -393,9 +401,10 @@ def _lenient(arn: str) -> list[str]:
         else:
             options.append((field, ""))
     out = []
-    for region in options[0]:
-        for account in options[1]:
-            out.append(":".join([parts[0], parts[1], parts[2], region, account, parts[5]]))
+    for service in (parts[2], *SAME_RESOURCES.get(parts[2], ())):
+        for region in options[0]:
+            for account in options[1]:
+                out.append(":".join([parts[0], parts[1], service, region, account, parts[5]]))
     return out
 
 

@@ -71,11 +71,13 @@ def test_the_issues_other_mismatches(run_cli, tmp_path):
 def test_what_aws_documents_beyond_the_reference_is_no_mismatch(run_cli, tmp_path):
     """Precision on the corpus: a * ending the account field runs over the colons that follow
     (AWS's Redshift Query Editor v2 policies name secrets so), a value broader than a
-    documented ARN names it too (the SAM transform), and the EKS Connector's sessions."""
+    documented ARN names it too (the SAM transform), the EKS Connector's sessions, and
+    CodeConnections ARNs for CodeStar Connections actions."""
     allow = [
         ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:sqlworkbench!*"),
         ("cloudformation:*", "arn:aws:cloudformation:*:*:transform/*"),
         ("ssm:StartSession", "arn:aws:eks:*:*:cluster/*"),
+        ("codestar-connections:UseConnection", "arn:aws:codeconnections:*:*:connection/*"),
     ]
     still = [  # no * to run over the colons, or no colon in the format to run to
         ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:123456789012:sqlworkbench!*"),
@@ -86,9 +88,9 @@ def test_what_aws_documents_beyond_the_reference_is_no_mismatch(run_cli, tmp_pat
     proc, found = lint_json(run_cli, tmp_path, text)
     assert proc.returncode == 1
     assert [(f["line"], f["message"].partition(",")[0]) for f in found if f["code"] == "IAM504"] == [
-        (22, "secretsmanager:GetSecretValue applies to Secret resources"),
-        (27, "ec2:DeleteSecurityGroup applies to security-group resources"),
-        (32, "cloudformation:DeleteStack applies to stack resources"),
+        (27, "secretsmanager:GetSecretValue applies to Secret resources"),
+        (32, "ec2:DeleteSecurityGroup applies to security-group resources"),
+        (37, "cloudformation:DeleteStack applies to stack resources"),
     ]
 
 
