@@ -27,6 +27,8 @@ from .public_principal import PublicPrincipal
 from .redundant_element import RedundantElement
 from .resource_mismatch import ResourceMismatch
 from .unknown_action import UnknownAction
+from .unknown_tag import UnknownTag
+from .unresolved_policy import UnresolvedPolicy
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
@@ -58,6 +60,8 @@ BUILTIN = (
     InternalError,
     InvalidSuppression,
     MissingFile,
+    UnresolvedPolicy,
+    UnknownTag,
     IgnoredParameter,
 )
 

@@ -62,7 +62,7 @@ class TfBuilder(DocumentBuilder):
 
 def _scalar_hook(node: Any) -> list[Value] | None:
     if isinstance(node, UnknownNode):
-        return [Unknown(node.text, span_of(node, node.file), node.note, node.arn_types)]
+        return [Unknown(node.text, span_of(node, node.file), node.note, arn_types=node.arn_types)]
     return None
 
 
@@ -70,7 +70,7 @@ def to_value(node: Node, file: str) -> Value:
     """A single node as a model value."""
     sp = span_of(node, file)
     if isinstance(node, UnknownNode):
-        return Unknown(node.text, sp, node.note, node.arn_types)
+        return Unknown(node.text, sp, node.note, arn_types=node.arn_types)
     if isinstance(node, str):
         return with_pseudo(Str(str(node), sp), pseudo_parts)
     if isinstance(node, PScalar):
