@@ -13,6 +13,7 @@ from iamlint.api import (
     Severity,
     Statement,
     Str,
+    Unknown,
     Value,
     catalogue,
     pattern_covers,
@@ -123,7 +124,7 @@ class RedundantElement(Rule):
             return
         first: dict[Any, Statement] = {}
         for stmt in doc.statements:
-            if stmt.alternative:
+            if stmt.alternative or any(_cut(v) for v in _values(stmt)):
                 continue
             key = statement_content(stmt)
             earlier = first.get(key)
@@ -142,6 +143,22 @@ class RedundantElement(Rule):
                 owner=doc,
                 value=f"duplicate statement {_statement_name(stmt)}",
             )
+
+
+def _cut(value: Value) -> bool:
+    """Whether an unresolved value's text is cut short (the extractors shorten long source
+    text with "..."): two such values may differ after the cut."""
+    return isinstance(value, Unknown) and value.text.endswith("...")
+
+
+def _values(stmt: Statement) -> Iterable[Value]:
+    for field in ("action", "not_action", "resource", "not_resource"):
+        yield from getattr(stmt, field) or ()
+    for p in (stmt.principal, stmt.not_principal):
+        if p is not None:
+            yield from (e.value for e in p.entries)
+    for c in stmt.condition:
+        yield from c.values
 
 
 def _statement_name(stmt: Statement) -> str:
@@ -179,6 +196,8 @@ def _redundant(values: tuple[Value, ...], is_action: bool) -> Iterable[tuple[Val
     for v in values:
         if isinstance(v, Str):
             key = v.value.strip().lower() if is_action else v.canonical()
+        elif _cut(v):
+            key = f"?{id(v)}"  # its text is cut short: equal to nothing else
         else:
             key = f"?{v.text}"
         keyed.append((v, key))
