@@ -48,6 +48,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
+#: resources whose policy iamlint writes from properties that take a name as well as an ARN:
+#: an AWS::Lambda::Permission's FunctionName (Lambda's AddPermission accepts `reports`,
+#: `reports:live`, `123456789012:function:reports` and the ARN)
+NAMED_RESOURCES = frozenset({"AWS::Lambda::Permission"})
+
 #: accounts AWS itself writes in the account field: AWS managed policies
 #: (``arn:aws:iam::aws:policy/...``), CloudFront origin access identities
 #: (``arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2...``)
@@ -77,7 +82,8 @@ class InvalidArn(StatementRule):
       where the resource type has none (S3 buckets and objects);
     * a policy variable left open (`${aws:username`);
     * a `Resource` value that is neither `"*"` nor an ARN (API Gateway's shorthand
-      `execute-api:/stage/GET/path` for the API's own ARNs is one), or a map;
+      `execute-api:/stage/GET/path` for the API's own ARNs is one), or a map (the function
+      an `AWS::Lambda::Permission` names may be a name, as Lambda accepts);
     * an `AWS` principal that is neither `"*"`, a 12-digit account id, an IAM or STS ARN nor
       a canonical user id, a wildcard inside a principal ARN (AWS matches principals exactly:
       use `"*"` with an `aws:PrincipalArn` condition), a `Service` principal that is not a
@@ -142,6 +148,8 @@ class InvalidArn(StatementRule):
                     if v.text.startswith("{") and v.text.endswith("}"):
                         yield self.report(v, f"a {element} value is a string, not a map", owner=doc)
                     continue
+                if doc.origin.owner_type in NAMED_RESOURCES and not v.value.startswith("arn:"):
+                    continue  # a function's name, with its alias or version, or a partial ARN
                 message = self._resource(v, element, formats)
                 if message:
                     yield self.report(v, message, owner=doc)

@@ -258,6 +258,32 @@ def test_valid_arns_pseudo_values_and_variables_pass(run_cli, tmp_path):
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
 
 
+def test_a_lambda_permission_may_name_its_function(run_cli, tmp_path):
+    """Lambda's AddPermission takes a function's name, alias or partial ARN beside its ARN:
+    only an ARN is judged."""
+    permission = (
+        "  {0}:\n"
+        "    Type: AWS::Lambda::Permission\n"
+        "    Properties:\n"
+        "      FunctionName: {1}\n"
+        "      Action: lambda:InvokeFunction\n"
+        "      Principal: s3.amazonaws.com\n"
+        "      SourceAccount: '123456789012'\n"
+    )
+    names = ["reports", "reports:live", "'123456789012:function:reports'"]
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n"
+        + "".join(permission.format(f"P{i}", n) for i, n in enumerate(names))
+        + permission.format("Bad", "arn:aws:lambda:us-east-1:12345678901:function:reports")
+    )
+    proc = run_cli("-f", "json", "--select", "IAM505", "t.yaml", cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    found = json.loads(proc.stdout)["findings"]
+    assert [(f["line"], f["column"], f["message"]) for f in found] == [
+        (26, 21, "account id '12345678901' has 11 digits, not 12")
+    ]
+
+
 def test_principals(run_cli, tmp_path):
     text = policy(
         {
@@ -319,6 +345,39 @@ def test_covered_resources_and_duplicate_statements(run_cli, tmp_path):
             '"arn:aws:s3:::b/logs/*" is redundant: "arn:aws:s3:::b/*" (line 16) already covers it in this Resource list',
         ),
     ]
+
+
+def test_long_references_that_differ_after_their_shown_text_are_not_duplicates(run_cli, tmp_path):
+    """Precision on the corpus: iamlint shows an unresolved value's source text cut at 160
+    characters; a table's ARN and its indexes' (the same !Join but for "/index/*") are two."""
+    join = (
+        '!Join [\'\', ["arn:", "aws:", "dynamodb:", !Ref "AWS::Region", ":",'
+        ' !Ref "AWS::AccountId", ":", "table/", !Ref JobsTableWithALongName'
+    )
+    statement = (
+        "          - Effect: Allow\n"
+        "            Action: dynamodb:Query\n"
+        "            Resource:\n"
+        f"              - {join}]]\n"
+        f'              - {join}, "/index/*"]]\n'
+    )
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n"
+        "  JobsTableWithALongName:\n"
+        "    Type: AWS::DynamoDB::Table\n"
+        "  P:\n"
+        "    Type: AWS::IAM::ManagedPolicy\n"
+        "    Properties:\n"
+        "      PolicyDocument:\n"
+        "        Version: '2012-10-17'\n"
+        "        Statement:\n"
+        + statement
+        + statement.replace("dynamodb:Query", "dynamodb:Scan")
+        + statement.replace("/index/*", "/index/byDate")
+    )
+    proc = run_cli("-f", "json", "--select", "IAM506", "t.yaml", cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    assert (proc.returncode, json.loads(proc.stdout)["findings"]) == (0, [])
 
 
 def test_the_branches_of_an_if_are_not_items_of_one_list(run_cli, tmp_path):
