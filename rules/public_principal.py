@@ -110,10 +110,6 @@ class PublicPrincipal(StatementRule):
     which grants nothing; nor service control and session policies, which grant nothing
     either (a `Principal` in them is IAM502's business).
 
-    Where other tools' labels differ: Parliament's `test_principals` fixtures
-    (`test_policy_with_principal_1.json`, `test_bad_principals_1.json`) are clean there only
-    because Parliament has no public-principal check; iamlint reports their `"*"` principal.
-
     ## Why is this bad?
     A public principal grants the actions to anyone with an AWS account, or to anonymous
     callers: public buckets, queues anyone can read, keys anyone can use, roles anyone can
@@ -149,6 +145,11 @@ class PublicPrincipal(StatementRule):
       ]
     }
     ```
+
+    ## Other tools
+    Where iamlint's verdict differs: Parliament's `test_principals` fixtures
+    (`test_policy_with_principal_1.json`, `test_bad_principals_1.json`) are clean there only
+    because Parliament has no public-principal check; iamlint reports their `"*"` principal.
     """
 
     code = "IAM402"
