@@ -390,6 +390,9 @@ class Finding:
     span: Span
     owner: str | None = None
     value: str = ""
+    #: other places the finding concerns (the first definition of a duplicate address), for
+    #: reporters that can show them (SARIF ``relatedLocations``); not part of its identity
+    related: tuple[Span, ...] = field(default=(), compare=False)
 
     def sort_key(self) -> tuple:
         s = self.span
