@@ -49,9 +49,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
 
 
 #: resources whose policy iamlint writes from properties that take a name as well as an ARN:
-#: an AWS::Lambda::Permission's FunctionName (Lambda's AddPermission accepts `reports`,
-#: `reports:live`, `123456789012:function:reports` and the ARN)
-NAMED_RESOURCES = frozenset({"AWS::Lambda::Permission"})
+#: an AWS::Lambda::Permission's FunctionName, an aws_lambda_permission's function_name
+#: (Lambda's AddPermission accepts `reports`, `reports:live`, `123456789012:function:reports`
+#: and the ARN)
+NAMED_RESOURCES = frozenset({"AWS::Lambda::Permission", "aws_lambda_permission"})
 
 #: accounts AWS itself writes in the account field: AWS managed policies
 #: (``arn:aws:iam::aws:policy/...``), CloudFront origin access identities
@@ -83,7 +84,8 @@ class InvalidArn(StatementRule):
     * a policy variable left open (`${aws:username`);
     * a `Resource` value that is neither `"*"` nor an ARN (API Gateway's shorthand
       `execute-api:/stage/GET/path` for the API's own ARNs is one), or a map (the function
-      an `AWS::Lambda::Permission` names may be a name, as Lambda accepts);
+      an `AWS::Lambda::Permission` or `aws_lambda_permission` names may be a name, as Lambda
+      accepts);
     * an `AWS` principal that is neither `"*"`, a 12-digit account id, an IAM or STS ARN nor
       a canonical user id, a wildcard inside a principal ARN (AWS matches principals exactly:
       use `"*"` with an `aws:PrincipalArn` condition), a `Service` principal that is not a

@@ -284,6 +284,27 @@ def test_a_lambda_permission_may_name_its_function(run_cli, tmp_path):
     ]
 
 
+def test_a_terraform_lambda_permission_may_name_its_function(run_cli, tmp_path):
+    permission = (
+        'resource "aws_lambda_permission" "{0}" {{\n'
+        '  action         = "lambda:InvokeFunction"\n'
+        '  function_name  = "{1}"\n'
+        '  principal      = "s3.amazonaws.com"\n'
+        '  source_account = "123456789012"\n'
+        "}}\n"
+    )
+    (tmp_path / "main.tf").write_text(
+        permission.format("named", "reports")
+        + permission.format("bad", "arn:aws:lambda:us-east-1:12345678901:function:reports")
+    )
+    proc = run_cli("-f", "json", "--select", "IAM505", ".", cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    found = json.loads(proc.stdout)["findings"]
+    assert [(f["file"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("main.tf", 9, 20, "account id '12345678901' has 11 digits, not 12")
+    ]
+
+
 def test_principals(run_cli, tmp_path):
     text = policy(
         {
