@@ -9,6 +9,8 @@ testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testi
 
 from __future__ import annotations
 
+from .escalation import EscalationPath, escalation_paths
+from .evaluate import Decision, Effective, Evaluator, Verdict, evaluator
 from .model import (
     THIS_ACCOUNT,
     Condition,
@@ -68,6 +70,10 @@ __all__ = [
     "THIS_ACCOUNT",
     "Condition",
     "Context",
+    "Decision",
+    "Effective",
+    "EscalationPath",
+    "Evaluator",
     "DiagnosticRule",
     "DocKind",
     "DocumentRule",
@@ -90,6 +96,7 @@ __all__ = [
     "Str",
     "Unknown",
     "Value",
+    "Verdict",
     "account_of",
     "action_matches",
     "actions_except",
@@ -100,6 +107,8 @@ __all__ = [
     "document_label",
     "effectively_star",
     "element_values",
+    "escalation_paths",
+    "evaluator",
     "expand",
     "grants_on_every_resource",
     "has_mfa_condition",

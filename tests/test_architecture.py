@@ -40,6 +40,8 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "iamlint.catalogue_build",
             "iamlint.rule",
             "iamlint.rulekit",
+            "iamlint.evaluate",
+            "iamlint.escalation",
             "iamlint.api",
             "iamlint.registry",
             "iamlint.rules",
