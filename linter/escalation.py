@@ -111,7 +111,7 @@ PATHS: tuple[PathDef, ...] = (
         "add-user-to-group",
         (Step(("iam:AddUserToGroup",), GROUPS),),
         "add itself to any group",
-        (RHINO, PMAPPER, CLOUDSPLAINING),
+        (RHINO, CLOUDSPLAINING),
     ),
     PathDef(
         "update-assume-role-policy",
@@ -147,7 +147,7 @@ PATHS: tuple[PathDef, ...] = (
         "passrole-glue-dev-endpoint",
         _pass("glue:CreateDevEndpoint"),
         "create a Glue development endpoint that runs as any role and log in to it",
-        (RHINO, CLOUDSPLAINING),
+        (RHINO, PMAPPER, CLOUDSPLAINING),
     ),
     PathDef(
         "glue-update-dev-endpoint",
@@ -175,7 +175,7 @@ PATHS: tuple[PathDef, ...] = (
             "datapipeline:ActivatePipeline",
         ),
         "create and activate a pipeline that runs commands as any role",
-        (RHINO, CLOUDSPLAINING),
+        (RHINO, PMAPPER, CLOUDSPLAINING),
     ),
     PathDef(
         "passrole-ecs",
@@ -231,7 +231,8 @@ class EscalationPath:
         for d in self.steps:
             on = _SHOWN.get(d.resource or "", d.resource)
             parts.append(f"{d.action} on {on}" if on else d.action)
-        return f"{' with '.join(parts)} ({self.path.how})"
+        shown = parts[0] + (" with " + " and ".join(parts[1:]) if len(parts) > 1 else "")
+        return f"{shown} ({self.path.how})"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -204,6 +204,7 @@ class _Stmt:
     resources: tuple[str, ...]  # literal patterns of Resource / NotResource (canonical)
     negated_resource: bool
     unknown_resources: tuple[str, ...]
+    variable_resources: tuple[str, ...]  # patterns with policy variables (canonical)
     conditions: tuple[str, ...]
 
     def matches_action(self, action: str) -> bool:
@@ -218,10 +219,22 @@ class _Stmt:
                 return "all"
             return "none" if any(covers(p, target) for p in self.resources) else "all"
         if target is None:
-            return "all" if self.resources else ("some" if self.unknown_resources else "none")
+            return "all" if self.resources else ("some" if self.maybe(None) else "none")
         if any(covers(p, target) for p in self.resources):
             return "all"
-        return "some" if self.unknown_resources else "none"
+        return "some" if self.maybe(target) else "none"
+
+    def maybe(self, target: str | None) -> tuple[str, ...]:
+        """Why the statement may apply to ``target`` without surely applying: its unknown
+        ``Resource`` values, and its patterns with policy variables that cover it when the
+        variables do (``user/${aws:username}`` is the caller only, not every user)."""
+        out = [f"Resource {u} (unknown) names it" for u in self.unknown_resources]
+        out += [
+            f"Resource {v} names it (when its policy variables do)"
+            for v in self.variable_resources
+            if target is None or covers(v, target)
+        ]
+        return tuple(out)
 
 
 def _action_match(pattern: str, action: str) -> bool:
@@ -306,9 +319,7 @@ class Effective:
             fit = s.resource_fit(resource)
             if fit == "none":
                 continue
-            why = s.conditions + tuple(
-                f"Resource {u} (unknown) names it" for u in s.unknown_resources if fit == "some"
-            )
+            why = s.conditions + (s.maybe(resource) if fit == "some" else ())
             if fit == "all" and not s.conditions:
                 full.append(s)
             else:
@@ -321,7 +332,7 @@ class Effective:
             fit = s.resource_fit("*" if resource is None else resource)
             if fit == "all" and not s.conditions:
                 denied.append(s.source)
-            elif fit != "none" or s.unknown_resources:
+            elif fit != "none":
                 cond = " and ".join(s.conditions) or "its Resource names it"
                 unless.append(f"unless the Deny of {s.source} applies ({cond})")
         granted = tuple(s.source for s in full) or tuple(s.source for s, _ in partial)
@@ -371,7 +382,7 @@ class Effective:
             targets = (
                 ["*"]
                 if s.negated_resource
-                else list(s.resources) + [u for u in s.unknown_resources if u not in s.resources]
+                else list(dict.fromkeys(s.resources + s.variable_resources + s.unknown_resources))
             )
             for name in names:
                 for target in targets:
@@ -427,7 +438,9 @@ def _statement(st: Statement, source: Source) -> _Stmt | None:
     actions = tuple(v.value.strip() for v in act_values or () if isinstance(v, Str))
     negated_resource = st.resource is None and st.not_resource is not None
     res_values = st.not_resource if negated_resource else st.resource
-    resources = tuple(v.canonical().strip() for v in res_values or () if isinstance(v, Str))
+    literal = [v.canonical().strip() for v in res_values or () if isinstance(v, Str)]
+    variable = tuple(r for r in literal if "${" in r and not negated_resource)
+    resources = tuple(r for r in literal if r not in variable)
     unknown_resources = tuple(v.text for v in res_values or () if isinstance(v, Unknown))
     conditions = tuple(_condition_text(c) for c in st.condition)
     if st.condition_unresolved:
@@ -440,6 +453,7 @@ def _statement(st: Statement, source: Source) -> _Stmt | None:
         resources,
         negated_resource,
         unknown_resources,
+        variable,
         conditions,
     )
 

@@ -262,3 +262,12 @@ def test_many_principals_and_many_policies_in_bounded_time():
         count, found, sure, unknown, seconds = r.stdout.split()
         assert (int(count), int(found), int(sure), int(unknown)) == (n, n, 0, 2)
         assert float(seconds) < 60
+
+
+def test_docs_list_every_escalation_path():
+    from pathlib import Path
+
+    from iamlint.escalation import PATHS
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "escalation.md").read_text()
+    assert [p.id for p in PATHS if f"| `{p.id}` |" not in text] == []

@@ -7,6 +7,8 @@ Options (``report.options``):
   once, lazily; ``report.options["sources"]`` (``{path: text}``) takes precedence over the
   file on disk (for a buffer linted from stdin). A file that cannot be read, or a line it
   does not have, just gets no snippet.
+- the other places a finding involves (`Finding.related`) follow it, one indented
+  ``related: path:line:col: what`` line each.
 - ``statistics``: instead of the findings, their count per code, most frequent first
   (``   12  IAM101  wildcard-action``), then the summary line.
 
@@ -109,8 +111,16 @@ def render_plain(report: RunReport, out: TextIO, color: bool) -> None:
         first = False
         for f in fr.findings:
             out.write(finding_line(f, color) + "\n")
+            write_related(f, out, color)
     if not first:
         out.write("\n")
+
+
+def write_related(f: Finding, out: TextIO, color: bool) -> None:
+    """The other places a finding involves (`Finding.related`), one line each, indented."""
+    for span, what in f.related:
+        loc = _c("1", f"{escape_controls(display_path(span.file))}:{span.line}:{span.column}:", color)
+        out.write(f"    {_c('2', 'related:', color)} {loc} {escape_controls(what)}\n")
 
 
 # -- --statistics ------------------------------------------------------------------------------
@@ -144,6 +154,7 @@ def render_with_source(report: RunReport, out: TextIO, color: bool, sources: dic
             out.write(finding_line(f, color) + "\n")
             for row in snippet(f, lines_of, color):
                 out.write(row + "\n")
+            write_related(f, out, color)
             out.write("\n")
 
 

@@ -1,0 +1,114 @@
+"""IAM401 and IAM201 decide from each principal's effective permissions (iamlint.evaluate),
+linted as a user runs iamlint."""
+
+from __future__ import annotations
+
+import json
+
+from iamlint.evaluate import Evaluator, Verdict
+from iamlint.model import IAMPrincipal, Span
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Builders:
+    Type: AWS::IAM::Group
+    Properties:
+      Policies:
+        - PolicyName: build
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: iam:PassRole
+                Resource: "*"
+  Ci:
+    Type: AWS::IAM::User
+    Properties:
+      Groups: [!Ref Builders]
+      Policies:
+        - PolicyName: launch
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: ec2:RunInstances
+                Resource: "*"
+"""
+
+
+def test_a_path_across_a_users_group_and_its_own_policy(tmp_path, run_cli):
+    """PassRole from the group and RunInstances from the user: neither policy escalates
+    alone, the user does; the finding names the user and points at both statements."""
+    (tmp_path / "t.yaml").write_text(TEMPLATE)
+    r = run_cli("--select", "IAM401", "--format", "sarif", "t.yaml", cwd=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    (result,) = json.loads(r.stdout)["runs"][0]["results"]
+    assert result["message"]["text"] == (
+        "user Ci can make itself administrator: iam:PassRole on any role with ec2:RunInstances "
+        "(launch an instance with an instance profile role and use its credentials) [Ci]"
+    )
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 12
+    related = result["relatedLocations"]
+    assert [(x["physicalLocation"]["region"]["startLine"], x["message"]["text"]) for x in related] == [
+        (24, "ec2:RunInstances allowed by launch")
+    ]
+    text = run_cli("--select", "IAM401", "t.yaml", cwd=tmp_path)
+    assert "    related: t.yaml:24:25: ec2:RunInstances allowed by launch\n" in text.stdout
+
+
+def test_a_deny_a_boundary_or_a_condition_closes_the_path(tmp_path, run_cli):
+    deny = TEMPLATE + (
+        "              - Effect: Deny\n                Action: ec2:RunInstances\n                Resource: '*'\n"
+    )
+    boundary = TEMPLATE.replace(
+        "      Groups: [!Ref Builders]\n",
+        "      Groups: [!Ref Builders]\n      PermissionsBoundary: arn:aws:iam::aws:policy/AmazonEC2FullAccess\n",
+    )
+    condition = TEMPLATE.replace(
+        '                Action: iam:PassRole\n                Resource: "*"\n',
+        '                Action: iam:PassRole\n                Resource: "*"\n'
+        '                Condition: {StringEquals: {"iam:PassedToService": lambda.amazonaws.com}}\n',
+    )
+    for name, text in (("deny", deny), ("boundary", boundary), ("condition", condition)):
+        (tmp_path / f"{name}.yaml").write_text(text)
+        r = run_cli("--select", "IAM401", f"{name}.yaml", cwd=tmp_path)
+        assert (r.returncode, r.stderr) == (0, ""), (name, r.stdout)
+
+
+ROLE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Admin:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {AWS: arn:aws:iam::111122223333:root}
+            Action: sts:AssumeRole
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+"""
+
+
+def test_iam201_a_boundary_that_caps_an_administrator_policy(tmp_path, run_cli):
+    (tmp_path / "admin.yaml").write_text(ROLE)
+    r = run_cli("--select", "IAM201", "--format", "concise", "admin.yaml", cwd=tmp_path)
+    assert r.returncode == 1
+    assert (
+        "admin.yaml:10:30-10.60: warning: IAM201 arn:aws:iam::111122223333:root can assume the privileged role Admin (AdministratorAccess) without"
+    ) in r.stdout
+    capped = ROLE + "      PermissionsBoundary: arn:aws:iam::aws:policy/ReadOnlyAccess\n"
+    (tmp_path / "capped.yaml").write_text(capped)
+    r = run_cli("--select", "IAM201", "capped.yaml", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (0, ""), r.stdout
+
+
+def test_a_group_membership_cycle_is_read_once():
+    at = Span("m.tf", 1, 1, 1, 2)
+    user = IAMPrincipal("user", "u", at, "m.tf", groups=("g", "u", "g", "missing"))
+    group = IAMPrincipal("group", "g", at, "m.tf", groups=("u",))
+    eff = Evaluator([user, group]).effective(user)
+    assert eff.decide("s3:GetObject").verdict is Verdict.NOT_GRANTED
+    assert eff.unknown == ["group missing is not defined here: its policies may grant more"]
