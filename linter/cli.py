@@ -58,7 +58,8 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         prog="iamlint",
         description=(
             "Lint AWS IAM policy documents in CloudFormation, Terraform and raw JSON files. "
-            "Also: 'iamlint rule CODE' prints a rule's documentation, 'iamlint rules' lists all rules."
+            "Also: 'iamlint rule CODE' prints a rule's documentation, 'iamlint rules' lists all rules, "
+            "'iamlint explain TARGET|--all [PATH ...]' shows what a principal can do."
         ),
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or input errors.",
     )
@@ -385,6 +386,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rule(argv[1:])
         if argv and argv[0] == "rules" and len(argv) == 1:
             return cmd_rules()
+        if argv and argv[0] == "explain":
+            from .explain import main as explain
+
+            return explain(argv[1:])
         return run(argv)
     except KeyboardInterrupt:
         sys.stderr.write("iamlint: interrupted\n")

@@ -207,6 +207,16 @@ class _Stmt:
     variable_resources: tuple[str, ...]  # patterns with policy variables (canonical)
     conditions: tuple[str, ...]
 
+    def may_match_service(self, service: str) -> bool:
+        """Whether an action of ``service`` (lower-cased) can match (always, for NotAction)."""
+        if self.negated_action:
+            return True
+        for p in self.actions:
+            prefix, colon, _ = p.partition(":")
+            if not colon or "*" in prefix or "?" in prefix or prefix.lower() == service:
+                return True
+        return False
+
     def matches_action(self, action: str) -> bool:
         hit = any(_action_match(p, action) for p in self.actions)
         return not hit if self.negated_action else hit
@@ -240,6 +250,8 @@ class _Stmt:
 def _action_match(pattern: str, action: str) -> bool:
     if pattern == "*":
         return True
+    if "*" not in pattern and "?" not in pattern:
+        return pattern.lower() == action.lower()
     if len(pattern) - pattern.count("*") > len(action):
         return False
     return bool(_rx(pattern).match(action))
@@ -263,6 +275,7 @@ class Effective:
     unknown: list[str] = field(default_factory=list)
     documents: list[tuple[PolicyDocument, str, str]] = field(default_factory=list)  # doc, layer, via
     _decided: dict[tuple[str, str | None], Decision] = field(default_factory=dict)
+    _index: dict[str, tuple[list[_Stmt], list[_Stmt]]] = field(default_factory=dict)
 
     # -- reading ---------------------------------------------------------------------------
     def _read(self, doc: PolicyDocument, layer: str, via: str = "") -> None:
@@ -310,10 +323,23 @@ class Effective:
             got = self._decided[key] = self._decide(action, resource)
         return got
 
+    def _candidates(self, action: str) -> tuple[list[_Stmt], list[_Stmt]]:
+        """The identity Allow and the Deny statements that may match ``action``'s service, in
+        order: a principal with hundreds of statements is asked about thousands of actions."""
+        service = action.partition(":")[0].lower()
+        got = self._index.get(service)
+        if got is None:
+            got = self._index[service] = (
+                [s for s in self.identity if s.may_match_service(service)],
+                [s for s in self.denies if s.may_match_service(service)],
+            )
+        return got
+
     def _decide(self, action: str, resource: str | None) -> Decision:
         full: list[_Stmt] = []
         partial: list[tuple[_Stmt, tuple[str, ...]]] = []
-        for s in self.identity:
+        identity, denies = self._candidates(action)
+        for s in identity:
             if not s.matches_action(action):
                 continue
             fit = s.resource_fit(resource)
@@ -326,7 +352,7 @@ class Effective:
                 partial.append((s, why))
         denied: list[Source] = []
         unless: list[str] = []
-        for s in self.denies:
+        for s in denies:
             if not s.matches_action(action):
                 continue
             fit = s.resource_fit("*" if resource is None else resource)

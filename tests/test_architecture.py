@@ -56,6 +56,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         "interfaces",
         (
             "iamlint.cli",
+            "iamlint.explain",
             "iamlint.__main__",
             "iamlint.docgen",
             "iamlint.testing",
