@@ -75,6 +75,12 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
     out.add_argument("--show-source", action="store_true", help="text: show the offending lines with a caret")
     out.add_argument("--statistics", action="store_true", help="text: print the number of findings per code")
     out.add_argument("--show-suppressed", action="store_true", help="text: list suppressed findings and why")
+    out.add_argument(
+        "--group-by",
+        choices=("file", "principal"),
+        default="file",
+        help="text: group findings by file (default) or by the IAM principal they concern",
+    )
     sel = p.add_argument_group("rule selection (flags win over the configuration file)")
     sel.add_argument(
         "--select", type=_codes, metavar="CODES", help="codes or prefixes to enable (e.g. IAM1,IAM402 or ALL)"
@@ -543,6 +549,7 @@ def lint(args, reg) -> int:
         "show_source": args.show_source,
         "statistics": args.statistics,
         "show_suppressed": args.show_suppressed,
+        "group_by": args.group_by,
         "sources": texts,  # --show-source quotes the stdin buffer, not the file on disk
         "fail_on": fail_on,  # junit: only findings at or above it are failures, as for the exit code
     }

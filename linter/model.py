@@ -318,6 +318,8 @@ class Finding:
     ``related`` are the other places a finding involves, each with what stands there (the
     first of two duplicate keys, the inline policy a copy repeats, the suppression that
     expired): editors show them beside the finding (LSP ``relatedInformation``).
+    ``principals`` are the addresses of the IAM principals it concerns: the principal that
+    owns it, or those the owning policy is attached to (reports group findings by them).
     """
 
     code: str
@@ -328,6 +330,7 @@ class Finding:
     owner: str | None = None
     value: str = ""
     related: tuple[tuple[Span, str], ...] = ()
+    principals: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple:
         s = self.span

@@ -112,7 +112,8 @@ class Rule:
 
         ``at``: the offending value (its span is where the finding points) or a span.
         ``owner``: the document or principal it belongs to (named by its resource, with the
-        CDK construct path when there is one), or a name.
+        CDK construct path when there is one), or a name. A document or principal also
+        gives the finding its `Finding.principals`.
         ``value``: what the finding is about, as the user wrote it: the offending value by
         default. The fingerprint that baselines and code-scanning alerts recognise a
         finding by is (code, file, owner, value), so a value must stay the same when
@@ -128,10 +129,13 @@ class Rule:
         else:
             span = at.span
             shown = at.value if isinstance(at, Str) else at.text
+        principals: tuple[str, ...] = ()
         if isinstance(owner, PolicyDocument):
             who = owner.origin.label
+            principals = owner.principals
         elif isinstance(owner, IAMPrincipal):
             who = owner.address
+            principals = (owner.address,)
         else:
             who = owner
         return Finding(
@@ -143,6 +147,7 @@ class Rule:
             owner=who,
             value=shown if value is None else value,
             related=tuple(related),
+            principals=principals,
         )
 
     @classmethod

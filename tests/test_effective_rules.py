@@ -112,3 +112,61 @@ def test_a_group_membership_cycle_is_read_once():
     eff = Evaluator([user, group]).effective(user)
     assert eff.decide("s3:GetObject").verdict is Verdict.NOT_GRANTED
     assert eff.unknown == ["group missing is not defined here: its policies may grant more"]
+
+
+def test_json_names_each_findings_principals_and_related_places(tmp_path, run_cli):
+    (tmp_path / "t.yaml").write_text(TEMPLATE)
+    r = run_cli("--select", "IAM401,IAM102", "--format", "json", "t.yaml", cwd=tmp_path)
+    assert r.returncode == 1 and r.stderr == ""
+    got = [
+        (f["code"], f["line"], f["owner"], f["principals"], f["related"])
+        for f in json.loads(r.stdout)["findings"]
+    ]
+    assert got == [
+        (
+            "IAM401",
+            12,
+            "Ci",
+            ["Ci"],
+            [
+                {
+                    "file": "t.yaml",
+                    "line": 24,
+                    "column": 25,
+                    "end_line": 24,
+                    "end_column": 41,
+                    "message": "ec2:RunInstances allowed by launch",
+                }
+            ],
+        ),
+        ("IAM102", 13, "Builders", ["Builders"], []),
+        ("IAM102", 25, "Ci", ["Ci"], []),
+    ]
+
+
+def test_text_grouped_by_principal(tmp_path, run_cli):
+    (tmp_path / "t.yaml").write_text(TEMPLATE)
+    (tmp_path / "raw.json").write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}'
+    )
+    r = run_cli("--select", "IAM401,IAM102", "--group-by", "principal", "t.yaml", "raw.json", cwd=tmp_path)
+    assert r.returncode == 1 and r.stderr == ""
+    assert r.stdout == (
+        "Ci (t.yaml)\n"
+        "  t.yaml:12:25: IAM401 [error] user Ci can make itself administrator: iam:PassRole on any role with "
+        "ec2:RunInstances (launch an instance with an instance profile role and use its credentials) [Ci] "
+        "(privilege-escalation)\n"
+        "      related: t.yaml:24:25: ec2:RunInstances allowed by launch\n"
+        '  t.yaml:25:27: IAM102 [warning] Allow statement applies to every resource ("Resource": "*"); '
+        "ec2:RunInstances could be scoped to resource ARNs [Ci] (wildcard-resource)\n"
+        "\n"
+        "Builders (t.yaml)\n"
+        '  t.yaml:13:27: IAM102 [warning] Allow statement applies to every resource ("Resource": "*"); '
+        "iam:PassRole could be scoped to resource ARNs [Builders] (wildcard-resource)\n"
+        "\n"
+        "(no principal)\n"
+        '  raw.json:1:99: IAM102 [warning] Allow statement applies to every resource ("Resource": "*"); '
+        "s3:GetObject could be scoped to resource ARNs (wildcard-resource)\n"
+        "\n"
+        "2 files scanned; 3 policies found; 4 findings (1 error, 3 warnings).\n"
+    )
