@@ -170,3 +170,52 @@ def test_text_grouped_by_principal(tmp_path, run_cli):
         "\n"
         "2 files scanned; 3 policies found; 4 findings (1 error, 3 warnings).\n"
     )
+
+
+def _scp(actions_denied: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": actions_denied, "Resource": "*"},
+            ],
+        }
+    )
+
+
+def test_org_policies_named_by_the_configuration_cap_every_principal(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "t.yaml").write_text(TEMPLATE)
+    r = run_cli("--select", "IAM401", "t.yaml", cwd=tmp_path)
+    assert r.returncode == 1  # no configuration: no SCP is assumed
+    (tmp_path / "org" / "scps").mkdir(parents=True)
+    (tmp_path / "org" / "scps" / "deny-passrole.json").write_text(_scp("iam:PassRole"))
+    (tmp_path / ".iamlint.toml").write_text('org-policies = ["org/scps/*.json"]\n')
+    r = run_cli("--select", "IAM401", "t.yaml", cwd=tmp_path)
+    assert (r.returncode, r.stderr) == (0, ""), r.stdout
+    r = run_cli("explain", "Ci", "--format", "json", "t.yaml", cwd=tmp_path)
+    (ci,) = json.loads(r.stdout)["principals"]
+    (passrole,) = ci["permissions"]["iam"]["Permissions management"]
+    assert passrole["verdict"] == "denied"
+    scp = str((tmp_path / "org" / "scps" / "deny-passrole.json").resolve())
+    assert [(d["layer"], d["policy"], d["file"], d["line"]) for d in passrole["denied_by"]] == [
+        ("org", scp, scp, 1)
+    ]
+
+
+def test_org_policies_that_match_nothing_or_do_not_parse(tmp_path, run_cli):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "t.yaml").write_text(TEMPLATE)
+    (tmp_path / ".iamlint.toml").write_text('org-policies = ["org/*.json"]\n')
+    r = run_cli("t.yaml", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert (
+        r.stderr
+        == f"iamlint: error: {tmp_path / '.iamlint.toml'}: org-policies: 'org/*.json' matches no file\n"
+    )
+    (tmp_path / "org").mkdir()
+    (tmp_path / "org" / "scp.json").write_text('{"Version": "2012-10-17", "Statement": [')
+    r = run_cli("t.yaml", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"iamlint: error: org-policies: {tmp_path / 'org' / 'scp.json'}:1:")
