@@ -42,7 +42,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,14 +147,21 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class Permission:
-    """One action a principal's identity policies grant, on one resource pattern, decided."""
+    """Actions of one service and access level that a principal's identity policies grant on
+    one resource pattern, all with the same answer: ``decision`` (its `Decision.action` is
+    one of them), ``actions`` all of them, sorted."""
 
     service: str
     access_level: str
     decision: Decision
+    actions: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"service": self.service, "access_level": self.access_level, **self.decision.to_json()}
+        """``{"actions": [...], "resource", "verdict", "granted_by", ...}``: `Decision.to_json`
+        with the list of actions in place of the one."""
+        d = self.decision.to_json()
+        del d["action"]
+        return {"actions": list(self.actions or (self.decision.action,)), **d}
 
 
 # -- matching ------------------------------------------------------------------------------------
@@ -166,6 +173,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return glob_to_regex(_VARIABLE.sub("*", pattern))
 
 
+@functools.lru_cache(maxsize=8192)
 def _arn_canonical(text: str) -> str:
     """An ARN's literal 12-digit account as this account (a template names its own)."""
     parts = text.split(":", 5)
@@ -211,14 +219,31 @@ class _Stmt:
         """Whether an action of ``service`` (lower-cased) can match (always, for NotAction)."""
         if self.negated_action:
             return True
-        for p in self.actions:
-            prefix, colon, _ = p.partition(":")
-            if not colon or "*" in prefix or "?" in prefix or prefix.lower() == service:
-                return True
-        return False
+        by_service, anywhere = _patterns(self.actions)
+        return bool(anywhere) or service in by_service
+
+    def uniform_on(self, service: str) -> bool:
+        """Whether it matches every action of ``service`` or none of them (``*``,
+        ``service:*``, another service's patterns; for ``NotAction`` the same, reversed)."""
+        by_service, anywhere = _patterns(self.actions)
+        if any(p.strip("*") == "" for p in anywhere):
+            return True
+        entry = by_service.get(service)
+        whole = entry is not None and any(p.partition(":")[2].strip("*") == "" for p in entry[1])
+        if whole:
+            return True
+        return not anywhere and entry is None
 
     def matches_action(self, action: str) -> bool:
-        hit = any(_action_match(p, action) for p in self.actions)
+        by_service, anywhere = _patterns(self.actions)
+        low = action.lower()
+        hit = False
+        entry = by_service.get(low.partition(":")[0])
+        if entry is not None:
+            exact, wild = entry
+            hit = low in exact or any(_rx(p).match(low) for p in wild)
+        if not hit and anywhere:
+            hit = any(_action_match(p, action) for p in anywhere)
         return not hit if self.negated_action else hit
 
     def resource_fit(self, target: str | None) -> str:
@@ -245,6 +270,32 @@ class _Stmt:
             if target is None or covers(v, target)
         ]
         return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _patterns(
+    actions: tuple[str, ...],
+) -> tuple[dict[str, tuple[frozenset[str], tuple[str, ...]]], tuple[str, ...]]:
+    """A statement's Action patterns by service: per service, its literal names (lower-cased)
+    and its wildcard patterns; then the patterns of any service (``*``, ``s3*:Get*``). An AWS
+    managed policy such as ReadOnlyAccess holds 3,000 patterns: an action is matched against
+    those of its own service only, once per run for the policy."""
+    exact: dict[str, set[str]] = {}
+    wild: dict[str, list[str]] = {}
+    anywhere: list[str] = []
+    for p in actions:
+        prefix, colon, _ = p.partition(":")
+        if not colon or "*" in prefix or "?" in prefix:
+            anywhere.append(p)
+            continue
+        key = prefix.lower()
+        if "*" in p or "?" in p:
+            wild.setdefault(key, []).append(p)
+            exact.setdefault(key, set())
+        else:
+            exact.setdefault(key, set()).add(p.lower())
+    by_service = {k: (frozenset(v), tuple(wild.get(k, ()))) for k, v in exact.items()}
+    return by_service, tuple(anywhere)
 
 
 def _action_match(pattern: str, action: str) -> bool:
@@ -276,13 +327,19 @@ class Effective:
     documents: list[tuple[PolicyDocument, str, str]] = field(default_factory=list)  # doc, layer, via
     _decided: dict[tuple[str, str | None], Decision] = field(default_factory=dict)
     _index: dict[str, tuple[list[_Stmt], list[_Stmt]]] = field(default_factory=dict)
+    _sources: dict[Source, Source] = field(default_factory=dict)
+
+    def _source(self, src: Source) -> Source:
+        """One object per distinct source (the statements of an AWS managed policy all stand
+        at its ARN), so that answers can be grouped by the identity of their sources."""
+        return self._sources.setdefault(src, src)
 
     # -- reading ---------------------------------------------------------------------------
     def _read(self, doc: PolicyDocument, layer: str, via: str = "") -> None:
         self.documents.append((doc, layer, via))
         label = document_label(doc)
         for st in doc.statements:
-            s = _statement(st, Source(layer, label, st.span, via, doc.aws_managed is not None))
+            s = _statement(st, self._source(Source(layer, label, st.span, via, doc.aws_managed is not None)))
             if s is None:
                 continue
             self._note_unknown(st, s)
@@ -305,7 +362,7 @@ class Effective:
         label = document_label(doc)
         allows: list[_Stmt] = []
         for st in doc.statements:
-            s = _statement(st, Source(layer, label, st.span, "", doc.aws_managed is not None))
+            s = _statement(st, self._source(Source(layer, label, st.span, "", doc.aws_managed is not None)))
             if s is None:
                 continue
             self._note_unknown(st, s)
@@ -391,35 +448,124 @@ class Effective:
 
     # -- listing ---------------------------------------------------------------------------
     def permissions(self) -> Iterator[Permission]:
-        """Every action the identity policies grant, on each resource pattern they grant it
-        on, decided, by service then access level then action. Wildcards and ``NotAction``
-        expand through the action catalogue (without it: the patterns as written)."""
+        """What the identity policies grant, decided: for each resource pattern they grant on,
+        the granted actions of each service and access level, grouped by equal answers, by
+        service then access level (Permissions management first) then first action.
+        Wildcards and ``NotAction`` expand through the action catalogue (without it: the
+        patterns as written). A service whose every statement matches all of its actions
+        (``*``, ``s3:*``) is decided once, not per action: an administrator holds 20,000."""
         cat = catalogue()
-        seen: set[tuple[str, str]] = set()
-        out: list[Permission] = []
+        #: resource pattern -> service -> action names in order, or None for all of them
+        wanted: dict[str, dict[str, dict[str, None] | None]] = {}
         for s in self.identity:
-            names: Iterable[str]
-            if cat is None:
-                names = () if s.negated_action else s.actions
-            elif s.negated_action:
-                names = (a for a in cat.all_actions() if not s.matches_action(a))
-            else:
-                names = dict.fromkeys(a for p in s.actions for a in cat.expand(p))
             targets = (
                 ["*"]
                 if s.negated_resource
                 else list(dict.fromkeys(s.resources + s.variable_resources + s.unknown_resources))
             )
-            for name in names:
-                for target in targets:
-                    if (name.lower(), target) in seen:
+            granted = _granted_by_service(cat, s)
+            for t in targets:
+                per_service = wanted.setdefault(t, {})
+                for service, names in granted.items():
+                    if names is None:
+                        per_service[service] = None
                         continue
-                    seen.add((name.lower(), target))
-                    a = cat.action(name) if cat is not None else None
-                    level = a.access_level if a is not None else "Unknown"
-                    out.append(Permission(name.partition(":")[0].lower(), level, self.decide(name, target)))
-        out.sort(key=lambda p: (p.service, _LEVEL_ORDER.get(p.access_level, 9), p.decision.action.lower()))
+                    if service not in per_service:
+                        per_service[service] = {}
+                    got = per_service[service]
+                    if got is not None:
+                        got.update(dict.fromkeys(names))
+        groups: dict[tuple, list[str]] = {}
+        first: dict[tuple, Decision] = {}
+        expanded: dict[int, frozenset[str]] = {}
+
+        def covered(st: _Stmt) -> frozenset[str]:
+            """The actions (lower-cased) a statement's patterns name, through the catalogue."""
+            got = expanded.get(id(st))
+            if got is None:
+                assert cat is not None
+                got = expanded[id(st)] = frozenset(a.lower() for p in st.actions for a in cat.expand(p))
+            return got
+
+        for target, by_service in wanted.items():
+            for service, listed in by_service.items():
+                levels = _levels(cat, service)
+                service_names = list(levels) if listed is None else list(listed)
+                if not service_names:
+                    continue
+                shared = self.decide(service_names[0], target) if self._uniform(service) else None
+                if shared is not None:  # one answer for the whole service: group by level only
+                    if listed is None:
+                        per_level = _by_level(cat, service)
+                    else:
+                        per_level = {}
+                        for n in service_names:
+                            per_level.setdefault(levels.get(n, "Unknown"), []).append(n)
+                    for level, level_names in per_level.items():
+                        key = (
+                            service,
+                            level,
+                            target,
+                            shared.verdict,
+                            tuple(map(id, shared.granted_by)),
+                            shared.conditions,
+                            tuple(map(id, shared.denied_by)),
+                            shared.capped_by,
+                        )
+                        groups.setdefault(key, []).extend(level_names)
+                        first.setdefault(key, shared)
+                    continue
+                identity, denies = self._candidates(service + ":")
+                involved = [*identity, *denies]
+                involved += [
+                    st for _, allows in self.caps for st in allows or () if st.may_match_service(service)
+                ]
+                # an answer depends only on the statements that match the action: split the
+                # actions by the statements that match them (set operations), decide once each
+                original = {n.lower(): n for n in service_names}
+                blocks: list[frozenset[str]] = [frozenset(original)]
+                if cat is None:
+                    blocks = [frozenset((low,)) for low in original]
+                else:
+                    for st in involved:
+                        cov = covered(st)
+                        split = []
+                        for b in blocks:
+                            inside, outside = b & cov, b - cov
+                            split += [x for x in (inside, outside) if x]
+                        blocks = split
+                for block in blocks:
+                    block_names = sorted((original[low] for low in block), key=str.lower)
+                    d = self.decide(block_names[0], target)
+                    per_level = {}
+                    for n in block_names:
+                        per_level.setdefault(levels.get(n, "Unknown"), []).append(n)
+                    for level, level_names in per_level.items():
+                        key = (
+                            service,
+                            level,
+                            target,
+                            d.verdict,
+                            tuple(map(id, d.granted_by)),  # each statement's one Source
+                            d.conditions,
+                            tuple(map(id, d.denied_by)),
+                            d.capped_by,
+                        )
+                        groups.setdefault(key, []).extend(level_names)
+                        first.setdefault(key, d)
+        out = []
+        for key, names in groups.items():
+            names.sort(key=str.lower)
+            out.append(Permission(key[0], key[1], first[key], tuple(names)))
+        out.sort(key=lambda p: (p.service, _LEVEL_ORDER.get(p.access_level, 9), p.actions[0].lower()))
         yield from out
+
+    def _uniform(self, service: str) -> bool:
+        """Whether every statement that may match an action of ``service`` matches all of
+        them, so that they all get the same answer."""
+        identity, denies = self._candidates(service + ":")
+        caps = [s for _, allows in self.caps for s in allows or () if s.may_match_service(service)]
+        return all(s.uniform_on(service) for s in (*identity, *denies, *caps))
 
     def to_json(self, permissions: bool = True) -> dict[str, Any]:
         """The JSON form ``iamlint explain --format json`` prints (escalation paths are added
@@ -447,10 +593,63 @@ class Effective:
         if permissions:
             by_service: dict[str, dict[str, list[dict[str, Any]]]] = {}
             for perm in self.permissions():
-                entry = perm.decision.to_json()
+                entry = perm.to_json()
                 by_service.setdefault(perm.service, {}).setdefault(perm.access_level, []).append(entry)
             out["permissions"] = by_service
         return out
+
+
+_LEVELS: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def _levels(cat: Any, service: str) -> dict[str, str]:
+    """Every action of a service and its access level (AWS's spelling), once per run."""
+    if cat is None:
+        return {}
+    got = _LEVELS.get((id(cat), service))
+    if got is None:
+        got = _LEVELS[(id(cat), service)] = dict(cat.access_levels(service))
+    return got
+
+
+def _granted_by_service(cat: Any, s: _Stmt) -> dict[str, list[str] | None]:
+    """The actions a statement's Action (or NotAction) names, by service; None for every
+    action of the service. Without a catalogue, the patterns as written."""
+    out: dict[str, list[str] | None] = {}
+    if cat is None:
+        for p in () if s.negated_action else s.actions:
+            out.setdefault(p.partition(":")[0].lower(), []).append(p)  # type: ignore[union-attr]
+        return out
+    if not s.negated_action and any(p.strip("*") == "" for p in s.actions):
+        return dict.fromkeys(cat.services())
+    names = {a.lower(): a for p in s.actions for a in cat.expand(p)}
+    if s.negated_action:
+        touched = {n.partition(":")[0] for n in names}
+        for service in cat.services():
+            if service not in touched:
+                out[service] = None
+            else:
+                out[service] = [n for n in _levels(cat, service) if n.lower() not in names]
+        return out
+    for a in names.values():
+        out.setdefault(a.partition(":")[0].lower(), []).append(a)  # type: ignore[union-attr]
+    return out
+
+
+_BY_LEVEL: dict[tuple[int, str], dict[str, list[str]]] = {}
+
+
+def _by_level(cat: Any, service: str) -> dict[str, list[str]]:
+    """Every action of a service by access level, each list sorted, once per run."""
+    got = _BY_LEVEL.get((id(cat), service))
+    if got is None:
+        got = {}
+        for n, level in _levels(cat, service).items():
+            got.setdefault(level, []).append(n)
+        for names in got.values():
+            names.sort(key=str.lower)
+        _BY_LEVEL[(id(cat), service)] = got
+    return got
 
 
 _LEVEL_ORDER = {"Permissions management": 0, "Write": 1, "Tagging": 2, "Read": 3, "List": 4}

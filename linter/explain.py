@@ -279,5 +279,5 @@ def _permissions(eff: Any, out: TextIO, display_path: Any) -> None:
             tuple(_where(s, display_path) for s in d.denied_by),
             d.capped_by,
         )
-        groups.setdefault(key, []).append(d.action)
+        groups.setdefault(key, []).extend(perm.actions)
     flush()

@@ -187,6 +187,11 @@ def test_not_action_and_unknown_resource(tmp_path):
     assert passrole.verdict is Verdict.CONDITIONAL
     assert passrole.conditions == ("Resource !Ref Bucket (unknown) names it",)
     assert eff.decide("iam:CreateUser").verdict is Verdict.NOT_GRANTED
+    listed = list(eff.permissions())
+    assert [a for p in listed if p.service in ("iam", "organizations") for a in p.actions] == ["iam:PassRole"]
+    assert {p.decision.verdict for p in eff.permissions() if p.service == "ec2"} == {Verdict.ALLOWED}
+    (passrole,) = [p for p in eff.permissions() if "iam:PassRole" in p.actions]
+    assert passrole.decision.verdict is Verdict.CONDITIONAL
 
 
 def test_permissions_json_by_service_and_level(tmp_path):
@@ -209,7 +214,7 @@ def test_permissions_json_by_service_and_level(tmp_path):
     ]
     assert list(out["permissions"]) == ["iam", "sqs"]
     assert out["permissions"]["sqs"]["Write"][0] == {
-        "action": "sqs:SendMessage",
+        "actions": ["sqs:SendMessage"],
         "resource": "arn:aws:sqs:*:*:jobs",
         "verdict": "allowed",
         "granted_by": [
