@@ -198,6 +198,22 @@ def covers(pattern: str, target: str) -> bool:
     return bool(_rx(p).match(t))
 
 
+@functools.lru_cache(maxsize=8192)
+def _can_name(action: str, pattern: str) -> bool:
+    """Whether a ``Resource`` pattern can name a resource ``action`` acts on: ``*``, or an ARN
+    of one of its resource types (through the catalogue; without it, or for an action or
+    ARN format it does not know, yes: no evidence against it)."""
+    if pattern == "*" or not action:
+        return True
+    cat = catalogue()
+    a = cat.action(action) if cat is not None else None
+    if cat is None or a is None:
+        return True
+    if not a.resource_types:
+        return pattern.strip("*") == ""  # an action without resource types takes only "*"
+    return bool(cat.match_resource(a.name, pattern))
+
+
 def _condition_text(c: Condition) -> str:
     values = ", ".join(v.value if isinstance(v, Str) else v.text for v in c.values)
     return f"{c.operator.value} {c.key} {values}".strip()
@@ -246,15 +262,19 @@ class _Stmt:
             hit = any(_action_match(p, action) for p in anywhere)
         return not hit if self.negated_action else hit
 
-    def resource_fit(self, target: str | None) -> str:
+    def resource_fit(self, target: str | None, action: str = "") -> str:
         """``all`` when it applies to every resource ``target`` names, ``some`` when only
-        perhaps (an unknown value), else ``none``. ``target`` None: on some resource."""
+        perhaps (an unknown value), else ``none``. ``target`` None: on some resource of
+        ``action`` (a ``Resource`` ARN that cannot name one of its resource types, such as an
+        S3 ARN for ``lambda:UpdateFunctionCode``, does not count)."""
         if self.negated_resource:
             if target is None:
                 return "all"
             return "none" if any(covers(p, target) for p in self.resources) else "all"
         if target is None:
-            return "all" if self.resources else ("some" if self.maybe(None) else "none")
+            if any(_can_name(action, p) for p in self.resources):
+                return "all"
+            return "some" if self.maybe(None) else "none"
         if any(covers(p, target) for p in self.resources):
             return "all"
         return "some" if self.maybe(target) else "none"
@@ -399,7 +419,7 @@ class Effective:
         for s in identity:
             if not s.matches_action(action):
                 continue
-            fit = s.resource_fit(resource)
+            fit = s.resource_fit(resource, action)
             if fit == "none":
                 continue
             why = s.conditions + (s.maybe(resource) if fit == "some" else ())
@@ -429,10 +449,12 @@ class Effective:
             if allows is None:
                 cap_conditions.append(f"if the {name} (unknown) allows it")
                 continue
-            hits = [s for s in allows if s.matches_action(action) and s.resource_fit(resource) != "none"]
+            hits = [
+                s for s in allows if s.matches_action(action) and s.resource_fit(resource, action) != "none"
+            ]
             if not hits:
                 capped.append(name)
-            elif not any(s.resource_fit(resource) == "all" and not s.conditions for s in hits):
+            elif not any(s.resource_fit(resource, action) == "all" and not s.conditions for s in hits):
                 cap_conditions.append(
                     f"if {name} allows it ({' and '.join(hits[0].conditions) or 'resource'})"
                 )

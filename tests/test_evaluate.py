@@ -276,3 +276,23 @@ def test_docs_list_every_escalation_path():
 
     text = (Path(__file__).resolve().parent.parent / "docs" / "escalation.md").read_text()
     assert [p.id for p in PATHS if f"| `{p.id}` |" not in text] == []
+
+
+def test_on_some_resource_counts_only_resources_the_action_can_name(tmp_path):
+    """ "*" on an S3 ARN grants no Lambda function: lambda:UpdateFunctionCode is not granted
+    on any resource, so no escalation path opens (a stack set fixture of IAM101 showed it)."""
+    eff = _eff(
+        tmp_path,
+        HEAD
+        + _role(
+            "Role",
+            """
+            - Effect: Allow
+              Action: "*"
+              Resource: arn:aws:s3:::operations-*
+            """,
+        ),
+    )
+    assert eff.decide("lambda:UpdateFunctionCode", None).verdict is Verdict.NOT_GRANTED
+    assert eff.decide("s3:GetObject", None).verdict is Verdict.ALLOWED
+    assert escalation_paths(eff) == []
