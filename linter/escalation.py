@@ -9,7 +9,8 @@ condition iamlint cannot evaluate is named, never guessed; ``explain`` shows suc
 conditional). docs/escalation.md lists every path and its sources.
 
 A principal allowed every action on every resource is already an administrator: it has no
-path to report (IAM101 and IAM102 report its policy).
+path to report (IAM101 and IAM102 report its policy). When a ``Deny`` takes a step away, the
+paths still open are reported: they can give it back what is denied.
 """
 
 from __future__ import annotations
@@ -245,13 +246,17 @@ class EscalationPath:
 
 
 def is_administrator(eff: Effective) -> bool:
-    """Allowed every action on every resource, with nothing that denies or caps it."""
-    if eff.denies or eff.caps:
+    """Allowed every action on every resource (an unconditional ``*`` on ``*``), within no
+    boundary or organization policy, and no ``Deny`` takes away any step of the catalogue:
+    it can already do whatever a path would give it."""
+    if eff.caps:
         return False
-    return any(
+    if not any(
         s.actions == ("*",) and not s.negated_action and not s.conditions and s.resource_fit("*") == "all"
         for s in eff.identity
-    )
+    ):
+        return False
+    return all(eff.decide(a, r).allowed for path in PATHS for step in path.steps for a, r in step.targets())
 
 
 def escalation_paths(eff: Effective, conditional: bool = False) -> list[EscalationPath]:

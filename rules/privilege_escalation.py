@@ -88,12 +88,15 @@ class PrivilegeEscalation(Rule):
     `lambda:UpdateFunctionCode` and `glue:UpdateDevEndpoint`. The finding stands at the first
     step's action, names the principal and the path, and points at every statement involved
     (SARIF `relatedLocations`). A `Deny`, a boundary or a condition that removes a step
-    closes the path; a principal allowed every action is already an administrator (IAM101
-    and IAM102 report it). A path that comes only through a group is reported at the group.
+    closes the path; a principal allowed every action on every resource, with nothing that
+    takes a step away, is already an administrator (IAM101 and IAM102 report it). A path
+    that comes only through a group is reported at the group. Paths that start at the same
+    action value are one finding, which names the others.
 
     A policy attached to no principal (a raw JSON policy file, a managed policy the template
     does not attach) is checked alone: it flags, in its `Allow` statements whose `Resource`
-    is `"*"`, every action value (literal or wildcard, expanded against iamlint's action catalogue) that
+    is `"*"`, every action value (literal or wildcard, expanded against iamlint's action
+    catalogue) that
     includes a known privilege-escalation action: `iam:PassRole`,
     `iam:CreatePolicyVersion`, `iam:SetDefaultPolicyVersion`, `iam:Attach{User,Group,Role}Policy`,
     `iam:Put{User,Group,Role}Policy`, `iam:CreateAccessKey`, `iam:CreateLoginProfile`,
