@@ -9,6 +9,8 @@ testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testi
 
 from __future__ import annotations
 
+from .escalation import EscalationPath, escalation_paths
+from .evaluate import Decision, Effective, Evaluator, Verdict, evaluator
 from .model import (
     THIS_ACCOUNT,
     Condition,
@@ -88,6 +90,10 @@ __all__ = [
     "ActionScope",
     "Condition",
     "Context",
+    "Decision",
+    "Effective",
+    "EscalationPath",
+    "Evaluator",
     "DiagnosticRule",
     "DocKind",
     "DocumentRule",
@@ -112,6 +118,7 @@ __all__ = [
     "Unknown",
     "VARIABLE",
     "Value",
+    "Verdict",
     "account_input",
     "account_of",
     "action_matches",
@@ -127,6 +134,8 @@ __all__ = [
     "document_label",
     "effectively_star",
     "element_values",
+    "escalation_paths",
+    "evaluator",
     "expand",
     "grants_on_every_resource",
     "has_mfa_condition",
