@@ -9,6 +9,8 @@ testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testi
 
 from __future__ import annotations
 
+from .escalation import EscalationPath, escalation_paths
+from .evaluate import Decision, Effective, Evaluator, Verdict, evaluator
 from .model import (
     THIS_ACCOUNT,
     Condition,
@@ -95,6 +97,10 @@ __all__ = [
     "ActionScope",
     "Condition",
     "Context",
+    "Decision",
+    "Effective",
+    "EscalationPath",
+    "Evaluator",
     "DiagnosticRule",
     "DocKind",
     "DocumentRule",
@@ -119,6 +125,7 @@ __all__ = [
     "Unknown",
     "VARIABLE",
     "Value",
+    "Verdict",
     "account_input",
     "account_of",
     "action_matches",
@@ -136,6 +143,8 @@ __all__ = [
     "effectively_star",
     "element_values",
     "enables_iam_policies",
+    "escalation_paths",
+    "evaluator",
     "expand",
     "grants_on_every_resource",
     "has_mfa_condition",

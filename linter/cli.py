@@ -58,7 +58,8 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         prog="iamlint",
         description=(
             "Lint AWS IAM policy documents in CloudFormation, Terraform and raw JSON files. "
-            "Also: 'iamlint rule CODE' prints a rule's documentation, 'iamlint rules' lists all rules."
+            "Also: 'iamlint rule CODE' prints a rule's documentation, 'iamlint rules' lists all rules, "
+            "'iamlint explain TARGET|--all [PATH ...]' shows what a principal can do."
         ),
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or input errors.",
     )
@@ -75,6 +76,12 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
     out.add_argument("--show-source", action="store_true", help="text: show the offending lines with a caret")
     out.add_argument("--statistics", action="store_true", help="text: print the number of findings per code")
     out.add_argument("--show-suppressed", action="store_true", help="text: list suppressed findings and why")
+    out.add_argument(
+        "--group-by",
+        choices=("file", "principal"),
+        default="file",
+        help="text: group findings by file (default) or by the IAM principal they concern",
+    )
     sel = p.add_argument_group("rule selection (flags win over the configuration file)")
     sel.add_argument(
         "--select", type=_codes, metavar="CODES", help="codes or prefixes to enable (e.g. IAM1,IAM402 or ALL)"
@@ -474,6 +481,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rule(argv[1:])
         if argv and argv[0] == "rules":
             return cmd_rules(argv[1:])
+        if argv and argv[0] == "explain":
+            from .explain import main as explain
+
+            return explain(argv[1:])
         return run(argv)
     except KeyboardInterrupt:
         sys.stderr.write("iamlint: interrupted\n")
@@ -640,6 +651,7 @@ def lint(args, reg) -> int:
         "show_source": args.show_source,
         "statistics": args.statistics,
         "show_suppressed": args.show_suppressed,
+        "group_by": args.group_by,
         "sources": texts,  # --show-source quotes the stdin buffer, not the file on disk
         "fail_on": fail_on,  # junit: only findings at or above it are failures, as for the exit code
         "hyperlinks": not to_file and _hyperlinks(sys.stdout, args.format),

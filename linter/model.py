@@ -389,7 +389,14 @@ class IAMPrincipal:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """What a rule reports. ``value`` is the offending value's text, used for fingerprints."""
+    """What a rule reports. ``value`` is the offending value's text, used for fingerprints.
+
+    ``related`` are the other places a finding involves, each with what stands there (the
+    first of two duplicate keys, the inline policy a copy repeats, the suppression that
+    expired): editors show them beside the finding (LSP ``relatedInformation``).
+    ``principals`` are the addresses of the IAM principals it concerns: the principal that
+    owns it, or those the owning policy is attached to (reports group findings by them).
+    """
 
     code: str
     name: str
@@ -398,9 +405,10 @@ class Finding:
     span: Span
     owner: str | None = None
     value: str = ""
-    #: other places the finding concerns (the first definition of a duplicate address), for
+    #: other places the finding involves, each with what stands there (see above), for
     #: reporters that can show them (SARIF ``relatedLocations``); not part of its identity
-    related: tuple[Span, ...] = field(default=(), compare=False)
+    related: tuple[tuple[Span, str], ...] = field(default=(), compare=False)
+    principals: tuple[str, ...] = field(default=(), compare=False)
 
     def sort_key(self) -> tuple:
         s = self.span

@@ -40,6 +40,8 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "iamlint.catalogue_build",
             "iamlint.rule",
             "iamlint.rulekit",
+            "iamlint.evaluate",
+            "iamlint.escalation",
             "iamlint.api",
             "iamlint.registry",
             "iamlint.rules",
@@ -54,6 +56,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         "interfaces",
         (
             "iamlint.cli",
+            "iamlint.explain",
             "iamlint.__main__",
             "iamlint.docgen",
             "iamlint.testing",

@@ -313,7 +313,7 @@ class _Extractor:
                     "rejects a module that defines an address twice; each definition is linted",
                     here,
                     value=f"duplicate {address}",  # the message names a line: not the fingerprint
-                    related=(there,),
+                    related=((there, f"{address} is first defined here"),),
                 )
             )
         m.anchor = None
