@@ -3,17 +3,20 @@
     from iamlint.api import Severity, StatementRule, Str
 
 Built-in rules and plugins alike import from here: the model (`iamlint.model`), the rule
-base classes and `Context` (`iamlint.rule`), and the helpers of `iamlint.rulekit`. For
+base classes and `Context` (`iamlint.rule`), the helpers of `iamlint.rulekit`, and those
+that declare the fix a finding carries (`iamlint.fixkit`). For
 testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testing`.
 """
 
 from __future__ import annotations
 
+from .fixkit import add_version_fix, policy_variables, remove_item_fix, replace_fix
 from .model import (
     THIS_ACCOUNT,
     Condition,
     DocKind,
     Finding,
+    Fix,
     IAMPrincipal,
     ManagedPolicyRef,
     Origin,
@@ -72,6 +75,7 @@ __all__ = [
     "DocKind",
     "DocumentRule",
     "Finding",
+    "Fix",
     "Grants",
     "IAMPrincipal",
     "ManagedPolicyRef",
@@ -93,6 +97,7 @@ __all__ = [
     "account_of",
     "action_matches",
     "actions_except",
+    "add_version_fix",
     "allow_with_not_element",
     "allows_action",
     "catalogue",
@@ -106,7 +111,10 @@ __all__ = [
     "literal_actions",
     "narrows",
     "plural",
+    "policy_variables",
     "principal_documents",
+    "remove_item_fix",
+    "replace_fix",
     "scoped_by_condition",
     "sensitive",
     "shorten",

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .model import Finding, IAMPrincipal, PolicyDocument, Severity, Span, Statement, Str, Unknown
+from .model import Finding, Fix, IAMPrincipal, PolicyDocument, Severity, Span, Statement, Str, Unknown
 
 #: the input formats a rule may apply to (`Rule.formats`)
 FORMATS = ("json", "cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
@@ -106,6 +106,7 @@ class Rule:
         owner: Owner = None,
         value: str | None = None,
         severity: Severity | None = None,
+        fix: Fix | None = None,
     ) -> Finding:
         """A finding of this rule.
 
@@ -118,6 +119,9 @@ class Rule:
         unrelated lines move or other elements change: name the element (``"s3:*"``,
         ``NotAction:iam:*``, a principal's address), never a line, a count or a list of
         other elements.
+        ``fix``: the fix the finding carries (`iamlint.api.replace_fix` and its siblings), computed
+        from spans of the model; iamlint applies it only where the source holds exactly what it
+        expects (see docs/fixes.md).
         """
         if isinstance(at, Span):
             span = at
@@ -139,6 +143,7 @@ class Rule:
             span=span,
             owner=who,
             value=shown if value is None else value,
+            fix=fix,
         )
 
     @classmethod

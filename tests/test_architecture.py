@@ -40,6 +40,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "iamlint.catalogue_build",
             "iamlint.rule",
             "iamlint.rulekit",
+            "iamlint.fixkit",
             "iamlint.api",
             "iamlint.registry",
             "iamlint.rules",
@@ -49,6 +50,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("check", ("iamlint.check",)),
     ("select and suppress", ("iamlint.config", "iamlint.suppress")),
     ("report", ("iamlint.results", "iamlint.baseline", "iamlint.reporters", "iamlint.progress")),
+    ("fix", ("iamlint.fixes",)),
     ("engine", ("iamlint.engine",)),
     (
         "interfaces",
