@@ -167,6 +167,8 @@ class Unit:
     texts: tuple[tuple[str, str], ...] = ()
     #: a module's: the real directories its file() calls may read (repositories, allow-paths)
     roots: tuple[str, ...] = ()
+    #: fix the unit's files: "" no, "safe" the safe fixes, "unsafe" every fix
+    fix: str = ""
 
 
 #: a budget longer than this (11 days, or infinite) is no budget: timers cannot count that far
@@ -297,9 +299,23 @@ def _linter_for(config) -> Linter:
     return _LINTERS[key]
 
 
-def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
-    """Lint one unit within its time budget; return its reports and the use counts of
-    configuration suppressions."""
+@dataclass(frozen=True)
+class Fixed:
+    """A file `--fix`/``--diff`` changed: its text as read and as fixed (line ends as the file
+    writes them, without a BOM), whether it starts with a UTF-8 BOM, and how many findings the
+    fixes applied fixed."""
+
+    path: str
+    before: str
+    after: str
+    applied: int
+    bom: bool = False
+
+
+def run_unit(unit: Unit) -> tuple[list[FileReport], dict, list[Fixed]]:
+    """Lint one unit within its time budget (and, with ``unit.fix``, fix its files within
+    another); return its reports, the use counts of configuration suppressions and the files
+    fixed (their reports are those of the fixed text)."""
     linter = _linter_for(unit.config)
     for s in linter.config_suppressions:
         s.used = 0
@@ -311,7 +327,83 @@ def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
         message = f"took longer than {budget:g} s; not fully linted"
         reports = [FileReport(p, "error", None, 0, [parse_error(p, message)]) for p in unit.paths]
     used = {s.key: s.used for s in linter.config_suppressions}
-    return reports, used
+    fixed: list[Fixed] = []
+    if unit.fix:
+        for s in linter.config_suppressions:  # the uses above are the run's: keep them
+            s.used = used.get(s.key, 0)
+        try:
+            with Deadline(budget):
+                reports, fixed = _fix_unit(linter, unit, reports)
+        except UnitTimeout:  # the reports of the unfixed files stand
+            fixed = []
+        for s in linter.config_suppressions:
+            s.used = used.get(s.key, 0)
+    return reports, used, fixed
+
+
+def _fix_unit(linter: Linter, unit: Unit, reports: list[FileReport]) -> tuple[list[FileReport], list[Fixed]]:
+    """Fix each file of the unit that has a finding with an applicable fix (`iamlint.fixes`,
+    re-linting between rounds); its report becomes the fixed text's. Only a unit's own files
+    are fixed (not a file a module reads with file(): it is fixed where it is linted itself)."""
+    from . import fixes
+
+    unsafe = unit.fix == "unsafe"
+    texts = dict(unit.texts)
+    out: list[FileReport] = []
+    fixed: list[Fixed] = []
+    for r in reports:
+        if r.path not in unit.paths or not any(fixes.applicable(f, unsafe) for f in r.findings):
+            out.append(r)
+            continue
+        path = r.path
+        bom = False
+        if path in texts:
+            raw: str | None = texts[path]
+        else:
+            raw, bom = _raw_text(path, linter.config.max_file_size)
+        if raw is None:
+            out.append(r)
+            continue
+        latest: dict[str, FileReport] = {}
+
+        def lint(text: str, path: str = path, latest: dict[str, FileReport] = latest) -> list[Finding]:
+            text = text.replace("\r\n", "\n") if "\r" in text else text
+            if unit.kind == "module":
+                directory = os.path.dirname(path) or "."
+                got = linter.lint_module(directory, [path], {**texts, path: text}, unit.roots or None)
+            else:
+                got = linter.lint_text(path, text)
+            mine = next((x for x in got if x.path == path), None)
+            if mine is None:
+                return []
+            latest[text] = mine
+            return mine.findings
+
+        result = fixes.fix_text(raw, lint, path, unsafe=unsafe, findings=r.findings)
+        if not result.applied or result.text == raw:
+            out.append(r)
+            continue
+        out.append(latest.get(result.text.replace("\r\n", "\n"), r))
+        fixed.append(Fixed(path, raw, result.text, len(result.applied), bom))
+    return out, fixed
+
+
+def _raw_text(path: str, max_bytes: int) -> tuple[str | None, bool]:
+    """A file's text as it is on disk, line ends kept (fixes edit it and write it back), and
+    whether it starts with a UTF-8 BOM; None when it cannot be read as it was linted."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+            return None, False
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        return None, False
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        return data[3 if bom else 0 :].decode("utf-8"), bom
+    except UnicodeDecodeError:
+        return None, False
 
 
 def _lint_unit(linter: Linter, unit: Unit) -> list[FileReport]:
@@ -332,12 +424,22 @@ class Engine:
     """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report."""
 
     def __init__(
-        self, registry: Registry, resolver: Resolver | None = None, jobs: int = 1, progress: Any = None
+        self,
+        registry: Registry,
+        resolver: Resolver | None = None,
+        jobs: int = 1,
+        progress: Any = None,
+        fix: str = "",
     ):
         self.registry = registry
         self.resolver = resolver or Resolver(registry, isolated=True)
         self.jobs = max(1, jobs)
         self.progress = progress
+        #: "" lint only; "safe": apply the safe fixes; "unsafe": every fix (docs/fixes.md).
+        #: The run's reports are then those of the fixed texts, and `fixed` lists the files
+        #: changed: the engine writes nothing (the caller writes them, or shows a diff).
+        self.fix = fix
+        self.fixed: list[Fixed] = []
         self._repositories: dict[tuple[str, bool], str] = {}
 
     def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
@@ -376,12 +478,12 @@ class Engine:
                 configs[repr(cfg)] = cfg
                 continue
             t: tuple[tuple[str, str], ...] = ((path, texts[path]),) if path in texts else ()
-            units.append(Unit("file", (path,), cfg, t))
+            units.append(Unit("file", (path,), cfg, t, fix=self.fix))
         for (_directory, ckey), given in sorted(modules.items()):
             t = tuple((p, texts[p]) for p in given if p in texts)
             cfg = configs[ckey]
             roots = tuple(dict.fromkeys([*(found[p] for p in given), *cfg.allow_paths]))
-            units.append(Unit("module", tuple(given), cfg, t, roots))
+            units.append(Unit("module", tuple(given), cfg, t, roots, self.fix))
         return units, errors
 
     def repository(self, path: str) -> str:
@@ -413,7 +515,8 @@ class Engine:
         results = self._execute(units)
         merged: dict[str, FileReport] = {}
         usage: dict[tuple, int] = {}
-        for reports, used in results:
+        self.fixed = sorted((x for res in results for x in res[2]), key=lambda x: x.path)
+        for reports, used, _fixed in results:
             for k, n in used.items():
                 usage[k] = usage.get(k, 0) + n
             for r in reports:

@@ -448,12 +448,14 @@ def fix_text(
     *,
     unsafe: bool = False,
     max_rounds: int = MAX_ROUNDS,
+    findings: Sequence[Finding] | None = None,
 ) -> FixResult:
     """Fix ``text`` (the file ``path``): lint it (``lint(text)`` returns the findings iamlint
     reports for it), apply the fixes that do not overlap, and again, until no fix applies or
     ``max_rounds`` rounds have run. A round whose result no longer parses (a new IAM900) is
-    undone, and fixing stops there."""
-    findings = list(lint(text))
+    undone, and fixing stops there. ``findings``: those of ``text`` when the caller has
+    linted it already (the first lint is then skipped)."""
+    findings = list(lint(text) if findings is None else findings)
     result = FixResult(text, findings=findings)
     for _ in range(max_rounds):
         fixes = plan_all(findings, text, path, unsafe)

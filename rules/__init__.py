@@ -15,6 +15,7 @@ from .long_lived_access_key import LongLivedAccessKey
 from .missing_external_id import MissingExternalId
 from .missing_file import MissingFile
 from .missing_mfa import MissingMfa
+from .missing_version import MissingVersion
 from .not_action import NotAction
 from .not_principal import NotPrincipal
 from .not_resource import NotResource
@@ -46,6 +47,7 @@ BUILTIN = (
     UnknownAction,
     PolicyGrammar,
     PolicySize,
+    MissingVersion,
     ParseError,
     UnusedSuppression,
     DuplicateKey,
