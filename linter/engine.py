@@ -352,7 +352,11 @@ def _fix_unit(linter: Linter, unit: Unit, reports: list[FileReport]) -> tuple[li
     out: list[FileReport] = []
     fixed: list[Fixed] = []
     for r in reports:
-        if r.path not in unit.paths or not any(fixes.applicable(f, unsafe) for f in r.findings):
+        if (
+            r.path not in unit.paths
+            or r.format == "terraform-plan"  # generated: the fix belongs in the configuration
+            or not any(fixes.applicable(f, unsafe) for f in r.findings)
+        ):
             out.append(r)
             continue
         path = r.path

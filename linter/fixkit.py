@@ -35,11 +35,20 @@ def contains(outer: Span, inner: Span) -> bool:
     )
 
 
+def written_as_is(value: Str) -> bool:
+    """Whether the value's span is as long as its text, bare or in quotes: a value made by a
+    function (``!Join``, ``!Sub``, ``format()``), an escape or an interpolation is longer or
+    spans lines. The fix engine checks the text itself; this keeps a finding from offering a
+    fix that cannot apply."""
+    s = value.span
+    return s.line == s.end_line and s.end_column - s.column in (len(value.value), len(value.value) + 2)
+
+
 def replace_fix(value: Value, new: str, title: str, *, safe: bool, within: Span | None = None) -> Fix | None:
     """``value`` becomes ``new``: an action, a condition operator. None when the value is not
     a literal, lies outside ``within`` (the element it must be written in), or ``new`` would
     need quoting."""
-    if not isinstance(value, Str) or value.value == new or not safe_text(new):
+    if not isinstance(value, Str) or value.value == new or not safe_text(new) or not written_as_is(value):
         return None
     if within is not None and not contains(within, value.span):
         return None
@@ -73,7 +82,7 @@ def add_version_fix(doc: PolicyDocument, title: str, *, safe: bool) -> Fix | Non
     if doc.version is not None:
         return None
     key = first_key(doc)
-    if key is None or not contains(doc.span, key.span):
+    if key is None or not contains(doc.span, key.span) or not written_as_is(key):
         return None
     return Fix("add-version", title, safe, key.span, old=key.value, new=VERSION, within=doc.span)
 
