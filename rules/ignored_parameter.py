@@ -44,7 +44,8 @@ class IgnoredParameter(DiagnosticRule):
         Type: AWS::Serverless::Function
         Properties:
           Policies:
-            - Statement:
+            - Version: "2012-10-17"
+              Statement:
                 - Effect: Allow
                   Action: s3:GetObject
                   Resource: arn:aws:s3:::acme-reports/monthly/*
