@@ -186,6 +186,11 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         help="processes to use (default: the number of CPUs)",
     )
     run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the result cache (docs/cache.md; 'iamlint clean' empties it)",
+    )
+    run.add_argument(
         "--max-file-size",
         type=_size,
         metavar="SIZE",
@@ -394,6 +399,26 @@ def cmd_rules() -> int:
     return EXIT_CLEAN
 
 
+def cmd_clean(args: Sequence[str]) -> int:
+    """``iamlint clean``: remove iamlint's cache entries (cached results, refreshed AWS data)
+    from the user cache directories, and say what was removed."""
+    if args:
+        sys.stderr.write("iamlint: error: usage: iamlint clean (it takes no arguments)\n")
+        return EXIT_ERROR
+    from .discover import size_text
+    from .resultcache import clean
+
+    removed = clean()
+    if not removed:
+        sys.stdout.write("Nothing to clean: no iamlint cache entries.\n")
+    for directory, results, files, size in removed:
+        what = f"{results} cached result{'' if results == 1 else 's'}"
+        if files:
+            what += f" and {files} other cache file{'' if files == 1 else 's'}"
+        sys.stdout.write(f"Removed {what} ({size_text(size)}) from {directory}\n")
+    return EXIT_CLEAN
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -401,6 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rule(argv[1:])
         if argv and argv[0] == "rules" and len(argv) == 1:
             return cmd_rules()
+        if argv and argv[0] == "clean":
+            return cmd_clean(argv[1:])
         return run(argv)
     except KeyboardInterrupt:
         sys.stderr.write("iamlint: interrupted\n")
@@ -534,7 +561,12 @@ def lint(args, reg) -> int:
     fix = ("unsafe" if args.unsafe_fixes else "safe") if (args.fix or args.diff) else ""
     if fix and args.write_baseline:
         raise UsageError("--fix and --diff cannot be combined with --write-baseline")
-    engine = Engine(reg, resolver, jobs=jobs, progress=progress, fix=fix)
+    cache = None
+    if not args.no_cache and not texts and not os.environ.get("IAMLINT_NO_CACHE"):
+        from .resultcache import ResultCache
+
+        cache = ResultCache(reg)
+    engine = Engine(reg, resolver, jobs=jobs, progress=progress, fix=fix, cache=cache)
     try:
         if stdin_error is not None:
             report = RunReport([FileReport(paths[0], "error", None, 0, [stdin_error])], reg)

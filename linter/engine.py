@@ -19,12 +19,12 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import suppress
 from .check import Checker
 from .config import Config, Resolver
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_error
+from .diagnostics import INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_error
 from .discover import discover, not_regular, read, repository_root
 from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
@@ -44,6 +44,10 @@ class Linter:
         self.checker = Checker(registry, self.config.enabled, self.config.settings())
         self.enabled = self.checker.enabled
         self.known_codes = {r.code for r in registry}
+        self.last_reads: tuple[str, ...] = ()
+        #: whether a suppression with an ``until`` date applied to the files linted since
+        #: this was last reset (their results then hold until the date changes)
+        self.dated = False
         self.config_suppressions, self.config_problems = suppress.validate(
             self.config.suppressions, self.known_codes, self.config.require_reason
         )
@@ -75,6 +79,8 @@ class Linter:
             ranges = suppress.statement_ranges(path, ex.documents)
             directives.extend(suppress.comment_directives(path, comments, ranges))
         sups, problems = suppress.validate(directives, self.known_codes, cfg.require_reason)
+        if any(s.until is not None for s in (*sups, *self.config_suppressions)):
+            self.dated = True  # what it hides depends on today's date
         kept, hidden = suppress.apply(kept, sups + self.config_suppressions, cfg.relative(path), ex.documents)
         if UNUSED_SUPPRESSION.code in self.enabled:
             kept.extend(suppress.unused(s) for s in sups if s.used == 0)
@@ -133,6 +139,8 @@ class Linter:
                 )
                 for p in given
             }
+        #: what the module's file() calls read or looked for (`Extraction.reads`)
+        self.last_reads = tuple(sorted({r for ex in results.values() for r in ex.reads}))
         reports: list[FileReport] = []
         # findings inside files a module reads (file("policy.json")) belong to those files
         elsewhere: dict[str, tuple[Extraction, list[Finding]]] = {}
@@ -312,20 +320,41 @@ class Fixed:
     bom: bool = False
 
 
-def run_unit(unit: Unit) -> tuple[list[FileReport], dict, list[Fixed]]:
+class UnitResult(NamedTuple):
+    """What `run_unit` gives: the unit's reports, the use counts of configuration
+    suppressions, the files fixed (their reports are those of the fixed text), the files its
+    ``file()`` calls read or looked for, and whether it ran to the end (within its budget,
+    without an internal error): only such a result is cached."""
+
+    reports: list[FileReport]
+    used: dict
+    fixed: list[Fixed]
+    reads: tuple[str, ...] = ()
+    complete: bool = True
+    #: a suppression with an ``until`` date applied: the result holds for today only
+    dated: bool = False
+
+
+def run_unit(unit: Unit) -> UnitResult:
     """Lint one unit within its time budget (and, with ``unit.fix``, fix its files within
-    another); return its reports, the use counts of configuration suppressions and the files
-    fixed (their reports are those of the fixed text)."""
+    another)."""
     linter = _linter_for(unit.config)
     for s in linter.config_suppressions:
         s.used = 0
     budget = linter.config.timeout
+    linter.last_reads = ()
+    linter.dated = False
+    complete = True
     try:
         with Deadline(budget):
             reports = _lint_unit(linter, unit)
     except UnitTimeout:
         message = f"took longer than {budget:g} s; not fully linted"
         reports = [FileReport(p, "error", None, 0, [parse_error(p, message)]) for p in unit.paths]
+        complete = False
+    reads = linter.last_reads
+    if complete and any(f.code == INTERNAL_ERROR.code for r in reports for f in r.findings):
+        complete = False
     used = {s.key: s.used for s in linter.config_suppressions}
     fixed: list[Fixed] = []
     if unit.fix:
@@ -338,7 +367,7 @@ def run_unit(unit: Unit) -> tuple[list[FileReport], dict, list[Fixed]]:
             fixed = []
         for s in linter.config_suppressions:
             s.used = used.get(s.key, 0)
-    return reports, used, fixed
+    return UnitResult(reports, used, fixed, reads, complete, linter.dated)
 
 
 def _fix_unit(linter: Linter, unit: Unit, reports: list[FileReport]) -> tuple[list[FileReport], list[Fixed]]:
@@ -434,6 +463,7 @@ class Engine:
         jobs: int = 1,
         progress: Any = None,
         fix: str = "",
+        cache: Any = None,
     ):
         self.registry = registry
         self.resolver = resolver or Resolver(registry, isolated=True)
@@ -444,6 +474,8 @@ class Engine:
         #: changed: the engine writes nothing (the caller writes them, or shows a diff).
         self.fix = fix
         self.fixed: list[Fixed] = []
+        #: a `iamlint.resultcache.ResultCache`, or None: every unit is linted
+        self.cache = cache
         self._repositories: dict[tuple[str, bool], str] = {}
 
     def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
@@ -516,11 +548,11 @@ class Engine:
             _REGISTRY = self.registry
             _LINTERS.clear()
         units, errors = self.units(paths, exclude, texts)
-        results = self._execute(units)
+        results = self._cached(units)
+        self.fixed = sorted((x for res in results for x in res.fixed), key=lambda x: x.path)
         merged: dict[str, FileReport] = {}
         usage: dict[tuple, int] = {}
-        self.fixed = sorted((x for res in results for x in res[2]), key=lambda x: x.path)
-        for reports, used, _fixed in results:
+        for reports, used, *_rest in results:
             for k, n in used.items():
                 usage[k] = usage.get(k, 0) + n
             for r in reports:
@@ -542,24 +574,65 @@ class Engine:
         suppressed = [h for fr in files for h in fr.suppressed]
         return RunReport(files, self.registry, errors, suppressed=suppressed)
 
-    def _execute(self, units: list[Unit]):
+    def _cached(self, units: list[Unit]) -> list[UnitResult]:
+        """The units' results: from the cache where it has them, else linted (and cached,
+        unless fixing: the files are about to change)."""
+        cache = self.cache
+        if cache is None:
+            return self._execute(units)
+        from .fixes import applicable
+
+        unsafe = self.fix == "unsafe"
+        results: list[UnitResult | None] = []
+        keys: list[str | None] = []
+        todo: list[Unit] = []
+        for unit in units:
+            key = None if unit.texts else cache.key(unit.kind, unit.paths, unit.config, unit.roots)
+            entry = cache.get(key) if key is not None else None
+            if entry is not None and self.fix:  # a file with a fix to make is linted again
+                if any(applicable(f, unsafe) for r in entry.reports for f in r.findings):
+                    entry = None
+            if entry is not None:
+                results.append(UnitResult(entry.reports, entry.used, []))
+            else:
+                results.append(None)
+                todo.append(unit)
+            keys.append(key)
+        done = iter(self._execute(todo))
+        out: list[UnitResult] = []
+        for res, key in zip(results, keys, strict=True):
+            if res is None:
+                res = next(done)
+                if key is not None and res.complete and not self.fix:
+                    cache.put(key, res.reports, res.used, res.reads, res.dated)
+            out.append(res)
+        if cache.written:
+            cache.evict()
+        return out
+
+    def _execute(self, units: list[Unit]) -> list[UnitResult]:
+        """Run the units (in worker processes with ``jobs`` > 1); their results, in order."""
         progress = self.progress
         if progress:
             progress.start(len(units))
-        results = []
+        results: list[UnitResult] = []
         if self.jobs > 1 and len(units) >= 16:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             # largest first, in small chunks, so that no process is left with the big files at
-            # the end; the report is sorted by path afterwards, so the order does not show
-            ordered = sorted(units, key=_unit_size, reverse=True)
+            # the end; the results are given back in the order of the units
+            order = sorted(range(len(units)), key=lambda i: _unit_size(units[i]), reverse=True)
+            by_index: dict[int, UnitResult] = {}
             with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method)) as pool:
-                for res in pool.map(run_unit, ordered, chunksize=4):
-                    results.append(res)
+                for i, res in zip(
+                    order, pool.map(run_unit, [units[i] for i in order], chunksize=4), strict=True
+                ):
+                    by_index[i] = res
                     if progress:
                         progress.advance()
+            results = [by_index[i] for i in range(len(units))]
         else:
             for unit in units:
                 results.append(run_unit(unit))

@@ -51,6 +51,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("select and suppress", ("iamlint.config", "iamlint.suppress")),
     ("report", ("iamlint.results", "iamlint.baseline", "iamlint.reporters", "iamlint.progress")),
     ("fix", ("iamlint.fixes",)),
+    ("result cache", ("iamlint.resultcache",)),
     ("engine", ("iamlint.engine",)),
     (
         "interfaces",
