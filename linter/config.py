@@ -83,6 +83,15 @@ class Config(NamedTuple):
         best_ign = max((_specificity(p, code) for p in self.ignore), default=-1)
         return best_sel >= 0 and best_sel > best_ign
 
+    def selected_by_name(self, code: str) -> bool:
+        """Whether the code is enabled by a code or prefix that names it (not ``ALL``): what
+        an opt-in rule (`iamlint.rule.Rule.opt_in`) needs."""
+        best_sel = max(
+            (_specificity(p, code) for p in self.select + self.extend_select if p != "ALL"), default=-1
+        )
+        best_ign = max((_specificity(p, code) for p in self.ignore), default=-1)
+        return best_sel > 0 and best_sel > best_ign
+
     def ignored_in(self, code: str, path: str) -> bool:
         if code in INPUT_ERRORS:
             return False

@@ -41,7 +41,9 @@ class Linter:
     def __init__(self, registry: Registry, config: Config | None = None):
         self.registry = registry
         self.config = config or Config()
-        self.checker = Checker(registry, self.config.enabled, self.config.settings())
+        self.checker = Checker(
+            registry, self.config.enabled, self.config.settings(), self.config.selected_by_name
+        )
         self.enabled = self.checker.enabled
         self.known_codes = {r.code for r in registry}
         self.last_reads: tuple[str, ...] = ()

@@ -44,8 +44,7 @@ class IgnoredParameter(DiagnosticRule):
         Type: AWS::Serverless::Function
         Properties:
           Policies:
-            - Version: "2012-10-17"
-              Statement:
+            - Statement:
                 - Effect: Allow
                   Action: s3:GetObject
                   Resource: arn:aws:s3:::acme-reports/monthly/*

@@ -25,6 +25,9 @@ class MissingVersion(DocumentRule):
     finding is a warning: without `"Version": "2012-10-17"` AWS reads them as literal text.
     Otherwise it is information, as IAM Access Analyzer's "Missing version" suggestion is.
 
+    Off by default (many policies omit `Version` without using a policy variable): enable it
+    with `--extend-select IAM507` or `extend-select = ["IAM507"]`; `ALL` does not select it.
+
     A Terraform `aws_iam_policy_document` is never flagged: the data source writes
     `"Version": "2012-10-17"` itself when its `version` argument is not set. Nor are the
     policies SAM policy templates expand to (AWS wrote them) or AWS managed policies.
@@ -75,6 +78,7 @@ class MissingVersion(DocumentRule):
     severity = Severity.INFO
     security_severity = None
     precision = "very-high"
+    opt_in = True
 
     def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if doc.version is not None or doc.policy_template is not None or doc.aws_managed is not None:

@@ -44,7 +44,7 @@ class PolicySize(DocumentRule):
 
     ## Use instead
     ```json
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::a-bucket-with-a-very-long-name-*/*"}]}
+    {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::a-bucket-with-a-very-long-name-*/*"}]}
     ```
     """
 

@@ -30,7 +30,8 @@ def fix_file(tmp_path: Path, name: str, text: str, unsafe: bool = False, extra: 
     path.write_bytes(text.encode())
     for other, body in (extra or {}).items():
         (tmp_path / other).write_text(body)
-    engine = Engine(REG, Resolver(REG, isolated=True), fix="unsafe" if unsafe else "safe")
+    resolver = Resolver(REG, isolated=True, overrides={"extend_select": ("IAM507",)})  # opt-in
+    engine = Engine(REG, resolver, fix="unsafe" if unsafe else "safe")
     report = engine.run([str(path)])
     mine = [x for x in engine.fixed if x.path == str(path)]
     codes = sorted(f.code for f in report.findings if f.span.file == str(path))
@@ -207,6 +208,17 @@ def test_version_with_policy_variables_is_unsafe(tmp_path):
         '{\n  "Statement"', '{\n  "Version": "2012-10-17",\n  "Statement"'
     )
     assert "IAM507" not in codes
+
+
+def test_missing_version_is_selected_by_name_only(run_cli, tmp_path):
+    # opt-in: ALL (the default) does not select it; its code or a prefix does
+    (tmp_path / "p.json").write_text(POLICY_VARIABLE)
+    codes = {}
+    for args in ([], ["--select", "ALL"], ["--extend-select", "IAM507"], ["--select", "IAM5"]):
+        r = run_cli("-f", "concise", *args, "p.json", cwd=tmp_path)
+        assert "Traceback" not in r.stderr
+        codes[" ".join(args)] = "p.json:2:3-2.14: warning: IAM507" in r.stdout
+    assert codes == {"": False, "--select ALL": False, "--extend-select IAM507": True, "--select IAM5": True}
 
 
 # -- unsafe: IAM501's "did you mean", IAM201's BoolIfExists -> Bool ------------------------------
