@@ -48,7 +48,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, IAMLINT_CACHE_DIR=os.path.join(tmp, "cache"))
         env.pop("IAMLINT_NO_CACHE", None)
-        results = os.path.join(env["IAMLINT_CACHE_DIR"], "results-1")
+        results = os.path.join(env["IAMLINT_CACHE_DIR"], "results-2")
         timed(base + ["--no-cache", corpus], env)  # the HCL parser's own cache, as any install has it
         plain, cold, warm, outputs = [], [], [], set()
         for _ in range(args.runs):

@@ -18,6 +18,7 @@ from .model import (
     Finding,
     Fix,
     IAMPrincipal,
+    Input,
     ManagedPolicyRef,
     Origin,
     PolicyDocument,
@@ -43,6 +44,7 @@ from .rule import (
 )
 from .rulekit import (
     Grants,
+    account_input,
     account_of,
     action_matches,
     actions_except,
@@ -78,6 +80,7 @@ __all__ = [
     "Fix",
     "Grants",
     "IAMPrincipal",
+    "Input",
     "ManagedPolicyRef",
     "Option",
     "Origin",
@@ -94,6 +97,7 @@ __all__ = [
     "Str",
     "Unknown",
     "Value",
+    "account_input",
     "account_of",
     "action_matches",
     "actions_except",

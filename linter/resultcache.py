@@ -13,7 +13,7 @@ configuration's suppressions), under a key made of everything the result depends
   distributions of its plugins (with the size and time of their modules), the AWS service
   catalogue in use, Python's version.
 
-Entries are JSON files under ``results-1/`` in the user cache directory (`iamlint.cache`),
+Entries are JSON files under ``results-2/`` in the user cache directory (`iamlint.cache`),
 one per key, written atomically (a temporary file renamed into place): runs in parallel
 (pre-commit splits files over processes) share no index and never see half an entry. An
 entry that cannot be read, is not one iamlint wrote, or does not fit its key is a miss, and
@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - not CPython
     from hashlib import blake2b as _blake2b
 
 #: the entries' format; a change of it starts a new directory
-FORMAT = 1
+FORMAT = 2
 DIRECTORY = f"results-{FORMAT}"
 #: the size the results directory is kept under (``IAMLINT_CACHE_MAX_BYTES`` overrides it)
 MAX_BYTES = 200 * 1024 * 1024
@@ -214,16 +214,37 @@ def _unfix(x: list | None) -> Fix | None:
 
 
 def _finding(f: Finding) -> list:
-    return [f.code, f.name, f.severity.value, f.message, _span(f.span), f.owner, f.value, _fix(f.fix)]
+    related = [_span(s) for s in f.related]
+    return [
+        f.code,
+        f.name,
+        f.severity.value,
+        f.message,
+        _span(f.span),
+        f.owner,
+        f.value,
+        related,
+        _fix(f.fix),
+    ]
 
 
 def _unfinding(x: list) -> Finding:
-    code, name, severity, message, span, owner, value, fix = x
+    code, name, severity, message, span, owner, value, related, fix = x
     if not all(isinstance(v, str) for v in (code, name, message, value)) or not (
         owner is None or isinstance(owner, str)
     ):
         raise ValueError("finding")
-    return Finding(code, name, Severity(severity), message, _unspan(span), owner, value, _unfix(fix))
+    return Finding(
+        code,
+        name,
+        Severity(severity),
+        message,
+        _unspan(span),
+        owner=owner,
+        value=value,
+        related=tuple(_unspan(s) for s in related),
+        fix=_unfix(fix),
+    )
 
 
 def _key_of(x: Any) -> Any:
@@ -245,7 +266,10 @@ def encode(reports: list[FileReport], used: dict) -> dict:
             ]
             for r in reports
         ],
-        "used": [[list(k) if isinstance(k, tuple) else k, n] for k, n in used.items()],
+        "used": [
+            [list(k) if isinstance(k, tuple) else k, list(n) if isinstance(n, tuple) else n]
+            for k, n in used.items()
+        ],
     }
 
 
@@ -272,7 +296,7 @@ def decode(data: dict) -> tuple[list[FileReport], dict]:
                 tuple(_document_info(d) for d in info),
             )
         )
-    used = {_key_of(k): int(n) for k, n in data["used"]}
+    used = {_key_of(k): _key_of(n) for k, n in data["used"]}
     return reports, used
 
 

@@ -68,6 +68,9 @@ def project(tmp_path):
     (root / "t.yaml").write_text(TEMPLATE)
     (root / "mod" / "main.tf").write_text(MAIN_TF)
     (root / "mod" / "policy.json").write_text(POLICY)
+    (root / "mod" / "dup.tf").write_text(
+        'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'
+    )  # IAM908, related
     (root / "bad.json").write_text('{"Statement": [')
     (root / "p.json").write_text(POLICY.replace('"Version": "2012-10-17", ', ""))
     (root / "pyproject.toml").write_text(CONFIG)
@@ -122,7 +125,9 @@ def test_warm_run_is_identical_in_every_format(project, tmp_path, options):
     assert warm_out == cold_out == first_out
     assert warm.files == cold.files  # findings (with their fixes), suppressed, documents
     assert warm.suppressed == cold.suppressed and len(warm.suppressed) == 2
-    assert any(f.fix is not None for f in warm.findings)
+    # what equality leaves out: the fixes findings carry, the other places they concern
+    assert [(f.fix, f.related) for f in warm.findings] == [(f.fix, f.related) for f in cold.findings]
+    assert any(f.fix is not None for f in warm.findings) and any(f.related for f in warm.findings)
 
 
 def _codes(root: Path, tmp_path: Path) -> list[tuple[str, str]]:
@@ -155,9 +160,9 @@ def test_every_input_of_a_result_is_in_its_key(project, tmp_path):
     # the configuration
     got = _codes(project, tmp_path)
     (project / "pyproject.toml").write_text(
-        CONFIG + '\n[tool.iamlint.per-file-ignores]\n"p.json" = ["IAM507"]\n'
+        CONFIG + '\n[tool.iamlint.per-file-ignores]\n"p.json" = ["IAM101"]\n'
     )
-    assert ("p.json", "IAM507") in got and ("p.json", "IAM507") not in _codes(project, tmp_path)
+    assert ("p.json", "IAM101") in got and ("p.json", "IAM101") not in _codes(project, tmp_path)
 
 
 def test_the_code_and_data_of_the_run_are_in_its_key(project, tmp_path, monkeypatch):
