@@ -98,8 +98,8 @@ class Rule:
     security_severity: ClassVar[str | None] = ""
     #: how often a finding is right (SARIF ``precision``): very-high, high, medium or low
     precision: ClassVar[str] = "medium"
-    #: off unless selected by its code or a prefix of it (``--extend-select IAM507``), never
-    #: by ``ALL``: advice most policies would get without a risk behind it
+    #: off unless selected by its own code (``--extend-select IAM507``), never by a prefix or
+    #: ``ALL``: advice most policies would get without a risk behind it
     opt_in: ClassVar[bool] = False
 
     def report(

@@ -26,7 +26,8 @@ class MissingVersion(DocumentRule):
     Otherwise it is information, as IAM Access Analyzer's "Missing version" suggestion is.
 
     Off by default (many policies omit `Version` without using a policy variable): enable it
-    with `--extend-select IAM507` or `extend-select = ["IAM507"]`; `ALL` does not select it.
+    with `--extend-select IAM507` or `extend-select = ["IAM507"]` (its code: a prefix such as
+    `IAM5`, or `ALL`, does not select it).
 
     A Terraform `aws_iam_policy_document` is never flagged: the data source writes
     `"Version": "2012-10-17"` itself when its `version` argument is not set. Nor are the

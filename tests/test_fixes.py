@@ -210,15 +210,32 @@ def test_version_with_policy_variables_is_unsafe(tmp_path):
     assert "IAM507" not in codes
 
 
-def test_missing_version_is_selected_by_name_only(run_cli, tmp_path):
-    # opt-in: ALL (the default) does not select it; its code or a prefix does
+def test_missing_version_is_selected_by_its_code_only(run_cli, tmp_path):
+    # opt-in: ALL (the default) or a prefix does not select it, nor turn it on by surprise
+    # in a configuration written before it existed; its code does
     (tmp_path / "p.json").write_text(POLICY_VARIABLE)
     codes = {}
-    for args in ([], ["--select", "ALL"], ["--extend-select", "IAM507"], ["--select", "IAM5"]):
+    for args in (
+        [],
+        ["--select", "ALL"],
+        ["--select", "IAM5"],
+        ["--extend-select", "IAM507"],
+        ["--select", "IAM507"],
+        ["--extend-select", "IAM507", "--ignore", "IAM5"],  # the most specific wins, as for any rule
+        ["--extend-select", "IAM507", "--ignore", "IAM507"],  # on a tie, ignore wins
+    ):
         r = run_cli("-f", "concise", *args, "p.json", cwd=tmp_path)
         assert "Traceback" not in r.stderr
         codes[" ".join(args)] = "p.json:2:3-2.14: warning: IAM507" in r.stdout
-    assert codes == {"": False, "--select ALL": False, "--extend-select IAM507": True, "--select IAM5": True}
+    assert codes == {
+        "": False,
+        "--select ALL": False,
+        "--select IAM5": False,
+        "--extend-select IAM507": True,
+        "--select IAM507": True,
+        "--extend-select IAM507 --ignore IAM5": True,
+        "--extend-select IAM507 --ignore IAM507": False,
+    }
 
 
 # -- unsafe: IAM501's "did you mean", IAM201's BoolIfExists -> Bool ------------------------------
