@@ -10,7 +10,7 @@ testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testi
 
 from __future__ import annotations
 
-from .fixkit import add_version_fix, policy_variables, remove_item_fix, replace_fix
+from .fixkit import add_version_fix, document_variables, remove_item_fix, replace_fix
 from .model import (
     THIS_ACCOUNT,
     Condition,
@@ -121,6 +121,7 @@ __all__ = [
     "condition_consequence",
     "condition_key_written",
     "document_content",
+    "document_variables",
     "document_label",
     "effectively_star",
     "element_values",

@@ -94,7 +94,7 @@ def add_version_fix(doc: PolicyDocument, title: str, *, safe: bool) -> Fix | Non
 _POLICY_VARIABLE = re.compile(r"[$&]\{!?(?:[*?$]|[\w.-]+:[\w./-]+)\}")
 
 
-def policy_variables(doc: PolicyDocument) -> list[str]:
+def document_variables(doc: PolicyDocument) -> list[str]:
     """The policy variables (``${aws:username}``) a document's values use, as written."""
     found: list[str] = []
     for s in doc.statements:

@@ -11,7 +11,7 @@ from iamlint.api import (
     PolicyDocument,
     Severity,
     add_version_fix,
-    policy_variables,
+    document_variables,
 )
 from iamlint.fixkit import first_key
 
@@ -86,7 +86,7 @@ class MissingVersion(DocumentRule):
             return
         key = first_key(doc)
         at = key.span if key is not None else doc.span
-        variables = policy_variables(doc)
+        variables = document_variables(doc)
         if variables:
             shown = ", ".join(variables[:3]) + (" and more" if len(variables) > 3 else "")
             message = (
