@@ -369,7 +369,53 @@ def test_crlf_and_bom_survive(tmp_path):
     assert x.after == text.replace('"kms:Encrypt*"', '"kms:Encrypt"')
 
 
-# -- removing a list item (IAM506 redundant-element: through a test-only finding until it lands) --
+# -- IAM506 redundant-element: a redundant list item removed, per format --------------------------
+ARN = "arn:aws:sqs:eu-west-1:123456789012:orders"
+REDUNDANT = {
+    "p.json": (
+        '{\n  "Version": "2012-10-17",\n  "Statement": [{\n    "Effect": "Allow",\n    "Action": [\n'
+        '      "sqs:*",\n      "sqs:SendMessage"\n    ],\n    "Resource": "' + ARN + '"\n  }]\n}\n',
+        '{\n  "Version": "2012-10-17",\n  "Statement": [{\n    "Effect": "Allow",\n    "Action": [\n'
+        '      "sqs:*"\n    ],\n    "Resource": "' + ARN + '"\n  }]\n}\n',
+    ),
+    "t.yaml": (
+        "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+        "        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action:\n"
+        "              - sqs:SendMessage   # sending\n              - sqs:*\n            Resource: ["
+        + ARN
+        + ", '"
+        + ARN
+        + "']\n",
+        "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+        "        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Action:\n"
+        "              - sqs:*\n            Resource: [" + ARN + "]\n",
+    ),
+    "main.tf": (
+        'data "aws_iam_policy_document" "d" {\n  statement {\n    actions = [\n      "sqs:*",\n'
+        '      "sqs:SendMessage", # sending\n    ]\n    resources = ["' + ARN + '", "' + ARN + '"]\n  }\n}\n'
+        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({\n    Version = "2012-10-17"\n'
+        '    Statement = [{ Effect = "Allow", Action = ["sqs:*", "sqs:SendMessage"], Resource = "'
+        + ARN
+        + '" }]\n'
+        "  })\n}\n",
+        'data "aws_iam_policy_document" "d" {\n  statement {\n    actions = [\n      "sqs:*",\n'
+        '    ]\n    resources = ["' + ARN + '"]\n  }\n}\n'
+        'resource "aws_iam_policy" "p" {\n  policy = jsonencode({\n    Version = "2012-10-17"\n'
+        '    Statement = [{ Effect = "Allow", Action = ["sqs:*"], Resource = "' + ARN + '" }]\n'
+        "  })\n}\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDUNDANT))
+def test_redundant_item_is_removed(tmp_path, name):
+    text, expected = REDUNDANT[name]
+    after, codes = fix_file(tmp_path, name, text)
+    assert after == expected
+    assert "IAM506" not in codes
+
+
+# -- removing a list item, as the engine does it for any rule (test-only findings) ----------------
 def _remove(path: str, text: str, k: int, tf: bool = False) -> str | None:
     """The text with action ``k`` of the first statement removed by the remove fix, or None."""
     if tf:
