@@ -3,7 +3,8 @@
     from iamlint.api import Severity, StatementRule, Str
 
 Built-in rules and plugins alike import from here: the model (`iamlint.model`), the rule
-base classes and `Context` (`iamlint.rule`), and the helpers of `iamlint.rulekit`. For
+base classes and `Context` (`iamlint.rule`), the helpers of `iamlint.rulekit`, and those
+that declare the fix a finding carries (`iamlint.fixkit`). For
 testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testing`.
 """
 
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 from .escalation import EscalationPath, escalation_paths
 from .evaluate import Decision, Effective, Evaluator, Verdict, evaluator
+from .fixkit import add_version_fix, document_variables, remove_item_fix, replace_fix
 from .model import (
     THIS_ACCOUNT,
     Condition,
     DocKind,
     Finding,
+    Fix,
     IAMPrincipal,
     Input,
     ManagedPolicyRef,
@@ -105,6 +108,7 @@ __all__ = [
     "DocKind",
     "DocumentRule",
     "Finding",
+    "Fix",
     "Grants",
     "IAMPrincipal",
     "Input",
@@ -131,6 +135,7 @@ __all__ = [
     "action_matches",
     "action_scope",
     "actions_except",
+    "add_version_fix",
     "allow_with_not_element",
     "allows_action",
     "as_broad_as_star",
@@ -139,6 +144,7 @@ __all__ = [
     "condition_consequence",
     "condition_key_written",
     "document_content",
+    "document_variables",
     "document_label",
     "effectively_star",
     "element_values",
@@ -159,6 +165,8 @@ __all__ = [
     "plural",
     "policy_variables",
     "principal_documents",
+    "remove_item_fix",
+    "replace_fix",
     "scoped_by_condition",
     "sensitive",
     "shorten",

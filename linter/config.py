@@ -97,6 +97,14 @@ class Config(NamedTuple):
         best_ign = max((_specificity(p, code) for p in self.ignore), default=-1)
         return best_sel >= 0 and best_sel > best_ign
 
+    def selected_by_name(self, code: str) -> bool:
+        """Whether the code is selected by itself (``IAM507``; not by a prefix, nor ``ALL``,
+        which a configuration written before the rule existed may hold) and not ignored: what
+        an opt-in rule (`iamlint.rule.Rule.opt_in`) needs."""
+        best_sel = len(code) if code in self.select + self.extend_select else -1
+        best_ign = max((_specificity(p, code) for p in self.ignore), default=-1)
+        return best_sel > 0 and best_sel > best_ign
+
     def ignored_in(self, code: str, path: str) -> bool:
         if code in INPUT_ERRORS:
             return False

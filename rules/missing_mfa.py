@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from iamlint.api import (
+    Condition,
     Context,
     Finding,
     IAMPrincipal,
@@ -25,6 +26,7 @@ from iamlint.api import (
     literal_actions,
     narrows,
     principal_documents,
+    replace_fix,
 )
 
 
@@ -115,6 +117,22 @@ def is_mfa_guard(stmt: Statement) -> bool:
     )
 
 
+def _bool_fix(stmt: Statement, cond: Condition):
+    """``BoolIfExists`` becomes ``Bool``, when that operator tests MFA alone (another key under
+    it would change meaning too) and the statement has no ``Bool`` already (two keys of one
+    name in one map). Unsafe: requests without MFA information are then denied."""
+    op = cond.operator
+    if not op.value.lower().endswith("ifexists"):
+        return None
+    new = op.value[: -len("IfExists")]
+    same = [c for c in stmt.condition if c.operator.span == op.span]
+    if any(c.key != "aws:multifactorauthpresent" for c in same):
+        return None
+    if any(c.operator.value.lower() == new.lower() for c in stmt.condition):
+        return None
+    return replace_fix(op, new, f"Replace {op.value} with {new}", safe=False, within=stmt.span)
+
+
 class MissingMfa(Rule):
     """Checks for privileged access that does not require MFA.
 
@@ -184,6 +202,12 @@ class MissingMfa(Rule):
       ]
     }
     ```
+
+    ## Fix
+    Unsafe, sometimes: `BoolIfExists` on `aws:MultiFactorAuthPresent` `true` in an Allow
+    becomes `Bool`, when that operator tests nothing else and the statement has no `Bool`
+    already. Requests signed with long-term access keys are then denied, which is the point
+    but changes what the policy allows, so it needs `--unsafe-fixes` (docs/fixes.md).
     """
 
     code = "IAM201"
@@ -208,6 +232,7 @@ class MissingMfa(Rule):
                     "long-term access keys, which carry no MFA information; use Bool",
                     owner=doc,
                     value=f"ifexists:{c.operator.value}",
+                    fix=_bool_fix(stmt, c),
                 )
             elif "false" in values:
                 yield self.report(

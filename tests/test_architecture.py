@@ -42,6 +42,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "iamlint.rulekit",
             "iamlint.evaluate",
             "iamlint.escalation",
+            "iamlint.fixkit",
             "iamlint.api",
             "iamlint.registry",
             "iamlint.rules",
@@ -51,6 +52,8 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("check", ("iamlint.check",)),
     ("select and suppress", ("iamlint.config", "iamlint.suppress")),
     ("report", ("iamlint.results", "iamlint.baseline", "iamlint.reporters", "iamlint.progress")),
+    ("fix", ("iamlint.fixes",)),
+    ("result cache", ("iamlint.resultcache",)),
     ("engine", ("iamlint.engine",)),
     (
         "interfaces",
