@@ -1,0 +1,33 @@
+"""Defects the property-based tests (tests/test_properties.py) and the corpus mutants found,
+each reproduced as a user meets it: a real file, linted through the command line."""
+
+from __future__ import annotations
+
+import json
+import time
+
+
+def test_show_source_on_a_long_minified_line_is_linear(tmp_path, run_cli):
+    """Every finding of a minified file is on its one line: --show-source measured that line
+    (character by character, through a regular expression each) once per finding, so a
+    300 KB policy with a hundred findings took most of a minute to print."""
+    statements = [
+        {
+            "Sid": f"S{i}",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::b/{'k' * 60}",
+        }
+        for i in range(3000)
+    ]
+    statements[0]["Sid"] = "Café"  # not ASCII: each character's width is looked up
+    statements += [{"Effect": "Allow", "Action": "*", "Resource": "*"} for _ in range(50)]
+    (tmp_path / "min.json").write_text(json.dumps({"Statement": statements}, separators=(",", ":")), "utf-8")
+    start = time.monotonic()
+    proc = run_cli("--isolated", "--show-source", "--select", "IAM101", "min.json", cwd=tmp_path)
+    elapsed = time.monotonic() - start
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.count("IAM101") == 50
+    assert proc.stdout.count(" ^^^") == 50  # each one's caret row under its "*"
+    assert elapsed < 20, f"{elapsed:.1f} s"
