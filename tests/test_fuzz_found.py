@@ -31,3 +31,33 @@ def test_show_source_on_a_long_minified_line_is_linear(tmp_path, run_cli):
     assert proc.stdout.count("IAM101") == 50
     assert proc.stdout.count(" ^^^") == 50  # each one's caret row under its "*"
     assert elapsed < 20, f"{elapsed:.1f} s"
+
+
+def test_yaml_positions_count_lines_as_editors_do(tmp_path, run_cli):
+    """YAML 1.1 also breaks lines at NEL (U+0085), LS, PS and a lone CR, and PyYAML's marks
+    count them: a NEL in a string put every later finding of the template one line too low,
+    past the end of the file (found by the property tests)."""
+    policy = '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}]}'
+    for name, odd in (("nel.yaml", "\x85"), ("ls.yaml", "\u2028"), ("cr.yaml", "\r")):
+        text = (
+            f'Description: "a{odd}b"\n'
+            "Resources:\n"
+            "  P:\n"
+            "    Type: AWS::IAM::ManagedPolicy\n"
+            "    Properties:\n"
+            f"      PolicyDocument: {policy}\n"
+        )
+        (tmp_path / name).write_bytes(text.encode("utf-8"))
+    broken = text.replace("\r", "\x85").replace(policy, "[")  # a flow list never closed
+    (tmp_path / "broken.yaml").write_bytes(broken.encode("utf-8"))
+    proc = run_cli("--isolated", "--format", "concise", "--select", "IAM101,IAM900", ".", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    column = len("      PolicyDocument: ") + policy.index('"*"') + 1
+    lines = sorted(proc.stdout.splitlines()[:4])
+    assert [line.split(" ")[0] for line in lines] == [
+        "broken.yaml:7:1-7.2:",
+        f"cr.yaml:6:{column}-6.{column + 3}:",
+        f"ls.yaml:6:{column}-6.{column + 3}:",
+        f"nel.yaml:6:{column}-6.{column + 3}:",
+    ]
