@@ -24,6 +24,7 @@ import io
 import json
 import os
 import random
+import re
 import subprocess
 import tempfile
 import zlib
@@ -34,7 +35,7 @@ hypothesis = pytest.importorskip("hypothesis")
 
 import policygen as gen  # noqa: E402
 from conftest import iamlint_bin  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from iamlint.config import Config, Resolver  # noqa: E402
@@ -51,9 +52,10 @@ SHARE = {
     "wrapped": 0.05,
     "cfn_json": 0.15,
     "cfn_yaml": 0.20,
-    "terraform": 0.22,
+    "terraform": 0.18,
     "plan": 0.12,
     "yaml_embedded": 0.05,
+    "string_suppression": 0.04,
     "cli_batch": 0.01,
 }
 HEAVY = ("sarif", "junit", "gitlab")
@@ -197,6 +199,55 @@ def test_terraform_modules_with_odd_expressions(files):
 @given(gen.tf_plan(), st.sampled_from([None, 2]))
 def test_terraform_plan_json_of_every_shape(plan, indent):
     lint({"plan.json": gen.to_json(plan, indent)})
+
+
+# -- text that looks like a suppression, inside a string -----------------------------------------------
+
+
+def lint_findings(files: dict[str, str]) -> list[tuple]:
+    report = lint(files)
+    return sorted(
+        (
+            f["code"],
+            f["file"].rsplit("/", 1)[-1],
+            f["line"],
+            f["column"],
+            re.sub(r"\S*iamlint-prop-[^/\s)]+", "<dir>", f["message"]),  # the temporary directory
+            bool(f.get("suppressed")),
+        )
+        for f in report["findings"]
+    )
+
+
+@examples("string_suppression")
+@given(gen.cfn_template(), st.integers(0, 2**32), gen.comment_like)
+def test_a_suppression_in_a_string_suppresses_nothing_cloudformation(template, seed, text):
+    """A template's findings are the same whatever its Description says, even
+    ``Build #42 # iamlint: ignore[ALL] because``: suppressions come from comments only."""
+    body = gen.yaml_document({k: v for k, v in template.items() if k != "Description"}, random.Random(seed))
+    plain = lint_findings({"template.yaml": 'Description: "plain"\n' + body})
+    looks = lint_findings({"template.yaml": f"Description: {gen.json_string(text)}\n" + body})
+    event("has findings" if plain else "no findings")
+    assert looks == plain
+
+
+@examples("string_suppression")
+@given(gen.tf_module(), gen.comment_like)
+def test_a_suppression_in_a_string_suppresses_nothing_terraform(files, text):
+    """The same for a Terraform string first in each block, where a comment would suppress
+    the block's findings: ``description = "x // iamlint: ignore[ALL] because"``."""
+
+    def with_note(note: str) -> str:
+        out = []
+        for line in files["main.tf"].split("\n"):
+            out.append(line)
+            if line.rstrip().endswith("{") and not line.lstrip().startswith(("#", "//", "/*")):
+                out.append(f"  description = {note}")
+        return "\n".join(out)
+
+    plain = lint_findings({**files, "main.tf": with_note('"plain"')})
+    event("has findings" if plain else "no findings")
+    assert lint_findings({**files, "main.tf": with_note(gen.hcl_string(text))}) == plain
 
 
 # -- through the command line -------------------------------------------------------------------------
