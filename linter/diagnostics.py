@@ -29,6 +29,9 @@ DUPLICATE_KEY = Diagnostic("IAM902", "duplicate-key", Severity.WARNING)
 INTERNAL_ERROR = Diagnostic("IAM903", "internal-error", Severity.ERROR)
 INVALID_SUPPRESSION = Diagnostic("IAM904", "invalid-suppression", Severity.ERROR)
 MISSING_FILE = Diagnostic("IAM905", "missing-file", Severity.WARNING)
+UNRESOLVED_POLICY = Diagnostic("IAM906", "unresolved-policy", Severity.INFO)
+UNKNOWN_TAG = Diagnostic("IAM907", "unknown-tag", Severity.WARNING)
+DUPLICATE_ADDRESS = Diagnostic("IAM908", "duplicate-address", Severity.WARNING)
 IGNORED_PARAMETER = Diagnostic("IAM909", "ignored-parameter", Severity.WARNING)
 
 ALL = (
@@ -38,6 +41,9 @@ ALL = (
     INTERNAL_ERROR,
     INVALID_SUPPRESSION,
     MISSING_FILE,
+    UNRESOLVED_POLICY,
+    UNKNOWN_TAG,
+    DUPLICATE_ADDRESS,
     IGNORED_PARAMETER,
 )
 BY_CODE = {d.code: d for d in ALL}
@@ -56,15 +62,23 @@ def diagnostic(
     span: Span,
     severity: Severity | None = None,
     value: str = "",
+    related: tuple[Span, ...] = (),
 ) -> Finding:
     """A finding of one of iamlint's own diagnostics (by `Diagnostic` or by code).
 
     ``value`` names what it is about for its fingerprint (see `Rule.report`); by default the
-    message does, so a message that names another line must give one.
+    message does, so a message that names another line must give one. ``related``: the other
+    places it concerns (see `Finding.related`).
     """
     d = kind if isinstance(kind, Diagnostic) else BY_CODE[kind]
     return Finding(
-        code=d.code, name=d.name, severity=severity or d.severity, message=message, span=span, value=value
+        code=d.code,
+        name=d.name,
+        severity=severity or d.severity,
+        message=message,
+        span=span,
+        value=value,
+        related=related,
     )
 
 

@@ -6,6 +6,9 @@ A new rule takes the next free code of its group; a code is never reused.
 from __future__ import annotations
 
 from .broad_managed_policy import BroadManagedPolicy
+from .condition_key_not_applicable import ConditionKeyNotApplicable
+from .condition_value_mismatch import ConditionValueMismatch
+from .duplicate_address import DuplicateAddress
 from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
@@ -24,6 +27,9 @@ from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unknown_action import UnknownAction
+from .unknown_condition_key import UnknownConditionKey
+from .unknown_tag import UnknownTag
+from .unresolved_policy import UnresolvedPolicy
 from .unused_suppression import UnusedSuppression
 from .user_attached_policy import UserAttachedPolicy
 from .wildcard_action import WildcardAction
@@ -37,6 +43,9 @@ BUILTIN = (
     NotPrincipal,
     MissingMfa,
     MissingExternalId,
+    UnknownConditionKey,
+    ConditionKeyNotApplicable,
+    ConditionValueMismatch,
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,
@@ -52,6 +61,9 @@ BUILTIN = (
     InternalError,
     InvalidSuppression,
     MissingFile,
+    UnresolvedPolicy,
+    UnknownTag,
+    DuplicateAddress,
     IgnoredParameter,
 )
 
