@@ -3,17 +3,22 @@
     from iamlint.api import Severity, StatementRule, Str
 
 Built-in rules and plugins alike import from here: the model (`iamlint.model`), the rule
-base classes and `Context` (`iamlint.rule`), and the helpers of `iamlint.rulekit`. For
+base classes and `Context` (`iamlint.rule`), the helpers of `iamlint.rulekit`, and those
+that declare the fix a finding carries (`iamlint.fixkit`). For
 testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testing`.
 """
 
 from __future__ import annotations
 
+from .escalation import EscalationPath, escalation_paths
+from .evaluate import Decision, Effective, Evaluator, Verdict, evaluator
+from .fixkit import add_version_fix, document_variables, remove_item_fix, replace_fix
 from .model import (
     THIS_ACCOUNT,
     Condition,
     DocKind,
     Finding,
+    Fix,
     IAMPrincipal,
     Input,
     ManagedPolicyRef,
@@ -41,6 +46,8 @@ from .rule import (
 )
 from .rulekit import (
     CONDITION_OPERATORS,
+    PARTITIONS,
+    VARIABLE,
     ActionScope,
     Grants,
     account_input,
@@ -50,6 +57,7 @@ from .rulekit import (
     actions_except,
     allow_with_not_element,
     allows_action,
+    arn_fields,
     catalogue,
     condition_consequence,
     condition_key_written,
@@ -65,12 +73,14 @@ from .rulekit import (
     narrows,
     open_policy_variable,
     operator_type,
+    pattern_covers,
     plural,
     policy_variables,
     principal_documents,
     scoped_by_condition,
     sensitive,
     shorten,
+    statement_content,
     trusted_accounts,
     without_key,
 )
@@ -78,14 +88,20 @@ from .rulekit import (
 __all__ = [
     "CONDITION_OPERATORS",
     "FORMATS",
+    "PARTITIONS",
     "THIS_ACCOUNT",
     "ActionScope",
     "Condition",
     "Context",
+    "Decision",
+    "Effective",
+    "EscalationPath",
+    "Evaluator",
     "DiagnosticRule",
     "DocKind",
     "DocumentRule",
     "Finding",
+    "Fix",
     "Grants",
     "IAMPrincipal",
     "Input",
@@ -104,21 +120,28 @@ __all__ = [
     "StatementRule",
     "Str",
     "Unknown",
+    "VARIABLE",
     "Value",
+    "Verdict",
     "account_input",
     "account_of",
     "action_matches",
     "action_scope",
     "actions_except",
+    "add_version_fix",
     "allow_with_not_element",
     "allows_action",
+    "arn_fields",
     "catalogue",
     "condition_consequence",
     "condition_key_written",
     "document_content",
+    "document_variables",
     "document_label",
     "effectively_star",
     "element_values",
+    "escalation_paths",
+    "evaluator",
     "expand",
     "grants_on_every_resource",
     "has_mfa_condition",
@@ -127,12 +150,16 @@ __all__ = [
     "narrows",
     "open_policy_variable",
     "operator_type",
+    "pattern_covers",
     "plural",
     "policy_variables",
     "principal_documents",
+    "remove_item_fix",
+    "replace_fix",
     "scoped_by_condition",
     "sensitive",
     "shorten",
+    "statement_content",
     "trusted_accounts",
     "without_key",
 ]

@@ -160,6 +160,12 @@ class Unknown:
     shape: str = field(default="", compare=False)
     inputs: tuple[tuple[str, Input], ...] = field(default=(), compare=False)
     pseudo: tuple[tuple[str, Pseudo], ...] = field(default=(), compare=False)
+    #: the IAM resource types whose ARN the value is, as ``service:type`` in the Service
+    #: Authorization Reference's names (``sqs:queue``), when the extractor knows them from
+    #: the resource the value refers to: ``!GetAtt Queue.Arn`` of an ``AWS::SQS::Queue`` of
+    #: the same template, ``aws_sqs_queue.q.arn``. Empty when it does not know. (Each
+    #: extractor keeps its table of which attribute of which resource type is which ARN.)
+    arn_types: tuple[str, ...] = ()
 
     @property
     def value(self) -> None:
@@ -263,6 +269,14 @@ class Statement:
     condition_unresolved: bool = False  # part of the Condition could not be resolved
     keys: tuple[Str, ...] = ()
     element_spans: dict[str, Span] = field(default_factory=dict, compare=False, hash=False)
+    #: elements (``Action``, ``Resource``, ...) some of whose values are alternatives of one
+    #: another rather than items of one list: both branches of a CloudFormation ``Fn::If``,
+    #: the allowed values of a parameter, the entries of a mapping. Rules that compare the
+    #: items of a list with each other (IAM506) leave these elements alone.
+    alternative_elements: frozenset[str] = frozenset()
+    #: the statement is one of several alternatives (a branch of a ``Fn::If`` in
+    #: ``Statement``), not a statement beside the others
+    alternative: bool = False
 
     @property
     def is_allow(self) -> bool:
@@ -374,8 +388,48 @@ class IAMPrincipal:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """The fix a finding carries, in the model's terms: spans and values, never text edits.
+
+    The rule that reports the finding declares it (`iamlint.api`: `replace_fix`,
+    `remove_item_fix`, `add_version_fix`); `iamlint.fixes` turns it into text edits on the
+    file, after checking that the source holds, at each span, exactly the text the fix
+    expects. ``kind``:
+
+    - ``replace``: the value at ``span`` (``old``, as written between its quotes, if any)
+      becomes ``new``;
+    - ``remove``: the list item at ``span`` goes, with its comma or its line; ``items`` are
+      the spans of every item of the list, in order, and ``within`` the list's own span;
+    - ``add-version``: ``"Version": "2012-10-17"`` becomes the first key of the document
+      whose first key (``old``) is at ``span``; ``within`` is the document's span.
+
+    ``within``, when given, is the element the edit must lie in: a value resolved from
+    somewhere else (a Terraform local, a YAML alias) is never edited where it is defined.
+    ``safe``: the fix keeps what the policy means (``--fix`` applies it); an unsafe one
+    changes it and needs ``--unsafe-fixes``. ``title`` is what a user reads.
+    """
+
+    kind: str
+    title: str
+    safe: bool
+    span: Span
+    old: str = ""
+    new: str = ""
+    within: Span | None = None
+    items: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """What a rule reports. ``value`` is the offending value's text, used for fingerprints."""
+    """What a rule reports. ``value`` is the offending value's text, used for fingerprints.
+
+    ``related`` are the other places a finding involves, each with what stands there (the
+    first of two duplicate keys, the inline policy a copy repeats, the suppression that
+    expired): editors show them beside the finding (LSP ``relatedInformation``).
+    ``principals`` are the addresses of the IAM principals it concerns: the principal that
+    owns it, or those the owning policy is attached to (reports group findings by them).
+    ``fix``: the fix it carries, if any (not part of its identity).
+    """
 
     code: str
     name: str
@@ -384,9 +438,12 @@ class Finding:
     span: Span
     owner: str | None = None
     value: str = ""
-    #: other places the finding concerns (the first definition of a duplicate address), for
+    #: other places the finding involves, each with what stands there (see above), for
     #: reporters that can show them (SARIF ``relatedLocations``); not part of its identity
-    related: tuple[Span, ...] = field(default=(), compare=False)
+    related: tuple[tuple[Span, str], ...] = field(default=(), compare=False)
+    principals: tuple[str, ...] = field(default=(), compare=False)
+    #: the fix it carries, if any (not part of its identity either)
+    fix: Fix | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple:
         s = self.span

@@ -99,7 +99,7 @@ from .text import (
     span_of,
     template,
 )
-from .types import MARKERS, OPTIONAL_POLICY, PSEUDO, RESOURCE_POLICIES
+from .types import ARN_ATTRIBUTES, MARKERS, OPTIONAL_POLICY, PSEUDO, RESOURCE_POLICIES
 
 #: levels of values, references, policies and data sources evaluated within one another
 #: (real modules nest under 20): beyond, "nesting too deep to evaluate"
@@ -325,6 +325,8 @@ class Module:
         self._resolving: list[str] = []
         self._cycles: set[frozenset[str]] = set()
         self._texts: dict[str, tuple[str | None, Finding | None]] = {}
+        #: every path file() looked for, read or not (a result cache checks them again)
+        self.looked: set[str] = set()
         self.anchor: str | None = None  # the .tf file of the owner being extracted
         self._conditionals: dict[int, tuple[Opaque, Conditional | None]] = {}
         #: a ``module`` block is parsed when its text matches (set by the extractor, see `calls`)
@@ -503,6 +505,7 @@ class Module:
     def refusal(self, path: str) -> str | None:
         """Why ``file()`` does not read ``path``: outside the repository (decided before its
         existence is looked at), missing, or not a regular file; None to read it."""
+        self.looked.add(path)
         if path in self.files:
             return None
         try:
@@ -921,6 +924,7 @@ class Module:
                         f"duplicate key {str(key)!r} (first at line {seen[key][0]}); the last value is used",
                         Span(scope.file, *it.key_pos),
                         value=f"duplicate:{key}",  # not the line of the first one
+                        related=((Span(scope.file, *seen[key]), f"the first {str(key)!r}"),),
                     )
                 )
                 del d[key]
@@ -946,7 +950,7 @@ class Module:
             if isinstance(v, Choices):
                 return v  # a variable's allowed values
             if isinstance(v, UnknownNode):
-                return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs)
+                return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs, v.arn_types)
             return UnknownNode(q.text[1:-1], q.pos, scope.file)
         out: list[str] = []
         inputs: list[tuple[str, Input]] = []
@@ -1034,7 +1038,9 @@ class Module:
             return self.input(ref, scope, "module output")
         if root == "data" and steps[:1] == ("terraform_remote_state",) and len(steps) >= 3:
             return self.input(ref, scope, "remote state")
-        return self.unknown(ref, scope)
+        unknown = self.unknown(ref, scope)
+        unknown.arn_types = arn_types(ref)
+        return unknown
 
     def input(self, ref: Ref, scope: Scope, kind: str, many: bool = False, note: str = "") -> UnknownNode:
         """A value the deployer chooses (see `iamlint.model.Input`): unknown, with its shape."""
@@ -1516,3 +1522,19 @@ class Module:
         if inside or isinstance(value, PScalar):
             return value
         return None
+
+
+def arn_types(ref: Ref) -> tuple[str, ...]:
+    """The IAM resource types of the ARN an attribute of a resource or data source is
+    (``aws_sqs_queue.q.arn``, ``data.aws_iam_role.r.arn``, ``aws_sqs_queue.q[0].arn``), from
+    `types.ARN_ATTRIBUTES`; () for anything else. The reference names the type, so the
+    resource need not be in the module."""
+    names = [ref.root, *ref.steps]
+    if names[0] == "data":
+        names = names[1:]
+    if len(names) < 3 or not all(isinstance(n, str) for n in names[:2]):
+        return ()
+    attribute = names[-1]
+    if not isinstance(attribute, str) or any(isinstance(n, str) for n in names[2:-1]):
+        return ()  # only index steps between the name and the attribute
+    return ARN_ATTRIBUTES.get(str(names[0]), {}).get(attribute, ())
