@@ -56,15 +56,23 @@ def diagnostic(
     span: Span,
     severity: Severity | None = None,
     value: str = "",
+    related: tuple[tuple[Span, str], ...] = (),
 ) -> Finding:
     """A finding of one of iamlint's own diagnostics (by `Diagnostic` or by code).
 
     ``value`` names what it is about for its fingerprint (see `Rule.report`); by default the
-    message does, so a message that names another line must give one.
+    message does, so a message that names another line must give one (and should give that
+    place in ``related``).
     """
     d = kind if isinstance(kind, Diagnostic) else BY_CODE[kind]
     return Finding(
-        code=d.code, name=d.name, severity=severity or d.severity, message=message, span=span, value=value
+        code=d.code,
+        name=d.name,
+        severity=severity or d.severity,
+        message=message,
+        span=span,
+        value=value,
+        related=related,
     )
 
 

@@ -313,7 +313,12 @@ class IAMPrincipal:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """What a rule reports. ``value`` is the offending value's text, used for fingerprints."""
+    """What a rule reports. ``value`` is the offending value's text, used for fingerprints.
+
+    ``related`` are the other places a finding involves, each with what stands there (the
+    first of two duplicate keys, the inline policy a copy repeats, the suppression that
+    expired): editors show them beside the finding (LSP ``relatedInformation``).
+    """
 
     code: str
     name: str
@@ -322,6 +327,7 @@ class Finding:
     span: Span
     owner: str | None = None
     value: str = ""
+    related: tuple[tuple[Span, str], ...] = ()
 
     def sort_key(self) -> tuple:
         s = self.span

@@ -106,6 +106,7 @@ class Rule:
         owner: Owner = None,
         value: str | None = None,
         severity: Severity | None = None,
+        related: Iterable[tuple[Span, str]] = (),
     ) -> Finding:
         """A finding of this rule.
 
@@ -118,6 +119,8 @@ class Rule:
         unrelated lines move or other elements change: name the element (``"s3:*"``,
         ``NotAction:iam:*``, a principal's address), never a line, a count or a list of
         other elements.
+        ``related``: the other places the finding involves, as (span, what stands there),
+        such as the first copy of what the finding's element repeats.
         """
         if isinstance(at, Span):
             span = at
@@ -139,6 +142,7 @@ class Rule:
             span=span,
             owner=who,
             value=shown if value is None else value,
+            related=tuple(related),
         )
 
     @classmethod

@@ -279,7 +279,11 @@ def apply(
         elif expired is not None:
             expired.used += 1
             kept.append(
-                replace(f, message=f"{f.message} (suppression expired on {expired.until}: {expired.reason})")
+                replace(
+                    f,
+                    message=f"{f.message} (suppression expired on {expired.until}: {expired.reason})",
+                    related=(*f.related, (expired.span, f"the suppression that expired on {expired.until}")),
+                )
             )
         else:
             kept.append(f)

@@ -149,6 +149,7 @@ class InlinePolicyOveruse(PrincipalRule):
                 owner=p.address,
                 # the copy itself, not the principal it repeats (renaming that one is no change here)
                 value=f"copy:{document_label(d)}",
+                related=((fd.span, f"the inline policy of {fp.address} it repeats"),),
             )
 
     def _all_copies(self, ctx: Context) -> list[tuple]:

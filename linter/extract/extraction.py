@@ -39,12 +39,14 @@ def duplicate_keys(path: str, node: Any, limit: int = 100) -> list[Finding]:
                 for key, first, second in n.dups:
                     if second:
                         where = f" (first at line {first[0]})" if first else ""
+                        related = ((Span(path, *first[:4]), f"the first {str(key)!r}"),) if first else ()
                         out.append(
                             diagnostic(
                                 DUPLICATE_KEY,
                                 f"duplicate key {str(key)!r}{where}; the last value is used",
                                 Span(path, second[0], second[1], second[2], second[3]),
                                 value=f"duplicate:{key}",  # not the line of the first one
+                                related=related,
                             )
                         )
             stack.extend(n.values())

@@ -479,6 +479,7 @@ class Module:
                         f"duplicate key {str(key)!r} (first at line {seen[key][0]}); the last value is used",
                         Span(scope.file, *it.key_pos),
                         value=f"duplicate:{key}",  # not the line of the first one
+                        related=((Span(scope.file, *seen[key]), f"the first {str(key)!r}"),),
                     )
                 )
                 del d[key]

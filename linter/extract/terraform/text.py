@@ -503,12 +503,14 @@ def parse_mapped_json(
             if second:
                 where = f" (first at line {fpos(first)[0]})" if first else ""
                 p = fpos(second)
+                related = ((Span(mt.file, *fpos(first)), f"the first {str(key)!r}"),) if first else ()
                 diags.append(
                     diagnostic(
                         DUPLICATE_KEY,
                         f"duplicate key {str(key)!r}{where}; the last value is used",
                         Span(mt.file, *p),
                         value=f"duplicate:{key}",  # not the line of the first one
+                        related=related,
                     )
                 )
 
