@@ -326,3 +326,48 @@ async def test_1000_rapid_edits_keep_the_server_answering_and_its_memory_flat(tm
         await client.shutdown_session()
     finally:
         await client.stop()
+
+
+# -- the parsed blocks a server keeps --------------------------------------------------------------
+def test_kept_parsed_blocks_give_the_same_findings_and_an_edit_is_parsed_again(tmp_path):
+    """The server keeps a module's parsed blocks (`keep_parsed_blocks`) so that the files not
+    edited are not parsed at each lint: what it finds is what a fresh parse finds, and the
+    edited block is read as it now is."""
+    from iamlint.parse import hcl_tree
+    from iamlint.ruleset import default_registry
+    from iamlint.server.session import Session
+
+    for i in range(3):
+        (tmp_path / f"f{i}.tf").write_text(
+            f'resource "aws_iam_policy" "p{i}" {{\n'
+            "  policy = jsonencode({\n"
+            '    Version   = "2012-10-17"\n'
+            f'    Statement = [{{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::b{i}/*" }}]\n'
+            "  })\n"
+            "}\n",
+            encoding="utf-8",
+        )
+    edited = str(tmp_path / "f1.tf")
+    before = (tmp_path / "f1.tf").read_text(encoding="utf-8")
+    after = before.replace('"s3:GetObject"', '"s3:*"')
+
+    def lint(text: str) -> list[tuple]:
+        session = Session(default_registry())
+        session.set_folders([str(tmp_path)])
+        found = session.lint(edited, {edited: text})
+        return sorted((f.code, f.span.file, f.span.line, f.span.column) for fs in found.values() for f in fs)
+
+    fresh_before, fresh_after = lint(before), lint(after)
+    assert fresh_before == [] and fresh_after == [("IAM101", edited, 4, 47)]
+    hcl_tree.keep_parsed_blocks(100)
+    try:
+        assert lint(before) == fresh_before
+        assert hcl_tree._parsed and len(hcl_tree._parsed) == 3
+        assert lint(after) == fresh_after  # the edited block parsed again
+        assert lint(before) == fresh_before
+        hcl_tree.keep_parsed_blocks(2)  # bounded: the least recently used go
+        lint(before)
+        assert len(hcl_tree._parsed) == 2
+    finally:
+        hcl_tree.keep_parsed_blocks(0)
+    assert hcl_tree._parsed is None

@@ -56,6 +56,8 @@ MAX_ACTIONS = 20
 #: and hover and completion do without its model, until a lint of it is quick again
 SLOW = 1.0
 FIX_ALL = "source.fixAll.iamlint"
+#: the Terraform blocks kept parsed, for the modules being edited (a few MiB at most)
+PARSED_BLOCKS = 2000
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -844,6 +846,10 @@ def serve(registry: Any, debug: bool = False, stdin: Any = None, stdout: Any = N
         stdout = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
         os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
         sys.stdout = sys.stderr
+    # a Terraform module's files that did not change are not parsed again at each lint
+    from ..parse.hcl_tree import keep_parsed_blocks
+
+    keep_parsed_blocks(PARSED_BLOCKS)
     server = build(registry)
     server.protocol.set_writer(_Writer(stdout))
     code = 0
