@@ -13,8 +13,10 @@ with its own simple readers (``json``, PyYAML accepting any tag, python-hcl2) an
   ``NotAction``), and every string holding such a JSON document, at any depth (so a
   ``x-amazon-apigateway-policy`` in an OpenAPI ``Body`` counts); each SAM policy template
   (``- S3ReadPolicy: {BucketName: ...}``) in ``Policies``; a SAM API's
-  ``Auth.ResourcePolicy``; an ``AWS::Lambda::Permission`` (the resource-policy statement AWS
-  writes for it); the resources of a ``StackSet``'s ``TemplateBody``, recounted as a template;
+  ``Auth.ResourcePolicy``; an ``AWS::Lambda::Permission``, and an
+  ``AWS::Events::EventBusPolicy`` given by ``Principal`` and ``Action`` (the resource-policy
+  statement AWS writes for each); the resources of a ``StackSet``'s ``TemplateBody``,
+  recounted as a template whose owners are named ``StackSet/LogicalId``, as iamlint names them;
 - Terraform: every argument of a ``resource`` or ``module`` block (nested blocks included)
   whose value is a policy document: text with a ``Statement`` (``jsonencode``, heredoc, JSON
   string), a ``data.aws_iam_policy_document.X.json`` reference, a ``local.X`` that holds one
@@ -143,19 +145,23 @@ def is_template(root: Any) -> bool:
     return isinstance(res, dict) and any(isinstance(r, dict) and "Type" in r for r in res.values())
 
 
-def count_template(file: str, root: dict, out: list[Element]) -> None:
+def count_template(file: str, root: dict, out: list[Element], prefix: str = "") -> None:
+    """``prefix``: how the owners of a stack set's template are named (``StackSet/``)."""
     for logical_id, res in root["Resources"].items():
         if not isinstance(res, dict) or not isinstance(res.get("Type"), str):
             continue
+        owner = f"{prefix}{logical_id}"
         rtype, props = res["Type"], res.get("Properties")
         if not isinstance(props, dict):
             if rtype == "AWS::Lambda::Permission":
-                out.append(Element(file, str(logical_id), f"{rtype} (statement AWS writes)", "Properties"))
+                out.append(Element(file, owner, f"{rtype} (statement AWS writes)", "Properties"))
             continue
         for where, _node in walk_documents(props, "Properties"):
-            out.append(Element(file, str(logical_id), rtype, where))
+            out.append(Element(file, owner, rtype, where))
         if rtype == "AWS::Lambda::Permission":
-            out.append(Element(file, str(logical_id), f"{rtype} (statement AWS writes)", "Properties"))
+            out.append(Element(file, owner, f"{rtype} (statement AWS writes)", "Properties"))
+        if rtype == "AWS::Events::EventBusPolicy" and "Statement" not in props and "Principal" in props:
+            out.append(Element(file, owner, f"{rtype} (statement AWS writes)", "Properties"))
         policies = props.get("Policies")
         if rtype.startswith("AWS::Serverless::") and policies is not None:
             for i, item in enumerate(policies if isinstance(policies, list) else [policies]):
@@ -165,23 +171,23 @@ def count_template(file: str, root: dict, out: list[Element]) -> None:
                         out.append(
                             Element(
                                 file,
-                                str(logical_id),
+                                owner,
                                 f"{rtype} (SAM policy template)",
                                 f"Properties.Policies[{i}]",
                             )
                         )
         auth = props.get("Auth")
         if rtype == "AWS::Serverless::Api" and isinstance(auth, dict) and auth.get("ResourcePolicy"):
-            out.append(Element(file, str(logical_id), rtype, "Properties.Auth.ResourcePolicy"))
+            out.append(Element(file, owner, rtype, "Properties.Auth.ResourcePolicy"))
         body = props.get("TemplateBody")
         if rtype == "AWS::CloudFormation::StackSet" and isinstance(body, str):
             try:
                 inner = read_structured(file, body)
             except Exception:
-                out.append(Element(file, str(logical_id), f"{rtype} (TemplateBody unreadable)", "Properties"))
+                out.append(Element(file, owner, f"{rtype} (TemplateBody unreadable)", "Properties"))
             else:
                 if is_template(inner):
-                    count_template(file, inner, out)
+                    count_template(file, inner, out, f"{owner}/")
 
 
 # -- Terraform plan ---------------------------------------------------------------------------------

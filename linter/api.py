@@ -15,6 +15,7 @@ from .model import (
     DocKind,
     Finding,
     IAMPrincipal,
+    Input,
     ManagedPolicyRef,
     Origin,
     PolicyDocument,
@@ -40,6 +41,7 @@ from .rule import (
 )
 from .rulekit import (
     Grants,
+    account_input,
     account_of,
     action_matches,
     actions_except,
@@ -74,6 +76,7 @@ __all__ = [
     "Finding",
     "Grants",
     "IAMPrincipal",
+    "Input",
     "ManagedPolicyRef",
     "Option",
     "Origin",
@@ -90,6 +93,7 @@ __all__ = [
     "Str",
     "Unknown",
     "Value",
+    "account_input",
     "account_of",
     "action_matches",
     "actions_except",

@@ -13,7 +13,11 @@ Two hooks let an extractor handle its own value language without rules knowing a
   element, element item).
 - ``scalar(node) -> list[Value] | None``: resolve a leaf (a ``Ref``, ``Fn::Sub``, a
   Terraform interpolation) to values; return None to use the default, which turns strings
-  into `Str` and anything else into `Unknown` with its source text.
+  into `Str` and anything else into `Unknown` with its source text. A value built only of
+  literals, pseudo values and deployment inputs (a parameter, a variable without a default,
+  an import, a module output) is an `Unknown` whose ``shape`` and ``inputs`` say so (see
+  `Input`): the hook fills them, the builder adds the pseudo parts of the shape, and rules
+  ask `Unknown.canonical` (``iamlint.api.account_input`` for the account of a principal).
 
 A model outlives the tree it is built from and holds a value for every leaf of it, so its
 strings are interned (key names, actions and operators repeat across statements) and a
@@ -22,6 +26,7 @@ node's `Span` is made once for an element and its value.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -132,8 +137,16 @@ def _str_size(value: str) -> int:
 
 
 def with_pseudo(value: Value, find: PseudoFinder | None) -> Value:
-    """A `Str` with the pseudo parts ``find`` sees in it (see `Str.pseudo`)."""
-    if find is None or not isinstance(value, Str) or "${" not in value.value:
+    """A `Str` with the pseudo parts ``find`` sees in it (see `Str.pseudo`); an `Unknown`
+    with the pseudo parts of its ``shape`` (see `Unknown.canonical`)."""
+    if find is None:
+        return value
+    if isinstance(value, Unknown):
+        if "${" not in value.shape or value.pseudo:
+            return value
+        parts = find(value.shape)
+        return dataclasses.replace(value, pseudo=parts) if parts else value
+    if "${" not in value.value:
         return value
     parts = find(value.value)
     if not parts:

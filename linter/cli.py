@@ -15,7 +15,7 @@ SEVERITIES = ("error", "warning", "info")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors: one line, exit 2
-        self.exit(EXIT_ERROR, f"iamlint: error: {message}\nTry 'iamlint --help'.\n")
+        self.exit(EXIT_ERROR, f"iamlint: error: {message}\nTry '{self.prog} --help'.\n")
 
 
 def _codes(text: str) -> tuple[str, ...]:
@@ -68,7 +68,8 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         "paths",
         nargs="*",
         metavar="PATH",
-        help="files and directories to lint (default: .); '-' reads one file from stdin",
+        help="files and directories to lint (default: .); '-' reads one file from stdin "
+        "(its format told from its content unless --stdin-filename names it)",
     )
     out = p.add_argument_group("output")
     out.add_argument("-f", "--format", default="text", choices=FORMATS, help="output format (default: text)")
@@ -169,7 +170,7 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         type=_jobs,
         default=None,
         metavar="N",
-        help="processes to use (default: the number of CPUs)",
+        help="processes to use (default: the number of CPUs, when the input is large enough to gain from them)",
     )
     run.add_argument(
         "--max-file-size",
@@ -318,60 +319,147 @@ def _out(path: str | None) -> TextIO:
     return open(path, "w", encoding="utf-8", newline="\n")
 
 
-def _color(stream: TextIO, fmt: str) -> bool:
-    if fmt != "text" or os.environ.get("NO_COLOR"):
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+def _color(stream: TextIO, fmt: str, to_file: bool = False) -> bool:
+    """Colour in the text format: on a terminal; ``NO_COLOR`` turns it off, ``FORCE_COLOR``
+    on where it is not a terminal (a pipe to a pager); never in a file written with -o."""
+    if fmt != "text" or to_file or os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return hasattr(stream, "isatty") and stream.isatty()
+    return _isatty(stream)
 
 
-def cmd_rule(args: Sequence[str]) -> int:
+#: terminals that show OSC 8 hyperlinks, by $TERM_PROGRAM and by $TERM
+_LINK_PROGRAMS = ("iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "Tabby", "rio", "WarpTerminal")
+_LINK_TERMS = ("xterm-kitty", "xterm-ghostty", "alacritty", "foot", "foot-extra", "wezterm", "contour")
+
+
+def _hyperlinks(stream: TextIO, fmt: str, to_file: bool = False, env=None) -> bool:
+    """OSC 8 links on the rule codes of the text format: only on a terminal (never in a file
+    or a pipe, whatever the environment says), not in CI logs, and on terminals known to show
+    them (others might print the escape codes). ``FORCE_HYPERLINK=0`` turns them off,
+    ``FORCE_HYPERLINK=1`` on for any terminal (the variable other tools read too)."""
+    env = os.environ if env is None else env
+    if fmt != "text" or to_file or not _isatty(stream):
+        return False
+    force = env.get("FORCE_HYPERLINK")
+    if force is not None and force.strip() != "":
+        return force.strip() not in ("0", "false", "no")
+    if env.get("CI", "").strip().lower() not in ("", "0", "false", "no") or env.get("TERM") == "dumb":
+        return False
+    if env.get("WT_SESSION") or env.get("DOMTERM") or env.get("KONSOLE_VERSION"):
+        return True
+    if env.get("TERM_PROGRAM") in _LINK_PROGRAMS or env.get("TERM") in _LINK_TERMS:
+        return True
+    try:
+        return int(env.get("VTE_VERSION", "0")) >= 5000  # GNOME Terminal and other VTE terminals
+    except ValueError:
+        return False
+
+
+#: the first block of a Terraform file: resource "aws_iam_role" "x" {, locals {
+_HCL_BLOCK = (
+    r"^[ \t]*(?:resource|data|module|locals|variable|output|provider|terraform|moved|import|check)"
+    r'(?:[ \t]+"[^"\n]*")*[ \t]*\{'
+)
+_CFN_MARKERS = ("AWSTemplateFormatVersion", "AWS::", "Custom::")
+
+
+def sniff_stdin(text: str) -> str:
+    """The name stdin is linted under when ``--stdin-filename`` does not say: ``stdin.json``
+    for JSON (a policy, a template or a plan: the JSON extractor tells them apart),
+    ``stdin.tf`` for Terraform (a module in the current directory), ``stdin.yaml`` for a
+    CloudFormation template in YAML; a `UsageError` when it is none of these."""
+    head = text.lstrip()
+    if head.startswith(("{", "[")):
+        return "stdin.json"
+    import re
+
+    if re.search(_HCL_BLOCK, text, re.MULTILINE):
+        return "stdin.tf"
+    if any(m in text for m in _CFN_MARKERS):
+        return "stdin.yaml"
+    what = "stdin is empty" if not head else "cannot tell what stdin holds"
+    raise UsageError(
+        f"{what}: not a JSON policy, template or plan, a YAML template nor Terraform; "
+        "name the file it is with --stdin-filename PATH"
+    )
+
+
+def _doc_parser(prog: str, what: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=prog, description=what)
+    p.add_argument(
+        "-f",
+        "--format",
+        default="text",
+        choices=("text", "json"),
+        help="text for people (default), json for tools",
+    )
+    return p
+
+
+def _registry_or_error():
     from .registry import RegistryError
     from .ruleset import default_registry
 
-    if len(args) != 1:
-        sys.stderr.write("iamlint: error: usage: iamlint rule CODE (for example: iamlint rule IAM101)\n")
-        return EXIT_ERROR
     try:
-        reg = default_registry()
+        return default_registry()
     except RegistryError as e:
         sys.stderr.write(f"iamlint: error: {e}\n")
+        return None
+
+
+def cmd_rule(args: Sequence[str]) -> int:
+    """``iamlint rule CODE [--format json]``: one rule's documentation (CODE or name)."""
+    p = _doc_parser("iamlint rule", "Print a rule's documentation and its URL.")
+    p.add_argument("code", metavar="CODE", help="a rule code or name, such as IAM101 or wildcard-action")
+    opts = p.parse_args(list(args))
+    reg = _registry_or_error()
+    if reg is None:
         return EXIT_ERROR
-    rule = reg.get(args[0])
+    rule = reg.get(opts.code)
     if rule is None:
-        sys.stderr.write(f"iamlint: error: no rule {args[0]!r}; 'iamlint rules' lists them\n")
+        sys.stderr.write(f"iamlint: error: no rule {opts.code!r}; 'iamlint rules' lists them\n")
         return EXIT_ERROR
-    sys.stdout.write(render_rule_doc(rule))
+    if opts.format == "json":
+        import json
+
+        from .docgen import metadata
+
+        doc = {**metadata(rule), "documentation": rule.doc()}
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_rule_doc(rule))
     return EXIT_CLEAN
 
 
 def render_rule_doc(rule) -> str:
-    doc = rule.doc()
-    lines = doc.splitlines()
-    body = "\n".join(lines[1:]).strip() if lines else ""
-    options = "".join(
-        f"- `{name}` (default: {getattr(opt, 'default', opt)}): {getattr(opt, 'help', '')}\n"
-        for name, opt in rule.options.items()
-    )
-    if options:
-        options = f"Options (set with `--option {rule.code}.NAME=VALUE` or `[tool.iamlint.options.{rule.code}]`):\n{options}\n"
-    return (
-        f"# {rule.name} ({rule.code})\n\n"
-        f"Default severity: {rule.severity.value}. Scope: {rule.scope_label()}.\n\n{options}"
-        f"{lines[0] if lines else ''}\n\n{body}\n"
-    )
+    """A rule's documentation for a terminal (see `iamlint.docgen.terminal`)."""
+    from .docgen import terminal
+
+    return terminal(rule)
 
 
-def cmd_rules() -> int:
-    from .registry import RegistryError
-    from .ruleset import default_registry
-
-    try:
-        reg = default_registry()
-    except RegistryError as e:
-        sys.stderr.write(f"iamlint: error: {e}\n")
+def cmd_rules(args: Sequence[str] = ()) -> int:
+    """``iamlint rules [--format json]``: every rule, as a table or as JSON."""
+    opts = _doc_parser("iamlint rules", "List every rule (built-in and plugins).").parse_args(list(args))
+    reg = _registry_or_error()
+    if reg is None:
         return EXIT_ERROR
+    if opts.format == "json":
+        import json
+
+        from .docgen import metadata
+
+        sys.stdout.write(json.dumps([metadata(r) for r in reg], indent=2) + "\n")
+        return EXIT_CLEAN
     rows = [(r.code, r.name, r.severity.value, r.summary()) for r in reg]
     w1 = max(len(r[1]) for r in rows)
     sys.stdout.write(f"{'CODE':<7} {'NAME':<{w1}} {'SEVERITY':<8} DESCRIPTION\n")
@@ -383,10 +471,11 @@ def cmd_rules() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
+        # the subcommands win over paths whatever follows them: lint a folder named rules as ./rules
         if argv and argv[0] == "rule":
             return cmd_rule(argv[1:])
-        if argv and argv[0] == "rules" and len(argv) == 1:
-            return cmd_rules()
+        if argv and argv[0] == "rules":
+            return cmd_rules(argv[1:])
         if argv and argv[0] == "server":
             from .server import main as server
 
@@ -501,8 +590,9 @@ def lint(args, reg) -> int:
     _choose_catalogue(args, resolver, reg)
     texts: dict[str, str] = {}
     stdin_error = None
+    sniffed = False
     if "-" in paths:
-        name = os.path.normpath(args.stdin_filename or "stdin.json")
+        name = os.path.normpath(args.stdin_filename or "stdin")
         try:
             limit = resolver.for_path(name).max_file_size
         except ConfigError as e:
@@ -512,23 +602,34 @@ def lint(args, reg) -> int:
             text, stdin_error = None, over_limit(name, limit)
         else:
             text, stdin_error = decode(name, data)
+        if text is not None and not args.stdin_filename:
+            name = sniff_stdin(text)
+            sniffed = True
         paths = [name]
         if text is not None:
             texts[name] = text
-    jobs = args.jobs or os.cpu_count() or 1
     progress = None
     if not texts and sys.stderr.isatty():  # the bar draws only on a terminal: skip its import otherwise
         from .progress import Progress
 
         progress = Progress(sys.stderr)
-    engine = Engine(reg, resolver, jobs=jobs, progress=progress)
+    engine = Engine(reg, resolver, jobs=args.jobs, progress=progress)
+    # iamlint's own files are never linted (nor counted as "not IaC"): the baseline, the report
+    own = [p for p in (args.baseline, args.write_baseline, args.output) if p]
     try:
         if stdin_error is not None:
             report = RunReport([FileReport(paths[0], "error", None, 0, [stdin_error])], reg)
         else:
-            report = engine.run(paths, exclude=args.exclude, texts=texts)
+            report = engine.run(paths, exclude=args.exclude, texts=texts, skip=own)
     except ConfigError as e:
         raise UsageError(str(e)) from None
+    if sniffed and [fr.status for fr in report.files if fr.path == paths[0]] == ["not-iac"]:
+        raise UsageError(
+            "stdin holds JSON that is not a policy, a template or a Terraform plan; "
+            "name the file it is with --stdin-filename PATH"
+        )
+    for note in [*resolver.warnings, *engine.warnings]:  # the configuration is read as files are found
+        sys.stderr.write(f"iamlint: warning: {note}\n")
     for err in report.usage_errors:
         sys.stderr.write(f"iamlint: error: {err}\n")
 
@@ -540,12 +641,14 @@ def lint(args, reg) -> int:
         except baseline.BaselineError as e:
             raise UsageError(str(e)) from None
     fail_on = fields.get("fail_on") or resolver.for_path(os.path.join(os.getcwd(), "_")).fail_on
+    to_file = args.output is not None
     report.options = {
         "show_source": args.show_source,
         "statistics": args.statistics,
         "show_suppressed": args.show_suppressed,
         "sources": texts,  # --show-source quotes the stdin buffer, not the file on disk
         "fail_on": fail_on,  # junit: only findings at or above it are failures, as for the exit code
+        "hyperlinks": not to_file and _hyperlinks(sys.stdout, args.format),
     }
     if args.write_baseline:
         try:
@@ -563,7 +666,7 @@ def lint(args, reg) -> int:
         raise UsageError(f"cannot write {where}: {e.strerror or e}") from None
     try:
         try:
-            render(args.format, report, out, _color(out, args.format))
+            render(args.format, report, out, _color(out, args.format, to_file))
         finally:
             if out is not sys.stdout:
                 out.close()

@@ -8,6 +8,17 @@ ignores every file. Command-line flags win over the file.
 The file is validated against a JSON Schema (`schema`) that includes the options the rules
 declare; an unknown key or a wrong type is a `ConfigError` naming the file, the key path and
 what was expected.
+
+``extend = "../base.toml"`` inherits a shared file, as ruff's ``extend`` does (`_chain`,
+`_overlay`): the path is relative to the file that names it; paths and globs in the extended
+file stay relative to the extended file; the extending file wins key by key (tables such as
+``severity`` and ``options`` entry by entry); ``extend-select`` adds to the base's unless the
+extending file sets ``select``; the ``[[suppress]]`` entries of every file of the chain apply.
+
+Keys mean one thing each: ``ignore`` is a list of codes, suppression entries are
+``[[suppress]]`` tables. ``[[ignore]]`` tables, the old spelling of ``[[suppress]]``, still
+work; the `Resolver` keeps a deprecation note for each file that uses them (`Resolver.warnings`),
+which the command line prints once.
 """
 
 from __future__ import annotations
@@ -86,9 +97,8 @@ class Config(NamedTuple):
     def ignored_in(self, code: str, path: str) -> bool:
         if code in INPUT_ERRORS:
             return False
-        rel = self.relative(path)
         for pattern, codes in self.per_file_ignores:
-            if glob_match(rel, pattern) and any(_specificity(c, code) >= 0 for c in codes):
+            if self.matches(path, pattern) and any(_specificity(c, code) >= 0 for c in codes):
                 return True
         return False
 
@@ -99,9 +109,13 @@ class Config(NamedTuple):
         rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
         return rel.replace(os.sep, "/")
 
+    def matches(self, path: str, pattern: str) -> bool:
+        """Whether a file matches a glob of this configuration (relative to its directory, or
+        absolute: a glob of a file it extends)."""
+        return path_matches(path, self.relative(path), pattern)
+
     def excluded(self, path: str) -> bool:
-        rel = self.relative(path)
-        return any(glob_match(rel, p) for p in self.exclude)
+        return any(self.matches(path, p) for p in self.exclude)
 
     def kind_for(self, path: str) -> str | None:
         """The policy kind ``[kinds]`` gives a raw JSON file (the last matching glob wins, as
@@ -148,7 +162,8 @@ def _specificity(prefix: str, code: str) -> int:
 
 
 def glob_match(rel: str, pattern: str) -> bool:
-    """A gitignore-like glob: ``**`` spans folders; a pattern without ``/`` matches any part."""
+    """A gitignore-like glob: ``**`` spans folders (``a/**/b`` matches ``a/b`` too); a pattern
+    without ``/`` matches any part."""
     p = pattern.strip().rstrip("/")
     if p.startswith("./"):
         p = p[2:]
@@ -156,13 +171,24 @@ def glob_match(rel: str, pattern: str) -> bool:
         return True
     if p.startswith("**/") and (fnmatch.fnmatch(rel, p[3:]) or fnmatch.fnmatch(rel, p[3:] + "/*")):
         return True
+    if "/**/" in p:
+        return glob_match(rel, p.replace("/**/", "/", 1))
     if "/" not in p:
         return any(fnmatch.fnmatch(part, p) for part in rel.split("/"))
     return False
 
 
+def path_matches(path: str, rel: str, pattern: str) -> bool:
+    """`glob_match` of a file by its path relative to the configuration (``rel``), or by its
+    absolute path for an absolute glob (one written in a file that another extends)."""
+    if os.path.isabs(pattern.strip()):
+        return glob_match(os.path.abspath(path).replace(os.sep, "/"), pattern)
+    return glob_match(rel, pattern)
+
+
 # -- the schema ----------------------------------------------------------------------------------
-IGNORE_ENTRY_SCHEMA = {
+#: a ``[[suppress]]`` entry (also the deprecated ``[[ignore]]`` table)
+SUPPRESS_ENTRY_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "required": ["files", "rules"],
@@ -208,10 +234,11 @@ def schema(registry) -> dict:
         "type": "object",
         "additionalProperties": False,
         "properties": {
+            "extend": {"type": "string", "description": "the path of a configuration file to inherit"},
             "select": code_list,
-            # a list of codes, or (TOML [[tool.iamlint.ignore]]) a list of suppression entries
-            "ignore": {"anyOf": [code_list, {"type": "array", "items": IGNORE_ENTRY_SCHEMA}]},
-            "suppress": {"type": "array", "items": IGNORE_ENTRY_SCHEMA},
+            # a list of codes; (deprecated) [[tool.iamlint.ignore]] tables are [[suppress]] entries
+            "ignore": {"anyOf": [code_list, {"type": "array", "items": SUPPRESS_ENTRY_SCHEMA}]},
+            "suppress": {"type": "array", "items": SUPPRESS_ENTRY_SCHEMA},
             "extend-select": code_list,
             "per-file-ignores": {"type": "object", "additionalProperties": code_list},
             "severity": {
@@ -380,13 +407,22 @@ def _quoted(key: str) -> str:
     return json.dumps(key if len(key) <= 60 else key[:57] + "...", ensure_ascii=False)
 
 
-def _entries(table: dict) -> list:
-    ignore = table.get("ignore")
+def _entries(table: dict) -> list[tuple[str, int, Any]]:
+    """The suppression entries of one file's table: (key, index, entry), ``[[ignore]]`` tables
+    (the deprecated spelling) before ``[[suppress]]`` ones."""
+    out: list[tuple[str, int, Any]] = []
+    if _ignore_tables(table):
+        out.extend(("ignore", i, e) for i, e in enumerate(table["ignore"]))
     suppress = table.get("suppress", [])
-    entries = list(suppress) if isinstance(suppress, list) else []  # the schema judges the rest
-    if isinstance(ignore, list) and ignore and all(isinstance(e, dict) for e in ignore):
-        entries = list(ignore) + entries
-    return entries
+    if isinstance(suppress, list):  # the schema judges the rest
+        out.extend(("suppress", i, e) for i, e in enumerate(suppress))
+    return out
+
+
+def _ignore_tables(table: dict) -> bool:
+    """Whether ``ignore`` holds suppression tables (``[[ignore]]``) rather than codes."""
+    ignore = table.get("ignore")
+    return isinstance(ignore, list) and bool(ignore) and all(isinstance(e, dict) for e in ignore)
 
 
 def validate(table: dict, path: str, prefix: str, registry) -> None:
@@ -458,40 +494,20 @@ def _expected(err) -> str:
     return err.message
 
 
-def from_table(table: dict, path: str | None, root: str, prefix: str = "", registry: Any = None) -> Config:
+def from_table(
+    table: dict,
+    path: str | None,
+    root: str,
+    prefix: str = "",
+    registry: Any = None,
+    suppressions: tuple[Directive, ...] | None = None,
+) -> Config:
     """Build a Config from a validated table (keys as in the file); ``registry`` turns rule
-    names in ``[options.NAME]`` into codes and finds the rule of a top-level option."""
-
-    def code_of(key: str) -> str:
-        rule = registry.get(key) if registry is not None else None
-        return rule.code if rule is not None else key
-
-    entries: list[Directive] = []
-    for i, e in enumerate(_entries(table)):
-        files = e["files"] if isinstance(e["files"], list) else [e["files"]]
-        until = e.get("until")
-        line = _entry_line(path, i)
-        entries.append(
-            Directive(
-                codes=tuple(e["rules"]),
-                reason=e.get("reason", ""),
-                span=Span(path or "configuration", line, 1, line, 2),
-                source="config",
-                until=None if until is None else str(until),
-                files=tuple(files),
-                actions=tuple(e.get("actions", ())),
-                resources=tuple(e.get("resources", ())),
-                key=(path, i),
-            )
-        )
-    options: dict[str, dict[str, Any]] = {}
-    if registry is not None:
-        for r in registry:
-            for name in r.options:
-                if name in table:
-                    options.setdefault(r.code, {})[name] = table[name]
-    for k, v in table.get("options", {}).items():
-        options.setdefault(code_of(k), {}).update(v)
+    names in ``[options.NAME]`` into codes and finds the rule of a top-level option.
+    ``suppressions``: the entries already made (a chain of files); None: the table's own."""
+    if suppressions is None:
+        suppressions = tuple(_directives(table, path, prefix))
+    options = _options(table, registry)
     ignore = table.get("ignore", [])
     codes_ignore = tuple(c for c in ignore if isinstance(c, str))
     try:
@@ -510,7 +526,7 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
         exclude=tuple(table.get("exclude", ())),
         trusted_accounts=tuple(table.get("trusted-accounts", ())),
         require_reason=table.get("require-reason", True),
-        suppressions=tuple(entries),
+        suppressions=suppressions,
         options=tuple((code, tuple(opts.items())) for code, opts in options.items()),
         # relative to the configuration file, resolved as file() targets are
         allow_paths=tuple(os.path.realpath(os.path.join(root, p)) for p in table.get("allow-paths", ())),
@@ -521,24 +537,107 @@ def from_table(table: dict, path: str | None, root: str, prefix: str = "", regis
     )
 
 
-def _entry_line(path: str | None, index: int) -> int:
-    """The line of the index-th ``[[...ignore]]``/``[[...suppress]]`` table (TOML gives none)."""
-    if not path:
-        return 1
+def _options(table: dict, registry: Any) -> dict[str, dict[str, Any]]:
+    """Rule options by code: a rule's options written at the top level, then its
+    ``[options.CODE]`` or ``[options.NAME]`` table (which wins)."""
+
+    def code_of(key: str) -> str:
+        rule = registry.get(key) if registry is not None else None
+        return rule.code if rule is not None else key
+
+    options: dict[str, dict[str, Any]] = {}
+    if registry is not None:
+        for r in registry:
+            for name in r.options:
+                if name in table:
+                    options.setdefault(r.code, {})[name] = table[name]
+    for k, v in table.get("options", {}).items():
+        options.setdefault(code_of(k), {}).update(v)
+    return options
+
+
+def _directives(table: dict, path: str | None, prefix: str, base: str | None = None) -> list[Directive]:
+    """The suppression entries of one file as directives, each with its key path
+    (``tool.iamlint.suppress[0]``) and the line of its table. ``base``: the directory its
+    globs are relative to, when the file is extended by another (its globs become absolute)."""
+    places = _entry_places(path, prefix) if path else {}
+    out = []
+    for key, i, e in _entries(table):
+        files = e["files"] if isinstance(e["files"], list) else [e["files"]]
+        if base is not None:
+            files = [_rebased(base, g) for g in files]
+        where = _key_path(prefix, [key, i])
+        line, keys = places.get((key, i), (places.get(key, (1, {}))[0], {}))
+        span = Span(path or "configuration", line, 1, line, 2)
+        until = e.get("until")
+        problem = None
+        if until is not None:
+            import datetime as _dt
+
+            try:
+                _dt.date.fromisoformat(str(until).strip())
+            except ValueError:  # said here, where the key path and the line are known
+                problem = f"{where}.until: {_shown(str(until))} is not a date like 2027-03-31"
+                if "until" in keys:
+                    span = Span(
+                        span.file, keys["until"][0], keys["until"][1], keys["until"][0], keys["until"][2]
+                    )
+        out.append(
+            Directive(
+                codes=tuple(e["rules"]),
+                reason=e.get("reason", ""),
+                span=span,
+                source="config",
+                until=None if until is None else str(until),
+                files=tuple(files),
+                actions=tuple(e.get("actions", ())),
+                resources=tuple(e.get("resources", ())),
+                key=(path, where),
+                problem=problem,
+            )
+        )
+    return out
+
+
+def _entry_places(path: str, prefix: str) -> dict:
+    """Where each suppression entry of a file is: ``{(key, index): (line, {name: (line, column,
+    end column)})}`` for ``[[...suppress]]`` and ``[[...ignore]]`` tables, and ``{key: (line,
+    {})}`` for an inline array (``suppress = [{...}]``). TOML's parser gives no positions."""
     import re
 
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             lines = fh.read().splitlines()
     except OSError:
-        return 1
-    n = -1
-    for i, line in enumerate(lines, 1):
-        if re.match(r"^\s*\[\[\s*(tool\.iamlint\.)?(ignore|suppress)\s*\]\]", line):
-            n += 1
-            if n == index:
-                return i
-    return 1
+        return {}
+    table = re.escape(prefix + ".") if prefix else ""
+    header = re.compile(r"^\s*\[\[\s*" + table + r"(ignore|suppress)\s*\]\]")
+    inline = re.compile(r"^\s*(ignore|suppress)\s*=")
+    assignment = re.compile(r"^(\s*)([A-Za-z0-9_-]+)\s*=")
+    counts = {"ignore": -1, "suppress": -1}
+    current: tuple[str, int] | None = None
+    in_table = not prefix  # where a plain key belongs to the iamlint table
+    out: dict = {}
+    for n, text in enumerate(lines, 1):
+        m = header.match(text)
+        if m:
+            counts[m.group(1)] += 1
+            current = (m.group(1), counts[m.group(1)])
+            out[current] = (n, {})
+            continue
+        if text.lstrip().startswith("["):
+            current = None
+            in_table = bool(prefix) and text.strip() == f"[{prefix}]"
+            continue
+        if current is not None:
+            a = assignment.match(text)
+            if a:
+                out[current][1].setdefault(a.group(2), (n, len(a.group(1)) + 1, len(text.rstrip()) + 1))
+        elif in_table:
+            i = inline.match(text)
+            if i:
+                out.setdefault(i.group(1), (n, {}))
+    return out
 
 
 #: deeper than any value of the schema; deeper values are refused before anything recurses
@@ -559,43 +658,167 @@ def _too_deep(value: Any, limit: int = MAX_DEPTH) -> list | None:
     return None
 
 
-def load(path: str, registry, missing_ok: bool = False) -> Config | None:
-    """Read, validate and build a configuration file (None: a pyproject.toml without our table)."""
+#: the longest chain of ``extend``: longer is surely a mistake
+MAX_EXTEND = 16
+
+
+class _Layer(NamedTuple):
+    """One file of an ``extend`` chain: its path, key prefix and validated table."""
+
+    path: str
+    prefix: str
+    table: dict
+
+
+def load(path: str, registry, missing_ok: bool = False, warnings: list[str] | None = None) -> Config | None:
+    """Read, validate and build a configuration file and the files it extends (None: a
+    pyproject.toml without our table). Deprecation notes are added to ``warnings``."""
     try:
-        return _load(path, registry, missing_ok, use_cache=True)
+        return _load(path, registry, missing_ok, use_cache=True, warnings=warnings)
     except ConfigError:
         # the cached copy may be corrupt or hostile: only the file itself can be at fault
-        return _load(path, registry, missing_ok, use_cache=False)
+        return _load(path, registry, missing_ok, use_cache=False, warnings=warnings)
 
 
-def _load(path: str, registry, missing_ok: bool, use_cache: bool) -> Config | None:
-    table, prefix = _table(path, use_cache)
-    if table is None:
-        if missing_ok:
-            return None
-        raise ConfigError(f"{path}: no [tool.iamlint] table")
-    deep = _too_deep(table)
-    if deep is not None:
-        where = _key_path(prefix, deep[:4]) + "..."
-        raise ConfigError(f"{path}: {where}: nested more than {MAX_DEPTH} levels deep")
-    # TOML dates arrive as datetime.date; the schema speaks strings
-    for e in _entries(table) if isinstance(table, dict) else []:
-        if isinstance(e, dict) and hasattr(e.get("until"), "isoformat"):
-            e["until"] = e["until"].isoformat()
-    validate(table, path, prefix, registry)
-    return from_table(table, path, os.path.dirname(os.path.abspath(path)), prefix, registry)
+def _load(
+    path: str, registry, missing_ok: bool, use_cache: bool, warnings: list[str] | None = None
+) -> Config | None:
+    layers = _chain(path, registry, missing_ok, use_cache)
+    if layers is None:
+        return None
+    merged: dict = {}
+    directives: list[Directive] = []
+    notes = []
+    for n, layer in enumerate(layers):
+        base = os.path.dirname(os.path.abspath(layer.path)) if n < len(layers) - 1 else None
+        directives.extend(_directives(layer.table, layer.path, layer.prefix, base))
+        merged = _overlay(merged, _normalised(layer.table, registry, base))
+        if _ignore_tables(layer.table):
+            old = _key_path(layer.prefix, ["ignore"])
+            new = _key_path(layer.prefix, ["suppress"])
+            notes.append(
+                f"{layer.path}: [[{old}]] tables are deprecated: write them as [[{new}]] "
+                f"({old} is the list of codes to disable)"
+            )
+    if warnings is not None:
+        warnings.extend(n for n in notes if n not in warnings)
+    top = layers[-1]
+    root = os.path.dirname(os.path.abspath(top.path))
+    return from_table(merged, top.path, root, top.prefix, registry, suppressions=tuple(directives))
+
+
+def _chain(path: str, registry, missing_ok: bool, use_cache: bool) -> list[_Layer] | None:
+    """The file and the files it extends, validated one by one, the furthest base first."""
+    layers: list[_Layer] = []
+    current = path
+    while True:
+        table, prefix = _table(current, use_cache)
+        if table is None:
+            if not layers and missing_ok:
+                return None
+            by = f" (extended by {layers[-1].path})" if layers else ""
+            raise ConfigError(f"{current}: no [tool.iamlint] table{by}")
+        deep = _too_deep(table)
+        if deep is not None:
+            where = _key_path(prefix, deep[:4]) + "..."
+            raise ConfigError(f"{current}: {where}: nested more than {MAX_DEPTH} levels deep")
+        # TOML dates arrive as datetime.date; the schema speaks strings
+        for _key, _i, e in _entries(table) if isinstance(table, dict) else []:
+            if isinstance(e, dict) and hasattr(e.get("until"), "isoformat"):
+                e["until"] = e["until"].isoformat()
+        validate(table, current, prefix, registry)
+        layers.append(_Layer(current, prefix, table))
+        target = table.get("extend")
+        if target is None:
+            return layers[::-1]
+        where = f"{current}: {_key_path(prefix, ['extend'])}"
+        full = os.path.normpath(
+            os.path.join(os.path.dirname(os.path.abspath(current)), os.path.expanduser(target))
+        )
+        if not os.path.exists(full):
+            raise ConfigError(f"{where}: cannot read {_shown(target)}: no such file")
+        if not os.path.isfile(full):
+            raise ConfigError(f"{where}: {_shown(target)} is not a file")
+        seen = [os.path.realpath(layer.path) for layer in layers]
+        if os.path.realpath(full) in seen:
+            cycle = " -> ".join([*(layer.path for layer in layers), full])
+            raise ConfigError(f"{where}: {_shown(target)} extends back to a file of the chain: {cycle}")
+        if len(layers) >= MAX_EXTEND:
+            raise ConfigError(f"{where}: more than {MAX_EXTEND} files extend one another")
+        current = full
+
+
+def _normalised(table: dict, registry: Any, base: str | None) -> dict:
+    """A layer's keys as `_overlay` merges them: without ``extend`` and suppression entries
+    (made into directives apart), rule options under ``options`` by code; for an extended
+    file (``base``: its directory), its paths and globs made absolute, so that they keep
+    meaning what they meant next to it."""
+    out = {k: v for k, v in table.items() if k not in ("extend", "suppress")}
+    if _ignore_tables(table):
+        del out["ignore"]
+    if registry is not None:
+        for r in registry:
+            for name in r.options:
+                out.pop(name, None)
+    options = _options(table, registry)
+    if options:
+        out["options"] = options
+    if base is not None:
+        if "exclude" in out:
+            out["exclude"] = [_rebased(base, g) for g in out["exclude"]]
+        if "per-file-ignores" in out:
+            out["per-file-ignores"] = {_rebased(base, g): v for g, v in out["per-file-ignores"].items()}
+        if "allow-paths" in out:
+            out["allow-paths"] = [os.path.join(base, p) for p in out["allow-paths"]]
+    return out
+
+
+def _overlay(base: dict, top: dict) -> dict:
+    """``top`` over ``base``: key by key; tables entry by entry (``options`` rule by rule);
+    ``extend-select`` adds to the base's unless ``top`` sets ``select`` (selection starts over)."""
+    out = dict(base)
+    for k, v in top.items():
+        if k in ("per-file-ignores", "severity"):
+            out[k] = {**out.get(k, {}), **v}
+        elif k == "options":
+            merged = {code: dict(opts) for code, opts in out.get("options", {}).items()}
+            for code, opts in v.items():
+                merged.setdefault(code, {}).update(opts)
+            out[k] = merged
+        elif k == "extend-select" and "select" not in top:
+            out[k] = [*out.get(k, []), *v]
+        else:
+            out[k] = v
+    if "select" in top and "extend-select" not in top:
+        out.pop("extend-select", None)
+    return out
+
+
+def _rebased(base: str, pattern: str) -> str:
+    """A glob of an extended file, made absolute against its directory when it names a path
+    (a glob without ``/`` matches a name anywhere, wherever it is written)."""
+    p = pattern.strip()
+    if p.startswith("./"):
+        p = p[2:]
+    if "/" not in p.rstrip("/") or os.path.isabs(p):
+        return pattern
+    return os.path.normpath(os.path.join(os.path.abspath(base), p)).replace(os.sep, "/")
 
 
 class Resolver:
-    """Finds and caches the configuration that applies to each linted file."""
+    """Finds and caches the configuration that applies to each linted file.
+
+    ``warnings``: deprecation notes about the configuration files read so far, one per file.
+    """
 
     def __init__(self, registry, explicit: str | None = None, isolated: bool = False, overrides=None):
         self.registry = registry
         self.isolated = isolated
         self.overrides = overrides or {}
+        self.warnings: list[str] = []
         self._dirs: dict[str, Config] = {}
         self._files: dict[str, Config | None] = {}
-        loaded = load(explicit, registry) if explicit else None
+        loaded = load(explicit, registry, warnings=self.warnings) if explicit else None
         self.explicit = self._apply(loaded) if loaded is not None else None
         self.default = self._apply(Config(root=os.getcwd()))
 
@@ -650,7 +873,7 @@ class Resolver:
 
     def _load_cached(self, path: str) -> Config | None:
         if path not in self._files:
-            self._files[path] = load(path, self.registry, missing_ok=True)
+            self._files[path] = load(path, self.registry, missing_ok=True, warnings=self.warnings)
         return self._files[path]
 
 

@@ -29,6 +29,8 @@ DUPLICATE_KEY = Diagnostic("IAM902", "duplicate-key", Severity.WARNING)
 INTERNAL_ERROR = Diagnostic("IAM903", "internal-error", Severity.ERROR)
 INVALID_SUPPRESSION = Diagnostic("IAM904", "invalid-suppression", Severity.ERROR)
 MISSING_FILE = Diagnostic("IAM905", "missing-file", Severity.WARNING)
+UNRESOLVED_POLICY = Diagnostic("IAM906", "unresolved-policy", Severity.INFO)
+UNKNOWN_TAG = Diagnostic("IAM907", "unknown-tag", Severity.WARNING)
 IGNORED_PARAMETER = Diagnostic("IAM909", "ignored-parameter", Severity.WARNING)
 
 ALL = (
@@ -38,6 +40,8 @@ ALL = (
     INTERNAL_ERROR,
     INVALID_SUPPRESSION,
     MISSING_FILE,
+    UNRESOLVED_POLICY,
+    UNKNOWN_TAG,
     IGNORED_PARAMETER,
 )
 BY_CODE = {d.code: d for d in ALL}

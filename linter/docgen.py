@@ -1,14 +1,28 @@
-"""Generate docs/rules.md from the rule classes: the docstrings are the single source.
+"""Rule documentation from the rule classes: the docstrings are the single source.
 
 python -m iamlint.docgen > docs/rules.md      # regenerate
 python -m iamlint.docgen --check docs/rules.md  # exit 1 when the file is stale
+
+Every rule has a stable URL, `Rule.help_uri`: docs/rules.md at the anchor GitHub makes of
+the rule's heading (``## IAM101 wildcard-action`` -> ``#iam101-wildcard-action``). SARIF's
+``helpUri``, ``iamlint rule CODE``, ``iamlint rules --format json`` and the text format's
+terminal links use it. `terminal` renders a rule's documentation for a terminal (``iamlint
+rule CODE``): code blocks indented with their offending lines marked (their ``hl_lines``
+are there for the documentation tests), without the notes on other tools; `metadata` is a
+rule as ``iamlint rules --format json`` lists it.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+from typing import Any
 
 from .registry import Registry
+
+#: sections of a docstring that ``iamlint rule CODE`` leaves out (docs/rules.md keeps them)
+TERMINAL_OMITS = ("Other tools",)
+_FENCE = re.compile(r"^```(\w*)(.*)$")
 
 
 def render(registry: Registry) -> str:
@@ -25,8 +39,7 @@ def render(registry: Registry) -> str:
         "|---|---|---|---|",
     ]
     for r in registry:
-        anchor = f"{r.code.lower()}-{r.name}"
-        out.append(f"| [{r.code}](#{anchor}) | {r.name} | {r.severity.value} | {r.summary()} |")
+        out.append(f"| [{r.code}](#{anchor(r)}) | {r.name} | {r.severity.value} | {r.summary()} |")
     out.append("")
     for r in registry:
         doc = r.doc()
@@ -42,6 +55,81 @@ def render(registry: Registry) -> str:
             body = "#" + body
         out.append(body)
         out.append("")
+    return "\n".join(out)
+
+
+def anchor(rule: Any) -> str:
+    """The anchor of a rule's heading in docs/rules.md: ``iam101-wildcard-action``."""
+    return f"{rule.code.lower()}-{rule.name}"
+
+
+def metadata(rule: Any) -> dict[str, Any]:
+    """A rule as ``iamlint rules --format json`` lists it."""
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "scopes": list(rule.scopes),
+        "formats": list(rule.formats),
+        "options": [
+            {
+                "name": name,
+                "default": getattr(opt, "default", opt),
+                "help": getattr(opt, "help", ""),
+                "minimum": getattr(opt, "minimum", None),
+            }
+            for name, opt in rule.options.items()
+        ],
+        "summary": rule.summary(),
+        "url": rule.help_uri(),
+    }
+
+
+def terminal(rule: Any) -> str:
+    """A rule's documentation for a terminal: markdown headings and inline code as written,
+    code blocks indented by four spaces with the offending lines marked ``>``, the options,
+    and the documentation's URL at the end."""
+    lines = rule.doc().splitlines()
+    out = [
+        f"# {rule.name} ({rule.code})",
+        "",
+        f"Default severity: {rule.severity.value}. Scope: {rule.scope_label()}.",
+        "",
+    ]
+    if rule.options:
+        out.append(
+            f"Options (set with `--option {rule.code}.NAME=VALUE` or `[tool.iamlint.options.{rule.code}]`):"
+        )
+        for name, opt in rule.options.items():
+            out.append(f"- `{name}` (default: {getattr(opt, 'default', opt)}): {getattr(opt, 'help', '')}")
+        out.append("")
+    out.append(lines[0] if lines else "")
+    out.append("")
+    skipping = False
+    fence: list[int] | None = None  # the highlighted lines of the open code block
+    row = 0
+    for line in lines[1:]:
+        if fence is None:
+            m = re.match(r"^##\s+(.+?)\s*$", line)
+            if m:
+                skipping = m.group(1) in TERMINAL_OMITS
+            if skipping:
+                continue
+            f = _FENCE.match(line)
+            if f:
+                hl = re.search(r'hl_lines="([\d ]+)"', f.group(2))
+                fence = [int(x) for x in hl.group(1).split()] if hl else []
+                row = 0
+                continue
+            out.append(line)
+        elif line.startswith("```"):
+            fence = None
+        else:
+            row += 1
+            out.append(("  > " if row in fence else "    ") + line if line else "")
+    while out and not out[-1].strip():
+        out.pop()
+    out += ["", f"Documentation: {rule.help_uri()}", ""]
     return "\n".join(out)
 
 

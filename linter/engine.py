@@ -47,6 +47,9 @@ class Linter:
         self.config_suppressions, self.config_problems = suppress.validate(
             self.config.suppressions, self.known_codes, self.config.require_reason
         )
+        #: per configuration entry (by key): the files of this unit its globs matched, and
+        #: those of them for which one of the rules it names is on
+        self.config_reach: dict[tuple, list[int]] = {}
 
     def check(self, ex: Extraction) -> list[Finding]:
         return self.checker.check(ex)
@@ -75,9 +78,21 @@ class Linter:
             ranges = suppress.statement_ranges(path, ex.documents)
             directives.extend(suppress.comment_directives(path, comments, ranges))
         sups, problems = suppress.validate(directives, self.known_codes, cfg.require_reason)
-        kept, hidden = suppress.apply(kept, sups + self.config_suppressions, cfg.relative(path), ex.documents)
+        rel = cfg.relative(path)
+        kept, hidden = suppress.apply(kept, sups + self.config_suppressions, rel, ex.documents)
+
+        def on(code: str) -> bool:  # a rule that runs on this file
+            return code in self.enabled and not cfg.ignored_in(code, path)
+
         if UNUSED_SUPPRESSION.code in self.enabled:
-            kept.extend(suppress.unused(s) for s in sups if s.used == 0)
+            kept.extend(
+                suppress.unused(s) for s in sups if s.used == 0 and suppress.live(s, self.known_codes, on)
+            )
+            for s in self.config_suppressions:
+                if suppress.covers_file(s.directive, path, rel):
+                    reach = self.config_reach.setdefault(s.key, [0, 0])
+                    reach[0] += 1
+                    reach[1] += suppress.live(s, self.known_codes, on)
         kept.extend(problems)
         status = "policies" if ex.documents else "no-policies"
         if any(f.code == PARSE_ERROR.code for f in kept) and not ex.documents:
@@ -298,11 +313,12 @@ def _linter_for(config) -> Linter:
 
 
 def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
-    """Lint one unit within its time budget; return its reports and the use counts of
-    configuration suppressions."""
+    """Lint one unit within its time budget; return its reports and, for each configuration
+    suppression, ``(findings it hid, files it matched, files where a rule it names is on)``."""
     linter = _linter_for(unit.config)
     for s in linter.config_suppressions:
         s.used = 0
+    linter.config_reach.clear()
     budget = linter.config.timeout
     try:
         with Deadline(budget):
@@ -310,7 +326,7 @@ def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
     except UnitTimeout:
         message = f"took longer than {budget:g} s; not fully linted"
         reports = [FileReport(p, "error", None, 0, [parse_error(p, message)]) for p in unit.paths]
-    used = {s.key: s.used for s in linter.config_suppressions}
+    used = {s.key: (s.used, *linter.config_reach.get(s.key, (0, 0))) for s in linter.config_suppressions}
     return reports, used
 
 
@@ -329,21 +345,44 @@ def _lint_unit(linter: Linter, unit: Unit) -> list[FileReport]:
 
 
 class Engine:
-    """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report."""
+    """Discovery, configuration per file, work units (in parallel with ``jobs`` > 1), the report.
+
+    ``jobs``: the most processes to use; None: as many as there are CPUs, when the input is
+    large enough to gain from them (`parallel`). ``warnings``: what the last run has to say
+    that is not an error (a directory given with nothing to lint).
+    """
 
     def __init__(
-        self, registry: Registry, resolver: Resolver | None = None, jobs: int = 1, progress: Any = None
+        self,
+        registry: Registry,
+        resolver: Resolver | None = None,
+        jobs: int | None = 1,
+        progress: Any = None,
     ):
         self.registry = registry
         self.resolver = resolver or Resolver(registry, isolated=True)
-        self.jobs = max(1, jobs)
+        self.auto = jobs is None
+        self.jobs = max(1, os.cpu_count() or 1) if jobs is None else max(1, jobs)
         self.progress = progress
+        self.warnings: list[str] = []
         self._repositories: dict[tuple[str, bool], str] = {}
 
-    def units(self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None):
+    def units(
+        self,
+        paths: Iterable[str],
+        exclude: Iterable[str] = (),
+        texts: dict[str, str] | None = None,
+        skip: Iterable[str] = (),
+    ):
+        """The work units of a run and its usage errors. ``skip``: files that are iamlint's own
+        (the baseline, the report being written), never linted."""
         texts = texts or {}
+        exclude = list(exclude)
+        skipped = {os.path.normcase(os.path.realpath(p)) for p in skip}
         found: dict[str, str] = {}  # path -> the repository of the path given that found it
+        given_by: dict[str, str] = {}  # path -> the path given that found it
         errors: list[str] = []
+        empty: list[str] = []  # directories given in which discovery found nothing
         for raw in paths:
             repo = self.repository(raw)
 
@@ -355,21 +394,29 @@ class Engine:
                     mode = os.stat(raw).st_mode
                 except OSError:  # not saved yet
                     found.setdefault(raw, repo)
+                    given_by.setdefault(raw, raw)
                     continue
                 if stat.S_ISDIR(mode):
                     errors.append(not_regular(raw, mode))
                     continue
             files, errs = discover([raw], exclude, allowed)
             errors.extend(errs)
+            if not files and not errs:
+                empty.append(raw)
             for path, _explicit in files:
+                if skipped and os.path.normcase(os.path.realpath(path)) in skipped:
+                    continue
                 found.setdefault(path, repo)
+                given_by.setdefault(path, raw)
         units: list[Unit] = []
         modules: dict[tuple[str, str], list[str]] = {}
         configs: dict[str, Any] = {}
+        linted: set[str] = set()
         for path, _repo in sorted(found.items()):
             cfg = self.resolver.for_path(path)
             if cfg.excluded(path):
                 continue
+            linted.add(given_by[path])
             if path.lower().endswith(".tf"):
                 key = (os.path.dirname(path) or ".", repr(cfg))
                 modules.setdefault(key, []).append(path)
@@ -382,7 +429,34 @@ class Engine:
             cfg = configs[ckey]
             roots = tuple(dict.fromkeys([*(found[p] for p in given), *cfg.allow_paths]))
             units.append(Unit("module", tuple(given), cfg, t, roots))
+        self.warnings = self._nothing_to_lint(paths, empty, given_by, linted, exclude, texts)
         return units, errors
+
+    def _nothing_to_lint(self, paths, empty, given_by, linted, exclude, texts) -> list[str]:
+        """A line for each directory given that leads to no file to lint, and for each file
+        given when no file at all is linted, saying why (ruff's "no files found" warning)."""
+        out = []
+        for raw in dict.fromkeys(paths):
+            if raw in linted:
+                continue
+            directory = raw not in texts and os.path.isdir(raw)
+            if not directory and linted:
+                continue  # a file excluded while others are linted: the configuration says so
+            if raw in empty:
+                if directory and not discover([raw])[0]:
+                    why = "it holds no .json, .yaml, .yml, .template or .tf file"
+                else:
+                    why = f"{'every file in it is' if directory else 'it is'} excluded (--exclude)"
+            elif raw in given_by.values():
+                where = {self.resolver.for_path(p).path for p, r in given_by.items() if r == raw}
+                names = ", ".join(sorted(w for w in where if w)) or "the configuration"
+                why = f"{'every file in it is' if directory else 'it is'} excluded (exclude in {names})"
+            else:
+                continue  # an error was reported for it, or it is iamlint's own file
+            out.append(
+                f"no files to lint in {raw}: {why}" if directory else f"no files to lint: {raw}: {why}"
+            )
+        return out
 
     def repository(self, path: str) -> str:
         """The real path of the repository a path given belongs to, which file() calls may
@@ -403,19 +477,27 @@ class Engine:
         return self._repositories[key]
 
     def run(
-        self, paths: Iterable[str], exclude: Iterable[str] = (), texts: dict[str, str] | None = None
+        self,
+        paths: Iterable[str],
+        exclude: Iterable[str] = (),
+        texts: dict[str, str] | None = None,
+        skip: Iterable[str] = (),
     ) -> RunReport:
+        """Lint ``paths``; ``skip``: files never linted (iamlint's own: the baseline, the report)."""
         global _REGISTRY
         if _REGISTRY is not self.registry:
             _REGISTRY = self.registry
             _LINTERS.clear()
-        units, errors = self.units(paths, exclude, texts)
+        paths = list(paths)
+        units, errors = self.units(paths, exclude, texts, skip)
         results = self._execute(units)
         merged: dict[str, FileReport] = {}
-        usage: dict[tuple, int] = {}
+        usage: dict[tuple, list[int]] = {}
         for reports, used in results:
-            for k, n in used.items():
-                usage[k] = usage.get(k, 0) + n
+            for k, counts in used.items():
+                total = usage.setdefault(k, [0, 0, 0])
+                for i, n in enumerate(counts):
+                    total[i] += n
             for r in reports:
                 if r.path in merged:  # a file reached twice (directly, and through a module's file())
                     m = merged[r.path]
@@ -431,63 +513,153 @@ class Engine:
                 else:
                     merged[r.path] = r
         files = sorted(merged.values(), key=lambda r: r.path)
-        files.extend(self._config_findings(units, usage))
+        files.extend(self._config_findings(units, usage, paths))
         suppressed = [h for fr in files for h in fr.suppressed]
         return RunReport(files, self.registry, errors, suppressed=suppressed)
 
+    def parallel(self, units: list[Unit]) -> int:
+        """How many processes to lint ``units`` with. A pool costs a start (forking, and each
+        worker's first rules, catalogue and parser) that only enough work pays back: with
+        ``jobs`` given, at least `MIN_UNITS` units; by default, also at least `AUTO_MIN_UNITS`
+        units and `AUTO_MIN_BYTES` of input (measured: benchmarks/bench_jobs.py), and CPUs
+        that are not already busy (`_busy`)."""
+        if self.jobs <= 1 or len(units) < MIN_UNITS:
+            return 1
+        if self.auto and (len(units) < AUTO_MIN_UNITS or sum(map(_unit_size, units)) < AUTO_MIN_BYTES):
+            return 1
+        if self.auto and _busy(self.jobs):
+            return 1
+        return min(self.jobs, len(units))
+
     def _execute(self, units: list[Unit]):
         progress = self.progress
-        if progress:
-            progress.start(len(units))
-        results = []
-        if self.jobs > 1 and len(units) >= 16:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+        if progress:  # files, as the summary counts them (a module's unit holds several)
+            progress.start(sum(len(u.paths) for u in units))
+        results: list = []
 
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            # largest first, in small chunks, so that no process is left with the big files at
-            # the end; the report is sorted by path afterwards, so the order does not show
-            ordered = sorted(units, key=_unit_size, reverse=True)
-            with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context(method)) as pool:
-                for res in pool.map(run_unit, ordered, chunksize=4):
-                    results.append(res)
-                    if progress:
-                        progress.advance()
+        def done(unit: Unit, result) -> None:
+            results.append(result)
+            if progress:
+                progress.advance(len(unit.paths))
+
+        jobs = self.parallel(units)
+        if jobs > 1:
+            _in_pool(units, jobs, done)
         else:
             for unit in units:
-                results.append(run_unit(unit))
-                if progress:
-                    progress.advance()
+                done(unit, run_unit(unit))
         if progress:
             progress.finish()
         return results
 
-    def _config_findings(self, units: list[Unit], usage: dict[tuple, int]) -> list[FileReport]:
-        """Findings about the configuration files' own suppressions, reported there: IAM904
-        for invalid entries, IAM901 for entries no unit used."""
-        out: dict[str, FileReport] = {}
-        seen = set()
+    def _config_findings(
+        self, units: list[Unit], usage: dict[tuple, list[int]], given: list[str]
+    ) -> list[FileReport]:
+        """Findings about the configuration files' own suppressions, reported in the file that
+        holds each (a file that another extends, too): IAM904 for invalid entries, IAM901 for
+        entries that suppressed nothing though they could have (`suppress.covered`: the run
+        linted every file the entry can match; `suppress.live`: a rule it names is on)."""
+        found: list[Finding] = []
+        seen_configs = set()
+        seen_keys: set[tuple] = set()
         for unit in units:
             cfg = unit.config
-            if cfg.path is None or cfg.path in seen:
+            if cfg.path is None or repr(cfg) in seen_configs:
                 continue
-            seen.add(cfg.path)
+            seen_configs.add(repr(cfg))
             linter = _linter_for(cfg)
-            found = list(linter.config_problems)
-            if UNUSED_SUPPRESSION.code in linter.enabled:
-                found.extend(
-                    suppress.unused(s) for s in linter.config_suppressions if usage.get(s.key, 0) == 0
-                )
-            if found:
-                out[cfg.path] = FileReport(cfg.path, "config", findings=found)
-        return list(out.values())
+            found.extend(linter.config_problems)
+            if UNUSED_SUPPRESSION.code not in linter.enabled:
+                continue
+            for s in linter.config_suppressions:
+                if s.key in seen_keys:
+                    continue
+                seen_keys.add(s.key)
+                used, matched, live = usage.get(s.key, (0, 0, 0))
+                if used or not suppress.covered(s.directive, cfg.root, given):
+                    continue
+                if live or (
+                    not matched and suppress.live(s, linter.known_codes, linter.enabled.__contains__)
+                ):
+                    found.append(suppress.unused(s))
+        out: dict[str, list[Finding]] = {}
+        for f in found:
+            out.setdefault(f.span.file, []).append(f)
+        return [FileReport(path, "config", findings=_dedupe(fs)) for path, fs in sorted(out.items())]
 
+
+#: with ``jobs`` given, the fewest units worth a process pool
+MIN_UNITS = 16
+#: by default (``jobs`` None), the fewest units and bytes worth a pool. Measured on 2 CPUs
+#: (benchmarks/bench_jobs.py for wall time, CPU time per process for what a pool costs): the pool
+#: costs ~0.13 s of CPU (forking, pickling, the workers' page copies) and the parent keeps
+#: ~0.17 s of serial work, so 30 corpus files gain nothing, 100 (320 KiB) at best 1.25x on an
+#: idle machine and lost 20-45% in every run on a shared one, 300 (1,000 KiB) ~1.5x, the
+#: corpus (2,881 units, 12.5 MiB) ~1.7x. Below these, a run is serial: as fast as -j1.
+AUTO_MIN_UNITS = 256
+AUTO_MIN_BYTES = 768 * 1024
 
 _STATUS_RANK = {"config": 0, "not-iac": 1, "no-policies": 2, "policies": 3, "error": 4}
 
 
 def _in_file_order(d: DocumentInfo) -> tuple:
     return (d.span, d.kind, d.owner or "", d.path)
+
+
+def _busy(cpus: int) -> bool:
+    """Whether the machine's CPUs are already taken (a load average of one runnable process
+    per CPU or more, as ``make --load-average`` judges): there a pool's workers only compete
+    with the other processes and with each other, and on a shared 2-CPU machine at load 4 to 9
+    the corpus took 1.2 to 1.35 times as long with two processes as with one. Unknown (no
+    load average, as on Windows): not busy."""
+    try:
+        return os.getloadavg()[0] >= cpus
+    except (AttributeError, OSError):
+        return False
+
+
+def _in_pool(units: list[Unit], jobs: int, done) -> None:
+    """Lint units in ``jobs`` worker processes, calling ``done(unit, result)`` for each."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    frozen = False
+    if method == "fork":
+        # the smallest unit of each kind first, here: the workers forked next inherit what it
+        # loaded (rules, catalogue, parsers) instead of each loading it again, and, frozen, no
+        # collection in a worker copies the pages that hold it
+        first = _first_of_each_kind(units)
+        for unit in first:
+            done(unit, run_unit(unit))
+        units = [u for u in units if u not in first]
+        import gc
+
+        gc.freeze()
+        frozen = True
+    try:
+        if not units:
+            return
+        # largest first, in small chunks, so that no process is left with the big files at the
+        # end; the report is sorted by path afterwards, so the order does not show
+        ordered = sorted(units, key=_unit_size, reverse=True)
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+            for unit, result in zip(ordered, pool.map(run_unit, ordered, chunksize=4), strict=True):
+                done(unit, result)
+    finally:
+        if frozen:
+            import gc
+
+            gc.unfreeze()
+
+
+def _first_of_each_kind(units: list[Unit]) -> list[Unit]:
+    """The smallest unit of each kind (a Terraform module, a file of each extension)."""
+    first: dict[str, Unit] = {}
+    for unit in sorted(units, key=_unit_size):
+        kind = "module" if unit.kind == "module" else os.path.splitext(unit.paths[0])[1].lower()
+        first.setdefault(kind, unit)
+    return list(first.values())
 
 
 def _unit_size(unit: Unit) -> int:

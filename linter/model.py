@@ -34,6 +34,9 @@ class DocKind(str, enum.Enum):
     ``scp`` and ``rcp`` (AWS Organizations service and resource control policies),
     ``session`` (a session policy passed to ``AssumeRole`` or ``GetFederationToken``) and
     ``endpoint`` (a VPC endpoint policy): each only sets the most that other policies grant.
+    ``iot``: an AWS IoT Core policy (``AWS::IoT::Policy``, ``aws_iot_policy``), attached to
+    device certificates, Cognito identities and thing groups: identity-like (no principal),
+    its actions ``iot:`` data-plane actions on IoT resources (clients, topics, things).
     """
 
     IDENTITY = "identity"
@@ -44,6 +47,7 @@ class DocKind(str, enum.Enum):
     RCP = "rcp"
     SESSION = "session"
     ENDPOINT = "endpoint"
+    IOT = "iot"
     UNKNOWN = "unknown"
 
 
@@ -108,20 +112,70 @@ class Str:
 
 
 @dataclass(frozen=True, slots=True)
+class Input:
+    """A value the deployer chooses and the files do not fix.
+
+    CloudFormation: a parameter without ``AllowedValues`` (``!Ref AccountId``), an import
+    (``!ImportValue shared-AccountId``); Terraform: a variable without a default, a module
+    output, remote state. ``kind`` says which, in the words messages use (``parameter``,
+    ``import``, ``variable``, ``module output``, ``remote state``); ``name`` is as the user
+    wrote it (``SourceAWSAcctId``, ``var.account_id``); ``many``: a list (a
+    ``CommaDelimitedList`` parameter, ``!Split`` of one), and the value stands for each of
+    its items.
+    """
+
+    kind: str
+    name: str
+    many: bool = False
+
+    def __str__(self) -> str:
+        """How messages name it: ``parameter SourceAWSAcctId``, ``list parameter Accounts``."""
+        return f"{'list ' if self.many else ''}{self.kind} {self.name}"
+
+
+def input_token(index: int) -> str:
+    """What `Unknown.canonical` puts for the ``index``-th input of a value (no ":" in it)."""
+    return f"<input-{index}>"
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """A value the extractor cannot resolve (a ``Ref``, ``var.x`` without default, ...).
 
     ``text`` is its source text as the user wrote it; ``note`` may add what is known about it
     (for example a parameter's default).
+
+    When the only unknown parts of the value are deployment inputs (see `Input`), the
+    extractor also gives its ``shape``: the value with each input (and each pseudo value, as
+    in `Str.pseudo`) in the source format's spelling, ``arn:aws:iam::${SourceAWSAcctId}:root``
+    for ``!Sub arn:aws:iam::${SourceAWSAcctId}:root``, and ``inputs``, the parts of the shape
+    that stand for an input. Rules read it through `canonical`, never through a format's
+    syntax. These fields say what is known of the value; they are not part of its identity
+    (equality and hashing use ``text``, ``span`` and ``note``).
     """
 
     text: str
     span: Span
     note: str = ""
+    shape: str = field(default="", compare=False)
+    inputs: tuple[tuple[str, Input], ...] = field(default=(), compare=False)
+    pseudo: tuple[tuple[str, Pseudo], ...] = field(default=(), compare=False)
 
     @property
     def value(self) -> None:
         return None
+
+    def canonical(self) -> str | None:
+        """``shape`` with each pseudo part as `Str.canonical` spells it and the ``i``-th input
+        as `input_token` ``(i)``; None without a shape."""
+        if not self.shape:
+            return None
+        out = self.shape
+        for spelled, kind in self.pseudo:
+            out = out.replace(spelled, _CANONICAL[kind])
+        for i, (spelled, _input) in enumerate(self.inputs):
+            out = out.replace(spelled, input_token(i))
+        return out
 
 
 Value = Str | Unknown

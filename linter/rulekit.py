@@ -11,11 +11,14 @@ from .model import (
     Condition,
     Finding,
     IAMPrincipal,
+    Input,
     PolicyDocument,
     Principal,
     Statement,
     Str,
+    Unknown,
     Value,
+    input_token,
 )
 from .rule import Context, Rule
 
@@ -117,6 +120,27 @@ def account_of(principal: Value) -> str | None:
             return acct
         if "*" in acct:
             return "*"
+    return None
+
+
+def account_input(principal: Value) -> Input | None:
+    """The deployment input (a parameter, a variable, an import, see `Input`) an AWS
+    principal's account comes from, or None.
+
+    Such a principal is an `Unknown` whose shape is the input itself (an account id or an
+    ARN chosen at deploy time: ``!Ref TrustedAccount``, ``var.trusted_role_arn``) or an IAM
+    or STS ARN whose account field is the input (``arn:aws:iam::${SourceAWSAcctId}:root``).
+    The deployer may name any account there: it is not this account.
+    """
+    if not isinstance(principal, Unknown) or not principal.inputs:
+        return None
+    text = (principal.canonical() or "").strip()
+    parts = text.split(":")
+    if len(parts) >= 6 and parts[0] == "arn" and parts[2] in ("iam", "sts"):
+        text = parts[4]
+    for i, (_spelled, given) in enumerate(principal.inputs):
+        if text == input_token(i):
+            return given
     return None
 
 

@@ -5,7 +5,8 @@ Three ways, one per situation, each parsed where it is found into a `Directive`:
 - a comment ``# iamlint: ignore[IAM101,IAM102] reason`` (``//`` and ``/* */`` in HCL too) on
   the offending line or the line above it, in YAML and HCL; it covers the statement it sits
   in (or that starts on the line after it); ``until=2027-03-31`` in the reason makes it
-  expire (`comment_directives`). Only real comments count, as the format's own lexer finds
+  expire (`comment_directives`). ``# iamlint: ignore-file[IAM101] reason``, anywhere in the
+  file, covers the whole file. Only real comments count, as the format's own lexer finds
   them (`iamlint.parse.yaml_comments`, `iamlint.parse.hcl_tree.comments`): the same text
   inside a string, a block scalar or a heredoc is not a suppression;
 - a CloudFormation resource's ``Metadata: {iamlint: {ignore: [{rule: IAM101, reason: ...,
@@ -13,13 +14,18 @@ Three ways, one per situation, each parsed where it is found into a `Directive`:
   CloudFormation extractor);
 - ``[[tool.iamlint.suppress]]`` entries of the configuration, matching a file glob, codes, and
   optionally action or resource patterns of the statement (the only way for raw JSON; read
-  by `iamlint.config`).
+  by `iamlint.config`, which names each by its key path, ``tool.iamlint.suppress[0]``).
 
 `validate` judges every directive in one place: known codes, a reason when
 ``require-reason`` is on, a real date. A malformed one is IAM904 invalid-suppression (an
 input error: exit code 2) and suppresses nothing. A suppression never hides an input error.
-One that suppresses nothing is reported as IAM901 unused-suppression. An expired one no
-longer applies, and the finding it covered says so.
+One that suppresses nothing is reported as IAM901 unused-suppression, when it could
+have: a suppression is judged only for the rules that are on (`live`: selected, and not
+turned off for the file by ``per-file-ignores``), as ruff's unused-noqa check skips rules
+that are off; and a configuration entry only in a run that linted every file it can match
+(`covered`), so that linting one file, a pre-commit run or an editor's buffer never
+reports an entry written for other files. An expired one no longer applies, and the
+finding it covered says so.
 """
 
 from __future__ import annotations
@@ -27,24 +33,26 @@ from __future__ import annotations
 import datetime as _dt
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from .config import glob_match
+from .config import path_matches
 from .diagnostics import INPUT_ERRORS, INVALID_SUPPRESSION, UNUSED_SUPPRESSION, diagnostic
 from .directives import Directive
 from .model import Finding, PolicyDocument, Span, Statement, Str
 
 #: a directive in a ``#`` or ``//`` comment (after other text of the comment too: ``# x # iamlint: ...``)
-_COMMENT = re.compile(r"(?:^|\s)(?:#|//)\s*iamlint\s*:\s*(?P<verb>\w+)(?P<rest>.*)$", re.IGNORECASE)
+_COMMENT = re.compile(r"(?:^|\s)(?:#|//)\s*iamlint\s*:\s*(?P<verb>[\w-]+)(?P<rest>.*)$", re.IGNORECASE)
 #: a directive in a ``/* */`` comment, which may span lines
 _BLOCK_COMMENT = re.compile(
-    r"/\*\s*iamlint\s*:\s*(?P<verb>\w+)(?P<rest>.*?)(?:\*/)?\Z", re.IGNORECASE | re.DOTALL
+    r"/\*\s*iamlint\s*:\s*(?P<verb>[\w-]+)(?P<rest>.*?)(?:\*/)?\Z", re.IGNORECASE | re.DOTALL
 )
 _BRACKET = re.compile(r"^\[(?P<codes>[^\]]*)\]\s*(?P<reason>.*)$")
 _UNTIL = re.compile(r"\buntil\s*=\s*(\S+)")
 _CODE = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
 _WHERE = {"comment": "comment", "metadata": "resource metadata", "config": "configuration"}
+#: the lines an ``ignore-file`` comment covers: all of them
+WHOLE_FILE = (1, 1 << 62)
 
 
 @dataclass
@@ -99,11 +107,12 @@ def _code_problem(codes: Iterable[str], known: set[str]) -> str | None:
 def _problem(d: Directive, known: set[str], require_reason: bool) -> tuple[str | None, _dt.date | None]:
     if d.problem:
         return d.problem, None
+    where = _config_key(d)
     if not d.codes:
-        return "no rule code to ignore", None
+        return where("rules", "no rule code to ignore"), None
     problem = _code_problem(d.codes, known)
     if problem:
-        return problem, None
+        return where("rules", problem), None
     until = None
     if d.until is not None:
         try:
@@ -111,20 +120,49 @@ def _problem(d: Directive, known: set[str], require_reason: bool) -> tuple[str |
         except ValueError:
             if d.source == "comment":
                 return f"until={d.until} is not a date like 2027-03-31", None
-            return f"until: {d.until!r} is not a date like 2027-03-31", None
+            return where("until", f"{d.until!r} is not a date like 2027-03-31"), None
     if require_reason and not d.reason.strip():
-        return _NO_REASON[d.source], None
+        return where("reason", _NO_REASON[d.source]), None
     return None, until
+
+
+def _key_path(d: Directive) -> str | None:
+    """A configuration entry's key path, ``tool.iamlint.suppress[0]`` (see `iamlint.config`)."""
+    if d.source == "config" and len(d.key) > 1 and isinstance(d.key[1], str):
+        return d.key[1]
+    return None
+
+
+def _config_key(d: Directive):
+    """How a problem of a directive is said: a configuration entry's names its key path
+    (``tool.iamlint.suppress[0].until: ...``), the others as they are."""
+    path = _key_path(d)
+
+    def where(field: str, problem: str) -> str:
+        if path is None:
+            return problem
+        if field == "reason":
+            return f"{path}: {problem}"
+        return f"{path}.{field}: {problem}"
+
+    return where
 
 
 _NO_REASON = {
     "comment": "a suppression needs a reason after the brackets (require-reason is on)",
     "metadata": "each ignore entry needs a reason (require-reason is on)",
-    "config": "each entry needs a reason (require-reason is on)",
+    "config": 'each entry needs a reason (require-reason is on): add reason = "..."',
 }
 
 
 _PREFIX = {"comment": "", "metadata": "Metadata iamlint ignore: ", "config": "configuration suppression: "}
+
+
+def _message(d: Directive, problem: str) -> str:
+    path = _key_path(d)
+    if path is not None and problem.startswith(path):
+        return f"configuration suppression {problem}"
+    return _PREFIX[d.source] + problem
 
 
 def validate(
@@ -136,7 +174,7 @@ def validate(
     for d in directives:
         problem, until = _problem(d, known, require_reason)
         if problem is not None:
-            problems.append(diagnostic(INVALID_SUPPRESSION, _PREFIX[d.source] + problem, d.span))
+            problems.append(diagnostic(INVALID_SUPPRESSION, _message(d, problem), d.span))
         else:
             valid.append(Suppression(d, until))
     return valid, problems
@@ -170,21 +208,28 @@ def comment_directives(
         span = Span(path, lineno, column + offset, end_line, end_col)
         rest = " ".join(m.group("rest").split()) if block else m.group("rest").strip()
 
-        if m.group("verb").lower() != "ignore":
-            problem = f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason'"
+        verb = m.group("verb").lower()
+        if verb not in ("ignore", "ignore-file"):
+            problem = (
+                f"unknown iamlint directive {m.group('verb')!r}; write 'iamlint: ignore[CODE] reason' "
+                "or 'iamlint: ignore-file[CODE] reason'"
+            )
             out.append(Directive((), "", span, "comment", problem=problem))
             continue
         b = _BRACKET.match(rest)
         if not b:
-            problem = "write the codes to ignore in brackets: 'iamlint: ignore[IAM101] reason'"
+            problem = f"write the codes to ignore in brackets: 'iamlint: {verb}[IAM101] reason'"
             out.append(Directive((), "", span, "comment", problem=problem))
             continue
         codes = tuple(c.strip() for c in re.split(r"[,\s]+", b.group("codes")) if c.strip())
         if not codes:
-            problem = "no rule code between the brackets of 'iamlint: ignore[...]'"
+            problem = f"no rule code between the brackets of 'iamlint: {verb}[...]'"
             out.append(Directive((), "", span, "comment", problem=problem))
             continue
         reason, until = _split_until(b.group("reason"))
+        if verb == "ignore-file":
+            out.append(Directive(codes, reason, span, "comment", until=until, lines=WHOLE_FILE))
+            continue
         # the statement it sits in, or that starts on the line after it
         first, last = lineno, end_line + 1
         for a, z in ranges:
@@ -235,7 +280,7 @@ def matches(s: Suppression, f: Finding, rel_path: str, documents: Iterable[Polic
             and (f.owner == d.owner or f.owner.startswith(f"{d.owner} ("))
         )
     # a configuration entry
-    if not any(glob_match(rel_path, g) for g in d.files):
+    if not covers_file(d, f.span.file, rel_path):
         return False
     if d.actions or d.resources:
         stmt = _statement_at(documents, f.span)
@@ -288,6 +333,56 @@ def apply(
         else:
             kept.append(f)
     return kept, hidden
+
+
+def covers_file(d: Directive, path: str, rel_path: str) -> bool:
+    """Whether a configuration entry's ``files`` globs match a file (``rel_path``: relative to
+    the configuration's directory)."""
+    return any(path_matches(path, rel_path, g) for g in d.files)
+
+
+def live(s: Suppression, known: Iterable[str], on: Callable[[str], bool]) -> bool:
+    """Whether a suppression could have been used: one of the rules its codes name is on
+    (``on(code)``). A suppression of rules that are all off is not judged (ruff's unused-noqa
+    check skips them too): turning a rule off for a run must not fail it."""
+    return any(on(k) for k in known if any(c == "ALL" or k.startswith(c) for c in s.codes))
+
+
+def covered(d: Directive, root: str, given: Iterable[str]) -> bool:
+    """Whether a run that was given the paths ``given`` linted every file a configuration
+    entry can match: each of its globs' fixed part (``legacy`` of ``legacy/*.json``; the
+    configuration's directory ``root`` for a glob that matches a name anywhere) is a path
+    given or lies inside a directory given. Only then can "it matched nothing" be told from
+    "its files were not in this run" (a pre-commit run, an editor's buffer)."""
+    import os
+
+    dirs = [os.path.abspath(p) for p in given]
+    for g in d.files:
+        base = _fixed_part(g, root)
+        if not any(base == p or base.startswith(os.path.join(p, "")) for p in dirs):
+            return False
+    return bool(d.files)
+
+
+def _fixed_part(glob: str, root: str) -> str:
+    """The path before a glob's first wildcard, absolute: ``root/legacy`` for ``legacy/*.json``,
+    ``root`` for ``*.json`` or ``**/x`` (which match anywhere below it)."""
+    import os
+
+    p = glob.strip().rstrip("/")
+    if p.startswith("./"):
+        p = p[2:]
+    if "/" not in p:
+        return os.path.abspath(root)
+    parts = []
+    for part in p.split("/"):
+        if any(ch in part for ch in "*?["):
+            break
+        parts.append(part)
+    fixed = "/".join(parts)
+    if os.path.isabs(p):  # an absolute glob, from a file that another extends
+        return os.path.normpath(fixed or "/")
+    return os.path.normpath(os.path.join(os.path.abspath(root), fixed)) if fixed else os.path.abspath(root)
 
 
 def unused(s: Suppression) -> Finding:

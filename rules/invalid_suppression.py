@@ -13,7 +13,9 @@ class InvalidSuppression(DiagnosticRule):
     Reports a malformed `iamlint:` comment (no brackets, no code, an unknown code, a bad
     `until=` date), a suppression without a reason while `require-reason` is on (the
     default), and a suppression of an input error (IAM900, IAM903, IAM904 cannot be
-    suppressed). The suppression is not applied and the run exits with code 2.
+    suppressed). The suppression is not applied and the run exits with code 2. A
+    configuration entry's is reported in the configuration file, at the entry (or its
+    `until` key), and names it by its key path: `tool.iamlint.suppress[0].until`.
 
     ## Why is this bad?
     A suppression that does not work leaves the finding it was meant for, or worse, the

@@ -14,6 +14,7 @@ from iamlint.api import (
     Statement,
     StatementRule,
     Str,
+    account_input,
     account_of,
     allows_action,
     has_mfa_condition,
@@ -38,6 +39,14 @@ class MissingExternalId(StatementRule):
     `trusted-accounts` setting are not flagged, nor are services and federated principals.
     An external id given by a parameter or variable counts as present. `Principal: "*"` is
     public exposure and is reported by IAM402 instead.
+
+    An account chosen at deploy time is another account: a CloudFormation parameter
+    (`!Sub arn:aws:iam::${SourceAWSAcctId}:root`, `!Ref TrustedAccount`, a
+    `CommaDelimitedList` split with `!Split` or joined with `!Join`) or an import
+    (`!ImportValue`), a Terraform variable without a default, a module output or remote
+    state; the message names it. A parameter with `AllowedValues` is checked value by
+    value, so one whose every allowed value is a trusted account is not flagged. A principal
+    given by a resource of the template (`!GetAtt Role.Arn`) is not flagged.
 
     ## Why is this bad?
     A third party that assumes roles in its customers' accounts (a SaaS vendor, a CI
@@ -97,6 +106,15 @@ class MissingExternalId(StatementRule):
         trusted = trusted_accounts(ctx)
         for value in stmt.principal.of_kind("AWS"):
             if not isinstance(value, Str):
+                given = account_input(value)
+                if given is not None:
+                    yield self.report(
+                        value.span,
+                        f"trust policy lets the account{'s' if given.many else ''} in {given} assume this "
+                        "role without an sts:ExternalId, aws:PrincipalOrgID or MFA condition",
+                        owner=doc,
+                        value=value.text,
+                    )
                 continue
             account = account_of(value)
             if account is None or account in ("*", THIS_ACCOUNT) or account in trusted:

@@ -14,6 +14,7 @@ from iamlint.api import (
     Severity,
     Statement,
     Str,
+    account_input,
     catalogue,
     expand,
     grants_on_every_resource,
@@ -69,7 +70,9 @@ class MissingMfa(Rule):
     - **(b)** a role trust policy that lets AWS principals (accounts, users, roles) assume
       a privileged role (one with a privileged AWS managed policy, or any policy allowing
       `*` or Permissions-management actions) with neither an MFA condition nor
-      `sts:ExternalId`. Roles assumed by services or through federation are never flagged;
+      `sts:ExternalId`. Roles assumed by services or through federation are never flagged.
+      An account chosen at deploy time (a parameter, an import, a Terraform variable
+      without a default; see IAM202) is one of those AWS principals;
     - **(c)** the known bad patterns, wherever they appear: an `Allow` conditioned on
       `BoolIfExists` `aws:MultiFactorAuthPresent` `true` (requests signed with long-term
       access keys carry no MFA key, so `IfExists` lets them through), and an `Allow`
@@ -214,6 +217,14 @@ class MissingMfa(Rule):
                         "without an MFA condition or sts:ExternalId",
                         owner=principal,
                         value=f"{principal.address}:{v.value}",
+                    )
+                elif (given := account_input(v)) is not None:
+                    yield self.report(
+                        v.span,
+                        f"the account{'s' if given.many else ''} in {given} can assume the privileged role "
+                        f"{principal.address} ({why}) without an MFA condition or sts:ExternalId",
+                        owner=principal,
+                        value=f"{principal.address}:{v.text}",
                     )
 
     @staticmethod

@@ -18,15 +18,17 @@ from iamlint.api import (
 MANAGED_POLICY_QUOTA = 6_144
 SCP_QUOTA = 5_120
 RCP_QUOTA = 5_120
+#: AWS IoT Core: "maximum length of 2048, excluding whitespace" (CreatePolicy)
+IOT_QUOTA = 2_048
 
 
 class PolicySize(DocumentRule):
     """Checks for policies larger than AWS accepts.
 
     ## What it does
-    Flags a customer managed policy over 6,144 characters, and a service control policy or
-    a resource control policy over 5,120 characters, whitespace not counted, as AWS
-    measures. (The aggregate quota of a principal's inline policies is checked by IAM301.)
+    Flags a customer managed policy over 6,144 characters, a service control policy or a
+    resource control policy over 5,120 characters, and an AWS IoT Core policy over 2,048
+    characters, whitespace not counted, as AWS measures. (The aggregate quota of a principal's inline policies is checked by IAM301.)
     A raw JSON policy file is checked when it is known to be an SCP or an RCP: by its shape
     (an RCP) or by `[tool.iamlint.kinds]`.
 
@@ -63,6 +65,8 @@ class PolicySize(DocumentRule):
             quota, what = SCP_QUOTA, "service control policy"
         elif doc.kind is DocKind.RCP:
             quota, what = RCP_QUOTA, "resource control policy"
+        elif doc.kind is DocKind.IOT:
+            quota, what = IOT_QUOTA, "AWS IoT Core policy"
         else:
             return
         if doc.size > quota:

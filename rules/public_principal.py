@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from iamlint.api import (
+    Condition,
     Context,
     DocKind,
     Finding,
@@ -54,6 +55,12 @@ _NEGATED = {
 }
 
 
+def _public_url(cond: Condition) -> bool:
+    """``lambda:FunctionUrlAuthType`` ``NONE``: a function URL that anyone may call unsigned
+    (the key narrows the callers to IAM-signed requests only when it is ``AWS_IAM``)."""
+    return cond.key == "lambda:functionurlauthtype" and "none" in (v.lower() for v in cond.literal_values())
+
+
 def _guarded(stmt: Statement, doc: PolicyDocument) -> bool:
     """Whether a Deny of the same document refuses every caller outside a narrowing condition.
 
@@ -92,7 +99,9 @@ class PublicPrincipal(StatementRule):
     `ArnEquals`, `ArnLike`, `IpAddress`, ...) on `aws:SourceArn`, `aws:SourceAccount`,
     `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceIp`, `aws:PrincipalOrgID`,
     `aws:PrincipalAccount`, `aws:PrincipalArn` and similar keys. Negated operators,
-    `...IfExists` operators and wildcard values do not narrow. A `Deny` of the same document
+    `...IfExists` operators and wildcard values do not narrow, nor does
+    `lambda:FunctionUrlAuthType` `NONE`: that is a public function URL, which anyone may
+    call unsigned (`AWS_IAM` narrows the callers to signed requests). A `Deny` of the same document
     that refuses the same actions to `"*"` unless such a key matches (`StringNotEquals`
     `aws:SourceVpce`: the pattern AWS documents for private APIs and data perimeters) narrows
     the `Allow` as well. VPC endpoint policies are not checked: their `"*"` principal is
@@ -100,10 +109,6 @@ class PublicPrincipal(StatementRule):
     `Principal` is always `"*"` and their only `Allow` is the default `RCPFullAWSAccess`,
     which grants nothing; nor service control and session policies, which grant nothing
     either (a `Principal` in them is IAM502's business).
-
-    Where other tools' labels differ: Parliament's `test_principals` fixtures
-    (`test_policy_with_principal_1.json`, `test_bad_principals_1.json`) are clean there only
-    because Parliament has no public-principal check; iamlint reports their `"*"` principal.
 
     ## Why is this bad?
     A public principal grants the actions to anyone with an AWS account, or to anonymous
@@ -140,6 +145,11 @@ class PublicPrincipal(StatementRule):
       ]
     }
     ```
+
+    ## Other tools
+    Where iamlint's verdict differs: Parliament's `test_principals` fixtures
+    (`test_policy_with_principal_1.json`, `test_bad_principals_1.json`) are clean there only
+    because Parliament has no public-principal check; iamlint reports their `"*"` principal.
     """
 
     code = "IAM402"
@@ -151,8 +161,11 @@ class PublicPrincipal(StatementRule):
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or stmt.principal is None or doc.kind in LIMITS_ONLY:
             return
-        if stmt.condition_unresolved or any(narrows(c, NARROWING_KEYS) for c in stmt.condition):
+        if stmt.condition_unresolved or any(
+            narrows(c, NARROWING_KEYS) and not _public_url(c) for c in stmt.condition
+        ):
             return
+        url = any(_public_url(c) for c in stmt.condition)
         if _guarded(stmt, doc):
             return
         for entry in stmt.principal.entries:
@@ -163,7 +176,12 @@ class PublicPrincipal(StatementRule):
                 yield self.report(
                     v.span,
                     f'Allow statement is open to any principal ("{v.value}") without a condition '
-                    "that narrows the callers",
+                    "that narrows the callers"
+                    + (
+                        ": a public function URL (FunctionUrlAuthType NONE), anyone may invoke it"
+                        if url
+                        else ""
+                    ),
                     owner=doc,
                     value=v.value,
                 )

@@ -10,8 +10,14 @@ class UnusedSuppression(DiagnosticRule):
     """Reports a suppression that matches no finding.
 
     ## What it does
-    Reports an `iamlint: ignore[...]` comment, a CloudFormation `Metadata` ignore entry or
-    a `[[tool.iamlint.ignore]]` configuration entry that suppressed nothing in this run.
+    Reports an `iamlint: ignore[...]` or `iamlint: ignore-file[...]` comment, a
+    CloudFormation `Metadata` ignore entry or a `[[tool.iamlint.suppress]]` configuration
+    entry that suppressed nothing in this run, though it could have: only for rules that ran
+    (a suppression of a rule turned off by `select`, `ignore` or `per-file-ignores` is not
+    judged, as ruff's unused-`noqa` check), and a configuration entry only in a run that
+    linted every file its `files` globs can match (its directory, or one that holds it, was
+    given: `iamlint .` at the repository's root judges every entry, while linting a few
+    files, as pre-commit and editors do, judges none written for other files).
 
     ## Why is this bad?
     A suppression outlives the finding it was written for: once the policy is fixed, the

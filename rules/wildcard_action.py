@@ -52,10 +52,7 @@ class WildcardAction(StatementRule):
     a session policy only narrows what the role's own policies grant, and an endpoint policy
     only filters what identity and resource policies grant.
 
-    Where other tools' labels differ: checkov's CKV_AWS_62 and CKV_AWS_63 pass their
-    `*.pass.json` CloudFormation fixtures, which allow `s3:PutObject*`; those checks look
-    for `"*"` only, while iamlint warns on a wildcard that matches write actions. A pattern that matches no known action is
-    IAM501's business.
+    A pattern that matches no known action is IAM501's business.
 
     ## Why is this bad?
     A wildcard action grants every present and future action: `"s3:*"` includes deleting
@@ -89,6 +86,11 @@ class WildcardAction(StatementRule):
       ]
     }
     ```
+
+    ## Other tools
+    Where iamlint's verdict differs: checkov's CKV_AWS_62 and CKV_AWS_63 pass their
+    `*.pass.json` CloudFormation fixtures, which allow `s3:PutObject*`; those checks look
+    for `"*"` only, while iamlint warns on a wildcard that matches write actions.
     """
 
     code = "IAM101"

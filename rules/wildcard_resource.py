@@ -56,11 +56,6 @@ class WildcardResource(StatementRule):
     not count, nor do negated operators, `...IfExists` operators and request-wide keys
     (`aws:SecureTransport`, `aws:RequestedRegion`).
 
-    Where other tools' labels differ: checkov's CKV_AWS_355 flags `ec2:Describe*` on `"*"`,
-    which iamlint leaves alone (most of those actions accept only `"*"`); cfn_nag's W11
-    fixture `embedded_ref.yml` is a violation only when its parameter is given `"*"`, and
-    iamlint never guesses a parameter's value.
-
     ## Why is this bad?
     `"*"` applies the statement's actions to every resource in the account, present and
     future: every bucket, every table, every key. Scoping the resource to the ARNs the
@@ -93,6 +88,12 @@ class WildcardResource(StatementRule):
       ]
     }
     ```
+
+    ## Other tools
+    Where iamlint's verdict differs: checkov's CKV_AWS_355 flags `ec2:Describe*` on `"*"`,
+    which iamlint leaves alone (most of those actions accept only `"*"`); cfn_nag's W11
+    fixture `embedded_ref.yml` is a violation only when its parameter is given `"*"`, and
+    iamlint never guesses a parameter's value.
     """
 
     code = "IAM102"

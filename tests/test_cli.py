@@ -258,3 +258,157 @@ def test_bad_input_never_gives_a_traceback(run_cli, tmp_path, content):
     if proc.returncode == 2:
         errors = [ln for ln in proc.stdout.splitlines() if "IAM900" in ln]
         assert len(errors) == 1 and errors[0].startswith(str(p) + ":")
+
+
+# -- issue 15: subcommands, documentation links, summary, colour ----------------------------------
+def test_rule_and_rules_are_subcommands_whatever_follows(run_cli, tmp_path):
+    (tmp_path / "rules").mkdir()  # a folder named rules: linted as ./rules
+    shutil.copy(ADMIN, tmp_path / "rules" / "admin.json")
+    listed = run_cli("rules", "--format", "json", cwd=tmp_path)
+    assert listed.returncode == 0 and listed.stderr == ""
+    rules = json.loads(listed.stdout)
+    assert [r["code"] for r in rules][:2] == ["IAM101", "IAM102"]
+    assert rules[0] == {
+        "code": "IAM101",
+        "name": "wildcard-action",
+        "severity": "error",
+        "scopes": ["statement"],
+        "formats": ["json", "cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan"],
+        "options": [],
+        "summary": "Checks for Allow statements that grant every action, or every action of a service.",
+        "url": "https://github.com/iamlint/iamlint/blob/main/docs/rules.md#iam101-wildcard-action",
+    }
+    by_code = {r["code"]: r for r in rules}
+    assert by_code["IAM301"]["options"] == [
+        {
+            "name": "max-inline-policies",
+            "default": 1,
+            "help": "inline policies allowed per principal",
+            "minimum": 0,
+        }
+    ]
+    assert by_code["IAM900"]["scopes"] == []
+    one = run_cli("rule", "IAM301", "--format", "json", cwd=tmp_path)
+    doc = json.loads(one.stdout)
+    assert {k: doc[k] for k in by_code["IAM301"]} == by_code["IAM301"]
+    assert doc["documentation"].startswith("Checks for principals that carry their permissions")
+    assert "## Why is this bad?" in doc["documentation"]
+    linted = run_cli("-f", "concise", "./rules", cwd=tmp_path)
+    assert linted.returncode == 1 and linted.stdout.count("rules/admin.json:") == 2
+    for bad in (["rules", "--format", "xml"], ["rule"], ["rule", "IAM101", "IAM102"]):
+        proc = run_cli(*bad, cwd=tmp_path)
+        assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr, bad
+        assert proc.stderr.startswith("iamlint: error: ") and "--help" in proc.stderr
+
+
+def test_rule_doc_is_rendered_for_a_terminal_and_ends_with_its_url(run_cli):
+    proc = run_cli("rule", "IAM101")
+    assert proc.returncode == 0
+    text = proc.stdout
+    assert "```" not in text and "hl_lines" not in text  # fences and their test markers
+    assert "verdict differs" not in text and "checkov" not in text  # notes on other tools
+    lines = text.splitlines()
+    example = lines.index("## Example")
+    assert lines[example + 1 : example + 7] == [
+        "    {",
+        '      "Version": "2012-10-17",',
+        '      "Statement": [',
+        "        {",
+        '          "Effect": "Allow",',
+        '  >       "Action": "s3:*",',  # the offending line, marked
+    ]
+    assert (
+        lines[-1]
+        == "Documentation: https://github.com/iamlint/iamlint/blob/main/docs/rules.md#iam101-wildcard-action"
+    )
+
+
+def test_summary_names_input_problems_apart_from_error_findings(run_cli, tmp_path):
+    shutil.copy(ADMIN, tmp_path / "admin.json")
+    shutil.copy(BROKEN, tmp_path / "broken.json")
+    proc = run_cli("admin.json", "broken.json", "missing.json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stdout.splitlines()[-1] == (
+        "2 files scanned; 2 policies found; 2 findings (2 errors); 2 input problems."
+    )
+    assert proc.stdout.splitlines()[-1].count("error") == 1
+
+
+def test_force_color_never_writes_colour_into_a_file(run_cli, tmp_path):
+    out = tmp_path / "report.txt"
+    proc = run_cli("-o", out, ADMIN, env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert proc.returncode == 1 and proc.stdout == ""
+    text = out.read_text()
+    assert "IAM101" in text and "\x1b" not in text
+    assert "\x1b[" in run_cli(ADMIN, env={"FORCE_COLOR": "1", "NO_COLOR": ""}).stdout  # a pipe: forced
+
+
+def _on_a_terminal(args, env, cwd):
+    """Run iamlint with stdout on a pseudo-terminal; return what it wrote there."""
+    import os
+    import pty
+    import subprocess
+
+    from conftest import iamlint_bin
+
+    primary, secondary = pty.openpty()
+    full = {k: v for k, v in os.environ.items() if k not in ("CI", "FORCE_HYPERLINK", "TERM_PROGRAM")}
+    full.update(NO_COLOR="1", TERM="xterm-256color", **env)
+    proc = subprocess.Popen(
+        iamlint_bin() + [str(a) for a in args], stdout=secondary, stderr=subprocess.PIPE, cwd=cwd, env=full
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the other end closed (Linux: EIO)
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(primary)
+    proc.wait(timeout=60)
+    return b"".join(chunks).decode()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
+def test_rule_codes_link_to_their_documentation_on_capable_terminals(run_cli, tmp_path):
+    shutil.copy(ADMIN, tmp_path / "admin.json")
+    url = "https://github.com/iamlint/iamlint/blob/main/docs/rules.md#iam101-wildcard-action"
+    linked = f"\x1b]8;;{url}\x1b\\IAM101\x1b]8;;\x1b\\"
+    out = _on_a_terminal(["admin.json"], {"TERM_PROGRAM": "WezTerm"}, tmp_path)
+    assert out.count(linked) == 2 and "admin.json:8:9: " + linked + " [error]" in out
+    # turned off, an unknown terminal, a CI log, a file, a pipe: never
+    assert "\x1b]8" not in _on_a_terminal(
+        ["admin.json"], {"TERM_PROGRAM": "WezTerm", "FORCE_HYPERLINK": "0"}, tmp_path
+    )
+    assert "\x1b]8" not in _on_a_terminal(["admin.json"], {}, tmp_path)
+    assert "\x1b]8" not in _on_a_terminal(["admin.json"], {"TERM_PROGRAM": "WezTerm", "CI": "true"}, tmp_path)
+    assert linked in _on_a_terminal(["admin.json"], {"FORCE_HYPERLINK": "1"}, tmp_path)
+    _on_a_terminal(["-o", "out.txt", "admin.json"], {"TERM_PROGRAM": "WezTerm"}, tmp_path)
+    assert "IAM101" in (tmp_path / "out.txt").read_text() and "\x1b" not in (tmp_path / "out.txt").read_text()
+    piped = run_cli("admin.json", cwd=tmp_path, env={"FORCE_HYPERLINK": "1", "TERM_PROGRAM": "WezTerm"})
+    assert "\x1b" not in piped.stdout
+
+
+def test_hyperlink_detection():
+    import io
+
+    from iamlint.cli import _hyperlinks
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty = Tty()
+    assert _hyperlinks(tty, "text", env={"TERM_PROGRAM": "iTerm.app"})
+    assert _hyperlinks(tty, "text", env={"VTE_VERSION": "7200"})
+    assert _hyperlinks(tty, "text", env={"TERM": "xterm-kitty"})
+    assert _hyperlinks(tty, "text", env={"WT_SESSION": "x"})
+    assert not _hyperlinks(tty, "text", env={"TERM_PROGRAM": "Apple_Terminal"})
+    assert not _hyperlinks(tty, "text", env={"VTE_VERSION": "4800"})
+    assert not _hyperlinks(tty, "text", env={"TERM_PROGRAM": "WezTerm", "TERM": "dumb"})
+    assert not _hyperlinks(tty, "concise", env={"TERM_PROGRAM": "WezTerm"})
+    assert not _hyperlinks(tty, "text", to_file=True, env={"FORCE_HYPERLINK": "1"})
+    assert not _hyperlinks(io.StringIO(), "text", env={"FORCE_HYPERLINK": "1"})

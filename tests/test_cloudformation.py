@@ -1073,9 +1073,10 @@ def test_unknown_tag_and_wrong_if_arity_keep_linting():
                     Resource: arn:aws:sqs:eu-west-1:111122223333:q
         """
     )
-    assert codes(ex) == [("IAM900", 8, 21), ("IAM900", 9, 23)]
+    assert codes(ex) == [("IAM900", 8, 21), ("IAM907", 9, 23)]
     assert "Fn::If needs a list of 3 elements" in ex.diagnostics[0].message
     assert "unknown YAML tag !Rain::Embed" in ex.diagnostics[1].message
+    assert (ex.diagnostics[1].span.end_line, ex.diagnostics[1].span.end_column) == (9, 35)
     first, second = doc_of(ex, "P").statements
     # a malformed intrinsic is an Unknown, as every intrinsic iamlint cannot resolve
     assert first.action == (Unknown('!If ["IsProd","s3:GetObject"]', first.action[0].span),)

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import without_ends
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 ADMIN = FIX / "IAM101-wildcard-action" / "fail.json"  # IAM101 at 8:9 and 20:17
@@ -188,3 +189,132 @@ def test_pyproject_key_paths_name_the_table(run_cli, repo):
 def test_bad_flags_are_usage_errors(run_cli, repo, flags, message):
     proc = run_cli(*flags, "policies", cwd=repo)
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- issue 15: keys that mean one thing, extend --------------------------------------------------
+def test_old_ignore_tables_still_work_with_one_deprecation_note(run_cli, repo):
+    (repo / "pyproject.toml").write_text(
+        '[tool.iamlint]\nselect = ["IAM1"]\n\n'
+        '[[tool.iamlint.ignore]]\nfiles = "policies/*.json"\nrules = ["IAM101"]\nreason = "reviewed"\n'
+    )
+    (repo / "more").mkdir()
+    shutil.copy(ADMIN, repo / "more" / "admin.json")
+    proc = run_cli("-f", "concise", "policies", "more", cwd=repo)
+    assert codes(proc) == ["IAM101", "IAM101", "IAM102"]  # more/ is not covered by the entry
+    assert proc.stderr.splitlines() == [
+        f"iamlint: warning: {repo / 'pyproject.toml'}: [[tool.iamlint.ignore]] tables are deprecated: "
+        "write them as [[tool.iamlint.suppress]] (tool.iamlint.ignore is the list of codes to disable)"
+    ]
+    # the new spelling: no note
+    (repo / "pyproject.toml").write_text(
+        (repo / "pyproject.toml").read_text().replace("[[tool.iamlint.ignore]]", "[[tool.iamlint.suppress]]")
+    )
+    proc = run_cli("-f", "concise", "policies", "more", cwd=repo)
+    assert (codes(proc), proc.stderr) == (["IAM101", "IAM101", "IAM102"], "")
+
+
+@pytest.fixture
+def shared(tmp_path):
+    """An organisation's shared configuration next to a repository that extends it."""
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "iamlint.toml").write_text(
+        'fail-on = "warning"\n'
+        'extend-select = ["IAM102"]\n'
+        'exclude = ["vendored/**"]\n'  # relative to shared/: never a file of the repository
+        '[severity]\nIAM102 = "error"\nIAM101 = "info"\n'
+        "[options.IAM301]\nmax-inline-policies = 3\n"
+        '[[suppress]]\nfiles = "retired/*.json"\nrules = ["IAM101"]\nreason = "retired accounts"\n'
+    )
+    repo = tmp_path / "repo"
+    (repo / "policies").mkdir(parents=True)
+    (repo / "vendored").mkdir()
+    shutil.copy(ADMIN, repo / "policies" / "admin.json")
+    shutil.copy(STAR_RESOURCE, repo / "policies" / "star.json")
+    shutil.copy(ADMIN, repo / "vendored" / "admin.json")
+    return tmp_path
+
+
+def test_extend_inherits_a_shared_configuration_key_by_key(run_cli, shared):
+    repo = shared / "repo"
+    (repo / ".iamlint.toml").write_text(
+        'extend = "../shared/iamlint.toml"\nselect = ["IAM1"]\nfail-on = "error"\n[severity]\nIAM101 = "warning"\n'
+    )
+    proc = run_cli("-f", "json", ".", cwd=repo)
+    doc = json.loads(proc.stdout)
+    found = [(f["file"], f["code"], f["severity"]) for f in doc["findings"]]
+    # select starts over (IAM1), the base's IAM102 severity stays, the repo's IAM101 one wins,
+    # vendored/ is linted: the base's exclude is relative to the base
+    assert found == [
+        ("policies/admin.json", "IAM101", "warning"),
+        ("policies/admin.json", "IAM101", "warning"),
+        ("policies/star.json", "IAM102", "error"),
+        ("vendored/admin.json", "IAM101", "warning"),
+        ("vendored/admin.json", "IAM101", "warning"),
+    ]
+    assert proc.returncode == 1 and proc.stderr == ""  # fail-on = error from the repo, IAM102 is one
+    (repo / ".iamlint.toml").write_text('extend = "../shared/iamlint.toml"\nselect = ["IAM101"]\n')
+    assert run_cli("--fail-on", "error", ".", cwd=repo).returncode == 0  # IAM101 is info in the base
+
+
+def test_extend_paths_are_relative_to_the_file_that_writes_them(run_cli, shared):
+    repo = shared / "repo"
+    (shared / "shared" / "iamlint.toml").write_text(
+        'exclude = ["../repo/vendored"]\n'
+        '[per-file-ignores]\n"../repo/policies/star.json" = ["IAM102"]\n'
+        '[[suppress]]\nfiles = "../repo/policies/admin.json"\nrules = ["IAM101"]\nreason = "reviewed"\n'
+    )
+    (repo / ".iamlint.toml").write_text('extend = "../shared/iamlint.toml"\n')
+    proc = run_cli("-f", "concise", ".", cwd=repo)
+    assert (proc.returncode, without_ends(proc.stdout), proc.stderr) == (0, "", "")
+    # the base's entry, used by nothing, is reported in the base, where it is written
+    (repo / "policies" / "admin.json").write_text(
+        '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}]}'
+    )
+    proc = run_cli("-f", "concise", ".", cwd=repo)
+    assert without_ends(proc.stdout) == (
+        f"{shared / 'shared' / 'iamlint.toml'}:4:1: IAM901 suppression of IAM101 matches no finding; remove it\n"
+    )
+
+
+def test_extend_chains_and_adds_extend_select(run_cli, shared):
+    repo = shared / "repo"
+    (shared / "org.toml").write_text('select = ["IAM101"]\n')
+    (shared / "shared" / "iamlint.toml").write_text('extend = "../org.toml"\nextend-select = ["IAM102"]\n')
+    (repo / "pyproject.toml").write_text(
+        '[tool.iamlint]\nextend = "../shared/iamlint.toml"\nexclude = ["vendored"]\n'
+    )
+    proc = run_cli("-f", "concise", ".", cwd=repo)
+    assert codes(proc) == ["IAM101", "IAM101", "IAM102"]
+
+
+@pytest.mark.parametrize(
+    "base, message",
+    [
+        (None, "{repo}/.iamlint.toml: extend: cannot read '../shared/iamlint.toml': no such file"),
+        (
+            'extend = "../repo/.iamlint.toml"\n',
+            "extends back to a file of the chain: {repo}/.iamlint.toml -> ",
+        ),
+        (
+            'fail-on = "high"\n',
+            "{shared}/iamlint.toml: fail-on: expected one of error, warning, info, got 'high'",
+        ),
+        ("[project]\n", None),
+    ],
+    ids=["missing", "cycle", "invalid", "not-toml-of-ours"],
+)
+def test_extend_errors_are_one_clear_line(run_cli, shared, base, message):
+    repo = shared / "repo"
+    (repo / ".iamlint.toml").write_text('extend = "../shared/iamlint.toml"\n')
+    target = shared / "shared" / "iamlint.toml"
+    if base is None:
+        target.unlink()
+    else:
+        target.write_text(base)
+    proc = run_cli(".", cwd=repo)
+    assert proc.returncode == 2 and proc.stdout == "" and "Traceback" not in proc.stderr
+    (line,) = proc.stderr.splitlines()
+    if message is None:  # TOML, but not a configuration: an unknown key
+        message = "{shared}/iamlint.toml: (top level): unknown key 'project'"
+    assert line.startswith("iamlint: error: ")
+    assert message.format(repo=repo, shared=shared / "shared") in line

@@ -82,3 +82,34 @@ def test_docgen_check_command(tmp_path):
         [sys.executable, "-m", "iamlint.docgen", "--check", str(stale)], capture_output=True, text=True
     )
     assert proc.returncode == 1 and "is stale" in proc.stderr
+
+
+def github_anchors(markdown: str) -> dict[str, str]:
+    """The anchors GitHub gives the headings of a markdown file: {anchor: heading}
+    (lowercased, punctuation other than '-' and '_' dropped, spaces to '-', '-1', '-2' on repeats)."""
+    anchors: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    fenced = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        m = re.match(r"^(#{1,6})\s+(.*?)\s*#*\s*$", line)
+        if fenced or not m:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", m.group(2).strip().lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        anchors[slug if n == 0 else f"{slug}-{n}"] = m.group(2)
+    return anchors
+
+
+def test_every_rule_url_is_the_anchor_of_its_heading_in_rules_md():
+    """Rule.help_uri (SARIF helpUri, `iamlint rule`, the terminal's links) lands on the rule."""
+    text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    anchors = github_anchors(text)
+    for rule in RULES:
+        page, _, anchor = rule.help_uri().partition("#")
+        assert page.endswith("/docs/rules.md"), rule.help_uri()
+        assert anchors.get(anchor) == f"{rule.code} {rule.name}", rule.code
+        assert f"| [{rule.code}](#{anchor}) |" in text

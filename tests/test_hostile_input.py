@@ -382,7 +382,7 @@ def test_max_file_size_from_the_configuration_and_the_flag(run_cli, tmp_path):
     )
     stdin = clean(run_cli("-f", "concise", "--max-file-size", "100", "-", cwd=tmp_path, input=padded))
     assert lines(stdin.stdout) == [
-        "stdin.json:1:1: IAM900 file is over the 100 bytes limit (max-file-size); not read"
+        "stdin:1:1: IAM900 file is over the 100 bytes limit (max-file-size); not read"
     ]
     for bad, why in (
         ('max-file-size = "lots"', "expected a size such as 32MiB, 512KiB or a number of bytes, got 'lots'"),

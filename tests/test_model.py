@@ -116,3 +116,29 @@ def test_wrapped_documents_are_found(tmp_path):
     ]
     assert [f.code for f in report.findings] == ["IAM402", "IAM101", "IAM401", "IAM102"]
     assert isinstance(Str("x", report.findings[0].span), Str)
+
+
+def test_an_unknown_built_of_inputs_has_a_canonical_shape():
+    """The model says "an account from a parameter" without any format's syntax: the value's
+    shape, its inputs, and the pseudo parts the builder finds in the shape."""
+    from iamlint.builder import with_pseudo
+    from iamlint.model import Input, Pseudo, Span, input_token
+
+    span = Span("t.yaml", 3, 5, 3, 40)
+    acct = Input("parameter", "SourceAWSAcctId")
+    value = Unknown(
+        "!Sub arn:${AWS::Partition}:iam::${SourceAWSAcctId}:root",
+        span,
+        shape="arn:${AWS::Partition}:iam::${SourceAWSAcctId}:root",
+        inputs=(("${SourceAWSAcctId}", acct),),
+    )
+    found = with_pseudo(value, lambda s: (("${AWS::Partition}", Pseudo.PARTITION),) if "AWS::" in s else ())
+    assert isinstance(found, Unknown)
+    assert found.pseudo == (("${AWS::Partition}", Pseudo.PARTITION),)
+    assert found.canonical() == f"arn:aws:iam::{input_token(0)}:root"
+    assert ":" not in input_token(0)
+    # what is known of the value is not its identity
+    assert found == Unknown(value.text, span) and hash(found) == hash(Unknown(value.text, span))
+    assert Unknown("!GetAtt Role.Arn", span).canonical() is None
+    assert str(acct) == "parameter SourceAWSAcctId"
+    assert str(Input("parameter", "Accounts", many=True)) == "list parameter Accounts"

@@ -189,7 +189,7 @@ def test_configured_kinds_override_the_shape_guess(run_cli, tmp_path):
     }
 
 
-KIND_NAMES = "identity, resource, trust, boundary, scp, rcp, session, endpoint"
+KIND_NAMES = "identity, resource, trust, boundary, scp, rcp, session, endpoint, iot"
 
 
 @pytest.mark.parametrize(
@@ -364,3 +364,27 @@ def test_organizations_policies_in_a_template_grant_nothing():
             "only the AWS managed RCPFullAWSAccess allows",
         )
     ]
+
+
+def test_an_iot_policy_is_held_to_the_identity_grammar_and_the_iot_quota(run_cli, tmp_path):
+    """``iot`` (AWS IoT Core policies): no Principal, at most 2,048 characters."""
+    (tmp_path / ".iamlint.toml").write_text('[kinds]\n"devices/*.json" = "iot"\n')
+    (tmp_path / "devices").mkdir()
+    topics = ", ".join(f'"arn:aws:iot:eu-west-1:123456789012:topic/sensors/{i:04d}"' for i in range(40))
+    (tmp_path / "devices" / "sensor.json").write_text(
+        '{"Version": "2012-10-17", "Statement": [\n'
+        f'  {{"Effect": "Allow", "Action": "iot:Publish", "Resource": [{topics}]}},\n'
+        '  {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "iot:Connect",'
+        ' "Resource": "arn:aws:iot:eu-west-1:123456789012:client/sensor"}\n]}\n'
+    )
+    proc = run_cli("-f", "concise", "--select", "IAM502,IAM503", ".", cwd=tmp_path)
+    lines = without_ends(proc.stdout).strip().splitlines()
+    assert lines[0].startswith(
+        "devices/sensor.json:1:1: IAM503 AWS IoT Core policy devices/sensor.json has 2,"
+    )
+    assert lines[0].endswith("characters; AWS accepts at most 2,048")
+    assert (
+        lines[1]
+        == "devices/sensor.json:3:23: IAM502 statement: must not have a Principal in an AWS IoT Core policy"
+    )
+    assert len(lines) == 2

@@ -200,3 +200,35 @@ def test_hook_skips_files_it_does_not_lint(work, pre_commit_home, hook_config):
     proc = run_hook(work, pre_commit_home, hook_config)
     assert proc.returncode == 0, proc.output
     assert "(no files to check)Skipped" in proc.output
+
+
+def test_hook_passes_on_a_clean_file_whatever_the_configuration_suppresses_elsewhere(
+    work, pre_commit_home, hook_config
+):
+    """Issue 15, item 1: an entry for legacy/*.json is not judged in a run without those files."""
+    (work / "pyproject.toml").write_text(
+        "[tool.iamlint]\n\n[[tool.iamlint.suppress]]\n"
+        'files = "legacy/*.json"\nrules = ["IAM101"]\nreason = "the retired deployer"\n'
+    )
+    (work / "legacy").mkdir()
+    shutil.copy(BAD, work / "legacy" / "deployer.json")
+    git(work, "add", "pyproject.toml", "legacy/deployer.json")
+    git(work, "commit", "-q", "--no-verify", "-m", "legacy")
+    (work / "good.json").write_text(GOOD)
+    git(work, "add", "good.json")
+    proc = run_hook(work, pre_commit_home, hook_config)
+    assert proc.returncode == 0, proc.output
+    assert "1 file scanned; 1 policy found; no findings." in proc.output
+    assert "IAM901" not in proc.output
+
+
+def test_hook_runs_once_with_one_summary(work, pre_commit_home, hook_config):
+    """Issue 15, item 7: require_serial: pre-commit does not split the files over processes
+    (it would: 4 files a process on any machine with more than one CPU)."""
+    for i in range(12):
+        (work / f"p{i:02}.json").write_text(GOOD)
+    git(work, "add", ".")
+    proc = run_hook(work, pre_commit_home, hook_config)
+    assert proc.returncode == 0, proc.output
+    assert proc.output.count("files scanned") == 1
+    assert "12 files scanned; 12 policies found; no findings." in proc.output

@@ -11,7 +11,7 @@ from pathlib import Path
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "recount_policies.py"
 
 FILES = {
-    # read by iamlint: a trust policy and an inline policy; not read (yet): an IoT policy
+    # read by iamlint: a trust policy, an inline policy and an IoT policy
     "stack.yaml": """\
         AWSTemplateFormatVersion: "2010-09-09"
         Resources:
@@ -58,6 +58,23 @@ FILES = {
           }
         }
         """,
+    # a stack set's template (owners StackSet/LogicalId) and the statement AWS writes for an
+    # event bus policy given by Principal and Action
+    "stackset.yaml": """\
+        Resources:
+          Spread:
+            Type: AWS::CloudFormation::StackSet
+            Properties:
+              TemplateBody: |
+                Resources:
+                  Queue:
+                    Type: AWS::SQS::QueuePolicy
+                    Properties:
+                      PolicyDocument: {Statement: [{Effect: Allow, Principal: "*", Action: sqs:*, Resource: "*"}]}
+          Bus:
+            Type: AWS::Events::EventBusPolicy
+            Properties: {StatementId: all, Action: events:PutEvents, Principal: "123456789012"}
+        """,
     "rcp.json": '{"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}\n',
     "package.json": '{"name": "web"}\n',
 }
@@ -75,9 +92,8 @@ def test_recount_finds_what_iamlint_reads_and_names_what_it_does_not(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["counted"] == 7 and out["listed"] == 5
-    assert out["status"] == {"found": 5, "unread and unnamed": 2}
+    assert out["counted"] == 9 and out["listed"] == 8
+    assert out["status"] == {"found": 8, "unread and unnamed": 1}
     assert sorted((m["type"], m["owner"], m["where"]) for m in out["missing"]) == [
-        ("AWS::IoT::Policy", "DevicePolicy", "Properties.PolicyDocument"),
         ("aws_lambda_permission (statement AWS writes)", "aws_lambda_permission.s3", ""),
     ]

@@ -562,7 +562,7 @@ def test_statistics_counts_per_code(registry):
         "    3  IAM102  wildcard-resource",
         "    1  IAM900  parse-error",
         "",
-        "2 files scanned; 2 policies found; 15 findings (12 errors, 3 warnings); 1 error.",
+        "2 files scanned; 2 policies found; 15 findings (12 errors, 3 warnings); 1 input problem.",
     ]
     # statistics wins over show_source; a clean run is just the summary line
     report.options["show_source"] = True

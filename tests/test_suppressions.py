@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import without_ends
 
 TEMPLATE = textwrap.dedent(
     """\
@@ -220,23 +221,29 @@ def test_config_entries_match_file_code_and_action(run_cli, tmp_path):
     (tmp_path / "pyproject.toml").write_text(
         textwrap.dedent(
             """\
-            [[tool.iamlint.ignore]]
+            [[tool.iamlint.suppress]]
             files = "policies/*.json"
             rules = ["IAM101"]
             actions = ["s3:*"]
             reason = "artifacts bucket, reviewed by security"
 
-            [[tool.iamlint.ignore]]
+            [[tool.iamlint.suppress]]
             files = "legacy/**"
             rules = ["IAM102"]
             reason = "no longer deployed"
             """
         )
     )
-    proc = run_cli("-f", "concise", "policies", cwd=tmp_path)
+    proc = run_cli("-f", "concise", ".", cwd=tmp_path)  # the whole repository: every entry is judged
     assert proc.stdout.splitlines() == [
         'policies/deploy.json:20:17-20.20: error: IAM101 Allow statement grants every action ("*")',
         "pyproject.toml:7:1-7.2: warning: IAM901 suppression of IAM102 matches no finding; remove it",
+    ]
+    assert proc.stderr == ""
+    # legacy/ is not in a run of policies/: its entry is not judged
+    proc = run_cli("-f", "concise", "policies", cwd=tmp_path)
+    assert without_ends(proc.stdout).splitlines() == [
+        'policies/deploy.json:20:17: IAM101 Allow statement grants every action ("*")',
     ]
 
 
@@ -244,9 +251,9 @@ def test_show_suppressed_lists_what_and_why(run_cli, tmp_path):
     p = tmp_path / "t.yaml"
     p.write_text(template(above="# iamlint: ignore[IAM101,IAM102] reporting job, reviewed"))
     proc = run_cli("--show-suppressed", "t.yaml", cwd=tmp_path)
-    assert "t.yaml:11:21: IAM101" in proc.stdout
-    assert "reporting job, reviewed (comment at t.yaml:9)" in proc.stdout
-    assert "2 suppressed" in proc.stdout
+    assert "t.yaml:11:21: IAM101" in without_ends(proc.stdout)
+    assert "reporting job, reviewed (comment at t.yaml:9)" in without_ends(proc.stdout)
+    assert "2 suppressed" in without_ends(proc.stdout)
 
 
 def test_a_suppression_never_hides_a_parse_error(run_cli, tmp_path):
@@ -390,7 +397,8 @@ def test_a_real_comment_that_looks_like_a_directive_is_malformed(run_cli, tmp_pa
     assert (found, proc.returncode) == ([("IAM904", 3, 13)], 2)
     assert (
         doc["findings"][0]["message"]
-        == "unknown iamlint directive 'see'; write 'iamlint: ignore[CODE] reason'"
+        == "unknown iamlint directive 'see'; write 'iamlint: ignore[CODE] reason' "
+        "or 'iamlint: ignore-file[CODE] reason'"
     )
 
 
@@ -548,3 +556,260 @@ def test_hcl_syntax_error_keeps_its_parse_error(run_cli, tmp_path):
     assert (found, proc.returncode) == ([("IAM900", 2, 17)], 2)
     assert doc["findings"][0]["message"].startswith("string is not terminated")
     assert "Traceback" not in proc.stderr
+
+
+# -- issue 15: suppressions judged only where they could have been used ---------------------------
+LEGACY_CONFIG = """\
+[tool.iamlint]
+ignore = ["IAM303"]
+
+[[tool.iamlint.suppress]]
+files = "legacy/*.json"
+rules = ["IAM101"]
+reason = "the legacy deployer, retired in 2027"
+"""
+ADMIN = Path(__file__).resolve().parent / "fixtures" / "IAM101-wildcard-action" / "fail.json"
+CLEAN = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket",'
+    ' "Resource": "arn:aws:s3:::acme-logs"}]}\n'
+)
+
+
+@pytest.fixture
+def legacy_repo(tmp_path):
+    """A repository whose configuration suppresses IAM101 in legacy/*.json, which holds one."""
+    (tmp_path / "pyproject.toml").write_text(LEGACY_CONFIG)
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "deployer.json").write_text(ADMIN.read_text())
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "clean.json").write_text(CLEAN)
+    return tmp_path
+
+
+def test_a_config_entry_for_files_not_in_the_run_is_not_unused(run_cli, legacy_repo):
+    """Issue 15, item 1: linting one other file, a directory without the entry's files, or an
+    editor's buffer does not report the entry: its files were not in the run."""
+    for args, kwargs in (
+        (("policies/clean.json",), {}),
+        (("policies",), {}),
+        (("--stdin-filename", "policies/clean.json", "-"), {"input": CLEAN}),
+        (("--stdin-filename", "clean.json", "-"), {"input": CLEAN}),
+    ):
+        proc = run_cli("-f", "concise", *args, cwd=legacy_repo, **kwargs)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", ""), args
+
+
+def test_a_config_entry_is_judged_when_the_run_holds_all_its_files(run_cli, legacy_repo):
+    # the whole repository, or the entry's folder: the entry suppressed the finding (used)
+    for path in (".", "legacy"):
+        proc = run_cli("-f", "concise", path, cwd=legacy_repo)
+        assert (proc.returncode, proc.stdout) == (0, ""), path
+    # fixed: the entry matches nothing any more, in a run that holds every file it can match
+    (legacy_repo / "legacy" / "deployer.json").write_text(CLEAN)
+    unused = "pyproject.toml:4:1: IAM901 suppression of IAM101 matches no finding; remove it\n"
+    for path in (".", "legacy"):
+        proc = run_cli("-f", "concise", path, cwd=legacy_repo)
+        assert (proc.returncode, without_ends(proc.stdout)) == (1, unused), path
+    # one file of legacy/ is not all of legacy/*.json: not judged
+    proc = run_cli("-f", "concise", "legacy/deployer.json", cwd=legacy_repo)
+    assert (proc.returncode, proc.stdout) == (0, "")
+
+
+def test_a_config_entry_for_one_file_is_judged_when_that_file_is_linted(run_cli, legacy_repo):
+    (legacy_repo / "pyproject.toml").write_text(
+        LEGACY_CONFIG.replace('files = "legacy/*.json"', 'files = "legacy/deployer.json"')
+    )
+    (legacy_repo / "legacy" / "deployer.json").write_text(CLEAN)
+    proc = run_cli("-f", "concise", "legacy/deployer.json", cwd=legacy_repo)
+    assert proc.returncode == 1
+    assert without_ends(proc.stdout).endswith(
+        "pyproject.toml:4:1: IAM901 suppression of IAM101 matches no finding; remove it\n"
+    )
+
+
+UNUSED_COMMENT = template(above="# iamlint: ignore[IAM101] the reporting job, reviewed")
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--select", "IAM102,IAM9"],
+        ["--ignore", "IAM101"],
+        ["--ignore", "IAM1", "--extend-select", "IAM102"],
+        ["--per-file-ignores", "t.yaml:IAM101"],
+    ],
+    ids=["select", "ignore", "ignore-prefix", "per-file-ignores"],
+)
+def test_suppressions_of_rules_that_are_off_are_not_unused(run_cli, tmp_path, flags):
+    """Issue 15, item 2: as ruff's unused-noqa check, IAM901 skips rules that do not run."""
+    text = UNUSED_COMMENT.replace("Action: s3:*", "Action: s3:GetObject")
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", text, *flags)
+    assert (found, proc.returncode) == ([("IAM102", 12, 23)], 1)
+    # the same suppression while IAM101 runs is unused
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", text)
+    assert found == [("IAM901", 9, 11), ("IAM102", 12, 23)]
+
+
+def test_metadata_and_config_suppressions_of_rules_that_are_off_are_not_unused(run_cli, tmp_path):
+    doc = {
+        "Resources": {
+            "Reader": {
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Metadata": {"iamlint": {"ignore": [{"rule": "IAM101", "reason": "was broad once"}]}},
+                "Properties": {
+                    "PolicyDocument": {
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::x/*"}
+                        ]
+                    }
+                },
+            }
+        },
+    }
+    (tmp_path / "stack.json").write_text(json.dumps(doc, indent=2))
+    (tmp_path / "policy.json").write_text(CLEAN)
+    (tmp_path / ".iamlint.toml").write_text(
+        '[[suppress]]\nfiles = "*.json"\nrules = ["IAM101"]\nreason = "reviewed"\n'
+    )
+    on = run_cli("-f", "concise", ".", cwd=tmp_path)
+    assert without_ends(on.stdout).splitlines() == [
+        "stack.json:8:13: IAM901 suppression of IAM101 matches no finding; remove it",
+        ".iamlint.toml:1:1: IAM901 suppression of IAM101 matches no finding; remove it",
+    ]
+    for flags in (["--ignore", "IAM101"], ["--select", "IAM5,IAM9"], ["--per-file-ignores", "*.json:IAM1"]):
+        proc = run_cli("-f", "concise", *flags, ".", cwd=tmp_path)
+        assert (proc.returncode, proc.stdout) == (0, ""), flags
+
+
+def test_a_config_entry_without_a_reason_is_invalid_at_its_table(run_cli, tmp_path):
+    """Issue 15, item 3: IAM904 in the configuration file, naming the entry's key path."""
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.iamlint]\n"
+        'ignore = ["IAM303"]\n'
+        "\n"
+        "[[tool.iamlint.suppress]]\n"
+        'files = "*.json"\n'
+        'rules = ["IAM102"]\n'
+        'reason = "reviewed"\n'
+        "\n"
+        "[[tool.iamlint.suppress]]\n"
+        'files = "*.json"\n'
+        'rules = ["IAM101"]\n'
+        "\n"
+        "[[tool.iamlint.suppress]]\n"
+        'files = "*.json"\n'
+        'rules = ["IAM101"]\n'
+        'reason = "reviewed"\n'
+        'until = "soon"\n'
+    )
+    (tmp_path / "p.json").write_text(ADMIN.read_text())
+    proc = run_cli("-f", "json", "p.json", cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    config = "pyproject.toml"
+    bad = [
+        (f["file"], f["line"], f["column"], f["message"])
+        for f in json.loads(proc.stdout)["findings"]
+        if f["code"] == "IAM904"
+    ]
+    assert bad == [
+        (
+            config,
+            9,
+            1,
+            "configuration suppression tool.iamlint.suppress[1]: each entry needs a reason "
+            '(require-reason is on): add reason = "..."',
+        ),
+        (
+            config,
+            17,
+            1,
+            "configuration suppression tool.iamlint.suppress[2].until: 'soon' is not a date like 2027-03-31",
+        ),
+    ]
+    # an invalid entry suppresses nothing: IAM101 stays
+    assert [f["code"] for f in json.loads(proc.stdout)["findings"] if f["file"] == "p.json"] == [
+        "IAM101",
+        "IAM101",
+    ]
+    # .iamlint.toml names its keys without the table
+    (tmp_path / "pyproject.toml").unlink()
+    (tmp_path / ".iamlint.toml").write_text('[[suppress]]\nfiles = "*.json"\nrules = ["IAM101"]\n')
+    proc = run_cli("-f", "concise", "p.json", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert (
+        ".iamlint.toml:1:1: IAM904 configuration suppression suppress[0]: each entry needs "
+        'a reason (require-reason is on): add reason = "..."'
+    ) in without_ends(proc.stdout).splitlines()
+
+
+FILE_WIDE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+# iamlint: ignore-file[IAM102] the sandbox account's reporting stack, reviewed 2026-11
+Resources:
+  ReportsPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: s3:*
+            Resource: "*"
+  OtherPolicy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sqs:SendMessage
+            Resource: "*"
+"""
+
+
+def test_a_file_level_suppression_covers_the_whole_file(run_cli, tmp_path):
+    proc, found, doc = lint(run_cli, tmp_path, "t.yaml", FILE_WIDE)
+    assert (found, proc.returncode) == ([("IAM101", 10, 21)], 1)
+    assert doc["summary"]["suppressed"] == 2
+    # anywhere in the file, here at its end
+    text = FILE_WIDE.replace("# iamlint: ignore-file[IAM102] the sandbox", "# the sandbox") + (
+        "# iamlint: ignore-file[IAM101] sandbox account\n"
+    )
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", text)
+    assert found == [("IAM102", 11, 23), ("IAM102", 19, 23)]
+    # unused, and without a reason
+    proc, found, _ = lint(run_cli, tmp_path, "t.yaml", FILE_WIDE.replace("IAM102]", "IAM105]"))
+    assert found[0] == ("IAM901", 2, 1)
+    proc, found, doc = lint(
+        run_cli,
+        tmp_path,
+        "t.yaml",
+        FILE_WIDE.replace(" the sandbox account's reporting stack, reviewed 2026-11", ""),
+    )
+    assert proc.returncode == 2
+    assert [(f["code"], f["line"], f["message"]) for f in doc["findings"] if f["code"] == "IAM904"] == [
+        ("IAM904", 2, "a suppression needs a reason after the brackets (require-reason is on)")
+    ]
+
+
+def test_a_file_level_suppression_in_hcl(run_cli, tmp_path):
+    tf = (
+        "// iamlint: ignore-file[IAM101] the deploy module manages whole services\n"
+        'data "aws_iam_policy_document" "deploy" {\n'
+        "  statement {\n"
+        '    actions   = ["cloudformation:*"]\n'
+        '    resources = ["arn:aws:cloudformation:eu-west-1:123456789012:stack/web/*"]\n'
+        "  }\n"
+        "  statement {\n"
+        '    actions   = ["s3:*"]\n'
+        '    resources = ["arn:aws:s3:::acme-artifacts/*"]\n'
+        "  }\n"
+        "}\n"
+        'locals { note = "# iamlint: ignore-file[IAM102] in a string: not a suppression" }\n'
+    )
+    (tmp_path / "mod").mkdir()
+    proc, found, doc = lint(run_cli, tmp_path / "mod", "main.tf", tf)
+    assert (found, proc.returncode, doc["summary"]["suppressed"]) == ([], 0, 2)
+    # a plain ignore[...] on that line covers no statement
+    proc, found, _ = lint(
+        run_cli, tmp_path / "mod", "main.tf", tf.replace("ignore-file[IAM101]", "ignore[IAM101]")
+    )
+    assert found == [("IAM901", 1, 1), ("IAM101", 4, 18), ("IAM101", 8, 18)]

@@ -52,8 +52,11 @@ def extract_file(path: str, text: str, kind: DocKind | None = None) -> Extractio
             # not JSON at all (a JSON5 or templated file): say so rather than skip it
             return _json_error_or_none(path, text)
         return None
+    # a template CloudFormation reads as YAML although it starts with "{": flow style with
+    # single quotes, trailing commas or comments (CloudFormation and cfn-lint read it)
+    maybe_yaml = lower.endswith((".json", ".template")) and any(m in text for m in CFN_MARKERS)
     if not any(m in text for m in JSON_MARKERS):
-        return None
+        return _yaml_template(path, text) if maybe_yaml else None
     from ..parse.json_parser import parse_json
     from ..positions import PositionedError
 
@@ -61,8 +64,16 @@ def extract_file(path: str, text: str, kind: DocKind | None = None) -> Extractio
     try:
         root = parse_json(text, recovered=recovered)
     except PositionedError as e:
-        return Extraction("json", diagnostics=[parse_error(path, e.message, e.line, e.column)])
+        # not JSON: a YAML template, or the JSON error (the author wrote JSON: its message
+        # names the JSON token expected where JSON reading stopped)
+        got = _yaml_template(path, text) if maybe_yaml else None
+        return got or Extraction("json", diagnostics=[parse_error(path, e.message, e.line, e.column)])
     from .cloudformation import is_cfn_template
+
+    if recovered and maybe_yaml and is_cfn_template(root):
+        got = _yaml_template(path, text)  # a trailing comma: YAML, as CloudFormation reads it
+        if got is not None:
+            return got
 
     ex: Extraction | None
     from .terraform import is_tf_plan
@@ -83,6 +94,12 @@ def extract_file(path: str, text: str, kind: DocKind | None = None) -> Extractio
         ex = ex or Extraction("json")
         ex.diagnostics[:0] = [parse_error(path, e.message, e.line, e.column) for e in recovered]
     return ex
+
+
+def _yaml_template(path: str, text: str) -> Extraction | None:
+    from . import cloudformation
+
+    return cloudformation.extract_json_as_yaml(path, text)
 
 
 def _json_error_or_none(path: str, text: str) -> Extraction | None:

@@ -15,8 +15,10 @@ tree), and no Python object is ever constructed from a tag.
 - CloudFormation short-form tags become their long form: ``!Ref X`` is ``{"Ref": "X"}``,
   ``!GetAtt A.B`` is ``{"Fn::GetAtt": ["A", "B"]}``, ``!Sub ...`` is ``{"Fn::Sub": ...}``.
   The mapping is an ``IntrinsicDict`` flagged ``short`` so messages can show the value as
-  the user wrote it. An unknown tag is an IAM900 diagnostic at the tag; its value is kept as
-  an opaque one-key mapping (``{"!Tag": value}``) that resolves to an unknown value.
+  the user wrote it. An unknown tag (a preprocessor's, such as Rain's ``!Rain::Embed``) is a
+  `Problem` of its own kind, which the extractor reports as a warning (IAM907) at the tag;
+  its value is kept as an opaque one-key mapping (``{"!Tag": value}``) that resolves to an
+  unknown value, and the rest of the template is read as usual.
 
 Two guards keep hostile input bounded. The nesting depth is counted as the events arrive
 (libyaml's parser is iterative; its composer, which recursed on the C stack and crashed on
@@ -28,7 +30,7 @@ walk of the tree stays as bounded as the tree of a file without aliases.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..positions import LineIndex, Pos, PositionedError
 from .nodes import PDict, PList, PScalar, PStr
@@ -78,6 +80,18 @@ SHORT_FORMS: dict[str, str] = {
         )
     },
 }
+
+
+class Problem(NamedTuple):
+    """What `load` found wrong but could read past: an error (``kind`` ``error``: a key that
+    is a list or a map, ``Fn::If`` of the wrong arity) or a tag it does not know
+    (``unknown-tag``, spanning the tag on its line up to ``end_column``)."""
+
+    message: str
+    line: int
+    column: int
+    kind: str = "error"
+    end_column: int = 0
 
 
 class YStr(PStr):
@@ -133,10 +147,8 @@ def _yaml_error(e: Exception, text: str) -> PositionedError:
     return PositionedError(f"invalid YAML: {msg}", 1, 1)
 
 
-def load(
-    text: str, comments: list | None = None, containing: str = ""
-) -> tuple[Any, list[tuple[str, int, int]]]:
-    """Parse and convert; return (root node or None, [(message, line, column)] problems).
+def load(text: str, comments: list | None = None, containing: str = "") -> tuple[Any, list[Problem]]:
+    """Parse and convert; return (root node or None, the `Problem` s read past).
 
     Raises `PositionedError` for text that is not YAML, nests too deeply or expands too much.
     The problems are non-fatal (unknown tags, non-scalar keys). With a ``comments`` list, the
@@ -203,7 +215,7 @@ class _Converter:
         self.resolve = loader.resolve
         self.count = 0
         self.deepest = 0
-        self.problems: list[tuple[str, int, int]] = []
+        self.problems: list[Problem] = []
         self._lines: LineIndex | None = None
         self.end: Any = None  # the end mark of the collection read last
         self.last: Any = None  # and its last value
@@ -405,7 +417,9 @@ class _Converter:
             if key is None:
                 m = event.start_mark
                 self.problems.append(
-                    ("a mapping key must be a plain value, not a list or a map", m.line + 1, m.column + 1)
+                    Problem(
+                        "a mapping key must be a plain value, not a list or a map", m.line + 1, m.column + 1
+                    )
                 )
                 if kind is not alias_event:
                     node(event, depth)  # read (its anchors may be named later), not kept
@@ -463,14 +477,21 @@ class _Converter:
         )
         long = SHORT_FORMS.get(tag)
         if long is None:
-            line, col, _, _ = self.tag_pos(node)
+            line, col, _, end = self.tag_pos(node)
             hint = (
-                " (a rain directive: lint the template that 'rain pkg' produces)"
+                "; a rain directive: lint the template that 'rain pkg' produces"
                 if tag.startswith("!Rain::")
                 else ""
             )
             self.problems.append(
-                (f"unknown YAML tag {tag}: not a CloudFormation intrinsic function{hint}", line, col)
+                Problem(
+                    f"unknown YAML tag {tag}: not a CloudFormation intrinsic function, its value is not "
+                    f"evaluated{hint}",
+                    line,
+                    col,
+                    "unknown-tag",
+                    end,
+                )
             )
             long = tag
         if scalar:
@@ -489,7 +510,7 @@ class _Converter:
             inner.pos = (line, col, inner.pos[2], inner.pos[3])
         if long == "Fn::If" and not (isinstance(inner, list) and len(inner) == 3):
             tl, tc, _, _ = self.tag_pos(node)
-            self.problems.append((if_arity_message(inner), tl, tc))
+            self.problems.append(Problem(if_arity_message(inner), tl, tc))
         out = IntrinsicDict(self.pos(node))
         out.short = True
         out[PStr(long, self.tag_pos(node))] = inner

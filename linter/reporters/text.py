@@ -38,6 +38,18 @@ def _c(code: str, text: str, color: bool) -> str:
     return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
 
+def link(url: str, text: str) -> str:
+    """``text`` as an OSC 8 terminal hyperlink to ``url`` (the command line decides where)."""
+    return f"\x1b]8;;{url}\x1b\\{text}\x1b]8;;\x1b\\"
+
+
+def _urls(report: RunReport) -> dict[str, str]:
+    """Each rule's documentation URL, when the report is to carry links (``hyperlinks``)."""
+    if not (report.options or {}).get("hyperlinks"):
+        return {}
+    return {r.code: r.help_uri() for r in report.registry}
+
+
 def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -61,9 +73,10 @@ def summary(report: RunReport) -> str:
         parts.append(f"{report.baselined} in baseline")
     if report.baseline_stale:
         parts.append(plural(report.baseline_stale, "stale baseline entry").replace("entrys", "entries"))
-    errors = sum(1 for f in report.findings if f.code in INPUT_ERRORS) + len(report.usage_errors)
-    if errors:
-        parts.append(plural(errors, "error"))
+    # "error" is a severity in this line: what made the input fail to lint has its own name
+    problems = sum(1 for f in report.findings if f.code in INPUT_ERRORS) + len(report.usage_errors)
+    if problems:
+        parts.append(plural(problems, "input problem"))
     return "; ".join(parts) + "."
 
 
@@ -71,16 +84,20 @@ def render_suppressed(report: RunReport, out: TextIO, color: bool) -> None:
     """``--show-suppressed``: what was suppressed, and why."""
     if not report.suppressed:
         return
+    urls = _urls(report)
     out.write(_c("1", "Suppressed:", color) + "\n")
     for f, why in sorted(report.suppressed, key=lambda h: h[0].sort_key()):
-        out.write(f"  {finding_line(f, color)}\n    because: {escape_controls(why)}\n")
+        out.write(f"  {finding_line(f, color, urls.get(f.code))}\n    because: {escape_controls(why)}\n")
     out.write("\n")
 
 
-def finding_line(f: Finding, color: bool) -> str:
+def finding_line(f: Finding, color: bool, url: str | None = None) -> str:
+    """One finding; ``url``: its rule's documentation, linked from the code (OSC 8)."""
     s = f.span
     loc = _c("1", f"{escape_controls(display_path(s.file))}:{s.line}:{s.column}:", color)
     code = _c("1;" + _SEV[f.severity.value], escape_controls(f.code), color)
+    if url:
+        code = link(url, code)
     sev = _c(_SEV[f.severity.value], f"[{f.severity.value}]", color)
     owner = f" [{escape_controls(f.owner)}]" if f.owner else ""
     return f"{loc} {code} {sev} {escape_controls(f.message)}{owner} ({escape_controls(f.name)})"
@@ -100,6 +117,7 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
 
 
 def render_plain(report: RunReport, out: TextIO, color: bool) -> None:
+    urls = _urls(report)
     first = True
     for fr in report.files:
         if not fr.findings:
@@ -108,7 +126,7 @@ def render_plain(report: RunReport, out: TextIO, color: bool) -> None:
             out.write("\n")
         first = False
         for f in fr.findings:
-            out.write(finding_line(f, color) + "\n")
+            out.write(finding_line(f, color, urls.get(f.code)) + "\n")
     if not first:
         out.write("\n")
 
@@ -139,9 +157,10 @@ def render_statistics(report: RunReport, out: TextIO, color: bool) -> None:
 # -- --show-source -----------------------------------------------------------------------------
 def render_with_source(report: RunReport, out: TextIO, color: bool, sources: dict[str, str]) -> None:
     lines_of = _SourceCache(sources)
+    urls = _urls(report)
     for fr in report.files:
         for f in fr.findings:
-            out.write(finding_line(f, color) + "\n")
+            out.write(finding_line(f, color, urls.get(f.code)) + "\n")
             for row in snippet(f, lines_of, color):
                 out.write(row + "\n")
             out.write("\n")

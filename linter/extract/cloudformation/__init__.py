@@ -18,6 +18,13 @@ def extract_yaml(path: str, text: str) -> Extraction | None:
     return run(path, text)
 
 
+def extract_json_as_yaml(path: str, text: str) -> Extraction | None:
+    """A ``.json``/``.template`` file that is not JSON but a YAML template, read as YAML."""
+    from .extractor import extract_json_as_yaml as run
+
+    return run(path, text)
+
+
 def extract_json(path: str, text: str, root: Any) -> Extraction:
     """A JSON template already parsed with positions."""
     from .extractor import extract_json as run
@@ -25,4 +32,4 @@ def extract_json(path: str, text: str, root: Any) -> Extraction:
     return run(path, text, root)
 
 
-__all__ = ["extract_json", "extract_yaml", "is_cfn_template"]
+__all__ = ["extract_json", "extract_json_as_yaml", "extract_yaml", "is_cfn_template"]

@@ -22,6 +22,13 @@ statements SAM writes for them (see `sam`), one identity document of the implici
 template (``Properties.Policies[2].S3ReadPolicy``); managed policy names and ARNs in
 ``Policies`` are attachments, like ``ManagedPolicyArns``.
 
+Beyond principals and the resource types of `types.POLICY_PROPERTIES` (docs/extraction.md
+lists them), the extractor reads the statements AWS writes for ``AWS::Lambda::Permission``
+and ``AWS::Events::EventBusPolicy`` (see `permissions`), the ``x-amazon-apigateway-policy``
+of a REST API's OpenAPI definition, and the template of an ``AWS::CloudFormation::StackSet``
+as a template of its own, with positions in the outer file (see `nested`); what it cannot
+evaluate there is named (IAM906).
+
 A resource's ``Metadata: {iamlint: {ignore: [...]}}`` becomes suppression directives, as
 written; the suppression stage judges them.
 """
@@ -36,10 +43,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ...builder import DocumentBuilder, with_pseudo
-from ...diagnostics import INVALID_SUPPRESSION, diagnostic, parse_error
+from ...diagnostics import INVALID_SUPPRESSION, UNKNOWN_TAG, UNRESOLVED_POLICY, diagnostic, parse_error
 from ...directives import Directive
 from ...model import (
     DocKind,
+    Finding,
     ManagedPolicyRef,
     Origin,
     PolicyDocument,
@@ -49,6 +57,7 @@ from ...model import (
     Unknown,
     Value,
 )
+from ...parse.cfn_yaml import Problem
 from ...parse.nodes import PDict, PList, PStr
 from ...positions import PositionedError
 from ..extraction import Extraction, duplicate_keys
@@ -57,17 +66,23 @@ from ..jsonpolicy import org_policy_kind
 from .intrinsics import PSEUDO_PARAMETERS, Resolver, Template, intrinsic_name
 from .types import (
     ATTACHED_POLICIES,
+    EVENT_BUS_POLICY,
     FORMAT,
+    LAMBDA_PERMISSION,
     MANAGED_POLICY,
+    OPENAPI_BODIES,
+    OPENAPI_POLICY,
     ORG_POLICY_KINDS,
     PERMISSION_SET,
+    POLICY_PROPERTIES,
     PRINCIPAL_TYPES,
-    RESOURCE_POLICIES,
     ROLE,
     SAM_API,
     SAM_FUNCTION,
+    SAM_RESOURCE_POLICY_KEYS,
     SAM_STATE_MACHINE,
     SINGLE_RESOURCE_TYPES,
+    STACK_SET,
     USER,
     is_cfn_template,
 )
@@ -79,6 +94,8 @@ _PSEUDO_KIND = {
     "Region": Pseudo.REGION,
     "URLSuffix": Pseudo.URL_SUFFIX,
 }
+#: stack sets inside stack sets read at most this deep
+MAX_NESTING = 8
 _YAML_TEMPLATE = re.compile(r"^(AWSTemplateFormatVersion|Resources)\s*:", re.MULTILINE)
 
 
@@ -106,10 +123,18 @@ def extract_yaml(path: str, text: str) -> Extraction | None:
         return _extract_yaml(path, text)
 
 
-def _extract_yaml(path: str, text: str) -> Extraction | None:
+def extract_json_as_yaml(path: str, text: str) -> Extraction | None:
+    """A ``.json`` or ``.template`` file that is not JSON, read as YAML, as CloudFormation
+    and cfn-lint read a template (flow style with single quotes, trailing commas,
+    comments); None when the text is not YAML either, or not a template."""
+    with _gc_paused():
+        return _extract_yaml(path, text, json_first=False, quiet=True)
+
+
+def _extract_yaml(path: str, text: str, json_first: bool = True, quiet: bool = False) -> Extraction | None:
     from ...parse.cfn_yaml import load
 
-    if text.lstrip().startswith("{"):
+    if json_first and text.lstrip().startswith("{"):
         from ...parse.json_parser import parse_json
 
         try:
@@ -123,7 +148,7 @@ def _extract_yaml(path: str, text: str) -> Extraction | None:
     try:
         root, problems = load(text, comments, "iamlint")
     except PositionedError as e:
-        if not _YAML_TEMPLATE.search(text):
+        if quiet or not _YAML_TEMPLATE.search(text):
             return None  # broken YAML that does not even look like a template: not IaC
         if comments is not None:  # those before the place the YAML lexer stops
             from ...parse.yaml_comments import comments as find_comments
@@ -135,9 +160,17 @@ def _extract_yaml(path: str, text: str) -> Extraction | None:
         return None
     ex = _Extractor(path, text, root).run()
     ex.comments = comments
-    ex.diagnostics[:0] = [parse_error(path, msg, line, col) for msg, line, col in problems]
+    ex.diagnostics[:0] = [_problem(path, p) for p in problems]
     _dedupe_diagnostics(ex)
     return ex
+
+
+def _problem(path: str, p: Problem) -> Finding:
+    """What the YAML reader read past: an unknown tag (IAM907, a warning at the tag) or an
+    error (IAM900)."""
+    if p.kind == "unknown-tag":
+        return diagnostic(UNKNOWN_TAG, p.message, Span(path, p.line, p.column, p.line, p.end_column))
+    return parse_error(path, p.message, p.line, p.column)
 
 
 def extract_json(path: str, text: str, root: Any) -> Extraction:
@@ -194,14 +227,19 @@ class _Extractor:
     template order (so that every document knows the principals it attaches to), then
     assemble the graph."""
 
-    def __init__(self, path: str, text: str, root: Any):
+    def __init__(self, path: str, text: str, root: Any, prefix: str = "", depth: int = 0):
         self.path = path
+        #: before the logical ids this template's owners and principals are named by (the
+        #: template of a stack set: ``StackSet/``), and how deep it is nested
+        self.prefix = prefix
+        self.depth = depth
         self.t = Template(path, text, root)
         self.r = Resolver(self.t)
         self.builder = DocumentBuilder(
             path, alternatives=self.r.alternatives, scalar=self.r.scalar, pseudo=pseudo_parts
         )
         self.ex = Extraction(FORMAT)
+        self.inner: list[Extraction] = []  # the templates of stack sets, linted as templates
         self.ex.diagnostics.extend(duplicate_keys(path, root))
         self.resources = list(self._resources())
         self.by_id = {r.id: r for r in self.resources}
@@ -222,6 +260,11 @@ class _Extractor:
         self._directives()
         self._assemble()
         self.ex.diagnostics.extend(self.t.diagnostics)
+        for inner in self.inner:
+            self.ex.documents.extend(inner.documents)
+            self.ex.principals.extend(inner.principals)
+            self.ex.diagnostics.extend(inner.diagnostics)
+            self.ex.directives.extend(inner.directives)
         return self.ex
 
     def _directives(self) -> None:
@@ -250,7 +293,7 @@ class _Extractor:
                             "",
                             span,
                             "metadata",
-                            owner=str(key),
+                            owner=self.prefix + str(key),
                             problem="each ignore entry needs a rule: CODE",
                         )
                     )
@@ -264,7 +307,7 @@ class _Extractor:
                         span,
                         "metadata",
                         until=None if until is None else str(getattr(until, "value", until)),
-                        owner=str(key),
+                        owner=self.prefix + str(key),
                         problem=None if codes else "each ignore entry needs a rule: CODE",
                     )
                 )
@@ -292,13 +335,13 @@ class _Extractor:
         for res in self.resources:
             if res.type in PRINCIPAL_TYPES:
                 kind, name_prop = PRINCIPAL_TYPES[res.type]
-                self.nodes[res.id] = _Node(kind, res.id, res.span)
+                self.nodes[res.id] = _Node(kind, self.prefix + res.id, res.span)
                 name = res.properties.get(name_prop) if name_prop else None
                 if isinstance(name, str):
                     self.names[(kind, str(name))] = res.id
             elif res.type in (SAM_FUNCTION, SAM_STATE_MACHINE) and "Role" not in res.properties:
                 address = res.id + "Role"
-                self.nodes[address] = _Node("function-role", address, res.span)
+                self.nodes[address] = _Node("function-role", self.prefix + address, res.span)
 
     def _index_attachments(self) -> None:
         for res in self.resources:
@@ -407,7 +450,7 @@ class _Extractor:
         return Origin(
             file=self.path,
             format=FORMAT,
-            owner=res.id,
+            owner=self.prefix + res.id,
             owner_type=res.type,
             path=path,
             construct=res.construct,
@@ -449,10 +492,13 @@ class _Extractor:
 
     def _extract(self, res: _Resource) -> None:
         props = res.properties
-        if res.type in RESOURCE_POLICIES:
-            prop, kind = RESOURCE_POLICIES[res.type]
-            self._build(res, props.get(prop), kind, f"Properties.{prop}")
-        elif res.type in PRINCIPAL_TYPES:
+        if res.type in POLICY_PROPERTIES:
+            for prop, kind in POLICY_PROPERTIES[res.type]:
+                for path, node in self._at(props, prop.split("."), "Properties"):
+                    self._build(res, node, kind, path)
+        if res.type in OPENAPI_BODIES:
+            self._openapi(res, OPENAPI_BODIES[res.type])
+        if res.type in PRINCIPAL_TYPES:
             self._principal(res)
         elif res.type in ATTACHED_POLICIES:
             self._attached_policy(res)
@@ -466,6 +512,20 @@ class _Extractor:
             org_kind = ORG_POLICY_KINDS.get(ptype) if isinstance(ptype, str) else org_policy_kind(content)
             if org_kind is not None:  # else a tag, backup or AI opt-out policy: not IAM
                 self._build(res, content, org_kind, "Properties.Content")
+        elif res.type == STACK_SET:
+            self._stack_set(res)
+        elif res.type == LAMBDA_PERMISSION:
+            from .permissions import lambda_permission
+
+            doc = lambda_permission(self.t, self.r, props)
+            if doc is not None:
+                self._build(res, doc, DocKind.RESOURCE, "Properties")
+        elif res.type == EVENT_BUS_POLICY:
+            from .permissions import event_bus_policy
+
+            found = event_bus_policy(self.t, self.r, props)
+            if found is not None:
+                self._build(res, found[1], DocKind.RESOURCE, found[0])
         elif res.type == "AWS::IAM::UserToGroupAddition":
             groups = self._addresses(self._principal_ids(props.get("GroupName"), "group"))
             for user in self._principal_ids(props.get("Users"), "user"):
@@ -473,6 +533,124 @@ class _Extractor:
         elif res.type == "AWS::IAM::AccessKey":
             for user in self._principal_ids(props.get("UserName"), "user"):
                 self.nodes[user].access_keys.append(res.span)
+
+    def _openapi(self, res: _Resource, prop: str) -> None:
+        """``x-amazon-apigateway-policy`` of the OpenAPI definition in ``Body`` or
+        ``DefinitionBody``: the REST API's resource policy. A definition included with
+        ``Fn::Transform`` (``AWS::Include``) lives elsewhere: named as not evaluated (IAM906)."""
+        body = res.properties.get(prop)
+        if body is None:
+            return
+        for alt in self.r.alternatives(body):
+            if intrinsic_name(alt) == "Fn::Transform":
+                self.t.diagnostics.append(
+                    diagnostic(
+                        UNRESOLVED_POLICY,
+                        f"the OpenAPI definition in {prop} is {self._included(alt)}: its "
+                        "x-amazon-apigateway-policy, the API's resource policy, is not checked",
+                        self.t.span(alt),
+                    )
+                )
+                continue
+            if isinstance(alt, str):  # a JSON string: read only when it holds the extension
+                definitions = [d for d in [self._openapi_string(alt, prop)] if d is not None]
+            else:
+                definitions = self.r.documents(alt)
+            for definition in definitions:
+                if OPENAPI_POLICY in definition:
+                    self._build(
+                        res,
+                        definition[OPENAPI_POLICY],
+                        DocKind.RESOURCE,
+                        f"Properties.{prop}.{OPENAPI_POLICY}",
+                    )
+
+    def _openapi_string(self, text: str, prop: str) -> dict | None:
+        if OPENAPI_POLICY not in text:
+            return None
+        from ...parse.json_parser import parse_json
+
+        emb = self.r.embedded(text)
+        if emb is None:
+            return None
+        try:
+            found = parse_json(emb.value, mapper=emb.mapper(self.t.lines))
+        except PositionedError as e:
+            self.t.error(f"the OpenAPI definition in {prop} is not valid JSON: {e.message}", e.line, e.column)
+            return None
+        return found if isinstance(found, dict) else None
+
+    def _included(self, node: Any) -> str:
+        """How a message names a ``Fn::Transform``: ``included from s3://b/api.yaml by
+        AWS::Include``, or its source text."""
+        arg = next(iter(node.values()))
+        if isinstance(arg, dict):
+            name, params = arg.get("Name"), arg.get("Parameters")
+            location = params.get("Location") if isinstance(params, dict) else None
+            if isinstance(name, str) and isinstance(location, str):
+                return f"included from {location} by {name}"
+        return f"made by {self.r.render(node)}"
+
+    def _stack_set(self, res: _Resource) -> None:
+        """The template of a stack set (``TemplateBody``), linted as a template of its own whose
+        owners are named ``StackSet/LogicalId``, with positions in this file (see `nested`)."""
+        from .nested import BodyError, read_body
+
+        body = res.properties.get("TemplateBody")
+        for alt in self.r.alternatives(body) if body is not None else ():
+            text = alt
+            if intrinsic_name(alt) == "Fn::Sub":  # the template, with the stack set's values
+                arg = next(iter(alt.values()))
+                text = arg[0] if isinstance(arg, list) and arg else arg
+            if not isinstance(text, str):
+                continue  # a parameter, an unknown tag (IAM907): not known here
+            emb = self.r.embedded(text)
+            if emb is None or not emb.value.strip():
+                continue
+            if self.depth >= MAX_NESTING:
+                self.t.diagnostics.append(
+                    diagnostic(
+                        UNRESOLVED_POLICY,
+                        f"stack sets nested deeper than {MAX_NESTING} levels: this TemplateBody is not read",
+                        self.t.span(text),
+                    )
+                )
+                continue
+            try:
+                root, problems = read_body(emb.value, emb.mapper(self.t.lines))
+            except BodyError as e:
+                self.t.error(
+                    f"the TemplateBody of this stack set is not a template: {e.message}", e.line, e.column
+                )
+                continue
+            if not is_cfn_template(root) or not isinstance(root.get("Resources"), dict):
+                self.t.error_at(
+                    "the TemplateBody of this stack set is not a template: it declares no resource with a Type",
+                    text,
+                )
+                continue
+            inner = _Extractor(self.path, self.t.text, root, f"{self.prefix}{res.id}/", self.depth + 1).run()
+            inner.diagnostics[:0] = [_problem(self.path, p) for p in problems]
+            self.inner.append(inner)
+
+    def _at(self, node: Any, parts: list[str], path: str) -> Iterator[tuple[str, Any]]:
+        """(property path, node) of what a `POLICY_PROPERTIES` path names below ``node``:
+        ``ResourcePolicy.PolicyDocument``, ``Replicas[].ResourcePolicy.PolicyDocument`` (each
+        item of a list), through ``Fn::If`` at every level but the last (`_build` reads
+        that one's)."""
+        if not parts:
+            yield path, node
+            return
+        head, rest = parts[0], parts[1:]
+        key = head.removesuffix("[]")
+        for alt in self.r.alternatives(node):
+            if not isinstance(alt, dict) or intrinsic_name(alt) is not None or key not in alt:
+                continue
+            if head.endswith("[]"):
+                for i, item in enumerate(self._items(alt[key])):
+                    yield from self._at(item, rest, f"{path}.{key}[{i}]")
+            else:
+                yield from self._at(alt[key], rest, f"{path}.{key}")
 
     def _principal(self, res: _Resource) -> None:
         props = res.properties
@@ -664,9 +842,21 @@ class _Extractor:
             node.managed.extend(managed)
 
     def _sam_api(self, res: _Resource) -> None:
-        """``Auth.ResourcePolicy.CustomStatements`` of a SAM API: a resource policy."""
+        """``Auth.ResourcePolicy.CustomStatements`` of a SAM API: a resource policy. The
+        statements SAM writes from its other keys (``IpRangeBlacklist``, ...) on each method
+        are named as not evaluated (IAM906)."""
         auth = res.properties.get("Auth")
         rp = auth.get("ResourcePolicy") if isinstance(auth, dict) else None
+        for key in rp if isinstance(rp, dict) and intrinsic_name(rp) is None else ():
+            if key != "CustomStatements" and str(key) in SAM_RESOURCE_POLICY_KEYS:
+                self.t.diagnostics.append(
+                    diagnostic(
+                        UNRESOLVED_POLICY,
+                        f"SAM writes this API's resource policy statements from {key}: iamlint does not "
+                        "evaluate them (CustomStatements it does)",
+                        self.t.span(key),
+                    )
+                )
         custom = rp.get("CustomStatements") if isinstance(rp, dict) else None
         if custom is None:
             return

@@ -15,6 +15,12 @@ only ever see `Str` and `Unknown` values:
   resource or a free parameter, ``Fn::GetAtt``, ``Fn::ImportValue``, a ``Fn::Sub`` with an
   unresolved part) is an `Unknown` that keeps its text (``!Ref BucketArn``,
   ``Fn::GetAtt Role.Arn``) and, for a parameter, its ``Default`` in the note.
+- deployment inputs: a parameter without ``AllowedValues`` and an import are `Input`s. A
+  value whose only unresolved parts are inputs (``!Ref Account``,
+  ``!Sub arn:aws:iam::${Account}:root``, ``!ImportValue shared-Account``, ``!Join`` of
+  such parts, ``!Split`` of a list parameter and ``!Select`` of one of its items) is an
+  `Unknown` with its ``shape`` and ``inputs`` (see `iamlint.model.Unknown`), so that rules
+  know which account a principal's parameter names without reading CloudFormation.
 
 `Resolver.documents` turns a policy property into concrete policy objects: a map as is, a
 JSON string (plain, ``Fn::Sub`` or ``Fn::Join``) parsed with positions mapped back into the
@@ -37,11 +43,12 @@ with the expression's source text (and a note saying so), never a silent cut.
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from ...builder import source_text
 from ...diagnostics import parse_error
-from ...model import Finding, Span, Str, Unknown, Value
+from ...model import Finding, Input, Span, Str, Unknown, Value
 from ...parse.cfn_yaml import IntrinsicDict, YStr, if_arity_message
 from ...parse.json_parser import parse_json
 from ...parse.nodes import PDict, PList, PScalar, PStr
@@ -305,6 +312,13 @@ def _dict(node: Any) -> dict:
     return node if isinstance(node, dict) and intrinsic_name(node) is None else {}
 
 
+class _Shape(NamedTuple):
+    """The shape of a value built of deployment inputs (see `iamlint.model.Unknown`)."""
+
+    shape: str
+    inputs: tuple[tuple[str, Input], ...]
+
+
 class _Rest(IntrinsicDict):
     """In a list of alternatives, the place of those beyond `MAX_ALTERNATIVES`.
 
@@ -463,11 +477,28 @@ class Resolver:
             allowed = self.t.allowed_values(arg)
             if allowed is not None:
                 return self._capped([v for a in allowed[: MAX_ALTERNATIVES + 1] for v in self.leaf(a)], node)
+            given = self.parameter_input(arg)
+            if given is not None:
+                spelled = f"${{{arg}}}"
+                return [Unknown(self.render(node), span, self.note(arg), spelled, ((spelled, given),))]
             return [Unknown(self.render(node), span, self.note(arg))]
         if name == "Fn::Sub":
             return self.sub(node)
         if name == "Fn::Join":
             return self.join(node)
+        if name == "Fn::ImportValue":
+            export = arg if isinstance(arg, str) else self.render(arg) if intrinsic_name(arg) else None
+            if export is not None:
+                spelled = f"${{Fn::ImportValue {export}}}"
+                return [
+                    Unknown(self.render(node), span, "", spelled, ((spelled, Input("import", str(export))),))
+                ]
+        if name == "Fn::Split":
+            # a list input split into its items: each item comes from the input
+            shaped = self._shaped(self.values(arg[1]))
+            if shaped is not None:
+                inputs = tuple((s, replace(i, many=True)) for s, i in shaped.inputs)
+                return [Unknown(self.render(node), span, "", shaped.shape, inputs)]
         if name in ("Fn::If", "Fn::FindInMap", "Fn::Select"):
             alts = self.alternatives(node)
             if not (len(alts) == 1 and alts[0] is node):
@@ -477,7 +508,29 @@ class Resolver:
                     if len(out) > MAX_ALTERNATIVES:
                         break
                 return self._capped(out, node)
+            if name == "Fn::Select":  # one item of a list input
+                shaped = self._shaped(self.values(arg[1]))
+                if shaped is not None:
+                    inputs = tuple((s, replace(i, many=False)) for s, i in shaped.inputs)
+                    return [Unknown(self.render(node), span, "", shaped.shape, inputs)]
         return [Unknown(self.render(node), span)]
+
+    # -- deployment inputs ------------------------------------------------------------------------
+    def parameter_input(self, name: Any) -> Input | None:
+        """A parameter of the template as an `Input` (a list for the list types), or None."""
+        p = self.t.parameter(name)
+        if p is None:
+            return None
+        ptype = p.get("Type")
+        many = isinstance(ptype, str) and ("List" in ptype)
+        return Input("parameter", str(name), many)
+
+    @staticmethod
+    def _shaped(values: list[Value]) -> Unknown | None:
+        """The one value of ``values`` when it is built of deployment inputs, else None."""
+        if len(values) == 1 and isinstance(values[0], Unknown) and values[0].inputs:
+            return values[0]
+        return None
 
     def note(self, name: Any) -> str:
         p = self.t.parameter(name)
@@ -526,13 +579,34 @@ class Resolver:
         span = self.t.span(template, self.t.span(node))
         got = self.substitute(str(template), variables)
         if got is None:
-            return [Unknown(self.render(node), span)]
+            inputs: list[tuple[str, Input]] = []
+            return self._shapes(node, span, self.substitute(str(template), variables, inputs), inputs)
         strings, more = got
         return self._capped([Str(s, span) for s in strings], node, more)
 
-    def substitute(self, template: str, variables: dict | None) -> tuple[list[str], bool] | None:
+    def _shapes(
+        self, node: Any, span: Span, got: tuple[list[str], bool] | None, inputs: list[tuple[str, Input]]
+    ) -> list[Value]:
+        """The `Unknown` values of an expression whose unknown parts are all deployment inputs
+        (``got``: their shapes, from `substitute` or `join` given ``inputs``), or one plain
+        `Unknown` when some part is not."""
+        if got is None or not inputs:
+            return [Unknown(self.render(node), span)]
+        shapes, more = got
+        found = tuple(dict.fromkeys(inputs))
+        unknowns: list[Value] = [Unknown(self.render(node), span, "", s, found) for s in shapes]
+        return self._capped(unknowns, node, more)
+
+    def substitute(
+        self, template: str, variables: dict | None, inputs: list[tuple[str, Input]] | None = None
+    ) -> tuple[list[str], bool] | None:
         """The strings a ``Fn::Sub`` template may give (at most `MAX_ALTERNATIVES`) and whether
-        it may give more, or None when a part is unresolved."""
+        it may give more, or None when a part is unresolved.
+
+        Given an ``inputs`` list, a part that is a deployment input (a parameter without
+        ``AllowedValues``, a variable given by an import) is kept in its spelling and the
+        input added to the list: the strings are then the value's shapes (see
+        `iamlint.model.Unknown`)."""
         parts: list[list[str]] = []
         pos = 0
         for m in _SUB_VAR.finditer(template):
@@ -542,12 +616,27 @@ class Resolver:
                 parts.append(["${" + name[1:] + "}"])
             else:
                 got = self._sub_variable(name.strip(), variables)
+                if got is None and inputs is not None:
+                    shaped = self._sub_input(name.strip(), variables)
+                    if shaped is not None:
+                        inputs.extend(shaped.inputs)
+                        got = [shaped.shape]
                 if got is None:
                     return None
                 parts.append(got)
             pos = m.end()
         parts.append([template[pos:]])
         return _product(parts, "")
+
+    def _sub_input(self, name: str, variables: dict | None) -> Unknown | _Shape | None:
+        """``${name}`` of a ``Fn::Sub`` as a value built of deployment inputs, or None."""
+        if variables is not None and name in variables:
+            return self._shaped(self.values(variables[name]))
+        given = self.parameter_input(name)
+        if given is None:
+            return None
+        spelled = f"${{{name}}}"
+        return _Shape(spelled, ((spelled, given),))
 
     def _sub_variable(self, name: str, variables: dict | None) -> list[str] | None:
         """The strings ``${name}`` may stand for (shared: do not change the list), or None."""
@@ -580,21 +669,36 @@ class Resolver:
         delimiter = str(arg[0])
         out: list[str] = []
         more = False
+        inputs: list[tuple[str, Input]] = []
         for items in self.alternatives(arg[1]):
             if not isinstance(items, list):
-                return unknown
+                # a list input joined: its items, one string (the shape of the input)
+                shaped = self._shaped(self.values(items))
+                if shaped is None:
+                    return unknown
+                inputs.extend(shaped.inputs)
+                out.append(shaped.shape)
+                continue
             parts: list[list[str]] = []
             for item in items:
                 vals = self.values(item)
                 if not all(isinstance(v, Str) for v in vals):
-                    return unknown
-                if vals:
+                    shaped = self._shaped(vals)
+                    if shaped is None:
+                        return unknown
+                    inputs.extend(shaped.inputs)
+                    parts.append([shaped.shape])
+                elif vals:
                     parts.append([v.value for v in vals if isinstance(v, Str)])
             strings, extra = _product(parts, delimiter)
             out.extend(strings)
             if extra or len(out) > MAX_ALTERNATIVES:
                 more = True
                 break
+        if inputs:
+            return self._shapes(
+                node, span, (out[:MAX_ALTERNATIVES], more or len(out) > MAX_ALTERNATIVES), inputs
+            )
         return self._capped([Str(s, span) for s in out], node, more)
 
     # -- Fn::FindInMap, Fn::Select ------------------------------------------------------------

@@ -19,6 +19,31 @@ MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
 SAM_FUNCTION = "AWS::Serverless::Function"
 SAM_STATE_MACHINE = "AWS::Serverless::StateMachine"
 SAM_API = "AWS::Serverless::Api"
+#: the keys of a SAM API's Auth.ResourcePolicy from which SAM writes statements
+SAM_RESOURCE_POLICY_KEYS = frozenset(
+    {
+        "AwsAccountBlacklist",
+        "AwsAccountWhitelist",
+        "CustomStatements",
+        "IntrinsicVpcBlacklist",
+        "IntrinsicVpcWhitelist",
+        "IntrinsicVpceBlacklist",
+        "IntrinsicVpceWhitelist",
+        "IpRangeBlacklist",
+        "IpRangeWhitelist",
+        "SourceVpcBlacklist",
+        "SourceVpcWhitelist",
+    }
+)
+#: resources whose properties AWS turns into a resource-policy statement (see `permissions`)
+LAMBDA_PERMISSION = "AWS::Lambda::Permission"
+EVENT_BUS_POLICY = "AWS::Events::EventBusPolicy"
+#: a stack set: its TemplateBody is a template of its own (see `nested`)
+STACK_SET = "AWS::CloudFormation::StackSet"
+#: REST APIs and the property holding their OpenAPI definition, whose resource policy is the
+#: extension below (HTTP APIs, AWS::ApiGatewayV2::Api and AWS::Serverless::HttpApi, have none)
+OPENAPI_BODIES = {"AWS::ApiGateway::RestApi": "Body", SAM_API: "DefinitionBody"}
+OPENAPI_POLICY = "x-amazon-apigateway-policy"
 
 #: resource type -> (principal kind, property holding its name)
 PRINCIPAL_TYPES: dict[str, tuple[str, str | None]] = {
@@ -28,30 +53,105 @@ PRINCIPAL_TYPES: dict[str, tuple[str, str | None]] = {
     PERMISSION_SET: ("permission-set", None),
 }
 
-#: resources whose single policy property is a resource-based (or endpoint) policy
-RESOURCE_POLICIES: dict[str, tuple[str, DocKind]] = {
-    "AWS::S3::BucketPolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::S3::AccessPoint": ("Policy", DocKind.RESOURCE),
-    "AWS::S3::MultiRegionAccessPointPolicy": ("Policy", DocKind.RESOURCE),
-    "AWS::S3Express::BucketPolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::SQS::QueuePolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::SNS::TopicPolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::SNS::TopicInlinePolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::KMS::Key": ("KeyPolicy", DocKind.RESOURCE),
-    "AWS::KMS::ReplicaKey": ("KeyPolicy", DocKind.RESOURCE),
-    "AWS::SecretsManager::ResourcePolicy": ("ResourcePolicy", DocKind.RESOURCE),
-    "AWS::ECR::Repository": ("RepositoryPolicyText", DocKind.RESOURCE),
-    "AWS::ECR::PublicRepository": ("RepositoryPolicyText", DocKind.RESOURCE),
-    "AWS::ECR::RegistryPolicy": ("PolicyText", DocKind.RESOURCE),
-    "AWS::Logs::ResourcePolicy": ("PolicyDocument", DocKind.RESOURCE),
-    "AWS::OpenSearchService::Domain": ("AccessPolicies", DocKind.RESOURCE),
-    "AWS::Elasticsearch::Domain": ("AccessPolicies", DocKind.RESOURCE),
-    "AWS::EC2::VPCEndpoint": ("PolicyDocument", DocKind.ENDPOINT),
-    "AWS::Backup::BackupVault": ("AccessPolicy", DocKind.RESOURCE),
-    "AWS::EFS::FileSystem": ("FileSystemPolicy", DocKind.RESOURCE),
-    "AWS::ApiGateway::RestApi": ("Policy", DocKind.RESOURCE),
-    "AWS::CodeArtifact::Domain": ("PermissionsPolicyDocument", DocKind.RESOURCE),
-    "AWS::CodeArtifact::Repository": ("PermissionsPolicyDocument", DocKind.RESOURCE),
+#: resource type -> the properties that hold an IAM policy document, as paths below
+#: ``Properties`` (``[]``: each item of a list), and the kind of each. Found in the resource
+#: schemas cfn-lint bundles; docs/extraction.md lists them, and the types whose policy-like
+#: properties are not the IAM policy language.
+POLICY_PROPERTIES: dict[str, tuple[tuple[str, DocKind], ...]] = {
+    "AWS::AIOps::InvestigationGroup": (("InvestigationGroupPolicy", DocKind.RESOURCE),),
+    "AWS::ApiGateway::DomainNameV2": (("Policy", DocKind.RESOURCE),),
+    "AWS::ApiGateway::RestApi": (("Policy", DocKind.RESOURCE),),
+    "AWS::APS::ResourcePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::Backup::BackupVault": (("AccessPolicy", DocKind.RESOURCE),),
+    "AWS::Backup::LogicallyAirGappedBackupVault": (("AccessPolicy", DocKind.RESOURCE),),
+    "AWS::Bedrock::KnowledgeBasePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::Bedrock::ResourcePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::BedrockAgentCore::ResourcePolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::CloudTrail::ResourcePolicy": (("ResourcePolicy", DocKind.RESOURCE),),
+    "AWS::CodeArtifact::Domain": (("PermissionsPolicyDocument", DocKind.RESOURCE),),
+    "AWS::CodeArtifact::Repository": (("PermissionsPolicyDocument", DocKind.RESOURCE),),
+    "AWS::Comprehend::DocumentClassifier": (("ModelPolicy", DocKind.RESOURCE),),
+    "AWS::Comprehend::EntityRecognizer": (("ModelPolicy", DocKind.RESOURCE),),
+    "AWS::DSQL::Cluster": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::DynamoDB::GlobalTable": (
+        ("Replicas[].ResourcePolicy.PolicyDocument", DocKind.RESOURCE),
+        ("Replicas[].ReplicaStreamSpecification.ResourcePolicy.PolicyDocument", DocKind.RESOURCE),
+    ),
+    "AWS::DynamoDB::Table": (
+        ("ResourcePolicy.PolicyDocument", DocKind.RESOURCE),
+        ("StreamSpecification.ResourcePolicy.PolicyDocument", DocKind.RESOURCE),
+    ),
+    "AWS::EC2::VPCEndpoint": (("PolicyDocument", DocKind.ENDPOINT),),
+    "AWS::ECR::PublicRepository": (("RepositoryPolicyText", DocKind.RESOURCE),),
+    "AWS::ECR::RegistryPolicy": (("PolicyText", DocKind.RESOURCE),),
+    "AWS::ECR::Repository": (("RepositoryPolicyText", DocKind.RESOURCE),),
+    "AWS::ECR::RepositoryCreationTemplate": (("RepositoryPolicy", DocKind.RESOURCE),),
+    "AWS::EFS::FileSystem": (("FileSystemPolicy", DocKind.RESOURCE),),
+    "AWS::EKS::PodIdentityAssociation": (("Policy", DocKind.SESSION),),
+    "AWS::Elasticsearch::Domain": (("AccessPolicies", DocKind.RESOURCE),),
+    "AWS::Events::EventBus": (("Policy", DocKind.RESOURCE),),
+    "AWS::EventSchemas::RegistryPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::EventsV2::ResourcePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::FSx::S3AccessPointAttachment": (("S3AccessPoint.Policy", DocKind.RESOURCE),),
+    "AWS::IoT::Policy": (("PolicyDocument", DocKind.IOT),),
+    "AWS::Kinesis::ResourcePolicy": (("ResourcePolicy", DocKind.RESOURCE),),
+    "AWS::KMS::Key": (("KeyPolicy", DocKind.RESOURCE),),
+    "AWS::KMS::ReplicaKey": (("KeyPolicy", DocKind.RESOURCE),),
+    "AWS::Lambda::ResourcePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::Lex::ResourcePolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::Logs::DeliveryDestination": (
+        ("DeliveryDestinationPolicy.DeliveryDestinationPolicy", DocKind.RESOURCE),
+    ),
+    "AWS::Logs::Destination": (("DestinationPolicy", DocKind.RESOURCE),),
+    "AWS::Logs::LogGroup": (("ResourcePolicyDocument", DocKind.RESOURCE),),
+    "AWS::Logs::ResourcePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::MediaPackageV2::ChannelPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::MediaPackageV2::OriginEndpointPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::MediaStore::Container": (("Policy", DocKind.RESOURCE),),
+    "AWS::MediaTailor::ChannelPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::MSK::ClusterPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::Oam::Sink": (("Policy", DocKind.RESOURCE),),
+    "AWS::ODB::OdbNetwork": (
+        ("S3PolicyDocument", DocKind.ENDPOINT),
+        ("KmsPolicyDocument", DocKind.ENDPOINT),
+        ("StsPolicyDocument", DocKind.ENDPOINT),
+        ("ManagedServices.S3Access.S3PolicyDocument", DocKind.ENDPOINT),
+        ("ManagedServices.KmsAccess.KmsPolicyDocument", DocKind.ENDPOINT),
+        ("ManagedServices.StsAccess.StsPolicyDocument", DocKind.ENDPOINT),
+    ),
+    "AWS::Omics::SequenceStore": (("S3AccessPolicy", DocKind.RESOURCE),),
+    "AWS::OpenSearchService::Domain": (("AccessPolicies", DocKind.RESOURCE),),
+    "AWS::Organizations::ResourcePolicy": (("Content", DocKind.RESOURCE),),
+    "AWS::OSIS::Pipeline": (("ResourcePolicy.Policy", DocKind.RESOURCE),),
+    "AWS::PaymentCryptography::Key": (("Policy", DocKind.RESOURCE),),
+    "AWS::Redshift::Cluster": (("NamespaceResourcePolicy", DocKind.RESOURCE),),
+    "AWS::RedshiftServerless::Namespace": (("NamespaceResourcePolicy", DocKind.RESOURCE),),
+    "AWS::RolesAnywhere::Profile": (("SessionPolicy", DocKind.SESSION),),
+    "AWS::RUM::AppMonitor": (("ResourcePolicy.PolicyDocument", DocKind.RESOURCE),),
+    "AWS::S3::AccessPoint": (("Policy", DocKind.RESOURCE),),
+    "AWS::S3::BucketPolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::S3::MultiRegionAccessPointPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::S3Express::AccessPoint": (("Policy", DocKind.RESOURCE),),
+    "AWS::S3Express::BucketPolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::S3Files::FileSystemPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::S3ObjectLambda::AccessPointPolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::S3Outposts::AccessPoint": (("Policy", DocKind.RESOURCE),),
+    "AWS::S3Outposts::BucketPolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::S3Tables::TableBucketPolicy": (("ResourcePolicy", DocKind.RESOURCE),),
+    "AWS::S3Tables::TablePolicy": (("ResourcePolicy", DocKind.RESOURCE),),
+    "AWS::S3Vectors::VectorBucketPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::SageMaker::ModelPackageGroup": (("ModelPackageGroupPolicy", DocKind.RESOURCE),),
+    "AWS::SecretsManager::ResourcePolicy": (("ResourcePolicy", DocKind.RESOURCE),),
+    "AWS::SMSVOICE::ResourcePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::SNS::TopicInlinePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::SNS::TopicPolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::SQS::QueueInlinePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::SQS::QueuePolicy": (("PolicyDocument", DocKind.RESOURCE),),
+    "AWS::SSM::ResourcePolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::Transfer::User": (("Policy", DocKind.SESSION),),
+    "AWS::VpcLattice::AuthPolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::VpcLattice::ResourcePolicy": (("Policy", DocKind.RESOURCE),),
+    "AWS::XRay::ResourcePolicy": (("PolicyDocument", DocKind.RESOURCE),),
 }
 
 #: policy resources attached to principals, and the properties naming them
@@ -70,6 +170,10 @@ ORG_POLICY_KINDS = {"SERVICE_CONTROL_POLICY": DocKind.SCP, "RESOURCE_CONTROL_POL
 #: resource (see PolicyDocument.single_resource)
 SINGLE_RESOURCE_TYPES = frozenset(
     {
+        "AWS::Backup::LogicallyAirGappedBackupVault",
+        "AWS::DynamoDB::GlobalTable",  # "the ARN of the DynamoDB resource to which it is attached"
+        "AWS::DynamoDB::Table",
+        "AWS::ECR::RepositoryCreationTemplate",  # the repository policy of each repository made
         "AWS::KMS::Key",
         "AWS::KMS::ReplicaKey",
         "AWS::SecretsManager::ResourcePolicy",
