@@ -55,7 +55,6 @@ MAX_ACTIONS = 20
 #: a document whose lint takes longer than this (seconds) is linted on open and save only,
 #: and hover and completion do without its model, until a lint of it is quick again
 SLOW = 1.0
-FIX_ALL = "source.fixAll.iamlint"
 #: the Terraform blocks kept parsed, for the modules being edited (a few MiB at most)
 PARSED_BLOCKS = 2000
 
@@ -533,7 +532,7 @@ def build(registry: Any) -> IamlintServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
     )
     def on_code_action(ls: IamlintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         doc = ls.docs.get(params.text_document.uri)
