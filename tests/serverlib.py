@@ -167,3 +167,16 @@ def apply_edits(text: str, edits: list[types.TextEdit], encoding: str = "utf-16"
         a, b = offset(e.range.start), offset(e.range.end)
         out = out[:a] + e.new_text + out[b:]
     return out
+
+
+async def stop(client: LanguageClient) -> None:
+    """Stop a client that a test started itself. pygls waits for the server to exit, which it
+    does after ``exit``: when a test failed before it said so, the server is killed rather
+    than the suite left waiting."""
+    proc = client._server
+    if proc is not None and proc.returncode is None:
+        try:
+            await asyncio.wait_for(asyncio.shield(proc.wait()), 10)
+        except asyncio.TimeoutError:
+            proc.kill()
+    await client.stop()

@@ -26,6 +26,7 @@ from serverlib import (
     initialize,
     make_client,
     open_doc,
+    stop,
     uri,
     utf16,
 )
@@ -635,4 +636,4 @@ async def test_utf8_is_chosen_when_the_client_offers_it(tmp_path):
         assert got.contents.value.startswith("**s3:*** matches")
         await lsp.shutdown_session()
     finally:
-        await lsp.stop()
+        await stop(lsp)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import iamlint_bin
 from lsprotocol import types
-from serverlib import SERVER, diagnostics, edit, initialize, make_client, open_doc, uri
+from serverlib import SERVER, diagnostics, edit, initialize, make_client, open_doc, stop, uri
 
 # -- the transport, byte by byte -------------------------------------------------------------------
 
@@ -162,7 +162,7 @@ async def test_a_change_to_a_document_never_opened_is_reported_not_fatal(tmp_pat
         await client.shutdown_session()
         assert client._server.returncode == 0
     finally:
-        await client.stop()
+        await stop(client)
 
 
 def _rss(pid: int) -> int:
@@ -218,7 +218,7 @@ async def test_a_10_mb_buffer_is_reported_and_the_server_goes_on(tmp_path):
         assert d.message == "file is over the 1 MiB limit (max-file-size); not read"
         await client.shutdown_session()
     finally:
-        await client.stop()
+        await stop(client)
 
 
 @pytest.mark.asyncio
@@ -256,7 +256,7 @@ async def test_a_buffer_in_a_directory_without_read_permission(tmp_path):
         await client.shutdown_session()
     finally:
         locked.chmod(0o755)
-        await client.stop()
+        await stop(client)
 
 
 TEMPLATE_HEAD = """\
@@ -325,7 +325,7 @@ async def test_1000_rapid_edits_keep_the_server_answering_and_its_memory_flat(tm
         assert after <= first * 1.25, (first, after)
         await client.shutdown_session()
     finally:
-        await client.stop()
+        await stop(client)
 
 
 # -- the parsed blocks a server keeps --------------------------------------------------------------
