@@ -357,13 +357,17 @@ def test_kept_parsed_blocks_give_the_same_findings_and_an_edit_is_parsed_again(t
         found = session.lint(edited, {edited: text})
         return sorted((f.code, f.span.file, f.span.line, f.span.column) for fs in found.values() for f in fs)
 
-    fresh_before, fresh_after = lint(before), lint(after)
+    moved = "# a line more above the block\n" + after  # the same block, a line further down
+    fresh_before, fresh_after, fresh_moved = lint(before), lint(after), lint(moved)
     assert fresh_before == [] and fresh_after == [("IAM101", edited, 4, 47)]
+    assert fresh_moved == [("IAM101", edited, 5, 47)]
     hcl_tree.keep_parsed_blocks(100)
     try:
         assert lint(before) == fresh_before
         assert hcl_tree._parsed and len(hcl_tree._parsed) == 3
         assert lint(after) == fresh_after  # the edited block parsed again
+        assert lint(moved) == fresh_moved  # and where it now starts
+        assert lint(after) == fresh_after
         assert lint(before) == fresh_before
         hcl_tree.keep_parsed_blocks(2)  # bounded: the least recently used go
         lint(before)

@@ -682,17 +682,18 @@ def split_blocks(text: str) -> list[BlockSpan] | None:
         i = end
 
 
-#: the blocks parsed last, by (file text, start, end), when a long-lived process (the
-#: language server) asks for it with `keep_parsed_blocks`; None: nothing is kept, as a
-#: command-line run parses each block once
-_parsed: dict[tuple[str, int, int], Block] | None = None
+#: the blocks parsed last, by their text and where it starts in its file (offset, line and
+#: column), when a long-lived process (the language server) asks for it with
+#: `keep_parsed_blocks`; None: nothing is kept, as a command-line run parses each block once
+_parsed: dict[tuple[str, int, int, int], Block] | None = None
 _parsed_max = 0
 
 
 def keep_parsed_blocks(count: int) -> None:
-    """Keep the last ``count`` blocks parsed (0: none), so that a file that has not changed
-    is not parsed again. A block's tree is never changed once built, and its positions are
-    the file's, so an unchanged file text gives the same block."""
+    """Keep the last ``count`` blocks parsed (0: none), so that a block that has not changed
+    is not parsed again. A block's tree is never changed once built, and its positions follow
+    from its text and where it starts, so those are the key: a block of a file edited
+    elsewhere is kept too, and what is kept is the blocks' text, not their files'."""
     global _parsed, _parsed_max
     _parsed, _parsed_max = ({} if count > 0 else None), count
 
@@ -700,9 +701,9 @@ def keep_parsed_blocks(count: int) -> None:
 def parse_block(text: str, span: BlockSpan, locator: LineIndex) -> Block:
     """Parse one top-level block of a file, with file positions; raise `PositionedError`
     (whose position is then relative to the block: parse the file to report it)."""
-    if _parsed is None:
+    if _parsed is None or locator.mapper is not None:
         return _parse_block(text, span, locator)
-    key = (text, span.start, span.end)
+    key = (text[span.start : span.end], span.start, *locator.at(span.start))
     got = _parsed.pop(key, None)
     if got is None:
         got = _parse_block(text, span, locator)
