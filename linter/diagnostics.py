@@ -31,6 +31,7 @@ INVALID_SUPPRESSION = Diagnostic("IAM904", "invalid-suppression", Severity.ERROR
 MISSING_FILE = Diagnostic("IAM905", "missing-file", Severity.WARNING)
 UNRESOLVED_POLICY = Diagnostic("IAM906", "unresolved-policy", Severity.INFO)
 UNKNOWN_TAG = Diagnostic("IAM907", "unknown-tag", Severity.WARNING)
+DUPLICATE_ADDRESS = Diagnostic("IAM908", "duplicate-address", Severity.WARNING)
 IGNORED_PARAMETER = Diagnostic("IAM909", "ignored-parameter", Severity.WARNING)
 
 ALL = (
@@ -42,6 +43,7 @@ ALL = (
     MISSING_FILE,
     UNRESOLVED_POLICY,
     UNKNOWN_TAG,
+    DUPLICATE_ADDRESS,
     IGNORED_PARAMETER,
 )
 BY_CODE = {d.code: d for d in ALL}
@@ -66,7 +68,8 @@ def diagnostic(
 
     ``value`` names what it is about for its fingerprint (see `Rule.report`); by default the
     message does, so a message that names another line must give one (and should give that
-    place in ``related``).
+    place in ``related``: the other places it concerns, each with what stands there; see
+    `Finding.related`).
     """
     d = kind if isinstance(kind, Diagnostic) else BY_CODE[kind]
     return Finding(

@@ -381,7 +381,10 @@ class Finding:
     span: Span
     owner: str | None = None
     value: str = ""
-    related: tuple[tuple[Span, str], ...] = ()
+    #: the other places the finding concerns, each with what stands there (see above), for
+    #: reporters that can show them (LSP ``relatedInformation``, SARIF ``relatedLocations``);
+    #: not part of its identity
+    related: tuple[tuple[Span, str], ...] = field(default=(), compare=False)
 
     def sort_key(self) -> tuple:
         s = self.span

@@ -6,6 +6,7 @@ A new rule takes the next free code of its group; a code is never reused.
 from __future__ import annotations
 
 from .broad_managed_policy import BroadManagedPolicy
+from .duplicate_address import DuplicateAddress
 from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
@@ -56,6 +57,7 @@ BUILTIN = (
     MissingFile,
     UnresolvedPolicy,
     UnknownTag,
+    DuplicateAddress,
     IgnoredParameter,
 )
 

@@ -44,9 +44,11 @@ class MissingExternalId(StatementRule):
     (`!Sub arn:aws:iam::${SourceAWSAcctId}:root`, `!Ref TrustedAccount`, a
     `CommaDelimitedList` split with `!Split` or joined with `!Join`) or an import
     (`!ImportValue`), a Terraform variable without a default, a module output or remote
-    state; the message names it. A parameter with `AllowedValues` is checked value by
-    value, so one whose every allowed value is a trusted account is not flagged. A principal
-    given by a resource of the template (`!GetAtt Role.Arn`) is not flagged.
+    state; the message names it. A parameter with `AllowedValues`, or a Terraform variable
+    whose `validation` lists its values (`contains(["111122223333"], var.account)`), is
+    checked value by value, so one whose every allowed value is a trusted account is not
+    flagged; a variable with a literal default is its default. A principal given by a
+    resource of the template (`!GetAtt Role.Arn`) is not flagged.
 
     ## Why is this bad?
     A third party that assumes roles in its customers' accounts (a SaaS vendor, a CI

@@ -24,13 +24,32 @@ class UnresolvedPolicy(DiagnosticRule):
       `CustomStatements` are linted);
     - a stack set nested in stack sets more than eight levels deep.
 
+    In Terraform:
+
+    - a policy argument set to a variable without a default, a module output, remote state
+      (`data.terraform_remote_state`), another data source or a resource attribute known
+      only once it is applied;
+    - the parts of a statement list assembled with `concat`, `flatten`, `merge`, `tolist` or
+      `toset` that are not literal (`concat([...], var.extra)`: `var.extra`), and a document
+      listed in `source_policy_documents` or `override_policy_documents` that is not known;
+    - a `dynamic "statement"` block whose `for_each` is not known and whose `content` holds
+      nothing literal (a content that does is linted once, with the iterator's values
+      unknown);
+    - the items of a `dynamic` block's `for_each` past the first 1,000;
+    - a policy argument of a well-known module (`policy_statements`, `policy_json`, ...) set
+      to a value that is not known.
+
     Everything literal around it is linted. The severity is info: nothing is wrong with the
-    code, but that part of the policy went unchecked.
+    code, but that part of the policy went unchecked. A Terraform variable with a default, a
+    local value, `jsonencode`, `file()` and `templatefile()` are evaluated, not reported;
+    `null` and `""` mean no policy.
 
     ## Why is this bad?
     A linter that stays silent about a policy it could not read lets you believe the
-    template is clean. Lint the included file, or give the parameter `AllowedValues` that
-    show which principals are expected.
+    template or module is clean. Lint the included file, or give the parameter
+    `AllowedValues` that show which principals are expected. Reusable Terraform modules
+    often take their policies from their callers: lint the callers too, or give the variable
+    a default that shows what is expected.
 
     ## Example
     ```yaml hl_lines="10"
@@ -47,6 +66,15 @@ class UnresolvedPolicy(DiagnosticRule):
           Action: lambda:InvokeFunction
     ```
 
+    ```hcl hl_lines="5"
+    variable "reports_policy" {}
+
+    resource "aws_iam_policy" "reports" {
+      name   = "reports"
+      policy = var.reports_policy
+    }
+    ```
+
     ## Use instead
     ```yaml
     AWSTemplateFormatVersion: "2010-09-09"
@@ -61,6 +89,16 @@ class UnresolvedPolicy(DiagnosticRule):
           FunctionName: reports
           Principal: !Ref Caller
           Action: lambda:InvokeFunction
+    ```
+
+    ```hcl
+    resource "aws_iam_policy" "reports" {
+      name = "reports"
+      policy = jsonencode({
+        Version   = "2012-10-17"
+        Statement = [{ Effect = "Allow", Action = "s3:GetObject", Resource = "arn:aws:s3:::acme-reports/*" }]
+      })
+    }
     ```
     """
 

@@ -426,14 +426,15 @@ def test_dynamic_statements(tmp_path):
     )
     text = src["main.tf"]
     doc = doc_of(ex, "aws_iam_policy.dyn")
-    assert [s.sid.value if s.sid else None for s in doc.statements] == ["read", "write", None]
-    read, write, send = doc.statements
+    assert [s.sid.value if s.sid else None for s in doc.statements] == ["read", "write", None, None]
+    read, write, send, unknown = doc.statements
     assert where(read.action[0]) == at(text, '"s3:GetObject"')
     assert where(write.resource[0]) == at(text, '"arn:aws:s3:::acme/w/*"') == (4, 56)
     assert where(send.action[0]) == at(text, '"sqs:SendMessage"')
     assert where(read) == at(text, "content {")  # the statement is the content block
-    # a for_each that cannot be resolved yields no statement (never a guess)
-    assert not any(a.value == "iam:*" for s in doc.statements for a in s.action or ())
+    # a for_each that cannot be resolved: its literal content is linted once
+    assert [a.value for a in unknown.action] == ["iam:*"]
+    assert where(unknown.action[0]) == at(text, '"iam:*"')
 
 
 def test_source_and_override_documents(tmp_path):
@@ -983,11 +984,23 @@ def test_files_without_iam_content_are_not_parsed(tmp_path, monkeypatch):
 
 
 def test_definitions_are_parsed_on_demand(tmp_path, monkeypatch):
-    from iamlint.parse import hcl_tree
+    from iamlint.extract.terraform import module as tf_module
 
-    parsed: list[str] = []
-    real = hcl_tree.parse_tree
-    monkeypatch.setattr(hcl_tree, "parse_tree", lambda text: parsed.append(text.split("\n")[0]) or real(text))
+    built: list[str] = []
+    read: list[str] = []
+    light, real_attribute = tf_module.parse_block_light, tf_module.Module.attribute
+    monkeypatch.setattr(
+        tf_module,
+        "parse_block_light",
+        lambda text, span, locator: (
+            built.append(text[span.start :].split("\n")[0]) or light(text, span, locator)
+        ),
+    )
+    monkeypatch.setattr(
+        tf_module.Module,
+        "attribute",
+        lambda self, d, name: read.append(f"{d.kind}.{name}") or real_attribute(self, d, name),
+    )
     ex, _ = module(
         tmp_path,
         {
@@ -1004,7 +1017,9 @@ def test_definitions_are_parsed_on_demand(tmp_path, monkeypatch):
         },
     )
     assert docs(ex)[0].statements[0].action[0].value == "sqs:SendMessage"
-    assert sorted(parsed) == ["locals {", 'resource "aws_iam_policy" "p" {']
+    # only the policy's block is built, and of the locals only the one it uses is read
+    assert built == ['resource "aws_iam_policy" "p" {']
+    assert read == ["locals.a"]
 
 
 def test_heredoc_closing_marker_with_trailing_blanks(tmp_path):

@@ -682,6 +682,307 @@ def split_blocks(text: str) -> list[BlockSpan] | None:
         i = end
 
 
+def split_attributes(text: str, span: BlockSpan) -> dict[str, tuple[int, int, int]] | None:
+    """The top-level attributes of a block's body, found by a light scan without parsing:
+    name -> (offset of the name, start and end offsets of the expression). Nested blocks are
+    stepped over. None when the body does not look like attributes and blocks: the caller
+    then parses the block, which also explains the problem.
+
+    A caller that needs one attribute of a large block (a variable's ``default``, a module
+    argument) parses that expression alone (`parse_expression`) instead of the whole block.
+    """
+    items = _split_body(text, span)
+    if items is None:
+        return None
+    out: dict[str, tuple[int, int, int]] = {}
+    for item in items:
+        if not isinstance(item, BlockSpan):
+            out.setdefault(item[0], (item[1], item[2], item[3]))
+    return out
+
+
+def _split_body(text: str, span: BlockSpan) -> list[tuple[str, int, int, int] | BlockSpan] | None:
+    """The attributes ((name, name offset, expression start, end)) and nested blocks of a
+    block's body, in order; None when it does not look like one."""
+    skip = _re("skip", r"(?:[ \t\r\n]+|#[^\n]*|//[^\n]*|/\*.*?\*/)+", 16)  # re.S
+    ident = _re("ident", r"[A-Za-z_][A-Za-z0-9_-]*")
+    label = _re("label", r'"((?:[^"\\\n$%]|\\.)*)"')
+    inline = _re("attr-inline", r"[ \t]*")
+    i = _body_start(text, span)
+    if i is None:
+        return None
+    end = span.end - 1  # the closing brace
+    out: list[tuple[str, int, int, int] | BlockSpan] = []
+    while True:
+        m = skip.match(text, i)
+        if m:
+            i = m.end()
+        if i >= end:
+            return out if i == end else None
+        m = ident.match(text, i)
+        if m is None:
+            return None
+        name, start = m.group(), i
+        i = inline.match(text, m.end()).end()
+        if text.startswith("=", i) and not text.startswith("==", i):
+            j = inline.match(text, i + 1).end()
+            k = _expression_end(text, j, end)
+            if k is None or k <= j:
+                return None
+            out.append((name, start, j, k))
+            i = k
+            continue
+        labels: list[str] = []
+        while i < end and text[i] != "{":  # a nested block's labels
+            lm = label.match(text, i) or ident.match(text, i)
+            if lm is None:
+                return None
+            labels.append(unescape(lm.group(1)) if lm.re is label else lm.group())
+            i = inline.match(text, lm.end()).end()
+        j = _skip_body(text, i + 1)
+        if j is None or j > end:
+            return None
+        out.append(BlockSpan(name, tuple(labels), start, j))
+        i = j
+
+
+def _body_start(text: str, span: BlockSpan) -> int | None:
+    """The offset after the ``{`` that opens a block's body (its labels hold no brace)."""
+    i = text.find("{", span.start)
+    if i == -1 or i >= span.end or text.count('"', span.start, i) % 2:
+        return None
+    return i + 1
+
+
+def _expression_end(text: str, i: int, end: int) -> int | None:
+    """The end of the expression that starts at ``i``: the end of its line outside brackets,
+    strings, heredocs and comments (a trailing comment is not part of it)."""
+    special = _re("expr-end", r'[\n"(\[{)\]}#/<]')
+    heredoc = _re("heredoc", r"<<-?([A-Za-z][A-Za-z0-9._-]*)[ \t]*\n")
+    depth = 0
+    while i < end:
+        m = special.search(text, i, end)
+        if m is None:
+            return None if depth else len(text[:end].rstrip())
+        k = m.start()
+        c = text[k]
+        if c == "\n":
+            if depth == 0:
+                return len(text[:k].rstrip())
+            i = k + 1
+        elif c == '"':
+            j = _skip_string(text, k)
+            if j is None:
+                return None
+            i = j
+        elif c in "([{":
+            depth += 1
+            i = k + 1
+        elif c in ")]}":
+            depth -= 1
+            if depth < 0:
+                return None
+            i = k + 1
+        elif c == "#" or text.startswith("//", k):
+            if depth == 0:
+                return len(text[:k].rstrip())
+            j = text.find("\n", k)
+            i = end if j == -1 else j
+        elif text.startswith("/*", k):
+            j = text.find("*/", k + 2)
+            if j == -1:
+                return None
+            i = j + 2
+        elif c == "<" and text.startswith("<<", k):
+            h = heredoc.match(text, k)
+            if h is None:
+                i = k + 2
+                continue
+            import re
+
+            close = re.compile(r"^[ \t]*" + re.escape(h.group(1)) + r"[ \t]*$", re.M).search(text, h.end())
+            if close is None:
+                return None
+            i = close.end()
+        else:
+            i = k + 1
+    return None if depth else len(text[:end].rstrip())
+
+
+def shifted(base: int) -> Callable[[int], int]:
+    """The file offset of an offset in a piece of text that starts at ``base``."""
+    return lambda o: o + base
+
+
+def _parse_block_light(text: str, span: BlockSpan, locator: LineIndex, depth: int = 0) -> Block:
+    """`parse_block`'s result, built piece by piece with the same positions and source
+    texts: the body is split without parsing (`_split_body`), nested blocks the same way,
+    simple values (`simple_expression`) are built directly, and only the other expressions
+    go through python-hcl2's parser, one at a time. Most of a policy's text (strings, lists
+    of strings, references) never reaches the parser, which is where a run spends its time.
+
+    Raises `PositionedError` when a piece does not parse or the body cannot be split (the
+    caller then parses the block whole, or the file, to explain it), and `NestingError`
+    where the nesting goes too deep, as `parse_block` does.
+    """
+    if depth >= MAX_NESTING:
+        raise NestingError(
+            f"nesting too deep to read (more than {MAX_NESTING} levels)", *locator.at(span.start)
+        )
+    items = _split_body(text, span)
+    if items is None:
+        raise PositionedError("not a block that can be split", *locator.at(span.start))
+    body = Body()
+    for item in items:
+        if isinstance(item, BlockSpan):
+            body.blocks.append(_parse_block_light(text, item, locator, depth + 1))
+            continue
+        name, start, a, b = item
+        budget = min(32, MAX_NESTING - depth - 2)
+        expr = simple_expression(text, a, b, locator, budget) if budget > 0 else None
+        if expr is None:
+            expr = parse_expression(text[a:b], locator, shifted(a), depth + 1)
+        attr = Attribute(name, locator.span(start, start + len(name)), expr, locator.span(start, b))
+        body.attributes.setdefault(name, attr)
+    type_end = span.start + len(span.type)
+    return Block(
+        span.type, span.labels, body, locator.span(span.start, span.end), locator.span(span.start, type_end)
+    )
+
+
+def simple_expression(text: str, a: int, b: int, locator: LineIndex, budget: int = 32) -> Expr | None:
+    """The expression ``text[a:b]`` when it is simple enough to build without the parser, or
+    None: strings without escapes, templates or line breaks, unsigned numbers, ``true``,
+    ``false``, ``null``, references of names (``aws_iam_role.app.name``), and lists, objects
+    (``jsonencode({...})``) and function calls of these, nested at most ``budget`` levels.
+    The nodes are those the parser's conversion gives (same classes, positions and source
+    texts), with the file as their source; anything else (operators, templates, heredocs,
+    ``for``, indexes, splats) is left to the parser."""
+    got = _Simple(text, b, locator).value(a, budget)
+    if got is None:
+        return None
+    expr, end = got
+    return expr if _Simple(text, b, locator).ws(end) == b else None
+
+
+class _Simple:
+    """The recursive descent of `simple_expression` over ``text`` up to ``limit``."""
+
+    __slots__ = ("text", "limit", "locator")
+
+    def __init__(self, text: str, limit: int, locator: LineIndex):
+        self.text = text
+        self.limit = limit
+        self.locator = locator
+
+    def ws(self, i: int, newlines: bool = True) -> int:
+        """The offset after blanks and comments (and line breaks, when ``newlines``)."""
+        pattern = "simple-ws" if newlines else "simple-ws-inline"
+        skip = _re(
+            pattern,
+            r"(?:[ \t\r\n]+|#[^\n]*|//[^\n]*|/\*.*?\*/)*" if newlines else r"(?:[ \t]+|/\*[^\n]*?\*/)*",
+            16,
+        )
+        return min(skip.match(self.text, i, self.limit).end(), self.limit)
+
+    def value(self, i: int, budget: int) -> tuple[Expr, int] | None:
+        if budget <= 0 or i >= self.limit:
+            return None
+        c = self.text[i]
+        if c == "[":
+            return self.sequence(i, budget, "]")
+        if c == "{":
+            return self.object(i, budget)
+        atom = _re(
+            "simple-atom",
+            r'"[^"\\$%\n]*"|[0-9]+(?:\.[0-9]+)?(?![\w.])|[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*',
+        )
+        m = atom.match(self.text, i, self.limit)
+        if m is None:
+            return None
+        a, b = m.span()
+        pos = self.locator.span(a, b)
+        word = m.group()
+        if c == '"':
+            q = Quoted(pos, self.text, a, b)
+            if b - a > 2:
+                q.parts.append(Chars(word[1:-1], a + 1))
+            return q, b
+        if c.isdigit():
+            return Lit(pos, self.text, a, b, number(word)), b
+        if b < self.limit and self.text[b] in "[.(":
+            if self.text[b] == "(" and "." not in word:
+                return self.call(word, a, b, budget)
+            return None  # an index, a splat or a call of a reference: left to the parser
+        if word in ("true", "false", "null"):
+            return Lit(pos, self.text, a, b, {"true": True, "false": False, "null": None}[word]), b
+        names = word.split(".")
+        if any(n in ("true", "false", "null") for n in names[1:]) or names[0] in ("for", "if"):
+            return None
+        return Ref(pos, self.text, a, b, root=names[0], steps=tuple(names[1:])), b
+
+    def sequence(self, a: int, budget: int, close: str) -> tuple[TupleX, int] | None:
+        """``[ v, v, ]``: items separated by commas (a trailing one allowed)."""
+        items: list[Expr] = []
+        i = self.ws(a + 1)
+        while i < self.limit and self.text[i] != close:
+            got = self.value(i, budget - 1)
+            if got is None:
+                return None
+            items.append(got[0])
+            i = self.ws(got[1])
+            if i < self.limit and self.text[i] == ",":
+                i = self.ws(i + 1)
+            elif i >= self.limit or self.text[i] != close:
+                return None
+        if i >= self.limit:
+            return None
+        return TupleX(self.locator.span(a, i + 1), self.text, a, i + 1, items=items), i + 1
+
+    def call(self, name: str, a: int, paren: int, budget: int) -> tuple[Call, int] | None:
+        """``name(v, v)``: a function call with simple arguments."""
+        got = self.sequence(paren, budget, ")")
+        if got is None or "..." in self.text[paren : got[1]]:
+            return None
+        args, end = got[0].items, got[1]
+        name_pos = self.locator.span(a, a + len(name))
+        return Call(
+            self.locator.span(a, end), self.text, a, end, name=name, args=args, name_pos=name_pos
+        ), end
+
+    def object(self, a: int, budget: int) -> tuple[ObjectX, int] | None:
+        """``{ k = v, "k" : v }``: items separated by commas or line breaks."""
+        key_re = _re("simple-key", r'"[^"\\$%\n]*"|[A-Za-z_][A-Za-z0-9_-]*')
+        items: list[ObjItem] = []
+        i = self.ws(a + 1)
+        while i < self.limit and self.text[i] != "}":
+            k = key_re.match(self.text, i, self.limit)
+            if k is None:
+                return None
+            key = k.group()[1:-1] if k.group().startswith('"') else k.group()
+            if key in ("for",):
+                return None
+            j = self.ws(k.end(), newlines=False)
+            if j >= self.limit or self.text[j] not in "=:" or self.text.startswith("==", j):
+                return None
+            got = self.value(self.ws(j + 1, newlines=False), budget - 1)
+            if got is None:
+                return None
+            items.append(ObjItem(key, self.locator.span(k.start(), k.end()), got[0]))
+            i = self.ws(got[1], newlines=False)
+            if i < self.limit and self.text[i] in ",\n#/\r":
+                if self.text[i] == ",":
+                    i += 1
+                elif self.text[i] == "/" and not self.text.startswith("//", i):
+                    return None
+                i = self.ws(i)
+            elif i >= self.limit or self.text[i] != "}":
+                return None
+        if i >= self.limit:
+            return None
+        return ObjectX(self.locator.span(a, i + 1), self.text, a, i + 1, items=items), i + 1
+
+
 #: the blocks parsed last, by their text and where it starts in its file (offset, line and
 #: column), when a long-lived process (the language server) asks for it with
 #: `keep_parsed_blocks`; None: nothing is kept, as a command-line run parses each block once
@@ -701,12 +1002,26 @@ def keep_parsed_blocks(count: int) -> None:
 def parse_block(text: str, span: BlockSpan, locator: LineIndex) -> Block:
     """Parse one top-level block of a file, with file positions; raise `PositionedError`
     (whose position is then relative to the block: parse the file to report it)."""
+    return _kept(text, span, locator, _parse_block)
+
+
+def parse_block_light(text: str, span: BlockSpan, locator: LineIndex) -> Block:
+    """`parse_block`'s result without parsing most of the block (see `_parse_block_light`);
+    raises `PositionedError` when it cannot, and the caller then uses `parse_block`."""
+    return _kept(text, span, locator, _parse_block_light)
+
+
+def _kept(
+    text: str, span: BlockSpan, locator: LineIndex, parse: Callable[[str, BlockSpan, LineIndex], Block]
+) -> Block:
+    """A top-level block from the blocks kept (both parsers give the same block), else
+    parsed by ``parse`` (and kept, when blocks are kept)."""
     if _parsed is None or locator.mapper is not None:
-        return _parse_block(text, span, locator)
+        return parse(text, span, locator)
     key = (text[span.start : span.end], span.start, *locator.at(span.start))
     got = _parsed.pop(key, None)
     if got is None:
-        got = _parse_block(text, span, locator)
+        got = parse(text, span, locator)
         while len(_parsed) >= _parsed_max:  # the least recently used goes
             del _parsed[next(iter(_parsed))]
     _parsed[key] = got
@@ -726,15 +1041,21 @@ def _parse_block(text: str, span: BlockSpan, locator: LineIndex) -> Block:
 _WRAP = "__iamlint__ = "
 
 
-def parse_expression(text: str, locator: LineIndex, file_offset: Callable[[int], int]) -> Expr:
-    """Parse one expression (a template interpolation's content).
+def parse_expression(
+    text: str, locator: LineIndex, file_offset: Callable[[int], int], depth: int = 0
+) -> Expr:
+    """Parse one expression (a template interpolation's content, an attribute read alone).
 
     ``file_offset`` maps an offset in ``text`` to its offset in the file ``locator`` indexes,
-    so positions and source texts stay exact inside heredocs and template files.
+    so positions and source texts stay exact inside heredocs and template files. ``depth``:
+    the levels of nesting around it (1 for an attribute of a top-level block), which count
+    towards `MAX_NESTING` as they do when the block is parsed whole.
     """
     src = _WRAP + text
     tree = parse_tree(src)
-    body = _Converter(src, locator, lambda o: file_offset(o - len(_WRAP))).start(tree)
+    conv = _Converter(src, locator, lambda o: file_offset(o - len(_WRAP)))
+    conv.depth = depth
+    body = conv.start(tree)
     attr = body.attributes.get("__iamlint__")
     if attr is None or len(body.attributes) != 1 or body.blocks:
         raise PositionedError("invalid expression", *locator.at(file_offset(0)))

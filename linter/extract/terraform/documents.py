@@ -11,11 +11,15 @@ bound on nesting (`module.MAX_DEPTH`): deeper, it is an IAM900 at the reference.
 
 from __future__ import annotations
 
-from ...parse.hcl_tree import Block, Body, Expr, Ref, TupleX
-from ...parse.nodes import pos_of
+import re
+
+from ...model import DocKind
+from ...parse.hcl_tree import Block, Body, Expr
+from ...parse.nodes import PScalar, pos_of
 from .module import MAX_DEPTH, Module, Scope
-from .text import Node, TDict, TList, TStr, UnknownNode, node_file, relocate
+from .text import DynStatement, Node, TDict, TList, TStr, UnknownNode, node_file, relocate
 from .types import STATEMENT_LISTS
+from .unresolved import note, statements
 
 
 class DataDocuments:
@@ -46,6 +50,15 @@ class DataDocuments:
         self._data_docs[name] = doc
         return doc
 
+    def render(self, block: Block, path: str) -> Node:
+        """The document of one ``aws_iam_policy_document`` block (a second definition of an
+        address: `data_document` renders the first)."""
+        self.m.depth += 1
+        try:
+            return self._build_data_document(block, Scope(path))
+        finally:
+            self.m.depth -= 1
+
     def _build_data_document(self, block: Block, scope: Scope) -> Node:
         body = block.body
         doc = TDict(block.pos, scope.file)
@@ -65,9 +78,14 @@ class DataDocuments:
         own: list[Node] = []
         key_pos = block.type_pos
         for blk, sbody, sc in self.m.expand(body, "statement", scope):
+            st = self.statement(blk, sbody, sc)
+            if sc.dynamic is not None and not literal_content(st):
+                # for_each is not known and the content holds nothing literal: named, not linted
+                note(self.m, sc.dynamic[1], 'dynamic "statement" block', "its statements are not checked")
+                continue
             if not own:
                 key_pos = blk.type_pos
-            own.append(self.statement(blk, sbody, sc))
+            own.append(st)
         for st in own:
             merge_statement(merged, st)
         for attr in ("override_policy_documents", "override_json"):
@@ -79,23 +97,25 @@ class DataDocuments:
         return doc
 
     def listed_statements(self, body: Body, attr: str, scope: Scope) -> list[Node]:
-        """Statements of the documents listed in source/override_policy_documents."""
+        """Statements of the documents listed in source/override_policy_documents; an IAM906
+        for a listed document (or a list) that is not known."""
         expr = body.get(attr)
         if expr is None:
             return []
-        items: list[tuple[Expr, Scope]]
+        items: list[tuple[Expr, Scope]] = []
         if attr.endswith("_json"):
             items = [(expr, scope)]
         else:
-            target: tuple[Expr, Scope] | None = (expr, scope)
-            if isinstance(expr, Ref):
-                target = self.m.definition(expr, scope)
-            if target is None or not isinstance(target[0], TupleX):
-                return []
-            items = [(x, target[1]) for x in target[0].items]
+            for x, sc, known in self.m.list_items(expr, scope):
+                if known:
+                    items.append((x, sc))
+                else:
+                    value = self.m.eval(x, sc)
+                    if isinstance(value, UnknownNode):
+                        note(self.m, value, attr, "the documents it lists are not checked")
         out: list[Node] = []
-        for x, sc in items:
-            got = self.m.policy(x, sc)
+        found = [(alt, x, sc) for x, sc in items for alt in self.m.policy(x, sc).alternatives()]
+        for got, x, sc in found:
             node = got.node
             if got.data is not None and self.m.depth >= MAX_DEPTH:
                 self.m.too_deep(got.ref or x, got.scope or sc)
@@ -106,33 +126,55 @@ class DataDocuments:
                     dfile = node_file(node, scope.file)
                     if self.m.moves(dfile, got.scope):
                         node = relocate(node, got.ref.pos, got.scope.file)  # type: ignore[union-attr]
+            elif got.unknown is not None:
+                note(self.m, got.unknown, f"a document of {attr}", "its statements are not checked")
             if isinstance(node, dict):
+                statements(self.m, node, f"a document of {attr}")
                 st = node.get("Statement")
                 if isinstance(st, list):
-                    out.extend(st)
+                    out.extend(x for x in st if not isinstance(x, UnknownNode))
                 elif isinstance(st, dict):
                     out.append(st)
         return out
 
     def statement(self, blk: Block, body: Body, scope: Scope) -> TDict:
-        st = TDict(blk.pos, scope.file)
+        """One ``statement`` block as JSON. An attribute set to ``null`` is absent, as in
+        Terraform. In a block expanded with unknown iterator values, an element whose value
+        comes from them may be null: `DynStatement.maybe` names it."""
         f = scope.file
+        unknown_its = scope.unknown_iterators()
+        st: TDict = DynStatement(blk.pos, f) if unknown_its else TDict(blk.pos, f)
+
+        def maybe(key: str, expr_text: str, value: Node) -> None:
+            if isinstance(st, DynStatement) and (
+                isinstance(value, UnknownNode) or mentions(expr_text, unknown_its)
+            ):
+                st.maybe.add(key)
+
         for attr_name, key in STATEMENT_LISTS:
             attr = body.attributes.get(attr_name)
-            if attr is not None:
-                st[TStr(key, attr.name_pos, f)] = self.m.eval(attr.expr, scope)
+            value = self.m.eval(attr.expr, scope) if attr is not None else None
+            if attr is not None and not is_null(value):
+                st[TStr(key, attr.name_pos, f)] = value
+                if key != "Effect":
+                    maybe(key, attr.expr.text, value)
             elif key == "Effect":
                 st[TStr("Effect", blk.pos, f)] = TStr("Allow", blk.pos, f)
         for block_type, key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
             blocks = self.m.expand(body, block_type, scope)
             if blocks:
-                st[TStr(key, blocks[0][0].type_pos, f)] = self.principals(blocks)
+                value = self.principals(blocks)
+                st[TStr(key, blocks[0][0].type_pos, f)] = value
+                if any(sc.dynamic is not scope.dynamic for _b, _body, sc in blocks):
+                    maybe(key, "", UnknownNode("", blk.pos, f))
         conds = self.m.expand(body, "condition", scope)
         if conds:
             st[TStr("Condition", conds[0][0].type_pos, f)] = self.conditions(conds)
         return policy_variables(st)
 
-    def principals(self, blocks: list[tuple[Block, Body, Scope]]) -> TDict:
+    def principals(self, blocks: list[tuple[Block, Body, Scope]]) -> Node:
+        """The ``principals`` blocks as a Principal map; unknown as a whole when the type of
+        one of them is not known (a map key iamlint cannot name)."""
         first = blocks[0][0]
         out = TDict(first.pos, blocks[0][2].file)
         for blk, body, sc in blocks:
@@ -140,8 +182,9 @@ class DataDocuments:
             if t_expr is None:
                 continue
             t = self.m.eval(t_expr, sc)
-            kind = str(t) if isinstance(t, str) and not isinstance(t, UnknownNode) else t_expr.text
-            key = TStr(kind, t_expr.pos, sc.file)
+            if not isinstance(t, str) or isinstance(t, UnknownNode):
+                return UnknownNode(t_expr.text, blk.type_pos, sc.file, getattr(t, "note", ""))
+            key = TStr(str(t), t_expr.pos, sc.file)
             ids = self.m.eval(ids_expr, sc) if ids_expr is not None else TList(blk.pos, sc.file)
             if key in out:
                 merged = out[key]
@@ -153,6 +196,9 @@ class DataDocuments:
         return out
 
     def conditions(self, blocks: list[tuple[Block, Body, Scope]]) -> TDict:
+        """The ``condition`` blocks as a Condition map. A block whose test or variable is not
+        known is an operator with an unknown value: the statement's condition is then
+        unresolved (see `TfBuilder.conditions`)."""
         first = blocks[0][0]
         out = TDict(first.pos, blocks[0][2].file)
         for blk, body, sc in blocks:
@@ -160,11 +206,17 @@ class DataDocuments:
             if t_expr is None or v_expr is None:
                 continue
             t, v = self.m.eval(t_expr, sc), self.m.eval(v_expr, sc)
-            test = TStr(str(t) if isinstance(t, str) else t_expr.text, t_expr.pos, sc.file)
-            var = TStr(str(v) if isinstance(v, str) else v_expr.text, v_expr.pos, sc.file)
+            if not all(isinstance(x, str) and not isinstance(x, UnknownNode) for x in (t, v)):
+                unknown = t if isinstance(t, UnknownNode) else v
+                out[TStr(t_expr.text, t_expr.pos, sc.file)] = UnknownNode(
+                    f"{t_expr.text} {v_expr.text}", blk.type_pos, sc.file, getattr(unknown, "note", "")
+                )
+                continue
+            test = TStr(str(t), t_expr.pos, sc.file)
+            var = TStr(str(v), v_expr.pos, sc.file)
             vals = self.m.eval(vals_expr, sc) if vals_expr is not None else TList(blk.pos, sc.file)
             block = out.get(test)
-            if block is None:
+            if not isinstance(block, dict):
                 block = TDict(blk.pos, sc.file)
                 out[test] = block
             if var in block:
@@ -175,6 +227,75 @@ class DataDocuments:
                 lst.extend(vals if isinstance(vals, list) else [vals])
                 block[var] = lst
         return out
+
+
+def is_null(value: Node) -> bool:
+    return isinstance(value, PScalar) and value.value is None
+
+
+def mentions(text: str, names: list[str]) -> bool:
+    """Whether an expression's text refers to one of these iterators."""
+    return any(re.search(rf"\b{re.escape(n)}\s*\.\s*(value|key)\b", text) for n in names)
+
+
+_CONTENT = ("Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal")
+
+
+def literal_content(st: Node) -> bool:
+    """Whether a statement holds a literal value in an element that rules read (its actions,
+    resources or principals), rather than unknown values only."""
+    if not isinstance(st, dict):
+        return False
+    todo = [v for k, v in st.items() if str(k) in _CONTENT]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, UnknownNode):
+            continue
+        if isinstance(n, str) or isinstance(n, PScalar):
+            return True
+        todo.extend(n.values() if isinstance(n, dict) else n if isinstance(n, list) else ())
+    return False
+
+
+#: kinds whose statements have no Principal (an identity policy and the like): everything
+#: but trust, resource and endpoint policies (and documents of unknown kind)
+_WITH_PRINCIPAL = (DocKind.TRUST, DocKind.RESOURCE, DocKind.ENDPOINT, DocKind.UNKNOWN)
+_PAIRS = (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal"))
+
+
+def settle(doc: Node, kind: DocKind) -> Node:
+    """The document with each element that may be null (`DynStatement.maybe`) taken as absent
+    where its presence would break the grammar of a policy of this kind (an identity policy
+    has no Principal, a trust policy no Resource, a statement not both Action and NotAction),
+    and as present elsewhere. The document is copied where it changes (it may be shared)."""
+    if not isinstance(doc, dict):
+        return doc
+    sts = doc.get("Statement")
+    if not isinstance(sts, list) or not any(isinstance(x, DynStatement) and x.maybe for x in sts):
+        return doc
+    new_list = TList(pos_of(sts) or (1, 1, 1, 1), node_file(sts, ""))
+    for st in sts:
+        if isinstance(st, DynStatement) and st.maybe:
+            keys = {str(k) for k in st}
+            drop = set()
+            for a, b in _PAIRS:
+                if a in keys and b in keys:
+                    drop.add(b if b in st.maybe else a if a in st.maybe else "")
+            if kind not in _WITH_PRINCIPAL:
+                drop |= st.maybe & {"Principal", "NotPrincipal"}
+            if kind is DocKind.TRUST:
+                drop |= st.maybe & {"Resource", "NotResource"}
+            if drop - {""}:
+                copy = TDict(st.pos, st.file)
+                for k, v in st.items():
+                    if str(k) not in drop:
+                        copy[k] = v
+                st = copy
+        new_list.append(st)
+    new_doc = TDict(pos_of(doc) or (1, 1, 1, 1), node_file(doc, ""))
+    for k, v in doc.items():
+        new_doc[k] = new_list if str(k) == "Statement" else v
+    return new_doc
 
 
 def policy_variables(node: Node) -> Node:

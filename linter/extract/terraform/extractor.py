@@ -10,8 +10,9 @@ that file (the engine reports them there).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
-from ...diagnostics import parse_error
+from ...diagnostics import DUPLICATE_ADDRESS, diagnostic, parse_error
 from ...model import (
     DocKind,
     Finding,
@@ -24,24 +25,47 @@ from ...model import (
     Unknown,
     Value,
 )
-from ...parse.hcl_tree import Expr, Interp, Quoted, Ref, TupleX
+from ...parse.hcl_tree import Block, Body, Expr, Interp, Quoted, Ref, TupleX
+from ...positions import Pos
 from ..extraction import Extraction
 from ..graph import PrincipalNode, managed_policy_name, managed_ref, principal_nodes
 from ..jsonpolicy import guess_kind, org_policy_kind
-from .documents import DataDocuments
-from .module import Module, Scope
+from .calls import MODULE_MARKERS, module_arguments
+from .documents import DataDocuments, settle
+from .module import Module, Outcome, Scope
+from .permissions import statement as permission_statement
 from .text import Node, UnknownNode, node_file, relocate, span_of
 from .types import (
     ATTACH,
     FORMAT,
     INLINE,
     ORG_POLICY_KINDS,
+    PERMISSIONS,
     PRINCIPAL_TYPES,
     RELEVANT,
     RESOURCE_POLICIES,
     SINGLE_RESOURCE_TYPES,
 )
+from .unresolved import note, statements
 from .values import TfBuilder, to_value
+
+
+def policy_attributes(
+    body: Body, specs: tuple[tuple[str, DocKind], ...]
+) -> Iterator[tuple[str, DocKind, Expr]]:
+    """The policy attributes a resource sets, as (path, kind, expression); ``block.attr``
+    is an attribute of each nested ``block``."""
+    for attr, kind in specs:
+        outer, _, inner = attr.rpartition(".")
+        if not outer:
+            expr = body.get(attr)
+            if expr is not None:
+                yield attr, kind, expr
+            continue
+        for i, blk in enumerate(body.blocks_of(outer)):
+            expr = blk.body.get(inner)
+            if expr is not None:
+                yield f"{outer}[{i}].{inner}", kind, expr
 
 
 # -- extraction ----------------------------------------------------------------------------------
@@ -61,6 +85,9 @@ class _Extractor:
         self.data = DataDocuments(m)
         self.docs: list[_Doc] = []
         self.by_owner: dict[str, list[PolicyDocument]] = {}
+        #: documents of each resource block (two definitions of one address have one owner)
+        self.by_block: dict[int, list[PolicyDocument]] = {}
+        self.block: int | None = None  # the id of the block being extracted
         self.principals: list[IAMPrincipal] = []
         self._names: dict[str, list[tuple[str, str]]] | None = None
         self.resources = m.blocks(m.resources, RELEVANT)
@@ -184,15 +211,16 @@ class _Extractor:
                     block.body.get(attr), Scope(path), ptype
                 )
 
+        self.duplicates()
         for type_, name, block, path in self.resources:
             address = f"{type_}.{name}"
             scope = Scope(path)
             m.anchor = path
+            self.block = id(block)
+            if type_ in PERMISSIONS:
+                self.permission(type_, address, block, scope)
             specs = RESOURCE_POLICIES.get(type_, ())
-            for attr, kind in specs:
-                expr = block.body.get(attr)
-                if expr is None:
-                    continue
+            for attr, kind, expr in policy_attributes(block.body, specs):
                 if type_ == "aws_organizations_policy":
                     org_type = block.body.get("type")
                     if org_type is not None:
@@ -217,13 +245,13 @@ class _Extractor:
                 self.add(expr, scope, address, type_, attr, kind, principals, pname)
             if type_ == "aws_iam_role":
                 for i, (_blk, body, sc) in enumerate(m.expand(block.body, "inline_policy", scope)):
-                    expr = body.get("policy")
-                    if expr is None:
+                    inline = body.get("policy")
+                    if inline is None:
                         continue
                     n = body.get("name")
                     pname = to_value(m.eval(n, sc), path) if n is not None else None
                     self.add(
-                        expr,
+                        inline,
                         sc,
                         address,
                         type_,
@@ -232,17 +260,77 @@ class _Extractor:
                         [address],
                         pname,
                     )
+        self.block = None
+        for _type, name, d in m.defs(m.modules, ("module",)):
+            path = d.path
+            m.anchor = path
+            for arg in module_arguments(m, name, d, Scope(path)):
+                if arg.outcome is not None:
+                    self.add_outcome(
+                        arg.outcome, arg.scope, arg.owner, "module", arg.attr, arg.kind, [], None, arg.single
+                    )
+                elif arg.node is not None:
+                    kind = arg.kind or guess_kind(arg.node)
+                    origin = arg.origin(FORMAT)
+                    self.finish(arg.node, origin.file, kind, origin, [], None, arg.single)
         m.anchor = None
-        for type_, name, _block, path in m.blocks(m.data, ("aws_iam_policy_document",)):
-            if name in self.data.data_used:
+        later = m.later_blocks()
+        for type_, name, block, path in m.blocks(m.data, ("aws_iam_policy_document",)):
+            again = id(block) in later
+            if name in self.data.data_used and not again:
                 continue
-            node = self.data.data_document(name)
+            m.anchor = path
+            node = self.data.render(block, path) if again else self.data.data_document(name)
             if not isinstance(node, dict):
                 continue
             owner = f"data.{type_}.{name}"
-            m.anchor = path
             self.finish(node, path, guess_kind(node), Origin(path, FORMAT, owner, type_, "json"), [], None)
         m.anchor = None
+
+    def duplicates(self) -> None:
+        """IAM908 at each later definition of an address the module defines more than once
+        (among those iamlint reads), naming the first; both are linted."""
+        m = self.m
+        for table, (type_, name), first, later in m.duplicates:
+            if table is m.resources:
+                if type_ not in RELEVANT:
+                    continue
+                address = f"{type_}.{name}"
+            elif table is m.data:
+                if type_ != "aws_iam_policy_document":
+                    continue
+                address = f"data.{type_}.{name}"
+            else:
+                address = f"module.{name}"
+            if table is not m.modules and (m.block(first) is None or m.block(later) is None):
+                continue
+            here, there = m.header_span(later), m.header_span(first)
+            m.anchor = later.path
+            m.add_diag(
+                diagnostic(
+                    DUPLICATE_ADDRESS,
+                    f"{address} is defined again (first at {there.file}:{there.line}): Terraform "
+                    "rejects a module that defines an address twice; each definition is linted",
+                    here,
+                    value=f"duplicate {address}",  # the message names a line: not the fingerprint
+                    related=((there, f"the first definition of {address}"),),
+                )
+            )
+        m.anchor = None
+
+    def permission(self, type_: str, address: str, block: Block, scope: Scope) -> None:
+        """The resource-policy statement an ``aws_lambda_permission`` (or layer version
+        permission) makes AWS write (see `permissions`)."""
+        m = self.m
+
+        def get(name: str) -> tuple[Node, Pos] | None:
+            attr = block.body.attributes.get(name)
+            return (m.eval(attr.expr, scope), attr.name_pos) if attr is not None else None
+
+        node = permission_statement(type_, get, block.pos, scope.file)
+        if node is not None:
+            origin = Origin(scope.file, FORMAT, address, type_, "")
+            self.finish(node, scope.file, DocKind.RESOURCE, origin, [], None)
 
     def add(
         self,
@@ -255,20 +343,55 @@ class _Extractor:
         principals: list[str],
         name: Value | None,
     ) -> None:
+        self.add_outcome(self.m.policy(expr, scope), scope, owner, owner_type, attr, kind, principals, name)
+
+    def add_outcome(
+        self,
+        got: Outcome,
+        scope: Scope,
+        owner: str,
+        owner_type: str,
+        attr: str,
+        kind: DocKind | None,
+        principals: list[str],
+        name: Value | None,
+        single: bool = False,
+    ) -> None:
+        """The document a policy attribute holds (see `Module.policy`; each one a conditional
+        may hold), or an IAM906 naming what is not known of it. ``kind`` None: the document's
+        shape tells (`guess_kind`)."""
+        for alt in got.alternatives():
+            self.add_one(alt, scope, owner, owner_type, attr, kind, principals, name, single)
+
+    def add_one(
+        self,
+        got: Outcome,
+        scope: Scope,
+        owner: str,
+        owner_type: str,
+        attr: str,
+        kind: DocKind | None,
+        principals: list[str],
+        name: Value | None,
+        single: bool,
+    ) -> None:
         m = self.m
-        got = m.policy(expr, scope)
         node = got.node
         if got.data is not None:
             self.data.data_used.add(got.data)
             node = self.data.data_document(got.data)
             if node is not None and got.scope is not None and m.moves(node_file(node, scope.file), got.scope):
                 node = relocate(node, got.ref.pos, got.scope.file)  # type: ignore[union-attr]
+        elif got.unknown is not None:
+            note(m, got.unknown, attr, "it is not checked")
         if not isinstance(node, dict):
             return
+        statements(m, node, attr)
         if kind is DocKind.UNKNOWN and owner_type == "aws_organizations_policy":
             kind = org_policy_kind(node)
         file = node_file(node, scope.file)
-        self.finish(node, file, kind, Origin(file, FORMAT, owner, owner_type, attr), principals, name)
+        origin = Origin(file, FORMAT, owner, owner_type, attr)
+        self.finish(node, file, kind or guess_kind(node), origin, principals, name, single)
 
     def finish(
         self,
@@ -278,22 +401,25 @@ class _Extractor:
         origin: Origin,
         principals: list[str],
         name: Value | None,
+        single: bool = False,
     ) -> None:
         builder = TfBuilder(file)
         doc = builder.document(
-            node,
+            settle(node, kind),
             kind,
             origin,
             principals=principals,
             name=name,
             managed=origin.owner_type == "aws_iam_policy",
-            single_resource=origin.owner_type in SINGLE_RESOURCE_TYPES,
+            single_resource=single or origin.owner_type in SINGLE_RESOURCE_TYPES,
         )
         if doc is None:
             return
         self.docs.append(_Doc(doc, self.m.anchor or file))
         if origin.owner:
             self.by_owner.setdefault(origin.owner, []).append(doc)
+        if self.block is not None:
+            self.by_block.setdefault(self.block, []).append(doc)
 
     def policy_attachments(self) -> tuple[dict[str, list[str]], set[str]]:
         """policy address -> principals it is attached to; policies used as boundaries."""
@@ -365,18 +491,26 @@ class _Extractor:
         """The principals of the module, and those it names from elsewhere, with everything
         attached to them."""
         nodes: dict[tuple[str, str], PrincipalNode] = {}
+        #: the node of each principal block; a second definition of an address has its own
+        node_of: dict[int, PrincipalNode] = {}
+        again: dict[tuple[str, str], list[PrincipalNode]] = {}
         for type_, name, block, path in self.resources:
             if type_ in PRINCIPAL_TYPES:
                 address = f"{type_}.{name}"
-                n = nodes[(PRINCIPAL_TYPES[type_], address)] = PrincipalNode(
-                    PRINCIPAL_TYPES[type_], address, Span(path, *block.pos)
-                )
-                docs = self.by_owner.get(address, [])
+                key = (PRINCIPAL_TYPES[type_], address)
+                n = PrincipalNode(PRINCIPAL_TYPES[type_], address, Span(path, *block.pos))
+                if key in nodes:
+                    again.setdefault(key, []).append(n)
+                else:
+                    nodes[key] = n
+                node_of[id(block)] = n
+                docs = self.by_block.get(id(block), [])
                 n.trust = next((d for d in docs if d.kind is DocKind.TRUST), None)
                 n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
 
         def named(expr: Expr | None, sc: Scope, ptype: str) -> list[PrincipalNode]:
-            return principal_nodes(nodes, PRINCIPAL_TYPES[ptype], self.principal_refs(expr, sc, ptype))
+            found = principal_nodes(nodes, PRINCIPAL_TYPES[ptype], self.principal_refs(expr, sc, ptype))
+            return found + [x for n in found for x in again.get((n.kind, n.address), [])]
 
         for type_, name, block, path in self.resources:
             sc = Scope(path)
@@ -385,7 +519,7 @@ class _Extractor:
             if type_ in INLINE:
                 attr, ptype = INLINE[type_]
                 for n in named(body.get(attr), sc, ptype):
-                    n.inline.extend(self.by_owner.get(address, []))
+                    n.inline.extend(self.by_block.get(id(block), []))
             elif type_ in ATTACH:
                 attr, ptype, pattr = ATTACH[type_]
                 expr = body.get(pattr)
@@ -403,7 +537,7 @@ class _Extractor:
                     for n in named(body.get(attr), sc, ptype):
                         n.managed.extend(refs)
             elif type_ in ("aws_iam_role", "aws_iam_user", "aws_iam_group"):
-                n = nodes[(PRINCIPAL_TYPES[type_], address)]
+                n = node_of[id(block)]
                 mpa = body.get("managed_policy_arns")
                 if mpa is not None:
                     n.managed.extend(self.managed(mpa, sc))
@@ -420,6 +554,7 @@ class _Extractor:
                 for u in named(body.get("user"), sc, "aws_iam_user"):
                     u.access_keys.append(Span(path, *block.pos))
         self.principals.extend(n.freeze() for n in nodes.values())
+        self.principals.extend(n.freeze() for ns in again.values() for n in ns)
 
 
 def extract_module(
@@ -431,6 +566,7 @@ def extract_module(
 ) -> dict[str, Extraction]:
     """Extract the ``given`` ``.tf`` files of the module in ``directory`` (see the module doc)."""
     m = Module(directory, given, texts, roots, max_bytes)
+    m.module_markers = MODULE_MARKERS
     out: dict[str, Extraction] = {}
     for path in given:
         ex = Extraction(FORMAT)

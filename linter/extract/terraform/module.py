@@ -34,13 +34,22 @@ findings stay in the given files (`Module.moves`).
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable
 from typing import Any
 
-from ...diagnostics import DUPLICATE_KEY, MISSING_FILE, PARSE_ERROR, Diagnostic, diagnostic, parse_error
+from ...diagnostics import (
+    DUPLICATE_KEY,
+    MISSING_FILE,
+    PARSE_ERROR,
+    UNRESOLVED_POLICY,
+    Diagnostic,
+    diagnostic,
+    parse_error,
+)
 from ...discover import MAX_BYTES, file_kind, inside, read, repository_root
-from ...model import Finding, Span
+from ...model import Finding, Input, Span
 from ...parse.hcl_tree import (
     Attribute,
     Block,
@@ -53,20 +62,28 @@ from ...parse.hcl_tree import (
     Lit,
     NestingError,
     ObjectX,
+    Opaque,
     Quoted,
     Ref,
     TupleX,
     parse_block,
+    parse_block_light,
     parse_body,
     parse_expression,
+    shifted,
+    simple_expression,
+    split_attributes,
     split_blocks,
     unescape,
 )
 from ...parse.nodes import PScalar, pos_of
 from ...positions import LineIndex, PositionedError
+from .conditional import split
 from .text import (
+    Choices,
     MappedText,
     Node,
+    PartialDict,
     Region,
     TDict,
     TList,
@@ -87,13 +104,57 @@ from .types import MARKERS, OPTIONAL_POLICY, PSEUDO, RESOURCE_POLICIES
 #: levels of values, references, policies and data sources evaluated within one another
 #: (real modules nest under 20): beyond, "nesting too deep to evaluate"
 MAX_DEPTH = 64
+#: iterations of one ``dynamic`` block evaluated (real modules have a few dozen): beyond, the
+#: others are an IAM906 (unresolved-policy) at its ``for_each``
+MAX_ITERATIONS = 1000
+#: the note of the iterator values of a ``dynamic`` block whose ``for_each`` is not known
+UNKNOWN_ITERATION = "an item of a for_each that is not known"
+#: the note of a reference to an attribute or element a known value does not have
+#: (``try()`` moves on to its next argument)
+NO_SUCH_ELEMENT = "no such attribute or element"
+_END = object()
+_UNSPLIT = object()
+
+
+_VAR = re.compile(r"(?<![\w.])var\s*\.")
+#: ``contains([...], X)`` in a variable's validation: the list is group 1, X group 2
+_CONTAINS = re.compile(r"contains\(\s*(\[[^\[\]]*\])\s*,\s*([\w.]+)\s*\)")
+#: ``X == null``, ``X != null`` (or ``null != X``): X is group 1 or 4
+_NULL_TEST = re.compile(r"^\s*(?:([^=!]+?)\s*(==|!=)\s*null|null\s*(==|!=)\s*([^=!]+?))\s*$")
+_DATA_SPLAT = re.compile(r"^data\.aws_iam_policy_document\.([\w-]+)\[\*\]\.(json|minified_json)$")
+
+
+def _lead(text: str, a: int, b: int) -> int:
+    """How many blanks begin ``text[a:b]``."""
+    return len(text[a:b]) - len(text[a:b].lstrip())
+
+
+def _null(expr: Expr) -> bool:
+    return isinstance(expr, Lit) and expr.value is None
+
+
+def describe(value: Any) -> str:
+    """What kind of value this is, for messages: "a list", "a number", ..."""
+    if isinstance(value, PScalar):
+        value = value.value
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a map"
+    return "null" if value is None else "a value"
 
 
 # -- files and the module ------------------------------------------------------------------------
 class Def:
     """A top-level block of the module (resource, data, variable, locals), parsed on first use."""
 
-    __slots__ = ("kind", "labels", "path", "span", "block", "tried")
+    __slots__ = ("kind", "labels", "path", "span", "block", "tried", "spans", "attrs")
 
     def __init__(
         self,
@@ -110,6 +171,10 @@ class Def:
         self.span = span
         self.block = block
         self.tried = tried
+        #: its top-level attributes, found without parsing (`hcl_tree.split_attributes`):
+        #: name -> offsets; None when its body cannot be split; `_UNSPLIT` until looked at
+        self.spans: Any = _UNSPLIT
+        self.attrs: dict[str, Attribute | None] = {}  # those parsed one at a time
 
 
 class TfFile:
@@ -131,30 +196,70 @@ class TfFile:
 
 
 class Scope:
-    """Where an expression is evaluated: its file, dynamic-block iterators, template vars."""
+    """Where an expression is evaluated: its file, dynamic-block iterators, template vars.
 
-    __slots__ = ("file", "iterators", "tvars")
+    ``dynamic`` is the innermost ``dynamic`` block being expanded with unknown iterator
+    values, if any, with the value of its ``for_each`` that is not known (see
+    `Module.iterations`)."""
+
+    __slots__ = ("file", "iterators", "tvars", "dynamic")
 
     def __init__(
         self,
         file: str,
         iterators: dict[str, tuple[Node, Node]] | None = None,
         tvars: dict[str, Node] | None = None,
+        dynamic: tuple[Block, UnknownNode] | None = None,
     ):
         self.file = file
         self.iterators = iterators or {}
         self.tvars = tvars  # inside templatefile(): only these names exist
+        self.dynamic = dynamic
 
-    def with_iterator(self, name: str, key: Node, value: Node) -> Scope:
+    def with_iterator(
+        self, name: str, key: Node, value: Node, dynamic: tuple[Block, UnknownNode] | None = None
+    ) -> Scope:
         its = dict(self.iterators)
         its[name] = (key, value)
-        return Scope(self.file, its, self.tvars)
+        return Scope(self.file, its, self.tvars, dynamic or self.dynamic)
+
+    def unknown_iterators(self) -> list[str]:
+        """The names of the iterators whose values are not known."""
+        return [n for n, (_k, v) in self.iterators.items() if isinstance(v, UnknownNode)]
+
+
+class Conditional:
+    """``COND ? A : B`` of an opaque expression: its three parts (0, 1, 2), each parsed with
+    its file position when first needed (None when it does not parse)."""
+
+    __slots__ = ("m", "expr", "scope", "pieces", "parsed")
+
+    def __init__(self, m: Module, expr: Expr, scope: Scope, pieces: tuple[tuple[int, int], ...]):
+        self.m = m
+        self.expr = expr
+        self.scope = scope
+        self.pieces = pieces
+        self.parsed: dict[int, Expr | None] = {}
+
+    def text(self, i: int) -> str:
+        a, b = self.pieces[i]
+        return self.expr.text[a:b].strip()
+
+    def part(self, i: int) -> Expr | None:
+        if i not in self.parsed:
+            got = self.m.sub_expressions(self.expr, self.scope, (self.pieces[i],))
+            self.parsed[i] = got[0] if got else None
+        return self.parsed[i]
 
 
 class Outcome:
-    """What a policy attribute holds: a document node, a data source, or nothing known."""
+    """What a policy attribute holds: a document node, a data source, or nothing known.
 
-    __slots__ = ("node", "data", "ref", "scope")
+    ``unknown`` is the value that could not be evaluated, when that is why there is no
+    document (an IAM906 names it); None when there is no policy (``null``, ``""``) or a
+    diagnostic already says why."""
+
+    __slots__ = ("node", "data", "ref", "scope", "unknown", "also")
 
     def __init__(
         self,
@@ -162,11 +267,25 @@ class Outcome:
         data: str | None = None,
         ref: Expr | None = None,
         scope: Scope | None = None,
+        unknown: UnknownNode | None = None,
     ):
         self.node = node
         self.data = data  # aws_iam_policy_document name
         self.ref = ref  # the expression that referred to the data source
         self.scope = scope
+        self.unknown = unknown
+        #: the policies of the other branches of a conditional whose condition is not known
+        self.also: list[Outcome] = []
+
+    def alternatives(self) -> list[Outcome]:
+        """This outcome and those of the other branches."""
+        out: list[Outcome] = []
+        todo: list[Outcome] = [self]
+        while todo:
+            o = todo.pop(0)
+            out.append(o)
+            todo.extend(o.also)
+        return out
 
 
 class Module:
@@ -194,6 +313,10 @@ class Module:
         self.variables: dict[str, Def] = {}
         self.resources: dict[tuple[str, str], Def] = {}
         self.data: dict[tuple[str, str], Def] = {}
+        self.modules: dict[tuple[str, str], Def] = {}  # ("module", name) -> its block
+        #: (table, key, first definition, a later one) of an address defined more than once:
+        #: Terraform rejects the module, iamlint lints each definition (see `blocks`)
+        self.duplicates: list[tuple[dict, tuple[str, str], Def, Def]] = []
         self.diags: list[tuple[Finding, str | None]] = []  # (diagnostic, .tf file of its owner)
         self._read(texts)
         self._local_values: dict[str, Node] = {}
@@ -203,6 +326,9 @@ class Module:
         self._cycles: set[frozenset[str]] = set()
         self._texts: dict[str, tuple[str | None, Finding | None]] = {}
         self.anchor: str | None = None  # the .tf file of the owner being extracted
+        self._conditionals: dict[int, tuple[Opaque, Conditional | None]] = {}
+        #: a ``module`` block is parsed when its text matches (set by the extractor, see `calls`)
+        self.module_markers: re.Pattern[str] | None = None
 
     # -- reading -------------------------------------------------------------------------------
     def _read(self, texts: dict[str, str]) -> None:
@@ -253,14 +379,23 @@ class Module:
 
     def register(self, d: Def, f: TfFile) -> None:
         f.defs.append(d)
+        table: dict | None = None
+        key: Any = None
         if d.kind == "locals":
             self.local_defs.append(d)
         elif d.kind == "variable" and len(d.labels) == 1:
             self.variables.setdefault(d.labels[0], d)
         elif d.kind == "resource" and len(d.labels) == 2:
-            self.resources.setdefault((d.labels[0], d.labels[1]), d)
+            table, key = self.resources, (d.labels[0], d.labels[1])
         elif d.kind == "data" and len(d.labels) == 2:
-            self.data.setdefault((d.labels[0], d.labels[1]), d)
+            table, key = self.data, (d.labels[0], d.labels[1])
+        elif d.kind == "module" and len(d.labels) == 1:
+            table, key = self.modules, ("module", d.labels[0])
+        if table is not None:
+            if key in table:  # Terraform rejects the module; both are linted (see `duplicates`)
+                self.duplicates.append((table, key, table[key], d))
+            else:
+                table[key] = d
 
     def parse_whole(self, f: TfFile) -> Body | None:
         """Parse a whole file (once): when its blocks cannot be told apart, or to explain why
@@ -288,12 +423,33 @@ class Module:
         f = self.files[d.path]
         if d.span is not None and f.text is not None and f.locator is not None:
             try:
-                d.block = parse_block(f.text, d.span, f.locator)
+                try:
+                    d.block = parse_block_light(f.text, d.span, f.locator)
+                except NestingError:
+                    raise
+                except PositionedError:  # a piece does not parse: the parser explains
+                    d.block = parse_block(f.text, d.span, f.locator)
             except NestingError as e:  # its position is in the file already
                 self.add_diag(parse_error(f.path, e.message, e.line, e.column))
             except PositionedError:
                 self.parse_whole(f)
         return d.block
+
+    def later_blocks(self) -> set[int]:
+        """The ids of the parsed blocks that define an address again (see `duplicates`)."""
+        return {id(d.block) for _t, _k, _f, d in self.duplicates if d.block is not None}
+
+    def header_span(self, d: Def) -> Span:
+        """Where a top-level block's header is written: ``resource "type" "name"``."""
+        f = self.files[d.path]
+        b = d.block
+        if f.text is None or f.locator is None or (b is None and d.span is None):
+            return Span(d.path, 1, 1, 1, 1)
+        start = d.span.start if d.span is not None else f.locator.offset(b.pos[0], b.pos[1])  # type: ignore[union-attr]
+        brace = f.text.find("{", start)
+        end = start + len(f.text[start : brace if brace != -1 else start + 1].rstrip())
+        (l1, c1), (l2, c2) = f.locator.at(start), f.locator.at(max(end, start + 1))
+        return Span(d.path, l1, c1, l2, c2)
 
     def def_text(self, d: Def) -> str:
         text = self.files[d.path].text or ""
@@ -377,25 +533,88 @@ class Module:
 
     # -- lookups ---------------------------------------------------------------------------------
     def find_local(self, name: str) -> tuple[Attribute, str] | None:
+        """A local value's attribute and file: read alone from the ``locals`` block that
+        defines it (the block is parsed whole only when its body cannot be split)."""
         for attempt in range(2):
             if name in self.locals:
                 return self.locals[name]
             for d in self.local_defs:
-                if not d.tried and name in self.def_text(d):
-                    b = self.block(d)
-                    if b is not None:
-                        for n, attr in b.body.attributes.items():
-                            self.locals.setdefault(n, (attr, d.path))
-                    if name in self.locals:
-                        return self.locals[name]
+                if not d.tried:
+                    spans = self.attribute_spans(d)
+                    if spans is not None:
+                        attr = self.attribute(d, name) if name in spans else None
+                        if attr is not None:
+                            self.locals.setdefault(name, (attr, d.path))
+                            return self.locals[name]
+                        continue
+                    if name not in self.def_text(d):
+                        continue
+                b = self.block(d)
+                if b is not None:
+                    for n, a in b.body.attributes.items():
+                        self.locals.setdefault(n, (a, d.path))
+                if name in self.locals:
+                    return self.locals[name]
             if attempt == 0 and not self.scan_mentioning(name):
                 break
         return self.locals.get(name)
 
-    def find_variable(self, name: str) -> tuple[Block, str] | None:
+    def find_variable(self, name: str) -> tuple[Expr | None, str] | None:
+        """A variable's ``default`` (None when it has none) and its file; None when the
+        module declares no such variable (or its block does not parse)."""
         d = self.defs_of(self.variables, name)
-        b = self.block(d) if d is not None else None
-        return (b, d.path) if b is not None and d is not None else None
+        if d is None:
+            return None
+        default = self.attribute(d, "default")
+        if d.tried and d.block is None:
+            return None
+        return (default.expr if default is not None else None), d.path
+
+    def attribute_spans(self, d: Def) -> dict[str, tuple[int, int, int]] | None:
+        """The offsets of a definition's top-level attributes (split once), or None."""
+        if d.spans is _UNSPLIT:
+            f = self.files[d.path]
+            d.spans = split_attributes(f.text, d.span) if d.span is not None and f.text else None
+        return d.spans
+
+    def attribute_names(self, d: Def) -> list[str]:
+        spans = self.attribute_spans(d) if not d.tried else None
+        if spans is not None:
+            return list(spans)
+        b = self.block(d)
+        return list(b.body.attributes) if b is not None else []
+
+    def attribute(self, d: Def, name: str) -> Attribute | None:
+        """One top-level attribute of a definition, read alone when its body can be split: the
+        rest of a large block (a variable's type, a module's other arguments) is not parsed.
+        Else, or when the expression does not parse (reported as the block's error), from
+        the parsed block."""
+        spans = self.attribute_spans(d) if not d.tried else None
+        if spans is None:
+            b = self.block(d)
+            return b.body.attributes.get(name) if b is not None else None
+        if name in d.attrs:
+            return d.attrs[name]
+        where = spans.get(name)
+        attr = None
+        if where is not None:
+            f = self.files[d.path]
+            text, loc = f.text or "", f.locator or LineIndex(f.text or "")
+            start, a, end = where
+            try:
+                expr = simple_expression(text, a, end, loc) or parse_expression(
+                    text[a:end], loc, shifted(a), depth=1
+                )
+            except NestingError as e:
+                self.add_diag(parse_error(f.path, e.message, e.line, e.column))
+                expr = None
+            except PositionedError:
+                block = self.block(d)  # reports the syntax error
+                return block.body.attributes.get(name) if block is not None else None
+            if expr is not None:
+                attr = Attribute(name, loc.span(start, start + len(name)), expr, loc.span(start, end))
+        d.attrs[name] = attr
+        return attr
 
     def find_data(self, type_: str, name: str) -> tuple[Block, str] | None:
         d = self.defs_of(self.data, (type_, name))
@@ -405,21 +624,35 @@ class Module:
     def has_resource(self, type_: str, name: str) -> bool:
         return self.defs_of(self.resources, (type_, name)) is not None
 
-    def blocks(self, table: dict, types: Iterable[str]) -> list[tuple[str, str, Block, str]]:
-        """Parsed (type, name, block, file) of the definitions of ``types``, in file order.
+    def defs(self, table: dict, types: Iterable[str]) -> list[tuple[str, str, Def]]:
+        """(type, name, definition) of the definitions of ``types``, in file order (each
+        definition of an address defined more than once), without parsing them.
 
-        A resource that may or may not carry a policy (``aws_s3_bucket``) is parsed only
-        when its text names the policy attribute.
+        A resource that may or may not carry a policy (``aws_s3_bucket``) is left out unless
+        its text names the policy attribute, and a ``module`` block unless its text may hold
+        a policy (`module_markers`).
         """
         wanted = set(types)
         out = []
-        for (type_, name), d in sorted(table.items(), key=lambda kv: self.order(kv[1])):
+        found = list(table.items())
+        found.extend((key, later) for t, key, _first, later in self.duplicates if t is table)
+        for (type_, name), d in sorted(found, key=lambda kv: self.order(kv[1])):
             if type_ not in wanted:
                 continue
             if type_ in OPTIONAL_POLICY and d.span is not None:
                 text = self.def_text(d)
-                if not any(attr in text for attr, _ in RESOURCE_POLICIES[type_]):
+                if not any(attr.rpartition(".")[2] in text for attr, _ in RESOURCE_POLICIES[type_]):
                     continue
+            if d.kind == "module" and d.span is not None and self.module_markers is not None:
+                if not self.module_markers.search(self.def_text(d)):
+                    continue
+            out.append((type_, name, d))
+        return out
+
+    def blocks(self, table: dict, types: Iterable[str]) -> list[tuple[str, str, Block, str]]:
+        """Parsed (type, name, block, file) of the definitions of ``types`` (see `defs`)."""
+        out = []
+        for type_, name, d in self.defs(table, types):
             b = self.block(d)
             if b is not None:
                 out.append((type_, name, b, d.path))
@@ -459,9 +692,218 @@ class Module:
             if isinstance(expr, Heredoc):
                 mt = heredoc_text(expr, scope.file, self.locator(scope.file))
                 return self.eval_template_string(mt, expr, scope)
+            if isinstance(expr, Call):
+                return self.eval_call(expr, scope)
+            if isinstance(expr, Opaque):
+                return self.eval_conditional(expr, scope)
             return self.unknown(expr, scope)
         finally:
             self.depth -= 1
+
+    def conditional(self, expr: Opaque, scope: Scope) -> Conditional | None:
+        """``COND ? A : B`` with its parts parsed when first needed, or None when the
+        expression is not a conditional."""
+        cached = self._conditionals.get(id(expr))
+        if cached is not None and cached[0] is expr:
+            return cached[1]
+        at = split(expr.text)
+        cond = None
+        if at is not None:
+            q, c = at
+            cond = Conditional(self, expr, scope, ((0, q), (q + 1, c), (c + 1, len(expr.text))))
+        self._conditionals[id(expr)] = (expr, cond)
+        return cond
+
+    def sub_expressions(
+        self, expr: Expr, scope: Scope, pieces: tuple[tuple[int, int], ...]
+    ) -> list[Expr] | None:
+        """Parse pieces (offsets in its text) of an expression the syntax tree keeps opaque,
+        with their file positions; None when they do not parse, or when the expression's text
+        is not where its position says (inside a template)."""
+        text = expr.text
+        locator = self.locator(scope.file)
+        source, _ = self.read_text(scope.file)
+        base = locator.offset(expr.pos[0], expr.pos[1])
+        if source is None or source[base : base + len(text)] != text:
+            return None
+        try:
+            return [
+                simple_expression(source, base + a + _lead(text, a, b), base + b, locator, 8)
+                or parse_expression(text[a:b], locator, shifted(base + a))
+                for a, b in pieces
+            ]
+        except NestingError as e:
+            self.add_diag(parse_error(scope.file, e.message, e.line, e.column))
+        except PositionedError:
+            pass
+        return None
+
+    def choose(self, cond: Conditional) -> bool | None:
+        """Which branch a conditional takes, when its condition is known (see `condition`)."""
+        if _VAR.search(cond.text(0)):
+            return None  # read without parsing it
+        part = cond.part(0)
+        return self.condition(part, cond.scope) if part is not None else None
+
+    def condition(self, cond: Expr, scope: Scope) -> bool | None:
+        """A condition's value when it is a literal bool, or a comparison with ``null`` of a
+        value that is known (``local.x != null``), else None. A condition on a variable is
+        None: the caller may set it either way, so both branches may be deployed."""
+        if _VAR.search(cond.text):
+            return None
+        if isinstance(cond, Opaque):
+            m = _NULL_TEST.match(cond.text)
+            if m is None:
+                return None
+            side = (m.start(1), m.end(1)) if m.group(1) else (m.start(4), m.end(4))
+            parsed = self.sub_expressions(cond, scope, (side,))
+            if parsed is None:
+                return None
+            value = self.eval(parsed[0], scope)
+            if isinstance(value, UnknownNode):
+                return None
+            is_null = isinstance(value, PScalar) and value.value is None
+            return is_null if (m.group(2) or m.group(3)) == "==" else not is_null
+        value = self.eval(cond, scope)
+        return value.value if isinstance(value, PScalar) and isinstance(value.value, bool) else None
+
+    def eval_conditional(self, expr: Opaque, scope: Scope) -> Node:
+        """``COND ? A : B``: the branch a literal condition chooses; when the condition is not
+        known and a branch is a list, the items of both (each may be the value), else
+        unknown."""
+        cond = self.conditional(expr, scope)
+        if cond is None:
+            return self.unknown(expr, scope)
+        chosen = self.choose(cond)
+        if chosen is not None:
+            branch = cond.part(1 if chosen else 2)
+            return self.eval(branch, scope) if branch is not None else self.unknown(expr, scope)
+        if not any(cond.text(i).startswith("[") for i in (1, 2)):
+            return self.unknown(expr, scope)  # not a list: its value is not known
+        a, b = cond.part(1), cond.part(2)
+        if a is None or b is None:
+            return self.unknown(expr, scope)
+        out = TList(expr.pos, scope.file)
+        for branch in (self.eval(a, scope), self.eval(b, scope)):
+            if isinstance(branch, list):
+                out.extend(branch)
+            elif isinstance(branch, UnknownNode):
+                out.append(branch)
+            elif not (isinstance(branch, PScalar) and branch.value is None):
+                return self.unknown(expr, scope)
+        return out
+
+    def eval_call(self, call: Call, scope: Scope) -> Node:
+        """The collection functions policies are assembled with, over what is literal.
+
+        ``concat``/``flatten``/``tolist``/``toset`` of lists and ``merge`` of maps keep
+        their literal parts; an argument (or item) that is not known stays in the list as
+        an `UnknownNode`, standing for the items it may hold, and a map merged from one that
+        is not known is a `PartialDict`. ``try``/``lookup``/``coalesce`` take
+        the first argument that is not an error or null. Anything else is unknown.
+        """
+        name, args = call.name, call.args
+        if name in ("tolist", "toset", "flatten", "compact", "distinct") and len(args) == 1:
+            value = self.eval(args[0], scope)
+            if not isinstance(value, list):
+                return value if isinstance(value, UnknownNode) else self.unknown(call, scope)
+            if name == "flatten":
+                return self.flattened(value, call, scope)
+            if name in ("toset", "distinct"):
+                return self.distinct(value, call, scope)
+            if name == "compact":
+                out = TList(call.pos, scope.file)
+                out.extend(v for v in value if not (isinstance(v, PScalar) and v.value is None) and v != "")
+                return out
+            return value
+        if name == "concat":
+            out = TList(call.pos, scope.file)
+            for a in args:
+                value = self.eval(a, scope)
+                if isinstance(value, list):
+                    out.extend(value)
+                elif isinstance(value, UnknownNode):
+                    out.append(value)
+                else:
+                    return self.unknown(call, scope, "concat() of a value that is not a list")
+            return out
+        if name == "merge":
+            merged = TDict(call.pos, scope.file)
+            unresolved: list[UnknownNode] = []
+            for a in args:
+                value = self.eval(a, scope)
+                if isinstance(value, dict):
+                    for k, v in value.items():
+                        merged.pop(k, None)
+                        merged[k] = v
+                    if isinstance(value, PartialDict):
+                        unresolved.extend(value.unresolved)
+                elif isinstance(value, UnknownNode):
+                    unresolved.append(value)
+                elif not (isinstance(value, PScalar) and value.value is None):
+                    return self.unknown(call, scope, "merge() of a value that is not a map")
+            if unresolved:
+                partial = PartialDict(call.pos, scope.file, unresolved)
+                partial.update(merged)
+                return partial
+            return merged
+        if name in ("try", "coalesce") and args:
+            for a in args:
+                value = self.eval(a, scope)
+                if isinstance(value, UnknownNode) and value.note == NO_SUCH_ELEMENT:
+                    continue
+                if name == "coalesce" and (
+                    (isinstance(value, PScalar) and value.value is None)
+                    or (isinstance(value, str) and not isinstance(value, UnknownNode) and not value)
+                ):
+                    continue
+                if isinstance(value, UnknownNode):
+                    return self.unknown(call, scope, value.note)
+                return value
+            return self.unknown(call, scope)
+        if name == "lookup" and len(args) in (2, 3):
+            value = self.eval(args[0], scope)
+            key = self.eval(args[1], scope)
+            if isinstance(value, dict) and isinstance(key, str) and not isinstance(key, UnknownNode):
+                if key in value:
+                    return value[key]
+                if len(args) == 3:
+                    return self.eval(args[2], scope)
+            note = value.note if isinstance(value, UnknownNode) else ""
+            return self.unknown(call, scope, note)
+        return self.unknown(call, scope)
+
+    def flattened(self, value: Node, call: Call, scope: Scope) -> TList:
+        """``flatten``: nested lists as one, with a stack rather than recursion."""
+        out = TList(call.pos, scope.file)
+        todo = [iter(value)]
+        while todo:
+            item = next(todo[-1], _END)
+            if item is _END:
+                todo.pop()
+            elif isinstance(item, list):
+                todo.append(iter(item))
+            else:
+                out.append(item)
+        return out
+
+    @staticmethod
+    def distinct(value: Node, call: Call, scope: Scope) -> TList:
+        """``toset``: repeated literal strings and numbers once (unknown items are kept)."""
+        out = TList(call.pos, scope.file)
+        seen: set[tuple[str, str]] = set()
+        for item in value:
+            key = None
+            if isinstance(item, str) and not isinstance(item, UnknownNode):
+                key = ("s", str(item))
+            elif isinstance(item, PScalar):
+                key = ("n", item.text)
+            if key is not None:
+                if key in seen:
+                    continue
+                seen.add(key)
+            out.append(item)
+        return out
 
     def eval_object(self, expr: ObjectX, scope: Scope) -> TDict:
         d = TDict(expr.pos, scope.file)
@@ -502,17 +944,40 @@ class Module:
                 return TStr(
                     v.text if not isinstance(v.value, bool) else str(v.value).lower(), q.pos, scope.file
                 )
+            if isinstance(v, Choices):
+                return v  # a variable's allowed values
+            if isinstance(v, UnknownNode):
+                return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs)
             return UnknownNode(q.text[1:-1], q.pos, scope.file)
         out: list[str] = []
+        inputs: list[tuple[str, Input]] = []
+        choices: list[str] | None = None  # a part that is one of a variable's allowed values
         for p in parts:
             if isinstance(p, Interp):
-                s = self.stringify(self.eval(p.expr, scope))
+                value = self.eval(p.expr, scope)
+                s = self.stringify(value)
+                if s is None and isinstance(value, UnknownNode) and value.inputs:
+                    spelled = q.src[p.offset : p.end]  # ${var.x}, as written
+                    s = spelled
+                    inputs.extend((spelled, given) for _, given in value.inputs[:1])
+                elif s is None and isinstance(value, Choices) and choices is None and value:
+                    choices = [str(x) for x in value]
+                    s = "\0"
                 if s is None:
                     return UnknownNode(q.text[1:-1], q.pos, scope.file)
                 out.append(s)
             else:
                 out.append(unescape(p.raw) if p.escaped else p.raw)
-        return TStr("".join(out), q.pos, scope.file)
+        text = "".join(out)
+        if inputs and choices is not None:
+            return UnknownNode(q.text[1:-1], q.pos, scope.file)
+        if inputs:
+            return UnknownNode(q.text[1:-1], q.pos, scope.file, "", text, tuple(inputs))
+        if choices is not None:
+            strings = TList(q.pos, scope.file)
+            strings.extend(TStr(text.replace("\0", c), q.pos, scope.file) for c in choices)
+            return strings
+        return TStr(text, q.pos, scope.file)
 
     @staticmethod
     def stringify(v: Node) -> str | None:
@@ -566,7 +1031,50 @@ class Module:
                 return TStr("${" + ref.text + "}", ref.pos, scope.file)
         if root == "path" and first == "module" and len(steps) == 1:
             return TStr(".", ref.pos, scope.file)
+        if root == "module" and len(steps) >= 2:
+            return self.input(ref, scope, "module output")
+        if root == "data" and steps[:1] == ("terraform_remote_state",) and len(steps) >= 3:
+            return self.input(ref, scope, "remote state")
         return self.unknown(ref, scope)
+
+    def input(self, ref: Ref, scope: Scope, kind: str, many: bool = False, note: str = "") -> UnknownNode:
+        """A value the deployer chooses (see `iamlint.model.Input`): unknown, with its shape."""
+        spelled = "${" + ref.text + "}"
+        return UnknownNode(
+            ref.text, ref.pos, scope.file, note, spelled, ((spelled, Input(kind, ref.text, many)),)
+        )
+
+    def variable_is_list(self, name: str) -> bool:
+        """Whether a variable's ``type`` is a list, a set or a tuple."""
+        d = self.variables.get(name)
+        t = self.attribute(d, "type") if d is not None else None
+        return t is not None and t.expr.text.lstrip().startswith(("list", "set", "tuple"))
+
+    def allowed_values(self, name: str, ref: Ref, scope: Scope) -> Choices | None:
+        """The values a variable's ``validation`` allows (``contains([...], var.x)``, or
+        ``alltrue([for a in var.x : contains([...], a)])`` for a list): each may be its value,
+        as a CloudFormation parameter's ``AllowedValues`` (placed at the reference)."""
+        d = self.variables.get(name)
+        block = self.block(d) if d is not None else None
+        for v in block.body.blocks_of("validation") if block is not None and d is not None else ():
+            cond = v.body.get("condition")
+            m = _CONTAINS.search(cond.text) if cond is not None else None
+            if (
+                cond is None
+                or m is None
+                or (m.group(2) != f"var.{name}" and f"in var.{name} " not in cond.text)
+            ):
+                continue
+            where = Scope(d.path)  # type: ignore[union-attr]
+            got = self.sub_expressions(cond, where, ((m.start(1), m.end(1)),))
+            listed = self.eval(got[0], where) if got else None
+            if isinstance(listed, list) and all(
+                isinstance(x, str) and not isinstance(x, UnknownNode) for x in listed
+            ):
+                out = Choices(ref.pos, scope.file)
+                out.extend(TStr(str(x), ref.pos, scope.file) for x in listed)
+                return out
+        return None
 
     def navigate(self, node: Node, steps: Iterable[Any], ref: Ref, scope: Scope) -> Node:
         """Follow ``.attr`` and ``[index]`` steps into a resolved value."""
@@ -582,9 +1090,15 @@ class Module:
                 node = node[step]
             elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
                 node = node[step]
+            elif isinstance(node, PartialDict):
+                return self.unknown(ref, scope)  # a map merged from one that is not known
             else:
-                return self.unknown(ref, scope)
+                return self.unknown(ref, scope, NO_SUCH_ELEMENT)
         if isinstance(node, UnknownNode):
+            if node.inputs and len(node.inputs) == 1:  # a part of an input is one
+                given = node.inputs[0][1]
+                many = given.many and node.text == ref.text  # an item of a list is one value
+                return self.input(ref, scope, given.kind, many, node.note)
             return UnknownNode(ref.text, ref.pos, scope.file, node.note)
         return node
 
@@ -625,10 +1139,14 @@ class Module:
         found = self.find_variable(name)
         if found is None:
             return self.unknown(ref, scope, "no such variable")
-        block, path = found
-        default = block.body.get("default")
+        default, path = found
         if default is None:
-            return self.unknown(ref, scope, "variable without a default")
+            allowed = self.allowed_values(name, ref, scope)
+            if allowed is not None:
+                return allowed
+            return self.input(
+                ref, scope, "variable", self.variable_is_list(name), "variable without a default"
+            )
         value = self.eval(default, Scope(path))
         if self.moves(node_file(value, path), scope):
             return relocate(value, ref.pos, scope.file)
@@ -652,9 +1170,9 @@ class Module:
             expr, sc = found[0].expr, Scope(found[1])
         elif ref.root == "var":
             found_v = self.find_variable(steps[0])
-            if found_v is None or found_v[0].body.get("default") is None:
+            if found_v is None or found_v[0] is None:
                 return None
-            expr, sc = found_v[0].body.get("default"), Scope(found_v[1])  # type: ignore[assignment]
+            expr, sc = found_v[0], Scope(found_v[1])
         else:
             return None
         for step in steps[1:]:
@@ -676,30 +1194,109 @@ class Module:
                 return None
         return expr, sc
 
+    def list_items(self, expr: Expr, scope: Scope, depth: int = 0) -> list[tuple[Expr, Scope, bool]]:
+        """The items of a list as written, with the scope each is written in: a tuple's
+        items, through ``local``/``var`` references and ``concat``/``tolist``/``toset``/
+        ``flatten``/``compact``/``distinct``. A part that is not a list iamlint can see into is one item with
+        ``False`` (its items are not known); ``null`` has none."""
+        if depth > MAX_DEPTH:
+            self.too_deep(expr, scope)
+            return []
+        if isinstance(expr, TupleX):
+            out: list[tuple[Expr, Scope, bool]] = []
+            for x in expr.items:
+                out.append((x, scope, True))
+            return out
+        if isinstance(expr, Ref):
+            found = self.definition(expr, scope)
+            if found is not None:
+                return self.list_items(found[0], found[1], depth + 1)
+        if isinstance(expr, Call) and expr.name in (
+            "concat",
+            "tolist",
+            "toset",
+            "flatten",
+            "compact",
+            "distinct",
+        ):
+            if expr.name != "concat" and len(expr.args) != 1:
+                return [(expr, scope, False)]
+            return [item for a in expr.args for item in self.list_items(a, scope, depth + 1)]
+        if isinstance(expr, Lit) and expr.value is None:
+            return []
+        cond = self.conditional(expr, scope) if isinstance(expr, Opaque) else None
+        then = cond.part(1) if cond is not None else None
+        other = cond.part(2) if cond is not None else None
+        if cond is not None and then is not None and other is not None:
+            chosen = self.choose(cond)
+            if chosen is not None:
+                return self.list_items(then if chosen else other, scope, depth + 1)
+            return [item for b in (then, other) for item in self.list_items(b, scope, depth + 1)]
+        if isinstance(expr, Opaque) and _DATA_SPLAT.match(expr.text):
+            return [(expr, scope, True)]
+        return [(expr, scope, False)]
+
     # -- blocks --------------------------------------------------------------------------------
     def expand(self, body: Body, type_: str, scope: Scope) -> list[tuple[Block, Body, Scope]]:
-        """Blocks of a type, with ``dynamic`` ones expanded over a literal ``for_each``."""
+        """Blocks of a type, with ``dynamic`` ones expanded: once per item of a literal
+        ``for_each`` (at most `MAX_ITERATIONS`, an IAM906 beyond), once with unknown
+        iterator values when ``for_each`` is not known (`Scope.unknown_iteration`)."""
         out: list[tuple[Block, Body, Scope]] = []
         for b in body.blocks:
             if b.type == type_:
                 out.append((b, b.body, scope))
             elif b.type == "dynamic" and b.labels[:1] == (type_,):
-                contents = b.body.blocks_of("content")
-                fe = b.body.get("for_each")
-                if not contents or fe is None:
-                    continue
-                it = b.body.get("iterator")
-                name = it.root if isinstance(it, Ref) and not it.steps else type_
-                coll = self.eval(fe, scope)
-                pairs: list[tuple[Node, Node]] = []
-                if isinstance(coll, list):
-                    pairs = [
-                        (TScalar(i, pos_of(v) or fe.pos, str(i), scope.file), v) for i, v in enumerate(coll)
-                    ]
-                elif isinstance(coll, dict):
-                    pairs = [(k, coll[k]) for k in sorted(coll, key=str)]
-                for key, value in pairs:
-                    out.append((contents[0], contents[0].body, scope.with_iterator(name, key, value)))
+                out.extend(self.iterations(b, type_, scope))
+        return out
+
+    def iterations(self, b: Block, type_: str, scope: Scope) -> list[tuple[Block, Body, Scope]]:
+        contents = b.body.blocks_of("content")
+        fe = b.body.get("for_each")
+        what = f'dynamic "{type_}" block'
+        if not contents or fe is None:
+            missing = "content block" if not contents else "for_each"
+            self.diag(
+                PARSE_ERROR,
+                f"{what} without a {missing}: Terraform rejects it; its {type_} is not linted",
+                Span(scope.file, *b.type_pos),
+            )
+            return []
+        it = b.body.get("iterator")
+        name = it.root if isinstance(it, Ref) and not it.steps else type_
+        coll = self.eval(fe, scope)
+        pairs: list[tuple[Node, Node]] = []
+        if isinstance(coll, list):
+            pairs = [(TScalar(i, pos_of(v) or fe.pos, str(i), scope.file), v) for i, v in enumerate(coll)]
+        elif isinstance(coll, dict):
+            pairs = [(k, coll[k]) for k in sorted(coll, key=str)]
+        elif isinstance(coll, UnknownNode):
+            pairs = [(UnknownNode(f"{name}.key", fe.pos, scope.file, UNKNOWN_ITERATION), coll)]
+        elif not (isinstance(coll, PScalar) and coll.value is None):
+            self.diag(
+                PARSE_ERROR,
+                f"{what}: for_each must be a list, a set or a map, not {describe(coll)}",
+                Span(scope.file, *fe.pos),
+            )
+        if len(pairs) > MAX_ITERATIONS:
+            self.diag(
+                UNRESOLVED_POLICY,
+                f"{what}: for_each has {len(pairs):,} items; only the first {MAX_ITERATIONS:,} are "
+                "evaluated, the others are not checked",
+                Span(scope.file, *fe.pos),
+            )
+            pairs = pairs[:MAX_ITERATIONS]
+        out = []
+        for key, value in pairs:
+            if isinstance(value, UnknownNode):  # for_each, or this item of it, is not known
+                sc = scope.with_iterator(
+                    name,
+                    key,
+                    UnknownNode(f"{name}.value", value.pos, value.file, UNKNOWN_ITERATION),
+                    (b, value),
+                )
+            else:
+                sc = scope.with_iterator(name, key, value)
+            out.append((contents[0], contents[0].body, sc))
         return out
 
     # -- policy values ---------------------------------------------------------------------------
@@ -720,7 +1317,7 @@ class Module:
 
     def _policy(self, expr: Expr, scope: Scope, default: bool) -> Outcome:
         if isinstance(expr, Call):
-            return self.policy_call(expr, scope)
+            return self.policy_call(expr, scope, default)
         if isinstance(expr, Heredoc):
             mt = heredoc_text(expr, scope.file, self.locator(scope.file))
             body = mt.text.strip()
@@ -729,11 +1326,11 @@ class Module:
                 inner = self.region_expr(r, mt)
                 if inner is None:
                     return Outcome()
-                return self.policy(inner, scope)
+                return self.policy(inner, scope, default)
             return self.json_text(mt, scope)
         if isinstance(expr, Quoted):
             if len(expr.parts) == 1 and isinstance(expr.parts[0], Interp):
-                return self.policy(expr.parts[0].expr, scope)
+                return self.policy(expr.parts[0].expr, scope, default)
             mt = quoted_text(expr, scope.file, self.locator(scope.file))
             if not mt.text.lstrip().startswith("{"):
                 if not (mt.regions or mt.directive or default or not mt.text.strip()):
@@ -742,6 +1339,8 @@ class Module:
                         "a policy document must be a JSON object, not a plain string",
                         Span(scope.file, *expr.pos),
                     )
+                if (mt.regions or mt.directive) and not default:
+                    return Outcome(unknown=self.unknown(expr, scope))
                 return Outcome()
             return self.json_text(mt, scope)
         if isinstance(expr, Ref):
@@ -761,40 +1360,87 @@ class Module:
                     got.node = relocate(got.node, expr.pos, scope.file)
                 if got.data is not None and self.moves(found[1].file, scope):
                     got.ref, got.scope = expr, scope
+                if got.unknown is not None and self.moves(got.unknown.file, scope):
+                    got.unknown = UnknownNode(got.unknown.text, expr.pos, scope.file, got.unknown.note)
                 return got
-        return Outcome()
+            value = self.eval(expr, scope)
+            return Outcome(unknown=value if isinstance(value, UnknownNode) and not default else None)
+        m = _DATA_SPLAT.match(expr.text) if isinstance(expr, Opaque) else None
+        if m:  # data.aws_iam_policy_document.X[*].json: the data source with a count
+            return Outcome(data=m.group(1), ref=expr, scope=scope)
+        cond = self.conditional(expr, scope) if isinstance(expr, Opaque) else None
+        if cond is not None:
+            return self.policy_conditional(expr, cond, scope, default)
+        if isinstance(expr, Lit):
+            if expr.value is not None and not default:
+                self.diag(
+                    PARSE_ERROR,
+                    f"a policy document must be a JSON object, not {describe(expr.value)}",
+                    Span(scope.file, *expr.pos),
+                )
+            return Outcome()
+        if isinstance(expr, (TupleX, ObjectX)):
+            if not default:
+                what = "a list" if isinstance(expr, TupleX) else "an object: jsonencode() it"
+                self.diag(
+                    PARSE_ERROR,
+                    f"a policy document must be a JSON string, not {what}",
+                    Span(scope.file, *expr.pos),
+                )
+            return Outcome()
+        return Outcome(unknown=None if default else self.unknown(expr, scope))
 
-    def policy_call(self, call: Call, scope: Scope) -> Outcome:
+    def policy_conditional(self, expr: Expr, cond: Conditional, scope: Scope, default: bool) -> Outcome:
+        """``COND ? A : B`` as a policy: the branch a literal condition chooses; else each
+        branch that holds a policy (the others are `Outcome.also`)."""
+        then, other = cond.part(1), cond.part(2)
+        if then is None or other is None:
+            return Outcome(unknown=None if default else self.unknown(expr, scope))
+        chosen = self.choose(cond)
+        if chosen is not None:
+            return self.policy(then if chosen else other, scope, default)
+        found = [self.policy(b, scope, default) for b in (then, other)]
+        policies = [o for o in found if o.node is not None or o.data is not None]
+        if not policies:
+            return Outcome(unknown=next((o.unknown for o in found if o.unknown is not None), None))
+        first = policies[0]
+        first.also.extend(o for o in found if o is not first)
+        return first
+
+    def policy_call(self, call: Call, scope: Scope, default: bool = False) -> Outcome:
         if call.name == "jsonencode" and len(call.args) == 1:
             node = self.eval(call.args[0], scope)
             if isinstance(node, dict):
                 return Outcome(node=node)
+            if isinstance(node, UnknownNode):
+                return Outcome(unknown=node)
             empty = (isinstance(node, PScalar) and node.value is None) or (
                 isinstance(node, str) and not node.strip()
             )
-            if not isinstance(node, UnknownNode) and not empty:
-                what = (
-                    "a list"
-                    if isinstance(node, list)
-                    else "a string"
-                    if isinstance(node, str)
-                    else "a scalar"
-                )
+            if not empty:
                 arg = call.args[0]
                 self.diag(
                     PARSE_ERROR,
-                    f"jsonencode() of {what}: a policy document must be a JSON object",
+                    f"jsonencode() of {describe(node)}: a policy document must be a JSON object",
                     Span(scope.file, *arg.pos),
                 )
             return Outcome()
         if call.name in ("file", "templatefile") and call.args and scope.tvars is None:
             return self.policy_file(call, scope)
-        return Outcome()
+        if call.name in ("try", "coalesce") and call.args:
+            # the first alternative that is a policy; one that is not known decides nothing
+            for a in call.args:
+                got = self.policy(a, scope, default)
+                if got.node is not None or got.data is not None:
+                    return got
+                if got.unknown is not None or (call.name == "try" and not _null(a)):
+                    break
+        return Outcome(unknown=None if default else self.unknown(call, scope))
 
     def policy_file(self, call: Call, scope: Scope) -> Outcome:
         target = self.eval(call.args[0], scope)
         if not isinstance(target, str) or isinstance(target, UnknownNode):
-            return Outcome()
+            return Outcome(unknown=self.unknown(call, scope, "a file name that is not known"))
         rel = str(target)
         path = rel if os.path.isabs(rel) else os.path.normpath(os.path.join(self.directory, rel))
         why = self.refusal(path)

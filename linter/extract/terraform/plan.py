@@ -28,11 +28,13 @@ from ...parse.nodes import PScalar, PStr
 from ...positions import LineIndex
 from ..extraction import Extraction
 from ..graph import PrincipalNode, managed_ref, principal_nodes
+from .permissions import statement as permission_statement
 from .text import json_string_text, parse_mapped_json
 from .types import (
     ATTACH,
     INLINE,
     ORG_POLICY_KINDS,
+    PERMISSIONS,
     PRINCIPAL_TYPES,
     RESOURCE_POLICIES,
     SINGLE_RESOURCE_TYPES,
@@ -344,6 +346,26 @@ class _Plan:
         return refs
 
     # -- documents -------------------------------------------------------------------------------
+    def permission(self, r: Planned) -> None:
+        """The resource-policy statement a Lambda permission makes AWS write (see
+        `permissions`), its elements at the planned values."""
+
+        def get(name: str) -> tuple[Any, Any] | None:
+            value = r.values.get(name)
+            if value is None or (isinstance(value, PScalar) and value.value is None):
+                return None
+            p = getattr(value, "pos", None) or getattr(r.node, "pos", None) or (1, 1, 1, 1)
+            return value, p
+
+        node = permission_statement(r.type, get, getattr(r.node, "pos", None) or (1, 1, 1, 1), self.path)
+        if node is None:
+            return
+        origin = Origin(self.path, FORMAT, r.address, r.type, "")
+        doc = TfBuilder(self.path).document(node, DocKind.RESOURCE, origin, single_resource=True)
+        if doc is not None:
+            self.out.documents.append(doc)
+            self.docs_of.setdefault(r.address, []).append(doc)
+
     def document(
         self,
         r: Planned,
@@ -434,7 +456,17 @@ class _Plan:
                     principals = list(dict.fromkeys(attached.get(r.address, [])))
                     if r.address in boundaries and not principals:
                         kind = DocKind.BOUNDARY
-                self.document(r, r.values.get(attr), attr, kind, principals, r.values.get("name"))
+                outer, _, inner = attr.rpartition(".")
+                if not outer:
+                    self.document(r, r.values.get(attr), attr, kind, principals, r.values.get("name"))
+                    continue
+                for i, item in enumerate(self.shape.get(r.values, outer, r.where, _LIST, null=True) or ()):
+                    at = f"{r.where}.{outer}[{i}]"  # a nested block: a list of objects
+                    if self.shape.check(item, at, _OBJECT) is not None:
+                        path = f"{outer}[{i}].{inner}"
+                        self.document(r, item.get(inner), path, kind, principals, None, at)
+            if r.type in PERMISSIONS:
+                self.permission(r)
             if r.type == "aws_iam_role":
                 for i, block in enumerate(
                     self.shape.get(r.values, "inline_policy", r.where, _LIST, null=True) or ()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...diagnostics import DUPLICATE_KEY, diagnostic, parse_error
-from ...model import Finding, Span
+from ...model import Finding, Input, Span
 from ...parse.hcl_tree import Expr, Heredoc, Interp, Quoted, unescape_map
 from ...parse.json_parser import parse_json, string_at
 from ...parse.nodes import PDict, PList, PScalar, PStr
@@ -48,12 +48,36 @@ class TDict(PDict):
         self.file = file
 
 
+class PartialDict(TDict):
+    """A map merged (``merge()``) from maps of which some are not known: ``unresolved``."""
+
+    def __init__(self, pos: Pos, file: str, unresolved: list[UnknownNode]):
+        super().__init__(pos, file)
+        self.unresolved = unresolved
+
+
+class DynStatement(TDict):
+    """A statement of a ``dynamic`` block expanded with unknown iterator values: ``maybe``
+    names its elements whose value may be null, that is absent (see `documents.settle`)."""
+
+    def __init__(self, pos: Pos, file: str):
+        super().__init__(pos, file)
+        self.maybe: set[str] = set()
+
+
 class TList(PList):
     __slots__ = ("file",)
 
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
+
+
+class Choices(TList):
+    """The values a variable's ``validation`` allows: its value is one of them (linted as
+    each, as CloudFormation's ``AllowedValues``), also inside a string (``"${var.x}"``)."""
+
+    __slots__ = ()
 
 
 class TScalar(PScalar):
@@ -65,15 +89,29 @@ class TScalar(PScalar):
 
 
 class UnknownNode:
-    """A value iamlint does not resolve (``var.x`` without default, ``module.m.arn``, ...)."""
+    """A value iamlint does not resolve (``var.x`` without default, ``module.m.arn``, ...).
 
-    __slots__ = ("text", "pos", "file", "note")
+    When its only unknown parts are deployment inputs (a variable without a default, a
+    module output, remote state), ``shape`` is the value with each of them spelled
+    ``${var.x}`` and ``inputs`` names them (see `iamlint.model.Unknown`)."""
 
-    def __init__(self, text: str, pos: Pos, file: str, note: str = ""):
+    __slots__ = ("text", "pos", "file", "note", "shape", "inputs")
+
+    def __init__(
+        self,
+        text: str,
+        pos: Pos,
+        file: str,
+        note: str = "",
+        shape: str = "",
+        inputs: tuple[tuple[str, Input], ...] = (),
+    ):
         self.text = text
         self.pos = pos
         self.file = file
         self.note = note
+        self.shape = shape
+        self.inputs = inputs
 
     def __repr__(self) -> str:
         return f"UnknownNode({self.text!r})"
@@ -94,6 +132,10 @@ def relocate(node: Node, pos: Pos, file: str) -> Node:
         """The copy of one node (containers empty, filled later) and whether it is one."""
         if isinstance(n, str):
             return TStr(str(n), pos, file), False
+        if isinstance(n, PartialDict):
+            return PartialDict(
+                pos, file, [UnknownNode(u.text, pos, file, u.note) for u in n.unresolved]
+            ), True
         if isinstance(n, dict):
             return TDict(pos, file), True
         if isinstance(n, list):
@@ -101,7 +143,7 @@ def relocate(node: Node, pos: Pos, file: str) -> Node:
         if isinstance(n, PScalar):
             return TScalar(n.value, pos, n.text, file), False
         if isinstance(n, UnknownNode):
-            return UnknownNode(n.text, pos, file, n.note), False
+            return UnknownNode(n.text, pos, file, n.note, n.shape, n.inputs), False
         return n, False
 
     out, container = copy(node)

@@ -12,8 +12,10 @@ from ...model import DocKind, Pseudo
 FORMAT = "terraform"
 PLAN_FORMAT = "terraform-plan"
 
-#: A file is parsed when it holds one of these (case-sensitive, as Terraform is).
-MARKERS = ("polic", "aws_iam_")
+#: A file is parsed when it holds one of these (case-sensitive, as Terraform is): policy
+#: resources and data sources, module arguments (``policy_json``, ``key_statements``,
+#: ``jsonencode({Statement = ...})``) and Lambda permissions.
+MARKERS = ("polic", "aws_iam_", "Statement", "_statements", "_permission")
 
 #: data sources whose attribute names a fact of the deployment: (type, attribute) -> which
 PSEUDO = {
@@ -25,39 +27,110 @@ PSEUDO = {
 }
 
 K = DocKind
-#: resource type -> ((attribute, kind), ...) of its policy documents
+#: the kind of a session policy, which only limits what the role's own policies grant
+SESSION = K.SESSION
+
+#: resource type -> ((attribute, kind), ...) of its policy documents: every argument of the
+#: AWS provider (6.x) that holds an IAM policy document. ``block.attribute`` is an attribute
+#: of a nested block (``details { policy = ... }``). docs/extraction.md (Terraform) lists them.
 RESOURCE_POLICIES: dict[str, tuple[tuple[str, DocKind], ...]] = {
+    # identity policies and roles
     "aws_iam_policy": (("policy", K.IDENTITY),),
     "aws_iam_role": (("assume_role_policy", K.TRUST),),
     "aws_iam_role_policy": (("policy", K.IDENTITY),),
     "aws_iam_user_policy": (("policy", K.IDENTITY),),
     "aws_iam_group_policy": (("policy", K.IDENTITY),),
     "aws_ssoadmin_permission_set_inline_policy": (("inline_policy", K.IDENTITY),),
-    "aws_s3_bucket_policy": (("policy", K.RESOURCE),),
-    "aws_s3_bucket": (("policy", K.RESOURCE),),
-    "aws_sqs_queue_policy": (("policy", K.RESOURCE),),
-    "aws_sqs_queue": (("policy", K.RESOURCE),),
-    "aws_sns_topic_policy": (("policy", K.RESOURCE),),
-    "aws_sns_topic": (("policy", K.RESOURCE),),
+    "aws_iot_policy": (("policy", K.IOT),),
+    # session policies
+    "aws_eks_pod_identity_association": (("policy", SESSION),),
+    "aws_rolesanywhere_profile": (("session_policy", SESSION),),
+    "aws_transfer_access": (("policy", SESSION),),
+    "aws_transfer_user": (("policy", SESSION),),
+    # resource policies
+    "aws_acmpca_policy": (("policy", K.RESOURCE),),
+    "aws_api_gateway_domain_name": (("policy", K.RESOURCE),),
+    "aws_api_gateway_rest_api": (("policy", K.RESOURCE),),
+    "aws_api_gateway_rest_api_policy": (("policy", K.RESOURCE),),
+    "aws_backup_vault_policy": (("policy", K.RESOURCE),),
+    "aws_bedrockagentcore_resource_policy": (("policy", K.RESOURCE),),
+    "aws_cloudsearch_domain_service_access_policy": (("access_policy", K.RESOURCE),),
+    "aws_cloudwatch_event_bus_policy": (("policy", K.RESOURCE),),
+    "aws_cloudwatch_log_delivery_destination_policy": (("delivery_destination_policy", K.RESOURCE),),
+    "aws_cloudwatch_log_destination_policy": (("access_policy", K.RESOURCE),),
+    "aws_cloudwatch_log_resource_policy": (("policy_document", K.RESOURCE),),
+    "aws_codeartifact_domain_permissions_policy": (("policy_document", K.RESOURCE),),
+    "aws_codeartifact_repository_permissions_policy": (("policy_document", K.RESOURCE),),
+    "aws_codebuild_resource_policy": (("policy", K.RESOURCE),),
+    "aws_dynamodb_resource_policy": (("policy", K.RESOURCE),),
+    "aws_ecr_registry_policy": (("policy", K.RESOURCE),),
+    "aws_ecr_repository_creation_template": (("repository_policy", K.RESOURCE),),
+    "aws_ecr_repository_policy": (("policy", K.RESOURCE),),
+    "aws_ecrpublic_repository_policy": (("policy", K.RESOURCE),),
+    "aws_efs_file_system_policy": (("policy", K.RESOURCE),),
+    "aws_elasticsearch_domain": (("access_policies", K.RESOURCE),),
+    "aws_elasticsearch_domain_policy": (("access_policies", K.RESOURCE),),
+    "aws_fsx_s3_access_point_attachment": (("s3_access_point.policy", K.RESOURCE),),
+    "aws_glacier_vault": (("access_policy", K.RESOURCE),),
+    "aws_glacier_vault_lock": (("policy", K.RESOURCE),),
+    "aws_glue_resource_policy": (("policy", K.RESOURCE),),
+    "aws_kinesis_resource_policy": (("policy", K.RESOURCE),),
+    "aws_kms_external_key": (("policy", K.RESOURCE),),
     "aws_kms_key": (("policy", K.RESOURCE),),
     "aws_kms_key_policy": (("policy", K.RESOURCE),),
-    "aws_ecr_repository_policy": (("policy", K.RESOURCE),),
-    "aws_secretsmanager_secret_policy": (("policy", K.RESOURCE),),
-    "aws_secretsmanager_secret": (("policy", K.RESOURCE),),
-    "aws_cloudwatch_log_resource_policy": (("policy_document", K.RESOURCE),),
-    "aws_opensearch_domain_policy": (("access_policies", K.RESOURCE),),
+    "aws_kms_replica_external_key": (("policy", K.RESOURCE),),
+    "aws_kms_replica_key": (("policy", K.RESOURCE),),
+    "aws_media_store_container_policy": (("policy", K.RESOURCE),),
+    "aws_msk_cluster_policy": (("policy", K.RESOURCE),),
+    "aws_networkfirewall_resource_policy": (("policy", K.RESOURCE),),
+    "aws_oam_sink_policy": (("policy", K.RESOURCE),),
     "aws_opensearch_domain": (("access_policies", K.RESOURCE),),
-    "aws_elasticsearch_domain_policy": (("access_policies", K.RESOURCE),),
-    "aws_elasticsearch_domain": (("access_policies", K.RESOURCE),),
-    "aws_vpc_endpoint_policy": (("policy", K.ENDPOINT),),
+    "aws_opensearch_domain_policy": (("access_policies", K.RESOURCE),),
+    "aws_organizations_resource_policy": (("content", K.RESOURCE),),
+    "aws_osis_resource_policy": (("policy", K.RESOURCE),),
+    "aws_prometheus_resource_policy": (("policy_document", K.RESOURCE),),
+    "aws_redshift_resource_policy": (("policy", K.RESOURCE),),
+    "aws_redshiftserverless_resource_policy": (("policy", K.RESOURCE),),
+    "aws_s3_access_point": (("policy", K.RESOURCE),),
+    "aws_s3_bucket": (("policy", K.RESOURCE),),
+    "aws_s3_bucket_policy": (("policy", K.RESOURCE),),
+    "aws_s3control_access_grants_instance_resource_policy": (("policy", K.RESOURCE),),
+    "aws_s3control_access_point_policy": (("policy", K.RESOURCE),),
+    "aws_s3control_bucket_policy": (("policy", K.RESOURCE),),
+    "aws_s3control_multi_region_access_point_policy": (("details.policy", K.RESOURCE),),
+    "aws_s3control_object_lambda_access_point_policy": (("policy", K.RESOURCE),),
+    "aws_s3files_file_system_policy": (("policy", K.RESOURCE),),
+    "aws_s3tables_table_bucket_policy": (("resource_policy", K.RESOURCE),),
+    "aws_s3tables_table_policy": (("resource_policy", K.RESOURCE),),
+    "aws_s3vectors_vector_bucket_policy": (("policy", K.RESOURCE),),
+    "aws_sagemaker_model_package_group_policy": (("resource_policy", K.RESOURCE),),
+    "aws_schemas_registry_policy": (("policy", K.RESOURCE),),
+    "aws_secretsmanager_secret": (("policy", K.RESOURCE),),
+    "aws_secretsmanager_secret_policy": (("policy", K.RESOURCE),),
+    "aws_ses_identity_policy": (("policy", K.RESOURCE),),
+    "aws_sesv2_email_identity_policy": (("policy", K.RESOURCE),),
+    "aws_sns_topic": (("policy", K.RESOURCE),),
+    "aws_sns_topic_policy": (("policy", K.RESOURCE),),
+    "aws_sqs_queue": (("policy", K.RESOURCE),),
+    "aws_sqs_queue_policy": (("policy", K.RESOURCE),),
+    "aws_vpclattice_auth_policy": (("policy", K.RESOURCE),),
+    "aws_vpclattice_resource_policy": (("policy", K.RESOURCE),),
+    "aws_xray_resource_policy": (("policy_document", K.RESOURCE),),
+    # VPC endpoint policies
+    "aws_odb_network": (
+        ("kms_policy_document", K.ENDPOINT),
+        ("s3_policy_document", K.ENDPOINT),
+        ("sts_policy_document", K.ENDPOINT),
+    ),
     "aws_vpc_endpoint": (("policy", K.ENDPOINT),),
-    "aws_backup_vault_policy": (("policy", K.RESOURCE),),
-    "aws_efs_file_system_policy": (("policy", K.RESOURCE),),
-    "aws_api_gateway_rest_api_policy": (("policy", K.RESOURCE),),
-    "aws_api_gateway_rest_api": (("policy", K.RESOURCE),),
-    "aws_glacier_vault": (("access_policy", K.RESOURCE),),
+    "aws_vpc_endpoint_policy": (("policy", K.ENDPOINT),),
+    # AWS Organizations
     "aws_organizations_policy": (("content", K.SCP),),
 }
+
+#: resources whose arguments are one resource-policy statement that AWS writes for them
+#: (docs/extraction.md, Terraform section): see `permissions`
+PERMISSIONS = ("aws_lambda_permission", "aws_lambda_layer_version_permission")
 
 #: aws_organizations_policy types written in the IAM policy language, and their kinds
 #: (``type`` defaults to SERVICE_CONTROL_POLICY)
@@ -88,18 +161,31 @@ ATTACH = {
     ),
 }
 
-#: resources that may carry a policy attribute but usually do not
+#: resources that may carry a policy attribute but usually do not: parsed only when their
+#: text names it
 OPTIONAL_POLICY = {
-    "aws_s3_bucket",
-    "aws_sqs_queue",
-    "aws_sns_topic",
-    "aws_kms_key",
-    "aws_secretsmanager_secret",
-    "aws_opensearch_domain",
-    "aws_elasticsearch_domain",
-    "aws_vpc_endpoint",
+    "aws_api_gateway_domain_name",
     "aws_api_gateway_rest_api",
+    "aws_ecr_repository_creation_template",
+    "aws_eks_pod_identity_association",
+    "aws_elasticsearch_domain",
+    "aws_fsx_s3_access_point_attachment",
     "aws_glacier_vault",
+    "aws_kms_external_key",
+    "aws_kms_key",
+    "aws_kms_replica_external_key",
+    "aws_kms_replica_key",
+    "aws_odb_network",
+    "aws_opensearch_domain",
+    "aws_rolesanywhere_profile",
+    "aws_s3_access_point",
+    "aws_s3_bucket",
+    "aws_secretsmanager_secret",
+    "aws_sns_topic",
+    "aws_sqs_queue",
+    "aws_transfer_access",
+    "aws_transfer_user",
+    "aws_vpc_endpoint",
 }
 MEMBERSHIP = (
     "aws_iam_policy_attachment",
@@ -114,6 +200,7 @@ RELEVANT = (
     | frozenset(INLINE)
     | frozenset(ATTACH)
     | frozenset(MEMBERSHIP)
+    | frozenset(PERMISSIONS)
 )
 
 STATEMENT_LISTS = (
@@ -136,10 +223,15 @@ SINGLE_RESOURCE_TYPES = frozenset(
         "aws_secretsmanager_secret",
         "aws_ecr_repository_policy",
         "aws_ecrpublic_repository_policy",
+        "aws_ecr_repository_creation_template",
+        "aws_kms_external_key",
+        "aws_kms_replica_external_key",
         "aws_efs_file_system_policy",
         "aws_backup_vault_policy",
         "aws_codeartifact_domain_permissions_policy",
         "aws_codeartifact_repository_permissions_policy",
+        "aws_lambda_permission",
+        "aws_lambda_layer_version_permission",
     }
 )
 

@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from ...builder import DocumentBuilder, source_text, with_pseudo
-from ...model import Pseudo, Span, Str, Unknown, Value
+from ...model import Principal, PrincipalEntry, Pseudo, Span, Str, Unknown, Value
 from ...parse.nodes import PScalar, pos_of
-from .text import Node, TDict, TStr, UnknownNode, node_file, span_of
+from .text import Node, PartialDict, TDict, TStr, UnknownNode, node_file, span_of
 from .types import PSEUDO
 
 _PSEUDO = re.compile(r"\$\{\s*data\.(aws_caller_identity|aws_partition|aws_region)\.[^{}]*?\.(\w+)\s*\}")
@@ -48,21 +48,40 @@ class TfBuilder(DocumentBuilder):
             return
         super().problem(message, node, default)
 
+    def principal(self, node: Any) -> Principal:
+        """A Principal that is not known as a whole is one unknown principal."""
+        if isinstance(node, UnknownNode):
+            return Principal(self.span(node), (PrincipalEntry("*", _unknown(node)),))
+        return super().principal(node)
+
     def conditions(self, node: Any) -> Any:
         """Condition operators are read on one line: ``parse_operator`` fails on a line break,
-        which a JSON escape or an HCL expression may put in a (meaningless) operator."""
+        which a JSON escape or an HCL expression may put in a (meaningless) operator. An
+        operator whose keys are not known (``StringEquals = var.x``) leaves the condition
+        unresolved."""
         if isinstance(node, dict) and any("\n" in str(k) or "\r" in str(k) for k in node):
             fixed = TDict(pos_of(node) or (0, 0, 0, 0), node_file(node, self.file))
             for k, v in node.items():
                 flat = " ".join(str(k).split())
                 fixed[TStr(flat, pos_of(k) or fixed.pos, node_file(k, self.file))] = v
             node = fixed
-        return super().conditions(node)
+        conds, unresolved = super().conditions(node)
+        if isinstance(node, PartialDict) or (
+            isinstance(node, dict) and any(isinstance(v, UnknownNode) for v in node.values())
+        ):
+            unresolved = True
+        return conds, unresolved
+
+
+def _unknown(node: UnknownNode) -> Unknown:
+    """The model's `Unknown`, with the shape and inputs of a value built of deployment inputs
+    (the builder adds the pseudo parts of its shape)."""
+    return Unknown(node.text, span_of(node, node.file), node.note, node.shape, node.inputs)
 
 
 def _scalar_hook(node: Any) -> list[Value] | None:
     if isinstance(node, UnknownNode):
-        return [Unknown(node.text, span_of(node, node.file), node.note)]
+        return [_unknown(node)]
     return None
 
 
@@ -70,7 +89,7 @@ def to_value(node: Node, file: str) -> Value:
     """A single node as a model value."""
     sp = span_of(node, file)
     if isinstance(node, UnknownNode):
-        return Unknown(node.text, sp, node.note)
+        return with_pseudo(_unknown(node), pseudo_parts)
     if isinstance(node, str):
         return with_pseudo(Str(str(node), sp), pseudo_parts)
     if isinstance(node, PScalar):
