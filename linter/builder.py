@@ -264,6 +264,9 @@ class DocumentBuilder:
         unresolved = False
         for alt in self.alts(node):
             if not isinstance(alt, dict) or self._is_opaque(alt):
+                if isinstance(alt, list):
+                    self.problem("Condition must be a map of operators, not a list", alt)
+                    continue
                 if isinstance(alt, dict) or not isinstance(alt, (str, PScalar)):
                     unresolved = True
                     continue
@@ -283,6 +286,12 @@ class DocumentBuilder:
                             )
                         continue
                     for key, vals in b.items():
+                        for m in self._maps(vals):
+                            self.problem(
+                                f"the value of condition key {str(key)!r} must be a string, a number or "
+                                "a boolean, or a list of them, not a map",
+                                m,
+                            )
                         out.append(
                             Condition(
                                 operator=opstr,
@@ -292,9 +301,21 @@ class DocumentBuilder:
                                 key=intern(str(key).lower()),
                                 key_span=self.span(key, self.span(b)),
                                 values=self.values(vals),
+                                key_text=str(key),
                             )
                         )
         return tuple(out), unresolved
+
+    def _maps(self, node: Any) -> list:
+        """The maps among a condition's values that are not the extractor's to resolve (a
+        CloudFormation intrinsic is one): AWS takes only strings, numbers and booleans there."""
+        out = []
+        for alt in self.alts(node):
+            for item in alt if isinstance(alt, list) else (alt,):
+                for sub in self.alts(item):
+                    if isinstance(sub, dict) and not self._is_opaque(sub):
+                        out.append(sub)
+        return out
 
     def statement(self, node: dict, index: int) -> Statement:
         fields: dict[str, Any] = {}

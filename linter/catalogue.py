@@ -7,7 +7,7 @@ keys come from ``iamlint/data/global_condition_keys.json`` (see docs/catalogue.m
 installed cfn-lint carries newer AWS service data than the bundled file, :func:`get` uses a
 catalogue refreshed from it (rebuilt once into the user cache) unless the bundled one is pinned
 (:func:`configure`). Importing this module costs next to nothing; the data is read on the first
-:func:`get`, the condition-key tables on the first question about a condition key.
+:func:`get`, the condition-key tables as questions about condition keys need them.
 
     >>> from iamlint import catalogue
     >>> cat = catalogue.get()
@@ -189,7 +189,7 @@ class ConditionKey(NamedTuple):
 
     @property
     def is_template(self) -> bool:
-        return "${" in self.name or "<" in self.name
+        return _placeholder().search(self.name) is not None
 
 
 class _Svc:
@@ -284,6 +284,9 @@ class Catalogue:
         self._longest: int | None = None
         self._keys: _KeyIndex | None = None
         self._honouring: dict[str, tuple[str, ...]] = {}
+        #: id of an action's interned condition-key tuple -> that tuple (held, so the id stays
+        #: its own) and the `_key_id` of each key
+        self._key_ids: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
         #: why this data is in use, when there is more to say than `describe` (for ``--version``)
         self.notes: list[str] = []
 
@@ -624,8 +627,11 @@ class Catalogue:
             return False
         if ck.is_global:
             return True
-        target = ck.name.lower()
-        return any(k.lower() == target for k in a.condition_keys)
+        keys = a.condition_keys
+        got = self._key_ids.get(id(keys))
+        if got is None or got[0] is not keys:  # one of a few thousand tuples `_set` keeps
+            got = self._key_ids[id(keys)] = (keys, frozenset(map(_key_id, keys)))
+        return _key_id(ck.name) in got[1]
 
     def actions_honouring(self, key: str) -> tuple[str, ...]:
         """Every action whose request context can hold ``key`` (all of them for a global key)."""
@@ -634,15 +640,18 @@ class Catalogue:
             return ()
         if ck.is_global:
             return self.all_actions()
-        target = ck.name.lower()
+        target = _key_id(ck.name)
         got = self._honouring.get(target)
         if got is None:
             out: list[str] = []
-            for prefix in self._key_index().services_of.get(target, ()):
+            index = self._key_index()
+            prefixes = list(index.services(ck.name.lower()))
+            prefixes += [p for p in index.services(target) if p not in prefixes]
+            for prefix in prefixes:
                 svc = self._svcs[prefix]
                 for i, detail in enumerate(svc.details()):
                     keys = self._set(int(self._details[int(detail, 16)].split(" ")[1], 16))
-                    if any(k.lower() == target for k in keys):
+                    if any(_key_id(k) == target for k in keys):
                         out.append(svc.full()[i])
             got = self._honouring[target] = tuple(out)
         return got
@@ -776,46 +785,135 @@ def _arn_pattern(arn: str) -> str:
 # -- condition keys ---------------------------------------------------------------------------
 
 
+class _Placeholder(NamedTuple):
+    """Where a condition key's placeholder stands (the ``start()``/``end()`` of a match)."""
+
+    first: int
+    last: int
+
+    def start(self) -> int:
+        return self.first
+
+    def end(self) -> int:
+        return self.last
+
+
+class _Placeholders:
+    """Finds a condition key's placeholder: ``${TagKey}``, ``<key>``, and the two spellings the
+    Service Authorization Reference also uses for a tag key: ``secretsmanager:ResourceTag/tag-key``
+    and an empty one, ``glacier:ResourceTag/``. String scans, not a regular expression: the key
+    tables search some 1,400 keys when they are built."""
+
+    @staticmethod
+    def search(name: str) -> _Placeholder | None:
+        for opening, closing in (("${", "}"), ("<", ">")):
+            i = name.find(opening)
+            if i >= 0:
+                j = name.find(closing, i)
+                if j > 0:
+                    return _Placeholder(i, j + 1)
+        low = name.lower()
+        if low.endswith("tag/tag-key"):
+            return _Placeholder(len(name) - 7, len(name))
+        if low.endswith("tag/"):
+            return _Placeholder(len(name), len(name))
+        return None
+
+
+def _placeholder() -> _Placeholders:
+    return _Placeholders()
+
+
+def _key_id(name: str) -> str:
+    """A key's name for comparing: lower case, any placeholder the same (``ssm:resourceTag/tag-key``
+    and ``ssm:resourceTag/${TagKey}`` are one key)."""
+    low = name.lower()
+    m = _Placeholders.search(low)
+    return low if m is None else low[: m.start()] + "${}" + low[m.end() :]
+
+
 class _KeyIndex:
-    """Every known condition key: exact names, templates by the text before their placeholder."""
+    """Every known condition key: exact names, templates by the text before their placeholder.
+
+    Built as lookups need it: the global keys first, then the keys of the service a looked-up
+    key is prefixed with (``sts`` for SAML and OIDC keys), and every service only when that
+    does not find the key or a question needs them all (`closest`, `services`)."""
 
     def __init__(self, cat: Catalogue):
-        import re
-
-        placeholder = re.compile(r"\$\{[^}]*\}|<[^>]*>")
+        self._cat = cat
         self.exact: dict[str, ConditionKey] = {}
-        self.templates: dict[str, list[tuple[str, ConditionKey]]] = {}
-        self.services_of: dict[str, list[str]] = {}
+        #: head -> (tail, lower-cased name of the template key in ``exact``)
+        self.templates: dict[str, list[tuple[str, str]]] = {}
+        self._services_of: dict[str, list[str]] = {}
         self.globals: list[ConditionKey] = []
-        self._placeholder = placeholder
-        for prefix, svc in cat._svcs.items():
-            rec = svc.rec
-            typed: dict[str, str] = {}
-            for pair in rec[8].split() if rec[8] else ():
-                sid, tid = pair.split(":")
-                typed[cat._strings[int(sid, 16)]] = cat._types[int(tid, 16)]
-            for key in cat._set(rec[6]):
-                low = key.lower()
-                self.services_of.setdefault(low, []).append(prefix)
-                old = self.exact.get(low)
-                if old is None or (old.type is None and typed.get(key)):
-                    kprefix = low.partition(":")[0]
-                    federated = kprefix == "saml" or "." in kprefix
-                    self.exact[low] = ConditionKey(
-                        key,
-                        typed.get(key),
-                        is_global=federated,
-                        kind="federation" if federated else "service",
-                    )
+        self._placeholder = _placeholder()
+        self._indexed: set[str] = set()
+        self._complete = False
+        #: keys as looked up -> what they name (found keys only: indexing more services
+        #: never changes what a found key names)
+        self._hits: dict[str, ConditionKey] = {}
+        self.head_lengths: list[int] = []
         self._load_globals()
-        for low, ck in list(self.exact.items()):
-            if ck.kind == "federation" and low.partition(":")[2] in self._multivalued_claims:
-                self.exact[low] = ck = ck._replace(type="ArrayOfString")
-            m = placeholder.search(ck.name)
-            if m is not None:
-                head, tail = low[: m.start()], low[m.end() :]
-                self.templates.setdefault(head, []).append((tail, ck))
+        for ck in self.globals:
+            self._template(ck.name.lower(), ck)
+        self._lengths()
+
+    def _template(self, low: str, ck: ConditionKey) -> None:
+        m = self._placeholder.search(ck.name)
+        if m is not None:
+            head, tail = low[: m.start()], low[m.end() :]
+            entries = self.templates.setdefault(head, [])
+            if (tail, low) not in entries:
+                entries.append((tail, low))
+
+    def _lengths(self) -> None:
         self.head_lengths = sorted({len(h) for h in self.templates}, reverse=True)
+
+    def _index(self, prefix: str) -> None:
+        """Add the keys one service lists (a global key keeps its own entry)."""
+        svc = self._cat._svcs.get(prefix)
+        if svc is None or prefix in self._indexed:
+            return
+        self._indexed.add(prefix)
+        cat, rec = self._cat, svc.rec
+        typed: dict[str, str] = {}
+        for pair in rec[8].split() if rec[8] else ():
+            sid, tid = pair.split(":")
+            typed[cat._strings[int(sid, 16)]] = cat._types[int(tid, 16)]
+        for key in cat._set(rec[6]):
+            low = key.lower()
+            self._services_of.setdefault(low, []).append(prefix)
+            kid = _key_id(key)
+            if kid != low:  # every spelling of a template is one key: ssm:resourceTag/tag-key, .../${TagKey}
+                self._services_of.setdefault(kid, []).append(prefix)
+            old = self.exact.get(low)
+            if old is None or (old.type is None and typed.get(key)):
+                kprefix = low.partition(":")[0]
+                federated = kprefix == "saml" or "." in kprefix
+                ck = ConditionKey(
+                    key,
+                    typed.get(key),
+                    is_global=federated,
+                    kind="federation" if federated else "service",
+                )
+                if federated and low.partition(":")[2] in self._multivalued_claims:
+                    ck = ck._replace(type="ArrayOfString")
+                self.exact[low] = ck
+                self._template(low, ck)
+        self._lengths()
+
+    def complete(self) -> None:
+        """Index every service (in the catalogue's order, as a lookup of a key several services
+        list would find it first)."""
+        if not self._complete:
+            for prefix in self._cat._svcs:
+                self._index(prefix)
+            self._complete = True
+
+    def services(self, low: str) -> list[str]:
+        """The services that list a key (lower-cased, or a template's `_key_id`)."""
+        self.complete()
+        return self._services_of.get(low, [])
 
     def _load_globals(self) -> None:
         import json
@@ -844,18 +942,30 @@ class _KeyIndex:
     def lookup(self, key: str) -> ConditionKey | None:
         if not isinstance(key, str):
             return None
+        got = self._hits.get(key)
+        if got is None:
+            got = self._lookup(key)
+            if got is not None:
+                if len(self._hits) >= _EXPAND_CACHE_SIZE:
+                    self._hits.clear()
+                self._hits[key] = got
+        return got
+
+    def _lookup(self, key: str) -> ConditionKey | None:
         key = key.strip()
         low = key.lower()
-        got = self.exact.get(low)
+        prefix, colon, claim = low.partition(":")
+        got = self._find(key, low)
+        if got is None and not self._complete:
+            own = "sts" if prefix == "saml" or "." in prefix else prefix  # sts lists the federation keys
+            if own not in self._indexed and own in self._cat._svcs:
+                self._index(own)
+                got = self._find(key, low)
+            if got is None and "." not in prefix:  # no other service lists an OIDC provider's keys
+                self.complete()
+                got = self._find(key, low)
         if got is not None:
             return got
-        for n in self.head_lengths:
-            if len(low) <= n:
-                continue
-            for tail, ck in self.templates.get(low[:n], ()):
-                if low.endswith(tail) and len(low) - n - len(tail) > 0:
-                    return ck._replace(variable=key[n : len(key) - len(tail)])
-        prefix, colon, claim = low.partition(":")
         if colon and claim and "." in prefix and not any(c.isspace() for c in low):
             # an OIDC identity provider's claim: token.actions.githubusercontent.com:sub
             multi = claim in self._multivalued_claims
@@ -864,11 +974,24 @@ class _KeyIndex:
             )
         return None
 
+    def _find(self, key: str, low: str) -> ConditionKey | None:
+        got = self.exact.get(low)
+        if got is not None:
+            return got
+        for n in self.head_lengths:
+            if len(low) <= n:
+                continue
+            for tail, name in self.templates.get(low[:n], ()):
+                if low.endswith(tail) and len(low) - n - len(tail) > 0:
+                    return self.exact[name]._replace(variable=key[n : len(key) - len(tail)])
+        return None
+
     def closest(self, key: str, services: Iterable[str] | None) -> str | None:
         import difflib
 
         if not isinstance(key, str) or ":" not in key:
             return None
+        self.complete()
         key = key.strip()
         known = self.lookup(key)
         if known is not None:
@@ -883,7 +1006,7 @@ class _KeyIndex:
             for low, ck in self.exact.items()
             if ck.is_global
             or wanted is None
-            or any(p in wanted for p in self.services_of.get(low, ()))
+            or any(p in wanted for p in self._services_of.get(low, ()))
             or low.partition(":")[0] in wanted
         ]
         plain = {n.lower(): n for n in names if not self._placeholder.search(n)}

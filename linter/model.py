@@ -217,7 +217,8 @@ class Condition:
 
     ``operator`` is the operator as written; ``base`` is its lower-cased core without
     qualifier and ``IfExists`` (``stringlike``); ``key`` is the condition key lower-cased
-    (AWS compares them case-insensitively), ``key_span`` where it is written.
+    (AWS compares them case-insensitively), `written_key` as written, ``key_span`` where it
+    is written.
     """
 
     operator: Str
@@ -227,9 +228,16 @@ class Condition:
     key: str
     key_span: Span
     values: tuple[Value, ...]
+    #: the key as written (``key`` is lower-cased), for messages; empty when not recorded
+    key_text: str = ""
 
     def literal_values(self) -> tuple[str, ...]:
         return tuple(v.value for v in self.values if isinstance(v, Str))
+
+    @property
+    def written_key(self) -> str:
+        """The key as the user wrote it (``aws:SourceIp``), else the lower-cased ``key``."""
+        return self.key_text or self.key
 
 
 @dataclass(frozen=True, slots=True)

@@ -187,6 +187,218 @@ def has_mfa_condition(stmt: Statement) -> bool:
     return False
 
 
+# -- condition operators and keys ---------------------------------------------------------------
+#: the condition operators of the IAM User Guide ("Condition operators"), lower-cased and
+#: without ``IfExists`` and set qualifiers, and the type of key each compares
+CONDITION_OPERATORS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "stringequals",
+            "stringnotequals",
+            "stringequalsignorecase",
+            "stringnotequalsignorecase",
+            "stringlike",
+            "stringnotlike",
+        ),
+        "String",
+    ),
+    **dict.fromkeys(
+        (
+            "numericequals",
+            "numericnotequals",
+            "numericlessthan",
+            "numericlessthanequals",
+            "numericgreaterthan",
+            "numericgreaterthanequals",
+        ),
+        "Numeric",
+    ),
+    **dict.fromkeys(
+        (
+            "dateequals",
+            "datenotequals",
+            "datelessthan",
+            "datelessthanequals",
+            "dategreaterthan",
+            "dategreaterthanequals",
+        ),
+        "Date",
+    ),
+    "bool": "Bool",
+    "binaryequals": "Binary",
+    "ipaddress": "IPAddress",
+    "notipaddress": "IPAddress",
+    **dict.fromkeys(("arnequals", "arnnotequals", "arnlike", "arnnotlike"), "ARN"),
+    "null": "Null",
+}
+
+
+def operator_type(cond: Condition) -> str | None:
+    """The type of key a condition's operator compares (``String``, ``Numeric``, ``Date``,
+    ``Bool``, ``Binary``, ``IPAddress``, ``ARN``) or ``Null``; None for an unknown operator."""
+    return CONDITION_OPERATORS.get(cond.base)
+
+
+def without_key(cond: Condition) -> bool | None:
+    """What a condition evaluates to for a request that does not carry its key.
+
+    As the IAM User Guide says ("Condition operators", "...IfExists", "Null", "Creating a
+    condition with multiple keys or values"): false for an operator that must match, true for
+    a negated one (``StringNotEquals``, ``NotIpAddress``, ...), true with ``IfExists`` and with
+    ``ForAllValues``, false with ``ForAnyValue``; ``Null`` is true for ``"true"`` and false for
+    ``"false"``. None when that cannot be told (an unknown operator, a ``Null`` value that is
+    neither or not resolved).
+    """
+    if cond.base == "null":
+        vals = {v.strip().lower() for v in cond.literal_values()}
+        if len(cond.literal_values()) != len(cond.values) or vals not in ({"true"}, {"false"}):
+            return None
+        return vals == {"true"}
+    if cond.base not in CONDITION_OPERATORS:
+        return None
+    if cond.if_exists or cond.qualifier == "forallvalues":
+        return True
+    if cond.qualifier == "foranyvalue":
+        return False
+    return "not" in cond.base
+
+
+def condition_consequence(stmt: Statement, holds: bool) -> tuple[str, bool] | None:
+    """What a condition that is always true (``holds``) or never true does to its statement,
+    as the end of a sentence, and whether the statement then lets through more than it was
+    written to: a Deny that never applies, an Allow the condition no longer restricts. None
+    when the effect is not known."""
+    if stmt.is_allow:
+        return (
+            ("so it does not restrict this Allow", True) if holds else ("so this Allow never applies", False)
+        )
+    if stmt.is_deny:
+        return ("so it does not narrow this Deny", False) if holds else ("so this Deny never applies", True)
+    return None
+
+
+class ActionScope:
+    """The services and actions a statement's ``Action`` names (see `action_scope`). (A plain
+    class: a NamedTuple costs more to define when rulekit is imported, at every start.)"""
+
+    __slots__ = ("services", "actions", "unknown_services", "complete")
+
+    def __init__(
+        self,
+        services: frozenset[str],
+        actions: tuple[str, ...],
+        unknown_services: frozenset[str],
+        complete: bool,
+    ):
+        #: the service prefixes its values name, lower case (known to the catalogue or not)
+        self.services = services
+        #: the catalogue actions its values match, in AWS's spelling
+        self.actions = actions
+        #: the prefixes among ``services`` that the catalogue does not know
+        self.unknown_services = unknown_services
+        #: every value matched at least one catalogue action (no typo, no unknown service)
+        self.complete = complete
+
+    def __repr__(self) -> str:
+        return f"ActionScope({sorted(self.services)}, {len(self.actions)} actions, complete={self.complete})"
+
+
+def action_scope(stmt: Statement) -> ActionScope | None:
+    """The services and catalogue actions a statement's ``Action`` names, to judge which
+    condition keys its requests can carry. None when it names every service or iamlint cannot
+    tell which: ``"*"``, a ``NotAction``, a wildcard in a service prefix, a value iamlint
+    cannot resolve, no ``Action``, no catalogue."""
+    cat = catalogue()
+    if cat is None or stmt.not_action is not None or not stmt.action:
+        return None
+    if _last_scope[0] is stmt and _last_scope[1] is cat:  # the rules of one statement run in turn
+        return _last_scope[2]
+    scope = _action_scope(stmt, cat)
+    _last_scope[:] = [stmt, cat, scope]
+    return scope
+
+
+#: the statement `action_scope` last answered for, its catalogue and the answer
+_last_scope: list = [None, None, None]
+
+
+def _action_scope(stmt: Statement, cat: Catalogue) -> ActionScope | None:
+    assert stmt.action is not None
+    services: set[str] = set()
+    unknown: set[str] = set()
+    actions: dict[str, None] = {}
+    complete = True
+    for v in stmt.action:
+        if not isinstance(v, Str):
+            return None
+        text = v.canonical().strip()
+        prefix, colon, name = text.partition(":")
+        if text.strip("*") == "" or "*" in prefix or "?" in prefix or "${" in text:
+            return None
+        if not colon or not prefix or not name:
+            complete = False  # not an action at all: IAM501's business
+            continue
+        low = prefix.lower()
+        services.add(low)
+        if not cat.has_service(low):
+            unknown.add(low)
+            complete = False
+            continue
+        got = cat.expand(text)
+        if not got:
+            complete = False
+        actions.update(dict.fromkeys(got))
+    return ActionScope(frozenset(services), tuple(actions), frozenset(unknown), complete)
+
+
+def key_in_scope(key: str, scope: ActionScope) -> bool:
+    """Whether the requests of a statement's actions can carry ``key`` at all: a global key
+    (``aws:...``, ``saml:...``, an OIDC provider's), a key of one of their services, or one
+    their catalogue entries list although another service defines it (``iam:ResourceTag/...``
+    for ``sts:AssumeRole``). False for a key the catalogue does not know."""
+    cat = catalogue()
+    ck = cat.condition_key(key) if cat is not None else None
+    if cat is None or ck is None:
+        return False
+    if ck.is_global or ck.prefix.lower() in scope.services:
+        return True
+    return any(cat.honours(a, key) for a in scope.actions)
+
+
+_TF_REFERENCE = r"(?:var|local|each|count|module|data|path|terraform|self)\s*[.\[]"
+#: (a pattern, compiled on first use by re's cache: importing rulekit stays cheap)
+_TF_EXPRESSION = rf'["()]|^{_TF_REFERENCE}|\$\{{\s*{_TF_REFERENCE}'
+
+
+def condition_key_written(cond: Condition, doc: PolicyDocument) -> bool:
+    """Whether a condition's key is text the user wrote, rather than a Terraform expression
+    iamlint could not resolve (``variable = var.key``, ``"aws:ResourceTag/${var.tag}"``), which
+    the model keeps as its source text. Keys of the other formats are always written."""
+    if doc.origin.format != "terraform":
+        return True
+    return not re.search(_TF_EXPRESSION, cond.written_key)
+
+
+_POLICY_VARIABLE = r"\$\{([^{}]*)\}"
+
+
+def policy_variables(text: str) -> list[str]:
+    """The IAM policy variables in a value, without their braces: ``["aws:username"]`` for
+    ``home/${aws:username}/*``. The special characters ``${*}``, ``${?}`` and ``${$}`` count;
+    CloudFormation's ``${AWS::Region}`` does not."""
+    if "${" not in text:
+        return []
+    return [m for m in re.findall(_POLICY_VARIABLE, text) if "::" not in m]
+
+
+def open_policy_variable(text: str) -> str | None:
+    """The text of a policy variable that is never closed (``${aws:username``), or None."""
+    i = text.rfind("${")
+    if i < 0 or "}" in text[i:]:
+        return None
+    return text[i:]
+
+
 # -- documents -----------------------------------------------------------------------------------
 def _value_text(v: Value) -> str:
     return v.value if isinstance(v, Str) else f"?{v.text}"

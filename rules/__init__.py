@@ -6,6 +6,8 @@ A new rule takes the next free code of its group; a code is never reused.
 from __future__ import annotations
 
 from .broad_managed_policy import BroadManagedPolicy
+from .condition_key_not_applicable import ConditionKeyNotApplicable
+from .condition_value_mismatch import ConditionValueMismatch
 from .duplicate_address import DuplicateAddress
 from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
@@ -25,6 +27,7 @@ from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
 from .unknown_action import UnknownAction
+from .unknown_condition_key import UnknownConditionKey
 from .unknown_tag import UnknownTag
 from .unresolved_policy import UnresolvedPolicy
 from .unused_suppression import UnusedSuppression
@@ -40,6 +43,9 @@ BUILTIN = (
     NotPrincipal,
     MissingMfa,
     MissingExternalId,
+    UnknownConditionKey,
+    ConditionKeyNotApplicable,
+    ConditionValueMismatch,
     InlinePolicyOveruse,
     UserAttachedPolicy,
     LongLivedAccessKey,

@@ -213,7 +213,15 @@ class PolicyGrammar(DocumentRule):
                 yield f"{where}: {kind_rule}", span
             elif element == "Condition" and err.validator in ("propertyNames", "pattern"):
                 op = next((c for c in stmt.condition if c.operator.value == err.instance), None)
-                yield f"unknown condition operator {err.instance!r}", op.operator.span if op else span
+                where = op.operator.span if op else span
+                if op is not None and op.base == "null" and op.if_exists:
+                    yield (
+                        f"condition operator {err.instance!r}: IfExists cannot be added to Null, which "
+                        "itself tests whether the key is in the request",
+                        where,
+                    )
+                else:
+                    yield f"unknown condition operator {err.instance!r}", where
             elif element in ("Principal", "NotPrincipal"):
                 yield (
                     f'{element} must be "*" or a map with the keys AWS, Service, Federated or CanonicalUser',

@@ -460,7 +460,7 @@ data "aws_iam_policy_document" "deploy" {{
     actions   = ["s3:*"]
     resources = ["arn:aws:s3:::acme-artifacts/*"]
     condition {{
-      test     = "StringEquals"
+      test     = "StringLike"
       variable = "aws:username"
       values   = [{values}]
     }}

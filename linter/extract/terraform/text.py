@@ -574,7 +574,10 @@ def parse_mapped_json(
             k, v = item
             c = container(v) if isinstance(v, (PDict, PList)) else leaf(v)
             if isinstance(dst, dict):
-                dst[TStr(str(k), fpos(k.pos), mt.file) if isinstance(k, PStr) else k] = c
+                key = string(k) if isinstance(k, PStr) else k
+                if isinstance(key, UnknownNode):  # a key with an unresolved ${...}: its source text
+                    key = TStr(key.text, key.pos, mt.file)
+                dst[key] = c
             else:
                 dst.append(c)
             if isinstance(v, (PDict, PList)):
