@@ -30,6 +30,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from json.encoder import encode_basestring
 from sys import intern
 from typing import Any
@@ -169,6 +170,8 @@ class DocumentBuilder:
         self._pseudo = pseudo
         self.fallback = fallback or Span(file, 1, 1, 1, 1)
         self.problems: list[tuple[str, Span]] = []
+        #: set when `values` meets alternatives (see `Statement.alternative_elements`)
+        self.alternated = False
         # the node whose span was made last, and that span: an element's span and its value's
         # are the same node's, and an alias (YAML) is one node in many statements
         self._spanned: Any = None
@@ -215,20 +218,35 @@ class DocumentBuilder:
         return [Unknown(source_text(node), sp)]
 
     def values(self, node: Any) -> tuple[Value, ...]:
-        """An element that may be one value or a list of values, flattened."""
+        """An element that may be one value or a list of values, flattened.
+
+        Sets `alternated` when some of them are alternatives of one another (a node with
+        several alternatives, a leaf that resolves to several values)."""
         out: list[Value] = []
-        for alt in self.alts(node):
+        alts = self.alts(node)
+        if len(alts) > 1:
+            self.alternated = True
+        for alt in alts:
             if isinstance(alt, list):
                 for item in alt:
-                    for sub in self.alts(item):
+                    subs = self.alts(item)
+                    if len(subs) > 1:
+                        self.alternated = True
+                    for sub in subs:
                         if isinstance(sub, list):  # a list-valued intrinsic inside a list
                             for x in sub:
-                                out.extend(self.scalar(x))
+                                out.extend(self._leaf(x))
                         else:
-                            out.extend(self.scalar(sub))
+                            out.extend(self._leaf(sub))
             else:
-                out.extend(self.scalar(alt))
+                out.extend(self._leaf(alt))
         return tuple(out)
+
+    def _leaf(self, node: Any) -> list[Value]:
+        got = self.scalar(node)
+        if len(got) > 1:
+            self.alternated = True
+        return got
 
     # -- elements ----------------------------------------------------------------------------
     def principal(self, node: Any) -> Principal:
@@ -322,11 +340,13 @@ class DocumentBuilder:
         keys: list[Str] = []
         spans: dict[str, Span] = {}
         stmt_span = self.span(node)
+        alternative: set[str] = set()
         for k, v in node.items():
             name = intern(str(k))
             ks = self.span(k, stmt_span)
             keys.append(Str(name, ks))
             spans[name] = self.span(v, ks)
+            self.alternated = False
             if name == "Sid":
                 vals = self.values(v)
                 fields["sid"] = vals[0] if vals else None
@@ -348,11 +368,15 @@ class DocumentBuilder:
                 fields["condition_span"] = spans[name]
                 if unresolved:
                     fields["condition_unresolved"] = True
+            if self.alternated:
+                alternative.add(name)
+        self.alternated = False
         return Statement(
             span=stmt_span,
             index=index,
             keys=tuple(keys),
             element_spans=spans,
+            alternative_elements=frozenset(alternative),
             **fields,
         )
 
@@ -394,12 +418,17 @@ class DocumentBuilder:
                 version = vals[0] if vals else None
             if "Statement" not in doc:
                 continue
-            for st_alt in self.alts(doc["Statement"]):
+            st_alts = self.alts(doc["Statement"])
+            for st_alt in st_alts:
                 items = st_alt if isinstance(st_alt, list) else [st_alt]
                 for i, item in enumerate(items):
-                    for s in self.alts(item):
+                    alts = self.alts(item)
+                    for s in alts:
                         if isinstance(s, dict) and not self._is_opaque(s):
-                            statements.append(self.statement(s, len(statements)))
+                            st = self.statement(s, len(statements))
+                            if len(st_alts) > 1 or len(alts) > 1:
+                                st = replace(st, alternative=True)
+                            statements.append(st)
                         else:
                             self.problem("a statement must be a JSON object", s, dspan)
                     if consume:

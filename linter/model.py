@@ -160,6 +160,12 @@ class Unknown:
     shape: str = field(default="", compare=False)
     inputs: tuple[tuple[str, Input], ...] = field(default=(), compare=False)
     pseudo: tuple[tuple[str, Pseudo], ...] = field(default=(), compare=False)
+    #: the IAM resource types whose ARN the value is, as ``service:type`` in the Service
+    #: Authorization Reference's names (``sqs:queue``), when the extractor knows them from
+    #: the resource the value refers to: ``!GetAtt Queue.Arn`` of an ``AWS::SQS::Queue`` of
+    #: the same template, ``aws_sqs_queue.q.arn``. Empty when it does not know. (Each
+    #: extractor keeps its table of which attribute of which resource type is which ARN.)
+    arn_types: tuple[str, ...] = ()
 
     @property
     def value(self) -> None:
@@ -263,6 +269,14 @@ class Statement:
     condition_unresolved: bool = False  # part of the Condition could not be resolved
     keys: tuple[Str, ...] = ()
     element_spans: dict[str, Span] = field(default_factory=dict, compare=False, hash=False)
+    #: elements (``Action``, ``Resource``, ...) some of whose values are alternatives of one
+    #: another rather than items of one list: both branches of a CloudFormation ``Fn::If``,
+    #: the allowed values of a parameter, the entries of a mapping. Rules that compare the
+    #: items of a list with each other (IAM506) leave these elements alone.
+    alternative_elements: frozenset[str] = frozenset()
+    #: the statement is one of several alternatives (a branch of a ``Fn::If`` in
+    #: ``Statement``), not a statement beside the others
+    alternative: bool = False
 
     @property
     def is_allow(self) -> bool:

@@ -404,33 +404,35 @@ def _value_text(v: Value) -> str:
     return v.value if isinstance(v, Str) else f"?{v.text}"
 
 
+def _values_key(seq: Iterable[Value] | None) -> tuple[str, ...] | None:
+    return tuple(sorted(_value_text(v) for v in seq)) if seq is not None else None
+
+
+def _principal_key(p: Principal | None) -> tuple[tuple[str, str], ...] | None:
+    if p is None:
+        return None
+    return tuple(sorted((e.kind, _value_text(e.value)) for e in p.entries))
+
+
+def statement_content(stmt: Statement) -> tuple:
+    """A position-free, order-insensitive key of what a statement says, its ``Sid`` aside:
+    two statements with equal keys grant (or deny) the same thing (for duplicate checks)."""
+    conds = tuple(sorted((c.operator.value.lower(), c.key, _values_key(c.values)) for c in stmt.condition))
+    return (
+        _value_text(stmt.effect) if stmt.effect else None,
+        _values_key(stmt.action),
+        _values_key(stmt.not_action),
+        _values_key(stmt.resource),
+        _values_key(stmt.not_resource),
+        _principal_key(stmt.principal),
+        _principal_key(stmt.not_principal),
+        conds,
+    )
+
+
 def document_content(doc: PolicyDocument) -> tuple:
     """A position-free, order-insensitive key of what a document says (for duplicate checks)."""
-    stmts = []
-    for s in doc.statements:
-
-        def vals(seq: Iterable[Value] | None) -> tuple[str, ...] | None:
-            return tuple(sorted(_value_text(v) for v in seq)) if seq is not None else None
-
-        def princ(p: Principal | None) -> tuple[tuple[str, str], ...] | None:
-            if p is None:
-                return None
-            return tuple(sorted((e.kind, _value_text(e.value)) for e in p.entries))
-
-        conds = tuple(sorted((c.operator.value.lower(), c.key, vals(c.values)) for c in s.condition))
-        stmts.append(
-            (
-                _value_text(s.effect) if s.effect else None,
-                vals(s.action),
-                vals(s.not_action),
-                vals(s.resource),
-                vals(s.not_resource),
-                princ(s.principal),
-                princ(s.not_principal),
-                conds,
-            )
-        )
-    return tuple(sorted(stmts, key=repr))
+    return tuple(sorted((statement_content(s) for s in doc.statements), key=repr))
 
 
 def document_label(doc: PolicyDocument) -> str:
@@ -554,6 +556,90 @@ def scoped_by_condition(stmt: Statement) -> Condition | None:
         if name.startswith(("resourcetag/", "requesttag/")):
             return c
     return None
+
+
+# -- ARNs and wildcard patterns ----------------------------------------------------------------
+#: AWS's partitions, as the second field of an ARN spells them
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+#: what `arn_fields` puts in place of each ``${...}``: one piece of text, whatever it holds
+VARIABLE = "\x1a"
+
+
+def arn_fields(value: Str) -> tuple[str, str, str, str, str, str] | None:
+    """The six fields of an ARN value (``arn``, partition, service, region, account id,
+    resource), or None when it does not begin with ``arn:`` or has fewer than six fields.
+
+    The fields are the value's `Str.canonical` text (``${AWS::AccountId}`` is `THIS_ACCOUNT`
+    in every format), with each policy variable or placeholder that remains (``${aws:username}``,
+    ``${AWS::StackName}``) replaced by `VARIABLE`, which holds no ``:``: a variable stands for
+    one piece of text, whatever its name holds. Splitting stops at the fifth ``:``, so a value
+    of any length costs one pass."""
+    text = value.canonical()
+    if not text.startswith("arn:"):
+        return None
+    if "${" in text:
+        text = re.sub(r"\$\{[^}]*\}", VARIABLE, text)
+    parts = text.split(":", 5)
+    if len(parts) < 6:
+        return None
+    return (parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def _collapse(pattern: str) -> str:
+    """Each run of wildcards with a ``*`` in it as its ``?`` then one ``*`` (``*?*`` -> ``?*``):
+    the same strings match, and no two ``*`` are adjacent."""
+    if "**" not in pattern and "*?" not in pattern and "?*" not in pattern:
+        return pattern
+    return re.sub(
+        r"[*?]{2,}", lambda m: "?" * m.group().count("?") + "*" if "*" in m.group() else m.group(), pattern
+    )
+
+
+def pattern_covers(general: str, specific: str, ignore_case: bool = False) -> bool:
+    """Whether every string the IAM wildcard pattern ``specific`` matches, ``general`` matches
+    too: ``s3:Get*`` covers ``s3:GetObject`` and ``s3:GetObject*``, ``arn:aws:s3:::b/*`` covers
+    ``arn:aws:s3:::b/logs/*``, and every pattern covers itself.
+
+    ``*`` is any text and ``?`` one character, in both; in ``specific`` they are symbols that
+    only a wildcard of ``general`` can take (a ``*`` of ``general`` takes anything, a ``?`` takes
+    one character or one ``?``). A yes is always right. ``ignore_case`` for actions; ARNs are
+    compared as written, as AWS does.
+
+    Linear: the positions of ``general`` that the text read so far may have reached are the bits
+    of one integer, and each character of ``specific`` is a few operations on it, whatever the
+    wildcards (no regular expression is built from either pattern)."""
+    if ignore_case:
+        general, specific = general.lower(), specific.lower()
+    if general == specific or general == "*":
+        return True
+    general, specific = _collapse(general), _collapse(specific)
+    head = general.split("*", 1)[0].split("?", 1)[0]
+    tail = general.rsplit("*", 1)[-1].rsplit("?", 1)[-1]
+    if not specific.startswith(head) or not specific.endswith(tail):
+        return False  # the literal ends of general must be the literal ends of specific
+    size = len(general)
+    lits: dict[str, int] = {}
+    one = star = 0
+    for i, c in enumerate(general):
+        bit = 1 << i
+        if c == "*":
+            star |= bit
+        elif c == "?":
+            one |= bit
+        else:
+            lits[c] = lits.get(c, 0) | bit
+    state = 1 | ((1 & star) << 1)  # a leading * may take nothing
+    for c in specific:
+        if c == "*":
+            nxt = state & star
+        elif c == "?":
+            nxt = ((state & one) << 1) | (state & star)
+        else:
+            nxt = ((state & (lits.get(c, 0) | one)) << 1) | (state & star)
+        state = nxt | ((nxt & star) << 1)  # a * may take nothing (never two in a row)
+        if not state:
+            return False
+    return bool(state >> size & 1)
 
 
 def principal_documents(principal: IAMPrincipal) -> list[PolicyDocument]:

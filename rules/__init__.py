@@ -13,6 +13,7 @@ from .duplicate_key import DuplicateKey
 from .ignored_parameter import IgnoredParameter
 from .inline_policy_overuse import InlinePolicyOveruse
 from .internal_error import InternalError
+from .invalid_arn import InvalidArn
 from .invalid_suppression import InvalidSuppression
 from .long_lived_access_key import LongLivedAccessKey
 from .missing_external_id import MissingExternalId
@@ -26,6 +27,8 @@ from .policy_grammar import PolicyGrammar
 from .policy_size import PolicySize
 from .privilege_escalation import PrivilegeEscalation
 from .public_principal import PublicPrincipal
+from .redundant_element import RedundantElement
+from .resource_mismatch import ResourceMismatch
 from .unknown_action import UnknownAction
 from .unknown_condition_key import UnknownConditionKey
 from .unknown_tag import UnknownTag
@@ -55,6 +58,9 @@ BUILTIN = (
     UnknownAction,
     PolicyGrammar,
     PolicySize,
+    ResourceMismatch,
+    InvalidArn,
+    RedundantElement,
     ParseError,
     UnusedSuppression,
     DuplicateKey,

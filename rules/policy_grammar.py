@@ -172,6 +172,7 @@ class PolicyGrammar(DocumentRule):
         owner = doc.origin.label
         for message, span in doc.problems:
             yield self.report(span, message, owner=owner, value=message)
+        yield from self._duplicate_sids(doc, owner)
         if doc.kind is DocKind.RCP:
             for message, span in _rcp_actions(doc):
                 yield self.report(span, message, owner=owner, value=message)
@@ -189,6 +190,38 @@ class PolicyGrammar(DocumentRule):
                 if key not in seen:
                     seen.add(key)
                     yield self.report(span, message, owner=owner, value=message)
+
+    # -- Sids ---------------------------------------------------------------------------------------
+    def _duplicate_sids(self, doc: PolicyDocument, owner: str | None) -> Iterable[Finding]:
+        """A ``Sid`` an earlier statement of the policy has, at the later one.
+
+        IAM refuses duplicate Sids in the policies it holds (identity, trust and boundary
+        policies: "Statement IDs (SID) in a single policy must be unique"), and so do SNS and
+        SQS ("Every policy statement must have a unique ID"): an error there. Other resource
+        policies, SCPs and endpoint policies are stored as written by services that do not
+        promise to accept them (and tools that key statements by Sid lose one): a warning."""
+        seen: dict[str, Str] = {}
+        for stmt in doc.statements:
+            sid = stmt.sid
+            if not isinstance(sid, Str) or stmt.alternative or not sid.value:
+                continue
+            first = seen.get(sid.value)
+            if first is None:
+                seen[sid.value] = sid
+                continue
+            if _unique_sids_required(doc):
+                service = _service(doc)
+                why = _SID_RULE[service] if service else "IAM requires unique Sids in a policy"
+                severity = Severity.ERROR
+            else:
+                severity, why = Severity.WARNING, "AWS's policy grammar asks for unique Sids"
+            yield self.report(
+                sid,
+                f"duplicate Sid {sid.value!r} (also on line {first.span.line}): {why}",
+                owner=owner,
+                value=f"duplicate Sid {sid.value}",
+                severity=severity,
+            )
 
     # -- turning jsonschema errors into messages at the right place -----------------------------
     def _explain(self, err, doc: PolicyDocument, data: dict) -> Iterable[tuple[str, Span]]:
@@ -305,6 +338,35 @@ def _explained_by_typo(err, known: tuple) -> bool:
     wanted = [r for s in err.schema.get("anyOf", ()) for r in s.get("required", ())]
     extra = [k for k in err.instance if k not in known]
     return any(difflib.get_close_matches(k, wanted, n=1, cutoff=0.6) for k in extra)
+
+
+#: resource policies whose service refuses duplicate Sids, and what it says
+_SID_RULE = {
+    "sns": "SNS requires a unique Sid in every statement of a topic policy",
+    "sqs": "SQS requires a unique Sid in every statement of a queue policy",
+}
+_SID_OWNERS = {
+    "AWS::SNS::TopicPolicy": "sns",
+    "AWS::SNS::TopicInlinePolicy": "sns",
+    "AWS::SNS::Topic": "sns",
+    "aws_sns_topic_policy": "sns",
+    "aws_sns_topic": "sns",
+    "AWS::SQS::QueuePolicy": "sqs",
+    "AWS::SQS::QueueInlinePolicy": "sqs",
+    "aws_sqs_queue_policy": "sqs",
+    "aws_sqs_queue": "sqs",
+}
+
+
+def _service(doc: PolicyDocument) -> str | None:
+    return _SID_OWNERS.get(doc.origin.owner_type or "")
+
+
+def _unique_sids_required(doc: PolicyDocument) -> bool:
+    """IAM's own policies (and raw policy files, which are usually IAM's), SNS and SQS policies."""
+    if doc.kind in (DocKind.IDENTITY, DocKind.TRUST, DocKind.BOUNDARY, DocKind.UNKNOWN):
+        return True
+    return _service(doc) is not None
 
 
 STATEMENT_KEYS = (

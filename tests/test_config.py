@@ -30,7 +30,8 @@ def repo(tmp_path):
 def test_pyproject_table_is_found_walking_up(run_cli, repo):
     (repo / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.iamlint]\nignore = ["IAM102"]\n')
     proc = run_cli("-f", "concise", "admin.json", "star.json", cwd=repo / "policies")
-    assert codes(proc) == ["IAM101", "IAM101"]
+    # IAM506: star.json's table ARN beside "*" is redundant
+    assert codes(proc) == ["IAM101", "IAM101", "IAM506"]
 
 
 def test_nearest_file_wins_and_iamlint_toml_beats_pyproject(run_cli, repo):
@@ -57,6 +58,7 @@ def test_config_flag_and_isolated(run_cli, repo, tmp_path_factory):
         "IAM101",
         "IAM101",
         "IAM102",
+        "IAM506",
     ]
 
 
@@ -80,7 +82,7 @@ def test_per_file_ignores_severity_and_exclude(run_cli, repo):
     )
     proc = run_cli("-f", "json", "policies", cwd=repo)
     found = json.loads(proc.stdout)["findings"]
-    assert [(f["code"], f["severity"]) for f in found] == [("IAM102", "error")]
+    assert [(f["code"], f["severity"]) for f in found] == [("IAM506", "info"), ("IAM102", "error")]
     (repo / ".iamlint.toml").write_text('exclude = ["policies/star.json"]\n')
     doc = json.loads(run_cli("-f", "json", "policies", cwd=repo).stdout)
     assert [f["path"] for f in doc["files"]] == ["policies/admin.json"]
@@ -260,7 +262,8 @@ def test_extend_paths_are_relative_to_the_file_that_writes_them(run_cli, shared)
     repo = shared / "repo"
     (shared / "shared" / "iamlint.toml").write_text(
         'exclude = ["../repo/vendored"]\n'
-        '[per-file-ignores]\n"../repo/policies/star.json" = ["IAM102"]\n'
+        # IAM506: star.json's table ARN beside "*" is redundant
+        '[per-file-ignores]\n"../repo/policies/star.json" = ["IAM102", "IAM506"]\n'
         '[[suppress]]\nfiles = "../repo/policies/admin.json"\nrules = ["IAM101"]\nreason = "reviewed"\n'
     )
     (repo / ".iamlint.toml").write_text('extend = "../shared/iamlint.toml"\n')

@@ -94,6 +94,7 @@ def test_ten_thousand_part_sub_and_join_lint_fast(tmp_path):
     assert findings(out) == [
         "many.yaml:14:9: IAM503",  # policy-size: the template is what it is
         "many.yaml:15:68: IAM102",  # arn:aws:s3:::* is the second value of the first !Sub
+        "many.yaml:15:68: IAM505",  # arn:aws:s3::: (its first value) has no resource part
         "many.yaml:18:37: IAM401",
         "many.yaml:18:63: IAM102",
     ], out.stdout

@@ -102,7 +102,10 @@ def _lint(tmp_path, name, content):
 def test_crlf_file_positions_are_unchanged(tmp_path):
     body = '{\r\n  "Statement": {\r\n    "Effect": "Allow",\r\n    "Action": "*",\r\n    "Resource": "x"}\r\n}\r\n'
     report = _lint(tmp_path, "crlf.json", body.encode())
-    assert [(f.code, f.span.line, f.span.column) for f in report.findings] == [("IAM101", 4, 15)]
+    assert [(f.code, f.span.line, f.span.column) for f in report.findings] == [
+        ("IAM101", 4, 15),
+        ("IAM505", 5, 17),  # "x" is not an ARN
+    ]
 
 
 @pytest.mark.parametrize(
@@ -139,5 +142,9 @@ def test_recovered_file_is_reported_and_still_linted(tmp_path):
     report = _lint(
         tmp_path, "p.json", '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "x",}]}'
     )
-    assert [(f.code, f.span.column) for f in report.findings] == [("IAM101", 46), ("IAM900", 66)]
+    assert [(f.code, f.span.column) for f in report.findings] == [
+        ("IAM101", 46),
+        ("IAM505", 63),  # "x" is not an ARN
+        ("IAM900", 66),
+    ]
     assert report.has_input_errors

@@ -73,6 +73,7 @@ NOT_PRINCIPAL = (
 EVERY_ACTION = 'Allow statement grants every action ("*")'
 NEEDS_PRINCIPAL = "statement 'Caf\u00e9': needs a Principal in a resource policy"
 NOT_AN_ACTION = " is not an action: write service:action, such as s3:GetObject"
+REDUNDANT = '"s3:Get\ud800" is redundant: "*" (column 34) already covers it in this Action list'
 #: (file, line, column, code, severity, name, message, owner): the exact strings, surrogates and all
 #: (IAM501 quotes the action with repr(), which escapes a surrogate in the message itself)
 UNKNOWN_KEY = "unknown global condition key aws:\ud800: no request carries it, so this Allow never applies"
@@ -83,6 +84,7 @@ FINDINGS = [
         for line, col, code, sev, rule, message in (
             (7, 7, "IAM105", "error", "not-principal", NOT_PRINCIPAL),
             (8, 18, "IAM501", "warning", "unknown-action", repr("s3:Get\ud800") + NOT_AN_ACTION),
+            (8, 18, "IAM506", "info", "redundant-element", REDUNDANT),
             (8, 34, "IAM101", "error", "wildcard-action", EVERY_ACTION),
             (10, 38, "IAM203", "error", "unknown-condition-key", UNKNOWN_KEY),
             (12, 5, "IAM502", "error", "policy-grammar", NEEDS_PRINCIPAL),
@@ -133,7 +135,9 @@ def check_report(fmt: str, out: str) -> None:
         ]
         assert lines[0].startswith(BAD_NAME_SHOWN + ":7:7: IAM105 [error] Allow statement with")
         assert lines[0].endswith("user/\\udfff (not-principal)")
-        assert out.endswith("4 files scanned; 4 policies found; 16 findings (8 errors, 8 warnings).\n")
+        assert out.endswith(
+            "4 files scanned; 4 policies found; 18 findings (8 errors, 8 warnings, 2 infos).\n"
+        )
     elif fmt == "concise":
         lines = out.splitlines()
         assert len(lines) == len(FINDINGS)
@@ -141,7 +145,7 @@ def check_report(fmt: str, out: str) -> None:
             assert ln.startswith(ascii_shown(f"{file}:{line}:{col}-"))
             assert ln.endswith(ascii_shown(f": {sev}: {code} {msg}"))
     elif fmt == "github":
-        cmd = {"error": "error", "warning": "warning"}
+        cmd = {"error": "error", "warning": "warning", "info": "notice"}
         lines = out.splitlines()
         assert len(lines) == len(FINDINGS)
         for ln, (file, line, col, code, sev, rule, msg, owner) in zip(lines, FINDINGS, strict=True):

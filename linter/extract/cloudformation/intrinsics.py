@@ -14,7 +14,9 @@ only ever see `Str` and `Unknown` values:
   ``Ref`` to a pseudo parameter becomes the same symbolic string. Anything else (``Ref`` to a
   resource or a free parameter, ``Fn::GetAtt``, ``Fn::ImportValue``, a ``Fn::Sub`` with an
   unresolved part) is an `Unknown` that keeps its text (``!Ref BucketArn``,
-  ``Fn::GetAtt Role.Arn``) and, for a parameter, its ``Default`` in the note.
+  ``Fn::GetAtt Role.Arn``) and, for a parameter, its ``Default`` in the note; a ``Ref`` or
+  ``Fn::GetAtt`` that AWS documents as the ARN of a resource of the template also says which
+  IAM resource type that ARN is (``Unknown.arn_types``, from `types.ARN_ATTRIBUTES`).
 - deployment inputs: a parameter without ``AllowedValues`` and an import are `Input`s. A
   value whose only unresolved parts are inputs (``!Ref Account``,
   ``!Sub arn:aws:iam::${Account}:root``, ``!ImportValue shared-Account``, ``!Join`` of
@@ -299,6 +301,17 @@ class Template:
                 self._allowed[name] = None
         return self._allowed[name]
 
+    def arn_types(self, logical_id: Any, attribute: str) -> tuple[str, ...]:
+        """The IAM resource types whose ARN ``Ref`` (``attribute`` "Ref") or ``Fn::GetAtt`` of a
+        resource of the template gives (`types.ARN_ATTRIBUTES`); () when not an ARN or unknown."""
+        from .types import ARN_ATTRIBUTES
+
+        res = self.resources.get(logical_id) if isinstance(logical_id, str) else None
+        rtype = res.get("Type") if isinstance(res, dict) else None
+        if not isinstance(rtype, str):
+            return ()
+        return ARN_ATTRIBUTES.get(rtype, {}).get(attribute, ())
+
     def offsets(self, node: Any) -> tuple[int, int] | None:
         """File offsets (start, end) of a positioned node."""
         p = getattr(node, "pos", None)
@@ -481,7 +494,7 @@ class Resolver:
             if given is not None:
                 spelled = f"${{{arg}}}"
                 return [Unknown(self.render(node), span, self.note(arg), spelled, ((spelled, given),))]
-            return [Unknown(self.render(node), span, self.note(arg))]
+            return [Unknown(self.render(node), span, self.note(arg), arn_types=self.t.arn_types(arg, "Ref"))]
         if name == "Fn::Sub":
             return self.sub(node)
         if name == "Fn::Join":
@@ -513,7 +526,21 @@ class Resolver:
                 if shaped is not None:
                     inputs = tuple((s, replace(i, many=False)) for s, i in shaped.inputs)
                     return [Unknown(self.render(node), span, "", shaped.shape, inputs)]
+        if name == "Fn::GetAtt":
+            return [Unknown(self.render(node), span, arn_types=self._getatt_arn_types(arg))]
         return [Unknown(self.render(node), span)]
+
+    def _getatt_arn_types(self, arg: Any) -> tuple[str, ...]:
+        """`Template.arn_types` of ``Fn::GetAtt``'s ``[LogicalId, Attribute]`` or ``"LogicalId.Attribute"``."""
+        if isinstance(arg, list) and len(arg) == 1:
+            arg = arg[0]
+        if isinstance(arg, str):
+            logical_id, _, attribute = str(arg).partition(".")
+        elif isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
+            logical_id, attribute = str(arg[0]), str(arg[1])
+        else:
+            return ()
+        return self.t.arn_types(logical_id, attribute)
 
     # -- deployment inputs ------------------------------------------------------------------------
     def parameter_input(self, name: Any) -> Input | None:

@@ -200,3 +200,57 @@ def is_cfn_template(node: Any) -> bool:
             if isinstance(t, str) and (t.startswith("AWS::") or t.startswith("Custom::")):
                 return True
     return False
+
+
+#: which IAM resource type's ARN a reference to a resource of the template gives (see
+#: `Unknown.arn_types`): resource type -> {``Ref`` or a ``Fn::GetAtt`` attribute: IAM types as
+#: ``service:type``}. Only references whose value AWS documents as that ARN (the resource's
+#: "Return values"): ``Ref`` of a queue is its URL and of a bucket its name, so neither is here.
+ARN_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
+    "AWS::SQS::Queue": {"Arn": ("sqs:queue",)},
+    "AWS::SNS::Topic": {"Ref": ("sns:topic",), "TopicArn": ("sns:topic",)},
+    "AWS::S3::Bucket": {"Arn": ("s3:bucket",)},
+    "AWS::S3::AccessPoint": {"Arn": ("s3:accesspoint",)},
+    "AWS::DynamoDB::Table": {"Arn": ("dynamodb:table",), "StreamArn": ("dynamodb:stream",)},
+    "AWS::DynamoDB::GlobalTable": {"Arn": ("dynamodb:table",), "StreamArn": ("dynamodb:stream",)},
+    "AWS::Serverless::SimpleTable": {"Arn": ("dynamodb:table",)},
+    "AWS::Lambda::Function": {"Arn": ("lambda:function",)},
+    "AWS::Serverless::Function": {"Arn": ("lambda:function",)},
+    "AWS::KMS::Key": {"Arn": ("kms:key",)},
+    "AWS::KMS::ReplicaKey": {"Arn": ("kms:key",)},
+    "AWS::SecretsManager::Secret": {"Ref": ("secretsmanager:Secret",), "Id": ("secretsmanager:Secret",)},
+    "AWS::IAM::Role": {"Arn": ("iam:role",)},
+    "AWS::IAM::User": {"Arn": ("iam:user",)},
+    "AWS::IAM::Group": {"Arn": ("iam:group",)},
+    "AWS::IAM::InstanceProfile": {"Arn": ("iam:instance-profile",)},
+    "AWS::IAM::ManagedPolicy": {"Ref": ("iam:policy",), "PolicyArn": ("iam:policy",)},
+    "AWS::Kinesis::Stream": {"Arn": ("kinesis:stream",)},
+    "AWS::KinesisFirehose::DeliveryStream": {"Arn": ("firehose:deliverystream",)},
+    "AWS::StepFunctions::StateMachine": {"Ref": ("states:statemachine",), "Arn": ("states:statemachine",)},
+    "AWS::Serverless::StateMachine": {"Ref": ("states:statemachine",), "Arn": ("states:statemachine",)},
+    "AWS::StepFunctions::Activity": {"Ref": ("states:activity",), "Arn": ("states:activity",)},
+    # the log group's Arn ends with ":*": it names the group and its streams
+    "AWS::Logs::LogGroup": {"Arn": ("logs:log-group", "logs:log-stream")},
+    "AWS::ECR::Repository": {"Arn": ("ecr:repository",)},
+    "AWS::Events::EventBus": {"Arn": ("events:event-bus",)},
+    "AWS::CodeBuild::Project": {"Arn": ("codebuild:project",)},
+    "AWS::ECS::Cluster": {"Arn": ("ecs:cluster",)},
+    "AWS::ECS::TaskDefinition": {
+        "Ref": ("ecs:task-definition",),
+        "TaskDefinitionArn": ("ecs:task-definition",),
+    },
+    "AWS::CloudWatch::Alarm": {"Arn": ("cloudwatch:alarm",)},
+    "AWS::Cognito::UserPool": {"Arn": ("cognito-idp:userpool",)},
+    "AWS::CloudTrail::Trail": {"Arn": ("cloudtrail:trail",)},
+    "AWS::EFS::FileSystem": {"Arn": ("elasticfilesystem:file-system",)},
+    "AWS::EFS::AccessPoint": {"Arn": ("elasticfilesystem:access-point",)},
+    "AWS::OpenSearchService::Domain": {"Arn": ("es:domain",), "DomainArn": ("es:domain",)},
+    "AWS::Elasticsearch::Domain": {"Arn": ("es:domain",), "DomainArn": ("es:domain",)},
+    "AWS::CodeCommit::Repository": {"Arn": ("codecommit:repository",)},
+    "AWS::EKS::Cluster": {"Arn": ("eks:cluster",)},
+    "AWS::RDS::DBCluster": {"DBClusterArn": ("rds:cluster",)},
+    "AWS::RDS::DBInstance": {"DBInstanceArn": ("rds:db",)},
+    "AWS::ElasticLoadBalancingV2::TargetGroup": {"Ref": ("elasticloadbalancing:targetgroup",)},
+    "AWS::Batch::JobQueue": {"Ref": ("batch:job-queue",), "JobQueueArn": ("batch:job-queue",)},
+    "AWS::Scheduler::Schedule": {"Arn": ("scheduler:schedule",)},
+}

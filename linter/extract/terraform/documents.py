@@ -3,7 +3,9 @@
 `DataDocuments` renders each data source once, as the AWS provider does: statements of
 ``source_policy_documents`` (and ``source_json``) first, then its own ``statement`` blocks
 (``dynamic`` ones expanded), then ``override_policy_documents`` (``override_json``), a later
-statement replacing an earlier one with the same ``sid``; ``&{...}`` becomes ``${...}``.
+statement replacing an earlier one with the same ``sid``; ``&{...}`` becomes ``${...}``. Two of
+the data source's own statements with one ``sid``, which Terraform refuses, are both kept (IAM502
+reports the second).
 
 A data source that lists another, that lists another..., counts towards the module's
 bound on nesting (`module.MAX_DEPTH`): deeper, it is an IAM900 at the reference.
@@ -86,7 +88,16 @@ class DataDocuments:
             if not own:
                 key_pos = blk.type_pos
             own.append(st)
+        own_sids: set[str] = set()
         for st in own:
+            sid = _literal_sid(st)
+            if sid is not None and sid in own_sids:
+                # Terraform refuses two of a document's own statements with one sid ("found
+                # duplicate sid"): both are kept, for IAM502 to report the second
+                merged.append(st)
+                continue
+            if sid is not None:
+                own_sids.add(sid)
             merge_statement(merged, st)
         for attr in ("override_policy_documents", "override_json"):
             for st in self.listed_statements(body, attr, scope):
@@ -317,6 +328,13 @@ def policy_variables(node: Node) -> Node:
             if isinstance(v, (dict, list)):
                 todo.append(v)
     return node
+
+
+def _literal_sid(st: Node) -> str | None:
+    sid = st.get("Sid") if isinstance(st, dict) else None
+    if isinstance(sid, str) and not isinstance(sid, UnknownNode) and str(sid):
+        return str(sid)
+    return None
 
 
 def merge_statement(merged: list[Node], st: Node) -> None:

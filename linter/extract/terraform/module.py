@@ -99,7 +99,7 @@ from .text import (
     span_of,
     template,
 )
-from .types import MARKERS, OPTIONAL_POLICY, PSEUDO, RESOURCE_POLICIES
+from .types import ARN_ATTRIBUTES, MARKERS, OPTIONAL_POLICY, PSEUDO, RESOURCE_POLICIES
 
 #: levels of values, references, policies and data sources evaluated within one another
 #: (real modules nest under 20): beyond, "nesting too deep to evaluate"
@@ -947,7 +947,7 @@ class Module:
             if isinstance(v, Choices):
                 return v  # a variable's allowed values
             if isinstance(v, UnknownNode):
-                return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs)
+                return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs, v.arn_types)
             return UnknownNode(q.text[1:-1], q.pos, scope.file)
         out: list[str] = []
         inputs: list[tuple[str, Input]] = []
@@ -1035,7 +1035,9 @@ class Module:
             return self.input(ref, scope, "module output")
         if root == "data" and steps[:1] == ("terraform_remote_state",) and len(steps) >= 3:
             return self.input(ref, scope, "remote state")
-        return self.unknown(ref, scope)
+        unknown = self.unknown(ref, scope)
+        unknown.arn_types = arn_types(ref)
+        return unknown
 
     def input(self, ref: Ref, scope: Scope, kind: str, many: bool = False, note: str = "") -> UnknownNode:
         """A value the deployer chooses (see `iamlint.model.Input`): unknown, with its shape."""
@@ -1517,3 +1519,19 @@ class Module:
         if inside or isinstance(value, PScalar):
             return value
         return None
+
+
+def arn_types(ref: Ref) -> tuple[str, ...]:
+    """The IAM resource types of the ARN an attribute of a resource or data source is
+    (``aws_sqs_queue.q.arn``, ``data.aws_iam_role.r.arn``, ``aws_sqs_queue.q[0].arn``), from
+    `types.ARN_ATTRIBUTES`; () for anything else. The reference names the type, so the
+    resource need not be in the module."""
+    names = [ref.root, *ref.steps]
+    if names[0] == "data":
+        names = names[1:]
+    if len(names) < 3 or not all(isinstance(n, str) for n in names[:2]):
+        return ()
+    attribute = names[-1]
+    if not isinstance(attribute, str) or any(isinstance(n, str) for n in names[2:-1]):
+        return ()  # only index steps between the name and the attribute
+    return ARN_ATTRIBUTES.get(str(names[0]), {}).get(attribute, ())

@@ -95,7 +95,7 @@ class UnknownNode:
     module output, remote state), ``shape`` is the value with each of them spelled
     ``${var.x}`` and ``inputs`` names them (see `iamlint.model.Unknown`)."""
 
-    __slots__ = ("text", "pos", "file", "note", "shape", "inputs")
+    __slots__ = ("text", "pos", "file", "note", "shape", "inputs", "arn_types")
 
     def __init__(
         self,
@@ -105,6 +105,7 @@ class UnknownNode:
         note: str = "",
         shape: str = "",
         inputs: tuple[tuple[str, Input], ...] = (),
+        arn_types: tuple[str, ...] = (),
     ):
         self.text = text
         self.pos = pos
@@ -112,6 +113,8 @@ class UnknownNode:
         self.note = note
         self.shape = shape
         self.inputs = inputs
+        #: the IAM resource types of the ARN it stands for, when known (`Unknown.arn_types`)
+        self.arn_types = arn_types
 
     def __repr__(self) -> str:
         return f"UnknownNode({self.text!r})"
@@ -143,7 +146,7 @@ def relocate(node: Node, pos: Pos, file: str) -> Node:
         if isinstance(n, PScalar):
             return TScalar(n.value, pos, n.text, file), False
         if isinstance(n, UnknownNode):
-            return UnknownNode(n.text, pos, file, n.note, n.shape, n.inputs), False
+            return UnknownNode(n.text, pos, file, n.note, n.shape, n.inputs, n.arn_types), False
         return n, False
 
     out, container = copy(node)
@@ -528,7 +531,10 @@ def parse_mapped_json(
         pieces.append(_json_unescape(mt.text[last : b - 1]))
         if resolved:
             return TStr("".join(pieces), pos, mt.file)
-        return UnknownNode(raw, pos, mt.file)
+        whole = len(inside) == 1 and inside[0].start == a + 1 and inside[0].end == b - 1
+        return UnknownNode(
+            raw, pos, mt.file, arn_types=got.arn_types if whole and isinstance(got, UnknownNode) else ()
+        )
 
     def leaf(n: Any) -> Node:
         if isinstance(n, PStr):

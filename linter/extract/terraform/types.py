@@ -243,3 +243,49 @@ def is_tf_plan(node: Any) -> bool:
         and "format_version" in node
         and ("planned_values" in node or "resource_changes" in node)
     )
+
+
+#: which IAM resource type's ARN an attribute of a resource (or data source) of that type is
+#: (see `Unknown.arn_types`): type -> {attribute: IAM types as ``service:type``}, as the AWS
+#: provider documents the attributes (``aws_sqs_queue``'s ``id`` is its URL, not here;
+#: ``aws_cloudwatch_log_group``'s ``arn`` has no ``:*`` suffix: the group, not its streams)
+ARN_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
+    "aws_sqs_queue": {"arn": ("sqs:queue",)},
+    "aws_sns_topic": {"arn": ("sns:topic",), "id": ("sns:topic",)},
+    "aws_s3_bucket": {"arn": ("s3:bucket",)},
+    "aws_s3_access_point": {"arn": ("s3:accesspoint",)},
+    "aws_dynamodb_table": {"arn": ("dynamodb:table",), "stream_arn": ("dynamodb:stream",)},
+    "aws_lambda_function": {"arn": ("lambda:function",)},
+    "aws_kms_key": {"arn": ("kms:key",)},
+    "aws_kms_replica_key": {"arn": ("kms:key",)},
+    "aws_secretsmanager_secret": {"arn": ("secretsmanager:Secret",), "id": ("secretsmanager:Secret",)},
+    "aws_iam_role": {"arn": ("iam:role",)},
+    "aws_iam_user": {"arn": ("iam:user",)},
+    "aws_iam_group": {"arn": ("iam:group",)},
+    "aws_iam_instance_profile": {"arn": ("iam:instance-profile",)},
+    "aws_iam_policy": {"arn": ("iam:policy",), "id": ("iam:policy",)},
+    "aws_kinesis_stream": {"arn": ("kinesis:stream",)},
+    "aws_kinesis_firehose_delivery_stream": {"arn": ("firehose:deliverystream",)},
+    "aws_sfn_state_machine": {"arn": ("states:statemachine",)},
+    "aws_cloudwatch_log_group": {"arn": ("logs:log-group",)},
+    "aws_ecr_repository": {"arn": ("ecr:repository",)},
+    "aws_cloudwatch_event_bus": {"arn": ("events:event-bus",)},
+    "aws_codebuild_project": {"arn": ("codebuild:project",)},
+    "aws_ecs_cluster": {"arn": ("ecs:cluster",)},
+    "aws_ecs_task_definition": {"arn": ("ecs:task-definition",)},
+    "aws_cloudwatch_metric_alarm": {"arn": ("cloudwatch:alarm",)},
+    "aws_cognito_user_pool": {"arn": ("cognito-idp:userpool",)},
+    "aws_cloudtrail": {"arn": ("cloudtrail:trail",)},
+    "aws_efs_file_system": {"arn": ("elasticfilesystem:file-system",)},
+    "aws_efs_access_point": {"arn": ("elasticfilesystem:access-point",)},
+    "aws_opensearch_domain": {"arn": ("es:domain",)},
+    "aws_elasticsearch_domain": {"arn": ("es:domain",)},
+    "aws_codecommit_repository": {"arn": ("codecommit:repository",)},
+    "aws_eks_cluster": {"arn": ("eks:cluster",)},
+    "aws_rds_cluster": {"arn": ("rds:cluster",)},
+    "aws_db_instance": {"arn": ("rds:db",)},
+    "aws_ssm_parameter": {"arn": ("ssm:parameter",)},
+    "aws_lb_target_group": {"arn": ("elasticloadbalancing:targetgroup",)},
+    "aws_batch_job_queue": {"arn": ("batch:job-queue",)},
+    "aws_scheduler_schedule": {"arn": ("scheduler:schedule",)},
+}
