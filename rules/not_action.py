@@ -16,7 +16,7 @@ from iamlint.api import (
 )
 
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
-LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.BOUNDARY)
 
 
 class NotAction(StatementRule):
@@ -25,9 +25,10 @@ class NotAction(StatementRule):
     ## What it does
     Flags `NotAction` in an `Allow` statement. A `Deny` with `NotAction` (the
     deny-unless-MFA and region-lock guards) is the recommended pattern and is not flagged.
-    Service control, resource control and session policies are not checked: their
-    `Allow` grants nothing by itself, it only sets the most that other policies may
-    grant (an `Allow` with `NotAction` in an SCP is a way to deny the listed actions).
+    Service control, resource control and session policies and permissions boundaries are
+    not checked: their `Allow` grants nothing by itself, it only sets the most that other
+    policies may grant (an `Allow` with `NotAction` in an SCP or a boundary is a way to keep the
+    listed actions out of that ceiling).
 
     ## Why is this bad?
     `Allow` with `NotAction` grants every action except the listed ones, including every

@@ -16,7 +16,7 @@ from iamlint.api import (
 )
 
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
-LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.BOUNDARY)
 
 
 class NotResource(StatementRule):
@@ -25,10 +25,10 @@ class NotResource(StatementRule):
     ## What it does
     Flags `NotResource` in an `Allow` statement. A `Deny` with `NotResource` (deny
     everything outside a set of resources) is a guard and is not flagged.
-    Service control, resource control and session policies are not checked: their
-    `Allow` grants nothing by itself, it only sets the most that other policies may
-    grant (an `Allow` with `NotResource` in an SCP is a way to deny the listed
-    resources).
+    Service control, resource control and session policies and permissions boundaries are
+    not checked: their `Allow` grants nothing by itself, it only sets the most that other
+    policies may grant (an `Allow` with `NotResource` in an SCP or a boundary is a way to keep the
+    listed resources out of that ceiling).
 
     ## Why is this bad?
     `Allow` with `NotResource` grants the actions on every resource except the listed ones,

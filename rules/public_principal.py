@@ -85,6 +85,17 @@ def _guarded(stmt: Statement, doc: PolicyDocument) -> bool:
     return False
 
 
+def _api_invoke_only(stmt: Statement) -> bool:
+    """Whether the statement grants only ``execute-api:Invoke``: an API Gateway API's own
+    resource policy calling it public (see the docstring)."""
+    actions = literal_actions(stmt)
+    return (
+        bool(actions)
+        and len(actions) == len(stmt.action or ())
+        and all(a.value.lower() == "execute-api:invoke" for a in actions)
+    )
+
+
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
 LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
 
@@ -109,6 +120,13 @@ class PublicPrincipal(StatementRule):
     `Principal` is always `"*"` and their only `Allow` is the default `RCPFullAWSAccess`,
     which grants nothing; nor service control and session policies, which grant nothing
     either (a `Principal` in them is IAM502's business).
+
+    A statement that grants only `execute-api:Invoke` (an API Gateway API's resource policy)
+    is reported as information, not as an error: an API whose methods need no authorization
+    is public with or without such a statement, and AWS's own examples of public APIs begin
+    with it; whether anyone may call the API is decided by its methods' authorization (IAM,
+    a Cognito or Lambda authorizer) or by a narrowing condition (`aws:SourceVpce`,
+    `aws:SourceIp`). A date window (`aws:CurrentTime`) narrows when, not who.
 
     ## Why is this bad?
     A public principal grants the actions to anyone with an AWS account, or to anonymous
@@ -168,11 +186,22 @@ class PublicPrincipal(StatementRule):
         url = any(_public_url(c) for c in stmt.condition)
         if _guarded(stmt, doc):
             return
+        api = _api_invoke_only(stmt)
         for entry in stmt.principal.entries:
             v = entry.value
             if not isinstance(v, Str) or entry.kind.lower() not in ("*", "aws"):
                 continue
-            if v.value == "*" or account_of(v) == "*":
+            if api and (v.value == "*" or account_of(v) == "*"):
+                yield self.report(
+                    v.span,
+                    f'API resource policy lets any principal ("{v.value}") invoke the API: it is public '
+                    "unless its methods require authorization (AWS_IAM, a Cognito or Lambda authorizer) "
+                    "or a condition such as aws:SourceVpce or aws:SourceIp narrows the callers",
+                    owner=doc,
+                    value=v.value,
+                    severity=Severity.INFO,
+                )
+            elif v.value == "*" or account_of(v) == "*":
                 yield self.report(
                     v.span,
                     f'Allow statement is open to any principal ("{v.value}") without a condition '

@@ -61,7 +61,9 @@ class UserAttachedPolicy(PrincipalRule):
         if principal.kind != "user":
             return
         for doc in principal.inline:
-            name = doc.name.value if isinstance(doc.name, Str) else (doc.origin.owner or "inline policy")
+            # a name that is empty (a Terraform variable defaulting to "") names nothing
+            given = doc.name.value if isinstance(doc.name, Str) else ""
+            name = given or doc.origin.owner or "inline policy"
             yield self.report(
                 doc.span,
                 f"inline policy {name} is attached directly to user {principal.address}; "

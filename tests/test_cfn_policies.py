@@ -384,7 +384,9 @@ def test_openapi_resource_policies_are_read_where_an_openapi_body_sits(run_cli, 
             13,
             26,
             "IAM402",
-            'Allow statement is open to any principal ("*") without a condition that narrows the callers',
+            'API resource policy lets any principal ("*") invoke the API: it is public unless its methods '
+            "require authorization (AWS_IAM, a Cognito or Lambda authorizer) or a condition such as "
+            "aws:SourceVpce or aws:SourceIp narrows the callers",
         ),
         (
             38,
