@@ -3,17 +3,22 @@
     from iamlint.api import Severity, StatementRule, Str
 
 Built-in rules and plugins alike import from here: the model (`iamlint.model`), the rule
-base classes and `Context` (`iamlint.rule`), and the helpers of `iamlint.rulekit`. For
+base classes and `Context` (`iamlint.rule`), the helpers of `iamlint.rulekit`, and those
+that declare the fix a finding carries (`iamlint.fixkit`). For
 testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testing`.
 """
 
 from __future__ import annotations
 
+from .escalation import EscalationPath, escalation_paths
+from .evaluate import Decision, Effective, Evaluator, Verdict, evaluator
+from .fixkit import add_version_fix, document_variables, remove_item_fix, replace_fix
 from .model import (
     THIS_ACCOUNT,
     Condition,
     DocKind,
     Finding,
+    Fix,
     IAMPrincipal,
     Input,
     ManagedPolicyRef,
@@ -88,10 +93,15 @@ __all__ = [
     "ActionScope",
     "Condition",
     "Context",
+    "Decision",
+    "Effective",
+    "EscalationPath",
+    "Evaluator",
     "DiagnosticRule",
     "DocKind",
     "DocumentRule",
     "Finding",
+    "Fix",
     "Grants",
     "IAMPrincipal",
     "Input",
@@ -112,11 +122,13 @@ __all__ = [
     "Unknown",
     "VARIABLE",
     "Value",
+    "Verdict",
     "account_input",
     "account_of",
     "action_matches",
     "action_scope",
     "actions_except",
+    "add_version_fix",
     "allow_with_not_element",
     "allows_action",
     "arn_fields",
@@ -124,9 +136,12 @@ __all__ = [
     "condition_consequence",
     "condition_key_written",
     "document_content",
+    "document_variables",
     "document_label",
     "effectively_star",
     "element_values",
+    "escalation_paths",
+    "evaluator",
     "expand",
     "grants_on_every_resource",
     "has_mfa_condition",
@@ -139,6 +154,8 @@ __all__ = [
     "plural",
     "policy_variables",
     "principal_documents",
+    "remove_item_fix",
+    "replace_fix",
     "scoped_by_condition",
     "sensitive",
     "shorten",

@@ -21,9 +21,19 @@ from .rule import Context, Rule
 class Checker:
     """The enabled rules of one configuration, ready to run on extractions."""
 
-    def __init__(self, registry: Registry, enabled: Callable[[str], bool], settings: dict[str, Any]):
+    def __init__(
+        self,
+        registry: Registry,
+        enabled: Callable[[str], bool],
+        settings: dict[str, Any],
+        named: Callable[[str], bool] | None = None,
+    ):
+        """``enabled``: whether a code is selected; ``named``: whether it is selected by its
+        code or a prefix (an opt-in rule runs only then; None: never)."""
         self.settings = settings
-        rules = [r() for r in registry if enabled(r.code)]
+        rules = [
+            r() for r in registry if (named is not None and named(r.code) if r.opt_in else enabled(r.code))
+        ]
         self.enabled = {r.code for r in rules}
         self.statement_rules = [r for r in rules if "statement" in r.scopes]
         self.document_rules = [r for r in rules if "document" in r.scopes]

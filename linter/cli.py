@@ -60,7 +60,8 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         description=(
             "Lint AWS IAM policy documents in CloudFormation, Terraform and raw JSON files. "
             "Also: 'iamlint rule CODE' prints a rule's documentation, 'iamlint rules' lists all rules, "
-            "'iamlint server' runs the language server for editors (docs/editors.md)."
+            "'iamlint server' runs the language server for editors (docs/editors.md), "
+            "'iamlint explain TARGET|--all [PATH ...]' shows what a principal can do."
         ),
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or input errors.",
     )
@@ -77,6 +78,12 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
     out.add_argument("--show-source", action="store_true", help="text: show the offending lines with a caret")
     out.add_argument("--statistics", action="store_true", help="text: print the number of findings per code")
     out.add_argument("--show-suppressed", action="store_true", help="text: list suppressed findings and why")
+    out.add_argument(
+        "--group-by",
+        choices=("file", "principal"),
+        default="file",
+        help="text: group findings by file (default) or by the IAM principal they concern",
+    )
     sel = p.add_argument_group("rule selection (flags win over the configuration file)")
     sel.add_argument(
         "--select", type=_codes, metavar="CODES", help="codes or prefixes to enable (e.g. IAM1,IAM402 or ALL)"
@@ -158,6 +165,22 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
     )
     cfg.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     cfg.add_argument("--write-baseline", metavar="FILE", help="record the current findings as the baseline")
+    fx = p.add_argument_group("fixes (docs/fixes.md)")
+    fx.add_argument(
+        "--fix",
+        action="store_true",
+        help="apply the safe fixes to the files in place ('-': print the fixed text)",
+    )
+    fx.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix or --diff: apply the unsafe fixes too (they change what a policy means)",
+    )
+    fx.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff and change nothing (exit code 1 if there is a diff)",
+    )
     run = p.add_argument_group("running")
     run.add_argument(
         "--stdin-filename",
@@ -171,6 +194,11 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="processes to use (default: the number of CPUs, when the input is large enough to gain from them)",
+    )
+    run.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither read nor write the result cache (docs/cache.md; 'iamlint clean' empties it)",
     )
     run.add_argument(
         "--max-file-size",
@@ -468,6 +496,26 @@ def cmd_rules(args: Sequence[str] = ()) -> int:
     return EXIT_CLEAN
 
 
+def cmd_clean(args: Sequence[str]) -> int:
+    """``iamlint clean``: remove iamlint's cache entries (cached results, refreshed AWS data)
+    from the user cache directories, and say what was removed."""
+    if args:
+        sys.stderr.write("iamlint: error: usage: iamlint clean (it takes no arguments)\n")
+        return EXIT_ERROR
+    from .discover import size_text
+    from .resultcache import clean
+
+    removed = clean()
+    if not removed:
+        sys.stdout.write("Nothing to clean: no iamlint cache entries.\n")
+    for directory, results, files, size in removed:
+        what = f"{results} cached result{'' if results == 1 else 's'}"
+        if files:
+            what += f" and {files} other cache file{'' if files == 1 else 's'}"
+        sys.stdout.write(f"Removed {what} ({size_text(size)}) from {directory}\n")
+    return EXIT_CLEAN
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -476,6 +524,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rule(argv[1:])
         if argv and argv[0] == "rules":
             return cmd_rules(argv[1:])
+        if argv and argv[0] == "explain":
+            from .explain import main as explain
+
+            return explain(argv[1:])
+        if argv and argv[0] == "clean":
+            return cmd_clean(argv[1:])
         if argv and argv[0] == "server":
             from .server import main as server
 
@@ -613,7 +667,15 @@ def lint(args, reg) -> int:
         from .progress import Progress
 
         progress = Progress(sys.stderr)
-    engine = Engine(reg, resolver, jobs=args.jobs, progress=progress)
+    fix = ("unsafe" if args.unsafe_fixes else "safe") if (args.fix or args.diff) else ""
+    if fix and args.write_baseline:
+        raise UsageError("--fix and --diff cannot be combined with --write-baseline")
+    cache = None
+    if not args.no_cache and not texts and not os.environ.get("IAMLINT_NO_CACHE"):
+        from .resultcache import ResultCache
+
+        cache = ResultCache(reg)
+    engine = Engine(reg, resolver, jobs=args.jobs, progress=progress, fix=fix, cache=cache)
     # iamlint's own files are never linted (nor counted as "not IaC"): the baseline, the report
     own = [p for p in (args.baseline, args.write_baseline, args.output) if p]
     try:
@@ -632,6 +694,13 @@ def lint(args, reg) -> int:
         sys.stderr.write(f"iamlint: warning: {note}\n")
     for err in report.usage_errors:
         sys.stderr.write(f"iamlint: error: {err}\n")
+    if args.diff:
+        return _show_diff(engine.fixed, report)
+    write_failed = False
+    fixed = engine.fixed
+    if args.fix and not texts:
+        fixed = _write_fixed(engine.fixed)
+        write_failed = len(fixed) < len(engine.fixed)
 
     from . import baseline
 
@@ -646,6 +715,7 @@ def lint(args, reg) -> int:
         "show_source": args.show_source,
         "statistics": args.statistics,
         "show_suppressed": args.show_suppressed,
+        "group_by": args.group_by,
         "sources": texts,  # --show-source quotes the stdin buffer, not the file on disk
         "fail_on": fail_on,  # junit: only findings at or above it are failures, as for the exit code
         "hyperlinks": not to_file and _hyperlinks(sys.stdout, args.format),
@@ -660,15 +730,25 @@ def lint(args, reg) -> int:
     from .reporters import render
 
     where = args.output or "the report to stdout"
+    stdin_fixed = None
+    if args.fix and texts:  # stdin: the fixed text goes to stdout, the report to stderr
+        stdin_fixed = engine.fixed[0].after if engine.fixed else texts[paths[0]]
     try:
-        out = _out(args.output)
+        out = sys.stderr if stdin_fixed is not None and args.output is None else _out(args.output)
     except OSError as e:
         raise UsageError(f"cannot write {where}: {e.strerror or e}") from None
     try:
         try:
             render(args.format, report, out, _color(out, args.format, to_file))
+            if args.format == "text":
+                line = _fix_summary(fixed, report, bool(args.fix), args.unsafe_fixes)
+                if line:
+                    out.write(line + "\n")
+            if stdin_fixed is not None:
+                sys.stdout.write(stdin_fixed)
+                sys.stdout.flush()
         finally:
-            if out is not sys.stdout:
+            if out is not sys.stdout and out is not sys.stderr:
                 out.close()
             else:
                 out.flush()
@@ -677,7 +757,7 @@ def lint(args, reg) -> int:
     except OSError as e:  # a full disk, a closed or full stdout
         raise UsageError(f"cannot write {where}: {e.strerror or e}") from None
 
-    if report.has_input_errors:
+    if report.has_input_errors or write_failed:
         return EXIT_ERROR
     if args.exit_zero or args.write_baseline:
         return EXIT_CLEAN
@@ -685,3 +765,99 @@ def lint(args, reg) -> int:
     if any(f.severity.rank >= threshold for f in report.findings if f.code not in INPUT_ERRORS):
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+# -- fixes -------------------------------------------------------------------------------------
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _fixable(report, unsafe: bool) -> tuple[int, int]:
+    """How many findings of the report carry a fix that applies, and how many more would with
+    ``--unsafe-fixes``."""
+    from .fixes import applicable
+
+    found = report.findings
+    now = sum(1 for f in found if applicable(f, unsafe))
+    more = 0 if unsafe else sum(1 for f in found if applicable(f, True)) - now
+    return now, more
+
+
+def _fix_summary(fixed, report, fixing: bool, unsafe: bool) -> str:
+    """The text format's line about fixes: how many findings were fixed, how many fixable
+    remain (a fix that overlapped another, one inside a file that could not be written) and
+    how many more ``--unsafe-fixes`` would fix. Empty when there is nothing to say."""
+    now, more = _fixable(report, unsafe)
+    parts = []
+    if fixing:
+        n = sum(x.applied for x in fixed)
+        parts.append(f"Fixed {_count(n, 'finding')} in {_count(len(fixed), 'file')}")
+        if now:
+            parts.append(f"{now} fixable remaining")
+    elif now:
+        parts.append(f"{_count(now, 'finding')} fixable with --fix")
+    if more:
+        parts.append(f"{more} more with --unsafe-fixes")
+    return "; ".join(parts) + "." if parts else ""
+
+
+def _show_diff(fixed, report) -> int:
+    """``--diff``: the fixes as a unified diff on stdout, what they fix on stderr; nothing is
+    written. Exit code: 2 on input errors, 1 if there is a diff, else 0 (as ruff)."""
+    import difflib
+
+    from .results import display_path
+
+    out = _out(None)
+    for x in fixed:
+        name = display_path(x.path)
+        out.writelines(
+            difflib.unified_diff(
+                x.before.splitlines(keepends=True), x.after.splitlines(keepends=True), name, name
+            )
+        )
+        if not x.after.endswith("\n"):
+            out.write("\n\\ No newline at end of file\n")
+    out.flush()
+    n = sum(x.applied for x in fixed)
+    if fixed:
+        sys.stderr.write(f"Would fix {_count(n, 'finding')} in {_count(len(fixed), 'file')}.\n")
+    else:
+        sys.stderr.write("No fixes available.\n")
+    if report.has_input_errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if fixed else EXIT_CLEAN
+
+
+def _write_fixed(fixed: list) -> list:
+    """``--fix``: write each fixed file in place, atomically (a new file in its directory,
+    given the old one's mode, renamed over it; through a symbolic link, its target). A file
+    that changed since it was read is left alone. The files written."""
+    written = []
+    for x in fixed:
+        target = os.path.realpath(x.path)
+        data = (b"\xef\xbb\xbf" if x.bom else b"") + x.after.encode("utf-8")
+        before = (b"\xef\xbb\xbf" if x.bom else b"") + x.before.encode("utf-8")
+        tmp = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.iamlint-{os.getpid()}.tmp")
+        try:
+            st = os.stat(target)
+            with open(target, "rb") as fh:
+                if fh.read(len(before) + 1) != before:
+                    sys.stderr.write(f"iamlint: error: {x.path} changed while it was linted; not fixed\n")
+                    continue
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with open(fd, "wb") as fh:
+                    fh.write(data)
+                os.chmod(tmp, st.st_mode & 0o7777)
+                os.replace(tmp, target)
+                written.append(x)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError as e:
+            sys.stderr.write(f"iamlint: error: cannot write the fixes to {x.path}: {e.strerror or e}\n")
+    return written

@@ -84,6 +84,9 @@ class Config(NamedTuple):
     catalogue: str = "auto"
     #: ``[kinds]``: (glob, kind name) in file order, the kind of the raw JSON policies it matches
     kinds: tuple[tuple[str, str], ...] = ()
+    #: the SCP and RCP files ``org-policies`` names (real paths, sorted): they cap every
+    #: principal's effective permissions (see docs/explain.md)
+    org_policies: tuple[str, ...] = ()
 
     # -- selection -----------------------------------------------------------------------------
     def enabled(self, code: str) -> bool:
@@ -93,6 +96,14 @@ class Config(NamedTuple):
         best_sel = max((_specificity(p, code) for p in self.select + self.extend_select), default=-1)
         best_ign = max((_specificity(p, code) for p in self.ignore), default=-1)
         return best_sel >= 0 and best_sel > best_ign
+
+    def selected_by_name(self, code: str) -> bool:
+        """Whether the code is selected by itself (``IAM507``; not by a prefix, nor ``ALL``,
+        which a configuration written before the rule existed may hold) and not ignored: what
+        an opt-in rule (`iamlint.rule.Rule.opt_in`) needs."""
+        best_sel = len(code) if code in self.select + self.extend_select else -1
+        best_ign = max((_specificity(p, code) for p in self.ignore), default=-1)
+        return best_sel > 0 and best_sel > best_ign
 
     def ignored_in(self, code: str, path: str) -> bool:
         if code in INPUT_ERRORS:
@@ -132,10 +143,67 @@ class Config(NamedTuple):
     def settings(self) -> dict[str, Any]:
         """What rules read through ``Context.option`` and ``ctx.settings``."""
         out: dict[str, Any] = {"trusted-accounts": list(self.trusted_accounts)}
+        if self.org_policies:
+            out["org-policy-documents"] = org_policy_documents(self.org_policies)
         for code, opts in self.options:
             for name, value in opts:
                 out[f"{code}.{name}"] = value
         return out
+
+
+_ORG_POLICIES: dict[tuple[str, ...], tuple[Any, ...]] = {}
+
+
+def org_policy_documents(paths: tuple[str, ...]) -> tuple[Any, ...]:
+    """The documents of the ``org-policies`` files, read once per process: each an SCP, or an
+    RCP when it has a ``Principal`` (`iamlint.model.PolicyDocument`)."""
+    got = _ORG_POLICIES.get(paths)
+    if got is None:
+        got = _ORG_POLICIES[paths] = tuple(d for p in paths for d in _read_org_policy(p))
+    return got
+
+
+def _read_org_policy(path: str) -> list[Any]:
+    """A policy file of ``org-policies``, or a ConfigError that says what is wrong with it."""
+    from dataclasses import replace
+
+    from .discover import read
+    from .extract import extract_file
+
+    text, err = read(path)
+    if text is None:
+        why = err.message if err is not None else "cannot read"
+        raise ConfigError(f"org-policies: {path}: {why}")
+    ex = extract_file(path if path.lower().endswith(".json") else path + ".json", text, DocKind.SCP)
+    bad = [d for d in (ex.diagnostics if ex is not None else []) if d.code in INPUT_ERRORS]
+    if ex is None or bad or not ex.documents:
+        where = (
+            f":{bad[0].span.line}:{bad[0].span.column}: {bad[0].message}"
+            if bad
+            else ": not a policy document"
+        )
+        raise ConfigError(f"org-policies: {path}{where}")
+    return [
+        replace(d, kind=DocKind.RCP) if any(st.principal is not None for st in d.statements) else d
+        for d in ex.documents
+    ]
+
+
+def _org_policy_files(patterns: list[str], root: str, path: str | None, prefix: str) -> tuple[str, ...]:
+    """The files the ``org-policies`` globs match, relative to the configuration's directory;
+    a glob that matches no file is an error (never silently no cap)."""
+    import glob
+
+    out: set[str] = set()
+    for pattern in patterns:
+        found = [f for f in glob.glob(os.path.join(root, pattern), recursive=True) if os.path.isfile(f)]
+        if not found:
+            raise ConfigError(f"{path}: {_key_path(prefix, ['org-policies'])}: {pattern!r} matches no file")
+        out.update(os.path.realpath(f) for f in found)
+    files = tuple(sorted(out))
+    for f in files:
+        _read_org_policy(f)  # a broken policy file stops the run here, with its place
+    return files
 
 
 def parse_size(text: str | int) -> int:
@@ -280,6 +348,13 @@ def schema(registry) -> dict:
                 "description": "auto: a newer installed cfn-lint's AWS data when there is one; bundled: iamlint's own",
             },
             "kinds": {"type": "object", "additionalProperties": {"enum": KIND_NAMES}},
+            "org-policies": {
+                "type": "array",
+                "items": {
+                    "type": "string",
+                    "description": "a glob of SCP or RCP files that govern the account, such as org/scps/*.json",
+                },
+            },
             "options": {"type": "object", "properties": rule_options, "additionalProperties": False},
             **top_level_options,
         },
@@ -534,6 +609,7 @@ def from_table(
         timeout=float(table.get("timeout", DEFAULT_TIMEOUT)),
         catalogue=str(table.get("catalogue", "auto")),
         kinds=tuple(table.get("kinds", {}).items()),
+        org_policies=_org_policy_files(table.get("org-policies", []), root, path, prefix),
     )
 
 

@@ -68,8 +68,7 @@ def diagnostic(
 
     ``value`` names what it is about for its fingerprint (see `Rule.report`); by default the
     message does, so a message that names another line must give one (and should give that
-    place in ``related``: the other places it concerns, each with what stands there; see
-    `Finding.related`).
+    place in ``related``).
     """
     d = kind if isinstance(kind, Diagnostic) else BY_CODE[kind]
     return Finding(

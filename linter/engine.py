@@ -19,12 +19,12 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import suppress
 from .check import Checker
 from .config import Config, Resolver
-from .diagnostics import PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_error
+from .diagnostics import INTERNAL_ERROR, PARSE_ERROR, UNUSED_SUPPRESSION, internal_error, parse_error
 from .discover import discover, not_regular, read, repository_root
 from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
@@ -41,9 +41,15 @@ class Linter:
     def __init__(self, registry: Registry, config: Config | None = None):
         self.registry = registry
         self.config = config or Config()
-        self.checker = Checker(registry, self.config.enabled, self.config.settings())
+        self.checker = Checker(
+            registry, self.config.enabled, self.config.settings(), self.config.selected_by_name
+        )
         self.enabled = self.checker.enabled
         self.known_codes = {r.code for r in registry}
+        self.last_reads: tuple[str, ...] = ()
+        #: whether a suppression with an ``until`` date applied to the files linted since
+        #: this was last reset (their results then hold until the date changes)
+        self.dated = False
         self.config_suppressions, self.config_problems = suppress.validate(
             self.config.suppressions, self.known_codes, self.config.require_reason
         )
@@ -78,6 +84,8 @@ class Linter:
             ranges = suppress.statement_ranges(path, ex.documents)
             directives.extend(suppress.comment_directives(path, comments, ranges))
         sups, problems = suppress.validate(directives, self.known_codes, cfg.require_reason)
+        if any(s.until is not None for s in (*sups, *self.config_suppressions)):
+            self.dated = True  # what it hides depends on today's date
         rel = cfg.relative(path)
         kept, hidden = suppress.apply(kept, sups + self.config_suppressions, rel, ex.documents)
 
@@ -148,6 +156,8 @@ class Linter:
                 )
                 for p in given
             }
+        #: what the module's file() calls read or looked for (`Extraction.reads`)
+        self.last_reads = tuple(sorted({r for ex in results.values() for r in ex.reads}))
         reports: list[FileReport] = []
         # findings inside files a module reads (file("policy.json")) belong to those files
         elsewhere: dict[str, tuple[Extraction, list[Finding]]] = {}
@@ -182,6 +192,8 @@ class Unit:
     texts: tuple[tuple[str, str], ...] = ()
     #: a module's: the real directories its file() calls may read (repositories, allow-paths)
     roots: tuple[str, ...] = ()
+    #: fix the unit's files: "" no, "safe" the safe fixes, "unsafe" every fix
+    fix: str = ""
 
 
 #: a budget longer than this (11 days, or infinite) is no budget: timers cannot count that far
@@ -312,22 +324,134 @@ def _linter_for(config) -> Linter:
     return _LINTERS[key]
 
 
-def run_unit(unit: Unit) -> tuple[list[FileReport], dict]:
-    """Lint one unit within its time budget; return its reports and, for each configuration
-    suppression, ``(findings it hid, files it matched, files where a rule it names is on)``."""
+@dataclass(frozen=True)
+class Fixed:
+    """A file `--fix`/``--diff`` changed: its text as read and as fixed (line ends as the file
+    writes them, without a BOM), whether it starts with a UTF-8 BOM, and how many findings the
+    fixes applied fixed."""
+
+    path: str
+    before: str
+    after: str
+    applied: int
+    bom: bool = False
+
+
+class UnitResult(NamedTuple):
+    """What `run_unit` gives: the unit's reports; for each configuration suppression,
+    ``(findings it hid, files it matched, files where a rule it names is on)``; the files
+    fixed (their reports are those of the fixed text); the files its ``file()`` calls read or
+    looked for; and whether it ran to the end (within its budget, without an internal
+    error): only such a result is cached."""
+
+    reports: list[FileReport]
+    used: dict
+    fixed: list[Fixed]
+    reads: tuple[str, ...] = ()
+    complete: bool = True
+    #: a suppression with an ``until`` date applied: the result holds for today only
+    dated: bool = False
+
+
+def run_unit(unit: Unit) -> UnitResult:
+    """Lint one unit within its time budget (and, with ``unit.fix``, fix its files within
+    another)."""
     linter = _linter_for(unit.config)
     for s in linter.config_suppressions:
         s.used = 0
     linter.config_reach.clear()
     budget = linter.config.timeout
+    linter.last_reads = ()
+    linter.dated = False
+    complete = True
     try:
         with Deadline(budget):
             reports = _lint_unit(linter, unit)
     except UnitTimeout:
         message = f"took longer than {budget:g} s; not fully linted"
         reports = [FileReport(p, "error", None, 0, [parse_error(p, message)]) for p in unit.paths]
+        complete = False
+    reads = linter.last_reads
+    if complete and any(f.code == INTERNAL_ERROR.code for r in reports for f in r.findings):
+        complete = False
     used = {s.key: (s.used, *linter.config_reach.get(s.key, (0, 0))) for s in linter.config_suppressions}
-    return reports, used
+    fixed: list[Fixed] = []
+    if unit.fix:  # the uses above are the run's; the re-lints of fixing do not count
+        try:
+            with Deadline(budget):
+                reports, fixed = _fix_unit(linter, unit, reports)
+        except UnitTimeout:  # the reports of the unfixed files stand
+            fixed = []
+    return UnitResult(reports, used, fixed, reads, complete, linter.dated)
+
+
+def _fix_unit(linter: Linter, unit: Unit, reports: list[FileReport]) -> tuple[list[FileReport], list[Fixed]]:
+    """Fix each file of the unit that has a finding with an applicable fix (`iamlint.fixes`,
+    re-linting between rounds); its report becomes the fixed text's. Only a unit's own files
+    are fixed (not a file a module reads with file(): it is fixed where it is linted itself)."""
+    from . import fixes
+
+    unsafe = unit.fix == "unsafe"
+    texts = dict(unit.texts)
+    out: list[FileReport] = []
+    fixed: list[Fixed] = []
+    for r in reports:
+        if (
+            r.path not in unit.paths
+            or r.format == "terraform-plan"  # generated: the fix belongs in the configuration
+            or not any(fixes.applicable(f, unsafe) for f in r.findings)
+        ):
+            out.append(r)
+            continue
+        path = r.path
+        bom = False
+        if path in texts:
+            raw: str | None = texts[path]
+        else:
+            raw, bom = _raw_text(path, linter.config.max_file_size)
+        if raw is None:
+            out.append(r)
+            continue
+        latest: dict[str, FileReport] = {}
+
+        def lint(text: str, path: str = path, latest: dict[str, FileReport] = latest) -> list[Finding]:
+            text = text.replace("\r\n", "\n") if "\r" in text else text
+            if unit.kind == "module":
+                directory = os.path.dirname(path) or "."
+                got = linter.lint_module(directory, [path], {**texts, path: text}, unit.roots or None)
+            else:
+                got = linter.lint_text(path, text)
+            mine = next((x for x in got if x.path == path), None)
+            if mine is None:
+                return []
+            latest[text] = mine
+            return mine.findings
+
+        result = fixes.fix_text(raw, lint, path, unsafe=unsafe, findings=r.findings)
+        if not result.applied or result.text == raw:
+            out.append(r)
+            continue
+        out.append(latest.get(result.text.replace("\r\n", "\n"), r))
+        fixed.append(Fixed(path, raw, result.text, len(result.applied), bom))
+    return out, fixed
+
+
+def _raw_text(path: str, max_bytes: int) -> tuple[str | None, bool]:
+    """A file's text as it is on disk, line ends kept (fixes edit it and write it back), and
+    whether it starts with a UTF-8 BOM; None when it cannot be read as it was linted."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+            return None, False
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        return None, False
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        return data[3 if bom else 0 :].decode("utf-8"), bom
+    except UnicodeDecodeError:
+        return None, False
 
 
 def _lint_unit(linter: Linter, unit: Unit) -> list[FileReport]:
@@ -358,12 +482,21 @@ class Engine:
         resolver: Resolver | None = None,
         jobs: int | None = 1,
         progress: Any = None,
+        fix: str = "",
+        cache: Any = None,
     ):
         self.registry = registry
         self.resolver = resolver or Resolver(registry, isolated=True)
         self.auto = jobs is None
         self.jobs = max(1, os.cpu_count() or 1) if jobs is None else max(1, jobs)
         self.progress = progress
+        #: "" lint only; "safe": apply the safe fixes; "unsafe": every fix (docs/fixes.md).
+        #: The run's reports are then those of the fixed texts, and `fixed` lists the files
+        #: changed: the engine writes nothing (the caller writes them, or shows a diff).
+        self.fix = fix
+        self.fixed: list[Fixed] = []
+        #: a `iamlint.resultcache.ResultCache`, or None: every unit is linted
+        self.cache = cache
         self.warnings: list[str] = []
         self._repositories: dict[tuple[str, bool], str] = {}
 
@@ -423,12 +556,12 @@ class Engine:
                 configs[repr(cfg)] = cfg
                 continue
             t: tuple[tuple[str, str], ...] = ((path, texts[path]),) if path in texts else ()
-            units.append(Unit("file", (path,), cfg, t))
+            units.append(Unit("file", (path,), cfg, t, fix=self.fix))
         for (_directory, ckey), given in sorted(modules.items()):
             t = tuple((p, texts[p]) for p in given if p in texts)
             cfg = configs[ckey]
             roots = tuple(dict.fromkeys([*(found[p] for p in given), *cfg.allow_paths]))
-            units.append(Unit("module", tuple(given), cfg, t, roots))
+            units.append(Unit("module", tuple(given), cfg, t, roots, self.fix))
         self.warnings = self._nothing_to_lint(paths, empty, given_by, linted, exclude, texts)
         return units, errors
 
@@ -490,10 +623,11 @@ class Engine:
             _LINTERS.clear()
         paths = list(paths)
         units, errors = self.units(paths, exclude, texts, skip)
-        results = self._execute(units)
+        results = self._cached(units)
+        self.fixed = sorted((x for res in results for x in res.fixed), key=lambda x: x.path)
         merged: dict[str, FileReport] = {}
         usage: dict[tuple, list[int]] = {}
-        for reports, used in results:
+        for reports, used, *_rest in results:
             for k, counts in used.items():
                 total = usage.setdefault(k, [0, 0, 0])
                 for i, n in enumerate(counts):
@@ -517,6 +651,42 @@ class Engine:
         suppressed = [h for fr in files for h in fr.suppressed]
         return RunReport(files, self.registry, errors, suppressed=suppressed)
 
+    def _cached(self, units: list[Unit]) -> list[UnitResult]:
+        """The units' results: from the cache where it has them, else linted (and cached,
+        unless fixing: the files are about to change)."""
+        cache = self.cache
+        if cache is None:
+            return self._execute(units)
+        from .fixes import applicable
+
+        unsafe = self.fix == "unsafe"
+        results: list[UnitResult | None] = []
+        keys: list[str | None] = []
+        todo: list[Unit] = []
+        for unit in units:
+            key = None if unit.texts else cache.key(unit.kind, unit.paths, unit.config, unit.roots)
+            entry = cache.get(key) if key is not None else None
+            if entry is not None and self.fix:  # a file with a fix to make is linted again
+                if any(applicable(f, unsafe) for r in entry.reports for f in r.findings):
+                    entry = None
+            if entry is not None:
+                results.append(UnitResult(entry.reports, entry.used, []))
+            else:
+                results.append(None)
+                todo.append(unit)
+            keys.append(key)
+        done = iter(self._execute(todo))
+        out: list[UnitResult] = []
+        for res, key in zip(results, keys, strict=True):
+            if res is None:
+                res = next(done)
+                if key is not None and res.complete and not self.fix:
+                    cache.put(key, res.reports, res.used, res.reads, res.dated)
+            out.append(res)
+        if cache.written:
+            cache.evict()
+        return out
+
     def parallel(self, units: list[Unit]) -> int:
         """How many processes to lint ``units`` with. A pool costs a start (forking, and each
         worker's first rules, catalogue and parser) that only enough work pays back: with
@@ -531,14 +701,16 @@ class Engine:
             return 1
         return min(self.jobs, len(units))
 
-    def _execute(self, units: list[Unit]):
+    def _execute(self, units: list[Unit]) -> list[UnitResult]:
+        """Run the units (in worker processes when `parallel` says so); their results, in the
+        order of the units."""
         progress = self.progress
         if progress:  # files, as the summary counts them (a module's unit holds several)
             progress.start(sum(len(u.paths) for u in units))
-        results: list = []
+        by_unit: dict[int, UnitResult] = {}
 
-        def done(unit: Unit, result) -> None:
-            results.append(result)
+        def done(unit: Unit, result: UnitResult) -> None:
+            by_unit[id(unit)] = result
             if progress:
                 progress.advance(len(unit.paths))
 
@@ -550,7 +722,7 @@ class Engine:
                 done(unit, run_unit(unit))
         if progress:
             progress.finish()
-        return results
+        return [by_unit[id(u)] for u in units]
 
     def _config_findings(
         self, units: list[Unit], usage: dict[tuple, list[int]], given: list[str]

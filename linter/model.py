@@ -388,12 +388,47 @@ class IAMPrincipal:
 
 
 @dataclass(frozen=True, slots=True)
+class Fix:
+    """The fix a finding carries, in the model's terms: spans and values, never text edits.
+
+    The rule that reports the finding declares it (`iamlint.api`: `replace_fix`,
+    `remove_item_fix`, `add_version_fix`); `iamlint.fixes` turns it into text edits on the
+    file, after checking that the source holds, at each span, exactly the text the fix
+    expects. ``kind``:
+
+    - ``replace``: the value at ``span`` (``old``, as written between its quotes, if any)
+      becomes ``new``;
+    - ``remove``: the list item at ``span`` goes, with its comma or its line; ``items`` are
+      the spans of every item of the list, in order, and ``within`` the list's own span;
+    - ``add-version``: ``"Version": "2012-10-17"`` becomes the first key of the document
+      whose first key (``old``) is at ``span``; ``within`` is the document's span.
+
+    ``within``, when given, is the element the edit must lie in: a value resolved from
+    somewhere else (a Terraform local, a YAML alias) is never edited where it is defined.
+    ``safe``: the fix keeps what the policy means (``--fix`` applies it); an unsafe one
+    changes it and needs ``--unsafe-fixes``. ``title`` is what a user reads.
+    """
+
+    kind: str
+    title: str
+    safe: bool
+    span: Span
+    old: str = ""
+    new: str = ""
+    within: Span | None = None
+    items: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """What a rule reports. ``value`` is the offending value's text, used for fingerprints.
 
     ``related`` are the other places a finding involves, each with what stands there (the
     first of two duplicate keys, the inline policy a copy repeats, the suppression that
     expired): editors show them beside the finding (LSP ``relatedInformation``).
+    ``principals`` are the addresses of the IAM principals it concerns: the principal that
+    owns it, or those the owning policy is attached to (reports group findings by them).
+    ``fix``: the fix it carries, if any (not part of its identity).
     """
 
     code: str
@@ -403,10 +438,12 @@ class Finding:
     span: Span
     owner: str | None = None
     value: str = ""
-    #: the other places the finding concerns, each with what stands there (see above), for
-    #: reporters that can show them (LSP ``relatedInformation``, SARIF ``relatedLocations``);
-    #: not part of its identity
+    #: other places the finding involves, each with what stands there (see above), for
+    #: reporters that can show them (LSP ``relatedInformation``, SARIF ``relatedLocations``); not part of its identity
     related: tuple[tuple[Span, str], ...] = field(default=(), compare=False)
+    principals: tuple[str, ...] = field(default=(), compare=False)
+    #: the fix it carries, if any (not part of its identity either)
+    fix: Fix | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple:
         s = self.span

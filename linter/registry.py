@@ -95,6 +95,8 @@ class Registry:
     def __init__(self, rules: Iterable[type[Rule]] = ()):
         self._by_code: dict[str, type[Rule]] = {}
         self._by_name: dict[str, type[Rule]] = {}
+        #: the distributions the plugins came from, as "name version" (a result cache's key)
+        self.plugins: list[str] = []
         for r in rules:
             self.add(r, origin="iamlint", builtin=True)
 
@@ -164,6 +166,8 @@ def load_plugins(registry: Registry) -> None:
             obj = ep.load()
         except Exception as e:  # a broken plugin must not crash the run with a traceback
             raise RegistryError(f"{origin}: cannot be loaded: {type(e).__name__}: {e}") from None
+        dist = getattr(ep, "dist", None)
+        registry.plugins.append(f"{dist.name} {dist.version}" if dist is not None else ep.value)
         items = obj if isinstance(obj, (list, tuple)) else [obj]
         for cls in items:
             registry.add(cls, origin=origin, builtin=False)

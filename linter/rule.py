@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from .model import Finding, IAMPrincipal, PolicyDocument, Severity, Span, Statement, Str, Unknown
+from .model import Finding, Fix, IAMPrincipal, PolicyDocument, Severity, Span, Statement, Str, Unknown
 
 #: the input formats a rule may apply to (`Rule.formats`)
 FORMATS = ("json", "cloudformation-json", "cloudformation-yaml", "terraform", "terraform-plan")
@@ -98,6 +98,9 @@ class Rule:
     security_severity: ClassVar[str | None] = ""
     #: how often a finding is right (SARIF ``precision``): very-high, high, medium or low
     precision: ClassVar[str] = "medium"
+    #: off unless selected by its own code (``--extend-select IAM507``), never by a prefix or
+    #: ``ALL``: advice most policies would get without a risk behind it
+    opt_in: ClassVar[bool] = False
 
     def report(
         self,
@@ -107,12 +110,14 @@ class Rule:
         value: str | None = None,
         severity: Severity | None = None,
         related: Iterable[tuple[Span, str]] = (),
+        fix: Fix | None = None,
     ) -> Finding:
         """A finding of this rule.
 
         ``at``: the offending value (its span is where the finding points) or a span.
         ``owner``: the document or principal it belongs to (named by its resource, with the
-        CDK construct path when there is one), or a name.
+        CDK construct path when there is one), or a name. A document or principal also
+        gives the finding its `Finding.principals`.
         ``value``: what the finding is about, as the user wrote it: the offending value by
         default. The fingerprint that baselines and code-scanning alerts recognise a
         finding by is (code, file, owner, value), so a value must stay the same when
@@ -121,6 +126,9 @@ class Rule:
         other elements.
         ``related``: the other places the finding involves, as (span, what stands there),
         such as the first copy of what the finding's element repeats.
+        ``fix``: the fix the finding carries (`iamlint.api.replace_fix` and its siblings), computed
+        from spans of the model; iamlint applies it only where the source holds exactly what it
+        expects (see docs/fixes.md).
         """
         if isinstance(at, Span):
             span = at
@@ -128,10 +136,13 @@ class Rule:
         else:
             span = at.span
             shown = at.value if isinstance(at, Str) else at.text
+        principals: tuple[str, ...] = ()
         if isinstance(owner, PolicyDocument):
             who = owner.origin.label
+            principals = owner.principals
         elif isinstance(owner, IAMPrincipal):
             who = owner.address
+            principals = (owner.address,)
         else:
             who = owner
         return Finding(
@@ -143,6 +154,8 @@ class Rule:
             owner=who,
             value=shown if value is None else value,
             related=tuple(related),
+            principals=principals,
+            fix=fix,
         )
 
     @classmethod

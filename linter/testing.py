@@ -45,6 +45,7 @@ import os
 from pathlib import Path
 from typing import Union
 
+from .config import Config
 from .engine import Linter
 from .registry import Registry
 from .rule import Rule
@@ -77,7 +78,12 @@ def lint_fixture(fixture: PathLike, registry: Registry | None = None) -> list[st
     plugins (`iamlint.ruleset.default_registry`).
     """
     path = os.path.abspath(os.fspath(fixture))
-    report = Linter(registry if registry is not None else default_registry()).run([path])
+    registry = registry if registry is not None else default_registry()
+    # an opt-in rule's own fixtures are linted with it selected (the folder names its code)
+    folder = os.path.basename(os.path.dirname(path)).split("-", 1)[0]
+    rule = registry.get(folder) if folder else None
+    config = Config(extend_select=(rule.code,)) if rule is not None and rule.opt_in else Config()
+    report = Linter(registry, config).run([path])
     base = path if os.path.isdir(path) else os.path.dirname(path)
     out = ["usage-error: " + e.replace(os.path.dirname(path) + os.sep, "") for e in report.usage_errors]
     for file_report in report.files:

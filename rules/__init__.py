@@ -19,6 +19,7 @@ from .long_lived_access_key import LongLivedAccessKey
 from .missing_external_id import MissingExternalId
 from .missing_file import MissingFile
 from .missing_mfa import MissingMfa
+from .missing_version import MissingVersion
 from .not_action import NotAction
 from .not_principal import NotPrincipal
 from .not_resource import NotResource
@@ -61,6 +62,7 @@ BUILTIN = (
     ResourceMismatch,
     InvalidArn,
     RedundantElement,
+    MissingVersion,
     ParseError,
     UnusedSuppression,
     DuplicateKey,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from iamlint.api import (
+    Condition,
     Context,
     Finding,
     IAMPrincipal,
@@ -16,12 +18,14 @@ from iamlint.api import (
     Str,
     account_input,
     catalogue,
+    evaluator,
     expand,
     grants_on_every_resource,
     has_mfa_condition,
     literal_actions,
     narrows,
     principal_documents,
+    replace_fix,
 )
 
 
@@ -36,6 +40,39 @@ def grants_permissions_management(value: str) -> bool:
         (a := cat.action(name)) is not None and a.access_level == "Permissions management"
         for name in expand(value)
     )
+
+
+_PM: set[str] = set()
+#: Permissions-management actions whose names only read (``iam:GetPolicy`` is Read, but a few
+#: such as ``quicksight:DescribeDataSetPermissions`` are classed Permissions management)
+_READS = re.compile(r"(Get|List|Describe|Search|BatchGet|View)[A-Z]")
+
+
+def permissions_management_actions(value: str) -> list[str]:
+    """The Permissions-management actions an Action pattern matches that change permissions
+    (AWS's spelling), as IAM304 and `grants_on_every_resource` read them."""
+    cat = catalogue()
+    if cat is None:
+        return []
+    if not _PM:
+        for svc in cat.services():
+            _PM.update(
+                n.lower()
+                for n, lvl in cat.access_levels(svc).items()
+                if lvl == "Permissions management" and not _READS.match(n.partition(":")[2])
+            )
+    return [n for n in expand(value) if n.lower() in _PM]
+
+
+def effectively_allowed(principal: IAMPrincipal, ctx: Context, value: str) -> bool:
+    """Whether the principal's effective permissions (its boundary, Denies and organization
+    policies applied) still allow, perhaps under conditions, one of the Permissions-management
+    actions ``value`` grants; True without a catalogue (nothing to expand)."""
+    names = permissions_management_actions(value)
+    if not names:
+        return catalogue() is None or value == "*"
+    eff = evaluator(ctx).effective(principal)
+    return any(eff.decide(n, None).possible for n in names)
 
 
 def privileged_aws_managed(ref: ManagedPolicyRef) -> bool:
@@ -53,6 +90,22 @@ def is_mfa_guard(stmt: Statement) -> bool:
         and "false" in (v.lower() for v in c.literal_values())
         for c in stmt.condition
     )
+
+
+def _bool_fix(stmt: Statement, cond: Condition):
+    """``BoolIfExists`` becomes ``Bool``, when that operator tests MFA alone (another key under
+    it would change meaning too) and the statement has no ``Bool`` already (two keys of one
+    name in one map). Unsafe: requests without MFA information are then denied."""
+    op = cond.operator
+    if not op.value.lower().endswith("ifexists"):
+        return None
+    new = op.value[: -len("IfExists")]
+    same = [c for c in stmt.condition if c.operator.span == op.span]
+    if any(c.key != "aws:multifactorauthpresent" for c in same):
+        return None
+    if any(c.operator.value.lower() == new.lower() for c in stmt.condition):
+        return None
+    return replace_fix(op, new, f"Replace {op.value} with {new}", safe=False, within=stmt.span)
 
 
 class MissingMfa(Rule):
@@ -122,6 +175,12 @@ class MissingMfa(Rule):
       ]
     }
     ```
+
+    ## Fix
+    Unsafe, sometimes: `BoolIfExists` on `aws:MultiFactorAuthPresent` `true` in an Allow
+    becomes `Bool`, when that operator tests nothing else and the statement has no `Bool`
+    already. Requests signed with long-term access keys are then denied, which is the point
+    but changes what the policy allows, so it needs `--unsafe-fixes` (docs/fixes.md).
     """
 
     code = "IAM201"
@@ -146,6 +205,7 @@ class MissingMfa(Rule):
                     "long-term access keys, which carry no MFA information; use Bool",
                     owner=doc,
                     value=f"ifexists:{c.operator.value}",
+                    fix=_bool_fix(stmt, c),
                 )
             elif "false" in values:
                 yield self.report(
@@ -160,7 +220,7 @@ class MissingMfa(Rule):
         if principal.kind in ("user", "group"):
             yield from self._user_or_group(principal, ctx)
         elif principal.kind in ("role", "function-role"):
-            yield from self._role(principal)
+            yield from self._role(principal, ctx)
 
     def _user_or_group(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         holders = [principal]
@@ -175,7 +235,15 @@ class MissingMfa(Rule):
             for stmt in doc.statements:
                 if not stmt.is_allow or has_mfa_condition(stmt):
                     continue
-                hit = next((v for v in literal_actions(stmt) if grants_permissions_management(v.value)), None)
+                hit = next(
+                    (
+                        v
+                        for v in literal_actions(stmt)
+                        if grants_permissions_management(v.value)
+                        and effectively_allowed(principal, ctx, v.value)
+                    ),
+                    None,
+                )
                 if hit is not None:
                     yield self.report(
                         hit.span,
@@ -185,7 +253,7 @@ class MissingMfa(Rule):
                         value=f"{principal.address}:{hit.value}",
                     )
         for ref in principal.managed:
-            if privileged_aws_managed(ref):
+            if privileged_aws_managed(ref) and not self._capped(principal, ctx, ref):
                 yield self.report(
                     ref.value.span,
                     f"{principal.kind} {principal.address} has {ref.name} without an MFA requirement "
@@ -194,8 +262,8 @@ class MissingMfa(Rule):
                     value=f"{principal.address}:{ref.name}",
                 )
 
-    def _role(self, principal: IAMPrincipal) -> Iterable[Finding]:
-        why = self._privileged(principal)
+    def _role(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
+        why = self._privileged(principal, ctx)
         if why is None or principal.trust is None:
             return
         for stmt in principal.trust.statements:
@@ -228,9 +296,22 @@ class MissingMfa(Rule):
                     )
 
     @staticmethod
-    def _privileged(principal: IAMPrincipal) -> str | None:
+    def _capped(principal: IAMPrincipal, ctx: Context, ref: ManagedPolicyRef) -> bool:
+        """Whether the boundary, Denies or organization policies take away every
+        Permissions-management action (or every action) a privileged AWS managed policy grants
+        on every resource."""
+        assert ref.document is not None
+        grants = grants_on_every_resource(ref.document)
+        names = list(grants.permissions_management) or (["*"] if grants.everything else [])
+        return not any(effectively_allowed(principal, ctx, n) for n in names)
+
+    @classmethod
+    def _privileged(cls, principal: IAMPrincipal, ctx: Context) -> str | None:
+        """Why a role is privileged by its effective permissions: a privileged AWS managed
+        policy or a statement allowing permissions management that its boundary, Denies and
+        organization policies leave standing; None when it is not."""
         for ref in principal.managed:
-            if privileged_aws_managed(ref):
+            if privileged_aws_managed(ref) and not cls._capped(principal, ctx, ref):
                 return ref.name
         for doc in principal_documents(principal):
             if doc.aws_managed is not None:
@@ -238,6 +319,8 @@ class MissingMfa(Rule):
             for stmt in doc.statements:
                 if stmt.is_allow:
                     for v in literal_actions(stmt):
-                        if grants_permissions_management(v.value):
+                        if grants_permissions_management(v.value) and effectively_allowed(
+                            principal, ctx, v.value
+                        ):
                             return f'allows "{v.value}"'
         return None

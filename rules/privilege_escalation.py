@@ -7,12 +7,19 @@ from collections.abc import Iterable
 from iamlint.api import (
     Context,
     DocKind,
-    DocumentRule,
+    EscalationPath,
     Finding,
+    IAMPrincipal,
     PolicyDocument,
+    Rule,
     Severity,
+    Span,
+    Statement,
     Str,
+    action_matches,
     catalogue,
+    escalation_paths,
+    evaluator,
     expand,
     literal_actions,
     shorten,
@@ -64,12 +71,32 @@ def _expanded(value: str) -> set[str]:
     return {a.lower() for a in expand(value)}
 
 
-class PrivilegeEscalation(DocumentRule):
-    """Checks for actions on `"*"` that let the holder grant itself more permissions.
+class PrivilegeEscalation(Rule):
+    """Checks for principals that can grant themselves more permissions.
 
     ## What it does
-    Flags, in an identity policy's `Allow` statements whose `Resource` is `"*"`, every
-    action value (literal or wildcard, expanded against iamlint's action catalogue) that
+    Looks at each principal (role, user, group, permission set) with all of its policies
+    together, as iamlint's evaluator reads them (docs/explain.md): inline, customer managed
+    and AWS managed policies, SAM policy templates, a user's groups, less explicit `Deny`
+    statements, within its permissions boundary and the organization policies the
+    configuration names. It reports each known escalation path whose every step is allowed
+    without a condition (docs/escalation.md lists them and their sources): `iam:PassRole`
+    on roles together with a compute service's create-and-run actions (EC2, Lambda, ECS,
+    Glue, CloudFormation, CodeBuild, SageMaker, Data Pipeline), creating, attaching, putting
+    or versioning policies on other principals, access keys and console passwords of other
+    users, `iam:UpdateAssumeRolePolicy` with `sts:AssumeRole`, `iam:AddUserToGroup`,
+    `lambda:UpdateFunctionCode` and `glue:UpdateDevEndpoint`. The finding stands at the first
+    step's action, names the principal and the path, and points at every statement involved
+    (SARIF `relatedLocations`). A `Deny`, a boundary or a condition that removes a step
+    closes the path; a principal allowed every action on every resource, with nothing that
+    takes a step away, is already an administrator (IAM101 and IAM102 report it). A path
+    that comes only through a group is reported at the group. Paths that start at the same
+    action value are one finding, which names the others.
+
+    A policy attached to no principal (a raw JSON policy file, a managed policy the template
+    does not attach) is checked alone: it flags, in its `Allow` statements whose `Resource`
+    is `"*"`, every action value (literal or wildcard, expanded against iamlint's action
+    catalogue) that
     includes a known privilege-escalation action: `iam:PassRole`,
     `iam:CreatePolicyVersion`, `iam:SetDefaultPolicyVersion`, `iam:Attach{User,Group,Role}Policy`,
     `iam:Put{User,Group,Role}Policy`, `iam:CreateAccessKey`, `iam:CreateLoginProfile`,
@@ -124,9 +151,63 @@ class PrivilegeEscalation(DocumentRule):
     severity = Severity.ERROR
     security_severity = "9.3"
     precision = "high"
+    scopes = ("document", "principal")
 
-    def check(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
-        if doc.kind not in (DocKind.IDENTITY, DocKind.UNKNOWN, DocKind.BOUNDARY):
+    # -- a principal's policies together ----------------------------------------------------
+    def check_principal(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
+        eff = evaluator(ctx).effective(principal)
+        by_span: dict[Span, Statement] = {}
+        for doc, _, _ in eff.documents:
+            for stmt in doc.statements:
+                by_span.setdefault(stmt.span, stmt)
+        # paths that start at the same action value are one finding (iam:* opens seven)
+        groups: dict[Span, list[tuple[EscalationPath, list[tuple[Span, str]]]]] = {}
+        for path in escalation_paths(eff):
+            if principal.kind == "user" and all(s.layer == "group" for s in path.sources):
+                continue  # reported at the group
+            places = [self._place(path, i, by_span) for i in range(len(path.steps))]
+            groups.setdefault(places[0][0], []).append((path, places))
+        for at, found in groups.items():
+            first = found[0][0]
+            related: dict[Span, str] = {}
+            for path, places in found:
+                for decision, (span, _) in zip(path.steps, places, strict=True):
+                    src = decision.granted_by[0]
+                    via = f" via {src.via}" if src.via else ""
+                    related.setdefault(span, f"{decision.action} allowed by {src.policy}{via}")
+            message = (
+                f"{principal.kind} {principal.address} can make itself administrator: {first.describe()}"
+            )
+            if len(found) > 1:
+                others = [p.path.id for p, _ in found[1:]]
+                message += f"; and {len(others)} more path{'s' if len(others) > 1 else ''}: {shorten(others)}"
+            yield self.report(
+                at,
+                message,
+                owner=principal,
+                value=f"{principal.address}:{found[0][1][0][1]}",
+                related=[(span, what) for span, what in related.items() if span != at],
+            )
+
+    @staticmethod
+    def _place(path: EscalationPath, i: int, by_span: dict[Span, Statement]) -> tuple[Span, str]:
+        """Where step ``i`` is granted: the first granting statement's Action value that
+        covers the action (its NotAction key, or the statement, when none does)."""
+        decision = path.steps[i]
+        src = decision.granted_by[0]
+        stmt = by_span.get(src.span)
+        if stmt is not None:
+            for v in literal_actions(stmt):
+                if action_matches(v.value, decision.action):
+                    return v.span, v.value
+            key = next((k for k in stmt.keys if k.value == "NotAction"), None)
+            if key is not None:
+                return key.span, "NotAction"
+        return src.span, decision.action
+
+    # -- a policy attached to no principal --------------------------------------------------
+    def check_document(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
+        if doc.principals or doc.kind not in (DocKind.IDENTITY, DocKind.UNKNOWN, DocKind.BOUNDARY):
             return
         on_star = []
         for stmt in doc.statements:

@@ -17,6 +17,7 @@ from iamlint.api import (
     Value,
     catalogue,
     pattern_covers,
+    remove_item_fix,
     statement_content,
 )
 
@@ -98,6 +99,12 @@ class RedundantElement(Rule):
       ]
     }
     ```
+
+    ## Fix
+    Safe, for a list item: the redundant item is removed, with its comma or its line, in JSON,
+    YAML block and flow lists and HCL lists; what the statement grants (or excludes, in
+    `NotAction` and `NotResource`) does not change. `iamlint --fix` applies it
+    (docs/fixes.md). A repeated statement is not removed for you: say which copy goes.
     """
 
     code = "IAM506"
@@ -115,8 +122,12 @@ class RedundantElement(Rule):
             values = getattr(stmt, field)
             if not values or len(values) < 2 or element in stmt.alternative_elements:
                 continue
+            within = stmt.element_spans.get(element)
             for value, cover, duplicate in _redundant(values, is_action):
-                yield self.report(value, _message(value, cover, duplicate, element), owner=doc)
+                shown = value.value if isinstance(value, Str) else value.text
+                # safe: the item covered grants (or excludes) nothing the other does not
+                fix = remove_item_fix(value, values, within, f'Remove "{_short(shown)}"', safe=True)
+                yield self.report(value, _message(value, cover, duplicate, element), owner=doc, fix=fix)
 
     # -- statements of one policy ----------------------------------------------------------------------
     def check_document(self, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:

@@ -16,6 +16,7 @@ from iamlint.api import (
     Statement,
     Str,
     catalogue,
+    replace_fix,
 )
 
 _FORM = re.compile(r"^[A-Za-z0-9-]+:[A-Za-z0-9*?_-]+$")
@@ -73,6 +74,11 @@ class UnknownAction(Rule):
       ]
     }
     ```
+
+    ## Fix
+    Unsafe, sometimes: an unknown action becomes the known action it most resembles (the
+    "did you mean"). It changes what the statement grants or denies, so it needs
+    `--unsafe-fixes` (docs/fixes.md); read the result.
     """
 
     code = "IAM501"
@@ -89,30 +95,40 @@ class UnknownAction(Rule):
         cat = catalogue()
         if cat is None:
             return
-        for _element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
+        for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
             for v in values or ():
                 if not isinstance(v, Str) or v.value == "*" or "${" in v.value:
                     continue
-                message = self._problem(cat, v.value.strip())
+                message, close = self._problem(cat, v.value.strip())
                 if message:
-                    yield self.report(v.span, message, owner=doc, value=v.value)
+                    fix = None
+                    if close:  # changes what the statement grants or denies: unsafe
+                        fix = replace_fix(
+                            v,
+                            close,
+                            f'Replace "{v.value}" with "{close}"',
+                            safe=False,
+                            within=stmt.element_spans.get(element),
+                        )
+                    yield self.report(v.span, message, owner=doc, value=v.value, fix=fix)
 
     @staticmethod
-    def _problem(cat, value: str) -> str | None:
+    def _problem(cat, value: str) -> tuple[str | None, str | None]:
+        """What is wrong with an action, and the known action it was probably meant to be."""
         if not _FORM.match(value):
-            return f"{value!r} is not an action: write service:action, such as s3:GetObject"
+            return f"{value!r} is not an action: write service:action, such as s3:GetObject", None
         service = value.split(":", 1)[0]
         if not cat.has_service(service):
-            return f"unknown service prefix {service!r} in {value!r}"
+            return f"unknown service prefix {service!r} in {value!r}", None
         if "*" in value or "?" in value:
             if not cat.expand(value):
-                return f"{value!r} matches no {service} action"
-            return None
+                return f"{value!r} matches no {service} action", None
+            return None, None
         if cat.action(value) is None:
             close = cat.closest(value)
             hint = f" (did you mean {close}?)" if close else ""
-            return f"unknown action {value}{hint}"
-        return None
+            return f"unknown action {value}{hint}", close or None
+        return None, None
 
     # -- AWS managed policies that do not exist ------------------------------------------------
     def check_principal(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:

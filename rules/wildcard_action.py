@@ -17,6 +17,7 @@ from iamlint.api import (
     catalogue,
     expand,
     plural,
+    replace_fix,
     sensitive,
     shorten,
 )
@@ -87,6 +88,11 @@ class WildcardAction(StatementRule):
     }
     ```
 
+    ## Fix
+    Safe, sometimes: a partial wildcard that matches exactly one action today becomes that
+    action (`"kms:Encrypt*"` becomes `"kms:Encrypt"`), so that it grants no action AWS adds
+    later. `iamlint --fix` applies it (docs/fixes.md).
+
     ## Other tools
     Where iamlint's verdict differs: checkov's CKV_AWS_62 and CKV_AWS_63 pass their
     `*.pass.json` CloudFormation fixtures, which allow `s3:PutObject*`; those checks look
@@ -126,6 +132,15 @@ class WildcardAction(StatementRule):
                 matched = expand(v.value)
                 risky = [a for a in sensitive(matched) if not _READ_VERB.match(a.split(":", 1)[1])]
                 if risky:
+                    fix = None
+                    if len(matched) == 1:  # today it is exactly that action: name it
+                        fix = replace_fix(
+                            v,
+                            matched[0],
+                            f'Replace "{v.value}" with "{matched[0]}", the one action it matches',
+                            safe=True,
+                            within=stmt.element_spans.get("Action"),
+                        )
                     yield self.report(
                         v.span,
                         f'"{v.value}" matches {plural(len(matched), "action")}, '
@@ -133,4 +148,5 @@ class WildcardAction(StatementRule):
                         owner=doc,
                         value=v.value,
                         severity=Severity.WARNING,
+                        fix=fix,
                     )

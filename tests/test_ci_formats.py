@@ -305,7 +305,11 @@ def test_sarif_ranks_alerts_and_tells_tool_diagnostics_from_security_findings(ru
         assert p["precision"] in PRECISIONS, code
         if code in BY_CODE:  # iamlint's own diagnostics: not security alerts
             assert p["tags"] == ["tool-diagnostic"] and "security-severity" not in p, code
-        elif code in ("IAM502", "IAM503"):  # policies AWS rejects at deploy time
+        elif code in (
+            "IAM502",
+            "IAM503",
+            "IAM507",
+        ):  # AWS rejects the policy, or reads it as another language
             assert p["tags"] == ["correctness", "iam"] and "security-severity" not in p, code
         else:
             assert p["tags"] == ["security", "iam"], code

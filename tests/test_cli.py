@@ -119,6 +119,8 @@ def test_json_format(run_cli, project):
         "end_line",
         "end_column",
         "owner",
+        "principals",
+        "related",
         "fingerprint",
     }
     admin = next(f for f in doc["files"] if f["path"] == "admin.json")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from iamlint.config import Config
 from iamlint.docgen import render
 from iamlint.engine import Linter
 from iamlint.rule import SECTIONS, doc_sections
@@ -34,12 +35,14 @@ def examples(rule, section: str):
     ]
 
 
-def lint(tmp_path: Path, lang: str, body: str):
+def lint(tmp_path: Path, lang: str, body: str, rule=None):
+    """The findings of an example; an opt-in ``rule``'s own examples are linted with it selected."""
     folder = tmp_path / lang
     folder.mkdir(exist_ok=True)
     path = folder / SUFFIX[lang]
     path.write_text(body, encoding="utf-8")
-    return Linter(default_registry()).run([str(path)]).findings
+    config = Config(extend_select=(rule.code,)) if rule is not None and rule.opt_in else Config()
+    return Linter(default_registry(), config).run([str(path)]).findings
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
@@ -57,7 +60,7 @@ def test_bad_example_gives_exactly_its_code_on_its_lines(rule, tmp_path):
         m = re.search(r'hl_lines="([\d ]+)"', meta)
         assert m, f"{rule.code}: the bad example must mark its offending lines with hl_lines"
         lines = sorted(int(x) for x in m.group(1).split())
-        found = lint(tmp_path, lang, body)
+        found = lint(tmp_path, lang, body, rule)
         own = [f.span.line for f in found if f.code == rule.code]
         on_lines = [(f.code, f.span.line) for f in found if f.span.line in lines]
         assert own == lines, f"{rule.code} should be reported on lines {lines}, got {own}"
@@ -67,7 +70,7 @@ def test_bad_example_gives_exactly_its_code_on_its_lines(rule, tmp_path):
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_good_example_is_clean(rule, tmp_path):
     for lang, _meta, body in examples(rule, "Use instead"):
-        assert lint(tmp_path, lang, body) == []
+        assert lint(tmp_path, lang, body, rule) == []
 
 
 def test_rules_md_is_current():

@@ -489,7 +489,7 @@ def test_the_duplicate_keeps_both_places(tmp_path):
     out = extract_module(str(tmp_path), given, {})
     (dup,) = [f for f in out[given[1]].diagnostics if f.code == "IAM908"]
     assert dup.span == Span(given[1], 1, 1, 1, 30)
-    assert dup.related == ((Span(given[0], 1, 1, 1, 30), "the first definition of aws_iam_policy.p"),)
+    assert dup.related == ((Span(given[0], 1, 1, 1, 30), "aws_iam_policy.p is first defined here"),)
     assert dup.value == "duplicate aws_iam_policy.p"  # its fingerprint does not name a line
     assert [d.origin.owner for ex in out.values() for d in ex.documents] == ["aws_iam_policy.p"] * 2
 

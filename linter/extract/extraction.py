@@ -24,6 +24,9 @@ class Extraction:
     #: the file's comments that mention iamlint, as (line, column, text), when its parser
     #: found them (CloudFormation YAML); None: the engine looks for them (HCL) or there are none
     comments: list[tuple[int, int, str]] | None = None
+    #: files besides its own that the extraction read or looked for (a Terraform module's
+    #: ``file()`` targets), so that a cached result can be checked against them
+    reads: tuple[str, ...] = ()
 
 
 def duplicate_keys(path: str, node: Any, limit: int = 100) -> list[Finding]:

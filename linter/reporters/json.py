@@ -25,6 +25,18 @@ def finding_dict(f) -> dict:
         "end_line": s.end_line,
         "end_column": s.end_column,
         "owner": f.owner,
+        "principals": list(f.principals),
+        "related": [
+            {
+                "file": display_path(r.file),
+                "line": r.line,
+                "column": r.column,
+                "end_line": r.end_line,
+                "end_column": r.end_column,
+                "message": what,
+            }
+            for r, what in f.related
+        ],
         "fingerprint": fingerprint(f),
     }
 

@@ -25,7 +25,9 @@ how iamlint fills it in:
   ``"7.5"``, or ``None`` for a rule that is not about security) and ``precision``.
 - results: ``ruleId``, ``ruleIndex``, ``level``, ``message.text`` (with the owner), one
   location with its ``region`` (lines and columns from 1, ``endColumn`` the column after the
-  element, columns in Unicode code points), the owner as a logical location, and
+  element, columns in Unicode code points), the owner as a logical location, the other
+  places the finding involves (`Finding.related`: every statement of an escalation path,
+  the first of two duplicate keys) as ``relatedLocations`` with their message, and
   ``partialFingerprints["iamlint/v1"]`` (the line-independent fingerprint; the upload
   action adds GitHub's own ``primaryLocationLineHash``).
 - locations: GitHub resolves a relative URI against the repository root, so ``%SRCROOT%``
@@ -46,6 +48,7 @@ from urllib.parse import quote
 
 from ..diagnostics import BY_CODE
 from ..discover import repository_root
+from ..model import Span
 from ..results import RunReport, fingerprint
 from ..rule import doc_sections
 from ..version import __version__
@@ -140,6 +143,29 @@ def artifact_location(path: str, root: str) -> dict[str, str]:
     return {"uri": file_uri(full)}
 
 
+def _region(s: Span) -> dict[str, int]:
+    line, column = max(s.line, 1), max(s.column, 1)
+    return {
+        "startLine": line,
+        "startColumn": column,
+        "endLine": max(s.end_line, line),
+        "endColumn": s.end_column if (s.end_line, s.end_column) > (line, column) else column + 1,
+    }
+
+
+def _related(
+    i: int, span: Span, what: str, locations: dict[str, dict[str, str]], root: str
+) -> dict[str, Any]:
+    """A ``relatedLocations`` entry: another place the finding involves (`Finding.related`)."""
+    if span.file not in locations:
+        locations[span.file] = artifact_location(span.file, root)
+    return {
+        "id": i,
+        "physicalLocation": {"artifactLocation": dict(locations[span.file]), "region": _region(span)},
+        "message": {"text": what},
+    }
+
+
 def render(report: RunReport, out: TextIO, color: bool) -> None:
     rules = list(report.registry)
     index = {r.code: i for i, r in enumerate(rules)}
@@ -193,6 +219,10 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
             result["ruleIndex"] = index[f.code]
         if f.owner:
             result["locations"][0]["logicalLocations"] = [{"name": f.owner, "kind": "resource"}]
+        if f.related:
+            result["relatedLocations"] = [
+                _related(i, span, what, locations, root) for i, (span, what) in enumerate(f.related, 1)
+            ]
         results.append(result)
     root_uri = file_uri(root)
     sarif = {

@@ -7,6 +7,10 @@ Options (``report.options``):
   once, lazily; ``report.options["sources"]`` (``{path: text}``) takes precedence over the
   file on disk (for a buffer linted from stdin). A file that cannot be read, or a line it
   does not have, just gets no snippet.
+- ``group_by``: ``principal`` (``--group-by principal``) lists the findings in a section per
+  IAM principal they concern (`Finding.principals`), then those that concern none.
+- the other places a finding involves (`Finding.related`) follow it, one indented
+  ``related: path:line:col: what`` line each.
 - ``statistics``: instead of the findings, their count per code, most frequent first
   (``   12  IAM101  wildcard-action``), then the summary line.
 
@@ -18,6 +22,7 @@ sequences; only iamlint's own colour codes reach the terminal.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from collections.abc import Callable
 from typing import TextIO
@@ -109,6 +114,8 @@ def render(report: RunReport, out: TextIO, color: bool) -> None:
         render_statistics(report, out, color)
     elif options.get("show_source"):
         render_with_source(report, out, color, options.get("sources") or {})
+    elif options.get("group_by") == "principal":
+        render_by_principal(report, out, color)
     else:
         render_plain(report, out, color)
     if options.get("show_suppressed"):
@@ -127,8 +134,41 @@ def render_plain(report: RunReport, out: TextIO, color: bool) -> None:
         first = False
         for f in fr.findings:
             out.write(finding_line(f, color, urls.get(f.code)) + "\n")
+            write_related(f, out, color)
     if not first:
         out.write("\n")
+
+
+def render_by_principal(report: RunReport, out: TextIO, color: bool) -> None:
+    """``--group-by principal``: a section per IAM principal (its address), in order of first
+    appearance, then the findings that concern none. A finding that concerns several
+    principals (a managed policy attached to two roles) is listed under each."""
+    sections: dict[str, list[Finding]] = {}
+    nobody: list[Finding] = []
+    for f in report.findings:
+        # a principal is one of its template (or Terraform module): the same logical id in
+        # two templates is two principals
+        path = f.span.file
+        where = os.path.dirname(path) or "." if path.lower().endswith((".tf", ".tf.json")) else path
+        for p in f.principals:
+            sections.setdefault(f"{p} ({display_path(where)})", []).append(f)
+        if not f.principals:
+            nobody.append(f)
+    for title, found in [*sections.items(), ("(no principal)", nobody)]:
+        if not found:
+            continue
+        out.write(_c("1", escape_controls(title), color) + "\n")
+        for f in found:
+            out.write("  " + finding_line(f, color) + "\n")
+            write_related(f, out, color, "      ")
+        out.write("\n")
+
+
+def write_related(f: Finding, out: TextIO, color: bool, indent: str = "    ") -> None:
+    """The other places a finding involves (`Finding.related`), one line each, indented."""
+    for span, what in f.related:
+        loc = _c("1", f"{escape_controls(display_path(span.file))}:{span.line}:{span.column}:", color)
+        out.write(f"{indent}{_c('2', 'related:', color)} {loc} {escape_controls(what)}\n")
 
 
 # -- --statistics ------------------------------------------------------------------------------
@@ -163,6 +203,7 @@ def render_with_source(report: RunReport, out: TextIO, color: bool, sources: dic
             out.write(finding_line(f, color, urls.get(f.code)) + "\n")
             for row in snippet(f, lines_of, color):
                 out.write(row + "\n")
+            write_related(f, out, color)
             out.write("\n")
 
 

@@ -165,7 +165,7 @@ class Session:
                 return too_big
             unit = Unit("file", (path,), cfg, ((path, texts[path]),))
         try:
-            reports, _used = run_unit(unit)
+            reports = run_unit(unit).reports
         except Exception as e:  # a bug: one diagnostic that says so, never a dead server
             if os.environ.get("IAMLINT_DEBUG"):
                 raise

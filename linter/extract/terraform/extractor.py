@@ -313,7 +313,7 @@ class _Extractor:
                     "rejects a module that defines an address twice; each definition is linted",
                     here,
                     value=f"duplicate {address}",  # the message names a line: not the fingerprint
-                    related=((there, f"the first definition of {address}"),),
+                    related=((there, f"{address} is first defined here"),),
                 )
             )
         m.anchor = None
@@ -583,6 +583,7 @@ def extract_module(
     except RecursionError:
         for path in given:
             out[path].diagnostics.append(parse_error(path, "expressions nested too deeply to evaluate"))
+            out[path].reads = tuple(sorted(m.looked | set(m._texts)))
         return out
     key = {os.path.normpath(p): p for p in given}
 
@@ -611,6 +612,8 @@ def extract_module(
         target = home(where) if where.endswith(".tf") else home(where, anchor)
         if target is not None:
             out[target].diagnostics.append(diag)
+    reads = tuple(sorted(m.looked | set(m._texts)))  # what file() read or looked for: a cache checks them
     for ex in out.values():
         ex.documents.sort(key=lambda d: (d.span.file, d.span.line, d.span.column))
+        ex.reads = reads
     return out

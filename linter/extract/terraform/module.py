@@ -325,6 +325,8 @@ class Module:
         self._resolving: list[str] = []
         self._cycles: set[frozenset[str]] = set()
         self._texts: dict[str, tuple[str | None, Finding | None]] = {}
+        #: every path file() looked for, read or not (a result cache checks them again)
+        self.looked: set[str] = set()
         self.anchor: str | None = None  # the .tf file of the owner being extracted
         self._conditionals: dict[int, tuple[Opaque, Conditional | None]] = {}
         #: a ``module`` block is parsed when its text matches (set by the extractor, see `calls`)
@@ -503,6 +505,7 @@ class Module:
     def refusal(self, path: str) -> str | None:
         """Why ``file()`` does not read ``path``: outside the repository (decided before its
         existence is looked at), missing, or not a regular file; None to read it."""
+        self.looked.add(path)
         if path in self.files:
             return None
         try:
