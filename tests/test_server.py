@@ -637,3 +637,69 @@ async def test_utf8_is_chosen_when_the_client_offers_it(tmp_path):
         await lsp.shutdown_session()
     finally:
         await stop(lsp)
+
+
+# -- the fix engine's fixes ------------------------------------------------------------------------
+FIXABLE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Policy:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          # keys for the reports bucket (für alle)
+          - Effect: Allow
+            Action: ["kms:Encrypt*", 'kms:Decrypt']
+            Resource: "*"
+"""
+
+
+async def test_quick_fix_and_fix_all_apply_the_fix_engines_safe_fixes(client, workspace):
+    d = folder(workspace, "fixes")
+    u = open_doc(client, d / "template.yaml", FIXABLE)
+    diags = await diagnostics(client, u, version=1)
+    (diag,) = [x for x in diags if x.code == "IAM101"]
+    got = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(u),
+            range=diag.range,
+            context=types.CodeActionContext(diagnostics=[diag], only=[types.CodeActionKind.QuickFix]),
+        )
+    )
+    (fix,) = [a for a in got or [] if not a.title.startswith("Suppress")]
+    assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
+    assert fix.diagnostics[0].code == "IAM101"
+    (edits,) = fix.edit.changes.values()
+    fixed = apply_edits(FIXABLE, edits)
+    # only the wildcard changed: comments, quoting and layout as they were
+    assert fixed == FIXABLE.replace('"kms:Encrypt*"', '"kms:Encrypt"')
+
+    got = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(u),
+            range=types.Range(
+                start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+            ),
+            context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.iamlint"]),
+        )
+    )
+    (fix_all,) = got
+    assert fix_all.kind == "source.fixAll.iamlint"
+    (edits,) = fix_all.edit.changes.values()
+    assert apply_edits(FIXABLE, edits) == fixed
+    n = len(client.published)
+    change(client, u, 2, fixed)
+    assert "IAM101" not in [x.code for x in await diagnostics(client, u, version=2, after=n)]
+    # nothing left to fix: no fix-all
+    got = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(u),
+            range=types.Range(
+                start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
+            ),
+            context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.iamlint"]),
+        )
+    )
+    assert not got

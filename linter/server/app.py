@@ -55,6 +55,7 @@ MAX_ACTIONS = 20
 #: a document whose lint takes longer than this (seconds) is linted on open and save only,
 #: and hover and completion do without its model, until a lint of it is quick again
 SLOW = 1.0
+FIX_ALL = "source.fixAll.iamlint"
 #: the Terraform blocks kept parsed, for the modules being edited (a few MiB at most)
 PARSED_BLOCKS = 2000
 
@@ -532,7 +533,7 @@ def build(registry: Any) -> IamlintServer:
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
     )
     def on_code_action(ls: IamlintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         doc = ls.docs.get(params.text_document.uri)
@@ -551,9 +552,16 @@ def build(registry: Any) -> IamlintServer:
         out: list[types.CodeAction] = []
         if wanted(types.CodeActionKind.QuickFix):
             for f in _chosen(ls, doc, found, params)[:MAX_ACTIONS]:
+                fixed = _quick_fix(ls, doc, f)
+                if fixed is not None:
+                    out.append(fixed)
                 action = _suppression(ls, doc, f, found)
                 if action is not None:
                     out.append(action)
+        if wanted(FIX_ALL):
+            action = _fix_all(ls, doc, found)
+            if action is not None:
+                out.append(action)
         return out or None
 
     return server
@@ -629,6 +637,52 @@ def _suppression(
     if fix is None:
         return None
     return _code_action(ls, doc, f, fix, types.CodeActionKind.QuickFix)
+
+
+def _quick_fix(ls: IamlintServer, doc: Document, f: Finding) -> types.CodeAction | None:
+    """The fix engine's fix of one finding (`iamlint.fixes`), when the text holds what it expects."""
+    from ..fixes import plan
+
+    if f.fix is None or f.span.file != doc.path:
+        return None
+    planned = plan(f, doc.text)
+    if planned is None or not planned.edits:
+        return None
+    title = planned.title if planned.safe else f"{planned.title} (unsafe: changes what the policy means)"
+    edits = tuple(
+        fixes.Edit(doc.path, e.line, e.column, e.end_line, e.end_column, e.text) for e in planned.edits
+    )
+    action = _code_action(ls, doc, f, fixes.Fix(title, edits), types.CodeActionKind.QuickFix)
+    action.is_preferred = planned.safe
+    return action
+
+
+def _fix_all(ls: IamlintServer, doc: Document, found: list[Finding]) -> types.CodeAction | None:
+    """Every safe fix of the buffer, applied and re-linted until none applies (as
+    ``iamlint --fix``), as one edit of the whole buffer."""
+    from ..fixes import fix_text
+
+    path = doc.path
+    if not any(f.fix is not None and f.fix.safe for f in found):
+        return None
+    texts = ls.texts()
+
+    def lint(text: str) -> list[Finding]:
+        return ls.session.lint(path, {**texts, path: text}).get(path, [])
+
+    result = fix_text(doc.text, lint, path, findings=found)
+    if not result.applied or result.text == doc.text:
+        return None
+    end = ls.lsp_range(doc, Span(path, doc.line_count + 1, 1, doc.line_count + 1, 1)).end
+    edit = types.TextEdit(
+        range=types.Range(start=types.Position(line=0, character=0), end=end), new_text=result.text
+    )
+    n = len(result.applied)
+    return types.CodeAction(
+        title=f"iamlint: apply {n} safe fix{'es' if n != 1 else ''}",
+        kind=FIX_ALL,
+        edit=types.WorkspaceEdit(changes={doc.uri: [edit]}),
+    )
 
 
 def _can_create(ls: IamlintServer) -> bool:
