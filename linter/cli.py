@@ -1,4 +1,5 @@
-"""The command line: ``iamlint [PATH ...]``, ``iamlint rule CODE``, ``iamlint rules``."""
+"""The command line: ``iamlint [PATH ...]``, ``iamlint rule CODE``, ``iamlint rules``,
+``iamlint server`` (the language server, `iamlint.server`)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ def build_parser(registry: Any = None) -> argparse.ArgumentParser:
         description=(
             "Lint AWS IAM policy documents in CloudFormation, Terraform and raw JSON files. "
             "Also: 'iamlint rule CODE' prints a rule's documentation, 'iamlint rules' lists all rules, "
+            "'iamlint server' runs the language server for editors (docs/editors.md), "
             "'iamlint explain TARGET|--all [PATH ...]' shows what a principal can do."
         ),
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage, configuration or input errors.",
@@ -528,6 +530,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return explain(argv[1:])
         if argv and argv[0] == "clean":
             return cmd_clean(argv[1:])
+        if argv and argv[0] == "server":
+            from .server import main as server
+
+            return server(argv[1:])
         return run(argv)
     except KeyboardInterrupt:
         sys.stderr.write("iamlint: interrupted\n")

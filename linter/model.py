@@ -439,7 +439,7 @@ class Finding:
     owner: str | None = None
     value: str = ""
     #: other places the finding involves, each with what stands there (see above), for
-    #: reporters that can show them (SARIF ``relatedLocations``); not part of its identity
+    #: reporters that can show them (LSP ``relatedInformation``, SARIF ``relatedLocations``); not part of its identity
     related: tuple[tuple[Span, str], ...] = field(default=(), compare=False)
     principals: tuple[str, ...] = field(default=(), compare=False)
     #: the fix it carries, if any (not part of its identity either)

@@ -64,6 +64,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "iamlint.docgen",
             "iamlint.testing",
             "iamlint.cfnlint",
+            "iamlint.server",
             "iamlint",
         ),
     ),

@@ -116,6 +116,19 @@ def _loader():
     return yaml, getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 
 
+def _odd_breaks(text: str) -> bool:
+    """Whether YAML counts lines of ``text`` otherwise than iamlint does: YAML 1.1 also breaks
+    lines at NEL, LS, PS and a lone CR, which editors, SARIF and every other parser here do
+    not; positions are then taken from the marks' offsets, not their (line, column)."""
+    return "\x85" in text or "\u2028" in text or "\u2029" in text or text.count("\r") != text.count("\r\n")
+
+
+def _mark_at(mark: Any, text: str) -> tuple[int, int]:
+    if _odd_breaks(text):
+        return LineIndex(text).at(mark.index)
+    return mark.line + 1, mark.column + 1
+
+
 def _yaml_error(e: Exception, text: str) -> PositionedError:
     """A PyYAML error as a PositionedError at its place (reader errors carry an offset, no mark)."""
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
@@ -131,10 +144,8 @@ def _yaml_error(e: Exception, text: str) -> PositionedError:
         msg = None
     if mark is not None:
         if msg is None:
-            return PositionedError(
-                f"YAML nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1
-            )
-        return PositionedError(f"invalid YAML: {msg}", mark.line + 1, mark.column + 1)
+            return PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", *_mark_at(mark, text))
+        return PositionedError(f"invalid YAML: {msg}", *_mark_at(mark, text))
     if msg is None:
         return PositionedError(f"YAML nesting deeper than {MAX_DEPTH} levels", 1, 1)
     position = getattr(e, "position", None)
@@ -217,6 +228,7 @@ class _Converter:
         self.deepest = 0
         self.problems: list[Problem] = []
         self._lines: LineIndex | None = None
+        self.odd = _odd_breaks(text)  # then every position is from an offset
         self.end: Any = None  # the end mark of the collection read last
         self.last: Any = None  # and its last value
         #: anchor -> (node, nodes it stands for, its height)
@@ -248,10 +260,19 @@ class _Converter:
         return root
 
     # -- positions --------------------------------------------------------------------------
-    @staticmethod
-    def pos(node: Any) -> Pos:
-        s, e = node.start_mark, node.end_mark
+    def pos(self, node: Any) -> Pos:
+        return self.span(node.start_mark, node.end_mark)
+
+    def span(self, s: Any, e: Any) -> Pos:
+        """The position from start mark ``s`` to end mark ``e``."""
+        if self.odd:
+            if self._lines is None:
+                self._lines = LineIndex(self.text)
+            return self._lines.span(s.index, e.index)
         return (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+    def mark(self, m: Any) -> tuple[int, int]:
+        return self.at(m.index) if self.odd else (m.line + 1, m.column + 1)
 
     def at(self, index: int) -> tuple[int, int]:
         if self._lines is None:
@@ -277,7 +298,7 @@ class _Converter:
                 break
         i = min(i, end)
         mark = node.start_mark
-        if text.find("\n", mark.index, i) == -1:
+        if not self.odd and text.find("\n", mark.index, i) == -1:
             return mark.line + 1, mark.column + 1 + (i - mark.index)
         return self.at(i)
 
@@ -291,13 +312,13 @@ class _Converter:
             while text.startswith((" ", "\t"), i):
                 i += 1
         line, col = node.start_mark.line + 1, node.start_mark.column + 1 + (i - node.start_mark.index)
-        if text.find("\n", node.start_mark.index, i) != -1:
+        if self.odd or text.find("\n", node.start_mark.index, i) != -1:
             line, col = self.at(i)
         return (line, col, line, col + len(node.tag))
 
     # -- conversion -------------------------------------------------------------------------
     def stop(self, message: str, mark: Any) -> PositionedError:
-        return PositionedError(message, mark.line + 1, mark.column + 1)
+        return PositionedError(message, *self.mark(mark))
 
     def too_many(self, mark: Any) -> PositionedError:
         return self.stop(
@@ -363,10 +384,7 @@ class _Converter:
                 tag = self.resolve(self._kinds[0], event.value, event.implicit)
             if tag[0] == "!":
                 return self.tagged(event, tag, depth)
-            s, e = event.start_mark, event.end_mark
-            return self.scalar(
-                tag, event.value, event.style, (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-            )
+            return self.scalar(tag, event.value, event.style, self.span(event.start_mark, event.end_mark))
         if tag is None or tag == "!":
             tag = self.resolve(self._kinds[2 if kind is mapping_start else 1], None, event.implicit)
         if tag[0] == "!":
@@ -378,7 +396,7 @@ class _Converter:
         s = event.start_mark
         out: Any = self.mapping(depth) if type(event) is self._events[2] else self.sequence(depth)
         end, last = self.end, self.last
-        out.pos = (s.line + 1, s.column + 1, end.line + 1, end.column + 1)
+        out.pos = self.span(s, end)
         if last is not None and not event.flow_style:
             _end_at_last(out, last)
         return out, end
@@ -407,18 +425,17 @@ class _Converter:
             kind = type(event)
             key: PStr | None = None
             if kind is scalar_event:
-                s, e = event.start_mark, event.end_mark
-                key = PStr(event.value, (s.line + 1, s.column + 1, e.line + 1, e.column + 1))
+                key = PStr(event.value, self.span(event.start_mark, event.end_mark))
                 if event.anchor is not None:  # a key an alias may name later, as a value
                     self.check_anchor(event)
                     self.anchors[event.anchor] = (self.value(event, depth), 1, 0)
             elif kind is alias_event:
                 key = self.alias_key(event)
             if key is None:
-                m = event.start_mark
                 self.problems.append(
                     Problem(
-                        "a mapping key must be a plain value, not a list or a map", m.line + 1, m.column + 1
+                        "a mapping key must be a plain value, not a list or a map",
+                        *self.mark(event.start_mark),
                     )
                 )
                 if kind is not alias_event:
@@ -496,8 +513,7 @@ class _Converter:
             long = tag
         if scalar:
             line, col = self.value_start(node)
-            end = node.end_mark
-            inner_pos: Pos = (line, col, end.line + 1, end.column + 1)
+            inner_pos: Pos = (line, col, *self.mark(node.end_mark))
             if long == "Fn::GetAtt":
                 inner: Any = self.getatt(node, inner_pos, 1 if node.style in ("'", '"') else 0)
             else:

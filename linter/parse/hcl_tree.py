@@ -814,7 +814,7 @@ def shifted(base: int) -> Callable[[int], int]:
     return lambda o: o + base
 
 
-def parse_block_light(text: str, span: BlockSpan, locator: LineIndex, depth: int = 0) -> Block:
+def _parse_block_light(text: str, span: BlockSpan, locator: LineIndex, depth: int = 0) -> Block:
     """`parse_block`'s result, built piece by piece with the same positions and source
     texts: the body is split without parsing (`_split_body`), nested blocks the same way,
     simple values (`simple_expression`) are built directly, and only the other expressions
@@ -835,7 +835,7 @@ def parse_block_light(text: str, span: BlockSpan, locator: LineIndex, depth: int
     body = Body()
     for item in items:
         if isinstance(item, BlockSpan):
-            body.blocks.append(parse_block_light(text, item, locator, depth + 1))
+            body.blocks.append(_parse_block_light(text, item, locator, depth + 1))
             continue
         name, start, a, b = item
         budget = min(32, MAX_NESTING - depth - 2)
@@ -983,9 +983,52 @@ class _Simple:
         return ObjectX(self.locator.span(a, i + 1), self.text, a, i + 1, items=items), i + 1
 
 
+#: the blocks parsed last, by their text and where it starts in its file (offset, line and
+#: column), when a long-lived process (the language server) asks for it with
+#: `keep_parsed_blocks`; None: nothing is kept, as a command-line run parses each block once
+_parsed: dict[tuple[str, int, int, int], Block] | None = None
+_parsed_max = 0
+
+
+def keep_parsed_blocks(count: int) -> None:
+    """Keep the last ``count`` blocks parsed (0: none), so that a block that has not changed
+    is not parsed again. A block's tree is never changed once built, and its positions follow
+    from its text and where it starts, so those are the key: a block of a file edited
+    elsewhere is kept too, and what is kept is the blocks' text, not their files'."""
+    global _parsed, _parsed_max
+    _parsed, _parsed_max = ({} if count > 0 else None), count
+
+
 def parse_block(text: str, span: BlockSpan, locator: LineIndex) -> Block:
     """Parse one top-level block of a file, with file positions; raise `PositionedError`
     (whose position is then relative to the block: parse the file to report it)."""
+    return _kept(text, span, locator, _parse_block)
+
+
+def parse_block_light(text: str, span: BlockSpan, locator: LineIndex) -> Block:
+    """`parse_block`'s result without parsing most of the block (see `_parse_block_light`);
+    raises `PositionedError` when it cannot, and the caller then uses `parse_block`."""
+    return _kept(text, span, locator, _parse_block_light)
+
+
+def _kept(
+    text: str, span: BlockSpan, locator: LineIndex, parse: Callable[[str, BlockSpan, LineIndex], Block]
+) -> Block:
+    """A top-level block from the blocks kept (both parsers give the same block), else
+    parsed by ``parse`` (and kept, when blocks are kept)."""
+    if _parsed is None or locator.mapper is not None:
+        return parse(text, span, locator)
+    key = (text[span.start : span.end], span.start, *locator.at(span.start))
+    got = _parsed.pop(key, None)
+    if got is None:
+        got = parse(text, span, locator)
+        while len(_parsed) >= _parsed_max:  # the least recently used goes
+            del _parsed[next(iter(_parsed))]
+    _parsed[key] = got
+    return got
+
+
+def _parse_block(text: str, span: BlockSpan, locator: LineIndex) -> Block:
     src = text[span.start : span.end]
     base = span.start
     tree = parse_tree(src)

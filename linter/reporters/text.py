@@ -22,14 +22,16 @@ sequences; only iamlint's own colour codes reach the terminal.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import TextIO
 
 from ..diagnostics import INPUT_ERRORS
 from ..model import Finding
-from ..results import RunReport, display_path, escape_char, escape_controls
+from ..results import CONTROLS, RunReport, display_path, escape_char, escape_controls
 
 _SEV = {"error": "31", "warning": "33", "info": "36"}
 _GUTTER = "1;34"
@@ -277,6 +279,7 @@ def snippet(f: Finding, lines_of: Callable[[str], list[str] | None], color: bool
     return rows
 
 
+@functools.lru_cache(maxsize=8)
 def display(text: str) -> tuple[str, list[int]]:
     """A source line as printed, and the display column where each code point starts.
 
@@ -284,7 +287,13 @@ def display(text: str) -> tuple[str, list[int]]:
     combining marks none; control and format characters (which could move the cursor or
     reorder the line on a terminal) are shown as escapes (``\\x1b``, ``\\u202e``), as in
     the finding lines.
+
+    Linear in the line, and cached: every finding of a minified file is on its one long
+    line (the result is shared: do not change it).
     """
+    if text.isascii() and text.isprintable():  # no tab, no control, one cell each
+        return text, list(range(len(text) + 1))
+    control = re.compile(CONTROLS).match
     out: list[str] = []
     cols: list[int] = []
     x = 0
@@ -295,7 +304,7 @@ def display(text: str) -> tuple[str, list[int]]:
             out.append(" " * n)
             x += n
             continue
-        if escape_controls(ch) != ch or unicodedata.category(ch) in ("Cf", "Cs"):
+        if control(ch) or unicodedata.category(ch) in ("Cf", "Cs"):
             shown = escape_char(ch)
             out.append(shown)
             x += len(shown)
