@@ -778,14 +778,19 @@ def _in_file_order(d: DocumentInfo) -> tuple:
     return (d.span, d.kind, d.owner or "", d.path)
 
 
+#: the idle CPUs (CPUs less the 1-minute load average) a pool needs to beat one process
+MIN_IDLE_CPUS = 1.5
+
+
 def _busy(cpus: int) -> bool:
-    """Whether the machine's CPUs are already taken (a load average of one runnable process
-    per CPU or more, as ``make --load-average`` judges): there a pool's workers only compete
-    with the other processes and with each other, and on a shared 2-CPU machine at load 4 to 9
-    the corpus took 1.2 to 1.35 times as long with two processes as with one. Unknown (no
-    load average, as on Windows): not busy."""
+    """Whether too few of the machine's CPUs are idle for a pool to pay (fewer than
+    `MIN_IDLE_CPUS`: the CPUs less the 1-minute load average, as ``make --load-average``
+    judges load): there a pool's workers only compete with the other processes and with each
+    other. Measured on a shared 2-CPU machine: at load 4 to 9 the corpus took 1.2 to 1.35 times
+    as long with two processes as with one, and at load 2 (one CPU taken) still 1.1 times.
+    Unknown (no load average, as on Windows): not busy."""
     try:
-        return os.getloadavg()[0] >= cpus
+        return cpus - os.getloadavg()[0] < MIN_IDLE_CPUS
     except (AttributeError, OSError):
         return False
 
