@@ -64,6 +64,17 @@ def _write(tmp_path: Path) -> Path:
         "              - Effect: Allow\n"
         "                Action: 's3:*'\n"
         "                Resource: '*'\n"
+        "  Escalator:\n"
+        "    Type: AWS::IAM::User\n"
+        "    Properties:\n"
+        "      Policies:\n"
+        "        - PolicyName: attach\n"
+        "          PolicyDocument:\n"
+        "            Version: '2012-10-17'\n"
+        "            Statement:\n"
+        "              - Effect: Allow\n"
+        "                Action: iam:AttachUserPolicy\n"
+        "                Resource: !Sub 'arn:aws:iam::${AWS::AccountId}:user/*'\n"
     )
     return root
 
@@ -96,8 +107,16 @@ def test_page_is_self_contained_and_escapes_the_input(run_cli, tmp_path):
     assert not re.search(r"\bsrc=|<link|@import|url\(", page)
     # the summary's counts and the findings: IAM101 three ways, every file named
     assert data["summary"]["files"] == 3
-    assert data["summary"]["principals"] == 1
-    assert data["principals"] == ["AppRole (template.yaml)"]
+    assert data["summary"]["principals"] == 2
+    assert data["principals"] == ["AppRole (template.yaml)", "Escalator (template.yaml)"]
+    # the principals view: explain's JSON form, compact
+    view = {p["principal"]: p for p in data["principal_view"]}
+    assert set(view) == {"AppRole", "Escalator"}
+    assert view["AppRole"]["trusted_by"] == ["Service: lambda.amazonaws.com"]
+    assert view["AppRole"]["policies"] == [["app (template.yaml:14)", "identity", ""]]
+    s3 = [p for p in view["AppRole"]["permissions"] if p[0] == "s3"]
+    assert {p[4] for p in s3} == {"allowed"} and sum(p[2] for p in s3) == 180
+    assert [e["path"] for e in view["Escalator"]["escalation_paths"]] == ["attach-policy"]
     codes = [c[0] for c in data["codes"]]
     assert {"IAM101", "IAM102"} <= set(codes)
     assert len(data["findings"]) >= MANY + 2
@@ -175,4 +194,45 @@ def test_report_in_headless_chromium(run_cli, tmp_path):
         assert b.eval(first) == "IAM101"
         b.eval("document.querySelector('th[data-key=code]').click()")
         assert b.eval(first) == max(c[0] for c in data["codes"])
+        # the principals view: a card per principal, its body drawn when opened
+        cards = "[...document.querySelectorAll('details.principal summary')].map(s => s.textContent)"
+        assert b.eval(cards) == [
+            "AppRole role template.yaml:2",
+            "Escalator user template.yaml:19 1 escalation path",
+        ]
+        b.eval(
+            "document.getElementById('principal-only').value = 'paths';"
+            "document.getElementById('principal-only').dispatchEvent(new Event('change'))"
+        )
+        assert b.eval(cards) == ["Escalator user template.yaml:19 1 escalation path"]
+        b.eval("document.querySelector('details.principal').open = true")
+        body = b.wait_for("document.querySelector('.principal-body')?.textContent")
+        assert "attach-policy: iam:AttachUserPolicy on any user" in body
+        assert "iam:AttachUserPolicy: attach (template.yaml:27)" in body
+        # the attachment graph of the template: trust, principals, policies, as SVG
+        nodes = "[...document.querySelectorAll('#graph g.node title')].map(t => t.textContent)"
+        assert sorted(b.eval(nodes)) == sorted(
+            [
+                "Service: lambda.amazonaws.com",
+                "role AppRole",
+                "user Escalator",
+                "app (template.yaml:14)",
+                "attach (template.yaml:25)",
+            ]
+        )
+        assert b.eval("document.querySelectorAll('#graph path.edge').length") == 3
+        assert b.eval("document.querySelectorAll('#graph path.edge.trust').length") == 1
         assert b.errors == []
+
+
+def test_stdin_report_has_no_principals_view(run_cli):
+    policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    r = run_cli("--format", "html", "--stdin-filename", "p.json", "-", input=policy)
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    blob = re.search(r'<script type="application/json" id="iamlint-data">(.*?)</script>', r.stdout, re.S)
+    assert blob
+    data = json.loads(blob.group(1))
+    assert data["explained"] is False and data["principal_view"] == []
+    assert data["files"] == ["p.json"]
+    assert [data["codes"][f[1]][0] for f in data["findings"]][:1] == ["IAM101"]

@@ -32,6 +32,9 @@ from ..version import __version__
 from .text import _SourceCache, snippet
 
 SEVERITIES = ("error", "warning", "info")
+#: in the principals view, at most this many actions are named per group of equal answers
+#: (the count is always given: an administrator holds 20,000 actions)
+SHOWN_ACTIONS = 8
 
 
 def _asset(name: str) -> str:
@@ -53,6 +56,83 @@ def _where(path: str) -> str:
     """The template (or Terraform module directory) a principal belongs to, as shown."""
     where = os.path.dirname(path) or "." if path.lower().endswith((".tf", ".tf.json")) else path
     return display_path(where)
+
+
+def _source(src: dict[str, Any]) -> str:
+    via = f" via {src['via']}" if src.get("via") else ""
+    aws = " (AWS managed)" if src.get("aws_managed") else ""
+    return f"{src['policy']}{aws}{via} ({display_path(src['file'])}:{src['line']})"
+
+
+def _trusted(eff: Any) -> list[str]:
+    """Who a role's trust policy lets assume it (``Service: lambda.amazonaws.com``)."""
+    from ..model import Str
+
+    trust = getattr(eff.principal, "trust", None)
+    out: list[str] = []
+    for st in trust.statements if trust is not None else ():
+        effect = st.effect.value if isinstance(st.effect, Str) else ""
+        if effect != "Allow" or st.principal is None:
+            continue
+        for e in st.principal.entries:
+            value = e.value.value if isinstance(e.value, Str) else "(unknown)"
+            out.append(value if e.kind == "*" else f"{e.kind}: {value}")
+    return list(dict.fromkeys(out))
+
+
+def principal_data(eff: Any) -> dict[str, Any]:
+    """One principal for the principals view: the JSON form ``iamlint explain --format json``
+    prints (`Effective.to_json` and its escalation paths), made compact for a page that may
+    hold thousands of principals: each group of equal answers names at most
+    ``SHOWN_ACTIONS`` actions (and counts them all) and its first granting statement; an
+    administrator (every action on every resource) is said to be one instead of listing
+    every action; and who may assume it (its trust policy) is added for the graph."""
+    from ..escalation import escalation_paths, is_administrator
+
+    admin = is_administrator(eff)
+    data = eff.to_json(permissions=not admin)
+    perms = []
+    for service, levels in (data.pop("permissions", None) or {}).items():
+        for level, entries in levels.items():
+            for e in entries:
+                perms.append(
+                    [
+                        service,
+                        level,
+                        len(e["actions"]),
+                        e["actions"][:SHOWN_ACTIONS],
+                        e["verdict"],
+                        e["resource"] or "",
+                        [_source(g) for g in e["granted_by"][:1]],
+                        e["conditions"],
+                        [_source(d) for d in e["denied_by"]] + list(e["capped_by"]),
+                    ]
+                )
+    paths = [
+        {
+            "path": p.path.id,
+            "verdict": p.verdict.value,
+            "how": p.describe(),
+            "steps": [
+                [d.action, _source(d.granted_by[0].to_json()) if d.granted_by else ""] for d in p.steps
+            ],
+        }
+        for p in escalation_paths(eff, conditional=True)
+    ]
+    return {
+        "principal": data["principal"],
+        "key": f"{data['principal']} ({_where(data['file'])})",
+        "kind": data["kind"],
+        "file": display_path(data["file"]),
+        "line": data["line"],
+        "where": _where(data["file"]),
+        "policies": [[_source({**p, "via": None}), p["layer"], p.get("via") or ""] for p in data["policies"]],
+        "unknown": data["unknown"],
+        "administrator": admin,
+        "trusted_by": _trusted(eff),
+        "escalation_paths": paths,
+        "permissions": perms,
+    }
 
 
 def report_data(report: RunReport) -> dict[str, Any]:
@@ -102,6 +182,7 @@ def report_data(report: RunReport) -> dict[str, Any]:
             "files": len(report.scanned),
             "documents": report.documents,
             "principals": len(principals),
+            "principals_total": len(options.get("principals") or ()),
             "findings": sev,
             "input_errors": sum(1 for f in report.findings if f.code in INPUT_ERRORS)
             + len(report.usage_errors),
@@ -114,6 +195,8 @@ def report_data(report: RunReport) -> dict[str, Any]:
         "principals": list(principals),
         "findings": findings,
         "errors": list(report.usage_errors),
+        "principal_view": [principal_data(e) for e in options.get("principals") or ()],
+        "explained": options.get("principals") is not None,
     }
 
 
@@ -139,6 +222,8 @@ def page(data: dict[str, Any]) -> str:
         '<form id="filters" autocomplete="off"></form>\n<p id="count" role="status"></p>\n'
         '<table id="findings"><thead></thead><tbody></tbody></table>\n'
         '<p id="more-wrap"><button type="button" id="more"></button></p>\n</section>\n'
+        '<section id="principals-section" aria-label="Principals"></section>\n'
+        '<section id="graph-section" aria-label="Attachment graph"></section>\n'
         "</main>\n"
         f'<script type="application/json" id="iamlint-data">{embed_json(data)}</script>\n'
         f"<script>{js}</script>\n</body>\n</html>\n"
