@@ -176,8 +176,10 @@ def test_report_in_headless_chromium(run_cli, tmp_path):
         _set(b, "principal", "0", "change")
         mine = sum(1 for f in data["findings"] if f[7] == [0])
         assert (
-            b.eval("[...document.querySelectorAll('#findings td.who')].map(td => td.textContent)")
-            == ["AppRole (template.yaml)"] * mine
+            b.eval(
+                "[...document.querySelectorAll('#findings td.who')].map(td => td.title + '|' + td.textContent)"
+            )
+            == ["AppRole (template.yaml)|AppRole"] * mine
         )
         _set(b, "principal", "", "change")
         _set(b, "file", "textarea", "input")

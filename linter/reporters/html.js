@@ -36,16 +36,15 @@
     for (const f of D.findings) counts.set(f[F.code], (counts.get(f[F.code]) || 0) + 1);
     const rows = [...counts.entries()].sort((a, b) => b[1] - a[1] || (D.codes[a[0]][0] < D.codes[b[0]][0] ? -1 : 1));
     if (!rows.length) { box.append(el("p", { text: "No findings." })); return; }
-    const tbody = el("tbody");
+    const ul = el("ul", { id: "codes" });
     for (const [c, n] of rows) {
       const [code, name, url] = D.codes[c];
       const link = url ? el("a", { href: url, rel: "noreferrer" }, code) : code;
       const pick = el("a", { href: "#findings-section", "data-code": String(c), text: name });
       pick.addEventListener("click", () => { byCode.value = String(c); update(); });
-      tbody.append(el("tr", {}, el("td", { class: "n", text: String(n) }), el("td", {}, link), el("td", {}, pick)));
+      ul.append(el("li", {}, el("b", { text: String(n) }), " ", link, " ", pick));
     }
-    box.append(el("h2", { text: "Findings by code" }),
-      el("table", { id: "codes" }, el("thead", {}, el("tr", {}, el("th", { text: "count" }), el("th", { text: "code" }), el("th", { text: "rule" }))), tbody));
+    box.append(el("h2", { text: "Findings by code" }), ul);
     if (D.errors.length) box.append(el("h2", { text: "Errors" }), el("pre", { text: D.errors.join("\n") }));
   }
 
@@ -121,7 +120,7 @@
       el("td", { class: "code", title: name, text: code }),
       el("td", { class: "loc", title: D.files[f[F.file]], text: D.files[f[F.file]] + ":" + f[F.line] + ":" + f[F.col] }),
       msg,
-      el("td", { class: "who", text: f[F.who].map((i) => D.principals[i]).join(", ") }));
+      el("td", { class: "who", title: f[F.who].map((i) => D.principals[i]).join("\n"), text: f[F.who].map((i) => D.principal_names[i]).join(", ") }));
     const toggle = () => {
       const open = tr.nextSibling && tr.nextSibling.classList && tr.nextSibling.classList.contains("frame");
       if (open) { tr.nextSibling.remove(); tr.setAttribute("aria-expanded", "false"); return; }

@@ -142,7 +142,8 @@ def report_data(report: RunReport) -> dict[str, Any]:
     codes: dict[str, int] = {}
     code_rows: list[list[Any]] = []
     files: dict[str, int] = {}
-    principals: dict[str, int] = {}
+    principals: dict[str, int] = {}  # "address (template or module)": its index
+    names: dict[str, str] = {}
     urls = {r.code: r.help_uri() for r in report.registry}
     findings = []
     for f in report.findings:
@@ -157,6 +158,7 @@ def report_data(report: RunReport) -> dict[str, Any]:
             key = f"{p} ({_where(f.span.file)})"
             if key not in principals:
                 principals[key] = len(principals)
+                names[key] = p
             who.append(principals[key])
         s = f.span
         frame = "\n".join(snippet(f, lines_of, False))
@@ -193,6 +195,7 @@ def report_data(report: RunReport) -> dict[str, Any]:
         "codes": code_rows,
         "files": list(files),
         "principals": list(principals),
+        "principal_names": [names[k] for k in principals],
         "findings": findings,
         "errors": list(report.usage_errors),
         "principal_view": [principal_data(e) for e in options.get("principals") or ()],
