@@ -26,6 +26,7 @@
     const card = (n, what, cls) => cards.append(el("div", { class: "card " + (cls || "") }, el("b", { text: String(n) }), el("span", { text: what })));
     card(s.files, "files");
     card(s.documents, "policy documents");
+    if (D.explained) card(s.principals_total, "principals");
     card(s.principals, "principals with findings");
     for (const v of SEV) card(s.findings[v], v + (s.findings[v] === 1 ? "" : "s"), v);
     if (s.input_errors) card(s.input_errors, "input problems", "error");
