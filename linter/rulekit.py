@@ -506,6 +506,64 @@ def effectively_star(value: str) -> bool:
     return account == "*" and bool(re.fullmatch(r"[A-Za-z0-9_-]+[/:]\*", resource))
 
 
+def as_broad_as_star(action: str, value: str) -> bool:
+    """Whether the ``Resource`` value ``value`` names every resource of every resource type
+    ``action`` takes, so that it grants the action as widely as ``"*"`` would.
+
+    ``arn:aws:logs:*:*:*`` is as broad as ``"*"`` for ``logs:PutLogEvents`` (every log group
+    and stream); ``arn:aws:s3:::*`` is not for ``s3:GetObject``, whose access-point objects
+    (``arn:aws:s3:<region>:<account>:accesspoint/...``) it does not name. See
+    `types_spanned`. False for an unknown action and an action without resource types.
+    """
+    if value == "*":
+        return True
+    cat = catalogue()
+    a = cat.action(action) if cat is not None else None
+    if a is None or not a.resource_types:
+        return False
+    return len(types_spanned(action, value)) == len(a.resource_types)
+
+
+def types_spanned(action: str, value: str) -> tuple[str, ...]:
+    """The resource types of ``action`` that the ``Resource`` value ``value`` names every
+    resource of: ``("object",)`` for ``s3:GetObject`` and ``arn:aws:s3:::*``.
+
+    Decided on one ARN per format of each type, its variables filled in (the partition as
+    ``aws``, the Region, the account and the resource's own variables with placeholder
+    text): the value names every resource of a type when it matches that ARN for every
+    format of the type. A type whose ARN format the catalogue does not know, or knows only
+    approximately (cfn-lint's abbreviations), is never spanned.
+    """
+    cat = catalogue()
+    if cat is None or cat.action(action) is None:
+        return ()
+    from .catalogue import glob_regex
+
+    pattern = re.sub(r"\$\{[^}]*\}", "*", value)  # a policy variable may be any text
+    matcher = re.compile(glob_regex(pattern), re.DOTALL)
+    return tuple(
+        t.name
+        for t in cat.action_resource_types(action)
+        if t.arns and not t.approximate and all(matcher.fullmatch(_sample_arn(arn)) for arn in t.arns)
+    )
+
+
+#: what `_sample_arn` writes for a variable of each of an ARN's first five fields
+_SAMPLE_FIELDS = ("arn", "aws", "", "xx-sample-1", "000000000000")
+
+
+def _sample_arn(template: str) -> str:
+    """One ARN of an ARN format: ``arn:${Partition}:s3:::${BucketName}`` -> ``arn:aws:s3:::x``."""
+    parts = template.split(":", 5)
+    out = []
+    for i, part in enumerate(parts):
+        if i < 5:
+            out.append(_SAMPLE_FIELDS[i] if "${" in part or "*" in part else part)
+        else:
+            out.append(re.sub(r"\$\{[^}]*\}|\*", "x", part))
+    return ":".join(out)
+
+
 #: global condition keys that tie a request to specific resources, callers or services
 _SCOPING_GLOBAL_KEYS = {
     "aws:resourceaccount",
@@ -556,6 +614,78 @@ def scoped_by_condition(stmt: Statement) -> Condition | None:
         if name.startswith(("resourcetag/", "requesttag/")):
             return c
     return None
+
+
+# -- KMS key policies ----------------------------------------------------------------------------
+#: owners whose policy is a KMS key's key policy
+KEY_POLICY_OWNERS = frozenset(
+    {
+        "AWS::KMS::Key",
+        "AWS::KMS::ReplicaKey",
+        "aws_kms_key",
+        "aws_kms_key_policy",
+        "aws_kms_replica_key",
+        "aws_kms_external_key",
+        "aws_kms_replica_external_key",
+    }
+)
+
+#: the partial wildcards of AWS's default key policy, as the AWS KMS Developer Guide writes
+#: its key-administrator and key-user statements ("Default key policy",
+#: https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html)
+KMS_DEFAULT_KEY_POLICY_WILDCARDS = frozenset(
+    f"kms:{w}*"
+    for w in (
+        "Create",
+        "Describe",
+        "Enable",
+        "List",
+        "Put",
+        "Update",
+        "Revoke",
+        "Disable",
+        "Get",
+        "Delete",
+        "ReEncrypt",
+        "GenerateDataKey",
+    )
+)
+
+
+def is_key_policy(doc: PolicyDocument) -> bool:
+    """A KMS key's key policy: the policy of a KMS key resource, or a raw JSON resource
+    policy whose every action is a ``kms:`` action (its ``"*"`` Resource is the key)."""
+    if not doc.single_resource:
+        return False
+    if doc.origin.owner_type is not None:
+        return doc.origin.owner_type in KEY_POLICY_OWNERS
+    return all(
+        v.value.lower().startswith("kms:") for s in doc.statements for v in literal_actions(s)
+    ) and any(literal_actions(s) for s in doc.statements)
+
+
+def is_this_account_root(v: Value) -> bool:
+    """An AWS principal that is the account deploying the policy: its id, or its ``:root``
+    ARN, however the source format spells it (``${AWS::AccountId}``,
+    ``data.aws_caller_identity...``; see `Str.pseudo`)."""
+    if not isinstance(v, Str):
+        return False
+    p = v.canonical().strip()
+    return p == THIS_ACCOUNT or bool(re.fullmatch(rf"arn:[^:]+:iam::{re.escape(THIS_ACCOUNT)}:root", p))
+
+
+def enables_iam_policies(stmt: Statement) -> bool:
+    """AWS's default key-policy statement ("Enable IAM User Permissions"): ``kms:*`` allowed
+    to this account's root, which lets IAM policies of the account grant access to the key."""
+    if not stmt.is_allow or stmt.principal is None or stmt.not_action is not None:
+        return False
+    entries = stmt.principal.entries
+    return (
+        bool(entries)
+        and all(e.kind.lower() == "aws" and is_this_account_root(e.value) for e in entries)
+        and all(v.value.lower() == "kms:*" for v in literal_actions(stmt))
+        and len(literal_actions(stmt)) == len(stmt.action or ())
+    )
 
 
 # -- ARNs and wildcard patterns ----------------------------------------------------------------

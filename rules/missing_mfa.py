@@ -22,6 +22,7 @@ from iamlint.api import (
     expand,
     grants_on_every_resource,
     has_mfa_condition,
+    is_this_account_root,
     literal_actions,
     narrows,
     principal_documents,
@@ -82,6 +83,30 @@ def privileged_aws_managed(ref: ManagedPolicyRef) -> bool:
     return doc is not None and doc.aws_managed is not None and grants_on_every_resource(doc).privileged
 
 
+def trusts_named_principals(stmt: Statement) -> bool:
+    """A trust to an account's root narrowed by ``aws:PrincipalArn`` to named principals
+    (ARNs without wildcards): only those principals can assume the role, not the account."""
+    if stmt.principal is None:
+        return False
+    aws = stmt.principal.of_kind("AWS")
+    if not aws or len(aws) != len(stmt.principal.entries):
+        return False
+    if not all(is_this_account_root(v) or _literal_root(v) for v in aws):
+        return False
+    return any(
+        narrows(c, {"aws:principalarn"})
+        and not c.qualifier
+        and (vals := c.literal_values())
+        and len(vals) == len(c.values)
+        and not any("*" in v or "?" in v for v in vals)
+        for c in stmt.condition
+    )
+
+
+def _literal_root(v) -> bool:
+    return isinstance(v, Str) and bool(re.fullmatch(r"\d{12}|arn:[a-z-]+:iam::\d{12}:root", v.value.strip()))
+
+
 def is_mfa_guard(stmt: Statement) -> bool:
     """A deny-unless-MFA statement: Deny with (Bool|BoolIfExists) aws:MultiFactorAuthPresent false."""
     return stmt.is_deny and any(
@@ -125,7 +150,9 @@ class MissingMfa(Rule):
       `*` or Permissions-management actions) with neither an MFA condition nor
       `sts:ExternalId`. Roles assumed by services or through federation are never flagged.
       An account chosen at deploy time (a parameter, an import, a Terraform variable
-      without a default; see IAM202) is one of those AWS principals;
+      without a default; see IAM202) is one of those AWS principals; an account's root
+      narrowed by a condition on `aws:PrincipalArn` to named principals (ARNs without
+      wildcards) is not: only those principals can assume the role;
     - **(c)** the known bad patterns, wherever they appear: an `Allow` conditioned on
       `BoolIfExists` `aws:MultiFactorAuthPresent` `true` (requests signed with long-term
       access keys carry no MFA key, so `IfExists` lets them through), and an `Allow`
@@ -270,6 +297,8 @@ class MissingMfa(Rule):
             if not stmt.is_allow or stmt.principal is None or has_mfa_condition(stmt):
                 continue
             if any(narrows(c, {"sts:externalid"}) for c in stmt.condition) or stmt.condition_unresolved:
+                continue
+            if trusts_named_principals(stmt):
                 continue
             if not any(
                 v.value.lower() in ("sts:assumerole", "sts:*", "*")

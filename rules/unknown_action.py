@@ -27,10 +27,12 @@ class UnknownAction(Rule):
 
     ## What it does
     Looks up every literal value of `Action` and `NotAction` in iamlint's AWS action
-    catalogue (see `iamlint --version` for its sources and date) and flags an unknown
-    service prefix, an unknown action (with the closest known one: "did you mean
-    `s3:GetObject`?"), a wildcard that matches no action of its service, and a value that
-    is not of the form `service:action`. Case does not matter, as in AWS.
+    catalogue (see `iamlint --version` for its sources and date) and flags a service prefix
+    the catalogue does not have (the message gives the catalogue's date: a retired service
+    such as `deeplens`, one newer than the catalogue, or a typo), an unknown action of a
+    known service (with the closest known one: "did you mean `s3:GetObject`?"), a wildcard
+    that matches no action of its service, and a value that is not of the form
+    `service:action`. Case does not matter, as in AWS.
 
     It also flags an attached AWS managed policy (`arn:aws:iam::aws:policy/...` in
     `ManagedPolicyArns`, SAM `Policies`, `ManagedPolicies`, Terraform attachments and
@@ -119,7 +121,11 @@ class UnknownAction(Rule):
             return f"{value!r} is not an action: write service:action, such as s3:GetObject", None
         service = value.split(":", 1)[0]
         if not cat.has_service(service):
-            return f"unknown service prefix {service!r} in {value!r}", None
+            return (
+                f"service prefix {service!r} of {value!r} is not in the catalogue of {cat.built} "
+                "(retired, newer, or a typo)",
+                None,
+            )
         if "*" in value or "?" in value:
             if not cat.expand(value):
                 return f"{value!r} matches no {service} action", None

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from iamlint.api import (
+    KMS_DEFAULT_KEY_POLICY_WILDCARDS,
     Context,
     DocKind,
     Finding,
@@ -15,7 +16,9 @@ from iamlint.api import (
     StatementRule,
     Str,
     catalogue,
+    enables_iam_policies,
     expand,
+    is_key_policy,
     plural,
     replace_fix,
     sensitive,
@@ -28,6 +31,7 @@ _SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
 _READ_VERB = re.compile(r"^(Get|List|Describe|BatchGet|Search|View)[A-Z]")
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
 LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
+_KEY_POLICY_WILDCARDS = {w.lower() for w in KMS_DEFAULT_KEY_POLICY_WILDCARDS}
 
 
 class WildcardAction(StatementRule):
@@ -38,7 +42,8 @@ class WildcardAction(StatementRule):
     - `"*"` and `"service:*"` (such as `"s3:*"`), as errors;
     - partial wildcards (`"s3:Put*"`, `"iam:*Policy"`) that match at least one Write or
       Permissions-management action of iamlint's AWS action catalogue, as warnings; the
-      message says how many actions the pattern matches and names the sensitive ones.
+      message says how many actions the pattern matches and names the sensitive ones, or,
+      when it matches exactly one action (`"kms:Encrypt*"`), names it to write instead.
       A wildcard that matches only List and Read actions (`"ec2:Describe*"`,
       `"s3:Get*Tagging"`) is not flagged: it is the least-privilege way to grant reading.
 
@@ -52,6 +57,18 @@ class WildcardAction(StatementRule):
     the AWS default `FullAWSAccess`, an RCP that allows `"*"` the default `RCPFullAWSAccess`;
     a session policy only narrows what the role's own policies grant, and an endpoint policy
     only filters what identity and resource policies grant.
+
+    Nor are the statements of AWS's default key policy inside a KMS key policy (AWS KMS
+    Developer Guide, "Default key policy"): `kms:*` allowed to this account's root (`"Sid":
+    "Enable IAM User Permissions"`), which lets the account's IAM policies grant access to
+    the key and keeps the key manageable, and the partial wildcards of the key-administrator
+    and key-user statements (`kms:Create*`, `kms:Describe*`, `kms:Enable*`, `kms:List*`,
+    `kms:Put*`, `kms:Update*`, `kms:Revoke*`, `kms:Disable*`, `kms:Get*`, `kms:Delete*`,
+    `kms:ReEncrypt*`, `kms:GenerateDataKey*`), which in a key policy reach that one key.
+    "This account" is the account the template or configuration deploys to
+    (`${AWS::AccountId}`, `data.aws_caller_identity`); a raw JSON policy or a Terraform plan
+    spells it as a literal id, which iamlint cannot tell from another account's, so `kms:*`
+    to a literal root is still reported there.
 
     A pattern that matches no known action is IAM501's business.
 
@@ -108,8 +125,11 @@ class WildcardAction(StatementRule):
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         if not stmt.is_allow or not stmt.action or doc.kind in LIMITS_ONLY:
             return
+        key_policy = is_key_policy(doc)
+        if key_policy and enables_iam_policies(stmt):
+            return  # AWS's default key-policy statement (see the docstring)
         for v in stmt.action:
-            if not isinstance(v, Str):
+            if not isinstance(v, Str) or (key_policy and v.value.lower() in _KEY_POLICY_WILDCARDS):
                 continue
             if v.value == "*":
                 yield self.report(
@@ -143,7 +163,9 @@ class WildcardAction(StatementRule):
                         )
                     yield self.report(
                         v.span,
-                        f'"{v.value}" matches {plural(len(matched), "action")}, '
+                        f'"{v.value}" matches one action, write {matched[0]}'
+                        if len(matched) == 1
+                        else f'"{v.value}" matches {plural(len(matched), "action")}, '
                         f"{len(risky):,} of them write or permissions management: {shorten(risky)}",
                         owner=doc,
                         value=v.value,

@@ -13,12 +13,14 @@ from iamlint.api import (
     Statement,
     StatementRule,
     Str,
+    as_broad_as_star,
     catalogue,
     effectively_star,
     expand,
     literal_actions,
     scoped_by_condition,
     shorten,
+    types_spanned,
 )
 
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
@@ -30,13 +32,18 @@ class WildcardResource(StatementRule):
 
     ## What it does
     Flags `"Resource": "*"` in an `Allow` statement when at least one of the statement's
-    actions supports resource-level permissions, according to iamlint's AWS action
-    catalogue; the message names those actions. Actions that accept only `"*"`
-    (`s3:ListAllMyBuckets`, `ec2:DescribeInstances`, `xray:PutTraceSegments`) leave no
-    choice and are never flagged, nor is a statement whose actions iamlint cannot resolve.
-    A partial wildcard counts when most of the actions it matches support resource-level
-    permissions (`s3:Put*`: 37 of 40), not when most accept only `"*"` (`ec2:Describe*`:
-    177 of 194); `"*"` and `"service:*"` always count.
+    actions acts on a resource of a type the Service Authorization Reference requires for it
+    (or on one of several types), according to iamlint's AWS action catalogue; the message
+    names those actions. Actions that accept only `"*"` (`s3:ListAllMyBuckets`,
+    `ec2:DescribeInstances`, `xray:PutTraceSegments`) leave no choice and are never flagged,
+    nor are actions whose only resource type is optional (`rekognition:DetectModerationLabels`
+    and `comprehend:DetectEntities` work without a custom model) or whose resource types are
+    all singletons, one per account and Region (CloudWatch's `dataset` of
+    `cloudwatch:GetMetricData`, `PutMetricData` and `ListMetrics`): for them `"*"` is no
+    broader than their ARN. Nor is a statement whose actions iamlint cannot resolve.
+    A partial wildcard counts when most of the actions it matches act on required resources
+    (`s3:Put*`), not when most are usable on `"*"` (`ec2:Describe*`, `ce:Get*`); `"*"` and
+    `"service:*"` always count.
     Policies attached to one resource are not checked: in a KMS key policy `"*"` means "this
     key", and likewise for Secrets Manager secrets, ECR repositories, EFS file systems,
     backup vaults and CodeArtifact domains. Nor are service control and resource control
@@ -44,7 +51,11 @@ class WildcardResource(StatementRule):
     is the default `FullAWSAccess` or `RCPFullAWSAccess`), nor session policies and VPC
     endpoint policies, which only narrow or filter what other policies grant. `NotAction` with `"*"` is IAM103's
     business. ARNs whose region, account and resource id are all wildcards
-    (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) are as broad as `"*"` and count too.
+    (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) count too. The message says such an
+    ARN is "as broad as `*`" only for the actions it names every resource of, of every
+    resource type they take (`arn:aws:logs:*:*:*` for `logs:PutLogEvents`); otherwise it
+    names the types it spans: `arn:aws:s3:::*` names every bucket and object, but not the
+    objects reached through access points, which `s3:GetObject` also takes.
     A statement scoped by a condition instead of an ARN is not flagged: tags of the resource
     or the request (`aws:ResourceTag/...`, `ec2:ResourceTag/...`, `aws:RequestTag/...`,
     `aws:TagKeys`), the resource's account or organization (`aws:ResourceAccount`,
@@ -119,19 +130,51 @@ class WildcardResource(StatementRule):
             detail = f"; {shorten(scopable)} could be scoped to resource ARNs"
         else:
             detail = ""
-        what = '"Resource": "*"' if star.value == "*" else f'"{star.value}" is as broad as "*"'
+        what = (
+            'every resource ("Resource": "*")' if star.value == "*" else self._breadth(star, scopable or [])
+        )
         yield self.report(
             star.span,
-            f"Allow statement applies to every resource ({what}){detail}",
+            f"Allow statement applies to {what}{detail}",
             owner=doc,
             value=f"Resource:{star.value}@{statement_identity(stmt)}",
         )
 
     @staticmethod
-    def _scopable(stmt: Statement) -> list[str] | None:
-        """The statement's actions that support resource-level permissions.
+    def _breadth(value: Str, scopable: list[str]) -> str:
+        """What an ARN with wildcards for its Region, account and resource spans: "as broad
+        as *" for the actions it names every resource of (`as_broad_as_star`), else the
+        resource types it names every one of."""
+        arn = value.canonical()
+        cat = catalogue()
+        if cat is None:
+            return f'every resource its wildcards span ("{value.value}")'
+        covered: list[str] = []
+        types: set[str] = set()
+        for name in scopable:
+            if name == "*":
+                continue
+            actions = (
+                [a for a in expand(name) if not cat.usable_on_star(a)]
+                if "*" in name or "?" in name
+                else [name]
+            )
+            if actions and all(as_broad_as_star(a, arn) for a in actions):
+                covered.append(name)
+            types.update(t for a in actions for t in types_spanned(a, arn))
+        if covered:
+            return f'every resource ("{value.value}" is as broad as "*" for {shorten(covered)})'
+        if types:
+            return f'every {shorten(sorted(types, key=str.lower))} ("{value.value}")'
+        return f'every resource its wildcards span ("{value.value}")'
 
-        None means "no finding": every action accepts only "*". Without the catalogue every
+    @staticmethod
+    def _scopable(stmt: Statement) -> list[str] | None:
+        """The statement's actions that act on resources of a type they require.
+
+        None means "no finding": every action accepts only "*", or is as well granted on
+        "*" as on its resources (`Catalogue.usable_on_star`: its resource types are all
+        optional, or all singletons). Without the catalogue every
         literal action counts as scopable (the literal rule of the first releases).
         """
         cat = catalogue()
@@ -145,13 +188,11 @@ class WildcardResource(StatementRule):
                 continue
             if name.endswith(":*"):
                 service = cat.service(name.split(":", 1)[0])
-                if service is not None and any(
-                    (a := cat.action(n)) is not None and a.supports_resource_level for n in expand(name)
-                ):
+                if service is not None and any(not cat.usable_on_star(n) for n in expand(name)):
                     out.append(name)  # an unknown service is IAM501's business, not a claim here
                 continue
             matched = [cat.action(a) for a in expand(name)]
-            scoped = [a for a in matched if a is not None and a.supports_resource_level]
+            scoped = [a for a in matched if a is not None and not cat.usable_on_star(a.name)]
             if "*" not in name and "?" not in name:
                 if scoped:
                     out.append(scoped[0].name)
