@@ -157,7 +157,12 @@ def test_report_in_headless_chromium(run_cli, tmp_path):
         rows = "document.querySelectorAll('#findings tbody tr.row').length"
         # the summary and the first page of rows: the table renders lazily
         cards = "[...document.querySelectorAll('#summary .card')].map(c => c.textContent)"
-        assert b.eval(cards)[:4] == ["3files", "5policy documents", "2principals", "2principals with findings"]
+        assert b.eval(cards)[:4] == [
+            "3files",
+            "5policy documents",
+            "2principals",
+            "2principals with findings",
+        ]
         assert b.eval(rows) == 200
         assert b.eval("document.getElementById('count').textContent") == f"Showing 200 of {total} findings."
         # the hostile values are text, never markup: no script of theirs ran
