@@ -1,13 +1,21 @@
-"""Shared helpers for the benchmark scripts: cold-process timing and medians."""
+"""Shared helpers for the benchmark scripts: cold-process timing and medians.
+
+Importing this module turns iamlint's result cache off for every process a benchmark starts
+(``IAMLINT_NO_CACHE=1``, inherited): a benchmark measures the work, not a cache hit of its own
+previous run (``bench_cache.py``, which measures the cache, turns it back on).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+os.environ["IAMLINT_NO_CACHE"] = "1"
 
 
 def find_iamlint(explicit: str | None) -> list[str]:

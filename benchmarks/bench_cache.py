@@ -24,6 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import describe, find_iamlint  # noqa: E402
 
+os.environ.pop("IAMLINT_NO_CACHE", None)  # _timing turns the cache off; this benchmark measures it
+
 
 def timed(cmd: list[str], env: dict, cwd: str | None = None) -> tuple[float, str]:
     start = time.perf_counter()

@@ -21,6 +21,9 @@ import subprocess
 import sys
 import tempfile
 
+# iamlint's result cache off for every process started here: measure the work, not a cache hit
+os.environ["IAMLINT_NO_CACHE"] = "1"
+
 PROBE = r"""
 import json, time
 import iamlint

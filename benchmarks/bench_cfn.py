@@ -29,6 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# iamlint's result cache off for every process started here: measure the work, not a cache hit
+os.environ["IAMLINT_NO_CACHE"] = "1"
+
 BUDGET_MS = 200.0
 GOAL_RATIO = 10.0
 DEFAULT_CFN_LINT = "/tmp/bench-venvs/cfnlint/bin/cfn-lint"

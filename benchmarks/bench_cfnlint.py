@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# iamlint's result cache off for every process started here: measure the work, not a cache hit
+os.environ["IAMLINT_NO_CACHE"] = "1"
+
 SMALL_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
 Resources:

@@ -32,6 +32,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+# iamlint's result cache off for every process started here: measure the work, not a cache hit
+os.environ["IAMLINT_NO_CACHE"] = "1"
+
 TARGET_MS = 15.0
 
 PROBE = r"""

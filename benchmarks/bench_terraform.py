@@ -30,6 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
+# iamlint's result cache off for every process started here: measure the work, not a cache hit
+os.environ["IAMLINT_NO_CACHE"] = "1"
+
 #: checkov's checks about IAM policies in Terraform (identity, trust and resource policies)
 IAM_CHECKS = (
     "CKV_AWS_1,CKV_AWS_40,CKV_AWS_49,CKV_AWS_60,CKV_AWS_61,CKV_AWS_62,CKV_AWS_63,CKV_AWS_107,"

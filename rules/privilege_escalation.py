@@ -65,6 +65,24 @@ PASSROLE_COMBINATIONS = (
 )
 
 
+#: operators under which iam:PassedToService names the only services a role may go to
+_POSITIVE = ("stringequals", "stringequalsignorecase", "stringlike")
+
+
+def _passed_to(stmt: Statement) -> tuple[str, ...]:
+    """The services an ``iam:PassedToService`` condition of the statement limits PassRole to
+    (a positive operator, literal values without a wildcard that covers every service), or ()."""
+    for c in stmt.condition:
+        if c.key != "iam:passedtoservice" or c.base not in _POSITIVE or c.if_exists:
+            continue
+        if c.qualifier == "forallvalues":
+            continue  # true when the key is absent: it limits nothing
+        values = c.literal_values()
+        if values and not any(v in ("*", "*.amazonaws.com") for v in values):
+            return values
+    return ()
+
+
 def _expanded(value: str) -> set[str]:
     if catalogue() is None:
         return {value.lower()}
@@ -104,8 +122,12 @@ class PrivilegeEscalation(Rule):
     `lambda:UpdateFunctionCode` and `glue:UpdateDevEndpoint`. When the same document also
     allows a service action that completes a known `iam:PassRole` path (`ec2:RunInstances`,
     `lambda:CreateFunction` with `lambda:InvokeFunction`, `glue:CreateDevEndpoint`,
-    `cloudformation:CreateStack`, Data Pipeline), the message says so. Resource policies,
-    trust policies and SCPs are not checked.
+    `cloudformation:CreateStack`, Data Pipeline), the message says so. A statement whose
+    only escalation action is `iam:PassRole` and that limits it with `iam:PassedToService`
+    (`StringEquals` or `StringLike` on named services) is a warning that names those
+    services: passing a role to CloudTrail or Elastic Transcoder runs none of the holder's
+    code, passing it to a compute service may. Resource policies, trust policies and SCPs
+    are not checked.
 
     ## Why is this bad?
     Each of these actions, allowed on every resource, is a path to administrator access:
@@ -210,13 +232,19 @@ class PrivilegeEscalation(Rule):
         if doc.principals or doc.kind not in (DocKind.IDENTITY, DocKind.UNKNOWN, DocKind.BOUNDARY):
             return
         on_star = []
+        services: dict[int, tuple[str, ...]] = {}  # value -> the services iam:PassedToService allows
         for stmt in doc.statements:
             if (
                 stmt.is_allow
                 and stmt.resource
                 and any(isinstance(r, Str) and r.value == "*" for r in stmt.resource)
             ):
-                on_star.extend(literal_actions(stmt))
+                values = literal_actions(stmt)
+                on_star.extend(values)
+                passed_to = _passed_to(stmt)
+                for v in values:
+                    if passed_to:
+                        services[id(v)] = passed_to
         if not on_star:
             return
         granted: dict[int, set[str]] = {id(v): _expanded(v.value) for v in on_star}
@@ -232,11 +260,22 @@ class PrivilegeEscalation(Rule):
                 message += f" ({names[0]} lets the holder {how})"
             else:
                 message += f" lets the holder {how}"
+            severity = None
             if "iam:passrole" in hits:
+                passed_to = services.get(id(v))
+                if passed_to and hits == ["iam:passrole"]:
+                    # roles can be passed only to the services named: a warning that says so
+                    # (issue 11: IAM401 names the condition and is a warning when it limits them)
+                    message = (
+                        f'"{v.value}" on Resource "*" lets the holder pass any role, but only to '
+                        f"{shorten(list(passed_to))} (iam:PassedToService): an escalation only if "
+                        "that service runs code the holder controls as the role"
+                    )
+                    severity = Severity.WARNING
                 combos = [why for need, why in PASSROLE_COMBINATIONS if all(n in everything for n in need)]
-                if combos:
+                if combos and severity is None:
                     message += "; with the other actions of this policy it can " + combos[0]
-            yield self.report(v.span, message, owner=doc, value=v.value)
+            yield self.report(v.span, message, owner=doc, value=v.value, severity=severity)
 
     @staticmethod
     def _canonical(lower: str) -> str:

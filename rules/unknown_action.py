@@ -32,7 +32,11 @@ class UnknownAction(Rule):
     such as `deeplens`, one newer than the catalogue, or a typo), an unknown action of a
     known service (with the closest known one: "did you mean `s3:GetObject`?"), a wildcard
     that matches no action of its service, and a value that is not of the form
-    `service:action`. Case does not matter, as in AWS.
+    `service:action`. Case does not matter, as in AWS. The statements of a SAM policy
+    template (`SQSPollerPolicy`, ...) are not checked: SAM writes them, the user only gives
+    their parameters and cannot change an action SAM grants (`SQSPollerPolicy` includes
+    `sqs:ChangeMessageVisibilityBatch`, which is not an IAM action, beside
+    `sqs:ChangeMessageVisibility`, which is).
 
     It also flags an attached AWS managed policy (`arn:aws:iam::aws:policy/...` in
     `ManagedPolicyArns`, SAM `Policies`, `ManagedPolicies`, Terraform attachments and
@@ -95,7 +99,7 @@ class UnknownAction(Rule):
 
     def check(self, stmt: Statement, doc: PolicyDocument, ctx: Context) -> Iterable[Finding]:
         cat = catalogue()
-        if cat is None:
+        if cat is None or doc.policy_template:
             return
         for element, values in (("Action", stmt.action), ("NotAction", stmt.not_action)):
             for v in values or ():

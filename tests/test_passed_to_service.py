@@ -1,0 +1,107 @@
+"""IAM401 on a policy checked alone: iam:PassRole limited by iam:PassedToService is a warning
+that names the services (issue 11, item 5; the corpus review of 2026-12-01 found two AWS
+managed policies, AWSCloudTrailFullAccess and AmazonElasticTranscoder_FullAccess, reported as
+errors that "pass any role to a service")."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": "cloudtrail.amazonaws.com"}},
+        },
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+        },
+    ],
+}
+
+CFN = textwrap.dedent(
+    """\
+    Resources:
+      Trail:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: iam:PassRole
+                Resource: "*"
+                Condition:
+                  StringLike: {iam:PassedToService: [cloudtrail.amazonaws.com, elastictranscoder.amazonaws.com]}
+              - Effect: Allow
+                Action: iam:PassRole
+                Resource: "*"
+                Condition:
+                  ForAllValues:StringEquals: {iam:PassedToService: cloudtrail.amazonaws.com}
+    """
+)
+
+TERRAFORM = textwrap.dedent(
+    """\
+    resource "aws_iam_policy" "trail" {
+      policy = jsonencode({
+        Version = "2012-10-17"
+        Statement = [{
+          Effect    = "Allow"
+          Action    = "iam:PassRole"
+          Resource  = "*"
+          Condition = { StringEquals = { "iam:PassedToService" = "cloudtrail.amazonaws.com" } }
+        }, {
+          Effect    = "Allow"
+          Action    = "iam:PassRole"
+          Resource  = "*"
+          Condition = { StringEqualsIfExists = { "iam:PassedToService" = "cloudtrail.amazonaws.com" } }
+        }]
+      })
+    }
+    """
+)
+
+LIMITED = "lets the holder pass any role, but only to "
+OPEN = "allows privilege escalation: iam:PassRole lets the holder pass any role to a service"
+
+
+@pytest.mark.parametrize(
+    "name, text, expected",
+    [
+        (
+            "policy.json",
+            json.dumps(POLICY, indent=2),
+            [(6, 17, "warning", "cloudtrail.amazonaws.com"), (16, 17, "error", None)],
+        ),
+        (
+            "template.yaml",
+            CFN,
+            [
+                (9, 21, "warning", "cloudtrail.amazonaws.com, elastictranscoder.amazonaws.com"),
+                (14, 21, "error", None),
+            ],
+        ),
+        ("main.tf", TERRAFORM, [(6, 19, "warning", "cloudtrail.amazonaws.com"), (11, 19, "error", None)]),
+    ],
+)
+def test_passrole_limited_to_named_services_is_a_warning_naming_them(run_cli, tmp_path, name, text, expected):
+    (tmp_path / name).write_text(text)
+    proc = run_cli("--format", "json", "--isolated", "--select", "IAM401", name, cwd=tmp_path)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    found = json.loads(proc.stdout)["findings"]
+    assert [(f["line"], f["column"], f["severity"]) for f in found] == [e[:3] for e in expected]
+    for f, (_, _, _, services) in zip(found, expected, strict=True):
+        if services:
+            assert f"{LIMITED}{services} (iam:PassedToService)" in f["message"]
+        else:
+            assert OPEN in f["message"]
