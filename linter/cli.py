@@ -354,6 +354,20 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
+def _explained(reg, resolver, paths: list[str], exclude: list[str]) -> list:
+    """Every principal's effective permissions, for the HTML report's principals view: what
+    ``iamlint explain --all`` reads (`iamlint.explain.collect`, the evaluator and nothing
+    else). Its input errors are the lint run's own, already in the report."""
+    from .config import ConfigError
+    from .explain import collect
+
+    try:
+        found, _ = collect(reg, resolver, paths, exclude)
+    except ConfigError:
+        return []
+    return found
+
+
 def _color(stream: TextIO, fmt: str, to_file: bool = False) -> bool:
     """Colour in the text format: on a terminal; ``NO_COLOR`` turns it off, ``FORCE_COLOR``
     on where it is not a terminal (a pipe to a pager); never in a file written with -o."""
@@ -720,6 +734,8 @@ def lint(args, reg) -> int:
         "fail_on": fail_on,  # junit: only findings at or above it are failures, as for the exit code
         "hyperlinks": not to_file and _hyperlinks(sys.stdout, args.format),
     }
+    if args.format == "html" and not texts:  # the report's principals view
+        report.options["principals"] = _explained(reg, resolver, paths, args.exclude)
     if args.write_baseline:
         try:
             n = baseline.write(report, args.write_baseline)

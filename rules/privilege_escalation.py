@@ -262,7 +262,7 @@ class PrivilegeEscalation(Rule):
                 message += f" lets the holder {how}"
             severity = None
             if "iam:passrole" in hits:
-                passed_to = services.get(id(v))
+                passed_to = services.get(id(v), ())
                 if passed_to and hits == ["iam:passrole"]:
                     # roles can be passed only to the services named: a warning that says so
                     # (issue 11: IAM401 names the condition and is a warning when it limits them)

@@ -14,7 +14,7 @@ from ..results import RunReport, escape_surrogates, fingerprint
 
 __all__ = ["FORMATS", "fingerprint", "render"]
 
-FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "github", "junit", "gitlab", "html")
 
 
 def render(fmt: str, report: RunReport, out: TextIO, color: bool = False) -> None:
