@@ -778,21 +778,71 @@ def _in_file_order(d: DocumentInfo) -> tuple:
     return (d.span, d.kind, d.owner or "", d.path)
 
 
-#: the idle CPUs (CPUs less the 1-minute load average) a pool needs to beat one process
+#: the idle CPUs a pool needs to beat one process
 MIN_IDLE_CPUS = 1.5
+
+#: how long the CPUs are watched to tell how many are idle (only for inputs a pool would take,
+#: whose serial run lasts a second or more)
+CPU_SAMPLE_SECONDS = 0.1
 
 
 def _busy(cpus: int) -> bool:
     """Whether too few of the machine's CPUs are idle for a pool to pay (fewer than
-    `MIN_IDLE_CPUS`: the CPUs less the 1-minute load average, as ``make --load-average``
-    judges load): there a pool's workers only compete with the other processes and with each
-    other. Measured on a shared 2-CPU machine: at load 4 to 9 the corpus took 1.2 to 1.35 times
-    as long with two processes as with one, and at load 2 (one CPU taken) still 1.1 times.
-    Unknown (no load average, as on Windows): not busy."""
+    `MIN_IDLE_CPUS`): there a pool's workers only compete with the other processes and with
+    each other. Measured with benchmarks/bench_jobs.py on a 2-CPU machine: idle, two processes
+    ran the corpus 1.68 times as fast as one; with one CPU taken by other work, 0.91 times; at
+    load 4 to 9, 0.75 to 0.83 times. Unknown (neither measure available): not busy."""
+    idle = _idle_cpus(cpus)
+    return idle is not None and idle < MIN_IDLE_CPUS
+
+
+def _idle_cpus(cpus: int) -> float | None:
+    """How many CPUs are idle now: measured over `CPU_SAMPLE_SECONDS` from the kernel's CPU
+    counters where there are some (Linux), else the CPUs less the 1-minute load average (as
+    ``make --load-average`` judges; it lags, so a run right after another looks busy), else
+    None."""
+    sampled = _sampled_idle(cpus)
+    if sampled is not None:
+        return sampled
     try:
-        return cpus - os.getloadavg()[0] < MIN_IDLE_CPUS
+        return cpus - os.getloadavg()[0]
     except (AttributeError, OSError):
-        return False
+        return None
+
+
+def _cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (``/proc/stat``'s first line: user, nice, system, idle,
+    iowait, ...), or None where there are none."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = f.readline().split()
+    except (OSError, ValueError):
+        return None
+    if not fields or fields[0] != "cpu" or len(fields) < 6:
+        return None
+    try:
+        return [int(v) for v in fields[1:9]]
+    except ValueError:
+        return None
+
+
+def _sampled_idle(cpus: int) -> float | None:
+    """Idle CPUs over a short sample of the CPU counters (idle and iowait time against all),
+    or None."""
+    import time
+
+    before = _cpu_times()
+    if before is None:
+        return None
+    time.sleep(CPU_SAMPLE_SECONDS)
+    after = _cpu_times()
+    if after is None:
+        return None
+    total = sum(after) - sum(before)
+    if total <= 0:
+        return None
+    idle = (after[3] + after[4]) - (before[3] + before[4])
+    return cpus * idle / total
 
 
 def _in_pool(units: list[Unit], jobs: int, done) -> None:

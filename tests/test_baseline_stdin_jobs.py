@@ -266,6 +266,8 @@ def test_default_jobs_use_processes_only_for_large_inputs(tmp_path, monkeypatch)
 
     import os
 
+    # the 1-minute load average, where the CPU counters cannot be read
+    monkeypatch.setattr(eng, "_cpu_times", lambda: None)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.3, 0.2), raising=False)  # an idle machine
     big, _ = engine(None).units([str(tmp_path / "big")])
     small, _ = engine(None).units([str(tmp_path / "small")])
@@ -285,3 +287,11 @@ def test_default_jobs_use_processes_only_for_large_inputs(tmp_path, monkeypatch)
 
     monkeypatch.setattr(os, "getloadavg", unknown, raising=False)
     assert engine(None).parallel(big) == 2
+    # the CPU counters, where the kernel has them: what is idle now, not a minute's average
+    # (a run right after another is not busy): user, nice, system, idle, iowait, ...
+    monkeypatch.setattr(eng, "CPU_SAMPLE_SECONDS", 0)
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 2.0, 1.0), raising=False)
+    for idle_share, parallel in ((90, 2), (80, 2), (50, 1), (10, 1)):
+        samples = iter([[0, 0, 0, 0, 0, 0, 0, 0], [100 - idle_share, 0, 0, idle_share, 0, 0, 0, 0]])
+        monkeypatch.setattr(eng, "_cpu_times", lambda samples=samples: next(samples))
+        assert engine(None).parallel(big) == parallel, idle_share
