@@ -928,9 +928,29 @@ class Resolver:
         return self._for_dir(directory)
 
     def _for_dir(self, directory: str) -> Config:
-        if directory in self._dirs:
-            return self._dirs[directory]
+        """The configuration of the nearest directory, from ``directory`` up, that has one
+        (else the default); a loop, not a recursion: a tree 1,500 directories deep is input."""
+        walked: list[str] = []
         found: Config | None = None
+        while True:
+            if directory in self._dirs:
+                found = self._dirs[directory]
+                break
+            walked.append(directory)
+            found = self._own(directory)
+            if found is not None:
+                break
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                found = self.default
+                break
+            directory = parent
+        for d in walked:
+            self._dirs[d] = found
+        return found
+
+    def _own(self, directory: str) -> Config | None:
+        """The configuration a directory's own files give, or None."""
         for name in (".iamlint.toml", "pyproject.toml"):
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate):
@@ -939,13 +959,8 @@ class Resolver:
                 cfg = self._load_cached(candidate)
                 if cfg is None:  # a pyproject.toml without a [tool.iamlint] table
                     continue
-                found = self._apply(cfg)
-                break
-        if found is None:
-            parent = os.path.dirname(directory)
-            found = self.default if parent == directory else self._for_dir(parent)
-        self._dirs[directory] = found
-        return found
+                return self._apply(cfg)
+        return None
 
     def _load_cached(self, path: str) -> Config | None:
         if path not in self._files:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from .diagnostics import parse_error
 from .model import Finding
@@ -146,14 +146,8 @@ def _walk(
     found: dict[str, bool],
     errors: list[str],
 ) -> None:
-    def unreadable(e: OSError) -> None:  # a directory os.walk cannot list is an error, not a skip
-        errors.append(f"{os.path.normpath(e.filename or top)}: cannot read directory: {reason(e)}")
-
-    for root, dirs, files in os.walk(top, onerror=unreadable):
-        dirs[:] = sorted(
-            d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude)
-        )
-        for name in sorted(files):
+    for root, files in _directories(top, exclude, errors):
+        for name in files:
             if not name.lower().endswith(EXTENSIONS):
                 continue
             full = os.path.normpath(os.path.join(root, name))
@@ -164,6 +158,36 @@ def _walk(
                 errors.append(problem)
             else:
                 found.setdefault(full, False)
+
+
+def _directories(top: str, exclude: list[str], errors: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """Each directory under ``top`` (itself first, then depth first, in name order) with the
+    sorted names of the entries in it that are not directories; as ``os.walk`` without
+    following symbolic links, but with a stack of its own: ``os.walk`` recurses, and a tree
+    1,500 directories deep exhausted Python's recursion limit. A directory that cannot be
+    listed is an error, not a skip; `SKIP_DIRS` and excluded directories are not entered."""
+    stack = [top]
+    while stack:
+        root = stack.pop()
+        try:
+            with os.scandir(root) as it:
+                entries = list(it)
+        except OSError as e:
+            errors.append(f"{os.path.normpath(e.filename or root)}: cannot read directory: {reason(e)}")
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if not is_dir:
+                files.append(entry.name)
+            elif not entry.is_symlink() and entry.name not in SKIP_DIRS:
+                if not _excluded(os.path.join(root, entry.name), exclude):
+                    dirs.append(entry.name)
+        yield root, sorted(files)
+        stack.extend(os.path.join(root, d) for d in sorted(dirs, reverse=True))
 
 
 def _check_found(path: str, allowed: Callable[[str], Sequence[str]] | None) -> str | None:
