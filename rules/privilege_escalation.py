@@ -22,6 +22,7 @@ from iamlint.api import (
     evaluator,
     expand,
     literal_actions,
+    narrows,
     shorten,
 )
 
@@ -65,21 +66,14 @@ PASSROLE_COMBINATIONS = (
 )
 
 
-#: operators under which iam:PassedToService names the only services a role may go to
-_POSITIVE = ("stringequals", "stringequalsignorecase", "stringlike")
-
-
 def _passed_to(stmt: Statement) -> tuple[str, ...]:
     """The services an ``iam:PassedToService`` condition of the statement limits PassRole to
-    (a positive operator, literal values without a wildcard that covers every service), or ()."""
+    (one that `narrows` it to literal values other than every service), or ()."""
     for c in stmt.condition:
-        if c.key != "iam:passedtoservice" or c.base not in _POSITIVE or c.if_exists:
-            continue
-        if c.qualifier == "forallvalues":
-            continue  # true when the key is absent: it limits nothing
-        values = c.literal_values()
-        if values and not any(v in ("*", "*.amazonaws.com") for v in values):
-            return values
+        if narrows(c, {"iam:passedtoservice"}):
+            values = c.literal_values()
+            if values and not {"*", "*.amazonaws.com"} & set(values):
+                return values
     return ()
 
 
