@@ -4,8 +4,9 @@
                                       [--iamlint PATH] [--keep DIR]
 
 For each format and size, an input of about that many MB is generated (in a temporary
-directory, or ``--keep DIR``) and ``iamlint --isolated --format json FILE`` runs on it in a
-fresh process, ``--runs`` times. A run's peak resident memory is that child's own
+directory, or ``--keep DIR``) and ``iamlint --isolated --timeout 0 --format json FILE`` runs
+on it in a fresh process, ``--runs`` times (no time budget: a 16 MB input takes longer than
+the default 10 s on a loaded machine, and this measures memory, not time). A run's peak resident memory is that child's own
 ``ru_maxrss`` (``os.wait4`` in a small wrapper interpreter reports the usage of the one
 child it waits for; the wrapper keeps this script's own memory out of the figure). The figure
 of merit is (median peak - baseline) / MB of input, where the baseline is the median peak
@@ -317,13 +318,17 @@ def main() -> int:
             tiny = root / f"tiny-{fmt}" / name
             tiny.parent.mkdir(exist_ok=True)
             tiny.write_text(make(1), encoding="utf-8")
-            base = median_peak(iamlint + ["--isolated", "--format", "json", str(tiny)], args.runs)
+            base = median_peak(
+                iamlint + ["--isolated", "--timeout", "0", "--format", "json", str(tiny)], args.runs
+            )
             for size in sizes:
                 path = root / f"{fmt}-{size:g}MB" / name
                 path.parent.mkdir(exist_ok=True)
                 path.write_text(make(int(size * MB)), encoding="utf-8")
                 mb = path.stat().st_size / MB
-                peak = median_peak(iamlint + ["--isolated", "--format", "json", str(path)], args.runs)
+                peak = median_peak(
+                    iamlint + ["--isolated", "--timeout", "0", "--format", "json", str(path)], args.runs
+                )
                 per = (peak - base) / MB / mb
                 worst = max(worst, per)
                 print(f"{fmt:<14} {mb:8.1f} {peak / MB:8.0f} {base / MB:8.0f} {per:9.1f}", flush=True)
