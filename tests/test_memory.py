@@ -143,3 +143,52 @@ def test_yaml_of_many_anchors(tmp_path):
     got, report, err = per_mb(tmp_path, "anchors.yaml", anchors(100_000), anchors(1))
     assert report["summary"]["policies"] == 1 and "Traceback" not in err
     assert got < 140, f"{got:.1f} MB per MB of input"
+
+
+def test_positions_are_packed_and_strings_carry_no_dict():
+    """What keeps positions cheap: no ``__dict__`` on a string, one int for a position, and
+    a position read back exactly, also for a string whose ``id`` Python has reused."""
+    from iamlint.extract.terraform.text import TStr
+    from iamlint.parse.cfn_yaml import YStr, load
+    from iamlint.parse.json_parser import parse_json
+    from iamlint.parse.nodes import PStr, pack, unpack
+
+    root = parse_json('{"Statement": [{"Effect": "Allow", "Sid": 12}]}')
+    key = root.key("Statement")
+    st = root["Statement"][0]
+    assert (key.pos, root.pos, st.pos, st["Effect"].pos, st["Sid"].pos) == (
+        (1, 2, 1, 13),
+        (1, 1, 1, 48),
+        (1, 16, 1, 46),
+        (1, 27, 1, 34),
+        (1, 43, 1, 45),
+    )
+    assert not hasattr(key, "__dict__") and not hasattr(st["Effect"], "__dict__")
+    doc, _ = load("a: 'x'\nb: |\n  y\nc: z\n")
+    assert [(v.style, v.pos) for v in doc.values()] == [
+        ("'", (1, 4, 1, 7)),
+        ("|", (2, 4, 4, 1)),
+        ("", (4, 4, 4, 5)),
+    ]
+    assert all(isinstance(v, YStr) and not hasattr(v, "__dict__") for v in doc.values())
+    t = TStr("v", (3, 1, 3, 4), "main.tf")
+    assert (t.file, t.pos, TStr("w", (1, 1, 1, 2), "other.tf").file, t.file) == (
+        "main.tf",
+        (3, 1, 3, 4),
+        "other.tf",
+        "main.tf",
+    )
+    assert not hasattr(t, "__dict__")
+    # a string dies and a new one takes its id: the new one's position, never the old one's
+    for i in range(2000):
+        s = PStr("s", (i + 1, 1, i + 1, 4))
+        assert s.pos == (i + 1, 1, i + 1, 4)
+        del s
+    s = PStr("t", (1, 1, 1, 2))
+    s.pos = (7, 8, 9, 10)
+    assert s.pos == (7, 8, 9, 10)
+    # any position round-trips: huge columns (one-line files), an end before the start (a block
+    # collection ended by an alias to an earlier anchor), the placeholder (0, 0, 0, 0)
+    for pos in ((0, 0, 0, 0), (1, 2**31, 3, 2**32 - 1), (5, 1, 2, 9), (1, 1, 1, 2**40), (-1, 0, 0, 0)):
+        assert unpack(pack(pos)) == pos
+    assert isinstance(pack((100_000, 300, 100_000, 400)), int)

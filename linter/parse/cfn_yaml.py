@@ -95,9 +95,30 @@ class Problem(NamedTuple):
 
 
 class YStr(PStr):
-    """A YAML string that remembers its scalar style: '' plain, ``'``, ``"``, ``|`` or ``>``."""
+    """A YAML string that remembers its scalar style: '' plain, ``'``, ``"``, ``|`` or ``>``.
 
+    The style is a class attribute (`ystr` picks the subclass of each style): an instance
+    attribute would give every string a ``__dict__`` (see `iamlint.parse.nodes`).
+    """
+
+    __slots__ = ()
     style: str = ""
+
+
+#: scalar style -> the YStr subclass of that style
+_STYLED: dict[str, type[YStr]] = {}
+
+
+def ystr(value: str, pos: Pos, style: str | None) -> YStr:
+    """A `YStr` of ``style`` (None or '' for a plain scalar)."""
+    if not style:
+        return YStr(value, pos)
+    cls = _STYLED.get(style)
+    if cls is None:
+        cls = _STYLED[style] = type(
+            "YStr", (YStr,), {"__slots__": (), "style": style, "__module__": __name__}
+        )
+    return cls(value, pos)
 
 
 class IntrinsicDict(PDict):
@@ -477,10 +498,7 @@ class _Converter:
                 return PScalar(value.lower() in ("true", "yes", "on"), pos, value)
             if kind == "null":
                 return PScalar(None, pos, value)
-        s = YStr(value, pos)
-        if style:
-            s.style = style
-        return s
+        return ystr(value, pos, style)
 
     def tagged(self, event: Any, tag: str, depth: int) -> Any:
         scalar = type(event) is self._events[1]
@@ -517,9 +535,7 @@ class _Converter:
             if long == "Fn::GetAtt":
                 inner: Any = self.getatt(node, inner_pos, 1 if node.style in ("'", '"') else 0)
             else:
-                inner = YStr(node.value, inner_pos)
-                if node.style:
-                    inner.style = node.style
+                inner = ystr(node.value, inner_pos, node.style)
         else:
             inner, node.end_mark = self.collection(event, depth)
             line, col = self.value_start(node)

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..positions import LineIndex, Pos, PositionedError
 from .hcl_parser import get_parser
-from .nodes import number
+from .nodes import number, pack, unpack
 
 Token: Any = None  # lark.Token, imported with the parser
 
@@ -38,13 +38,21 @@ class NestingError(PositionedError):
 class Expr:
     """An expression: its position in the file and its source text (``src[start:end]``)."""
 
-    __slots__ = ("pos", "src", "start", "end")
+    __slots__ = ("_pos", "src", "start", "end")
 
     def __init__(self, pos: Pos, src: str, start: int, end: int):
-        self.pos = pos
+        self._pos = pack(pos)  # one int, as a node's (see `iamlint.parse.nodes`)
         self.src = src
         self.start = start
         self.end = end
+
+    @property
+    def pos(self) -> Pos:
+        return unpack(self._pos)
+
+    @pos.setter
+    def pos(self, pos: Pos) -> None:
+        self._pos = pack(pos)
 
     @property
     def text(self) -> str:

@@ -6,9 +6,20 @@ end_column), 1-based, end exclusive. Numbers, booleans and null become ``PScalar
 ``PDict.dups`` records duplicate keys as (key, first_pos, second_pos); the later value wins,
 as in CloudFormation and most JSON readers.
 
-A tree holds one node per value of its file, so nodes are small: ``PDict``, ``PList`` and
-``PScalar`` have ``__slots__`` (and a mapping without duplicates shares one empty ``dups``),
-and a ``PStr`` gets a one-key ``__dict__`` of its own (a ``str`` subclass cannot have slots).
+A tree holds one node per value of its file, so nodes are small (issue "Hostile input",
+defect 14: a 30 MiB policy peaked at 2.5 GB):
+
+- a position is stored packed into one int (`pack`: line, column, end column and the number
+  of lines it spans, 32 bits each; about 36 bytes, where a 4-tuple of ints took 72 to 160)
+  and ``pos`` decodes it on access, so every consumer still reads the 4-tuple;
+- ``PDict``, ``PList`` and ``PScalar`` have ``__slots__`` (and a mapping without duplicates
+  shares one empty ``dups``);
+- a ``str`` subclass cannot have slots of its own, and a ``__dict__`` per string cost 184
+  bytes more than the string: a ``PStr`` has none. Its packed position is in one table,
+  ``_STR_POS``, keyed by the string's ``id``; the string's ``__del__`` removes its entry, so
+  an ``id`` that Python reuses never finds a stale position. Subclasses keep
+  ``__slots__ = ()`` (an attribute they need is a class attribute: `cfn_yaml.YStr` has a
+  subclass per scalar style), or they pay for a ``__dict__`` again.
 
 Every parser (`json_parser`, `cfn_yaml`, and through the Terraform evaluator `hcl_tree`)
 produces these nodes, so extractors and the model builder see one kind of tree.
@@ -20,16 +31,58 @@ from typing import Any
 
 from ..positions import Pos
 
+_M = 0xFFFFFFFF
+
+
+def pack(pos: Pos) -> int | Pos:
+    """A position as one int: line, column, end column and the lines it spans, 32 bits each.
+
+    The count of lines spanned is the highest field, so a one-line span needs no more than
+    three 30-bit digits (36 bytes). A position these fields cannot hold (a negative or huge
+    number, an end before the start) is kept as the tuple it is: `unpack` returns it as is.
+    """
+    line, col, end_line, end_col = pos
+    lines = end_line - line
+    if lines >= 0 and 0 <= line <= _M and 0 <= col <= _M and 0 <= end_col <= _M:
+        return line | col << 32 | end_col << 64 | lines << 96
+    return pos
+
+
+def unpack(packed: int | Pos) -> Pos:
+    """The position `pack` packed."""
+    if isinstance(packed, int):
+        line = packed & _M
+        lines = packed >> 96
+        # a one-line span's end line is its line, one int object (past 256 each is its own)
+        return (line, packed >> 32 & _M, line + lines if lines else line, packed >> 64 & _M)
+    return packed
+
+
+#: id of a live PStr -> its packed position (see the module's docstring)
+_STR_POS: dict[int, int | Pos] = {}
+
 
 class PStr(str):
-    pos: Pos
+    __slots__ = ()
 
     def __new__(cls, value: str, pos: Pos):
         self = super().__new__(cls, value)
-        # A str subclass cannot have __slots__; a dict of its own is a third of the size of
-        # the one setting an attribute makes (sized for the keys its class may share).
-        self.__dict__ = {"pos": pos}
+        _STR_POS[id(self)] = pack(pos)
         return self
+
+    @property
+    def pos(self) -> Pos:
+        packed = _STR_POS.get(id(self))
+        if packed is None:  # not made by __new__ (a copy): no position, as getattr expects
+            raise AttributeError("pos")
+        return unpack(packed)
+
+    @pos.setter
+    def pos(self, pos: Pos) -> None:
+        _STR_POS[id(self)] = pack(pos)
+
+    def __del__(self, _forget=_STR_POS.pop) -> None:
+        _forget(id(self), None)
 
 
 #: the ``dups`` of every mapping without duplicate keys (nearly all): one shared empty tuple
@@ -37,14 +90,21 @@ NO_DUPS: tuple = ()
 
 
 class PDict(dict):
-    __slots__ = ("pos", "dups")
-    pos: Pos
+    __slots__ = ("_pos", "dups")
     dups: list | tuple
 
     def __init__(self, pos: Pos):
         super().__init__()
-        self.pos = pos
+        self._pos = pack(pos)
         self.dups = NO_DUPS
+
+    @property
+    def pos(self) -> Pos:
+        return unpack(self._pos)
+
+    @pos.setter
+    def pos(self, pos: Pos) -> None:
+        self._pos = pack(pos)
 
     def add_dup(self, key: PStr, first: Pos | None, second: Pos) -> None:
         """Record a duplicate key (the caller keeps the later value)."""
@@ -61,12 +121,19 @@ class PDict(dict):
 
 
 class PList(list):
-    __slots__ = ("pos",)
-    pos: Pos
+    __slots__ = ("_pos",)
 
     def __init__(self, pos: Pos):
         super().__init__()
-        self.pos = pos
+        self._pos = pack(pos)
+
+    @property
+    def pos(self) -> Pos:
+        return unpack(self._pos)
+
+    @pos.setter
+    def pos(self, pos: Pos) -> None:
+        self._pos = pack(pos)
 
 
 class PScalar:
@@ -76,12 +143,20 @@ class PScalar:
     text (see `number`).
     """
 
-    __slots__ = ("value", "pos", "text")
+    __slots__ = ("value", "_pos", "text")
 
     def __init__(self, value: Any, pos: Pos, text: str):
         self.value = value
-        self.pos = pos
+        self._pos = pack(pos)
         self.text = text
+
+    @property
+    def pos(self) -> Pos:
+        return unpack(self._pos)
+
+    @pos.setter
+    def pos(self, pos: Pos) -> None:
+        self._pos = pack(pos)
 
     def __repr__(self) -> str:
         return f"PScalar({self.value!r})"

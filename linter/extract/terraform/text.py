@@ -32,12 +32,31 @@ from ...positions import LineIndex, Pos, PositionedError
 
 # -- nodes -------------------------------------------------------------------------------------
 class TStr(PStr):
-    file: str
+    """A string and the file it stands in: ``file`` is a class attribute, of a subclass per
+    file (`_tstr_class`), so that a string has no ``__dict__`` (see `iamlint.parse.nodes`)."""
+
+    __slots__ = ()
+    file: str = ""
 
     def __new__(cls, value: str, pos: Pos, file: str):
-        self = super().__new__(cls, value, pos)
-        self.file = file
-        return self
+        if cls.file != file or cls is TStr:
+            cls = _tstr_class(file)
+        return super().__new__(cls, value, pos)
+
+
+#: file -> the TStr subclass of the strings in that file (a few per module)
+_TSTR_CLASSES: dict[str, type[TStr]] = {}
+
+
+def _tstr_class(file: str) -> type[TStr]:
+    cls = _TSTR_CLASSES.get(file)
+    if cls is None:
+        if len(_TSTR_CLASSES) > 4096:  # a long-lived process (the language server) lints many
+            _TSTR_CLASSES.clear()
+        cls = _TSTR_CLASSES[file] = type(
+            "TStr", (TStr,), {"__slots__": (), "file": file, "__module__": __name__}
+        )
+    return cls
 
 
 class TDict(PDict):
