@@ -1,4 +1,5 @@
-"""Variables a ``dynamic`` block's ``for_each`` reads, inside that block (issue 11).
+"""Values inside a ``dynamic`` block: the variables its ``for_each`` reads (issue 11), and
+conditionals decided for each item.
 
 A block whose ``for_each`` is not known (``length(var.x) > 0 ? [true] : []``) exists only for
 some values of what the ``for_each`` reads: inside it, those variables (and locals made of
@@ -194,4 +195,26 @@ def test_an_inline_policy_the_for_each_guards_is_not_checked_and_says_why(tmp_pa
             "values, so its default does not apply; it is not checked",
         )
     ]
+    assert proc.returncode == 1
+
+
+def test_a_conditional_in_a_dynamic_block_is_decided_for_each_item(tmp_path, run_cli):
+    # the content is evaluated once per item: its conditional was decided once, with the
+    # first item's values, so the second statement read ["s3:GetObject"] (an IAM506 duplicate
+    # of the first) instead of "*"
+    text = """\
+        data "aws_iam_policy_document" "this" {
+          dynamic "statement" {
+            for_each = [{ admin = false, name = "reader" }, { admin = true, name = "admin" }]
+            content {
+              sid       = statement.value.name
+              actions   = statement.value.admin ? ["*"] : ["s3:GetObject"]
+              resources = ["arn:aws:s3:::my-bucket/*"]
+            }
+          }
+        }
+        """
+    proc, found = lint(tmp_path, run_cli, text)
+    line, column = at(textwrap.dedent(text), '"*"')
+    assert found == [("IAM101", "main.tf", line, column, 'Allow statement grants every action ("*")')]
     assert proc.returncode == 1

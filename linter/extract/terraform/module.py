@@ -761,12 +761,14 @@ class Module:
             pass
         return None
 
-    def choose(self, cond: Conditional) -> bool | None:
-        """Which branch a conditional takes, when its condition is known (see `condition`)."""
+    def choose(self, cond: Conditional, scope: Scope) -> bool | None:
+        """Which branch a conditional takes, when its condition is known (see `condition`),
+        evaluated where it is used: a cached `Conditional` keeps the scope of its first use,
+        and the content of a ``dynamic`` block is evaluated once per item."""
         if _VAR.search(cond.text(0)):
             return None  # read without parsing it
         part = cond.part(0)
-        return self.condition(part, cond.scope) if part is not None else None
+        return self.condition(part, scope) if part is not None else None
 
     def condition(self, cond: Expr, scope: Scope) -> bool | None:
         """A condition's value when it is a literal bool, or a comparison with ``null`` of a
@@ -797,7 +799,7 @@ class Module:
         cond = self.conditional(expr, scope)
         if cond is None:
             return self.unknown(expr, scope)
-        chosen = self.choose(cond)
+        chosen = self.choose(cond, scope)
         if chosen is not None:
             branch = cond.part(1 if chosen else 2)
             return self.eval(branch, scope) if branch is not None else self.unknown(expr, scope)
@@ -1285,7 +1287,7 @@ class Module:
         then = cond.part(1) if cond is not None else None
         other = cond.part(2) if cond is not None else None
         if cond is not None and then is not None and other is not None:
-            chosen = self.choose(cond)
+            chosen = self.choose(cond, scope)
             if chosen is not None:
                 return self.list_items(then if chosen else other, scope, depth + 1)
             return [item for b in (then, other) for item in self.list_items(b, scope, depth + 1)]
@@ -1466,7 +1468,7 @@ class Module:
         then, other = cond.part(1), cond.part(2)
         if then is None or other is None:
             return Outcome(unknown=None if default else self.unknown(expr, scope))
-        chosen = self.choose(cond)
+        chosen = self.choose(cond, scope)
         if chosen is not None:
             return self.policy(then if chosen else other, scope, default)
         found = [self.policy(b, scope, default) for b in (then, other)]
