@@ -185,7 +185,9 @@ class WildcardAction(StatementRule):
                     value=v.value,
                 )
             elif ("*" in v.value or "?" in v.value) and catalogue() is not None:
-                matched = list(granted_under(expand(v.value), confining))
+                every = expand(v.value)
+                matched = granted_under(every, confining)
+                narrowed = only if len(matched) < len(every) else ""
                 risky = [a for a in sensitive(matched) if not _READ_VERB.match(a.split(":", 1)[1])]
                 if risky:
                     fix = None
@@ -205,7 +207,7 @@ class WildcardAction(StatementRule):
                             else f'"{v.value}" matches {plural(len(matched), "action")}, '
                             f"{len(risky):,} of them write or permissions management: {shorten(risky)}"
                         )
-                        + only,
+                        + narrowed,
                         owner=doc,
                         value=v.value,
                         severity=Severity.WARNING,
