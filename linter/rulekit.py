@@ -735,15 +735,32 @@ def is_this_account_root(v: Value) -> bool:
     return p == THIS_ACCOUNT or bool(re.fullmatch(rf"arn:[^:]+:iam::{re.escape(THIS_ACCOUNT)}:root", p))
 
 
+def _placeholder_account_root(v: Value) -> bool:
+    """An account root whose account is a template file's placeholder
+    (``arn:aws:iam::${account_number}:root`` in a raw JSON file): the file is rendered, and
+    its account filled, where it is used (a Terraform ``templatefile()``, which iamlint lints
+    with the value it gives); alone, iamlint cannot tell it from this account. (An account
+    the deployer chooses, a parameter or a variable, is another account: see IAM202.)"""
+    given = account_input(v)
+    if given is None or given.kind != "template variable" or not isinstance(v, Unknown):
+        return False
+    text = (v.canonical() or "").strip()
+    return bool(re.fullmatch(r"(arn:[^:]+:iam::)?<input-\d+>(:root)?", text))
+
+
 def enables_iam_policies(stmt: Statement) -> bool:
     """AWS's default key-policy statement ("Enable IAM User Permissions"): ``kms:*`` allowed
-    to this account's root, which lets IAM policies of the account grant access to the key."""
+    to this account's root, which lets IAM policies of the account grant access to the key.
+    An account root given by a template placeholder counts (see `_placeholder_account_root`)."""
     if not stmt.is_allow or stmt.principal is None or stmt.not_action is not None:
         return False
     entries = stmt.principal.entries
     return (
         bool(entries)
-        and all(e.kind.lower() == "aws" and is_this_account_root(e.value) for e in entries)
+        and all(
+            e.kind.lower() == "aws" and (is_this_account_root(e.value) or _placeholder_account_root(e.value))
+            for e in entries
+        )
         and all(v.value.lower() == "kms:*" for v in literal_actions(stmt))
         and len(literal_actions(stmt)) == len(stmt.action or ())
     )

@@ -71,7 +71,10 @@ class WildcardAction(StatementRule):
     "This account" is the account the template or configuration deploys to
     (`${AWS::AccountId}`, `data.aws_caller_identity`); a raw JSON policy or a Terraform plan
     spells it as a literal id, which iamlint cannot tell from another account's, so `kms:*`
-    to a literal root is still reported there.
+    to a literal root is still reported there. A raw JSON file that is a template
+    (`arn:aws:iam::${account_number}:root`, filled by Terraform's `templatefile()`) leaves the
+    account to whoever renders it: such a placeholder account counts as this account, as it
+    does when iamlint reads the file through the `templatefile()` call that fills it.
 
     A condition on a service's own key that a request without the key fails (`StringEquals`,
     `StringLike`, `ArnEquals`, `Bool`, ..., not a negated operator, not `...IfExists`, not

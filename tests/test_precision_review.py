@@ -55,3 +55,75 @@ def test_iam101_counts_only_the_actions_a_service_key_condition_lets_through(run
         "--format", "concise", "--catalogue", "bundled", "--select", "IAM203", "partner.json", cwd=tmp_path
     )
     assert out.stdout.splitlines()[0].startswith("partner.json:81:11-81.35: error: IAM203 condition key")
+
+
+# -- raw JSON templates: ${name} is a placeholder, not a literal (review B#2) -------------------
+KEY_TEMPLATE = """\
+{
+  "Version": "2012-10-17",
+  "Id": "key-default-1",
+  "Statement": [
+    {
+      "Sid": "Enable IAM User Permissions",
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::${account_number}:root"
+      },
+      "Action": "kms:*",
+      "Resource": "*"
+    },
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::${account_number}:role/${role_name}"
+      },
+      "Action": "kms:*",
+      "Resource": "*"
+    }
+  ]
+}
+"""
+
+TRUST_TEMPLATE = """\
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::${trusted_account}:root"},
+      "Action": "sts:AssumeRole"
+    },
+    {
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::${aws:PrincipalAccount}:root"},
+      "Action": "sts:AssumeRole"
+    }
+  ]
+}
+"""
+
+
+def test_template_placeholder_account_in_a_default_key_policy_is_left_alone(run_cli, tmp_path):
+    """A Terraform templatefile() key policy linted on its own: `${account_number}` is filled
+    where the file is rendered, so the default statement is AWS's, as through main.tf; kms:*
+    to a role is still reported."""
+    (tmp_path / "kms-policy.json").write_text(KEY_TEMPLATE)
+    out = run_cli("--format", "concise", "--select", "IAM101", "kms-policy.json", cwd=tmp_path)
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        'kms-policy.json:19:17-19.24: error: IAM101 Allow statement grants every action of kms ("kms:*") (56 actions)'
+    ]
+
+
+def test_template_placeholder_account_in_a_trust_is_an_input_for_iam202(run_cli, tmp_path):
+    """IAM202 names the placeholder as it names a parameter; a policy variable (with a colon)
+    is not a placeholder."""
+    (tmp_path / "trust.json").write_text(TRUST_TEMPLATE)
+    out = run_cli("--format", "concise", "--select", "IAM202", "trust.json", cwd=tmp_path)
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        "trust.json:6:28-6.66: warning: IAM202 trust policy lets the account in template variable "
+        "trusted_account assume this role without an sts:ExternalId, aws:PrincipalOrgID or MFA condition"
+    ]

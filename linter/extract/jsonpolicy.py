@@ -24,11 +24,12 @@ that guess (``kind`` of `extract`). The wrappers that name a trust policy
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..builder import DocumentBuilder
 from ..diagnostics import PARSE_ERROR, diagnostic, parse_error
-from ..model import DocKind, Origin, Span
+from ..model import DocKind, Input, Origin, Span, Unknown, Value
 from ..parse.json_parser import offsets_mapper, parse_json, string_at
 from ..positions import LineIndex, PositionedError
 from .extraction import Extraction, duplicate_keys
@@ -250,6 +251,27 @@ def read_string(path: str, text: str | None, lines: LineIndex | None, s: str, wh
     return node
 
 
+#: a template placeholder, ``${account_number}``: a name without the colon every IAM policy
+#: variable has (``${aws:username}``, ``${s3:prefix}``; ``${*}``, ``${?}``, ``${$}`` are
+#: IAM's escapes), as Terraform's ``templatefile()`` and other template tools fill them
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_-]*)\}")
+
+
+def placeholder_value(node: Any, span: Span) -> list[Value] | None:
+    """A string with template placeholders is an `Unknown` whose ``shape`` is the string and
+    whose ``inputs`` are its placeholders (a "template variable" each, see `Input`): what
+    fills them is decided where the file is rendered, not in it. None for any other node
+    (the builder's default)."""
+    if not isinstance(node, str) or "${" not in node:
+        return None
+    names = dict.fromkeys(m.group(0) for m in _PLACEHOLDER.finditer(node))
+    if not names:
+        return None
+    text = str(node)
+    inputs = tuple((spelled, Input("template variable", spelled[2:-1])) for spelled in names)
+    return [Unknown(text, span, "", text, inputs)]
+
+
 def extract(path: str, root, text: str | None = None, kind: DocKind | None = None) -> Extraction | None:
     """The policy documents of a raw JSON file already parsed with positions (``text``, the
     file's text, maps positions inside documents wrapped as strings); ``kind``, from the
@@ -259,7 +281,7 @@ def extract(path: str, root, text: str | None = None, kind: DocKind | None = Non
         return None
     out = Extraction("json")
     out.diagnostics.extend(duplicate_keys(path, root))
-    builder = DocumentBuilder(path)
+    builder = DocumentBuilder(path, scalar=lambda node: placeholder_value(node, builder.span(node)))
     lines = LineIndex(text) if text is not None and any(isinstance(f[0], str) for f in found) else None
     for node, found_kind, prop in found:
         if isinstance(node, str):
