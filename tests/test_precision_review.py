@@ -127,3 +127,44 @@ def test_template_placeholder_account_in_a_trust_is_an_input_for_iam202(run_cli,
         "trust.json:6:28-6.66: warning: IAM202 trust policy lets the account in template variable "
         "trusted_account assume this role without an sts:ExternalId, aws:PrincipalOrgID or MFA condition"
     ]
+
+
+# -- a raw JSON copy of an AWS managed permissions boundary is a boundary (review A#4) ---------
+BOUNDARY = "AmazonDataZoneSageMakerEnvironmentRolePermissionsBoundary"
+
+
+def _not_resource_place(text: str) -> tuple[int, int]:
+    for n, line in enumerate(text.splitlines(), 1):
+        if '"NotResource"' in line:
+            return n, line.index('"NotResource"') + 1
+    raise AssertionError("no NotResource")
+
+
+def test_raw_json_copy_of_an_aws_managed_boundary_is_read_as_a_boundary(run_cli, tmp_path):
+    """The file named after an AWS managed policy whose document is exactly that policy's takes
+    its identity: AWS publishes this one as a permissions boundary, which grants nothing, so
+    IAM103/IAM104 do not apply. The same document under another name, or the name with an
+    edited document, is still an identity policy."""
+    from iamlint import managed
+
+    policy = managed.get().lookup(BOUNDARY)
+    assert policy is not None and policy.is_permissions_boundary
+    text = json.dumps(policy.document, indent=2) + "\n"
+    (tmp_path / f"{BOUNDARY}.json").write_text(text)
+    (tmp_path / "copy.json").write_text(text)
+    edited = json.loads(text)
+    edited["Statement"][0]["Sid"] = "Edited"
+    (tmp_path / "edited").mkdir()
+    (tmp_path / "edited" / f"{BOUNDARY}.json").write_text(json.dumps(edited, indent=2) + "\n")
+    line, col = _not_resource_place(text)
+    out = run_cli("--format", "json", "--isolated", "--select", "IAM103,IAM104", ".", cwd=tmp_path)
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 1
+    found = sorted(
+        (f["file"], f["code"], f["line"], f["column"], f["severity"])
+        for f in json.loads(out.stdout)["findings"]
+    )
+    assert found == [
+        ("copy.json", "IAM104", line, col, "warning"),
+        (f"edited/{BOUNDARY}.json", "IAM104", line, col, "warning"),
+    ]

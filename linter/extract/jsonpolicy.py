@@ -272,6 +272,34 @@ def placeholder_value(node: Any, span: Span) -> list[Value] | None:
     return [Unknown(text, span, "", text, inputs)]
 
 
+#: what an AWS managed policy's name may be: IAM's policy name characters, and every one of
+#: AWS's begins with a capital (``policy.json``, ``s3-read.json`` never load the index)
+_POLICY_NAME = re.compile(r"[A-Z][\w+=,.@-]{0,127}")
+
+
+def aws_managed_kind(path: str, node) -> DocKind | None:
+    """The kind of an AWS managed policy a raw JSON file is a copy of, exactly: the file's
+    name (its stem) names a policy of the offline index and the document is that policy's.
+    A permissions boundary (`ManagedPolicy.is_permissions_boundary`) is ``BOUNDARY``; None
+    for any other file. The index is read only for a file whose stem could be a name."""
+    import os
+
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if not _POLICY_NAME.fullmatch(stem):
+        return None
+    from .. import managed
+
+    try:
+        policy = managed.get().lookup(stem)
+    except managed.ManagedPolicyError:
+        return None
+    if policy is None or not policy.is_permissions_boundary:
+        return None
+    from ..parse.nodes import to_plain
+
+    return DocKind.BOUNDARY if to_plain(node) == policy.document else None
+
+
 def extract(path: str, root, text: str | None = None, kind: DocKind | None = None) -> Extraction | None:
     """The policy documents of a raw JSON file already parsed with positions (``text``, the
     file's text, maps positions inside documents wrapped as strings); ``kind``, from the
@@ -284,6 +312,8 @@ def extract(path: str, root, text: str | None = None, kind: DocKind | None = Non
     builder = DocumentBuilder(path, scalar=lambda node: placeholder_value(node, builder.span(node)))
     lines = LineIndex(text) if text is not None and any(isinstance(f[0], str) for f in found) else None
     for node, found_kind, prop in found:
+        if kind is None and not prop and found_kind is DocKind.IDENTITY:
+            found_kind = aws_managed_kind(path, node) or found_kind
         if isinstance(node, str):
             node = read_string(path, text, lines, node, prop, out)
             if node is None:
