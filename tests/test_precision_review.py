@@ -168,3 +168,86 @@ def test_raw_json_copy_of_an_aws_managed_boundary_is_read_as_a_boundary(run_cli,
         ("copy.json", "IAM104", line, col, "warning"),
         (f"edited/{BOUNDARY}.json", "IAM104", line, col, "warning"),
     ]
+
+
+# -- IAM302 at the attachment; no attachment finding on a resource that creates nothing (A#17) --
+USER_MODULE = """\
+variable "create_inline_policy" {
+  type    = bool
+  default = false
+}
+
+locals {
+  attach = false
+}
+
+resource "aws_iam_user" "this" {
+  name = "alice"
+}
+
+data "aws_iam_policy_document" "inline" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["arn:aws:s3:::reports/*"]
+  }
+}
+
+resource "aws_iam_user_policy" "inline" {
+  count = var.create_inline_policy ? 1 : 0
+
+  user   = aws_iam_user.this.name
+  name   = "reports"
+  policy = data.aws_iam_policy_document.inline.json
+}
+
+resource "aws_iam_user_policy" "never" {
+  count = local.attach ? 1 : 0
+
+  user   = aws_iam_user.this.name
+  name   = "never"
+  policy = data.aws_iam_policy_document.inline.json
+}
+
+resource "aws_iam_user_policy_attachment" "none" {
+  for_each = {}
+
+  user       = aws_iam_user.this.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+
+resource "aws_iam_access_key" "zero" {
+  count = 0
+  user  = aws_iam_user.this.name
+}
+
+resource "aws_iam_user_policy" "written" {
+  user = aws_iam_user.this.name
+  name = "written"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::reports" }]
+  })
+}
+"""
+
+
+def test_attachment_findings_stand_on_the_attachment_and_not_on_what_creates_nothing(run_cli, tmp_path):
+    """The inline policy from a data source is reported at its aws_iam_user_policy (lines
+    21-27), not at the data source (14); count 0 (a literal local), an empty for_each and
+    count = 0 attach nothing; a count on a variable may be 1, so its finding stands. The
+    document is still linted for its content (IAM101 in the written policy)."""
+    (tmp_path / "main.tf").write_text(USER_MODULE)
+    out = run_cli("--format", "concise", "--isolated", "main.tf", cwd=tmp_path)
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 1
+    assert out.stdout.splitlines() == [
+        "main.tf:10:1-12.2: warning: IAM301 user aws_iam_user.this has 2 inline policies (reports, written); "
+        "at most 1 is allowed: move them into managed policies",
+        "main.tf:21:1-27.2: warning: IAM302 inline policy reports is attached directly to user "
+        "aws_iam_user.this; grant it through a group",
+        "main.tf:52:23-55.4: warning: IAM302 inline policy written is attached directly to user "
+        "aws_iam_user.this; grant it through a group",
+        'main.tf:54:47-54.53: error: IAM101 Allow statement grants every action of s3 ("s3:*") (180 actions)',
+        'main.tf:54:47-54.53: warning: IAM201 user aws_iam_user.this is allowed permissions management ("s3:*") '
+        "without MFA",
+    ]
