@@ -283,7 +283,9 @@ def confining_conditions(stmt: Statement) -> list[Condition]:
     not a global ``aws:`` key) that is false for a request without it (`without_key`: not
     negated, not ``...IfExists``, not ``ForAllValues``, not ``Null``). For every action that
     does not carry the key, such a condition is false, so the statement does not apply (IAM
-    User Guide, "Condition operators"). Empty without the catalogue."""
+    User Guide, "Condition operators"). A key that no action of the catalogue lists
+    (``iottwinmaker:linkedServices``) confines nothing: the data cannot tell which requests
+    carry it. Empty without the catalogue."""
     if not stmt.condition:
         return []
     cat = catalogue()
@@ -294,8 +296,8 @@ def confining_conditions(stmt: Statement) -> list[Condition]:
         if c.base == "null" or without_key(c) is not False or not c.values:
             continue
         ck = cat.condition_key(c.key)
-        if ck is not None and not ck.is_global:
-            out.append(c)
+        if ck is not None and not ck.is_global and cat.actions_honouring(c.key):
+            out.append(c)  # (a key no action lists: the data cannot tell which requests carry it)
     return out
 
 

@@ -57,6 +57,28 @@ def test_iam101_counts_only_the_actions_a_service_key_condition_lets_through(run
     assert out.stdout.splitlines()[0].startswith("partner.json:81:11-81.35: error: IAM203 condition key")
 
 
+def test_iam101_a_key_no_action_lists_confines_nothing(run_cli, tmp_path):
+    """The catalogue lists iottwinmaker:linkedServices for no action: which requests carry it
+    cannot be told, so the wildcard is still every action."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            _allow(
+                "iottwinmaker:*",
+                {"ForAnyValue:StringEquals": {"iottwinmaker:linkedServices": ["IOTSITEWISE"]}},
+            )
+        ],
+    }
+    (tmp_path / "twin.json").write_text(json.dumps(policy, indent=2) + "\n")
+    out = run_cli("--format", "concise", "--select", "IAM101", "twin.json", cwd=tmp_path)
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.returncode == 1
+    assert len(out.stdout.splitlines()) == 1
+    assert out.stdout.startswith(
+        'twin.json:6:17-6.33: error: IAM101 Allow statement grants every action of iottwinmaker ("iottwinmaker:*")'
+    )
+
+
 # -- raw JSON templates: ${name} is a placeholder, not a literal (review B#2) -------------------
 KEY_TEMPLATE = """\
 {
