@@ -16,12 +16,21 @@ paths still open are reported: they can give it back what is denied.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from .evaluate import Decision, Effective, Source, Verdict
 from .model import THIS_ACCOUNT
 
-__all__ = ["PATHS", "EscalationPath", "PathDef", "Step", "escalation_paths", "is_administrator"]
+__all__ = [
+    "PATHS",
+    "EscalationPath",
+    "PathDef",
+    "Step",
+    "escalation_paths",
+    "is_administrator",
+    "runs_passed_role",
+]
 
 ROLES = f"arn:aws:iam::{THIS_ACCOUNT}:role/*"
 USERS = f"arn:aws:iam::{THIS_ACCOUNT}:user/*"
@@ -243,6 +252,30 @@ class EscalationPath:
             "steps": [d.to_json() for d in self.steps],
             "sources": list(self.path.sources),
         }
+
+
+def runs_passed_role(service_principal: str) -> bool:
+    """Whether a role passed to this service principal (``ec2.amazonaws.com``) may run code
+    the passer controls: the principal is one of a PassRole path of `PATHS` (Lambda, EC2, ECS
+    tasks, Glue, CloudFormation, Data Pipeline, CodeBuild, SageMaker), or a pattern that may
+    match one. A role passed to CloudTrail, Auto Scaling or Elastic Transcoder is used by the
+    service for its own work, in none of the published escalation paths."""
+    name = service_principal.lower()
+    if "*" in name or "?" in name or "$" in name:
+        return True
+    prefix = name.split(".", 1)[0].removesuffix("-tasks")  # ecs-tasks.amazonaws.com: ECS
+    return prefix in _passrole_services()
+
+
+@cache
+def _passrole_services() -> frozenset[str]:
+    return frozenset(
+        action.split(":", 1)[0].lower()
+        for path in PATHS
+        if path.steps and path.steps[0].actions == ("iam:PassRole",)
+        for step in path.steps[1:]
+        for action in step.actions
+    )
 
 
 def is_administrator(eff: Effective) -> bool:
