@@ -385,6 +385,15 @@ class IAMPrincipal:
     boundary: ManagedPolicyRef | None = None
     groups: tuple[str, ...] = ()  # for users: group addresses
     access_keys: tuple[Span, ...] = ()  # for users: long-lived access keys created for them
+    #: where each of ``inline`` is attached, when that is not where its document is (a
+    #: Terraform ``aws_iam_user_policy`` whose ``policy`` is an ``aws_iam_policy_document``
+    #: defined elsewhere); None, or no item, for one attached where it is written
+    inline_at: tuple[Span | None, ...] = ()
+
+    def inline_place(self, i: int) -> Span:
+        """Where the ``i``-th inline policy is attached: attachment findings stand there."""
+        at = self.inline_at[i] if i < len(self.inline_at) else None
+        return at if at is not None else self.inline[i].span
 
 
 @dataclass(frozen=True, slots=True)
