@@ -191,6 +191,9 @@ class PrivilegeEscalation(Rule):
                     src = decision.granted_by[0]
                     via = f" via {src.via}" if src.via else ""
                     related.setdefault(span, f"{decision.action} allowed by {src.policy}{via}")
+                for passable in path.passes:
+                    role = passable.principal
+                    related.setdefault(role.span, f"{role.kind} {role.address}, which {passable.why}")
             message = (
                 f"{principal.kind} {principal.address} can make itself administrator: {first.describe()}"
             )
