@@ -17,7 +17,9 @@ grant it, the conditions it depends on, the statements that deny or cap it, and 
 iamlint could not resolve. How unknown values count:
 
 - an ``Allow`` whose ``Resource`` is unknown (a parameter, ``var.x``) *may grant*: the answer
-  is at most ``conditional``, with the unknown value named among its conditions;
+  is at most ``conditional``, with the unknown value named among its conditions; when the
+  value is the ARN of a role of the same template or module (`Unknown.refers_to`), the
+  `Decision` names the role (``refers_to``) for `iamlint.escalation` to judge;
 - an ``Allow`` or ``Deny`` whose ``Action`` value is unknown matches no action; the value is
   named in `Effective.unknown` ("may grant more" or "may deny more");
 - a ``Deny`` with a condition, or with an unknown condition or ``Resource``, *may deny*: an
