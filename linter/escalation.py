@@ -308,6 +308,8 @@ def _paths(eff: Effective, conditional: bool, stack: frozenset[str]) -> list[Esc
     if is_administrator(eff):
         return []
     out = []
+    #: the roles `more_privileged` judged for this principal (every PassRole path asks)
+    judged: dict[str, tuple[str, IAMPrincipal | None, str]] = {}
     for path in PATHS:
         chosen: list[Decision] = []
         passes: tuple[Passable, ...] = ()
@@ -316,7 +318,7 @@ def _paths(eff: Effective, conditional: bool, stack: frozenset[str]) -> list[Esc
             decisions = [eff.decide(a, r) for a, r in step.targets()]
             best = next((d for d in decisions if d.allowed), None)
             if best is None and any(d.refers_to for d in decisions):
-                decisions, found = _by_passable_roles(eff, decisions, stack)
+                decisions, found = _by_passable_roles(eff, decisions, stack, judged)
                 best = next((d for d in decisions if d.allowed), None)
                 if best is not None:
                     passes = found
@@ -334,7 +336,10 @@ def _paths(eff: Effective, conditional: bool, stack: frozenset[str]) -> list[Esc
 
 
 def _by_passable_roles(
-    eff: Effective, decisions: list[Decision], stack: frozenset[str]
+    eff: Effective,
+    decisions: list[Decision],
+    stack: frozenset[str],
+    judged: dict[str, tuple[str, IAMPrincipal | None, str]],
 ) -> tuple[list[Decision], tuple[Passable, ...]]:
     """The decisions of an ``iam:PassRole`` step, those conditional only on roles of the
     template or module decided: allowed (by the statements that name a more privileged
@@ -349,7 +354,10 @@ def _by_passable_roles(
         higher: list[Source] = []
         known_and_lower = True
         for address, source in d.refers_to:
-            state, role, why = more_privileged(eff, address, stack)
+            got = judged.get(address)
+            if got is None:
+                got = judged[address] = more_privileged(eff, address, stack)
+            state, role, why = got
             if state == "yes" and role is not None:
                 higher.append(source)
                 passes.setdefault(address, Passable(role, why))
@@ -368,6 +376,9 @@ def _by_passable_roles(
 
 #: the kinds of principal ``iam:PassRole`` passes
 _ROLE_KINDS = ("role", "function-role")
+#: how many roles that pass one another `more_privileged` follows before it stops (the step
+#: stays conditional): a module of thousands of roles in one chain is answered at once
+MAX_CHAIN = 5
 
 
 def more_privileged(
@@ -379,9 +390,10 @@ def more_privileged(
     it gives its path to the holder); ``("no", role, "")`` when it is the principal itself,
     or it has neither, not even under conditions, and nothing about it is unknown;
     ``("maybe", ...)`` otherwise (not a role of the template or module, a policy iamlint
-    cannot read, a path open only under conditions). A role already being decided (roles
-    that can pass each other) counts as not more privileged: passing it back gives nothing
-    the chain does not already hold."""
+    cannot read, a path open only under conditions, a chain of more than `MAX_CHAIN`
+    roles that pass one another). A role already being decided (roles that can pass each
+    other) counts as not more privileged: passing it back gives nothing the chain does not
+    already hold."""
     ev = eff.evaluator
     role = ev.principal(address) if ev is not None else None
     if role is None or role.kind not in _ROLE_KINDS:
@@ -392,6 +404,8 @@ def more_privileged(
     other = ev.effective(role)
     if is_administrator(other):
         return "yes", role, "is an administrator"
+    if len(stack) >= MAX_CHAIN:
+        return "maybe", role, ""
     paths = _paths(other, True, stack | {eff.principal.address})
     opened = [p for p in paths if p.verdict is Verdict.ALLOWED]
     if opened:

@@ -377,3 +377,22 @@ def test_references_know_the_resource_they_name(tmp_path):
     assert isinstance(ref, Unknown) and ref.refers_to == ("aws_iam_role.admin", "arn")
     span = Span("f", 1, 1, 1, 2)
     assert Unknown("x", span, refers_to=("A", "Arn")) == Unknown("x", span)
+
+
+def test_a_long_chain_of_roles_passing_one_another_is_answered_at_once(tmp_path):
+    """300 roles, each can pass the next and run instances, the last is an administrator:
+    the roles up to 5 passes away from it are reported, the chain is not followed further
+    (no RecursionError, no quadratic time)."""
+    roles = [worker(f"!GetAtt R{i + 1}.Arn").replace("WorkerRole:", f"R{i}:") for i in range(299)]
+    admin = ADMIN_ROLE.replace("AdminRole", "R299").replace("AdminProfile", "R299Profile")
+    (tmp_path / "t.yaml").write_text(template(*roles, admin))
+    r = subprocess.run(
+        [sys.executable, "-m", "iamlint", "--select", "IAM401", "--format", "concise", "t.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    flagged = [line.split(" role ")[1].split(" ")[0] for line in r.stdout.splitlines()]
+    assert flagged == ["R293", "R294", "R295", "R296", "R297", "R298"]
