@@ -301,10 +301,12 @@ def escalation_paths(eff: Effective, conditional: bool = False) -> list[Escalati
     ``Resource`` is ``!GetAtt AdminRole.Arn``, ``aws_iam_role.admin.arn``) is decided by
     those roles (`more_privileged`): open when one of them is more privileged than the
     principal, closed when each of them is known and none is, conditional otherwise."""
-    return _paths(eff, conditional, frozenset())
+    return _paths(eff, conditional, frozenset(), [MAX_JUDGED])
 
 
-def _paths(eff: Effective, conditional: bool, stack: frozenset[str]) -> list[EscalationPath]:
+def _paths(
+    eff: Effective, conditional: bool, stack: frozenset[str], budget: list[int]
+) -> list[EscalationPath]:
     if is_administrator(eff):
         return []
     out = []
@@ -318,7 +320,7 @@ def _paths(eff: Effective, conditional: bool, stack: frozenset[str]) -> list[Esc
             decisions = [eff.decide(a, r) for a, r in step.targets()]
             best = next((d for d in decisions if d.allowed), None)
             if best is None and any(d.refers_to for d in decisions):
-                decisions, found = _by_passable_roles(eff, decisions, stack, judged)
+                decisions, found = _by_passable_roles(eff, decisions, stack, judged, budget)
                 best = next((d for d in decisions if d.allowed), None)
                 if best is not None:
                     passes = found
@@ -340,6 +342,7 @@ def _by_passable_roles(
     decisions: list[Decision],
     stack: frozenset[str],
     judged: dict[str, tuple[str, IAMPrincipal | None, str]],
+    budget: list[int],
 ) -> tuple[list[Decision], tuple[Passable, ...]]:
     """The decisions of an ``iam:PassRole`` step, those conditional only on roles of the
     template or module decided: allowed (by the statements that name a more privileged
@@ -356,7 +359,7 @@ def _by_passable_roles(
         for address, source in d.refers_to:
             got = judged.get(address)
             if got is None:
-                got = judged[address] = more_privileged(eff, address, stack)
+                got = judged[address] = more_privileged(eff, address, stack, budget)
             state, role, why = got
             if state == "yes" and role is not None:
                 higher.append(source)
@@ -379,10 +382,14 @@ _ROLE_KINDS = ("role", "function-role")
 #: how many roles that pass one another `more_privileged` follows before it stops (the step
 #: stays conditional): a module of thousands of roles in one chain is answered at once
 MAX_CHAIN = 5
+#: how many roles `more_privileged` judges by their own paths for one principal, at most
+#: (roles that can each pass every other would otherwise cost their number to the power
+#: `MAX_CHAIN`); beyond it a role is "maybe"
+MAX_JUDGED = 32
 
 
 def more_privileged(
-    eff: Effective, address: str, stack: frozenset[str] = frozenset()
+    eff: Effective, address: str, stack: frozenset[str] = frozenset(), budget: list[int] | None = None
 ) -> tuple[str, IAMPrincipal | None, str]:
     """Whether the role at ``address`` (of the same template or module as the principal of
     ``eff``) is more privileged than that principal: ``("yes", role, why)`` when it is an
@@ -391,7 +398,8 @@ def more_privileged(
     or it has neither, not even under conditions, and nothing about it is unknown;
     ``("maybe", ...)`` otherwise (not a role of the template or module, a policy iamlint
     cannot read, a path open only under conditions, a chain of more than `MAX_CHAIN`
-    roles that pass one another). A role already being decided (roles that can pass each
+    roles that pass one another, more than `MAX_JUDGED` roles to judge by their paths:
+    ``budget`` counts them down). A role already being decided (roles that can pass each
     other) counts as not more privileged: passing it back gives nothing the chain does not
     already hold."""
     ev = eff.evaluator
@@ -404,9 +412,11 @@ def more_privileged(
     other = ev.effective(role)
     if is_administrator(other):
         return "yes", role, "is an administrator"
-    if len(stack) >= MAX_CHAIN:
+    budget = [MAX_JUDGED] if budget is None else budget
+    if len(stack) >= MAX_CHAIN or budget[0] <= 0:
         return "maybe", role, ""
-    paths = _paths(other, True, stack | {eff.principal.address})
+    budget[0] -= 1
+    paths = _paths(other, True, stack | {eff.principal.address}, budget)
     opened = [p for p in paths if p.verdict is Verdict.ALLOWED]
     if opened:
         return "yes", role, f"can make itself administrator ({opened[0].path.id})"

@@ -396,3 +396,21 @@ def test_a_long_chain_of_roles_passing_one_another_is_answered_at_once(tmp_path)
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     flagged = [line.split(" role ")[1].split(" ")[0] for line in r.stdout.splitlines()]
     assert flagged == ["R293", "R294", "R295", "R296", "R297", "R298"]
+
+
+def test_roles_that_can_each_pass_every_other_are_answered_at_once(tmp_path):
+    """100 roles, each can pass the 99 others and run instances, none has more: no path, and
+    the answer comes in seconds (each principal judges at most MAX_JUDGED roles by their
+    paths; those beyond stay "maybe", so the step stays conditional)."""
+    others = lambda i: "[" + ", ".join(f"!GetAtt R{j}.Arn" for j in range(100) if j != i) + "]"  # noqa: E731
+    (tmp_path / "t.yaml").write_text(
+        template(*(worker(others(i)).replace("WorkerRole:", f"R{i}:") for i in range(100)))
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "iamlint", "--select", "IAM401", "t.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (r.returncode, r.stdout, r.stderr) == (0, "1 file scanned; 200 policies found; no findings.\n", "")
