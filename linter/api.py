@@ -10,7 +10,7 @@ testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testi
 
 from __future__ import annotations
 
-from .escalation import EscalationPath, escalation_paths
+from .escalation import EscalationPath, escalation_paths, runs_passed_role
 from .evaluate import Decision, Effective, Evaluator, Verdict, evaluator
 from .fixkit import add_version_fix, document_variables, remove_item_fix, replace_fix
 from .model import (
@@ -167,6 +167,7 @@ __all__ = [
     "principal_documents",
     "remove_item_fix",
     "replace_fix",
+    "runs_passed_role",
     "scoped_by_condition",
     "sensitive",
     "shorten",

@@ -16,6 +16,7 @@ paths still open are reported: they can give it back what is denied.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from .evaluate import Decision, Effective, Source, Verdict
@@ -29,6 +30,7 @@ __all__ = [
     "Step",
     "escalation_paths",
     "is_administrator",
+    "runs_passed_role",
 ]
 
 ROLES = f"arn:aws:iam::{THIS_ACCOUNT}:role/*"
@@ -277,6 +279,30 @@ class EscalationPath:
             "sources": list(self.path.sources),
             **({"passes": [p.to_json() for p in self.passes]} if self.passes else {}),
         }
+
+
+def runs_passed_role(service_principal: str) -> bool:
+    """Whether a role passed to this service principal (``ec2.amazonaws.com``) may run code
+    the passer controls: the principal is one of a PassRole path of `PATHS` (Lambda, EC2, ECS
+    tasks, Glue, CloudFormation, Data Pipeline, CodeBuild, SageMaker), or a pattern that may
+    match one. A role passed to CloudTrail, Auto Scaling or Elastic Transcoder is used by the
+    service for its own work, in none of the published escalation paths."""
+    name = service_principal.lower()
+    if "*" in name or "?" in name or "$" in name:
+        return True
+    prefix = name.split(".", 1)[0].removesuffix("-tasks")  # ecs-tasks.amazonaws.com: ECS
+    return prefix in _passrole_services()
+
+
+@cache
+def _passrole_services() -> frozenset[str]:
+    return frozenset(
+        action.split(":", 1)[0].lower()
+        for path in PATHS
+        if path.steps and path.steps[0].actions == ("iam:PassRole",)
+        for step in path.steps[1:]
+        for action in step.actions
+    )
 
 
 def is_administrator(eff: Effective) -> bool:
