@@ -166,6 +166,13 @@ class Unknown:
     #: the same template, ``aws_sqs_queue.q.arn``. Empty when it does not know. (Each
     #: extractor keeps its table of which attribute of which resource type is which ARN.)
     arn_types: tuple[str, ...] = ()
+    #: the resource of the same template or module the value stands for, when it is a
+    #: ``Ref``/``Fn::GetAtt`` of a resource of the template (``("AdminRole", "Arn")``) or a
+    #: reference to a resource attribute in Terraform (``("aws_iam_role.admin", "arn")``):
+    #: its logical id or address, and the attribute (``"Ref"`` for a CloudFormation ``Ref``).
+    #: None when the value refers to no resource, or the extractor does not know which.
+    #: Like ``shape``, what is known of the value, not part of its identity.
+    refers_to: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
     def value(self) -> None:

@@ -102,7 +102,11 @@ class PrivilegeEscalation(Rule):
     step's action, names the principal and the path, and points at every statement involved
     (SARIF `relatedLocations`). A `Deny`, a boundary or a condition that removes a step
     closes the path; a principal allowed every action on every resource, with nothing that
-    takes a step away, is already an administrator (IAM101 and IAM102 report it). A path
+    takes a step away, is already an administrator (IAM101 and IAM102 report it).
+    `iam:PassRole` on a role the same template or module defines (`!GetAtt AdminRole.Arn`,
+    `aws_iam_role.admin.arn`) escalates only when that role is more privileged than the
+    principal (an administrator, or a role with an escalation path of its own): the message
+    names the role and points at its definition; passing a role that is not is no path. A path
     that comes only through a group is reported at the group. Paths that start at the same
     action value are one finding, which names the others.
 
@@ -194,6 +198,9 @@ class PrivilegeEscalation(Rule):
                     src = decision.granted_by[0]
                     via = f" via {src.via}" if src.via else ""
                     related.setdefault(span, f"{decision.action} allowed by {src.policy}{via}")
+                for passable in path.passes:
+                    role = passable.principal
+                    related.setdefault(role.span, f"{role.kind} {role.address}, which {passable.why}")
             message = (
                 f"{principal.kind} {principal.address} can make itself administrator: {first.describe()}"
             )

@@ -973,7 +973,9 @@ class Module:
             if isinstance(v, Choices):
                 return v  # a variable's allowed values
             if isinstance(v, UnknownNode):
-                return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs, v.arn_types)
+                return UnknownNode(
+                    q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs, v.arn_types, v.refers_to
+                )
             return UnknownNode(q.text[1:-1], q.pos, scope.file)
         out: list[str] = []
         inputs: list[tuple[str, Input]] = []
@@ -1065,6 +1067,7 @@ class Module:
             return self.input(ref, scope, "remote state")
         unknown = self.unknown(ref, scope)
         unknown.arn_types = arn_types(ref)
+        unknown.refers_to = refers_to(ref)
         return unknown
 
     def input(self, ref: Ref, scope: Scope, kind: str, many: bool = False, note: str = "") -> UnknownNode:
@@ -1605,3 +1608,18 @@ def arn_types(ref: Ref) -> tuple[str, ...]:
     if not isinstance(attribute, str) or any(isinstance(n, str) for n in names[2:-1]):
         return ()  # only index steps between the name and the attribute
     return ARN_ATTRIBUTES.get(str(names[0]), {}).get(attribute, ())
+
+
+def refers_to(ref: Ref) -> tuple[str, str] | None:
+    """The address of the managed resource and the attribute a reference names
+    (``aws_iam_role.admin.arn``, ``aws_iam_role.admin[0].arn``: ``("aws_iam_role.admin",
+    "arn")``, `Unknown.refers_to`); None for anything else (a data source, a variable)."""
+    names = [ref.root, *ref.steps]
+    if len(names) < 3 or names[0] in ("data", "var", "local", "module", "each", "count", "path", "self"):
+        return None
+    attribute = names[-1]
+    if not all(isinstance(n, str) for n in names[:2]) or not isinstance(attribute, str):
+        return None
+    if any(isinstance(n, str) for n in names[2:-1]):
+        return None  # only index steps between the name and the attribute
+    return f"{names[0]}.{names[1]}", attribute
