@@ -33,7 +33,7 @@ _SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
 #: (backup:ListIndexedRecoveryPointsForSearch); for wildcards, iamlint trusts the verb
 _READ_VERB = re.compile(r"^(Get|List|Describe|BatchGet|Search|View)[A-Z]")
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
-LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT, DocKind.BOUNDARY)
 _KEY_POLICY_WILDCARDS = {w.lower() for w in KMS_DEFAULT_KEY_POLICY_WILDCARDS}
 
 
@@ -55,11 +55,14 @@ class WildcardAction(StatementRule):
     (`backup:ListIndexedRecoveryPointsForSearch` is listed as Permissions management), so
     `backup:List*` is not flagged.
 
-    Service control policies, resource control policies, session policies and VPC endpoint
-    policies are not checked: they grant nothing by themselves. An SCP that allows `"*"` is
-    the AWS default `FullAWSAccess`, an RCP that allows `"*"` the default `RCPFullAWSAccess`;
-    a session policy only narrows what the role's own policies grant, and an endpoint policy
-    only filters what identity and resource policies grant.
+    Service control policies, resource control policies, session policies, VPC endpoint
+    policies and permissions boundaries are not checked: they grant nothing by themselves. An
+    SCP that allows `"*"` is the AWS default `FullAWSAccess`, an RCP that allows `"*"` the
+    default `RCPFullAWSAccess`; a session policy only narrows what the role's own policies
+    grant, an endpoint policy only filters what identity and resource policies grant, and a
+    permissions boundary only caps what the identity policies of the principals it is set on
+    grant (IAM User Guide, "Permissions boundaries for IAM entities"). The same document
+    attached as an identity policy is checked.
 
     Nor are the statements of AWS's default key policy inside a KMS key policy (AWS KMS
     Developer Guide, "Default key policy"): `kms:*` allowed to this account's root (`"Sid":

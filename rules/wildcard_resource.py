@@ -26,7 +26,7 @@ from iamlint.api import (
 )
 
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
-LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT, DocKind.BOUNDARY)
 
 
 class WildcardResource(StatementRule):
@@ -50,8 +50,9 @@ class WildcardResource(StatementRule):
     key", and likewise for Secrets Manager secrets, ECR repositories, EFS file systems,
     backup vaults and CodeArtifact domains. Nor are service control and resource control
     policies, whose `Resource` is conventionally `"*"` and which grant nothing (their Allow
-    is the default `FullAWSAccess` or `RCPFullAWSAccess`), nor session policies and VPC
-    endpoint policies, which only narrow or filter what other policies grant. `NotAction` with `"*"` is IAM103's
+    is the default `FullAWSAccess` or `RCPFullAWSAccess`), nor session policies, VPC
+    endpoint policies and permissions boundaries, which only narrow, filter or cap what other
+    policies grant. `NotAction` with `"*"` is IAM103's
     business. ARNs whose region, account and resource id are all wildcards
     (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) count too. The message says such an
     ARN is "as broad as `*`" only for the actions it names every resource of, of every
