@@ -264,7 +264,7 @@ def test_attachment_findings_stand_on_the_attachment_and_not_on_what_creates_not
     assert out.returncode == 1
     assert out.stdout.splitlines() == [
         "main.tf:10:1-12.2: warning: IAM301 user aws_iam_user.this has 2 inline policies (reports, written); "
-        "at most 1 is allowed: move them into managed policies",
+        "iamlint's max-inline-policies allows 1: move them into managed policies",
         "main.tf:21:1-27.2: warning: IAM302 inline policy reports is attached directly to user "
         "aws_iam_user.this; grant it through a group",
         "main.tf:52:23-55.4: warning: IAM302 inline policy written is attached directly to user "
