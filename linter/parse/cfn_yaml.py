@@ -109,7 +109,7 @@ class YStr(PStr):
 _STYLED: dict[str, type[YStr]] = {}
 
 
-def ystr(value: str, pos: Pos, style: str | None) -> YStr:
+def ystr(value: str, pos: Pos | int, style: str | None) -> YStr:
     """A `YStr` of ``style`` (None or '' for a plain scalar)."""
     if not style:
         return YStr(value, pos)
@@ -126,7 +126,7 @@ class IntrinsicDict(PDict):
 
     __slots__ = ("short",)
 
-    def __init__(self, pos: Pos):
+    def __init__(self, pos: Pos | int):
         super().__init__(pos)
         self.short = False
 
@@ -281,16 +281,21 @@ class _Converter:
         return root
 
     # -- positions --------------------------------------------------------------------------
-    def pos(self, node: Any) -> Pos:
+    def pos(self, node: Any) -> Pos | int:
         return self.span(node.start_mark, node.end_mark)
 
-    def span(self, s: Any, e: Any) -> Pos:
-        """The position from start mark ``s`` to end mark ``e``."""
+    def span(self, s: Any, e: Any) -> Pos | int:
+        """The position from start mark ``s`` to end mark ``e``, for a node's constructor:
+        packed as `iamlint.parse.nodes.pack` packs it, without a tuple first (a YAML file
+        has a position per value), or a tuple when a field does not fit."""
         if self.odd:
             if self._lines is None:
                 self._lines = LineIndex(self.text)
             return self._lines.span(s.index, e.index)
-        return (s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        line, col, end_col, lines = s.line + 1, s.column + 1, e.column + 1, e.line - s.line
+        if (line | col | end_col | lines) >> 32:
+            return (line, col, e.line + 1, end_col)
+        return line | col << 32 | end_col << 64 | lines << 96
 
     def mark(self, m: Any) -> tuple[int, int]:
         return self.at(m.index) if self.odd else (m.line + 1, m.column + 1)
@@ -487,7 +492,7 @@ class _Converter:
             self.alias(event, 0)  # raises: an undefined alias
         return None
 
-    def scalar(self, tag: str, value: str, style: Any, pos: Pos) -> Any:
+    def scalar(self, tag: str, value: str, style: Any, pos: Pos | int) -> Any:
         if tag.startswith(_YAML) and tag != _STR:
             kind = tag[len(_YAML) :]
             if kind == "int":

@@ -34,23 +34,25 @@ from ..positions import Pos
 _M = 0xFFFFFFFF
 
 
-def pack(pos: Pos) -> int | Pos:
+def pack(pos: Pos | int) -> int | Pos:
     """A position as one int: line, column, end column and the lines it spans, 32 bits each.
 
     The count of lines spanned is the highest field, so a one-line span needs no more than
     three 30-bit digits (36 bytes). A position these fields cannot hold (a negative or huge
     number, an end before the start) is kept as the tuple it is: `unpack` returns it as is.
     """
+    if isinstance(pos, int):  # packed already (a parser's fast path, `cfn_yaml`)
+        return pos
     line, col, end_line, end_col = pos
     lines = end_line - line
-    if lines >= 0 and 0 <= line <= _M and 0 <= col <= _M and 0 <= end_col <= _M:
-        return line | col << 32 | end_col << 64 | lines << 96
-    return pos
+    if (line | col | end_col | lines) >> 32:  # one field negative or past 32 bits
+        return pos
+    return line | col << 32 | end_col << 64 | lines << 96
 
 
 def unpack(packed: int | Pos) -> Pos:
     """The position `pack` packed."""
-    if isinstance(packed, int):
+    if isinstance(packed, int):  # inlined in each ``pos``: change them together
         line = packed & _M
         lines = packed >> 96
         # a one-line span's end line is its line, one int object (past 256 each is its own)
@@ -65,20 +67,24 @@ _STR_POS: dict[int, int | Pos] = {}
 class PStr(str):
     __slots__ = ()
 
-    def __new__(cls, value: str, pos: Pos):
-        self = super().__new__(cls, value)
+    def __new__(cls, value: str, pos: Pos | int):
+        self = str.__new__(cls, value)
         _STR_POS[id(self)] = pack(pos)
         return self
 
     @property
     def pos(self) -> Pos:
-        packed = _STR_POS.get(id(self))
-        if packed is None:  # not made by __new__ (a copy): no position, as getattr expects
+        p = _STR_POS.get(id(self))
+        if p is None:  # not made by __new__ (a copy): no position, as getattr expects
             raise AttributeError("pos")
-        return unpack(packed)
+        if isinstance(p, tuple):  # `unpack`, inlined: a position is read often
+            return p
+        line = p & 0xFFFFFFFF
+        lines = p >> 96
+        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
 
     @pos.setter
-    def pos(self, pos: Pos) -> None:
+    def pos(self, pos: Pos | int) -> None:
         _STR_POS[id(self)] = pack(pos)
 
     def __del__(self, _forget=_STR_POS.pop) -> None:
@@ -93,17 +99,22 @@ class PDict(dict):
     __slots__ = ("_pos", "dups")
     dups: list | tuple
 
-    def __init__(self, pos: Pos):
+    def __init__(self, pos: Pos | int):
         super().__init__()
         self._pos = pack(pos)
         self.dups = NO_DUPS
 
     @property
     def pos(self) -> Pos:
-        return unpack(self._pos)
+        p = self._pos  # `unpack`, inlined: a position is read often
+        if isinstance(p, tuple):
+            return p
+        line = p & 0xFFFFFFFF
+        lines = p >> 96
+        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
 
     @pos.setter
-    def pos(self, pos: Pos) -> None:
+    def pos(self, pos: Pos | int) -> None:
         self._pos = pack(pos)
 
     def add_dup(self, key: PStr, first: Pos | None, second: Pos) -> None:
@@ -123,16 +134,21 @@ class PDict(dict):
 class PList(list):
     __slots__ = ("_pos",)
 
-    def __init__(self, pos: Pos):
+    def __init__(self, pos: Pos | int):
         super().__init__()
         self._pos = pack(pos)
 
     @property
     def pos(self) -> Pos:
-        return unpack(self._pos)
+        p = self._pos  # `unpack`, inlined: a position is read often
+        if isinstance(p, tuple):
+            return p
+        line = p & 0xFFFFFFFF
+        lines = p >> 96
+        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
 
     @pos.setter
-    def pos(self, pos: Pos) -> None:
+    def pos(self, pos: Pos | int) -> None:
         self._pos = pack(pos)
 
 
@@ -145,17 +161,22 @@ class PScalar:
 
     __slots__ = ("value", "_pos", "text")
 
-    def __init__(self, value: Any, pos: Pos, text: str):
+    def __init__(self, value: Any, pos: Pos | int, text: str):
         self.value = value
         self._pos = pack(pos)
         self.text = text
 
     @property
     def pos(self) -> Pos:
-        return unpack(self._pos)
+        p = self._pos  # `unpack`, inlined: a position is read often
+        if isinstance(p, tuple):
+            return p
+        line = p & 0xFFFFFFFF
+        lines = p >> 96
+        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
 
     @pos.setter
-    def pos(self, pos: Pos) -> None:
+    def pos(self, pos: Pos | int) -> None:
         self._pos = pack(pos)
 
     def __repr__(self) -> str:
