@@ -237,3 +237,64 @@ def test_a_deep_sibling_does_not_cost_the_given_file_its_findings(run_cli, tmp_p
         in lines
     )
     assert [ln for ln in lines if ln.startswith(f"{tmp_path / 'main.tf'}:{GOOD_LINE}:{GOOD_COL}: IAM101 ")]
+
+
+def test_thousands_of_levels_are_reported_in_linear_time(tmp_path):
+    """Nesting far past the limit costs a scan, not the parser's time: a list 200,000
+    levels deep is reported where it passes the limit before the parser reads it (the
+    parser took half a minute to read it, for the conversion to stop at level 65); a
+    conditional nested 2,000 levels deep in its true branches, and a chain of 2,000
+    conditionals in their false branches, are evaluated to the evaluation's limit without
+    parsing the rest of the nest again at each level (that took minutes: each level parsed
+    the text of all the levels inside it). One run, with a time budget per file long
+    enough that only the code's own speed is measured."""
+    import os
+    import subprocess
+    import time
+
+    from conftest import iamlint_bin
+
+    def policy(resource: str) -> str:
+        return (
+            'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+            f' Action = "s3:GetObject", Resource = {resource} }}] }})\n}}\n'
+        )
+
+    n = 2000
+    cases = {
+        "list": policy("[" * 200_000 + '"*"' + "]" * 200_000),
+        "then": policy("true ? " * n + '"*"' + ' : "a"' * n),
+        "else": policy('false ? "a" : ' * n + '"*"'),
+    }
+    for name, text in cases.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(text)
+    start = time.monotonic()
+    proc = subprocess.run(
+        [*iamlint_bin(), "-f", "concise", "--timeout", "300", "-j1", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "IAMLINT_NO_CACHE": "1"},
+        timeout=300,
+    )
+    elapsed = time.monotonic() - start
+    assert "Traceback" not in proc.stderr and "IAM903" not in proc.stdout
+    assert proc.returncode == 2
+    errors = sorted(ln for ln in proc.stdout.splitlines() if "IAM900" in ln)
+    # the list: the block, jsonencode's call and object, Statement's list, the statement
+    # are 5 levels: the 60th "[" of Resource is the 65th
+    text = cases["list"]
+    list_at = nth(text, "[", text.count("[", 0, text.index("Resource = [")) + 60)
+    # jsonencode's object, Statement's list, the statement and Resource are 4 levels of
+    # evaluation: the 60th conditional is the 65th
+    then_at = nth(cases["then"], "true ? ", MAX_DEPTH - 4)
+    else_at = nth(cases["else"], "false ? ", MAX_DEPTH - 4)
+    evaluate = f"nesting too deep to evaluate (more than {MAX_DEPTH} levels of values and references)"
+    read = f"nesting too deep to read (more than {MAX_NESTING} levels)"
+    assert errors == [
+        f"else/main.tf:{else_at[0]}:{else_at[1]}-2.{else_at[1] + 5}: error: IAM900 {evaluate}",
+        f"list/main.tf:{list_at[0]}:{list_at[1]}-2.{list_at[1] + 1}: error: IAM900 {read}",
+        f"then/main.tf:{then_at[0]}:{then_at[1]}-2.{then_at[1] + 4}: error: IAM900 {evaluate}",
+    ]
+    assert elapsed < 40, f"{elapsed:.1f} s"

@@ -129,6 +129,17 @@ def _lead(text: str, a: int, b: int) -> int:
     return len(text[a:b]) - len(text[a:b].lstrip())
 
 
+def _conditional_piece(source: str, a: int, b: int, locator: LineIndex) -> Opaque | None:
+    """``source[a:b]`` as the opaque expression the parser would give it, when it is itself
+    a conditional (``split`` finds its ``?`` and ``:``), without parsing it: the part of a
+    conditional nested in another is read when its own parts are needed, so a chain or
+    nest of conditionals costs a scan of each part, not a parse of the rest of the chain
+    at every level (thousands deep, that took longer than the time budget)."""
+    if b <= a or split(source[a:b]) is None:
+        return None
+    return Opaque(locator.span(a, b), source, a, b)
+
+
 def _null(expr: Expr) -> bool:
     return isinstance(expr, Lit) and expr.value is None
 
@@ -732,6 +743,9 @@ class Module:
         try:
             return [
                 simple_expression(source, base + a + _lead(text, a, b), base + b, locator, 8)
+                or _conditional_piece(
+                    source, base + a + _lead(text, a, b), base + len(text[:b].rstrip()), locator
+                )
                 or parse_expression(text[a:b], locator, shifted(base + a))
                 for a, b in pieces
             ]
