@@ -298,3 +298,61 @@ def test_thousands_of_levels_are_reported_in_linear_time(tmp_path):
         f"then/main.tf:{then_at[0]}:{then_at[1]}-2.{then_at[1] + 4}: error: IAM900 {evaluate}",
     ]
     assert elapsed < 40, f"{elapsed:.1f} s"
+
+
+def test_locals_that_double_are_read_in_linear_time(tmp_path):
+    """Each local twice the one before (``l1 = [l0, l0]``, ``l2 = [l1, l1]``, ... and the
+    same with strings, ``concat()`` and maps): the policy's value written out has 2^24
+    items, and was built (and then walked by the model builder) item by item. A value
+    larger than MAX_VALUE_SIZE is unknown: one IAM906 at the local where it passes the cap,
+    the rest of the run in a second or two."""
+    import os
+    import subprocess
+    import time
+
+    from conftest import iamlint_bin
+
+    from iamlint.extract.terraform.module import MAX_VALUE_SIZE
+
+    n = 24
+    shapes = {
+        "list": ('"s3:GetObject"', "[local.l{0}, local.l{0}]"),
+        "string": ('"s3:GetObject"', '"${{local.l{0}}}${{local.l{0}}}"'),
+        "concat": ('["s3:GetObject"]', "concat(local.l{0}, local.l{0})"),
+        "map": ('"s3:GetObject"', "{{ a = local.l{0}, b = local.l{0} }}"),
+    }
+    for name, (first, double) in shapes.items():
+        lines = [f"  l0 = {first}"] + [f"  l{i} = " + double.format(i - 1) for i in range(1, n)]
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(
+            "locals {\n" + "\n".join(lines) + "\n}\n"
+            'resource "aws_iam_policy" "p" {\n'
+            f'  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = local.l{n - 1}, Resource = "*" }}] }})\n'
+            "}\n"
+        )
+    start = time.monotonic()
+    proc = subprocess.run(
+        [*iamlint_bin(), "-f", "concise", "--select", "IAM906", "--timeout", "300", "-j1", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "IAMLINT_NO_CACHE": "1"},
+        timeout=120,
+    )
+    elapsed = time.monotonic() - start
+    assert "Traceback" not in proc.stderr and "IAM903" not in proc.stdout
+    assert proc.returncode == 1, proc.stdout  # IAM906 selected: four findings
+    # written out, l{k} holds 2^k copies of l0: the first over the cap is where it is reported
+    first_over = {"list": 14, "string": 15, "concat": 14, "map": 14}
+    expected = []
+    for name, (_first, double) in sorted(shapes.items()):
+        k = first_over[name]
+        text = double.format(k - 1)
+        line, col = 2 + k, 3 + len(f"l{k} = ")
+        expected.append(
+            f"{name}/main.tf:{line}:{col}-{line}.{col + len(text)}: info: IAM906 value not evaluated: "
+            f"`{text}` is larger than iamlint evaluates (more than {MAX_VALUE_SIZE:,} items and "
+            "characters written out); what uses it is checked without it"
+        )
+    assert [ln for ln in proc.stdout.splitlines() if "IAM906" in ln] == expected
+    assert elapsed < 30, f"{elapsed:.1f} s"

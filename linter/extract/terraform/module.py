@@ -107,6 +107,13 @@ MAX_DEPTH = 64
 #: iterations of one ``dynamic`` block evaluated (real modules have a few dozen): beyond, the
 #: others are an IAM906 (unresolved-policy) at its ``for_each``
 MAX_ITERATIONS = 1000
+#: the size of one value evaluated (its items and keys, and the characters of its strings,
+#: counted as written out in full: a part used twice counts twice). AWS's largest policies
+#: are 20 KB, and real values stay far below it; beyond, the value is unknown (an IAM906 where
+#: a policy uses it): locals that each double the one before (``a = [b, b]``, ``b = [c, c]``,
+#: or ``"${b}${b}"``) stand for a value of 2^40 items 40 levels down, and are read in linear time
+MAX_VALUE_SIZE = 200_000
+TOO_LARGE = "too large"
 #: the note of the iterator values of a ``dynamic`` block whose ``for_each`` is not known
 UNKNOWN_ITERATION = "an item of a for_each that is not known"
 #: the note of a reference to an attribute or element a known value does not have
@@ -340,6 +347,9 @@ class Module:
         self.looked: set[str] = set()
         self.anchor: str | None = None  # the .tf file of the owner being extracted
         self._conditionals: dict[int, tuple[Opaque, Conditional | None]] = {}
+        # the size of each list and map evaluated (see `size`), by id, with the node itself
+        # so that its id is not reused
+        self._sizes: dict[int, tuple[Node, int]] = {}
         #: a ``module`` block is parsed when its text matches (set by the extractor, see `calls`)
         self.module_markers: re.Pattern[str] | None = None
 
@@ -686,7 +696,61 @@ class Module:
         return self.unknown(expr, scope, "nesting too deep")
 
     def eval(self, expr: Expr, scope: Scope) -> Node:
-        """The value of an expression as positional nodes (unknown where not literal)."""
+        """The value of an expression as positional nodes (unknown where not literal); an
+        unknown one (`TOO_LARGE`) where its value would be larger than `MAX_VALUE_SIZE`."""
+        value = self.eval_any_size(expr, scope)
+        if isinstance(value, (list, dict, str)) and self.size(value) > MAX_VALUE_SIZE:
+            return self.too_large(expr, scope)
+        return value
+
+    def too_large(self, expr: Expr, scope: Scope) -> UnknownNode:
+        """An IAM906 where a value would be larger than `MAX_VALUE_SIZE`; the value is unknown."""
+        text = " ".join(expr.text.split())
+        if len(text) > 80:
+            text = text[:77] + "..."
+        self.diag(
+            UNRESOLVED_POLICY,
+            f"value not evaluated: `{text}` is larger than iamlint evaluates (more than "
+            f"{MAX_VALUE_SIZE:,} items and characters written out); what uses it is checked without it",
+            Span(scope.file, *expr.pos),
+        )
+        return self.unknown(expr, scope, TOO_LARGE)
+
+    def size(self, node: Node) -> int:
+        """A value's size, as `MAX_VALUE_SIZE` counts it, in time linear in the nodes it is
+        built of (a node used twice is measured once): values are built from the values of
+        their parts, whose sizes are known by then."""
+        if isinstance(node, str):
+            return len(node) + 1
+        if not isinstance(node, (list, dict)):
+            return 1
+        got = self._sizes.get(id(node))
+        if got is not None and got[0] is node:
+            return got[1]
+        todo: list[tuple[Any, bool]] = [(node, False)]  # a stack: a value may nest deeply
+        while todo:
+            n, done = todo.pop()
+            kids = list(n.values()) if isinstance(n, dict) else n
+            if done:
+                total = 1 + sum(
+                    self._sizes[id(k)][1] if isinstance(k, (list, dict)) else self.size(k) for k in kids
+                )
+                if isinstance(n, dict):
+                    total += sum(len(k) + 1 for k in n)
+                self._sizes[id(n)] = (n, total)
+                continue
+            got = self._sizes.get(id(n))
+            if got is not None and got[0] is n:
+                continue
+            todo.append((n, True))
+            todo.extend(
+                (k, False)
+                for k in kids
+                if isinstance(k, (list, dict)) and not (id(k) in self._sizes and self._sizes[id(k)][0] is k)
+            )
+        return self._sizes[id(node)][1]
+
+    def eval_any_size(self, expr: Expr, scope: Scope) -> Node:
         if self.depth >= MAX_DEPTH:
             return self.too_deep(expr, scope)
         self.depth += 1
