@@ -10,7 +10,7 @@ testing a plugin's fixtures the way iamlint's own are tested, see `iamlint.testi
 
 from __future__ import annotations
 
-from .escalation import EscalationPath, escalation_paths
+from .escalation import EscalationPath, escalation_paths, runs_passed_role
 from .evaluate import Decision, Effective, Evaluator, Verdict, evaluator
 from .fixkit import add_version_fix, document_variables, remove_item_fix, replace_fix
 from .model import (
@@ -63,12 +63,15 @@ from .rulekit import (
     catalogue,
     condition_consequence,
     condition_key_written,
+    condition_phrase,
+    confining_conditions,
     document_content,
     document_label,
     effectively_star,
     element_values,
     enables_iam_policies,
     expand,
+    granted_under,
     grants_on_every_resource,
     has_mfa_condition,
     is_key_policy,
@@ -133,6 +136,8 @@ __all__ = [
     "account_input",
     "account_of",
     "action_matches",
+    "condition_phrase",
+    "confining_conditions",
     "action_scope",
     "actions_except",
     "add_version_fix",
@@ -159,6 +164,7 @@ __all__ = [
     "key_in_scope",
     "literal_actions",
     "narrows",
+    "granted_under",
     "open_policy_variable",
     "operator_type",
     "pattern_covers",
@@ -167,6 +173,7 @@ __all__ = [
     "principal_documents",
     "remove_item_fix",
     "replace_fix",
+    "runs_passed_role",
     "scoped_by_condition",
     "sensitive",
     "shorten",

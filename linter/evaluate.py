@@ -17,7 +17,9 @@ grant it, the conditions it depends on, the statements that deny or cap it, and 
 iamlint could not resolve. How unknown values count:
 
 - an ``Allow`` whose ``Resource`` is unknown (a parameter, ``var.x``) *may grant*: the answer
-  is at most ``conditional``, with the unknown value named among its conditions;
+  is at most ``conditional``, with the unknown value named among its conditions; when the
+  value is the ARN of a role of the same template or module (`Unknown.refers_to`), the
+  `Decision` names the role (``refers_to``) for `iamlint.escalation` to judge;
 - an ``Allow`` or ``Deny`` whose ``Action`` value is unknown matches no action; the value is
   named in `Effective.unknown` ("may grant more" or "may deny more");
 - a ``Deny`` with a condition, or with an unknown condition or ``Resource``, *may deny*: an
@@ -122,6 +124,18 @@ class Decision:
     denied_by: tuple[Source, ...] = ()
     #: the boundary or organization policies that do not allow it (or may not)
     capped_by: tuple[str, ...] = ()
+    #: when the answer is conditional because ``Resource`` values are unknown that name roles
+    #: of the same template or module (``!GetAtt AdminRole.Arn``, ``aws_iam_role.admin.arn``):
+    #: each such role's address and the statement that would grant the action on it, when
+    #: the statement has no other condition. `iamlint.escalation` decides them.
+    refers_to: tuple[tuple[str, Source], ...] = ()
+    #: whether such roles are the only reason the answer is conditional: every statement that
+    #: may grant it names only roles of the template or module, and nothing else (a
+    #: condition, a boundary, a Deny) makes it conditional
+    refers_only: bool = False
+    #: whether nothing but the granting statements' own reasons (no boundary, organization
+    #: policy or conditional Deny) makes the answer conditional
+    refers_clean: bool = False
 
     @property
     def allowed(self) -> bool:
@@ -230,6 +244,20 @@ class _Stmt:
     unknown_resources: tuple[str, ...]
     variable_resources: tuple[str, ...]  # patterns with policy variables (canonical)
     conditions: tuple[str, ...]
+    #: for each unknown Resource value, the address of the role of the same template or
+    #: module whose ARN it is (`Unknown.refers_to`), or ""
+    unknown_refs: tuple[str, ...] = ()
+
+    def refers_only(self, target: str | None) -> bool:
+        """Whether the statement may apply to ``target`` only through unknown values that are
+        ARNs of roles of the template or module (no condition, no policy variable)."""
+        return (
+            not self.conditions
+            and not self.negated_resource
+            and bool(self.unknown_refs)
+            and all(self.unknown_refs)
+            and not any(target is None or covers(v, target) for v in self.variable_resources)
+        )
 
     def may_match_service(self, service: str) -> bool:
         """Whether an action of ``service`` (lower-cased) can match (always, for NotAction)."""
@@ -348,6 +376,8 @@ class Effective:
     _decided: dict[tuple[str, str | None], Decision] = field(default_factory=dict)
     _index: dict[str, tuple[list[_Stmt], list[_Stmt]]] = field(default_factory=dict)
     _sources: dict[Source, Source] = field(default_factory=dict)
+    #: the evaluator of the file or module it belongs to (the other principals' answers)
+    evaluator: Evaluator | None = field(default=None, repr=False, compare=False)
 
     def _source(self, src: Source) -> Source:
         """One object per distinct source (the statements of an AWS managed policy all stand
@@ -466,7 +496,20 @@ class Effective:
                 conditions.extend(w for w in why if w not in conditions)
         conditions += cap_conditions + unless
         verdict = Verdict.CONDITIONAL if conditions else Verdict.ALLOWED
-        return Decision(action, resource, verdict, granted, tuple(conditions))
+        if full or not any(s.unknown_refs for s, _ in partial):
+            return Decision(action, resource, verdict, granted, tuple(conditions))
+        named = [s for s, _ in partial if s.refers_only(resource)]
+        refers = tuple(dict.fromkeys((a, s.source) for s in named for a in s.unknown_refs))
+        return Decision(
+            action,
+            resource,
+            verdict,
+            granted,
+            tuple(conditions),
+            refers_to=refers,
+            refers_only=len(named) == len(partial) and not cap_conditions and not unless,
+            refers_clean=not cap_conditions and not unless,
+        )
 
     # -- listing ---------------------------------------------------------------------------
     def permissions(self) -> Iterator[Permission]:
@@ -688,7 +731,11 @@ def _statement(st: Statement, source: Source) -> _Stmt | None:
     literal = [v.canonical().strip() for v in res_values or () if isinstance(v, Str)]
     variable = tuple(r for r in literal if "${" in r and not negated_resource)
     resources = tuple(r for r in literal if r not in variable)
-    unknown_resources = tuple(v.text for v in res_values or () if isinstance(v, Unknown))
+    unknowns = [v for v in res_values or () if isinstance(v, Unknown)]
+    unknown_resources = tuple(v.text for v in unknowns)
+    unknown_refs = tuple(
+        v.refers_to[0] if v.refers_to is not None and "iam:role" in v.arn_types else "" for v in unknowns
+    )
     conditions = tuple(_condition_text(c) for c in st.condition)
     if st.condition_unresolved:
         conditions += ("a condition iamlint cannot resolve",)
@@ -702,6 +749,7 @@ def _statement(st: Statement, source: Source) -> _Stmt | None:
         unknown_resources,
         variable,
         conditions,
+        unknown_refs if not negated_resource else (),
     )
 
 
@@ -730,7 +778,7 @@ class Evaluator:
         got = self._cache.get(id(principal))
         if got is not None and got.principal is principal:
             return got
-        eff = Effective(principal)
+        eff = Effective(principal, evaluator=self)
         self._holder(eff, principal, "identity", "")
         if principal.kind == "user":
             seen = {principal.address}

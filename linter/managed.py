@@ -61,6 +61,14 @@ class ManagedPolicy(NamedTuple):
         """Whether it is a job function policy (path ``/job-function/``)."""
         return self.path == "/job-function/"
 
+    @property
+    def is_permissions_boundary(self) -> bool:
+        """Whether AWS publishes it as a permissions boundary: AWS names its managed
+        boundaries so (``AmazonDataZoneSageMakerEnvironmentRolePermissionsBoundary``,
+        ``AWSQuickSetupPatchPolicyPermissionsBoundary``), and the name is the only field of
+        the dataset that says it (it keeps no description; docs/managed-policies.md)."""
+        return self.name.endswith("PermissionsBoundary")
+
     def __repr__(self) -> str:
         """Everything but the document, which can run to 190 KB, summarised."""
         statements = self.document.get("Statement")

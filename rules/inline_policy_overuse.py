@@ -121,7 +121,7 @@ class InlinePolicyOveruse(PrincipalRule):
             yield self.report(
                 principal.span,
                 f"{principal.kind} {principal.address} has {len(written)} inline policies ({names}); "
-                f"at most {limit} is allowed: move them into managed policies",
+                f"iamlint's max-inline-policies allows {limit}: move them into managed policies",
                 owner=principal,
                 value=f"count:{principal.address}",
             )

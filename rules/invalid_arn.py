@@ -42,7 +42,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "service": re.compile(
             r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9<>](?:[a-z0-9<>-]*[a-z0-9>])?)*"
             r"\.(?:amazonaws\.com|amazonaws\.com\.cn|amazon\.com|amazonaws\.eu|c2s\.ic\.gov|sc2s\.sgov\.gov"
-            r"|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)"
+            r"|cloud\.adc-e\.uk|csp\.hci\.ic\.gov|aws\.internal)"
         ),
         "host": re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+"),
     }

@@ -123,8 +123,17 @@ class MissingExternalId(StatementRule):
                 continue
             yield self.report(
                 value.span,
-                f"trust policy lets account {account} assume this role without an "
+                f"trust policy lets {_who(value.value, account)} assume this role without an "
                 "sts:ExternalId, aws:PrincipalOrgID or MFA condition",
                 owner=doc,
                 value=value.value,
             )
+
+
+def _who(text: str, account: str) -> str:
+    """The trusted principal as the message names it: "account 111122223333" for an account or
+    its root, "user/anton of account 111122223333" for one user or role of it."""
+    resource = text.split(":", 5)[5] if text.startswith("arn:") and text.count(":") >= 5 else ""
+    if resource and resource != "root" and "/" in resource:
+        return f"{resource} of account {account}"
+    return f"account {account}"

@@ -23,6 +23,7 @@ from iamlint.api import (
     expand,
     literal_actions,
     narrows,
+    runs_passed_role,
     shorten,
 )
 
@@ -101,7 +102,11 @@ class PrivilegeEscalation(Rule):
     step's action, names the principal and the path, and points at every statement involved
     (SARIF `relatedLocations`). A `Deny`, a boundary or a condition that removes a step
     closes the path; a principal allowed every action on every resource, with nothing that
-    takes a step away, is already an administrator (IAM101 and IAM102 report it). A path
+    takes a step away, is already an administrator (IAM101 and IAM102 report it).
+    `iam:PassRole` on a role the same template or module defines (`!GetAtt AdminRole.Arn`,
+    `aws_iam_role.admin.arn`) escalates only when that role is more privileged than the
+    principal (an administrator, or a role with an escalation path of its own): the message
+    names the role and points at its definition; passing a role that is not is no path. A path
     that comes only through a group is reported at the group. Paths that start at the same
     action value are one finding, which names the others.
 
@@ -118,10 +123,12 @@ class PrivilegeEscalation(Rule):
     `lambda:CreateFunction` with `lambda:InvokeFunction`, `glue:CreateDevEndpoint`,
     `cloudformation:CreateStack`, Data Pipeline), the message says so. A statement whose
     only escalation action is `iam:PassRole` and that limits it with `iam:PassedToService`
-    (`StringEquals` or `StringLike` on named services) is a warning that names those
-    services: passing a role to CloudTrail or Elastic Transcoder runs none of the holder's
-    code, passing it to a compute service may. Resource policies, trust policies and SCPs
-    are not checked.
+    (`StringEquals` or `StringLike` on named services) names those services, and is a
+    warning when one of them is a compute service of a known PassRole path (EC2, Lambda, ECS
+    tasks, Glue, CloudFormation, Data Pipeline, CodeBuild, SageMaker: it may run code the
+    holder controls as the role), information when none is (CloudTrail, Auto Scaling or
+    Elastic Transcoder use the role for their own work and run none of the holder's code).
+    Resource policies, trust policies and SCPs are not checked.
 
     ## Why is this bad?
     Each of these actions, allowed on every resource, is a path to administrator access:
@@ -191,6 +198,9 @@ class PrivilegeEscalation(Rule):
                     src = decision.granted_by[0]
                     via = f" via {src.via}" if src.via else ""
                     related.setdefault(span, f"{decision.action} allowed by {src.policy}{via}")
+                for passable in path.passes:
+                    role = passable.principal
+                    related.setdefault(role.span, f"{role.kind} {role.address}, which {passable.why}")
             message = (
                 f"{principal.kind} {principal.address} can make itself administrator: {first.describe()}"
             )
@@ -262,10 +272,20 @@ class PrivilegeEscalation(Rule):
                     # (issue 11: IAM401 names the condition and is a warning when it limits them)
                     message = (
                         f'"{v.value}" on Resource "*" lets the holder pass any role, but only to '
-                        f"{shorten(list(passed_to))} (iam:PassedToService): an escalation only if "
-                        "that service runs code the holder controls as the role"
+                        f"{shorten(list(passed_to))} (iam:PassedToService)"
                     )
-                    severity = Severity.WARNING
+                    if any(runs_passed_role(s) for s in passed_to):
+                        message += (
+                            ": an escalation only if that service runs code the holder controls as the role"
+                        )
+                        severity = Severity.WARNING
+                    else:
+                        # CloudTrail, Auto Scaling, Elastic Transcoder: the service uses the role
+                        # for its own work (review of 2026-12-01, sample C, #9)
+                        message += (
+                            ", which runs none of the holder's code as the role in any known escalation path"
+                        )
+                        severity = Severity.INFO
                 combos = [why for need, why in PASSROLE_COMBINATIONS if all(n in everything for n in need)]
                 if combos and severity is None:
                     message += "; with the other actions of this policy it can " + combos[0]

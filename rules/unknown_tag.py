@@ -15,7 +15,9 @@ class UnknownTag(DiagnosticRule):
     misspelt short form (`!GetAttr`). The tagged value is not evaluated: it stays unknown,
     as a `Ref` to a parameter does, and no rule guesses what it holds. The rest of the
     template is linted as usual, and the file does not make the exit code 2 (a template
-    that is not valid YAML does: IAM900).
+    that is not valid YAML does: IAM900). A tag in the properties of a resource whose type
+    holds no IAM policy, principal or attachment (a Lambda function's code location, an EC2
+    instance's user data) hides nothing iamlint checks: it is reported as information.
 
     ## Why is this bad?
     CloudFormation does not know the tag either: the template deploys only after the tool

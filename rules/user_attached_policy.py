@@ -12,7 +12,10 @@ class UserAttachedPolicy(PrincipalRule):
 
     ## What it does
     Flags every inline policy of an IAM user and every managed policy attached to a user
-    directly, at the place where it is attached.
+    directly, at the place where it is attached: for a Terraform `aws_iam_user_policy` whose
+    `policy` is an `aws_iam_policy_document` defined elsewhere, that resource. A Terraform
+    resource whose `count` is known to be 0 (or whose `for_each` is known to be empty)
+    attaches nothing and is not reported (docs/extraction.md).
 
     ## Why is this bad?
     Permissions granted user by user drift apart: nobody can tell who may do what, and a
@@ -60,12 +63,12 @@ class UserAttachedPolicy(PrincipalRule):
     def check(self, principal: IAMPrincipal, ctx: Context) -> Iterable[Finding]:
         if principal.kind != "user":
             return
-        for doc in principal.inline:
+        for i, doc in enumerate(principal.inline):
             # a name that is empty (a Terraform variable defaulting to "") names nothing
             given = doc.name.value if isinstance(doc.name, Str) else ""
             name = given or doc.origin.owner or "inline policy"
             yield self.report(
-                doc.span,
+                principal.inline_place(i),
                 f"inline policy {name} is attached directly to user {principal.address}; "
                 "grant it through a group",
                 owner=principal,

@@ -16,8 +16,11 @@ from iamlint.api import (
     StatementRule,
     Str,
     catalogue,
+    condition_phrase,
+    confining_conditions,
     enables_iam_policies,
     expand,
+    granted_under,
     is_key_policy,
     plural,
     replace_fix,
@@ -30,7 +33,7 @@ _SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
 #: (backup:ListIndexedRecoveryPointsForSearch); for wildcards, iamlint trusts the verb
 _READ_VERB = re.compile(r"^(Get|List|Describe|BatchGet|Search|View)[A-Z]")
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
-LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT, DocKind.BOUNDARY)
 _KEY_POLICY_WILDCARDS = {w.lower() for w in KMS_DEFAULT_KEY_POLICY_WILDCARDS}
 
 
@@ -52,11 +55,14 @@ class WildcardAction(StatementRule):
     (`backup:ListIndexedRecoveryPointsForSearch` is listed as Permissions management), so
     `backup:List*` is not flagged.
 
-    Service control policies, resource control policies, session policies and VPC endpoint
-    policies are not checked: they grant nothing by themselves. An SCP that allows `"*"` is
-    the AWS default `FullAWSAccess`, an RCP that allows `"*"` the default `RCPFullAWSAccess`;
-    a session policy only narrows what the role's own policies grant, and an endpoint policy
-    only filters what identity and resource policies grant.
+    Service control policies, resource control policies, session policies, VPC endpoint
+    policies and permissions boundaries are not checked: they grant nothing by themselves. An
+    SCP that allows `"*"` is the AWS default `FullAWSAccess`, an RCP that allows `"*"` the
+    default `RCPFullAWSAccess`; a session policy only narrows what the role's own policies
+    grant, an endpoint policy only filters what identity and resource policies grant, and a
+    permissions boundary only caps what the identity policies of the principals it is set on
+    grant (IAM User Guide, "Permissions boundaries for IAM entities"). The same document
+    attached as an identity policy is checked.
 
     Nor are the statements of AWS's default key policy inside a KMS key policy (AWS KMS
     Developer Guide, "Default key policy"): `kms:*` allowed to this account's root (`"Sid":
@@ -68,7 +74,21 @@ class WildcardAction(StatementRule):
     "This account" is the account the template or configuration deploys to
     (`${AWS::AccountId}`, `data.aws_caller_identity`); a raw JSON policy or a Terraform plan
     spells it as a literal id, which iamlint cannot tell from another account's, so `kms:*`
-    to a literal root is still reported there.
+    to a literal root is still reported there. A raw JSON file that is a template
+    (`arn:aws:iam::${account_number}:root`, filled by Terraform's `templatefile()`) leaves the
+    account to whoever renders it: such a placeholder account counts as this account, as it
+    does when iamlint reads the file through the `templatefile()` call that fills it.
+
+    A condition on a service's own key that a request without the key fails (`StringEquals`,
+    `StringLike`, `ArnEquals`, `Bool`, ..., not a negated operator, not `...IfExists`, not
+    `ForAllValues`, not `Null`) confines the statement to the actions whose requests carry
+    that key: for every other action the key is absent, the condition is false and nothing is
+    granted (IAM User Guide, "Condition operators"). IAM101 then counts only the actions the
+    catalogue lists the key for (an action whose keys the catalogue does not list counts as
+    granted), says so ("grants 98 of 138 actions of partnercentral ("partnercentral:*"), only
+    where partnercentral:Catalog is Sandbox"), and is a warning; when no action carries the
+    key, the statement grants nothing and IAM203/IAM204 say why. Global keys (`aws:...`) are
+    in every request and confine nothing this way.
 
     A pattern that matches no known action is IAM501's business.
 
@@ -128,19 +148,41 @@ class WildcardAction(StatementRule):
         key_policy = is_key_policy(doc)
         if key_policy and enables_iam_policies(stmt):
             return  # AWS's default key-policy statement (see the docstring)
+        confining = confining_conditions(stmt)
+        only = f", only where {' and '.join(condition_phrase(c) for c in confining)}" if confining else ""
         for v in stmt.action:
             if not isinstance(v, Str) or (key_policy and v.value.lower() in _KEY_POLICY_WILDCARDS):
                 continue
-            if v.value == "*":
+            if v.value == "*" and not confining:
                 yield self.report(
                     v.span,
                     'Allow statement grants every action ("*")',
                     owner=doc,
                     value=v.value,
                 )
-            elif _SERVICE_WILDCARD.match(v.value):
+            elif v.value == "*" or _SERVICE_WILDCARD.match(v.value):
+                every = expand(v.value)
+                count = len(every)
+                if confining:  # only the actions whose requests carry the condition's key
+                    granted = granted_under(every, confining)
+                    if not granted:
+                        continue  # the Allow grants nothing: IAM204's business
+                    services = sorted({a.split(":", 1)[0].lower() for a in granted})
+                    of = services[0] if len(services) == 1 else plural(len(services), "service")
+                    what = (
+                        f"{plural(len(granted), 'action')} of {of}"
+                        if v.value == "*"
+                        else f"{len(granted):,} of {plural(count, 'action')} of {of}"
+                    )
+                    yield self.report(
+                        v.span,
+                        f'Allow statement grants {what} ("{v.value}"){only}',
+                        owner=doc,
+                        value=v.value,
+                        severity=Severity.WARNING,
+                    )
+                    continue
                 service = v.value.split(":", 1)[0]
-                count = len(expand(v.value))
                 detail = f" ({plural(count, 'action')})" if count else ""
                 yield self.report(
                     v.span,
@@ -149,7 +191,9 @@ class WildcardAction(StatementRule):
                     value=v.value,
                 )
             elif ("*" in v.value or "?" in v.value) and catalogue() is not None:
-                matched = expand(v.value)
+                every = expand(v.value)
+                matched = granted_under(every, confining)
+                narrowed = only if len(matched) < len(every) else ""
                 risky = [a for a in sensitive(matched) if not _READ_VERB.match(a.split(":", 1)[1])]
                 if risky:
                     fix = None
@@ -163,10 +207,13 @@ class WildcardAction(StatementRule):
                         )
                     yield self.report(
                         v.span,
-                        f'"{v.value}" matches one action, write {matched[0]}'
-                        if len(matched) == 1
-                        else f'"{v.value}" matches {plural(len(matched), "action")}, '
-                        f"{len(risky):,} of them write or permissions management: {shorten(risky)}",
+                        (
+                            f'"{v.value}" matches one action, write {matched[0]}'
+                            if len(matched) == 1
+                            else f'"{v.value}" matches {plural(len(matched), "action")}, '
+                            f"{len(risky):,} of them write or permissions management: {shorten(risky)}"
+                        )
+                        + narrowed,
                         owner=doc,
                         value=v.value,
                         severity=Severity.WARNING,

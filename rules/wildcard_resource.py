@@ -15,8 +15,10 @@ from iamlint.api import (
     Str,
     as_broad_as_star,
     catalogue,
+    confining_conditions,
     effectively_star,
     expand,
+    granted_under,
     literal_actions,
     scoped_by_condition,
     shorten,
@@ -24,7 +26,7 @@ from iamlint.api import (
 )
 
 #: kinds of policy whose Allow grants nothing by itself (see the docstring)
-LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT)
+LIMITS_ONLY = (DocKind.SCP, DocKind.RCP, DocKind.SESSION, DocKind.ENDPOINT, DocKind.BOUNDARY)
 
 
 class WildcardResource(StatementRule):
@@ -48,8 +50,9 @@ class WildcardResource(StatementRule):
     key", and likewise for Secrets Manager secrets, ECR repositories, EFS file systems,
     backup vaults and CodeArtifact domains. Nor are service control and resource control
     policies, whose `Resource` is conventionally `"*"` and which grant nothing (their Allow
-    is the default `FullAWSAccess` or `RCPFullAWSAccess`), nor session policies and VPC
-    endpoint policies, which only narrow or filter what other policies grant. `NotAction` with `"*"` is IAM103's
+    is the default `FullAWSAccess` or `RCPFullAWSAccess`), nor session policies, VPC
+    endpoint policies and permissions boundaries, which only narrow, filter or cap what other
+    policies grant. `NotAction` with `"*"` is IAM103's
     business. ARNs whose region, account and resource id are all wildcards
     (`arn:*:cloudtrail:*:*:trail/*`, `arn:aws:s3:::*`) count too. The message says such an
     ARN is "as broad as `*`" only for the actions it names every resource of, of every
@@ -65,7 +68,8 @@ class WildcardResource(StatementRule):
     is the pattern AWS recommends. Other service keys (`rds:DatabaseEngine`,
     `ec2:InstanceProfile`) describe the request rather than the resources it may touch and do
     not count, nor do negated operators, `...IfExists` operators and request-wide keys
-    (`aws:SecureTransport`, `aws:RequestedRegion`).
+    (`aws:SecureTransport`, `aws:RequestedRegion`). Such a service key still confines the
+    statement to the actions whose requests carry it (as for IAM101): only those are weighed.
 
     ## Why is this bad?
     `"*"` applies the statement's actions to every resource in the account, present and
@@ -181,6 +185,7 @@ class WildcardResource(StatementRule):
         names = [v.value for v in literal_actions(stmt)]
         if cat is None:
             return names or None
+        confining = confining_conditions(stmt)  # only the actions that carry their keys count
         out: list[str] = []
         for name in names:
             if name == "*":
@@ -188,10 +193,11 @@ class WildcardResource(StatementRule):
                 continue
             if name.endswith(":*"):
                 service = cat.service(name.split(":", 1)[0])
-                if service is not None and any(not cat.usable_on_star(n) for n in expand(name)):
+                granted = granted_under(expand(name), confining)
+                if service is not None and any(not cat.usable_on_star(n) for n in granted):
                     out.append(name)  # an unknown service is IAM501's business, not a claim here
                 continue
-            matched = [cat.action(a) for a in expand(name)]
+            matched = [cat.action(a) for a in granted_under(expand(name), confining)]
             scoped = [a for a in matched if a is not None and not cat.usable_on_star(a.name)]
             if "*" not in name and "?" not in name:
                 if scoped:

@@ -96,3 +96,12 @@ def test_a_raw_json_boundary_named_by_the_kinds_configuration(run_cli, tmp_path)
     (tmp_path / ".iamlint.toml").write_text('[kinds]\n"boundaries/*.json" = "boundary"\n')
     found, _ = _found(run_cli, tmp_path, ".")
     assert found == [("IAM104", 1, 79)]
+
+
+def test_iam101_and_iam102_leave_a_boundary_alone_and_check_the_identity_policy(run_cli, tmp_path):
+    # the boundary's sagemaker:* caps nothing it grants; the identity policy's grants it
+    (tmp_path / "t.yaml").write_text(CFN)
+    proc = run_cli("--format", "json", "--isolated", "--select", "IAM101,IAM102", "t.yaml", cwd=tmp_path)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    found = [(f["code"], f["line"], f["column"], f["owner"]) for f in json.loads(proc.stdout)["findings"]]
+    assert found == [("IAM101", 22, 21, "Granted")]

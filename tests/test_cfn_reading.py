@@ -51,7 +51,8 @@ def test_an_unknown_tag_is_a_warning_at_the_tag_and_the_rest_is_linted(run_cli, 
     assert _lines(proc) == [
         f'{other.name}:1:46: IAM101 Allow statement grants every action ("*")',
         f"{tpl.name}:7:18: IAM907 unknown YAML tag !Rain::Embed: not a CloudFormation intrinsic function, its value "
-        "is not evaluated; a rain directive: lint the template that 'rain pkg' produces",
+        "is not evaluated; a rain directive: lint the template that 'rain pkg' produces (in the properties of "
+        "AWS::Lambda::Function, which hold no IAM policy)",
         f'{tpl.name}:17:41: IAM101 Allow statement grants every action ("*")',
         f"{tpl.name}:18:41: IAM907 unknown YAML tag !Rain::S3: not a CloudFormation intrinsic function, its value "
         "is not evaluated; a rain directive: lint the template that 'rain pkg' produces",
@@ -67,7 +68,7 @@ def test_a_template_whose_only_problem_is_an_unknown_tag_exits_0_when_warnings_d
         """
         Resources:
           Bucket:
-            Type: AWS::S3::Bucket
+            Type: Custom::Bucket
             Properties:
               BucketName: !MyMacro::Name reports
         """,
@@ -166,3 +167,31 @@ def test_a_json_template_that_is_not_yaml_either_is_the_json_error(run_cli, tmp_
         f'{good.name}:1:46: IAM101 Allow statement grants every action ("*")',
     ]
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_an_unknown_tag_where_no_policy_can_be_is_information(run_cli, tmp_path):
+    """Review D (2026-12-01, #20 and #21): a tag on a Lambda code location or EC2 user data
+    hides no policy; a tag in a policy, a SAM resource or a module's type still may."""
+    tpl = _write(
+        tmp_path,
+        "rain.yaml",
+        """
+        Resources:
+          Host:
+            Type: AWS::EC2::Instance
+            Properties:
+              UserData: !Rain::Embed boot.sh
+          Module:
+            Type: !Rain::Module ./bucket.yaml
+          Function:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: !Rain::S3 src/
+        """,
+    )
+    proc = run_cli("--format", "json", "--isolated", "--select", "IAM907", tpl, cwd=tmp_path)
+    import json
+
+    found = [(f["line"], f["column"], f["severity"]) for f in json.loads(proc.stdout)["findings"]]
+    assert found == [(5, 17, "info"), (7, 11, "warning"), (11, 16, "warning")]
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr

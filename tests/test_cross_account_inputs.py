@@ -193,3 +193,35 @@ def test_the_account_of_a_principal_from_an_input(principal, expected):
     (value,) = ex.documents[0].statements[0].principal.of_kind("AWS")
     assert isinstance(value, (Str, Unknown))
     assert account_input(value) == expected
+
+
+def test_a_user_or_role_of_another_account_is_named_as_such(run_cli, tmp_path):
+    # review of 2026-12-01, sample C, #12: one IAM user of another account is not "account X"
+    tpl = _write(
+        tmp_path,
+        "trust.yaml",
+        """
+        Resources:
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Principal:
+                      AWS:
+                        - arn:aws:iam::835367859851:user/anton
+                        - arn:aws:iam::444455556666:root
+                        - arn:aws:iam::777788889999:role/deploy/ci
+                    Action: sts:AssumeRole
+        """,
+    )
+    proc = run_cli("--isolated", "--format", "concise", "--select", "IAM202", tpl.name, cwd=tmp_path)
+    assert "Traceback" not in proc.stderr
+    tail = " assume this role without an sts:ExternalId, aws:PrincipalOrgID or MFA condition"
+    assert _lines(proc) == [
+        f"trust.yaml:11:19: IAM202 trust policy lets user/anton of account 835367859851{tail}",
+        f"trust.yaml:12:19: IAM202 trust policy lets account 444455556666{tail}",
+        f"trust.yaml:13:19: IAM202 trust policy lets role/deploy/ci of account 777788889999{tail}",
+    ]

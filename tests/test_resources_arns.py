@@ -311,7 +311,15 @@ def test_principals(run_cli, tmp_path):
             "Effect": "Allow",
             "Principal": {
                 "AWS": ["123456789012", "1234567890", "arn:aws:iam::*:root", "alice"],
-                "Service": ["lambda.amazonaws.com", "logs.eu-west-1.amazonaws.com", "lambda", "*"],
+                "Service": [
+                    "lambda.amazonaws.com",
+                    "logs.eu-west-1.amazonaws.com",
+                    # Route 53 DNSSEC's principal in a KMS key policy (Route 53 API Reference,
+                    # CreateKeySigningKey): AWS's internal suffix is a service principal too
+                    "api-service.dnssec.route53.aws.internal",
+                    "lambda",
+                    "*",
+                ],
             },
             "Action": "sqs:SendMessage",
             "Resource": "arn:aws:sqs:eu-west-1:123456789012:jobs",

@@ -46,6 +46,16 @@ class PrincipalNode:
     boundary: ManagedPolicyRef | None = None
     groups: list[str] = field(default_factory=list)
     access_keys: list[Span] = field(default_factory=list)
+    inline_at: list[Span | None] = field(default_factory=list)
+
+    def attach_inline(self, docs: Iterable[PolicyDocument], at: Span | None) -> None:
+        """Add inline policies attached by the block at ``at`` (see `IAMPrincipal.inline_at`):
+        one whose document lies outside that block is placed at the block."""
+        self.inline_at.extend([None] * (len(self.inline) - len(self.inline_at)))
+        for d in docs:
+            self.inline.append(d)
+            inside = at is not None and d.span.file == at.file and at.line <= d.span.line <= at.end_line
+            self.inline_at.append(None if at is None or inside else at)
 
     def freeze(self) -> IAMPrincipal:
         """The model's principal (pending references the extractor did not resolve are left out)."""
@@ -60,6 +70,7 @@ class PrincipalNode:
             boundary=self.boundary,
             groups=tuple(dict.fromkeys(self.groups)),
             access_keys=tuple(self.access_keys),
+            inline_at=tuple(self.inline_at) if any(a is not None for a in self.inline_at) else (),
         )
 
 

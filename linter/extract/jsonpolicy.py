@@ -24,11 +24,12 @@ that guess (``kind`` of `extract`). The wrappers that name a trust policy
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..builder import DocumentBuilder
 from ..diagnostics import PARSE_ERROR, diagnostic, parse_error
-from ..model import DocKind, Origin, Span
+from ..model import DocKind, Input, Origin, Span, Unknown, Value
 from ..parse.json_parser import offsets_mapper, parse_json, string_at
 from ..positions import LineIndex, PositionedError
 from .extraction import Extraction, duplicate_keys
@@ -250,6 +251,55 @@ def read_string(path: str, text: str | None, lines: LineIndex | None, s: str, wh
     return node
 
 
+#: a template placeholder, ``${account_number}``: a name without the colon every IAM policy
+#: variable has (``${aws:username}``, ``${s3:prefix}``; ``${*}``, ``${?}``, ``${$}`` are
+#: IAM's escapes), as Terraform's ``templatefile()`` and other template tools fill them
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_-]*)\}")
+
+
+def placeholder_value(node: Any, span: Span) -> list[Value] | None:
+    """A string with template placeholders is an `Unknown` whose ``shape`` is the string and
+    whose ``inputs`` are its placeholders (a "template variable" each, see `Input`): what
+    fills them is decided where the file is rendered, not in it. None for any other node
+    (the builder's default)."""
+    if not isinstance(node, str) or "${" not in node:
+        return None
+    names = dict.fromkeys(m.group(0) for m in _PLACEHOLDER.finditer(node))
+    if not names:
+        return None
+    text = str(node)
+    inputs = tuple((spelled, Input("template variable", spelled[2:-1])) for spelled in names)
+    return [Unknown(text, span, "", text, inputs)]
+
+
+#: what an AWS managed policy's name may be: IAM's policy name characters, and every one of
+#: AWS's begins with a capital (``policy.json``, ``s3-read.json`` never load the index)
+_POLICY_NAME = re.compile(r"[A-Z][\w+=,.@-]{0,127}")
+
+
+def aws_managed_kind(path: str, node) -> DocKind | None:
+    """The kind of an AWS managed policy a raw JSON file is a copy of, exactly: the file's
+    name (its stem) names a policy of the offline index and the document is that policy's.
+    A permissions boundary (`ManagedPolicy.is_permissions_boundary`) is ``BOUNDARY``; None
+    for any other file. The index is read only for a file whose stem could be a name."""
+    import os
+
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if not _POLICY_NAME.fullmatch(stem):
+        return None
+    from .. import managed
+
+    try:
+        policy = managed.get().lookup(stem)
+    except managed.ManagedPolicyError:
+        return None
+    if policy is None or not policy.is_permissions_boundary:
+        return None
+    from ..parse.nodes import to_plain
+
+    return DocKind.BOUNDARY if to_plain(node) == policy.document else None
+
+
 def extract(path: str, root, text: str | None = None, kind: DocKind | None = None) -> Extraction | None:
     """The policy documents of a raw JSON file already parsed with positions (``text``, the
     file's text, maps positions inside documents wrapped as strings); ``kind``, from the
@@ -259,9 +309,11 @@ def extract(path: str, root, text: str | None = None, kind: DocKind | None = Non
         return None
     out = Extraction("json")
     out.diagnostics.extend(duplicate_keys(path, root))
-    builder = DocumentBuilder(path)
+    builder = DocumentBuilder(path, scalar=lambda node: placeholder_value(node, builder.span(node)))
     lines = LineIndex(text) if text is not None and any(isinstance(f[0], str) for f in found) else None
     for node, found_kind, prop in found:
+        if kind is None and not prop and found_kind is DocKind.IDENTITY:
+            found_kind = aws_managed_kind(path, node) or found_kind
         if isinstance(node, str):
             node = read_string(path, text, lines, node, prop, out)
             if node is None:

@@ -52,6 +52,7 @@ from ...model import (
     Origin,
     PolicyDocument,
     Pseudo,
+    Severity,
     Span,
     Str,
     Unknown,
@@ -84,6 +85,7 @@ from .types import (
     SINGLE_RESOURCE_TYPES,
     STACK_SET,
     USER,
+    holds_policies,
     is_cfn_template,
 )
 
@@ -160,17 +162,40 @@ def _extract_yaml(path: str, text: str, json_first: bool = True, quiet: bool = F
         return None
     ex = _Extractor(path, text, root).run()
     ex.comments = comments
-    ex.diagnostics[:0] = [_problem(path, p) for p in problems]
+    ex.diagnostics[:0] = [_problem(path, p, root) for p in problems]
     _dedupe_diagnostics(ex)
     return ex
 
 
-def _problem(path: str, p: Problem) -> Finding:
-    """What the YAML reader read past: an unknown tag (IAM907, a warning at the tag) or an
-    error (IAM900)."""
+def _problem(path: str, p: Problem, root: Any = None) -> Finding:
+    """What the YAML reader read past: an unknown tag (IAM907, a warning at the tag, or
+    information in the properties of a resource that holds no policy) or an error (IAM900)."""
     if p.kind == "unknown-tag":
-        return diagnostic(UNKNOWN_TAG, p.message, Span(path, p.line, p.column, p.line, p.end_column))
+        span = Span(path, p.line, p.column, p.line, p.end_column)
+        inert = _inert_resource(root, p.line, p.column)
+        if inert is not None:
+            message = f"{p.message} (in the properties of {inert}, which hold no IAM policy)"
+            return diagnostic(UNKNOWN_TAG, message, span, severity=Severity.INFO)
+        return diagnostic(UNKNOWN_TAG, p.message, span)
     return parse_error(path, p.message, p.line, p.column)
+
+
+def _inert_resource(root: Any, line: int, column: int) -> str | None:
+    """The type of the resource whose ``Properties`` hold (line, column), when that type
+    holds no policy (`types.holds_policies`), else None."""
+    resources = root.get("Resources") if isinstance(root, dict) else None
+    if not isinstance(resources, dict):
+        return None
+    for res in resources.values():
+        if not isinstance(res, dict):
+            continue
+        type_, props = res.get("Type"), res.get("Properties")
+        where = getattr(props, "pos", None)
+        if not isinstance(type_, str) or where is None:
+            continue
+        if (where[0], where[1]) <= (line, column) < (where[2], where[3]):
+            return None if holds_policies(type_) else str(type_)
+    return None
 
 
 def extract_json(path: str, text: str, root: Any) -> Extraction:

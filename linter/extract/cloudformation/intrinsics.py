@@ -71,6 +71,10 @@ PSEUDO_PARAMETERS = frozenset(
 MAX_ALTERNATIVES = 64
 _BEYOND = f"may take more than {MAX_ALTERNATIVES} values; the first {MAX_ALTERNATIVES} are checked"
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+#: ``Fn::Sub`` of the ARN of a role of the template: ``arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}``
+_SUB_ROLE_ARN = re.compile(
+    r"arn:(?:\$\{AWS::Partition\}|aws(?:-[a-z]+)*):iam::\$\{AWS::AccountId\}:role/\$\{(\w+)\}"
+)
 
 
 def intrinsic_name(node: Any) -> str | None:
@@ -494,7 +498,15 @@ class Resolver:
             if given is not None:
                 spelled = f"${{{arg}}}"
                 return [Unknown(self.render(node), span, self.note(arg), spelled, ((spelled, given),))]
-            return [Unknown(self.render(node), span, self.note(arg), arn_types=self.t.arn_types(arg, "Ref"))]
+            return [
+                Unknown(
+                    self.render(node),
+                    span,
+                    self.note(arg),
+                    arn_types=self.t.arn_types(arg, "Ref"),
+                    refers_to=(str(arg), "Ref") if isinstance(arg, str) and arg in self.t.resources else None,
+                )
+            ]
         if name == "Fn::Sub":
             return self.sub(node)
         if name == "Fn::Join":
@@ -527,11 +539,15 @@ class Resolver:
                     inputs = tuple((s, replace(i, many=False)) for s, i in shaped.inputs)
                     return [Unknown(self.render(node), span, "", shaped.shape, inputs)]
         if name == "Fn::GetAtt":
-            return [Unknown(self.render(node), span, arn_types=self._getatt_arn_types(arg))]
+            target = self._getatt_target(arg)
+            if target is None:
+                return [Unknown(self.render(node), span)]
+            return [Unknown(self.render(node), span, arn_types=self.t.arn_types(*target), refers_to=target)]
         return [Unknown(self.render(node), span)]
 
-    def _getatt_arn_types(self, arg: Any) -> tuple[str, ...]:
-        """`Template.arn_types` of ``Fn::GetAtt``'s ``[LogicalId, Attribute]`` or ``"LogicalId.Attribute"``."""
+    def _getatt_target(self, arg: Any) -> tuple[str, str] | None:
+        """``(LogicalId, Attribute)`` of ``Fn::GetAtt``'s ``[LogicalId, Attribute]`` or
+        ``"LogicalId.Attribute"`` when LogicalId is a resource of the template, else None."""
         if isinstance(arg, list) and len(arg) == 1:
             arg = arg[0]
         if isinstance(arg, str):
@@ -539,8 +555,10 @@ class Resolver:
         elif isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
             logical_id, attribute = str(arg[0]), str(arg[1])
         else:
-            return ()
-        return self.t.arn_types(logical_id, attribute)
+            return None
+        if logical_id not in self.t.resources:
+            return None
+        return logical_id, attribute
 
     # -- deployment inputs ------------------------------------------------------------------------
     def parameter_input(self, name: Any) -> Input | None:
@@ -606,10 +624,28 @@ class Resolver:
         span = self.t.span(template, self.t.span(node))
         got = self.substitute(str(template), variables)
         if got is None:
+            role = self._sub_role(str(template), variables)
+            if role is not None:
+                return [Unknown(self.render(node), span, arn_types=("iam:role",), refers_to=(role, "Arn"))]
             inputs: list[tuple[str, Input]] = []
             return self._shapes(node, span, self.substitute(str(template), variables, inputs), inputs)
         strings, more = got
         return self._capped([Str(s, span) for s in strings], node, more)
+
+    def _sub_role(self, template: str, variables: dict | None) -> str | None:
+        """The logical id of the ``AWS::IAM::Role`` whose ARN a ``Fn::Sub`` template is
+        (``arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AdminRole}``: its ``Ref`` is
+        its name, and its ARN holds its ``Path``, so only a role without one, or with
+        ``/``), else None."""
+        m = _SUB_ROLE_ARN.fullmatch(template)
+        if m is None or (variables is not None and m.group(1) in variables):
+            return None
+        res = self.t.resources.get(m.group(1))
+        if not isinstance(res, dict) or res.get("Type") != "AWS::IAM::Role":
+            return None
+        props = res.get("Properties")
+        path = props.get("Path", "/") if isinstance(props, dict) else "/"
+        return m.group(1) if path == "/" else None
 
     def _shapes(
         self, node: Any, span: Span, got: tuple[list[str], bool] | None, inputs: list[tuple[str, Input]]

@@ -53,6 +53,19 @@ PRINCIPAL_TYPES: dict[str, tuple[str, str | None]] = {
     PERMISSION_SET: ("permission-set", None),
 }
 
+#: resource types whose properties iamlint reads more of than `POLICY_PROPERTIES` (principals,
+#: attachments, SAM, StackSets, permissions and memberships): see `holds_policies`
+_READ_TYPES = frozenset(
+    {
+        "AWS::Organizations::Policy",
+        "AWS::IAM::UserToGroupAddition",
+        "AWS::IAM::AccessKey",
+        "AWS::IAM::InstanceProfile",
+        "AWS::CloudFormation::Stack",
+    }
+)
+
+
 #: resource type -> the properties that hold an IAM policy document, as paths below
 #: ``Properties`` (``[]``: each item of a list), and the kind of each. Found in the resource
 #: schemas cfn-lint bundles; docs/extraction.md lists them, and the types whose policy-like
@@ -254,3 +267,21 @@ ARN_ATTRIBUTES: dict[str, dict[str, tuple[str, ...]]] = {
     "AWS::Batch::JobQueue": {"Ref": ("batch:job-queue",), "JobQueueArn": ("batch:job-queue",)},
     "AWS::Scheduler::Schedule": {"Arn": ("scheduler:schedule",)},
 }
+
+
+def holds_policies(type_: str) -> bool:
+    """Whether the properties of a resource of this type may hold something iamlint reads (a
+    policy, a principal, an attachment, a template). False only for an ``AWS::`` type of no
+    table here, such as ``AWS::Lambda::Function`` or ``AWS::EC2::Instance``: an unknown tag
+    in its properties (a code location, user data) hides no policy. SAM types, custom
+    resources and modules may hold anything."""
+    if not type_.startswith("AWS::") or type_.startswith("AWS::Serverless::"):
+        return True
+    return (
+        type_ in _READ_TYPES
+        or type_ in POLICY_PROPERTIES
+        or type_ in PRINCIPAL_TYPES
+        or type_ in ATTACHED_POLICIES
+        or type_ in OPENAPI_BODIES
+        or type_ in (STACK_SET, LAMBDA_PERMISSION, EVENT_BUS_POLICY)
+    )

@@ -26,6 +26,7 @@ from ...model import (
     Value,
 )
 from ...parse.hcl_tree import Block, Body, Expr, Interp, Quoted, Ref, TupleX
+from ...parse.nodes import PScalar
 from ...positions import Pos
 from ..extraction import Extraction
 from ..graph import PrincipalNode, managed_policy_name, managed_ref, principal_nodes
@@ -484,6 +485,27 @@ class _Extractor:
                     )
         return out
 
+    def attaches_nothing(self, block: Block, scope: Scope) -> bool:
+        """Whether a resource block is known to create no instance: its ``count`` is 0, or its
+        ``for_each`` an empty map or list, as far as values are evaluated (docs/extraction.md:
+        a conditional on a variable keeps both branches, so its count is not known)."""
+        for meta in ("count", "for_each"):
+            expr = block.body.get(meta)
+            if expr is None:
+                continue
+            value = self.m.eval(expr, scope)
+            if isinstance(value, UnknownNode):
+                return False
+            if meta == "count":
+                raw = value.value if isinstance(value, PScalar) else value
+                return (
+                    isinstance(raw, (int, float, str))
+                    and not isinstance(raw, bool)
+                    and str(raw).strip() in ("0", "0.0")
+                )
+            return isinstance(value, (list, dict)) and not value
+        return False
+
     def principal_addresses(self, expr: Expr | None, scope: Scope, ptype: str) -> list[str]:
         return list(dict.fromkeys(a for a, _ in self.principal_refs(expr, scope, ptype)))
 
@@ -506,7 +528,8 @@ class _Extractor:
                 node_of[id(block)] = n
                 docs = self.by_block.get(id(block), [])
                 n.trust = next((d for d in docs if d.kind is DocKind.TRUST), None)
-                n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
+                if not self.attaches_nothing(block, Scope(path)):
+                    n.inline = [d for d in docs if d.kind is not DocKind.TRUST]
 
         def named(expr: Expr | None, sc: Scope, ptype: str) -> list[PrincipalNode]:
             found = principal_nodes(nodes, PRINCIPAL_TYPES[ptype], self.principal_refs(expr, sc, ptype))
@@ -516,10 +539,12 @@ class _Extractor:
             sc = Scope(path)
             body = block.body
             address = f"{type_}.{name}"
+            if self.attaches_nothing(block, sc):
+                continue  # count 0 or an empty for_each: it attaches nothing (its documents are linted)
             if type_ in INLINE:
                 attr, ptype = INLINE[type_]
                 for n in named(body.get(attr), sc, ptype):
-                    n.inline.extend(self.by_block.get(id(block), []))
+                    n.attach_inline(self.by_block.get(id(block), []), Span(path, *block.pos))
             elif type_ in ATTACH:
                 attr, ptype, pattr = ATTACH[type_]
                 expr = body.get(pattr)

@@ -116,6 +116,9 @@ MAX_VALUE_SIZE = 200_000
 TOO_LARGE = "too large"
 #: the note of the iterator values of a ``dynamic`` block whose ``for_each`` is not known
 UNKNOWN_ITERATION = "an item of a for_each that is not known"
+#: the note of a variable (or a local derived from one) read inside a ``dynamic`` block whose
+#: ``for_each`` reads it and is not known: the block exists only for some of its values
+FOR_EACH_INPUT = "read by the for_each of its dynamic block"
 #: the note of a reference to an attribute or element a known value does not have
 #: (``try()`` moves on to its next argument)
 NO_SUCH_ELEMENT = "no such attribute or element"
@@ -124,6 +127,9 @@ _UNSPLIT = object()
 
 
 _VAR = re.compile(r"(?<![\w.])var\s*\.")
+#: ``var.NAME`` and ``local.NAME`` in an expression's text: NAME is group 1
+_VAR_NAME = re.compile(r"(?<![\w.])var\s*\.\s*([A-Za-z_][\w-]*)")
+_LOCAL_NAME = re.compile(r"(?<![\w.])local\s*\.\s*([A-Za-z_][\w-]*)")
 #: ``contains([...], X)`` in a variable's validation: the list is group 1, X group 2
 _CONTAINS = re.compile(r"contains\(\s*(\[[^\[\]]*\])\s*,\s*([\w.]+)\s*\)")
 #: ``X == null``, ``X != null`` (or ``null != X``): X is group 1 or 4
@@ -218,9 +224,11 @@ class Scope:
 
     ``dynamic`` is the innermost ``dynamic`` block being expanded with unknown iterator
     values, if any, with the value of its ``for_each`` that is not known (see
-    `Module.iterations`)."""
+    `Module.iterations`). ``hidden`` names the variables that are not their defaults here:
+    those the ``for_each`` of an enclosing ``dynamic`` block reads when it is not known (the
+    block exists only for some of their values, `Module.iterations`)."""
 
-    __slots__ = ("file", "iterators", "tvars", "dynamic")
+    __slots__ = ("file", "iterators", "tvars", "dynamic", "hidden")
 
     def __init__(
         self,
@@ -228,18 +236,25 @@ class Scope:
         iterators: dict[str, tuple[Node, Node]] | None = None,
         tvars: dict[str, Node] | None = None,
         dynamic: tuple[Block, UnknownNode] | None = None,
+        hidden: frozenset[str] = frozenset(),
     ):
         self.file = file
         self.iterators = iterators or {}
         self.tvars = tvars  # inside templatefile(): only these names exist
         self.dynamic = dynamic
+        self.hidden = hidden
 
     def with_iterator(
-        self, name: str, key: Node, value: Node, dynamic: tuple[Block, UnknownNode] | None = None
+        self,
+        name: str,
+        key: Node,
+        value: Node,
+        dynamic: tuple[Block, UnknownNode] | None = None,
+        hidden: frozenset[str] = frozenset(),
     ) -> Scope:
         its = dict(self.iterators)
         its[name] = (key, value)
-        return Scope(self.file, its, self.tvars, dynamic or self.dynamic)
+        return Scope(self.file, its, self.tvars, dynamic or self.dynamic, self.hidden | hidden)
 
     def unknown_iterators(self) -> list[str]:
         """The names of the iterators whose values are not known."""
@@ -339,6 +354,11 @@ class Module:
         self._read(texts)
         self._local_values: dict[str, Node] = {}
         self._local_depth: dict[str, int] = {}  # how deeply each local's value nests
+        #: conditionals evaluated whose condition is not known (both branches kept): a
+        #: count, so that `iterations` can tell whether a for_each depended on one
+        self.undecided = 0
+        self._local_undecided: set[str] = set()  # locals whose value depended on one
+        self._local_variables: dict[str, frozenset[str]] = {}  # see `variables_read`
         self.depth = 0  # levels of evaluation under way (see MAX_DEPTH)
         self._resolving: list[str] = []
         self._cycles: set[frozenset[str]] = set()
@@ -819,12 +839,14 @@ class Module:
             pass
         return None
 
-    def choose(self, cond: Conditional) -> bool | None:
-        """Which branch a conditional takes, when its condition is known (see `condition`)."""
+    def choose(self, cond: Conditional, scope: Scope) -> bool | None:
+        """Which branch a conditional takes, when its condition is known (see `condition`),
+        evaluated where it is used: a cached `Conditional` keeps the scope of its first use,
+        and the content of a ``dynamic`` block is evaluated once per item."""
         if _VAR.search(cond.text(0)):
             return None  # read without parsing it
         part = cond.part(0)
-        return self.condition(part, cond.scope) if part is not None else None
+        return self.condition(part, scope) if part is not None else None
 
     def condition(self, cond: Expr, scope: Scope) -> bool | None:
         """A condition's value when it is a literal bool, or a comparison with ``null`` of a
@@ -855,10 +877,11 @@ class Module:
         cond = self.conditional(expr, scope)
         if cond is None:
             return self.unknown(expr, scope)
-        chosen = self.choose(cond)
+        chosen = self.choose(cond, scope)
         if chosen is not None:
             branch = cond.part(1 if chosen else 2)
             return self.eval(branch, scope) if branch is not None else self.unknown(expr, scope)
+        self.undecided += 1
         if not any(cond.text(i).startswith("[") for i in (1, 2)):
             return self.unknown(expr, scope)  # not a list: its value is not known
         a, b = cond.part(1), cond.part(2)
@@ -1028,7 +1051,9 @@ class Module:
             if isinstance(v, Choices):
                 return v  # a variable's allowed values
             if isinstance(v, UnknownNode):
-                return UnknownNode(q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs, v.arn_types)
+                return UnknownNode(
+                    q.text[1:-1], q.pos, scope.file, v.note, v.shape, v.inputs, v.arn_types, v.refers_to
+                )
             return UnknownNode(q.text[1:-1], q.pos, scope.file)
         out: list[str] = []
         inputs: list[tuple[str, Input]] = []
@@ -1102,6 +1127,8 @@ class Module:
             return self.unknown(ref, scope)
         first = steps[0] if steps and isinstance(steps[0], str) else None
         if root == "local" and first:
+            if scope.hidden and self.variables_read("local", first) & scope.hidden:
+                return self.unknown(ref, scope, FOR_EACH_INPUT)
             return self.navigate(self.local_value(first, ref, scope), steps[1:], ref, scope)
         if root == "var" and first:
             return self.navigate(self.var_value(first, ref, scope), steps[1:], ref, scope)
@@ -1118,6 +1145,7 @@ class Module:
             return self.input(ref, scope, "remote state")
         unknown = self.unknown(ref, scope)
         unknown.arn_types = arn_types(ref)
+        unknown.refers_to = refers_to(ref)
         return unknown
 
     def input(self, ref: Ref, scope: Scope, kind: str, many: bool = False, note: str = "") -> UnknownNode:
@@ -1195,11 +1223,16 @@ class Module:
             return self.unknown(ref, scope, "reference cycle")
         if name not in self._local_values:
             self._resolving.append(name)
+            undecided = self.undecided
             try:
                 self._local_values[name] = self.eval(attr.expr, Scope(path))
             finally:
                 self._resolving.pop()
             self._local_depth[name] = nesting(self._local_values[name])
+            if self.undecided != undecided:
+                self._local_undecided.add(name)
+        elif name in self._local_undecided:
+            self.undecided += 1  # its value, computed earlier, kept both branches of one
         if self.depth + self._local_depth[name] > MAX_DEPTH:
             # a value computed earlier, less deep: used here it would nest too deeply
             return self.too_deep(ref, scope)
@@ -1207,6 +1240,25 @@ class Module:
         if self.moves(node_file(value, path), scope):
             return relocate(value, ref.pos, scope.file)
         return value
+
+    def variables_read(self, kind: str, name: str) -> frozenset[str]:
+        """The variables ``var.NAME`` (kind "var") or ``local.NAME`` (kind "local") reads,
+        directly or through the locals it reads, from the text of their definitions."""
+        if kind == "var":
+            return frozenset((name,))
+        if name not in self._local_variables:
+            read: set[str] = set()
+            seen, todo = {name}, [name]  # a worklist, not recursion: chains may be long
+            while todo:
+                found = self.find_local(todo.pop())
+                text = found[0].expr.text if found is not None else ""
+                read.update(_VAR_NAME.findall(text))
+                for other in _LOCAL_NAME.findall(text):
+                    if other not in seen:
+                        seen.add(other)
+                        todo.append(other)
+            self._local_variables[name] = frozenset(read)
+        return self._local_variables[name]
 
     def cycle(self, name: str) -> None:
         chain = self._resolving[self._resolving.index(name) :]
@@ -1223,13 +1275,12 @@ class Module:
         if found is None:
             return self.unknown(ref, scope, "no such variable")
         default, path = found
-        if default is None:
+        if default is None or name in scope.hidden:
             allowed = self.allowed_values(name, ref, scope)
             if allowed is not None:
                 return allowed
-            return self.input(
-                ref, scope, "variable", self.variable_is_list(name), "variable without a default"
-            )
+            note = "variable without a default" if default is None else FOR_EACH_INPUT
+            return self.input(ref, scope, "variable", self.variable_is_list(name), note)
         value = self.eval(default, Scope(path))
         if self.moves(node_file(value, path), scope):
             return relocate(value, ref.pos, scope.file)
@@ -1243,6 +1294,12 @@ class Module:
         if depth > MAX_DEPTH:
             self.too_deep(ref, scope)
             return None
+        if (
+            scope.hidden
+            and ref.root in ("var", "local")
+            and self.variables_read(ref.root, steps[0]) & scope.hidden
+        ):
+            return None  # not its definition here: see `Scope.hidden`
         if ref.root == "local":
             found = self.find_local(steps[0])
             if found is None:
@@ -1311,7 +1368,7 @@ class Module:
         then = cond.part(1) if cond is not None else None
         other = cond.part(2) if cond is not None else None
         if cond is not None and then is not None and other is not None:
-            chosen = self.choose(cond)
+            chosen = self.choose(cond, scope)
             if chosen is not None:
                 return self.list_items(then if chosen else other, scope, depth + 1)
             return [item for b in (then, other) for item in self.list_items(b, scope, depth + 1)]
@@ -1346,7 +1403,19 @@ class Module:
             return []
         it = b.body.get("iterator")
         name = it.root if isinstance(it, Ref) and not it.steps else type_
+        undecided = self.undecided
         coll = self.eval(fe, scope)
+        hidden: frozenset[str] = frozenset()
+        if isinstance(coll, UnknownNode) or self.undecided != undecided:
+            # for_each is not known (or keeps both branches of a conditional): the block
+            # exists only for some values of what it reads, so inside it those variables
+            # are not their defaults (`length(var.x) > 0 ? [true] : []` beside `values = var.x`)
+            hidden = frozenset(
+                v
+                for kind, regex in (("var", _VAR_NAME), ("local", _LOCAL_NAME))
+                for n in set(regex.findall(fe.text))
+                for v in self.variables_read(kind, n)
+            )
         pairs: list[tuple[Node, Node]] = []
         if isinstance(coll, list):
             pairs = [(TScalar(i, pos_of(v) or fe.pos, str(i), scope.file), v) for i, v in enumerate(coll)]
@@ -1376,9 +1445,10 @@ class Module:
                     key,
                     UnknownNode(f"{name}.value", value.pos, value.file, UNKNOWN_ITERATION),
                     (b, value),
+                    hidden,
                 )
             else:
-                sc = scope.with_iterator(name, key, value)
+                sc = scope.with_iterator(name, key, value, hidden=hidden)
             out.append((contents[0], contents[0].body, sc))
         return out
 
@@ -1479,7 +1549,7 @@ class Module:
         then, other = cond.part(1), cond.part(2)
         if then is None or other is None:
             return Outcome(unknown=None if default else self.unknown(expr, scope))
-        chosen = self.choose(cond)
+        chosen = self.choose(cond, scope)
         if chosen is not None:
             return self.policy(then if chosen else other, scope, default)
         found = [self.policy(b, scope, default) for b in (then, other)]
@@ -1593,7 +1663,7 @@ class Module:
         expr = self.region_expr(r, mt)
         if expr is None:
             return None
-        sc = Scope(mt.file, scope.iterators, scope.tvars)
+        sc = Scope(mt.file, scope.iterators, scope.tvars, hidden=scope.hidden)
         if not inside and isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
             return self.eval(expr.args[0], sc)
         value = self.eval(expr, sc)
@@ -1616,3 +1686,18 @@ def arn_types(ref: Ref) -> tuple[str, ...]:
     if not isinstance(attribute, str) or any(isinstance(n, str) for n in names[2:-1]):
         return ()  # only index steps between the name and the attribute
     return ARN_ATTRIBUTES.get(str(names[0]), {}).get(attribute, ())
+
+
+def refers_to(ref: Ref) -> tuple[str, str] | None:
+    """The address of the managed resource and the attribute a reference names
+    (``aws_iam_role.admin.arn``, ``aws_iam_role.admin[0].arn``: ``("aws_iam_role.admin",
+    "arn")``, `Unknown.refers_to`); None for anything else (a data source, a variable)."""
+    names = [ref.root, *ref.steps]
+    if len(names) < 3 or names[0] in ("data", "var", "local", "module", "each", "count", "path", "self"):
+        return None
+    attribute = names[-1]
+    if not all(isinstance(n, str) for n in names[:2]) or not isinstance(attribute, str):
+        return None
+    if any(isinstance(n, str) for n in names[2:-1]):
+        return None  # only index steps between the name and the attribute
+    return f"{names[0]}.{names[1]}", attribute

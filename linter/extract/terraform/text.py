@@ -95,7 +95,7 @@ class UnknownNode:
     module output, remote state), ``shape`` is the value with each of them spelled
     ``${var.x}`` and ``inputs`` names them (see `iamlint.model.Unknown`)."""
 
-    __slots__ = ("text", "pos", "file", "note", "shape", "inputs", "arn_types")
+    __slots__ = ("text", "pos", "file", "note", "shape", "inputs", "arn_types", "refers_to")
 
     def __init__(
         self,
@@ -106,6 +106,7 @@ class UnknownNode:
         shape: str = "",
         inputs: tuple[tuple[str, Input], ...] = (),
         arn_types: tuple[str, ...] = (),
+        refers_to: tuple[str, str] | None = None,
     ):
         self.text = text
         self.pos = pos
@@ -115,6 +116,8 @@ class UnknownNode:
         self.inputs = inputs
         #: the IAM resource types of the ARN it stands for, when known (`Unknown.arn_types`)
         self.arn_types = arn_types
+        #: the resource address and attribute it stands for, when known (`Unknown.refers_to`)
+        self.refers_to = refers_to
 
     def __repr__(self) -> str:
         return f"UnknownNode({self.text!r})"
@@ -146,7 +149,7 @@ def relocate(node: Node, pos: Pos, file: str) -> Node:
         if isinstance(n, PScalar):
             return TScalar(n.value, pos, n.text, file), False
         if isinstance(n, UnknownNode):
-            return UnknownNode(n.text, pos, file, n.note, n.shape, n.inputs, n.arn_types), False
+            return UnknownNode(n.text, pos, file, n.note, n.shape, n.inputs, n.arn_types, n.refers_to), False
         return n, False
 
     out, container = copy(node)
@@ -532,8 +535,13 @@ def parse_mapped_json(
         if resolved:
             return TStr("".join(pieces), pos, mt.file)
         whole = len(inside) == 1 and inside[0].start == a + 1 and inside[0].end == b - 1
+        ref = got if whole and isinstance(got, UnknownNode) else None
         return UnknownNode(
-            raw, pos, mt.file, arn_types=got.arn_types if whole and isinstance(got, UnknownNode) else ()
+            raw,
+            pos,
+            mt.file,
+            arn_types=ref.arn_types if ref is not None else (),
+            refers_to=ref.refers_to if ref is not None else None,
         )
 
     def leaf(n: Any) -> Node:

@@ -14,7 +14,7 @@ import re
 
 from ...diagnostics import UNRESOLVED_POLICY
 from ...model import Span
-from .module import NO_SUCH_ELEMENT, UNKNOWN_ITERATION, Module
+from .module import FOR_EACH_INPUT, NO_SUCH_ELEMENT, UNKNOWN_ITERATION, Module
 from .text import Node, PartialDict, UnknownNode
 
 _CALL = re.compile(r"^([A-Za-z_][\w:]*)\s*\(")
@@ -30,6 +30,11 @@ def why(u: UnknownNode) -> str:
     note = u.note
     if note == UNKNOWN_ITERATION:
         return f"{shown} comes from a dynamic block whose for_each is not known"
+    if note == FOR_EACH_INPUT:
+        return (
+            f"{shown} depends on a variable its dynamic block's for_each reads: the block"
+            " exists only for some of that variable's values, so its default does not apply"
+        )
     if note == "variable without a default":
         return f"{shown} is a variable without a default (its value comes from the module's caller)"
     if note == "no such variable":

@@ -77,7 +77,13 @@ def _unknown(node: UnknownNode) -> Unknown:
     """The model's `Unknown`, with the shape and inputs of a value built of deployment inputs
     (the builder adds the pseudo parts of its shape)."""
     return Unknown(
-        node.text, span_of(node, node.file), node.note, node.shape, node.inputs, arn_types=node.arn_types
+        node.text,
+        span_of(node, node.file),
+        node.note,
+        node.shape,
+        node.inputs,
+        arn_types=node.arn_types,
+        refers_to=node.refers_to,
     )
 
 
