@@ -39,12 +39,44 @@ def write(report: RunReport, path: str) -> int:
     ]
     doc = {"format": FORMAT, "version": VERSION, "tool": f"iamlint {__version__}", "findings": entries}
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            json.dump(doc, fh, indent=2)
-            fh.write("\n")
+        _write_atomically(path, json.dumps(doc, indent=2) + "\n")
     except OSError as e:
         raise BaselineError(f"cannot write baseline {path}: {e.strerror or e}") from None
     return len(entries)
+
+
+def _write_atomically(path: str, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it over ``path``: a run
+    that is interrupted or fails half-way (a full disk, a file size limit, Ctrl-C) leaves the
+    old baseline as it was, never a truncated one. A symbolic link is followed (the file it
+    names is replaced, the link stays), and an existing baseline keeps its permissions."""
+    import os
+    import stat
+    import tempfile
+
+    target = os.path.realpath(path)
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:  # a new file: what open() would give it
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=os.path.dirname(target)
+    )
+    try:
+        with open(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 def load(path: str) -> Counter:

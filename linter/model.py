@@ -371,6 +371,9 @@ class ManagedPolicyRef:
     name: str | None = None
     document: PolicyDocument | None = None
     path: str | None = None
+    #: when the block that attaches it may create nothing: the meta-argument that decides
+    #: it as written (``count = var.on ? 1 : 0``), else None
+    when: str | None = None
 
     @property
     def aws_managed(self) -> bool:
@@ -396,11 +399,19 @@ class IAMPrincipal:
     #: Terraform ``aws_iam_user_policy`` whose ``policy`` is an ``aws_iam_policy_document``
     #: defined elsewhere); None, or no item, for one attached where it is written
     inline_at: tuple[Span | None, ...] = ()
+    #: for each of ``inline``, when the block that attaches it may create nothing: the
+    #: meta-argument that decides it as written (``count = var.on ? 1 : 0``), else None
+    #: (or no item)
+    inline_when: tuple[str | None, ...] = ()
 
     def inline_place(self, i: int) -> Span:
         """Where the ``i``-th inline policy is attached: attachment findings stand there."""
         at = self.inline_at[i] if i < len(self.inline_at) else None
         return at if at is not None else self.inline[i].span
+
+    def inline_condition(self, i: int) -> str | None:
+        """What the ``i``-th inline policy's attachment depends on (see ``inline_when``)."""
+        return self.inline_when[i] if i < len(self.inline_when) else None
 
 
 @dataclass(frozen=True, slots=True)

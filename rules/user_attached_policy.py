@@ -15,7 +15,9 @@ class UserAttachedPolicy(PrincipalRule):
     directly, at the place where it is attached: for a Terraform `aws_iam_user_policy` whose
     `policy` is an `aws_iam_policy_document` defined elsewhere, that resource. A Terraform
     resource whose `count` is known to be 0 (or whose `for_each` is known to be empty)
-    attaches nothing and is not reported (docs/extraction.md).
+    attaches nothing and is not reported (docs/extraction.md); one whose `count` or
+    `for_each` is not known (`count = var.create ? 1 : 0`: the caller decides) is reported,
+    and the message names that meta-argument as written.
 
     ## Why is this bad?
     Permissions granted user by user drift apart: nobody can tell who may do what, and a
@@ -69,8 +71,8 @@ class UserAttachedPolicy(PrincipalRule):
             name = given or doc.origin.owner or "inline policy"
             yield self.report(
                 principal.inline_place(i),
-                f"inline policy {name} is attached directly to user {principal.address}; "
-                "grant it through a group",
+                f"inline policy {name} is attached directly to user {principal.address}"
+                f"{_when(principal.inline_condition(i))}; grant it through a group",
                 owner=principal,
                 value=f"inline:{name}",
             )
@@ -78,8 +80,14 @@ class UserAttachedPolicy(PrincipalRule):
             label = ref.name or (ref.value.value if isinstance(ref.value, Str) else ref.value.text)
             yield self.report(
                 ref.value.span,
-                f"managed policy {label} is attached directly to user {principal.address}; "
-                "attach it to a group",
+                f"managed policy {label} is attached directly to user {principal.address}"
+                f"{_when(ref.when)}; attach it to a group",
                 owner=principal,
                 value=f"managed:{label}",
             )
+
+
+def _when(meta: str | None) -> str:
+    """What the attachment depends on, for the message: a module may attach the policy only
+    when its caller asks for it (``count = var.create ? 1 : 0``)."""
+    return f" (if its {meta} creates it)" if meta else ""

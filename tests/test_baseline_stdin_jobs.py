@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -295,3 +296,42 @@ def test_default_jobs_use_processes_only_for_large_inputs(tmp_path, monkeypatch)
         samples = iter([[0, 0, 0, 0, 0, 0, 0, 0], [100 - idle_share, 0, 0, idle_share, 0, 0, 0, 0]])
         monkeypatch.setattr(eng, "_cpu_times", lambda samples=samples: next(samples))
         assert engine(None).parallel(big) == parallel, idle_share
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a file size limit (RLIMIT_FSIZE) is POSIX")
+def test_a_baseline_write_that_fails_half_way_leaves_the_old_baseline(run_cli, tmp_path):
+    """The write is interrupted after 300 bytes (a file size limit, as a full disk would):
+    one error line and exit 2, the old baseline byte for byte, no temporary file left."""
+    import resource
+    import subprocess
+
+    from conftest import iamlint_bin
+
+    shutil.copy(ADMIN, tmp_path / "p.json")
+    old = json.dumps({"format": "iamlint-baseline", "version": 1, "findings": []}) + "\n"
+    (tmp_path / "base.json").write_text(old)
+    (tmp_path / "base.json").chmod(0o640)
+
+    def limited() -> None:  # Python ignores SIGXFSZ: a write past the limit is EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300, 300))
+
+    env = {**os.environ, "NO_COLOR": "1", "IAMLINT_NO_CACHE": "1"}
+    proc = subprocess.run(
+        [*iamlint_bin(), "--write-baseline", "base.json", "p.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        preexec_fn=limited,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.splitlines()[-1] == "iamlint: error: cannot write baseline base.json: File too large"
+    assert (tmp_path / "base.json").read_text() == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json", "p.json"]
+    # unlimited, the same run replaces it whole and keeps its permissions
+    wrote = run_cli("--write-baseline", "base.json", "p.json", cwd=tmp_path, env={"IAMLINT_NO_CACHE": "1"})
+    assert wrote.returncode == 0 and "wrote 2 finding(s)" in wrote.stderr
+    assert len(json.loads((tmp_path / "base.json").read_text())["findings"]) == 2
+    assert (tmp_path / "base.json").stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.json", "p.json"]

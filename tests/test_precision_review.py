@@ -250,6 +250,13 @@ resource "aws_iam_user_policy" "written" {
     Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "arn:aws:s3:::reports" }]
   })
 }
+
+resource "aws_iam_user_policy_attachment" "maybe" {
+  count = var.create_inline_policy ? 1 : 0
+
+  user       = aws_iam_user.this.name
+  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+}
 """
 
 
@@ -265,11 +272,16 @@ def test_attachment_findings_stand_on_the_attachment_and_not_on_what_creates_not
     assert out.stdout.splitlines() == [
         "main.tf:10:1-12.2: warning: IAM301 user aws_iam_user.this has 2 inline policies (reports, written); "
         "iamlint's max-inline-policies allows 1: move them into managed policies",
+        # a count on a variable: the caller decides, and the message says so (review D, #3)
         "main.tf:21:1-27.2: warning: IAM302 inline policy reports is attached directly to user "
-        "aws_iam_user.this; grant it through a group",
+        "aws_iam_user.this (if its count = var.create_inline_policy ? 1 : 0 creates it); grant it "
+        "through a group",
         "main.tf:52:23-55.4: warning: IAM302 inline policy written is attached directly to user "
         "aws_iam_user.this; grant it through a group",
         'main.tf:54:47-54.53: error: IAM101 Allow statement grants every action of s3 ("s3:*") (180 actions)',
         'main.tf:54:47-54.53: warning: IAM201 user aws_iam_user.this is allowed permissions management ("s3:*") '
         "without MFA",
+        "main.tf:62:16-62.64: warning: IAM302 managed policy AmazonS3ReadOnlyAccess is attached directly to "
+        "user aws_iam_user.this (if its count = var.create_inline_policy ? 1 : 0 creates it); attach it to "
+        "a group",
     ]

@@ -12,10 +12,18 @@ over the time budget (a hang), every finding's span inside its file and in order
 input gives byte-identical JSON, and every output format renders. A sample of batches goes
 through the command line: exit code at most 2, no traceback, -j1 and -j2 agree.
 
-How many examples run is the hypothesis profile's (tests/conftest.py): ``max_examples`` of
-the profile is the number of documents over all the tests here, shared out by ``SHARE``.
-The default profile fits CI; ``pytest tests/test_properties.py --hypothesis-profile=long``
-runs 100,000 documents.
+An example is a batch of ``DOCS`` documents of its test's kind, each in a directory of its
+own, linted by one Engine run in one temporary directory (a run's fixed cost, the directory,
+the engine and the rendering of every format, is shared by the batch; each document is still
+its own file or Terraform module). Every format renders once per batch; the byte-identical
+re-run is done for one batch in four (chosen by its input), as SARIF, JUnit and GitLab, whose
+rule metadata cost a constant 100 ms a report, are.
+
+How many documents run is the hypothesis profile's (tests/conftest.py): ``max_examples`` of
+the profile is the number of documents over all the tests here, shared out by ``SHARE``
+(a batch of 8 is 8 documents). The default profile fits CI, with batches of 2;
+``pytest tests/test_properties.py --hypothesis-profile=long`` runs 100,000 documents, in
+batches of 8 (``IAMLINT_FUZZ_BATCH`` sets another size).
 """
 
 from __future__ import annotations
@@ -58,49 +66,74 @@ SHARE = {
     "string_suppression": 0.04,
     "cli_batch": 0.01,
 }
-HEAVY = ("sarif", "junit", "gitlab")
 BATCH = 16  # files of a CLI batch: the engine uses worker processes from 16 units
 
 
-def examples(name: str, per_example: int = 1) -> settings:
+#: documents linted by one example: a run's fixed cost is shared (a few in CI, where the
+#: number of examples matters as much; 8 in a long run, where speed does)
+DOCS = int(os.environ.get("IAMLINT_FUZZ_BATCH", "0")) or (8 if settings.default.max_examples > 2000 else 2)
+
+# An example's draws are capped (hypothesis's BUFFER_SIZE, 8 K choices): a batch of 8
+# templates passes it four times in five, and each such example is drawn and thrown away
+# ("invalid"), which cost most of a long run. The cap grows with the batch. (hypothesis has
+# no setting for it: this is its internal constant, read whenever an example is drawn.)
+import hypothesis.internal.conjecture.engine as _conjecture  # noqa: E402
+
+_conjecture.BUFFER_SIZE = max(_conjecture.BUFFER_SIZE, 8 * 1024 * DOCS)
+
+
+def examples(name: str, per_example: int = DOCS) -> settings:
     total = settings.default.max_examples
     return settings(max_examples=max(2, round(total * SHARE[name] / per_example)))
+
+
+def docs(strategy):
+    """A batch of `DOCS` documents drawn from ``strategy``."""
+    return st.lists(strategy, min_size=DOCS, max_size=DOCS)
 
 
 # -- the properties ---------------------------------------------------------------------------------
 
 
-def lint(files: dict[str, str | bytes]):
-    """Write files to a temporary directory, lint it with the Engine (twice), check every
-    property, and return the JSON report."""
+def lint(*documents: dict[str, str | bytes]) -> list[list[dict]]:
+    """Write each document's files to a directory of its own in one temporary directory,
+    lint it with one Engine run, check every property, and return each document's findings
+    from the JSON report (in the order given)."""
     with tempfile.TemporaryDirectory(prefix="iamlint-prop-") as d:
         texts = {}
-        for name, content in files.items():
-            path = os.path.join(d, name)
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            with open(path, "wb") as fh:
-                fh.write(data)
-            texts[path] = data.decode("utf-8", "replace").replace("\r\n", "\n")
+        for i, files in enumerate(documents):
+            os.mkdir(os.path.join(d, f"{i:02}"))
+            for name, content in files.items():
+                path = os.path.join(d, f"{i:02}", name)
+                data = content.encode("utf-8") if isinstance(content, str) else content
+                with open(path, "wb") as fh:
+                    fh.write(data)
+                texts[path] = data.decode("utf-8", "replace").replace("\r\n", "\n")
         cfg = Config(root=d)
         engine = Engine(REGISTRY, Resolver.fixed(REGISTRY, cfg), jobs=1)
         report = engine.run([d])
         check_report(report, texts, cfg.timeout)
         first = rendered(report, "json")
-        # SARIF, JUnit and GitLab cost a constant 100 ms of rule metadata a report, and a
-        # second run as much as the first: one example in four, chosen by its input, does both
-        every = zlib.crc32(repr(sorted(texts.items())).encode("utf-8", "surrogatepass")) % 4 == 0
+        # every format once per batch; one batch in four, chosen by its input, is run twice
         for fmt in FORMATS:
-            if every or fmt not in HEAVY:
+            if fmt != "json":
                 rendered(report, fmt)
         report.options = {"show_source": True, "show_suppressed": True}
         rendered(report, "text")
-        if every:
-            report.options = {"statistics": True}
-            rendered(report, "text")
-        if every:
+        report.options = {"statistics": True}
+        rendered(report, "text")
+        if zlib.crc32(repr(sorted(texts.items())).encode("utf-8", "surrogatepass")) % 4 == 0:
             again = Engine(REGISTRY, Resolver.fixed(REGISTRY, cfg), jobs=1).run([d])
             assert rendered(again, "json") == first, "the same input gave different JSON"
-        return json.loads(first)
+        found: list[list[dict]] = [[] for _ in documents]
+        for f in json.loads(first)["findings"]:
+            where = os.path.relpath(os.path.abspath(f["file"]), d).split(os.sep)[0]
+            if where.isdigit() and int(where) < len(documents):
+                found[int(where)].append(f)
+            else:  # a file outside the tree (file("/etc/passwd")): named, never read
+                for each in found:
+                    each.append(f)
+        return found
 
 
 def rendered(report, fmt: str) -> str:
@@ -139,35 +172,39 @@ def check_span(f, texts: dict[str, str]) -> None:
 
 
 @examples("json_policy")
-@given(gen.plain_policies.policy(), st.sampled_from([None, 1, 2]), st.booleans())
-def test_json_policies_of_every_shape(policy, indent, ascii_only):
-    lint({"policy.json": gen.to_json(policy, indent, ascii_only)})
+@given(docs(st.tuples(gen.plain_policies.policy(), st.sampled_from([None, 1, 2]), st.booleans())))
+def test_json_policies_of_every_shape(batch):
+    lint(*({"policy.json": gen.to_json(policy, indent, ascii_only)} for policy, indent, ascii_only in batch))
 
 
 @examples("wrapped")
-@given(gen.wrapped_policy())
-def test_policies_wrapped_as_json_strings(doc):
-    lint({"cli-output.json": gen.to_json(doc, 2)})
+@given(docs(gen.wrapped_policy()))
+def test_policies_wrapped_as_json_strings(batch):
+    lint(*({"cli-output.json": gen.to_json(doc, 2)} for doc in batch))
 
 
 # -- CloudFormation -----------------------------------------------------------------------------------
 
 
 @examples("cfn_json")
-@given(gen.cfn_template(), st.sampled_from([None, 2]))
-def test_cloudformation_json_templates(template, indent):
-    lint({"template.json": gen.to_json(template, indent)})
+@given(docs(st.tuples(gen.cfn_template(), st.sampled_from([None, 2]))))
+def test_cloudformation_json_templates(batch):
+    lint(*({"template.json": gen.to_json(template, indent)} for template, indent in batch))
 
 
 @examples("cfn_yaml")
-@given(gen.cfn_template(), st.randoms(use_true_random=False), st.one_of(st.none(), gen.suppression_text))
-def test_cloudformation_yaml_templates(template, rng, comment):
-    lint({"template.yaml": gen.yaml_document(template, rng, comment)})
+@given(
+    docs(
+        st.tuples(
+            gen.cfn_template(), st.randoms(use_true_random=False), st.one_of(st.none(), gen.suppression_text)
+        )
+    )
+)
+def test_cloudformation_yaml_templates(batch):
+    lint(*({"template.yaml": gen.yaml_document(template, rng, comment)} for template, rng, comment in batch))
 
 
-@examples("yaml_embedded")
-@given(gen.embedded_policy(gen.cfn_policies), st.randoms(use_true_random=False), gen.comment_like)
-def test_policies_in_yaml_block_scalars_and_sub(text, rng, description):
+def embedded_template(text: str, rng: random.Random, description: str) -> str:
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": description,
@@ -183,51 +220,73 @@ def test_policies_in_yaml_block_scalars_and_sub(text, rng, description):
             }
         },
     }
-    lint({"template.yaml": gen.yaml_document(template, rng, rng.choice(gen.SUPPRESSIONS))})
+    return gen.yaml_document(template, rng, rng.choice(gen.SUPPRESSIONS))
+
+
+@examples("yaml_embedded")
+@given(
+    docs(
+        st.tuples(gen.embedded_policy(gen.cfn_policies), st.randoms(use_true_random=False), gen.comment_like)
+    )
+)
+def test_policies_in_yaml_block_scalars_and_sub(batch):
+    lint(*({"template.yaml": embedded_template(text, rng, description)} for text, rng, description in batch))
 
 
 # -- Terraform ----------------------------------------------------------------------------------------
 
 
 @examples("terraform")
-@given(gen.tf_module())
-def test_terraform_modules_with_odd_expressions(files):
-    lint(files)
+@given(docs(gen.tf_module()))
+def test_terraform_modules_with_odd_expressions(batch):
+    lint(*batch)
 
 
 @examples("plan")
-@given(gen.tf_plan(), st.sampled_from([None, 2]))
-def test_terraform_plan_json_of_every_shape(plan, indent):
-    lint({"plan.json": gen.to_json(plan, indent)})
+@given(docs(st.tuples(gen.tf_plan(), st.sampled_from([None, 2]))))
+def test_terraform_plan_json_of_every_shape(batch):
+    lint(*({"plan.json": gen.to_json(plan, indent)} for plan, indent in batch))
 
 
 # -- text that looks like a suppression, inside a string -----------------------------------------------
 
 
-def lint_findings(files: dict[str, str]) -> list[tuple]:
-    report = lint(files)
-    return sorted(
-        (
-            f["code"],
-            f["file"].rsplit("/", 1)[-1],
-            f["line"],
-            f["column"],
-            re.sub(r"\S*iamlint-prop-[^/\s)]+", "<dir>", f["message"]),  # the temporary directory
-            bool(f.get("suppressed")),
+def lint_findings(*documents: dict[str, str]) -> list[list[tuple]]:
+    """Each document's findings, as a comparison of two runs needs them (file names, not
+    the temporary directory)."""
+    return [
+        sorted(
+            (
+                f["code"],
+                f["file"].rsplit("/", 1)[-1],
+                f["line"],
+                f["column"],
+                re.sub(r"\S*iamlint-prop-[^/\s)]+", "<dir>", f["message"]),  # the temporary directory
+                bool(f.get("suppressed")),
+            )
+            for f in found
         )
-        for f in report["findings"]
-    )
+        for found in lint(*documents)
+    ]
 
 
 @examples("string_suppression")
-@given(gen.cfn_template(), st.integers(0, 2**32), gen.comment_like)
-def test_a_suppression_in_a_string_suppresses_nothing_cloudformation(template, seed, text):
+@given(docs(st.tuples(gen.cfn_template(), st.integers(0, 2**32), gen.comment_like)))
+def test_a_suppression_in_a_string_suppresses_nothing_cloudformation(batch):
     """A template's findings are the same whatever its Description says, even
     ``Build #42 # iamlint: ignore[ALL] because``: suppressions come from comments only."""
-    body = gen.yaml_document({k: v for k, v in template.items() if k != "Description"}, random.Random(seed))
-    plain = lint_findings({"template.yaml": 'Description: "plain"\n' + body})
-    looks = lint_findings({"template.yaml": f"Description: {gen.json_string(text)}\n" + body})
-    event("has findings" if plain else "no findings")
+    bodies = [
+        (
+            gen.yaml_document({k: v for k, v in template.items() if k != "Description"}, random.Random(seed)),
+            text,
+        )
+        for template, seed, text in batch
+    ]
+    plain = lint_findings(*({"template.yaml": 'Description: "plain"\n' + body} for body, _ in bodies))
+    looks = lint_findings(
+        *({"template.yaml": f"Description: {gen.json_string(text)}\n" + body} for body, text in bodies)
+    )
+    event("has findings" if any(plain) else "no findings")
     assert looks == plain
 
 
@@ -235,22 +294,22 @@ BLOCK_HEADER = re.compile(r'\s*[A-Za-z_][\w-]*(\s+"[^"\n]*")*\s*\{\s*$')
 
 
 @examples("string_suppression")
-@given(gen.tf_module(), gen.comment_like)
-def test_a_suppression_in_a_string_suppresses_nothing_terraform(files, text):
+@given(docs(st.tuples(gen.tf_module(), gen.comment_like)))
+def test_a_suppression_in_a_string_suppresses_nothing_terraform(batch):
     """The same for a Terraform string first in each block, where a comment would suppress
     the block's findings: ``description = "x // iamlint: ignore[ALL] because"``."""
 
-    def with_note(note: str) -> str:
+    def with_note(files: dict[str, str], note: str) -> dict[str, str]:
         out = []
         for line in files["main.tf"].split("\n"):
             out.append(line)
             if BLOCK_HEADER.match(line):  # not an object in an expression, which messages quote
                 out.append(f"  description = {note}")
-        return "\n".join(out)
+        return {**files, "main.tf": "\n".join(out)}
 
-    plain = lint_findings({**files, "main.tf": with_note('"plain"')})
-    event("has findings" if plain else "no findings")
-    assert lint_findings({**files, "main.tf": with_note(gen.hcl_string(text))}) == plain
+    plain = lint_findings(*(with_note(files, '"plain"') for files, _ in batch))
+    event("has findings" if any(plain) else "no findings")
+    assert lint_findings(*(with_note(files, gen.hcl_string(text)) for files, text in batch)) == plain
 
 
 # -- through the command line -------------------------------------------------------------------------

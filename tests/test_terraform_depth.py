@@ -237,3 +237,122 @@ def test_a_deep_sibling_does_not_cost_the_given_file_its_findings(run_cli, tmp_p
         in lines
     )
     assert [ln for ln in lines if ln.startswith(f"{tmp_path / 'main.tf'}:{GOOD_LINE}:{GOOD_COL}: IAM101 ")]
+
+
+def test_thousands_of_levels_are_reported_in_linear_time(tmp_path):
+    """Nesting far past the limit costs a scan, not the parser's time: a list 200,000
+    levels deep is reported where it passes the limit before the parser reads it (the
+    parser took half a minute to read it, for the conversion to stop at level 65); a
+    conditional nested 2,000 levels deep in its true branches, and a chain of 2,000
+    conditionals in their false branches, are evaluated to the evaluation's limit without
+    parsing the rest of the nest again at each level (that took minutes: each level parsed
+    the text of all the levels inside it). One run, with a time budget per file long
+    enough that only the code's own speed is measured."""
+    import os
+    import subprocess
+    import time
+
+    from conftest import iamlint_bin
+
+    def policy(resource: str) -> str:
+        return (
+            'resource "aws_iam_policy" "p" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow",'
+            f' Action = "s3:GetObject", Resource = {resource} }}] }})\n}}\n'
+        )
+
+    n = 2000
+    cases = {
+        "list": policy("[" * 200_000 + '"*"' + "]" * 200_000),
+        "then": policy("true ? " * n + '"*"' + ' : "a"' * n),
+        "else": policy('false ? "a" : ' * n + '"*"'),
+    }
+    for name, text in cases.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(text)
+    start = time.monotonic()
+    proc = subprocess.run(
+        [*iamlint_bin(), "-f", "concise", "--timeout", "300", "-j1", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "IAMLINT_NO_CACHE": "1"},
+        timeout=300,
+    )
+    elapsed = time.monotonic() - start
+    assert "Traceback" not in proc.stderr and "IAM903" not in proc.stdout
+    assert proc.returncode == 2
+    errors = sorted(ln for ln in proc.stdout.splitlines() if "IAM900" in ln)
+    # the list: the block, jsonencode's call and object, Statement's list, the statement
+    # are 5 levels: the 60th "[" of Resource is the 65th
+    text = cases["list"]
+    list_at = nth(text, "[", text.count("[", 0, text.index("Resource = [")) + 60)
+    # jsonencode's object, Statement's list, the statement and Resource are 4 levels of
+    # evaluation: the 60th conditional is the 65th
+    then_at = nth(cases["then"], "true ? ", MAX_DEPTH - 4)
+    else_at = nth(cases["else"], "false ? ", MAX_DEPTH - 4)
+    evaluate = f"nesting too deep to evaluate (more than {MAX_DEPTH} levels of values and references)"
+    read = f"nesting too deep to read (more than {MAX_NESTING} levels)"
+    assert errors == [
+        f"else/main.tf:{else_at[0]}:{else_at[1]}-2.{else_at[1] + 5}: error: IAM900 {evaluate}",
+        f"list/main.tf:{list_at[0]}:{list_at[1]}-2.{list_at[1] + 1}: error: IAM900 {read}",
+        f"then/main.tf:{then_at[0]}:{then_at[1]}-2.{then_at[1] + 4}: error: IAM900 {evaluate}",
+    ]
+    assert elapsed < 40, f"{elapsed:.1f} s"
+
+
+def test_locals_that_double_are_read_in_linear_time(tmp_path):
+    """Each local twice the one before (``l1 = [l0, l0]``, ``l2 = [l1, l1]``, ... and the
+    same with strings, ``concat()`` and maps): the policy's value written out has 2^24
+    items, and was built (and then walked by the model builder) item by item. A value
+    larger than MAX_VALUE_SIZE is unknown: one IAM906 at the local where it passes the cap,
+    the rest of the run in a second or two."""
+    import os
+    import subprocess
+    import time
+
+    from conftest import iamlint_bin
+
+    from iamlint.extract.terraform.module import MAX_VALUE_SIZE
+
+    n = 24
+    shapes = {
+        "list": ('"s3:GetObject"', "[local.l{0}, local.l{0}]"),
+        "string": ('"s3:GetObject"', '"${{local.l{0}}}${{local.l{0}}}"'),
+        "concat": ('["s3:GetObject"]', "concat(local.l{0}, local.l{0})"),
+        "map": ('"s3:GetObject"', "{{ a = local.l{0}, b = local.l{0} }}"),
+    }
+    for name, (first, double) in shapes.items():
+        lines = [f"  l0 = {first}"] + [f"  l{i} = " + double.format(i - 1) for i in range(1, n)]
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.tf").write_text(
+            "locals {\n" + "\n".join(lines) + "\n}\n"
+            'resource "aws_iam_policy" "p" {\n'
+            f'  policy = jsonencode({{ Statement = [{{ Effect = "Allow", Action = local.l{n - 1}, Resource = "*" }}] }})\n'
+            "}\n"
+        )
+    start = time.monotonic()
+    proc = subprocess.run(
+        [*iamlint_bin(), "-f", "concise", "--select", "IAM906", "--timeout", "300", "-j1", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "IAMLINT_NO_CACHE": "1"},
+        timeout=120,
+    )
+    elapsed = time.monotonic() - start
+    assert "Traceback" not in proc.stderr and "IAM903" not in proc.stdout
+    assert proc.returncode == 1, proc.stdout  # IAM906 selected: four findings
+    # written out, l{k} holds 2^k copies of l0: the first over the cap is where it is reported
+    first_over = {"list": 14, "string": 15, "concat": 14, "map": 14}
+    expected = []
+    for name, (_first, double) in sorted(shapes.items()):
+        k = first_over[name]
+        text = double.format(k - 1)
+        line, col = 2 + k, 3 + len(f"l{k} = ")
+        expected.append(
+            f"{name}/main.tf:{line}:{col}-{line}.{col + len(text)}: info: IAM906 value not evaluated: "
+            f"`{text}` is larger than iamlint evaluates (more than {MAX_VALUE_SIZE:,} items and "
+            "characters written out); what uses it is checked without it"
+        )
+    assert [ln for ln in proc.stdout.splitlines() if "IAM906" in ln] == expected
+    assert elapsed < 30, f"{elapsed:.1f} s"

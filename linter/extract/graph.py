@@ -47,15 +47,19 @@ class PrincipalNode:
     groups: list[str] = field(default_factory=list)
     access_keys: list[Span] = field(default_factory=list)
     inline_at: list[Span | None] = field(default_factory=list)
+    inline_when: list[str | None] = field(default_factory=list)
 
-    def attach_inline(self, docs: Iterable[PolicyDocument], at: Span | None) -> None:
+    def attach_inline(self, docs: Iterable[PolicyDocument], at: Span | None, when: str | None = None) -> None:
         """Add inline policies attached by the block at ``at`` (see `IAMPrincipal.inline_at`):
-        one whose document lies outside that block is placed at the block."""
+        one whose document lies outside that block is placed at the block. ``when``: what
+        the block's creation depends on (`IAMPrincipal.inline_when`)."""
         self.inline_at.extend([None] * (len(self.inline) - len(self.inline_at)))
+        self.inline_when.extend([None] * (len(self.inline) - len(self.inline_when)))
         for d in docs:
             self.inline.append(d)
             inside = at is not None and d.span.file == at.file and at.line <= d.span.line <= at.end_line
             self.inline_at.append(None if at is None or inside else at)
+            self.inline_when.append(when)
 
     def freeze(self) -> IAMPrincipal:
         """The model's principal (pending references the extractor did not resolve are left out)."""
@@ -71,6 +75,7 @@ class PrincipalNode:
             groups=tuple(dict.fromkeys(self.groups)),
             access_keys=tuple(self.access_keys),
             inline_at=tuple(self.inline_at) if any(a is not None for a in self.inline_at) else (),
+            inline_when=tuple(self.inline_when) if any(w is not None for w in self.inline_when) else (),
         )
 
 

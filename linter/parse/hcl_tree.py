@@ -481,6 +481,95 @@ def normalize_heredocs(text: str) -> str:
     return "".join(chars) if chars is not None else text
 
 
+_DEPTH_CODE = None
+_DEPTH_STRING = None
+
+
+def too_deep(text: str, depth: int = 0) -> int | None:
+    """The offset in ``text`` where its nesting passes `MAX_NESTING`, counting ``depth``
+    levels around it, or None: a scan in linear time, before the parser, which reads
+    nesting thousands of levels deep slowly (seconds for 30,000 levels) only for the
+    conversion to stop at level 65.
+
+    It counts as the conversion does: a block, a list, an object (and its keys and values),
+    a function call and a quoted string are a level each; a name, number or string is one
+    level below the construct that holds it; parentheses, ``${`` and ``%{`` are none
+    (an interpolation's expression is a level of its own, as its string is). Comments and
+    heredocs are stepped over (a heredoc's interpolations are parsed, and scanned, on their
+    own). It may count fewer levels than the conversion (a chain of indexes), never more
+    outside expressions the syntax tree keeps opaque (``for``, conditionals, operators),
+    where it can count more and the text is then reported where its brackets pass the limit.
+    """
+    global _DEPTH_CODE, _DEPTH_STRING
+    if _DEPTH_CODE is None:
+        import re
+
+        _DEPTH_CODE = re.compile(
+            r'"|#|//|/\*|<<-?[A-Za-z][A-Za-z0-9._-]*[ \t]*\r?\n|[A-Za-z0-9_][A-Za-z0-9_.:-]*(?:[ \t]*\()?'
+            r"|[\[{(]|[\]})]"
+        )
+        _DEPTH_STRING = re.compile(r'\\.|"|\$\$\{|%%\{|[$%]\{|\n')
+    import re
+
+    code, string = _DEPTH_CODE, _DEPTH_STRING
+    assert string is not None
+    # each open construct: (kind, levels it adds); "s" a string, "x" an interpolation or
+    # directive, "c" code brackets
+    stack: list[tuple[str, int]] = []
+    n = len(text)
+    i = 0
+    while i < n:
+        if stack and stack[-1][0] == "s":
+            m = string.search(text, i)
+            if m is None:
+                return None
+            tok = m.group()
+            i = m.end()
+            if tok == '"' or tok == "\n":
+                depth -= stack.pop()[1]
+            elif tok in ("${", "%{"):
+                stack.append(("x", 0))
+            continue
+        m = code.search(text, i)
+        if m is None:
+            return None
+        tok = m.group()
+        start = m.start()
+        i = m.end()
+        c = tok[0]
+        if c == '"':
+            if depth + 1 > MAX_NESTING:
+                return start
+            depth += 1
+            stack.append(("s", 1))
+        elif c == "#" or tok == "//":
+            j = text.find("\n", i)
+            i = n if j == -1 else j + 1
+        elif tok == "/*":
+            j = text.find("*/", i)
+            i = n if j == -1 else j + 2
+        elif c == "<":
+            marker = tok.lstrip("<-").split()[0]
+            end = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*\r?$", re.M).search(text, i)
+            i = n if end is None else end.end()
+        elif c in "[{(":
+            levels = 0 if c == "(" else 1
+            if depth + levels > MAX_NESTING:
+                return start
+            depth += levels
+            stack.append(("c", levels))
+        elif c in "]})":
+            if stack:
+                depth -= stack.pop()[1]
+        else:  # a name or number; with "(", a function call whose arguments are a level deeper
+            if depth + 1 > MAX_NESTING:
+                return start
+            if tok.endswith("("):
+                depth += 1
+                stack.append(("c", 1))
+    return None
+
+
 def parse_tree(text: str) -> Any:
     """Parse HCL text to python-hcl2's lark tree; raise `PositionedError`."""
     from lark.exceptions import LarkError, UnexpectedInput
@@ -499,8 +588,12 @@ def parse_tree(text: str) -> Any:
 
 def parse_body(text: str) -> Body:
     """Parse a ``.tf`` file into a `Body` with file positions; raise `PositionedError`."""
+    locator = LineIndex(text)
+    deep = too_deep(text)
+    if deep is not None:
+        raise NestingError(f"nesting too deep to read (more than {MAX_NESTING} levels)", *locator.at(deep))
     tree = parse_tree(text)
-    return _Converter(text, LineIndex(text), None).start(tree)
+    return _Converter(text, locator, None).start(tree)
 
 
 # -- top-level blocks, for lazy parsing ---------------------------------------------------------
@@ -1044,6 +1137,11 @@ def _kept(
 def _parse_block(text: str, span: BlockSpan, locator: LineIndex) -> Block:
     src = text[span.start : span.end]
     base = span.start
+    deep = too_deep(src)
+    if deep is not None:
+        raise NestingError(
+            f"nesting too deep to read (more than {MAX_NESTING} levels)", *locator.at(deep + base)
+        )
     tree = parse_tree(src)
     body = _Converter(src, locator, lambda o: o + base).start(tree)
     if len(body.blocks) != 1 or body.attributes:
@@ -1064,6 +1162,11 @@ def parse_expression(
     the levels of nesting around it (1 for an attribute of a top-level block), which count
     towards `MAX_NESTING` as they do when the block is parsed whole.
     """
+    deep = too_deep(text, depth)
+    if deep is not None:
+        raise NestingError(
+            f"nesting too deep to read (more than {MAX_NESTING} levels)", *locator.at(file_offset(deep))
+        )
     src = _WRAP + text
     tree = parse_tree(src)
     conv = _Converter(src, locator, lambda o: file_offset(o - len(_WRAP)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ...diagnostics import DUPLICATE_ADDRESS, diagnostic, parse_error
 from ...model import (
@@ -506,6 +507,20 @@ class _Extractor:
             return isinstance(value, (list, dict)) and not value
         return False
 
+    def created_when(self, block: Block, scope: Scope) -> str | None:
+        """The ``count`` or ``for_each`` of a resource block whose value is not known, as
+        written (``count = local.create ? 1 : 0``): the block may create nothing, or several
+        instances, depending on it. None when the block has neither or its value is known."""
+        for meta in ("count", "for_each"):
+            expr = block.body.get(meta)
+            if expr is None:
+                continue
+            value = self.m.eval(expr, scope)
+            if isinstance(value, UnknownNode):
+                text = " ".join(value.text.split())
+                return f"{meta} = {text if len(text) <= 80 else text[:77] + '...'}"
+        return None
+
     def principal_addresses(self, expr: Expr | None, scope: Scope, ptype: str) -> list[str]:
         return list(dict.fromkeys(a for a, _ in self.principal_refs(expr, scope, ptype)))
 
@@ -543,12 +558,16 @@ class _Extractor:
                 continue  # count 0 or an empty for_each: it attaches nothing (its documents are linted)
             if type_ in INLINE:
                 attr, ptype = INLINE[type_]
+                when = self.created_when(block, sc)
                 for n in named(body.get(attr), sc, ptype):
-                    n.attach_inline(self.by_block.get(id(block), []), Span(path, *block.pos))
+                    n.attach_inline(self.by_block.get(id(block), []), Span(path, *block.pos), when)
             elif type_ in ATTACH:
                 attr, ptype, pattr = ATTACH[type_]
                 expr = body.get(pattr)
                 refs = self.managed(expr, sc) if expr is not None else []
+                when = self.created_when(block, sc)
+                if when is not None:
+                    refs = [replace(r, when=when) if isinstance(r, ManagedPolicyRef) else r for r in refs]
                 for n in named(body.get(attr), sc, ptype):
                     n.managed.extend(refs)
             elif type_ == "aws_iam_policy_attachment":

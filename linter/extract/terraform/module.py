@@ -107,6 +107,13 @@ MAX_DEPTH = 64
 #: iterations of one ``dynamic`` block evaluated (real modules have a few dozen): beyond, the
 #: others are an IAM906 (unresolved-policy) at its ``for_each``
 MAX_ITERATIONS = 1000
+#: the size of one value evaluated (its items and keys, and the characters of its strings,
+#: counted as written out in full: a part used twice counts twice). AWS's largest policies
+#: are 20 KB, and real values stay far below it; beyond, the value is unknown (an IAM906 where
+#: a policy uses it): locals that each double the one before (``a = [b, b]``, ``b = [c, c]``,
+#: or ``"${b}${b}"``) stand for a value of 2^40 items 40 levels down, and are read in linear time
+MAX_VALUE_SIZE = 200_000
+TOO_LARGE = "too large"
 #: the note of the iterator values of a ``dynamic`` block whose ``for_each`` is not known
 UNKNOWN_ITERATION = "an item of a for_each that is not known"
 #: the note of a variable (or a local derived from one) read inside a ``dynamic`` block whose
@@ -133,6 +140,17 @@ _DATA_SPLAT = re.compile(r"^data\.aws_iam_policy_document\.([\w-]+)\[\*\]\.(json
 def _lead(text: str, a: int, b: int) -> int:
     """How many blanks begin ``text[a:b]``."""
     return len(text[a:b]) - len(text[a:b].lstrip())
+
+
+def _conditional_piece(source: str, a: int, b: int, locator: LineIndex) -> Opaque | None:
+    """``source[a:b]`` as the opaque expression the parser would give it, when it is itself
+    a conditional (``split`` finds its ``?`` and ``:``), without parsing it: the part of a
+    conditional nested in another is read when its own parts are needed, so a chain or
+    nest of conditionals costs a scan of each part, not a parse of the rest of the chain
+    at every level (thousands deep, that took longer than the time budget)."""
+    if b <= a or split(source[a:b]) is None:
+        return None
+    return Opaque(locator.span(a, b), source, a, b)
 
 
 def _null(expr: Expr) -> bool:
@@ -349,6 +367,9 @@ class Module:
         self.looked: set[str] = set()
         self.anchor: str | None = None  # the .tf file of the owner being extracted
         self._conditionals: dict[int, tuple[Opaque, Conditional | None]] = {}
+        # the size of each list and map evaluated (see `size`), by id, with the node itself
+        # so that its id is not reused
+        self._sizes: dict[int, tuple[Node, int]] = {}
         #: a ``module`` block is parsed when its text matches (set by the extractor, see `calls`)
         self.module_markers: re.Pattern[str] | None = None
 
@@ -695,7 +716,61 @@ class Module:
         return self.unknown(expr, scope, "nesting too deep")
 
     def eval(self, expr: Expr, scope: Scope) -> Node:
-        """The value of an expression as positional nodes (unknown where not literal)."""
+        """The value of an expression as positional nodes (unknown where not literal); an
+        unknown one (`TOO_LARGE`) where its value would be larger than `MAX_VALUE_SIZE`."""
+        value = self.eval_any_size(expr, scope)
+        if isinstance(value, (list, dict, str)) and self.size(value) > MAX_VALUE_SIZE:
+            return self.too_large(expr, scope)
+        return value
+
+    def too_large(self, expr: Expr, scope: Scope) -> UnknownNode:
+        """An IAM906 where a value would be larger than `MAX_VALUE_SIZE`; the value is unknown."""
+        text = " ".join(expr.text.split())
+        if len(text) > 80:
+            text = text[:77] + "..."
+        self.diag(
+            UNRESOLVED_POLICY,
+            f"value not evaluated: `{text}` is larger than iamlint evaluates (more than "
+            f"{MAX_VALUE_SIZE:,} items and characters written out); what uses it is checked without it",
+            Span(scope.file, *expr.pos),
+        )
+        return self.unknown(expr, scope, TOO_LARGE)
+
+    def size(self, node: Node) -> int:
+        """A value's size, as `MAX_VALUE_SIZE` counts it, in time linear in the nodes it is
+        built of (a node used twice is measured once): values are built from the values of
+        their parts, whose sizes are known by then."""
+        if isinstance(node, str):
+            return len(node) + 1
+        if not isinstance(node, (list, dict)):
+            return 1
+        got = self._sizes.get(id(node))
+        if got is not None and got[0] is node:
+            return got[1]
+        todo: list[tuple[Any, bool]] = [(node, False)]  # a stack: a value may nest deeply
+        while todo:
+            n, done = todo.pop()
+            kids = list(n.values()) if isinstance(n, dict) else n
+            if done:
+                total = 1 + sum(
+                    self._sizes[id(k)][1] if isinstance(k, (list, dict)) else self.size(k) for k in kids
+                )
+                if isinstance(n, dict):
+                    total += sum(len(k) + 1 for k in n)
+                self._sizes[id(n)] = (n, total)
+                continue
+            got = self._sizes.get(id(n))
+            if got is not None and got[0] is n:
+                continue
+            todo.append((n, True))
+            todo.extend(
+                (k, False)
+                for k in kids
+                if isinstance(k, (list, dict)) and not (id(k) in self._sizes and self._sizes[id(k)][0] is k)
+            )
+        return self._sizes[id(node)][1]
+
+    def eval_any_size(self, expr: Expr, scope: Scope) -> Node:
         if self.depth >= MAX_DEPTH:
             return self.too_deep(expr, scope)
         self.depth += 1
@@ -752,6 +827,9 @@ class Module:
         try:
             return [
                 simple_expression(source, base + a + _lead(text, a, b), base + b, locator, 8)
+                or _conditional_piece(
+                    source, base + a + _lead(text, a, b), base + len(text[:b].rstrip()), locator
+                )
                 or parse_expression(text[a:b], locator, shifted(base + a))
                 for a, b in pieces
             ]
