@@ -19,7 +19,7 @@ from typing import Any
 
 from ..positions import LineIndex, Pos, PositionedError
 from .hcl_parser import get_parser
-from .nodes import number, pack
+from .nodes import SLOT_POS, number, pack
 
 Token: Any = None  # lark.Token, imported with the parser
 
@@ -46,18 +46,7 @@ class Expr:
         self.start = start
         self.end = end
 
-    @property
-    def pos(self) -> Pos:
-        p = self._pos  # `unpack`, inlined: a position is read often
-        if isinstance(p, tuple):
-            return p
-        line = p & 0xFFFFFFFF
-        lines = p >> 96
-        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
-
-    @pos.setter
-    def pos(self, pos: Pos) -> None:
-        self._pos = pack(pos)
+    pos = SLOT_POS
 
     @property
     def text(self) -> str:

@@ -57,12 +57,30 @@ def pack(pos: Pos | int) -> int | Pos:
 
 def unpack(packed: int | Pos) -> Pos:
     """The position `pack` packed."""
-    if isinstance(packed, int):  # inlined in each ``pos``: change them together
+    if isinstance(packed, int):  # inlined in `_slot_pos` and `PStr.pos`: change them together
         line = packed & _M
         lines = packed >> 96
         # a one-line span's end line is its line, one int object (past 256 each is its own)
         return (line, packed >> 32 & _M, line + lines if lines else line, packed >> 64 & _M)
     return packed
+
+
+def _slot_pos(self: Any) -> Pos:
+    p = self._pos  # `unpack`, inlined: a position is read often
+    if isinstance(p, tuple):
+        return p
+    line = p & _M
+    lines = p >> 96
+    return (line, p >> 32 & _M, line + lines if lines else line, p >> 64 & _M)
+
+
+def _set_slot_pos(self: Any, pos: Pos | int) -> None:
+    self._pos = pack(pos)
+
+
+#: the ``pos`` of a class that keeps its packed position in a ``_pos`` slot (`PDict`,
+#: `PList`, `PScalar`, `hcl_tree.Expr`): one property, read like an attribute
+SLOT_POS = property(_slot_pos, _set_slot_pos, doc="(line, column, end_line, end_column), 1-based")
 
 
 #: id of a live PStr -> its packed position (see the module's docstring)
@@ -84,9 +102,9 @@ class PStr(str):
             raise AttributeError("pos")
         if isinstance(p, tuple):  # `unpack`, inlined: a position is read often
             return p
-        line = p & 0xFFFFFFFF
+        line = p & _M
         lines = p >> 96
-        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
+        return (line, p >> 32 & _M, line + lines if lines else line, p >> 64 & _M)
 
     @pos.setter
     def pos(self, pos: Pos | int) -> None:
@@ -109,18 +127,7 @@ class PDict(dict):
         self._pos = pack(pos)
         self.dups = NO_DUPS
 
-    @property
-    def pos(self) -> Pos:
-        p = self._pos  # `unpack`, inlined: a position is read often
-        if isinstance(p, tuple):
-            return p
-        line = p & 0xFFFFFFFF
-        lines = p >> 96
-        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
-
-    @pos.setter
-    def pos(self, pos: Pos | int) -> None:
-        self._pos = pack(pos)
+    pos = SLOT_POS
 
     def add_dup(self, key: PStr, first: Pos | None, second: Pos) -> None:
         """Record a duplicate key (the caller keeps the later value)."""
@@ -143,18 +150,7 @@ class PList(list):
         super().__init__()
         self._pos = pack(pos)
 
-    @property
-    def pos(self) -> Pos:
-        p = self._pos  # `unpack`, inlined: a position is read often
-        if isinstance(p, tuple):
-            return p
-        line = p & 0xFFFFFFFF
-        lines = p >> 96
-        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
-
-    @pos.setter
-    def pos(self, pos: Pos | int) -> None:
-        self._pos = pack(pos)
+    pos = SLOT_POS
 
 
 class PScalar:
@@ -171,18 +167,7 @@ class PScalar:
         self._pos = pack(pos)
         self.text = text
 
-    @property
-    def pos(self) -> Pos:
-        p = self._pos  # `unpack`, inlined: a position is read often
-        if isinstance(p, tuple):
-            return p
-        line = p & 0xFFFFFFFF
-        lines = p >> 96
-        return (line, p >> 32 & 0xFFFFFFFF, line + lines if lines else line, p >> 64 & 0xFFFFFFFF)
-
-    @pos.setter
-    def pos(self, pos: Pos | int) -> None:
-        self._pos = pack(pos)
+    pos = SLOT_POS
 
     def __repr__(self) -> str:
         return f"PScalar({self.value!r})"
