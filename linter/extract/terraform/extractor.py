@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Literal
 
 from ...diagnostics import DUPLICATE_ADDRESS, diagnostic, parse_error
 from ...model import (
@@ -487,30 +488,15 @@ class _Extractor:
         return out
 
     def attaches_nothing(self, block: Block, scope: Scope) -> bool:
-        """Whether a resource block is known to create no instance: its ``count`` is 0, or its
-        ``for_each`` an empty map or list, as far as values are evaluated (docs/extraction.md:
-        a conditional on a variable keeps both branches, so its count is not known)."""
-        for meta in ("count", "for_each"):
-            expr = block.body.get(meta)
-            if expr is None:
-                continue
-            value = self.m.eval(expr, scope)
-            if isinstance(value, UnknownNode):
-                return False
-            if meta == "count":
-                raw = value.value if isinstance(value, PScalar) else value
-                return (
-                    isinstance(raw, (int, float, str))
-                    and not isinstance(raw, bool)
-                    and str(raw).strip() in ("0", "0.0")
-                )
-            return isinstance(value, (list, dict)) and not value
-        return False
+        """Whether a resource block is known to create no instance (see `instances`)."""
+        return self.instances(block, scope) is False
 
-    def created_when(self, block: Block, scope: Scope) -> str | None:
-        """The ``count`` or ``for_each`` of a resource block whose value is not known, as
-        written (``count = local.create ? 1 : 0``): the block may create nothing, or several
-        instances, depending on it. None when the block has neither or its value is known."""
+    def instances(self, block: Block, scope: Scope) -> str | Literal[False] | None:
+        """What a resource block's ``count`` or ``for_each`` says, as far as values are
+        evaluated (docs/extraction.md: a conditional on a variable keeps both branches):
+        False when it is known to create no instance (``count`` 0, an empty ``for_each``);
+        the meta-argument as written when its value is not known (``count = local.create ?
+        1 : 0``: it may create nothing, or several); None when it has neither or creates."""
         for meta in ("count", "for_each"):
             expr = block.body.get(meta)
             if expr is None:
@@ -519,6 +505,16 @@ class _Extractor:
             if isinstance(value, UnknownNode):
                 text = " ".join(value.text.split())
                 return f"{meta} = {text if len(text) <= 80 else text[:77] + '...'}"
+            if meta == "count":
+                raw = value.value if isinstance(value, PScalar) else value
+                zero = (
+                    isinstance(raw, (int, float, str))
+                    and not isinstance(raw, bool)
+                    and str(raw).strip() in ("0", "0.0")
+                )
+            else:
+                zero = isinstance(value, (list, dict)) and not value
+            return False if zero else None
         return None
 
     def principal_addresses(self, expr: Expr | None, scope: Scope, ptype: str) -> list[str]:
@@ -554,18 +550,17 @@ class _Extractor:
             sc = Scope(path)
             body = block.body
             address = f"{type_}.{name}"
-            if self.attaches_nothing(block, sc):
+            when = self.instances(block, sc)
+            if when is False:
                 continue  # count 0 or an empty for_each: it attaches nothing (its documents are linted)
             if type_ in INLINE:
                 attr, ptype = INLINE[type_]
-                when = self.created_when(block, sc)
                 for n in named(body.get(attr), sc, ptype):
                     n.attach_inline(self.by_block.get(id(block), []), Span(path, *block.pos), when)
             elif type_ in ATTACH:
                 attr, ptype, pattr = ATTACH[type_]
                 expr = body.get(pattr)
                 refs = self.managed(expr, sc) if expr is not None else []
-                when = self.created_when(block, sc)
                 if when is not None:
                     refs = [replace(r, when=when) if isinstance(r, ManagedPolicyRef) else r for r in refs]
                 for n in named(body.get(attr), sc, ptype):
