@@ -130,12 +130,12 @@ class Span:
     # a position packs to one int or is kept as its tuple, the same for the same fields: so
     # equal spans have equal ``(file, _p)``
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is Span:
+        if other.__class__ is self.__class__:
             return self._p == other._p and self.file == other.file
         return NotImplemented
 
     def __ne__(self, other: object) -> bool:
-        if other.__class__ is Span:
+        if other.__class__ is self.__class__:
             return self._p != other._p or self.file != other.file
         return NotImplemented
 
@@ -143,22 +143,22 @@ class Span:
         return hash((self.file, self._p))
 
     def __lt__(self, other: Span) -> bool:
-        if other.__class__ is Span:
+        if other.__class__ is self.__class__:
             return self._fields() < other._fields()
         return NotImplemented
 
     def __le__(self, other: Span) -> bool:
-        if other.__class__ is Span:
+        if other.__class__ is self.__class__:
             return self._fields() <= other._fields()
         return NotImplemented
 
     def __gt__(self, other: Span) -> bool:
-        if other.__class__ is Span:
+        if other.__class__ is self.__class__:
             return self._fields() > other._fields()
         return NotImplemented
 
     def __ge__(self, other: Span) -> bool:
-        if other.__class__ is Span:
+        if other.__class__ is self.__class__:
             return self._fields() >= other._fields()
         return NotImplemented
 
@@ -169,7 +169,7 @@ class Span:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
 
     def __reduce__(self) -> tuple:
-        return (Span, self._fields())
+        return (self.__class__, self._fields())
 
     def __repr__(self) -> str:
         file, line, column, end_line, end_column = self._fields()

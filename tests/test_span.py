@@ -94,6 +94,15 @@ def test_equality_hash_and_ordering_are_those_of_the_dataclass():
     with pytest.raises(TypeError):
         _ = Span("a.json", 1, 1, 1, 2) < ("a.json", 1, 1, 1, 2)  # type: ignore[operator]
 
+    class Sub(Span):  # as for a dataclass: equal and ordered only with its own class
+        __slots__ = ()
+
+    sub = Sub("a.json", 1, 1, 1, 2)
+    assert sub != Span("a.json", 1, 1, 1, 2) and sub == Sub("a.json", 1, 1, 1, 2)
+    assert type(copy.copy(sub)) is Sub and copy.deepcopy(sub) == sub
+    with pytest.raises(TypeError):
+        _ = sub < Span("a.json", 1, 1, 1, 3)
+
 
 def test_a_span_is_frozen():
     span = Span("a.json", 1, 2, 3, 4)
