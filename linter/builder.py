@@ -49,7 +49,7 @@ from .model import (
     Unknown,
     Value,
 )
-from .parse.nodes import PScalar, pos_of, to_plain
+from .parse.nodes import PScalar, packed_pos, to_plain
 
 #: finds the parts of a string that name a fact of the deployment, as a format spells them
 PseudoFinder = Callable[[str], tuple[tuple[str, Pseudo], ...]]
@@ -188,10 +188,10 @@ class DocumentBuilder:
     def span(self, node: Any, default: Span | None = None) -> Span:
         if node is self._spanned:
             return self._span
-        p = pos_of(node)
-        if p is None or p[0] == 0:
+        p = packed_pos(node)  # the int the node keeps, which the span keeps too
+        if p is None or (p & 0xFFFFFFFF if p.__class__ is int else p[0]) == 0:  # type: ignore[index]
             return default or self.fallback
-        sp = self._span = Span(self.file, p[0], p[1], p[2], p[3])
+        sp = self._span = Span.packed(self.file, p)
         self._spanned = node
         return sp
 
