@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TextIO
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
 
 from ..diagnostics import INPUT_ERRORS
 from ..results import RunReport, display_path, fingerprint
@@ -59,23 +60,41 @@ def document_dict(d) -> dict:
     }
 
 
+class _Made(list):
+    """A list to `json.dump` whose items are made as they are written (``make(item)`` for
+    each of ``items``), so that a report of many findings is never held as dicts all at
+    once: json's encoder iterates a list and asks only whether it is empty."""
+
+    def __init__(self, items: Sequence[Any], make: Callable[[Any], dict]):
+        super().__init__()
+        self._items = items
+        self._make = make
+
+    def __iter__(self) -> Iterator[dict]:
+        return map(self._make, self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _file_dict(fr) -> dict:
+    return {
+        "path": display_path(fr.path),
+        "status": fr.status,
+        "format": fr.format,
+        "policies": fr.documents,
+        "findings": len(fr.findings),
+        "documents": _Made(fr.document_info, document_dict),
+    }
+
+
 def render(report: RunReport, out: TextIO, color: bool) -> None:
     sev = report.by_severity()
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "iamlint", "version": __version__},
-        "findings": [finding_dict(f) for f in report.findings],
-        "files": [
-            {
-                "path": display_path(fr.path),
-                "status": fr.status,
-                "format": fr.format,
-                "policies": fr.documents,
-                "findings": len(fr.findings),
-                "documents": [document_dict(d) for d in fr.document_info],
-            }
-            for fr in report.files
-        ],
+        "findings": _Made(report.findings, finding_dict),
+        "files": _Made(report.files, _file_dict),
         "errors": list(report.usage_errors),
         "summary": {
             "files": len(report.scanned),
