@@ -49,7 +49,7 @@ from .model import (
     Unknown,
     Value,
 )
-from .parse.nodes import PScalar, packed_pos, to_plain
+from .parse.nodes import PScalar, packed_pos, shrink_positions, to_plain
 
 #: finds the parts of a string that name a fact of the deployment, as a format spells them
 PseudoFinder = Callable[[str], tuple[tuple[str, Pseudo], ...]]
@@ -460,6 +460,8 @@ class DocumentBuilder:
                             self.problem("a statement must be a JSON object", s, dspan)
                     if let_go:
                         items[i] = None
+                if let_go:
+                    shrink_positions()  # the strings of the statements let go
         return PolicyDocument(
             kind=kind,
             origin=origin,

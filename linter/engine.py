@@ -29,6 +29,7 @@ from .discover import discover, not_regular, read, repository_root
 from .extract import extract_file, extract_module
 from .extract.extraction import Extraction
 from .model import DocKind, Finding, Severity, Span
+from .parse.nodes import shrink_positions
 from .registry import Registry
 from .results import DocumentInfo, FileReport, RunReport
 
@@ -132,6 +133,7 @@ class Linter:
             ex = Extraction(
                 "unknown", diagnostics=[internal_error(Span(path, 1, 1, 1, 2), f"{type(e).__name__}: {e}")]
             )
+        shrink_positions()  # the file's tree is gone: its strings' table need not stay that size
         return [self.report(path, ex, text)]
 
     def lint_module(

@@ -21,9 +21,9 @@ defect 14: a 30 MiB policy peaked at 2.5 GB):
   ``_STR_POS``, keyed by the string's ``id``; the string's ``__del__`` removes its entry, so
   an ``id`` that Python reuses never finds a stale position. Subclasses keep
   ``__slots__ = ()`` (an attribute they need is a class attribute: `cfn_yaml.YStr` has a
-  subclass per scalar style), or they pay for a ``__dict__`` again. (A dict never shrinks:
-  after a big file the table keeps its size, about 1.3 bytes per byte of that file, for the
-  strings of the next files.)
+  subclass per scalar style), or they pay for a ``__dict__`` again. A dict never shrinks
+  by itself, so `shrink_positions` gives the table's memory back once most of its strings
+  are gone (a builder that lets go of a tree as it reads it, the engine after each file).
 
 A node's constructor takes a ``Pos`` or an int `pack` made (a parser may pack without
 making the tuple: `cfn_yaml`); `hcl_tree.Expr` packs its position the same way.
@@ -62,6 +62,25 @@ SLOT_POS = property(_slot_pos, _set_slot_pos, doc="(line, column, end_line, end_
 
 #: id of a live PStr -> its packed position (see the module's docstring)
 _STR_POS: dict[int, int | Pos] = {}
+
+
+#: how many strings the table held when `shrink_positions` last looked and it had grown
+_HELD = [0]
+
+
+def shrink_positions() -> None:
+    """Rebuild ``_STR_POS`` at its present size when it holds less than half the strings it
+    held at its largest: a dict keeps the table of its largest size (1.7 bytes per byte of
+    a YAML template) until it is rebuilt. Cheap to call often: a rebuild copies what is
+    left, at most once per halving."""
+    n = len(_STR_POS)
+    if n >= _HELD[0]:
+        _HELD[0] = n
+    elif n * 2 < _HELD[0]:
+        live = list(_STR_POS.items())
+        _STR_POS.clear()  # frees the table
+        _STR_POS.update(live)
+        _HELD[0] = n
 
 
 class PStr(str):
