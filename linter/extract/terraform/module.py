@@ -478,9 +478,11 @@ class Module:
                 self.parse_whole(f)
         return d.block
 
-    def later_blocks(self) -> set[int]:
-        """The ids of the parsed blocks that define an address again (see `duplicates`)."""
-        return {id(d.block) for _t, _k, _f, d in self.duplicates if d.block is not None}
+    def forget(self, d: Def) -> None:
+        """Let a definition's parsed block go (its documents are built): it is parsed again
+        if something still needs it (a block kept by `keep_parsed_blocks` is not parsed twice)."""
+        if d.span is not None and not self.files[d.path].whole_tried:  # else: from the whole file
+            d.block, d.tried = None, False
 
     def header_span(self, d: Def) -> Span:
         """Where a top-level block's header is written: ``resource "type" "name"``."""
@@ -691,15 +693,6 @@ class Module:
                 if not self.module_markers.search(self.def_text(d)):
                     continue
             out.append((type_, name, d))
-        return out
-
-    def blocks(self, table: dict, types: Iterable[str]) -> list[tuple[str, str, Block, str]]:
-        """Parsed (type, name, block, file) of the definitions of ``types`` (see `defs`)."""
-        out = []
-        for type_, name, d in self.defs(table, types):
-            b = self.block(d)
-            if b is not None:
-                out.append((type_, name, b, d.path))
         return out
 
     # -- evaluation ------------------------------------------------------------------------------
