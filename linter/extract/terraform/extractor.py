@@ -5,6 +5,11 @@ data sources (`documents`), builds every policy document its resources hold and 
 of principals, and returns Extractions for the files that were given (pre-commit passes
 changed files only). Documents read by ``file()``/``templatefile()`` keep their positions in
 that file (the engine reports them there).
+
+Memory: a block's syntax tree, and the values evaluated from it, go once its documents are
+built; of a resource, only what the attachment graph reads later is kept (`GRAPH_TYPES`),
+and a data source is parsed and rendered again if one further down the file lists it. A
+module's policies are never held as trees and documents at once (``tests/test_memory.py``).
 """
 
 from __future__ import annotations
