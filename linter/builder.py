@@ -49,10 +49,13 @@ from .model import (
     Unknown,
     Value,
 )
-from .parse.nodes import PScalar, pos_of, to_plain
+from .parse.nodes import PScalar, packed_pos, to_plain
 
 #: finds the parts of a string that name a fact of the deployment, as a format spells them
 PseudoFinder = Callable[[str], tuple[tuple[str, Pseudo], ...]]
+
+#: the `Statement.alternative_elements` of every statement without alternatives (nearly all)
+_NONE: frozenset[str] = frozenset()
 
 _OPERATOR = re.compile(r"^(forallvalues:|foranyvalue:)?(.*?)(ifexists)?$", re.IGNORECASE | re.DOTALL)
 
@@ -163,8 +166,12 @@ class DocumentBuilder:
         scalar: Callable[[Any], list[Value] | None] | None = None,
         fallback: Span | None = None,
         pseudo: PseudoFinder | None = None,
+        shared: bool = False,
     ):
         self.file = file
+        #: the tree may hold one node in several places (YAML aliases): a statement node is
+        #: built once, and its other uses share the model's `Statement` (see `statement`)
+        self._built: dict[int, tuple[Any, Statement, list[tuple[str, Span]]]] | None = {} if shared else None
         self._alternatives = alternatives
         self._scalar = scalar
         self._pseudo = pseudo
@@ -181,10 +188,10 @@ class DocumentBuilder:
     def span(self, node: Any, default: Span | None = None) -> Span:
         if node is self._spanned:
             return self._span
-        p = pos_of(node)
-        if p is None or p[0] == 0:
+        p = packed_pos(node)  # the int the node keeps, which the span keeps too
+        if p is None or (p & 0xFFFFFFFF if p.__class__ is int else p[0]) == 0:  # type: ignore[index]
             return default or self.fallback
-        sp = self._span = Span(self.file, p[0], p[1], p[2], p[3])
+        sp = self._span = Span.packed(self.file, p)
         self._spanned = node
         return sp
 
@@ -336,6 +343,24 @@ class DocumentBuilder:
         return out
 
     def statement(self, node: dict, index: int) -> Statement:
+        """The model of one statement node (the ``index`` th of its document).
+
+        In a tree whose nodes may be shared (``shared``), a node met again gives the
+        `Statement` built the first time (its index set to this one) and the problems it
+        had, so that a template of aliases costs its anchors' model, not its aliases'."""
+        if self._built is None:
+            return self._statement(node, index)
+        hit = self._built.get(id(node))
+        if hit is None:
+            start = len(self.problems)
+            st = self._statement(node, index)
+            self._built[id(node)] = (node, st, self.problems[start:])  # node kept: its id stays its
+            return st
+        _, st, problems = hit
+        self.problems.extend(problems)
+        return st if st.index == index else replace(st, index=index)
+
+    def _statement(self, node: dict, index: int) -> Statement:
         fields: dict[str, Any] = {}
         keys: list[Str] = []
         spans: dict[str, Span] = {}
@@ -376,7 +401,7 @@ class DocumentBuilder:
             index=index,
             keys=tuple(keys),
             element_spans=spans,
-            alternative_elements=frozenset(alternative),
+            alternative_elements=frozenset(alternative) if alternative else _NONE,
             **fields,
         )
 
@@ -390,14 +415,15 @@ class DocumentBuilder:
         name: Value | None = None,
         managed: bool = False,
         single_resource: bool = False,
-        consume: bool = False,
+        consume: bool | Callable[[list], bool] = False,
     ) -> PolicyDocument | None:
         """Build the document, or None when the node is not a map (recorded as a problem).
 
         ``managed`` and ``single_resource`` are facts the extractor knows of the owner (see
         `PolicyDocument`). With ``consume`` (the caller needs the tree no more), each
         statement's nodes are let go once it is built, so a large file's tree and model are
-        not held at once."""
+        not held at once; a function says which statement lists are the caller's to let go
+        (a list that other documents also read, such as a template's mapping, is not)."""
         start = len(self.problems)
         alts = self.alts(node)
         docs = [a for a in alts if isinstance(a, dict)]
@@ -421,6 +447,7 @@ class DocumentBuilder:
             st_alts = self.alts(doc["Statement"])
             for st_alt in st_alts:
                 items = st_alt if isinstance(st_alt, list) else [st_alt]
+                let_go = consume is True or (callable(consume) and items is st_alt and consume(items))
                 for i, item in enumerate(items):
                     alts = self.alts(item)
                     for s in alts:
@@ -431,7 +458,7 @@ class DocumentBuilder:
                             statements.append(st)
                         else:
                             self.problem("a statement must be a JSON object", s, dspan)
-                    if consume:
+                    if let_go:
                         items[i] = None
         return PolicyDocument(
             kind=kind,

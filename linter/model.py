@@ -13,7 +13,9 @@ tuple, condition operators are parsed into a case-insensitive `Condition`.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field
+
+from .positions import pack
 
 
 class Severity(str, enum.Enum):
@@ -51,18 +53,138 @@ class DocKind(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True, slots=True, order=True)
 class Span:
-    """A place in a file: 1-based line and column, end inclusive of the last character + 1."""
+    """A place in a file: 1-based line and column, end inclusive of the last character + 1.
+
+    ``Span(file, line, column, end_line, end_column)``; it reads, compares, orders, hashes,
+    pickles and prints as a frozen dataclass of those five fields would, but a model holds
+    a span for nearly every value (about 20 a statement), so it keeps two slots: the file
+    and the position packed into one int as parse trees keep it
+    (`iamlint.positions.pack`); a position that does not pack is kept as its tuple.
+    `Span.packed` makes one from a tree node's packed int without decoding it.
+    """
+
+    __slots__ = ("file", "_p")
+    __match_args__ = ("file", "line", "column", "end_line", "end_column")
 
     file: str
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    _p: int | tuple[int, int, int, int]
+
+    def __init__(self, file: str, line: int, column: int, end_line: int, end_column: int):
+        pos = (line, column, end_line, end_column)
+        try:
+            p: int | tuple[int, int, int, int] = pack(pos)
+        except TypeError:  # not ints: kept as given, as the dataclass kept them
+            p = pos
+        _SET_FILE(self, file)
+        _SET_P(self, p)
+
+    @staticmethod
+    def packed(file: str, p: int | tuple[int, int, int, int]) -> Span:
+        """The span of a position as `iamlint.positions.pack` packed it (a tree node's
+        ``_pos``, `iamlint.parse.nodes.packed_pos`): the same int, not a copy."""
+        if p.__class__ is not int:
+            return Span(file, *p)  # type: ignore[misc]
+        span = _NEW(Span)
+        _SET_FILE(span, file)
+        _SET_P(span, p)
+        return span
+
+    # the fields, decoded on access (`iamlint.positions.unpack`, inlined: they are read often)
+    @property
+    def line(self) -> int:
+        try:
+            return self._p & 0xFFFFFFFF  # type: ignore[operator]
+        except TypeError:
+            return self._p[0]  # type: ignore[index]
+
+    @property
+    def column(self) -> int:
+        try:
+            return self._p >> 32 & 0xFFFFFFFF  # type: ignore[operator]
+        except TypeError:
+            return self._p[1]  # type: ignore[index]
+
+    @property
+    def end_line(self) -> int:
+        p = self._p
+        try:
+            return (p & 0xFFFFFFFF) + (p >> 96)  # type: ignore[operator]
+        except TypeError:
+            return p[2]  # type: ignore[index]
+
+    @property
+    def end_column(self) -> int:
+        try:
+            return self._p >> 64 & 0xFFFFFFFF  # type: ignore[operator]
+        except TypeError:
+            return self._p[3]  # type: ignore[index]
+
+    def _fields(self) -> tuple:
+        p = self._p
+        if p.__class__ is tuple:
+            return (self.file, *p)
+        line = p & 0xFFFFFFFF  # type: ignore[operator]
+        return (self.file, line, p >> 32 & 0xFFFFFFFF, line + (p >> 96), p >> 64 & 0xFFFFFFFF)  # type: ignore[operator]
+
+    # a position packs to one int or is kept as its tuple, the same for the same fields: so
+    # equal spans have equal ``(file, _p)``
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._p == other._p and self.file == other.file
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._p != other._p or self.file != other.file
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.file, self._p))
+
+    def __lt__(self, other: Span) -> bool:
+        if other.__class__ is self.__class__:
+            return self._fields() < other._fields()
+        return NotImplemented
+
+    def __le__(self, other: Span) -> bool:
+        if other.__class__ is self.__class__:
+            return self._fields() <= other._fields()
+        return NotImplemented
+
+    def __gt__(self, other: Span) -> bool:
+        if other.__class__ is self.__class__:
+            return self._fields() > other._fields()
+        return NotImplemented
+
+    def __ge__(self, other: Span) -> bool:
+        if other.__class__ is self.__class__:
+            return self._fields() >= other._fields()
+        return NotImplemented
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple:
+        return (self.__class__, self._fields())
+
+    def __repr__(self) -> str:
+        file, line, column, end_line, end_column = self._fields()
+        return (
+            f"Span(file={file!r}, line={line!r}, column={column!r}, "
+            f"end_line={end_line!r}, end_column={end_column!r})"
+        )
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
+
+
+_NEW = object.__new__
+_SET_FILE = Span.__dict__["file"].__set__
+_SET_P = Span.__dict__["_p"].__set__
 
 
 class Pseudo(str, enum.Enum):

@@ -16,6 +16,38 @@ Pos = tuple[int, int, int, int]
 #: (line, column) in an embedded text -> (line, column) in the file that holds it
 Mapper = Callable[[int, int], tuple[int, int]]
 
+#: one field of a packed position (see `pack`)
+FIELD = 0xFFFFFFFF
+
+
+def pack(pos: Pos | int) -> int | Pos:
+    """A position as one int: line, column, end column and the lines it spans, 32 bits each.
+
+    ``line | column << 32 | end_column << 64 | (end_line - line) << 96``: the count of lines
+    spanned is the highest field, so a one-line span needs no more than three 30-bit digits
+    (36 bytes). A position these fields cannot hold (a negative or huge number, an end
+    before the start) is kept as the tuple it is: `unpack` returns it as is. Parse trees
+    (`iamlint.parse.nodes`) and the model's `Span` keep positions this way, so a span is
+    made from a node's position without decoding it.
+    """
+    if isinstance(pos, int):  # packed already (a parser's fast path, `cfn_yaml`)
+        return pos
+    line, col, end_line, end_col = pos
+    lines = end_line - line
+    if (line | col | end_col | lines) >> 32:  # one field negative or past 32 bits
+        return pos
+    return line | col << 32 | end_col << 64 | lines << 96
+
+
+def unpack(packed: int | Pos) -> Pos:
+    """The position `pack` packed."""
+    if isinstance(packed, int):  # inlined in `nodes`, and in `Span`: change them together
+        line = packed & FIELD
+        lines = packed >> 96
+        # a one-line span's end line is its line, one int object (past 256 each is its own)
+        return (line, packed >> 32 & FIELD, line + lines if lines else line, packed >> 64 & FIELD)
+    return packed
+
 
 class LineIndex:
     """Character offsets of one text <-> 1-based (line, column)."""

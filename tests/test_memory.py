@@ -160,6 +160,15 @@ def test_json_policy(tmp_path):
     assert got < 32, f"{got:.1f} MB per MB of input"
 
 
+def test_json_policy_on_one_line(tmp_path):
+    # every column past 256: 31 MB per MB with a span of five fields (an int object each);
+    # 26 with a span of two slots that keeps its node's packed int
+    one_line = json.dumps({"Version": "2012-10-17", "Statement": [statement(i) for i in range(5000)]})
+    got, report, err = per_mb(tmp_path, "policy.json", one_line, json_policy(1))
+    assert report["summary"]["policies"] == 1 and report["findings"] == [] and "Traceback" not in err
+    assert got < 28.5, f"{got:.1f} MB per MB of input"
+
+
 def test_cloudformation_yaml_block_style(tmp_path):
     # v0.1: 62 MB per MB; 41 with a 4-tuple per position and a __dict__ per string; now 31
     got, report, err = per_mb(tmp_path, "template.yaml", yaml_template(4000, False), yaml_template(1, False))
@@ -238,3 +247,32 @@ def test_positions_are_packed_and_strings_carry_no_dict():
     for pos in ((0, 0, 0, 0), (1, 2**31, 3, 2**32 - 1), (5, 1, 2, 9), (1, 1, 1, 2**40), (-1, 0, 0, 0)):
         assert unpack(pack(pos)) == pos
     assert isinstance(pack((100_000, 300, 100_000, 400)), int)
+
+
+def test_a_span_costs_two_slots_and_the_int_its_node_packed():
+    """A model keeps a `Span` for nearly every value, about 20 a statement (300,000 for a
+    4 MB one-line policy), and outlives the tree: a span is the file and the position packed
+    into one int, the very int the tree's node made (`iamlint.parse.nodes.packed_pos`)."""
+    import gc
+
+    from iamlint.extract import extract_file
+    from iamlint.model import Span
+
+    compact = json.dumps({"Version": "2012-10-17", "Statement": [statement(i) for i in range(300)]})
+    ex = extract_file("p.json", compact)
+    assert len(ex.documents) == 1 and len(ex.documents[0].statements) == 300
+    seen: dict[int, object] = {}
+    stack: list = [ex]
+    while stack:
+        o = stack.pop()
+        if id(o) not in seen and not isinstance(o, type):
+            seen[id(o)] = o
+            stack.extend(gc.get_referents(o))
+    spans = [o for o in seen.values() if type(o) is Span]
+    # what only spans hold: they and their ints (past 256, as every column of a one-line file)
+    ints = {id(i): i for s in spans for i in gc.get_referents(s) if type(i) is int and not -6 <= i <= 256}
+    per_span = (sum(map(sys.getsizeof, spans)) + sum(map(sys.getsizeof, ints.values()))) / len(spans)
+    assert len(spans) > 15 * 300
+    # a frozen dataclass of five fields: 72 bytes and an int object per field past 256 (128
+    # bytes on one line); two slots and the tree's packed int: 84
+    assert per_span < 100, f"{per_span:.0f} bytes per span"

@@ -182,6 +182,17 @@ def _yaml_error(e: Exception, text: str) -> PositionedError:
 def load(text: str, comments: list | None = None, containing: str = "") -> tuple[Any, list[Problem]]:
     """Parse and convert; return (root node or None, the `Problem` s read past).
 
+    See `load_tree`, which also says whether a node may stand in several places."""
+    root, problems, _ = load_tree(text, comments, containing)
+    return root, problems
+
+
+def load_tree(
+    text: str, comments: list | None = None, containing: str = ""
+) -> tuple[Any, list[Problem], bool]:
+    """Parse and convert; return (root node or None, the `Problem` s read past, whether an
+    alias made one node stand in several places of the tree).
+
     Raises `PositionedError` for text that is not YAML, nests too deeply or expands too much.
     The problems are non-fatal (unknown tags, non-scalar keys). With a ``comments`` list, the
     comments of the text that hold ``containing`` are added to it (see `yaml_comments`): only
@@ -204,7 +215,7 @@ def load(text: str, comments: list | None = None, containing: str = "") -> tuple
         from .yaml_comments import comments as find_comments
 
         comments.extend(find_comments(text, None, containing))
-    return root, conv.problems
+    return root, conv.problems, conv.aliased
 
 
 class _Node:
@@ -247,6 +258,7 @@ class _Converter:
         self.resolve = loader.resolve
         self.count = 0
         self.deepest = 0
+        self.aliased = False  # an alias was read: a node of the tree may be in several places
         self.problems: list[Problem] = []
         self._lines: LineIndex | None = None
         self.odd = _odd_breaks(text)  # then every position is from an offset
@@ -394,6 +406,7 @@ class _Converter:
         if node is None or depth + height > MAX_DEPTH:  # an alias inside its own anchor nests forever
             raise self.stop(f"YAML nesting deeper than {MAX_DEPTH} levels", event.start_mark)
         self.count += size
+        self.aliased = True
         if self.count > self.budget:
             raise self.too_many(event.start_mark)
         if depth + height > self.deepest:

@@ -9,9 +9,11 @@ as in CloudFormation and most JSON readers.
 A tree holds one node per value of its file, so nodes are small (issue "Hostile input",
 defect 14: a 30 MiB policy peaked at 2.5 GB):
 
-- a position is stored packed into one int (`pack`: line, column, end column and the number
-  of lines it spans, 32 bits each; about 36 bytes, where a 4-tuple of ints took 72 to 160)
-  and ``pos`` decodes it on access, so every consumer still reads the 4-tuple;
+- a position is stored packed into one int (`iamlint.positions.pack`: line, column, end
+  column and the number of lines it spans, 32 bits each; about 36 bytes, where a 4-tuple of
+  ints took 72 to 160) and ``pos`` decodes it on access, so every consumer still reads the
+  4-tuple; `packed_pos` reads it as it is stored, for the model's `Span`, which keeps the
+  same int;
 - ``PDict``, ``PList`` and ``PScalar`` have ``__slots__`` (and a mapping without duplicates
   shares one empty ``dups``);
 - a ``str`` subclass cannot have slots of its own, and a ``__dict__`` per string cost 184
@@ -34,35 +36,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..positions import Pos
+from ..positions import FIELD, Pos, pack
+from ..positions import unpack as unpack  # parsers and tests import both from here
 
-_M = 0xFFFFFFFF
-
-
-def pack(pos: Pos | int) -> int | Pos:
-    """A position as one int: line, column, end column and the lines it spans, 32 bits each.
-
-    The count of lines spanned is the highest field, so a one-line span needs no more than
-    three 30-bit digits (36 bytes). A position these fields cannot hold (a negative or huge
-    number, an end before the start) is kept as the tuple it is: `unpack` returns it as is.
-    """
-    if isinstance(pos, int):  # packed already (a parser's fast path, `cfn_yaml`)
-        return pos
-    line, col, end_line, end_col = pos
-    lines = end_line - line
-    if (line | col | end_col | lines) >> 32:  # one field negative or past 32 bits
-        return pos
-    return line | col << 32 | end_col << 64 | lines << 96
-
-
-def unpack(packed: int | Pos) -> Pos:
-    """The position `pack` packed."""
-    if isinstance(packed, int):  # inlined in `_slot_pos` and `PStr.pos`: change them together
-        line = packed & _M
-        lines = packed >> 96
-        # a one-line span's end line is its line, one int object (past 256 each is its own)
-        return (line, packed >> 32 & _M, line + lines if lines else line, packed >> 64 & _M)
-    return packed
+_M = FIELD
 
 
 def _slot_pos(self: Any) -> Pos:
@@ -204,6 +181,24 @@ _INFINITIES = (float("inf"), float("-inf"))
 
 def pos_of(node: Any) -> Pos | None:
     return getattr(node, "pos", None)
+
+
+_PSTR_POS = PStr.pos
+
+
+def packed_pos(node: Any) -> int | Pos | None:
+    """A node's position as `pack` packs it: the int the node keeps (not a copy, and not
+    decoded), or None for a value without a position.
+
+    ``Span.packed(file, packed_pos(node))`` makes the model's span of a node without a new
+    int: a model outlives its tree and has a span for nearly every node."""
+    kind = getattr(type(node), "pos", None)
+    if kind is SLOT_POS:
+        return node._pos
+    if kind is _PSTR_POS:
+        return _STR_POS.get(id(node))
+    p = getattr(node, "pos", None)
+    return None if p is None else pack(p)
 
 
 def to_plain(node: Any) -> Any:

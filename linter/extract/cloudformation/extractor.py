@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -134,7 +134,7 @@ def extract_json_as_yaml(path: str, text: str) -> Extraction | None:
 
 
 def _extract_yaml(path: str, text: str, json_first: bool = True, quiet: bool = False) -> Extraction | None:
-    from ...parse.cfn_yaml import load
+    from ...parse.cfn_yaml import load_tree
 
     if json_first and text.lstrip().startswith("{"):
         from ...parse.json_parser import parse_json
@@ -148,7 +148,7 @@ def _extract_yaml(path: str, text: str, json_first: bool = True, quiet: bool = F
     # the comments that may be suppressions, found while composing (see `yaml_comments`)
     comments: list | None = [] if "iamlint" in text else None
     try:
-        root, problems = load(text, comments, "iamlint")
+        root, problems, shared = load_tree(text, comments, "iamlint")
     except PositionedError as e:
         if quiet or not _YAML_TEMPLATE.search(text):
             return None  # broken YAML that does not even look like a template: not IaC
@@ -160,7 +160,7 @@ def _extract_yaml(path: str, text: str, json_first: bool = True, quiet: bool = F
         return Extraction(FORMAT, diagnostics=diagnostics, comments=comments)
     if not is_cfn_template(root):
         return None
-    ex = _Extractor(path, text, root).run()
+    ex = _Extractor(path, text, root, shared=shared).run()
     ex.comments = comments
     ex.diagnostics[:0] = [_problem(path, p, root) for p in problems]
     _dedupe_diagnostics(ex)
@@ -252,8 +252,14 @@ class _Extractor:
     template order (so that every document knows the principals it attaches to), then
     assemble the graph."""
 
-    def __init__(self, path: str, text: str, root: Any, prefix: str = "", depth: int = 0):
+    def __init__(
+        self, path: str, text: str, root: Any, prefix: str = "", depth: int = 0, shared: bool = False
+    ):
+        """``shared``: a node of the tree may stand in several places (YAML aliases); else
+        each statement list of a resource's properties is let go once its document is built
+        (see `_owned`), so that the template's tree and model are not held at once."""
         self.path = path
+        self.shared = shared
         #: before the logical ids this template's owners and principals are named by (the
         #: template of a stack set: ``StackSet/``), and how deep it is nested
         self.prefix = prefix
@@ -261,7 +267,7 @@ class _Extractor:
         self.t = Template(path, text, root)
         self.r = Resolver(self.t)
         self.builder = DocumentBuilder(
-            path, alternatives=self.r.alternatives, scalar=self.r.scalar, pseudo=pseudo_parts
+            path, alternatives=self.r.alternatives, scalar=self.r.scalar, pseudo=pseudo_parts, shared=shared
         )
         self.ex = Extraction(FORMAT)
         self.inner: list[Extraction] = []  # the templates of stack sets, linted as templates
@@ -498,9 +504,17 @@ class _Extractor:
         principals = tuple(dict.fromkeys(self._addresses(principals)))
         managed = res.type == MANAGED_POLICY and path.endswith("PolicyDocument")
         single = res.type in SINGLE_RESOURCE_TYPES
+        owned = self._owned(res)
         for d in self.r.documents(node):
             doc = self.builder.document(
-                d, kind, self._origin(res, path), principals, name, managed=managed, single_resource=single
+                d,
+                kind,
+                self._origin(res, path),
+                principals,
+                name,
+                managed=managed,
+                single_resource=single,
+                consume=owned,
             )
             if doc is not None:
                 if policy_template is not None:
@@ -508,6 +522,21 @@ class _Extractor:
                 docs.append(doc)
                 self.ex.documents.append(doc)
         return docs
+
+    def _owned(self, res: _Resource) -> Callable[[list], bool] | bool:
+        """Which statement lists a document of ``res`` may let go once built: those written
+        in its properties (nothing else reads them), not one of ``Mappings`` or another
+        place that other documents reach through an intrinsic; none in a tree of aliases."""
+        where = getattr(res.properties, "pos", None)
+        if self.shared or where is None:
+            return False
+        start, end = (where[0], where[1]), (where[2], where[3])
+
+        def owned(items: list) -> bool:
+            p = getattr(items, "pos", None)
+            return p is not None and start <= (p[0], p[1]) and (p[2], p[3]) <= end
+
+        return owned
 
     def _name(self, node: Any) -> Value | None:
         if node is None:
@@ -654,7 +683,10 @@ class _Extractor:
                     text,
                 )
                 continue
-            inner = _Extractor(self.path, self.t.text, root, f"{self.prefix}{res.id}/", self.depth + 1).run()
+            # its YAML may share nodes through aliases: read as such
+            inner = _Extractor(
+                self.path, self.t.text, root, f"{self.prefix}{res.id}/", self.depth + 1, shared=True
+            ).run()
             inner.diagnostics[:0] = [_problem(self.path, p) for p in problems]
             self.inner.append(inner)
 
