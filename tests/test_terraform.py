@@ -487,6 +487,61 @@ def test_source_and_override_documents(tmp_path):
     assert [d.origin.owner for d in docs(ex)] == ["aws_iam_policy.merged"]
 
 
+def test_a_data_source_is_read_again_when_a_later_one_lists_it(tmp_path):
+    """Each data source's tree and rendering go once its own document is built; one listed by
+    a data source further down the file is then parsed and rendered again, with the same
+    statements and positions, and the resource between them is read whole."""
+    ex, src = module(
+        tmp_path,
+        {
+            "main.tf": """
+        data "aws_iam_policy_document" "base" {
+          statement {
+            sid       = "Everything"
+            actions   = ["*"]
+            resources = ["*"]
+          }
+        }
+
+        resource "aws_iam_policy" "p" {
+          name   = "p"
+          policy = data.aws_iam_policy_document.base.json
+        }
+
+        data "aws_iam_policy_document" "merged" {
+          source_policy_documents = [data.aws_iam_policy_document.base.json]
+          statement {
+            sid       = "Queue"
+            actions   = ["sqs:SendMessage"]
+            resources = ["arn:aws:sqs:eu-west-1:123456789012:q"]
+          }
+        }
+
+        data "aws_iam_policy_document" "last" {
+          source_policy_documents = [data.aws_iam_policy_document.merged.json]
+        }
+    """
+        },
+    )
+    text = src["main.tf"]
+    # merged comes before the data source that lists it: it is also linted on its own
+    assert [d.origin.owner for d in docs(ex)] == [
+        "aws_iam_policy.p",
+        "data.aws_iam_policy_document.merged",
+        "data.aws_iam_policy_document.last",
+    ]
+    for owner in ("aws_iam_policy.p", "data.aws_iam_policy_document.last"):
+        doc = doc_of(ex, owner)
+        assert [s.sid.value for s in doc.statements][:1] == ["Everything"]
+        assert where(doc.statements[0].action[0]) == at(text, '"*"')
+        assert where(doc.statements[0].resource[0]) == at(text, '"*"', 2)
+    assert [s.sid.value for s in doc_of(ex, "data.aws_iam_policy_document.last").statements] == [
+        "Everything",
+        "Queue",
+    ]
+    assert diags(ex) == []
+
+
 def test_policy_variables_in_policy_documents(tmp_path):
     ex, src = module(
         tmp_path,

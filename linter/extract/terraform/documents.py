@@ -52,6 +52,11 @@ class DataDocuments:
         self._data_docs[name] = doc
         return doc
 
+    def forget(self, name: str) -> None:
+        """Let a rendered document go once its documents are built (rendered again if a
+        data source that lists it needs it later)."""
+        self._data_docs.pop(name, None)
+
     def render(self, block: Block, path: str) -> Node:
         """The document of one ``aws_iam_policy_document`` block (a second definition of an
         address: `data_document` renders the first)."""

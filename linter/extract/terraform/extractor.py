@@ -5,6 +5,11 @@ data sources (`documents`), builds every policy document its resources hold and 
 of principals, and returns Extractions for the files that were given (pre-commit passes
 changed files only). Documents read by ``file()``/``templatefile()`` keep their positions in
 that file (the engine reports them there).
+
+Memory: a block's syntax tree, and the values evaluated from it, go once its documents are
+built; of a resource, only what the attachment graph reads later is kept (`GRAPH_TYPES`),
+and a data source is parsed and rendered again if one further down the file lists it. A
+module's policies are never held as trees and documents at once (``tests/test_memory.py``).
 """
 
 from __future__ import annotations
@@ -35,13 +40,14 @@ from ..graph import PrincipalNode, managed_policy_name, managed_ref, principal_n
 from ..jsonpolicy import guess_kind, org_policy_kind
 from .calls import MODULE_MARKERS, module_arguments
 from .documents import DataDocuments, settle
-from .module import Module, Outcome, Scope
+from .module import Def, Module, Outcome, Scope
 from .permissions import statement as permission_statement
 from .text import Node, UnknownNode, node_file, relocate, span_of
 from .types import (
     ATTACH,
     FORMAT,
     INLINE,
+    MEMBERSHIP,
     ORG_POLICY_KINDS,
     PERMISSIONS,
     PRINCIPAL_TYPES,
@@ -71,6 +77,25 @@ def policy_attributes(
                 yield f"{outer}[{i}].{inner}", kind, expr
 
 
+#: the resource types whose blocks the attachment graph reads (`_Extractor.graph`,
+#: `_Extractor.policy_attachments`); of any other, only its ``count``, ``for_each`` and ``name``
+GRAPH_TYPES = frozenset(PRINCIPAL_TYPES) | frozenset(INLINE) | frozenset(ATTACH) | frozenset(MEMBERSHIP)
+#: what is kept of the block of a resource of another type once its documents are built
+_KEPT_ATTRIBUTES = ("count", "for_each", "name")
+
+
+def _kept_part(block: Block) -> Block:
+    """The part of a resource block that is read after its documents are built (see
+    `GRAPH_TYPES`): its header and position, and the attributes `_KEPT_ATTRIBUTES` as
+    parsed (the same objects, so that what was evaluated of them stays evaluated)."""
+    body = Body()
+    for name in _KEPT_ATTRIBUTES:
+        attr = block.body.attributes.get(name)
+        if attr is not None:
+            body.attributes[name] = attr
+    return Block(block.type, block.labels, body, block.pos, block.type_pos)
+
+
 # -- extraction ----------------------------------------------------------------------------------
 class _Doc:
     __slots__ = ("doc", "anchor")
@@ -93,7 +118,24 @@ class _Extractor:
         self.block: int | None = None  # the id of the block being extracted
         self.principals: list[IAMPrincipal] = []
         self._names: dict[str, list[tuple[str, str]]] | None = None
-        self.resources = m.blocks(m.resources, RELEVANT)
+        #: (type, name, definition, file) of the resources read, in file order. The blocks
+        #: the graph reads are parsed now; the others when their documents are built, after
+        #: which only the part the graph reads is kept (`_kept_part`): a module's policies
+        #: are never all held at once as syntax trees.
+        self.resources: list[tuple[str, str, Def, str]] = [
+            (type_, name, d, d.path) for type_, name, d in m.defs(m.resources, RELEVANT)
+        ]
+        for type_, _name, d, _path in self.resources:
+            if type_ in GRAPH_TYPES:
+                m.block(d)
+
+    def parsed(self, types: frozenset[str] | None = None) -> Iterator[tuple[str, str, Block, str]]:
+        """(type, name, block, file) of the resources (of ``types``) whose block parses."""
+        for type_, name, d, path in self.resources:
+            if types is None or type_ in types:
+                block = self.m.block(d)
+                if block is not None:
+                    yield type_, name, block, path
 
     # -- reference helpers -------------------------------------------------------------------------
     def targets(self, expr: Expr | None, scope: Scope, types: tuple[str, ...], depth: int = 0) -> list[str]:
@@ -123,7 +165,7 @@ class _Extractor:
         """Resource type -> [(literal ``name``, address)], computed once."""
         if self._names is None:
             self._names = {}
-            for type_, rname, block, path in self.resources:
+            for type_, rname, block, path in self.parsed():
                 n = block.body.get("name")
                 if n is None:
                     continue
@@ -207,7 +249,7 @@ class _Extractor:
         m = self.m
         attached, boundaries = self.policy_attachments()
         inline_of: dict[str, list[str]] = {}
-        for type_, name, block, path in self.resources:
+        for type_, name, block, path in self.parsed(GRAPH_TYPES):
             if type_ in INLINE:
                 attr, ptype = INLINE[type_]
                 inline_of[f"{type_}.{name}"] = self.principal_addresses(
@@ -215,7 +257,11 @@ class _Extractor:
                 )
 
         self.duplicates()
-        for type_, name, block, path in self.resources:
+        for type_, name, d, path in self.resources:
+            parsed = m.block(d)  # parsed now, unless the graph reads it (see GRAPH_TYPES)
+            if parsed is None:
+                continue
+            block = parsed
             address = f"{type_}.{name}"
             scope = Scope(path)
             m.anchor = path
@@ -263,6 +309,9 @@ class _Extractor:
                         [address],
                         pname,
                     )
+            if type_ not in GRAPH_TYPES:  # its syntax tree goes (the graph reads only a part)
+                d.block = _kept_part(block)
+                self.by_block.pop(id(block), None)
         self.block = None
         for _type, name, d in m.defs(m.modules, ("module",)):
             path = d.path
@@ -277,17 +326,24 @@ class _Extractor:
                     origin = arg.origin(FORMAT)
                     self.finish(arg.node, origin.file, kind, origin, [], None, arg.single)
         m.anchor = None
-        later = m.later_blocks()
-        for type_, name, block, path in m.blocks(m.data, ("aws_iam_policy_document",)):
-            again = id(block) in later
-            if name in self.data.data_used and not again:
+        later = {id(d) for _t, _k, _first, d in m.duplicates}  # second definitions of an address
+        for type_, name, d in m.defs(m.data, ("aws_iam_policy_document",)):
+            parsed = m.block(d)
+            if parsed is None:
                 continue
-            m.anchor = path
-            node = self.data.render(block, path) if again else self.data.data_document(name)
-            if not isinstance(node, dict):
-                continue
-            owner = f"data.{type_}.{name}"
-            self.finish(node, path, guess_kind(node), Origin(path, FORMAT, owner, type_, "json"), [], None)
+            block, path = parsed, d.path
+            again = id(d) in later
+            if name not in self.data.data_used or again:
+                m.anchor = path
+                node = self.data.render(block, path) if again else self.data.data_document(name)
+                if isinstance(node, dict):
+                    owner = f"data.{type_}.{name}"
+                    origin = Origin(path, FORMAT, owner, type_, "json")
+                    self.finish(node, path, guess_kind(node), origin, [], None)
+            # its documents are built: the block and its rendering go (a data source listed
+            # by one later in the file is parsed and rendered again when that one needs it)
+            self.data.forget(name)
+            m.forget(d)
         m.anchor = None
 
     def duplicates(self) -> None:
@@ -435,7 +491,7 @@ class _Extractor:
                 if principal not in lst:
                     lst.append(principal)
 
-        for type_, name, block, path in self.resources:
+        for type_, name, block, path in self.parsed(GRAPH_TYPES):
             sc = Scope(path)
             body = block.body
             if type_ in ATTACH:
@@ -527,7 +583,7 @@ class _Extractor:
         #: the node of each principal block; a second definition of an address has its own
         node_of: dict[int, PrincipalNode] = {}
         again: dict[tuple[str, str], list[PrincipalNode]] = {}
-        for type_, name, block, path in self.resources:
+        for type_, name, block, path in self.parsed():
             if type_ in PRINCIPAL_TYPES:
                 address = f"{type_}.{name}"
                 key = (PRINCIPAL_TYPES[type_], address)
@@ -546,7 +602,7 @@ class _Extractor:
             found = principal_nodes(nodes, PRINCIPAL_TYPES[ptype], self.principal_refs(expr, sc, ptype))
             return found + [x for n in found for x in again.get((n.kind, n.address), [])]
 
-        for type_, name, block, path in self.resources:
+        for type_, name, block, path in self.parsed():
             sc = Scope(path)
             body = block.body
             address = f"{type_}.{name}"

@@ -367,8 +367,8 @@ class Module:
         self.looked: set[str] = set()
         self.anchor: str | None = None  # the .tf file of the owner being extracted
         self._conditionals: dict[int, tuple[Opaque, Conditional | None]] = {}
-        # the size of each list and map evaluated (see `size`), by id, with the node itself
-        # so that its id is not reused
+        # the size of each list and map evaluated that is not a `TDict` or `TList` (see
+        # `_known_size`), by id, with the node itself so that its id is not reused
         self._sizes: dict[int, tuple[Node, int]] = {}
         #: a ``module`` block is parsed when its text matches (set by the extractor, see `calls`)
         self.module_markers: re.Pattern[str] | None = None
@@ -478,9 +478,11 @@ class Module:
                 self.parse_whole(f)
         return d.block
 
-    def later_blocks(self) -> set[int]:
-        """The ids of the parsed blocks that define an address again (see `duplicates`)."""
-        return {id(d.block) for _t, _k, _f, d in self.duplicates if d.block is not None}
+    def forget(self, d: Def) -> None:
+        """Let a definition's parsed block go (its documents are built): it is parsed again
+        if something still needs it (a block kept by `keep_parsed_blocks` is not parsed twice)."""
+        if d.span is not None and not self.files[d.path].whole_tried:  # else: from the whole file
+            d.block, d.tried = None, False
 
     def header_span(self, d: Def) -> Span:
         """Where a top-level block's header is written: ``resource "type" "name"``."""
@@ -693,15 +695,6 @@ class Module:
             out.append((type_, name, d))
         return out
 
-    def blocks(self, table: dict, types: Iterable[str]) -> list[tuple[str, str, Block, str]]:
-        """Parsed (type, name, block, file) of the definitions of ``types`` (see `defs`)."""
-        out = []
-        for type_, name, d in self.defs(table, types):
-            b = self.block(d)
-            if b is not None:
-                out.append((type_, name, b, d.path))
-        return out
-
     # -- evaluation ------------------------------------------------------------------------------
     def unknown(self, expr: Expr, scope: Scope, note: str = "") -> UnknownNode:
         return UnknownNode(expr.text, expr.pos, scope.file, note)
@@ -744,31 +737,41 @@ class Module:
             return len(node) + 1
         if not isinstance(node, (list, dict)):
             return 1
-        got = self._sizes.get(id(node))
-        if got is not None and got[0] is node:
-            return got[1]
+        got = self._known_size(node)
+        if got >= 0:
+            return got
         todo: list[tuple[Any, bool]] = [(node, False)]  # a stack: a value may nest deeply
         while todo:
             n, done = todo.pop()
             kids = list(n.values()) if isinstance(n, dict) else n
             if done:
                 total = 1 + sum(
-                    self._sizes[id(k)][1] if isinstance(k, (list, dict)) else self.size(k) for k in kids
+                    self._known_size(k) if isinstance(k, (list, dict)) else self.size(k) for k in kids
                 )
                 if isinstance(n, dict):
                     total += sum(len(k) + 1 for k in n)
-                self._sizes[id(n)] = (n, total)
+                self._remember_size(n, total)
                 continue
-            got = self._sizes.get(id(n))
-            if got is not None and got[0] is n:
+            if self._known_size(n) >= 0:
                 continue
             todo.append((n, True))
-            todo.extend(
-                (k, False)
-                for k in kids
-                if isinstance(k, (list, dict)) and not (id(k) in self._sizes and self._sizes[id(k)][0] is k)
-            )
-        return self._sizes[id(node)][1]
+            todo.extend((k, False) for k in kids if isinstance(k, (list, dict)) and self._known_size(k) < 0)
+        return self._known_size(node)
+
+    def _known_size(self, node: list | dict) -> int:
+        """The size `size` measured of a list or map, or -1. A module's own values keep it
+        (`TDict`, `TList`) and are freed with it; any other is kept in ``_sizes`` by id, with
+        the node itself so that its id is not reused."""
+        if isinstance(node, (TDict, TList)):
+            return node._size
+        got = self._sizes.get(id(node))
+        return got[1] if got is not None and got[0] is node else -1
+
+    def _remember_size(self, node: list | dict, size: int) -> None:
+        if isinstance(node, (TDict, TList)):
+            node._size = size
+        else:
+            self._sizes[id(node)] = (node, size)
 
     def eval_any_size(self, expr: Expr, scope: Scope) -> Node:
         if self.depth >= MAX_DEPTH:

@@ -60,11 +60,14 @@ def _tstr_class(file: str) -> type[TStr]:
 
 
 class TDict(PDict):
-    __slots__ = ("file",)
+    #: ``_size``: its size as `module.Module.size` measures it, once measured (-1: not yet),
+    #: kept on the node so that no table of sizes keeps every value evaluated alive
+    __slots__ = ("file", "_size")
 
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
+        self._size = -1
 
 
 class PartialDict(TDict):
@@ -85,11 +88,12 @@ class DynStatement(TDict):
 
 
 class TList(PList):
-    __slots__ = ("file",)
+    __slots__ = ("file", "_size")  # ``_size``: see `TDict`
 
     def __init__(self, pos: Pos, file: str):
         super().__init__(pos)
         self.file = file
+        self._size = -1
 
 
 class Choices(TList):
