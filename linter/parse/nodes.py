@@ -77,7 +77,9 @@ def shrink_positions() -> None:
     if n >= _HELD[0]:
         _HELD[0] = n
     elif n * 2 < _HELD[0]:
-        live = list(_STR_POS.items())
+        # no Python code runs between these (a PStr's __del__ would change the table): a
+        # dict's copy is made in C, and only int keys and values are copied back
+        live = _STR_POS.copy()
         _STR_POS.clear()  # frees the table
         _STR_POS.update(live)
         _HELD[0] = n
