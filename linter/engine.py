@@ -121,7 +121,20 @@ class Linter:
 
     def lint_text(self, path: str, text: str) -> list[FileReport]:
         """Lint one non-Terraform file's text (also used for stdin)."""
-        ex: Extraction | None
+        return [self.report(path, self._extract(path, text), text)]
+
+    def lint_file(self, path: str) -> list[FileReport]:
+        """Read and lint one non-Terraform file. Its text is let go once its documents are
+        extracted (the rules read the model only), so it is not held while they run."""
+        text, err = read(path, self.config.max_file_size)
+        if text is None:
+            return [FileReport(path, "error", None, 0, [err] if err else [])]
+        ex = self._extract(path, text)
+        if not path.lower().endswith(".tf"):  # `finish` reads a .tf file's comments from it
+            text = None
+        return [self.report(path, ex, text)]
+
+    def _extract(self, path: str, text: str) -> Extraction | None:
         kind = self.config.kind_for(path)
         try:
             ex = extract_file(path, text, DocKind(kind) if kind else None)
@@ -134,7 +147,7 @@ class Linter:
                 "unknown", diagnostics=[internal_error(Span(path, 1, 1, 1, 2), f"{type(e).__name__}: {e}")]
             )
         shrink_positions()  # the file's tree is gone: its strings' table need not stay that size
-        return [self.report(path, ex, text)]
+        return ex
 
     def lint_module(
         self,
@@ -464,10 +477,7 @@ def _lint_unit(linter: Linter, unit: Unit) -> list[FileReport]:
     path = unit.paths[0]
     if path in texts:
         return linter.lint_text(path, texts[path])
-    text, err = read(path, linter.config.max_file_size)
-    if text is None:
-        return [FileReport(path, "error", None, 0, [err] if err else [])]
-    return linter.lint_text(path, text)
+    return linter.lint_file(path)
 
 
 class Engine:
