@@ -206,7 +206,6 @@ _CANONICAL = {
 }
 
 
-@dataclass(frozen=True, slots=True)
 class Str:
     """A literal string value and where it stands.
 
@@ -214,11 +213,30 @@ class Str:
     as the user spelled it in the source format: ``${AWS::AccountId}`` in CloudFormation,
     ``${data.aws_caller_identity.current.account_id}`` in Terraform. Messages show ``value``
     as written; rules compare `canonical` text, where every format's spelling is the same.
+
+    ``Str(value, span, pseudo=())``; it reads, compares, hashes, pickles and prints as the
+    frozen dataclass of those three fields it was, but a model holds one for nearly every
+    value, most of them the only holder of their span: so it keeps the span's two parts
+    (its file and packed position, see `Span`) and makes the `Span` when ``span`` is read.
     """
 
+    __slots__ = ("value", "_file", "_p", "pseudo")
+    __match_args__ = ("value", "span", "pseudo")
+
     value: str
-    span: Span
-    pseudo: tuple[tuple[str, Pseudo], ...] = ()
+    pseudo: tuple[tuple[str, Pseudo], ...]
+    _file: str
+    _p: int | tuple[int, int, int, int]
+
+    def __init__(self, value: str, span: Span, pseudo: tuple[tuple[str, Pseudo], ...] = ()):
+        _SET_VALUE(self, value)
+        _SET_SFILE(self, span.file)
+        _SET_SP(self, span._p)
+        _SET_PSEUDO(self, pseudo)
+
+    @property
+    def span(self) -> Span:
+        return Span.packed(self._file, self._p)
 
     @property
     def text(self) -> str:
@@ -231,6 +249,40 @@ class Str:
         for spelled, kind in self.pseudo:
             out = out.replace(spelled, _CANONICAL[kind])
         return out
+
+    # as the dataclass's: equal spans have equal ``(file, _p)`` (see `Span.__eq__`)
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (
+                self.value == other.value
+                and self._p == other._p
+                and self._file == other._file
+                and self.pseudo == other.pseudo
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value, Span.packed(self._file, self._p), self.pseudo))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple:
+        return (self.__class__, (self.value, self.span, self.pseudo))
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(value={self.value!r}, span={self.span!r}, pseudo={self.pseudo!r})"
+        )
+
+
+_SET_VALUE = Str.__dict__["value"].__set__
+_SET_SFILE = Str.__dict__["_file"].__set__
+_SET_SP = Str.__dict__["_p"].__set__
+_SET_PSEUDO = Str.__dict__["pseudo"].__set__
 
 
 @dataclass(frozen=True, slots=True)
