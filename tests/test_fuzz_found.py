@@ -61,3 +61,29 @@ def test_yaml_positions_count_lines_as_editors_do(tmp_path, run_cli):
         f"ls.yaml:6:{column}-6.{column + 3}:",
         f"nel.yaml:6:{column}-6.{column + 3}:",
     ]
+
+
+def test_an_intrinsic_whose_argument_is_an_unknown_tag_is_unknown(tmp_path, run_cli):
+    """``Fn::Select: !Rain::Embed x`` (and, in JSON, a one-key map whose key starts with
+    ``!``) is not judged by shape, as an unknown tag's value is not: Fn::Select then read
+    item 1 of a map, IAM903 "KeyError: 1" for the template (found by the long fuzzing run).
+    Its value is unknown; the tag is IAM907 where it is written."""
+    statement = (
+        '{"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Select": {"!x": {"a": null}}}}'
+    )
+    (tmp_path / "t.json").write_text(
+        '{"Resources": {"P": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"PolicyDocument": '
+        '{"Version": "2012-10-17", "Statement": [' + statement + "]}}}}}\n"
+    )
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+        '        Version: "2012-10-17"\n        Statement:\n          - Effect: Allow\n'
+        "            Action: s3:GetObject\n            Resource:\n              Fn::Select: !Rain::Embed x\n"
+    )
+    out = run_cli("--isolated", "-f", "concise", "t.json", "t.yaml", cwd=tmp_path)
+    assert "Traceback" not in out.stderr and "IAM903" not in out.stdout
+    assert out.stdout.splitlines() == [
+        "t.yaml:11:27-11.39: warning: IAM907 unknown YAML tag !Rain::Embed: not a CloudFormation intrinsic "
+        "function, its value is not evaluated; a rain directive: lint the template that 'rain pkg' produces"
+    ]
+    assert out.returncode == 1

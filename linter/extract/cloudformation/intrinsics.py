@@ -484,7 +484,9 @@ class Resolver:
     def _intrinsic(self, node: dict, name: str) -> list[Value]:
         arg = _arg(node)
         span = self.t.span(node)
-        if self.malformed(node):
+        if self.malformed(node) or (intrinsic_name(arg) or "").startswith("!"):
+            # malformed, or its argument is the value of an unknown tag (reported, IAM907),
+            # whose shape `shape_problem` does not judge: unknown
             return [Unknown(self.render(node), span)]
         if name == "Ref":
             if arg == "AWS::NoValue":
