@@ -25,6 +25,7 @@ as in the LF text iamlint lints, and new line breaks are written as the text wri
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -115,6 +116,8 @@ class _Text:
             starts.append(i + 1)
             i = text.find("\n", i + 1)
         self.starts = starts
+        #: (id of a list's items, its offsets) -> (the items, its `_List`): see `_remove`
+        self.lists: dict[tuple[int, tuple[int, int]], tuple[Sequence[Span], _List | None]] = {}
 
     def offset(self, line: int, column: int) -> int | None:
         if not 1 <= line <= len(self.starts) or column < 1:
@@ -132,8 +135,6 @@ class _Text:
         return a, b
 
     def position(self, offset: int) -> tuple[int, int]:
-        import bisect
-
         line = bisect.bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
 
@@ -264,43 +265,83 @@ def _replace(t: _Text, where: tuple[int, int], old: str, new: str) -> list[Edit]
     return [t.edit(where[0] + len(q), where[1] - len(q), new)]
 
 
+@dataclass(frozen=True)
+class _List:
+    """A list as written, checked once for all the removals of its items: the offsets of its
+    items (in order, none overlapping), each item's index, and how it is written: ``commas``
+    between items and the offset of its closing bracket for a flow list (JSON, YAML flow, HCL),
+    or ``dash``, the indentation of its ``-`` lines, for a YAML block sequence."""
+
+    spans: list[tuple[int, int]]
+    index: dict[tuple[int, int], int]
+    commas: list[int] | None = None
+    close: int = 0
+
+
 def _remove(
     t: _Text, where: tuple[int, int], outer: tuple[int, int], items: Sequence[Span]
 ) -> list[Edit] | None:
+    key = (id(items), outer)
+    held = t.lists.get(key)
+    if held is None:  # the list is held with its shape: its id is not reused meanwhile
+        held = t.lists[key] = (items, _list_shape(t, outer, items))
+    shape = held[1]
+    k = shape.index.get(where) if shape is not None else None
+    if shape is None or k is None:
+        return None
+    if shape.commas is not None:
+        return _remove_flow(t, shape, k)
+    s, e = shape.spans[k]  # a YAML block sequence: the item's line goes
+    end = t.rest_of_line(e)
+    assert end is not None
+    return [t.edit(t.line_start(s), end, "")]
+
+
+def _list_shape(t: _Text, outer: tuple[int, int], items: Sequence[Span]) -> _List | None:
+    """The list ``items`` written as ``outer``, or None when it is not written as one list
+    whose items can be removed one by one. Every fix removing an item of one list holds the
+    same ``items`` (`fixkit.remove_item_fix`), so a list is looked at once, not once per
+    item: a list of 8,000 duplicates took minutes (issue "Hostile input")."""
     spans: list[tuple[int, int]] = []
     for s in items:
         o = t.span(s)
         if o is None:
             return None
         spans.append(o)
-    if len(spans) < 2 or where not in spans:
-        return None
-    k = spans.index(where)
     text = t.text
     a, b = outer
-    if any(x[0] >= y[0] or x[1] > y[0] for x, y in pairwise(spans)):
+    if len(spans) < 2 or any(x[0] >= y[0] or x[1] > y[0] for x, y in pairwise(spans)):
         return None  # not in order, or overlapping
     if not (a <= spans[0][0] and spans[-1][1] <= b):
         return None
+    index = {o: k for k, o in enumerate(spans)}
     if text[a] == "[" and text[b - 1] == "]":
-        return _remove_flow(t, spans, k, a + 1, b - 1)
-    if text[a] == "-":
-        return _remove_block(t, spans, k, a, b)
+        return _flow_list(t, spans, index, a + 1, b - 1)
+    if text[a] == "-" and _block_list(t, spans, a):
+        return _List(spans, index)
     return None
 
 
-def _remove_flow(t: _Text, spans: list[tuple[int, int]], k: int, open_: int, close: int) -> list[Edit] | None:
-    """An item of ``[a, b, c]`` (JSON, a YAML flow sequence, an HCL list)."""
+def _flow_list(
+    t: _Text, spans: list[tuple[int, int]], index: dict[tuple[int, int], int], open_: int, close: int
+) -> _List | None:
+    """``[a, b, c]`` (JSON, a YAML flow sequence, an HCL list): one comma between items."""
     if t.skip_blank(open_, close) != spans[0][0]:
         return None
     commas = [t.comma_gap(x[1], y[0]) for x, y in pairwise(spans)]
     if any(c is None for c in commas):
         return None  # not one list: items of a Fn::If, a concat(), a function's arguments
-    last = spans[-1][1]
-    j = t.skip_blank(last, close)
+    j = t.skip_blank(spans[-1][1], close)
     trailing = j < close and t.text[j] == ","
     if (t.skip_blank(j + 1, close) if trailing else j) != close:
         return None
+    return _List(spans, index, [c for c in commas if c is not None], close)
+
+
+def _remove_flow(t: _Text, shape: _List, k: int) -> list[Edit] | None:
+    """The edits that remove item ``k`` of a flow list."""
+    spans, commas, close = shape.spans, shape.commas, shape.close
+    assert commas is not None
     s, e = spans[k]
     text = t.text
     # on a line of its own: the line goes (and, for the last item, the comma before it)
@@ -313,7 +354,6 @@ def _remove_flow(t: _Text, spans: list[tuple[int, int]], k: int, open_: int, clo
             edits = [t.edit(t.line_start(s), end, "")]
             if k == len(spans) - 1 and not own_comma:
                 c = commas[k - 1]
-                assert c is not None
                 edits.insert(0, t.edit(c, c + 1, ""))
             return edits
     # among others on one line: the item and the separator before it (after it, for the first)
@@ -328,8 +368,9 @@ def _remove_flow(t: _Text, spans: list[tuple[int, int]], k: int, open_: int, clo
     return [t.edit(s, spans[1][0], "")]
 
 
-def _remove_block(t: _Text, spans: list[tuple[int, int]], k: int, a: int, b: int) -> list[Edit] | None:
-    """An item of a YAML block sequence (``- a`` lines): its line goes."""
+def _block_list(t: _Text, spans: list[tuple[int, int]], a: int) -> bool:
+    """Whether the items are a YAML block sequence (``- a`` lines, one indentation, nothing
+    else between them) starting at ``a``."""
     text = t.text
     dash = None
     for i, (s, e) in enumerate(spans):
@@ -337,18 +378,15 @@ def _remove_block(t: _Text, spans: list[tuple[int, int]], k: int, a: int, b: int
         prefix = text[start:s]
         m = re.fullmatch(r"([ ]*)-[ \t]+", prefix)
         if m is None or (dash is not None and len(m.group(1)) != dash):
-            return None
+            return False
         dash = len(m.group(1))
         if i == 0 and start + dash != a:
-            return None
+            return False
         if t.rest_of_line(e) is None:
-            return None
+            return False
         if i + 1 < len(spans) and t.skip_blank(e, spans[i + 1][0]) != t.line_start(spans[i + 1][0]) + dash:
-            return None  # something else between two items
-    s, e = spans[k]
-    end = t.rest_of_line(e)
-    assert end is not None
-    return [t.edit(t.line_start(s), end, "")]
+            return False  # something else between two items
+    return True
 
 
 def _add_version(t: _Text, where: tuple[int, int], outer: tuple[int, int], key: str) -> list[Edit] | None:
@@ -410,6 +448,20 @@ def _overlaps(x: tuple[int, int], y: tuple[int, int]) -> bool:
     return x[0] < y[1] and y[0] < x[1]
 
 
+def _overlaps_taken(r: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    """Whether ``r`` overlaps one of ``taken``: ranges that overlap none of each other, in
+    order, so their ends are in order too, and only those around ``r`` need a look (each
+    fix against every one taken was quadratic: 8,000 removals took seconds)."""
+    i = bisect.bisect_left(taken, (r[0], -1))
+    j = i
+    while j > 0 and taken[j - 1][1] >= r[0]:
+        j -= 1
+    k = i
+    while k < len(taken) and taken[k][0] <= r[1]:
+        k += 1
+    return any(_overlaps(r, o) for o in taken[j:k])
+
+
 def apply(text: str, fixes: Iterable[TextFix]) -> tuple[str, list[TextFix]]:
     """Apply, in file order, each fix none of whose edits overlaps an edit already taken; the
     others wait for the next round (`fix_text`). Returns the new text and the fixes applied."""
@@ -425,11 +477,12 @@ def apply(text: str, fixes: Iterable[TextFix]) -> tuple[str, list[TextFix]]:
                 break
             ranges.append((a, b))
         else:
-            if any(_overlaps(r, o) for r in ranges for o in taken) or any(
+            if any(_overlaps_taken(r, taken) for r in ranges) or any(
                 _overlaps(r, o) for i, r in enumerate(ranges) for o in ranges[i + 1 :]
             ):
                 continue
-            taken.extend(ranges)
+            for r in ranges:
+                bisect.insort(taken, r)
             chosen.append(fx)
             edits.extend(fx.edits)
     if not chosen:

@@ -63,11 +63,30 @@ def remove_item_fix(
     written as one list (a ``Fn::If``, a ``concat()``: ``within`` is then not its span)."""
     if within is None or len(items) < 2 or not isinstance(value, (Str, Unknown)):
         return None
-    spans = tuple(v.span for v in items)
-    if value.span not in spans or not all(contains(within, s) for s in spans):
+    spans, members = _item_spans(items, within)
+    if value.span not in members:
         return None
     old = value.value if isinstance(value, Str) else value.text
     return Fix("remove", title, safe, value.span, old=old, within=within, items=spans)
+
+
+#: the list `remove_item_fix` was last asked about, with its items' spans (None when one is
+#: not inside the list's span) and their set. A rule asks once per item of one list, so a
+#: list of 8,000 duplicates took 64 million span comparisons and as many references in its
+#: fixes (issue "Hostile input"); its fixes now share one tuple of spans. The list itself is
+#: held here, so its ``id`` is not reused while it is remembered.
+_last_list: tuple = ((), None, None, frozenset())
+
+
+def _item_spans(items: Sequence[Value], within: Span) -> tuple[tuple[Span, ...], frozenset[Span]]:
+    global _last_list
+    last = _last_list
+    if last[0] is items and last[1] == within:
+        return last[2], last[3]
+    spans = tuple(v.span for v in items)
+    members = frozenset(spans) if all(contains(within, s) for s in spans) else frozenset()
+    _last_list = (items, within, spans, members)
+    return spans, members
 
 
 def first_key(doc: PolicyDocument) -> Str | None:
