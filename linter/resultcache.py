@@ -39,8 +39,9 @@ try:  # the built-in module: importing hashlib costs ~5 ms of every run
 except ImportError:  # pragma: no cover - not CPython
     from hashlib import blake2b as _blake2b
 
-#: the entries' format; a change of it starts a new directory
-FORMAT = 2
+#: the entries' format; a change of it starts a new directory (3: the items of a removal
+#: fix are written once per list, in ``"lists"``, and each fix names its list by index)
+FORMAT = 3
 DIRECTORY = f"results-{FORMAT}"
 #: the size the results directory is kept under (``IAMLINT_CACHE_MAX_BYTES`` overrides it)
 MAX_BYTES = 200 * 1024 * 1024
@@ -190,17 +191,38 @@ def _unspan(x: list) -> Span:
     return Span(file, line, column, end_line, end_column)
 
 
-def _fix(f: Fix | None) -> list | None:
+class _Lists:
+    """The items of removal fixes, each list written once. Every fix that removes an item of
+    one list holds the same tuple of the list's spans (`fixkit.remove_item_fix`): written
+    with each fix, a list of n duplicates took n * n spans (issue "Hostile input")."""
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}
+        self.lists: list[list] = []
+        self.held: list[tuple] = []  # keeps each tuple alive, so its id is not reused
+
+    def of(self, items: tuple[Span, ...]) -> int:
+        i = self.index.get(id(items))
+        if i is None:
+            i = self.index[id(items)] = len(self.lists)
+            self.lists.append([_span(s) for s in items])
+            self.held.append(items)
+        return i
+
+
+def _fix(f: Fix | None, lists: _Lists) -> list | None:
     if f is None:
         return None
     within = _span(f.within) if f.within is not None else None
-    return [f.kind, f.title, f.safe, _span(f.span), f.old, f.new, within, [_span(s) for s in f.items]]
+    return [f.kind, f.title, f.safe, _span(f.span), f.old, f.new, within, lists.of(f.items)]
 
 
-def _unfix(x: list | None) -> Fix | None:
+def _unfix(x: list | None, lists: list[tuple[Span, ...]]) -> Fix | None:
     if x is None:
         return None
     kind, title, safe, span, old, new, within, items = x
+    if type(items) is not int:
+        raise ValueError("fix")
     return Fix(
         str(kind),
         str(title),
@@ -209,11 +231,11 @@ def _unfix(x: list | None) -> Fix | None:
         str(old),
         str(new),
         _unspan(within) if within is not None else None,
-        tuple(_unspan(s) for s in items),
+        lists[items],
     )
 
 
-def _finding(f: Finding) -> list:
+def _finding(f: Finding, lists: _Lists) -> list:
     related = [[_span(s), str(what)] for s, what in f.related]
     return [
         f.code,
@@ -225,11 +247,11 @@ def _finding(f: Finding) -> list:
         f.value,
         related,
         list(f.principals),
-        _fix(f.fix),
+        _fix(f.fix, lists),
     ]
 
 
-def _unfinding(x: list) -> Finding:
+def _unfinding(x: list, lists: list[tuple[Span, ...]]) -> Finding:
     code, name, severity, message, span, owner, value, related, principals, fix = x
     if not all(isinstance(v, str) for v in (code, name, message, value)) or not (
         owner is None or isinstance(owner, str)
@@ -245,7 +267,7 @@ def _unfinding(x: list) -> Finding:
         value=value,
         related=tuple((_unspan(s), str(what)) for s, what in related),
         principals=tuple(str(p) for p in principals),
-        fix=_unfix(fix),
+        fix=_unfix(fix, lists),
     )
 
 
@@ -255,6 +277,7 @@ def _key_of(x: Any) -> Any:
 
 
 def encode(reports: list[FileReport], used: dict) -> dict:
+    lists = _Lists()
     return {
         "reports": [
             [
@@ -262,12 +285,13 @@ def encode(reports: list[FileReport], used: dict) -> dict:
                 r.status,
                 r.format,
                 r.documents,
-                [_finding(f) for f in r.findings],
-                [[_finding(f), why] for f, why in r.suppressed],
+                [_finding(f, lists) for f in r.findings],
+                [[_finding(f, lists), why] for f, why in r.suppressed],
                 [[*d[:7], _span(d.span)] for d in r.document_info],
             ]
             for r in reports
         ],
+        "lists": lists.lists,
         "used": [
             [list(k) if isinstance(k, tuple) else k, list(n) if isinstance(n, tuple) else n]
             for k, n in used.items()
@@ -284,6 +308,7 @@ def _document_info(d: list) -> DocumentInfo:
 
 def decode(data: dict) -> tuple[list[FileReport], dict]:
     reports = []
+    lists = [tuple(_unspan(s) for s in items) for items in data["lists"]]
     for path, status, fmt, documents, findings, suppressed, info in data["reports"]:
         if not isinstance(path, str) or not isinstance(status, str) or type(documents) is not int:
             raise ValueError("report")
@@ -293,8 +318,8 @@ def decode(data: dict) -> tuple[list[FileReport], dict]:
                 status,
                 fmt,
                 documents,
-                [_unfinding(f) for f in findings],
-                [(_unfinding(f), str(why)) for f, why in suppressed],
+                [_unfinding(f, lists) for f in findings],
+                [(_unfinding(f, lists), str(why)) for f, why in suppressed],
                 tuple(_document_info(d) for d in info),
             )
         )
@@ -351,7 +376,7 @@ class ResultCache:
                 if file_state(dep) != state:
                     return None
             reports, used = decode(data["result"])
-        except (OSError, ValueError, TypeError, KeyError, RecursionError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError, AttributeError):
             return None
         try:
             os.utime(path)  # recently used: the last to be evicted

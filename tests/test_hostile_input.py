@@ -472,3 +472,30 @@ def test_the_time_budget_without_sigalrm(tmp_path):
         "slow.json:1:1: IAM900 took longer than 1.5 s; not fully linted",
     ]
     assert elapsed < 60
+
+
+def test_a_list_of_8000_duplicates_is_linted_cached_and_fixed_in_linear_time(run_cli, tmp_path):
+    """Each of 7,999 duplicates carries a fix that removes it. Each fix once looked at the
+    whole list (when made, when written to the result cache, when planned and when checked
+    against the fixes taken), so 8,000 items ended in IAM900 "took longer than 10 s" and
+    ``--fix`` fixed nothing; 2,000 took 40 s with the cache on."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"] * 8000, "Resource": "arn:aws:s3:::b/*"}],
+    }
+    path = repo / "p.json"
+    path.write_text(json.dumps(policy, indent=1) + "\n")
+    env = {"IAMLINT_CACHE_DIR": str(tmp_path / "cache")}
+    for _ in range(2):  # the second run reads the entry the first wrote
+        r = run_cli("--isolated", "--format", "json", path, env=env)
+        assert "Traceback" not in r.stderr
+        findings = json.loads(r.stdout)["findings"]
+        assert {f["code"] for f in findings} == {"IAM506"}
+        assert len(findings) == 7999
+        assert (findings[0]["line"], findings[0]["column"]) == (8, 5)  # the second item
+    r = run_cli("--isolated", "--fix", "--format", "concise", path, env=env)
+    assert "Traceback" not in r.stderr and "IAM900" not in r.stdout, r.stdout[-500:]
+    assert json.loads(path.read_text())["Statement"][0]["Action"] == ["s3:GetObject"]
+    assert r.returncode == 0
