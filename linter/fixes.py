@@ -268,9 +268,9 @@ def _replace(t: _Text, where: tuple[int, int], old: str, new: str) -> list[Edit]
 @dataclass(frozen=True)
 class _List:
     """A list as written, checked once for all the removals of its items: the offsets of its
-    items (in order, none overlapping), each item's index, and how it is written: ``commas``
-    between items and the offset of its closing bracket for a flow list (JSON, YAML flow, HCL),
-    or ``dash``, the indentation of its ``-`` lines, for a YAML block sequence."""
+    items (in order, none overlapping) and each item's index; for a flow list (JSON, YAML
+    flow, HCL) the commas between items and the offset of its closing bracket, for a YAML
+    block sequence (``- a`` lines) ``commas`` None."""
 
     spans: list[tuple[int, int]]
     index: dict[tuple[int, int], int]
