@@ -70,8 +70,8 @@ def remove_item_fix(
     return Fix("remove", title, safe, value.span, old=old, within=within, items=spans)
 
 
-#: the list `remove_item_fix` was last asked about, with its items' spans (None when one is
-#: not inside the list's span) and their set. A rule asks once per item of one list, so a
+#: the list `remove_item_fix` was last asked about, with its items' spans and their set
+#: (empty when one is not inside the list's span: no item can be removed). A rule asks once per item of one list, so a
 #: list of 8,000 duplicates took 64 million span comparisons and as many references in its
 #: fixes (issue "Hostile input"); its fixes now share one tuple of spans. The list itself is
 #: held here, so its ``id`` is not reused while it is remembered.
